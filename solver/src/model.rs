@@ -1,0 +1,434 @@
+//! The problem's data: buffers, gaps, problems and solutions.
+//!
+//! Conventions, stated once:
+//! - Time runs along integer instants. A lifespan `[lower, upper)` is **half-open**: `[0,3)` and
+//!   `[3,9)` do not overlap. A lifespan with `lower == upper` is empty (the buffer is never live).
+//! - Memory is measured in integer units from offset 0. A buffer placed at `offset` occupies
+//!   `[offset, offset + size)` while it is live.
+//! - Every number is at most [`MAX_MAGNITUDE`] in absolute value (2^53 - 1, JavaScript's largest
+//!   exact integer), so sums of sizes never overflow an `i64` and values cross into JavaScript
+//!   unchanged.
+
+use std::fmt;
+
+/// A point in time. May be negative.
+pub type Time = i64;
+
+/// A position or a length along the memory axis (offsets, sizes, capacities, alignments).
+pub type Offset = i64;
+
+/// The largest magnitude any time or offset may have: 2^53 - 1.
+pub const MAX_MAGNITUDE: i64 = (1 << 53) - 1;
+
+/// A half-open interval of time `[lower, upper)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Lifespan {
+    /// First instant at which the interval holds.
+    pub lower: Time,
+    /// First instant at which it no longer holds (exclusive).
+    pub upper: Time,
+}
+
+impl Lifespan {
+    /// The interval `[lower, upper)`.
+    pub const fn new(lower: Time, upper: Time) -> Self {
+        Lifespan { lower, upper }
+    }
+
+    /// Number of instants covered; 0 for an empty or reversed interval.
+    pub fn width(&self) -> Time {
+        (self.upper - self.lower).max(0)
+    }
+
+    /// True when the two half-open intervals share an instant.
+    pub fn overlaps(&self, other: &Lifespan) -> bool {
+        self.lower.max(other.lower) < self.upper.min(other.upper)
+    }
+}
+
+/// A range of memory relative to a buffer's offset, `[lower, upper)`, used by windowed gaps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Window {
+    /// Lowest occupied unit above the buffer's offset.
+    pub lower: Offset,
+    /// First unit above the buffer's offset that is no longer occupied (exclusive).
+    pub upper: Offset,
+}
+
+/// A period inside a buffer's lifespan in which it occupies less memory.
+///
+/// Without a window the buffer occupies nothing during the gap; with a window
+/// `[wl, wu)` it occupies only `[offset + wl, offset + wu)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Gap {
+    /// When the gap holds (absolute times, half-open).
+    pub lifespan: Lifespan,
+    /// What the buffer still occupies during the gap, if anything.
+    pub window: Option<Window>,
+}
+
+/// One buffer to place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Buffer {
+    /// The caller's name for the buffer; unique within a problem.
+    pub id: String,
+    /// When the buffer is live.
+    pub lifespan: Lifespan,
+    /// How many units it occupies while live.
+    pub size: Offset,
+    /// Its offset must be a multiple of this (at least 1).
+    pub alignment: Offset,
+    /// Periods in which it occupies less; disjoint and inside the lifespan.
+    pub gaps: Vec<Gap>,
+    /// When set, the buffer must be placed exactly here.
+    pub offset: Option<Offset>,
+    /// A preferred offset. Carried through CSV and used to break ties only; never a constraint.
+    pub hint: Option<Offset>,
+}
+
+impl Buffer {
+    /// A buffer live in `[lower, upper)` of `size` units, alignment 1, no gaps, not fixed.
+    pub fn new(id: impl Into<String>, lower: Time, upper: Time, size: Offset) -> Self {
+        Buffer {
+            id: id.into(),
+            lifespan: Lifespan::new(lower, upper),
+            size,
+            alignment: 1,
+            gaps: Vec::new(),
+            offset: None,
+            hint: None,
+        }
+    }
+
+    /// The same buffer with another alignment.
+    pub fn with_alignment(mut self, alignment: Offset) -> Self {
+        self.alignment = alignment;
+        self
+    }
+
+    /// The same buffer fixed at `offset`.
+    pub fn with_offset(mut self, offset: Offset) -> Self {
+        self.offset = Some(offset);
+        self
+    }
+
+    /// The same buffer with one more gap.
+    pub fn with_gap(mut self, lower: Time, upper: Time, window: Option<(Offset, Offset)>) -> Self {
+        self.gaps.push(Gap {
+            lifespan: Lifespan::new(lower, upper),
+            window: window.map(|(lower, upper)| Window { lower, upper }),
+        });
+        self
+    }
+
+    /// The parts of the buffer's life in which it occupies memory, in time order.
+    ///
+    /// Each piece says when (`time`) and which units relative to the offset (`[bottom, top)`).
+    /// Pieces that occupy nothing (empty time, empty window, zero size) are left out, so a
+    /// buffer entirely inside a plain gap, or of size 0, has no pieces and conflicts with nothing.
+    /// Assumes the buffer passed [`Problem::check`].
+    pub fn pieces(&self) -> Vec<Piece> {
+        let mut pieces = Vec::with_capacity(1 + 2 * self.gaps.len());
+        let mut push = |time: Lifespan, bottom: Offset, top: Offset| {
+            if time.lower < time.upper && bottom < top {
+                pieces.push(Piece { time, bottom, top });
+            }
+        };
+        let mut gaps: Vec<&Gap> = self.gaps.iter().collect();
+        gaps.sort_by_key(|gap| gap.lifespan.lower);
+        let mut cursor = self.lifespan.lower;
+        for gap in gaps {
+            push(Lifespan::new(cursor, gap.lifespan.lower), 0, self.size);
+            if let Some(window) = gap.window {
+                push(gap.lifespan, window.lower, window.upper);
+            }
+            cursor = gap.lifespan.upper;
+        }
+        push(Lifespan::new(cursor, self.lifespan.upper), 0, self.size);
+        pieces
+    }
+}
+
+/// A part of a buffer's life during which it occupies `[offset + bottom, offset + top)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Piece {
+    /// When (half-open).
+    pub time: Lifespan,
+    /// Lowest occupied unit, relative to the buffer's offset.
+    pub bottom: Offset,
+    /// First unoccupied unit above, relative to the buffer's offset.
+    pub top: Offset,
+}
+
+/// Buffers to place in a memory of `capacity` units.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The buffers, in the caller's order; solutions list offsets in this order.
+    pub buffers: Vec<Buffer>,
+    /// Size of the memory: every buffer must end at or below it.
+    pub capacity: Offset,
+}
+
+/// Offsets for every buffer of a problem.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Solution {
+    /// One offset per buffer, in the problem's buffer order.
+    pub offsets: Vec<Offset>,
+    /// The peak: `max(offset + size)` over buffers that occupy memory (0 when none does).
+    pub height: Offset,
+}
+
+impl Solution {
+    /// A solution with the given offsets and the height they reach in `problem`.
+    pub fn from_offsets(problem: &Problem, offsets: Vec<Offset>) -> Self {
+        let height = height_of(problem, &offsets);
+        Solution { offsets, height }
+    }
+}
+
+/// `max(offset + top of any piece)` over the buffers; 0 when nothing occupies memory.
+pub(crate) fn height_of(problem: &Problem, offsets: &[Offset]) -> Offset {
+    problem
+        .buffers
+        .iter()
+        .zip(offsets)
+        .filter_map(|(buffer, &offset)| {
+            buffer.pieces().iter().map(|p| offset + p.top).max()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// Why a problem is malformed, and which buffer (index in the problem, and id) is at fault.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProblemError {
+    /// Index of the offending buffer, or `None` for the problem as a whole.
+    pub buffer: Option<usize>,
+    /// Id of the offending buffer (empty when `buffer` is `None`).
+    pub id: String,
+    /// What is wrong.
+    pub kind: ProblemErrorKind,
+}
+
+/// The ways a problem can be malformed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProblemErrorKind {
+    /// The capacity is negative or too large.
+    BadCapacity(Offset),
+    /// A buffer's lifespan ends before it starts.
+    ReversedLifespan(Lifespan),
+    /// A size below 0.
+    NegativeSize(Offset),
+    /// An alignment below 1.
+    BadAlignment(Offset),
+    /// A number beyond [`MAX_MAGNITUDE`].
+    TooLarge(i64),
+    /// A gap that is reversed or not inside the lifespan.
+    GapOutsideLifespan(Lifespan),
+    /// Two gaps of one buffer share an instant.
+    OverlappingGaps(Lifespan, Lifespan),
+    /// A window that is reversed or not inside `[0, size]`.
+    BadWindow(Window),
+    /// A fixed offset that is negative or not a multiple of the alignment.
+    BadFixedOffset(Offset),
+    /// Two buffers share an id (the index of the first holder).
+    DuplicateId(usize),
+}
+
+impl fmt::Display for ProblemError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(index) = self.buffer {
+            write!(f, "buffer {:?} (#{}): ", self.id, index + 1)?;
+        }
+        match &self.kind {
+            ProblemErrorKind::BadCapacity(c) => {
+                write!(f, "capacity {c} is out of range 0..={MAX_MAGNITUDE}")
+            }
+            ProblemErrorKind::ReversedLifespan(l) => {
+                write!(f, "lifespan [{}, {}) ends before it starts", l.lower, l.upper)
+            }
+            ProblemErrorKind::NegativeSize(s) => write!(f, "size {s} is negative"),
+            ProblemErrorKind::BadAlignment(a) => write!(f, "alignment {a} must be at least 1"),
+            ProblemErrorKind::TooLarge(v) => {
+                write!(f, "{v} is beyond the largest supported magnitude {MAX_MAGNITUDE}")
+            }
+            ProblemErrorKind::GapOutsideLifespan(g) => write!(
+                f,
+                "gap [{}, {}) is reversed or not inside the lifespan",
+                g.lower, g.upper
+            ),
+            ProblemErrorKind::OverlappingGaps(a, b) => write!(
+                f,
+                "gaps [{}, {}) and [{}, {}) overlap",
+                a.lower, a.upper, b.lower, b.upper
+            ),
+            ProblemErrorKind::BadWindow(w) => write!(
+                f,
+                "window [{}, {}) is reversed or not inside [0, size]",
+                w.lower, w.upper
+            ),
+            ProblemErrorKind::BadFixedOffset(o) => {
+                write!(f, "fixed offset {o} is negative or not a multiple of the alignment")
+            }
+            ProblemErrorKind::DuplicateId(first) => {
+                write!(f, "id is already used by buffer #{}", first + 1)
+            }
+        }
+    }
+}
+
+impl std::error::Error for ProblemError {}
+
+impl Problem {
+    /// A problem over `buffers` with the given capacity.
+    pub fn new(buffers: Vec<Buffer>, capacity: Offset) -> Self {
+        Problem { buffers, capacity }
+    }
+
+    /// Checks that the problem is well formed: numbers in range, gaps inside lifespans and
+    /// disjoint, windows inside the buffer, fixed offsets aligned, ids unique.
+    /// Feasibility is the solver's question, not this one's.
+    pub fn check(&self) -> Result<(), ProblemError> {
+        if !(0..=MAX_MAGNITUDE).contains(&self.capacity) {
+            return Err(ProblemError {
+                buffer: None,
+                id: String::new(),
+                kind: ProblemErrorKind::BadCapacity(self.capacity),
+            });
+        }
+        let mut seen = std::collections::HashMap::with_capacity(self.buffers.len());
+        for (index, buffer) in self.buffers.iter().enumerate() {
+            let fail = |kind| ProblemError {
+                buffer: Some(index),
+                id: buffer.id.clone(),
+                kind,
+            };
+            check_buffer(buffer).map_err(fail)?;
+            if let Some(first) = seen.insert(buffer.id.as_str(), index) {
+                return Err(fail(ProblemErrorKind::DuplicateId(first)));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_buffer(buffer: &Buffer) -> Result<(), ProblemErrorKind> {
+    use ProblemErrorKind::*;
+    let numbers = [
+        buffer.lifespan.lower,
+        buffer.lifespan.upper,
+        buffer.size,
+        buffer.alignment,
+    ];
+    let gap_numbers = buffer.gaps.iter().flat_map(|gap| {
+        let window = gap.window.map_or([0, 0], |w| [w.lower, w.upper]);
+        [gap.lifespan.lower, gap.lifespan.upper, window[0], window[1]]
+    });
+    let fixed = buffer.offset.into_iter().chain(buffer.hint);
+    if let Some(v) = numbers
+        .into_iter()
+        .chain(gap_numbers)
+        .chain(fixed)
+        .find(|v| v.unsigned_abs() > MAX_MAGNITUDE as u64)
+    {
+        return Err(TooLarge(v));
+    }
+    if buffer.lifespan.lower > buffer.lifespan.upper {
+        return Err(ReversedLifespan(buffer.lifespan));
+    }
+    if buffer.size < 0 {
+        return Err(NegativeSize(buffer.size));
+    }
+    if buffer.alignment < 1 {
+        return Err(BadAlignment(buffer.alignment));
+    }
+    for gap in &buffer.gaps {
+        let g = gap.lifespan;
+        if g.lower > g.upper || g.lower < buffer.lifespan.lower || g.upper > buffer.lifespan.upper {
+            return Err(GapOutsideLifespan(g));
+        }
+        if let Some(w) = gap.window {
+            if w.lower < 0 || w.lower > w.upper || w.upper > buffer.size {
+                return Err(BadWindow(w));
+            }
+        }
+    }
+    let mut gaps: Vec<Lifespan> = buffer.gaps.iter().map(|g| g.lifespan).collect();
+    gaps.sort();
+    if let Some(pair) = gaps.windows(2).find(|pair| pair[0].overlaps(&pair[1])) {
+        return Err(OverlappingGaps(pair[0], pair[1]));
+    }
+    if let Some(offset) = buffer.offset {
+        if offset < 0 || offset % buffer.alignment != 0 {
+            return Err(BadFixedOffset(offset));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_split_around_plain_and_windowed_gaps() {
+        let buffer = Buffer::new("b", 0, 10, 8)
+            .with_gap(2, 4, None)
+            .with_gap(6, 8, Some((2, 5)));
+        let pieces: Vec<_> = buffer
+            .pieces()
+            .iter()
+            .map(|p| (p.time.lower, p.time.upper, p.bottom, p.top))
+            .collect();
+        assert_eq!(pieces, [(0, 2, 0, 8), (4, 6, 0, 8), (6, 8, 2, 5), (8, 10, 0, 8)]);
+    }
+
+    #[test]
+    fn empty_buffers_have_no_pieces() {
+        assert!(Buffer::new("zero size", 0, 5, 0).pieces().is_empty());
+        assert!(Buffer::new("zero length", 3, 3, 7).pieces().is_empty());
+        assert!(Buffer::new("all gap", 0, 4, 7).with_gap(0, 4, None).pieces().is_empty());
+    }
+
+    fn kind_of(buffer: Buffer) -> ProblemErrorKind {
+        Problem::new(vec![buffer], 100).check().unwrap_err().kind
+    }
+
+    #[test]
+    fn check_names_each_malformation() {
+        use ProblemErrorKind::*;
+        assert_eq!(kind_of(Buffer::new("b", 5, 4, 1)), ReversedLifespan(Lifespan::new(5, 4)));
+        assert_eq!(kind_of(Buffer::new("b", 0, 4, -1)), NegativeSize(-1));
+        assert_eq!(kind_of(Buffer::new("b", 0, 4, 1).with_alignment(0)), BadAlignment(0));
+        assert_eq!(kind_of(Buffer::new("b", 0, 1 << 60, 1)), TooLarge(1 << 60));
+        assert_eq!(
+            kind_of(Buffer::new("b", 0, 4, 1).with_gap(3, 6, None)),
+            GapOutsideLifespan(Lifespan::new(3, 6))
+        );
+        assert_eq!(
+            kind_of(Buffer::new("b", 0, 9, 1).with_gap(1, 4, None).with_gap(3, 5, None)),
+            OverlappingGaps(Lifespan::new(1, 4), Lifespan::new(3, 5))
+        );
+        assert_eq!(
+            kind_of(Buffer::new("b", 0, 9, 4).with_gap(1, 4, Some((2, 5)))),
+            BadWindow(Window { lower: 2, upper: 5 })
+        );
+        assert_eq!(
+            kind_of(Buffer::new("b", 0, 9, 4).with_alignment(4).with_offset(6)),
+            BadFixedOffset(6)
+        );
+        let twice = Problem::new(vec![Buffer::new("x", 0, 1, 1), Buffer::new("x", 0, 1, 1)], 9);
+        let error = twice.check().unwrap_err();
+        assert_eq!((error.buffer, error.kind), (Some(1), DuplicateId(0)));
+        assert_eq!(error.to_string(), "buffer \"x\" (#2): id is already used by buffer #1");
+    }
+
+    #[test]
+    fn height_ignores_buffers_that_occupy_nothing() {
+        let problem = Problem::new(
+            vec![Buffer::new("a", 0, 2, 3), Buffer::new("z", 0, 2, 0)],
+            10,
+        );
+        assert_eq!(Solution::from_offsets(&problem, vec![4, 9]).height, 7);
+    }
+}
