@@ -10,6 +10,6 @@
 mod model;
 
 pub use model::{
-    Buffer, Gap, Lifespan, Offset, Piece, Problem, ProblemError, ProblemErrorKind, Solution,
-    Time, Window, MAX_MAGNITUDE,
+    Buffer, Gap, Lifespan, Offset, Piece, Problem, ProblemError, ProblemErrorKind, Solution, Time,
+    Window, MAX_MAGNITUDE,
 };

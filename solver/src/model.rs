@@ -192,9 +192,7 @@ pub(crate) fn height_of(problem: &Problem, offsets: &[Offset]) -> Offset {
         .buffers
         .iter()
         .zip(offsets)
-        .filter_map(|(buffer, &offset)| {
-            buffer.pieces().iter().map(|p| offset + p.top).max()
-        })
+        .filter_map(|(buffer, &offset)| buffer.pieces().iter().map(|p| offset + p.top).max())
         .max()
         .unwrap_or(0)
 }
@@ -245,12 +243,19 @@ impl fmt::Display for ProblemError {
                 write!(f, "capacity {c} is out of range 0..={MAX_MAGNITUDE}")
             }
             ProblemErrorKind::ReversedLifespan(l) => {
-                write!(f, "lifespan [{}, {}) ends before it starts", l.lower, l.upper)
+                write!(
+                    f,
+                    "lifespan [{}, {}) ends before it starts",
+                    l.lower, l.upper
+                )
             }
             ProblemErrorKind::NegativeSize(s) => write!(f, "size {s} is negative"),
             ProblemErrorKind::BadAlignment(a) => write!(f, "alignment {a} must be at least 1"),
             ProblemErrorKind::TooLarge(v) => {
-                write!(f, "{v} is beyond the largest supported magnitude {MAX_MAGNITUDE}")
+                write!(
+                    f,
+                    "{v} is beyond the largest supported magnitude {MAX_MAGNITUDE}"
+                )
             }
             ProblemErrorKind::GapOutsideLifespan(g) => write!(
                 f,
@@ -268,7 +273,10 @@ impl fmt::Display for ProblemError {
                 w.lower, w.upper
             ),
             ProblemErrorKind::BadFixedOffset(o) => {
-                write!(f, "fixed offset {o} is negative or not a multiple of the alignment")
+                write!(
+                    f,
+                    "fixed offset {o} is negative or not a multiple of the alignment"
+                )
             }
             ProblemErrorKind::DuplicateId(first) => {
                 write!(f, "id is already used by buffer #{}", first + 1)
@@ -380,14 +388,20 @@ mod tests {
             .iter()
             .map(|p| (p.time.lower, p.time.upper, p.bottom, p.top))
             .collect();
-        assert_eq!(pieces, [(0, 2, 0, 8), (4, 6, 0, 8), (6, 8, 2, 5), (8, 10, 0, 8)]);
+        assert_eq!(
+            pieces,
+            [(0, 2, 0, 8), (4, 6, 0, 8), (6, 8, 2, 5), (8, 10, 0, 8)]
+        );
     }
 
     #[test]
     fn empty_buffers_have_no_pieces() {
         assert!(Buffer::new("zero size", 0, 5, 0).pieces().is_empty());
         assert!(Buffer::new("zero length", 3, 3, 7).pieces().is_empty());
-        assert!(Buffer::new("all gap", 0, 4, 7).with_gap(0, 4, None).pieces().is_empty());
+        assert!(Buffer::new("all gap", 0, 4, 7)
+            .with_gap(0, 4, None)
+            .pieces()
+            .is_empty());
     }
 
     fn kind_of(buffer: Buffer) -> ProblemErrorKind {
@@ -397,16 +411,26 @@ mod tests {
     #[test]
     fn check_names_each_malformation() {
         use ProblemErrorKind::*;
-        assert_eq!(kind_of(Buffer::new("b", 5, 4, 1)), ReversedLifespan(Lifespan::new(5, 4)));
+        assert_eq!(
+            kind_of(Buffer::new("b", 5, 4, 1)),
+            ReversedLifespan(Lifespan::new(5, 4))
+        );
         assert_eq!(kind_of(Buffer::new("b", 0, 4, -1)), NegativeSize(-1));
-        assert_eq!(kind_of(Buffer::new("b", 0, 4, 1).with_alignment(0)), BadAlignment(0));
+        assert_eq!(
+            kind_of(Buffer::new("b", 0, 4, 1).with_alignment(0)),
+            BadAlignment(0)
+        );
         assert_eq!(kind_of(Buffer::new("b", 0, 1 << 60, 1)), TooLarge(1 << 60));
         assert_eq!(
             kind_of(Buffer::new("b", 0, 4, 1).with_gap(3, 6, None)),
             GapOutsideLifespan(Lifespan::new(3, 6))
         );
         assert_eq!(
-            kind_of(Buffer::new("b", 0, 9, 1).with_gap(1, 4, None).with_gap(3, 5, None)),
+            kind_of(
+                Buffer::new("b", 0, 9, 1)
+                    .with_gap(1, 4, None)
+                    .with_gap(3, 5, None)
+            ),
             OverlappingGaps(Lifespan::new(1, 4), Lifespan::new(3, 5))
         );
         assert_eq!(
@@ -417,10 +441,16 @@ mod tests {
             kind_of(Buffer::new("b", 0, 9, 4).with_alignment(4).with_offset(6)),
             BadFixedOffset(6)
         );
-        let twice = Problem::new(vec![Buffer::new("x", 0, 1, 1), Buffer::new("x", 0, 1, 1)], 9);
+        let twice = Problem::new(
+            vec![Buffer::new("x", 0, 1, 1), Buffer::new("x", 0, 1, 1)],
+            9,
+        );
         let error = twice.check().unwrap_err();
-        assert_eq!((error.buffer, error.kind), (Some(1), DuplicateId(0)));
-        assert_eq!(error.to_string(), "buffer \"x\" (#2): id is already used by buffer #1");
+        assert_eq!((error.buffer, &error.kind), (Some(1), &DuplicateId(0)));
+        assert_eq!(
+            error.to_string(),
+            "buffer \"x\" (#2): id is already used by buffer #1"
+        );
     }
 
     #[test]
