@@ -1,0 +1,238 @@
+//! Unit tests of the CSV reader and writer. The table of malformed inputs is in `errors`.
+
+mod errors;
+
+use super::*;
+use crate::model::{Buffer, MAX_MAGNITUDE};
+
+fn read(text: &str) -> Vec<Buffer> {
+    match read_buffers(text) {
+        Ok(buffers) => buffers,
+        Err(error) => panic!("{text:?} should read, but: {error}"),
+    }
+}
+
+#[test]
+fn reads_the_plain_minimalloc_shape() {
+    let buffers = read("id,lower,upper,size\nb1,0,3,4\nb2,3,9,4\n");
+    assert_eq!(
+        buffers,
+        [Buffer::new("b1", 0, 3, 4), Buffer::new("b2", 3, 9, 4)]
+    );
+}
+
+#[test]
+fn reads_every_alias_in_any_order_and_case() {
+    let expected = [Buffer::new("x", 2, 7, 5)];
+    for header in [
+        "buffer,start,upper,size",
+        "buffer_id,begin,upper,size",
+        "  SIZE , Upper,Lower ,ID",
+        "\"id\",\"lower\",\"upper\",\"size\"",
+    ] {
+        let row = if header.starts_with("  SIZE") {
+            "5,7,2,x"
+        } else {
+            "x,2,7,5"
+        };
+        assert_eq!(read(&format!("{header}\n{row}\n")), expected, "{header}");
+    }
+}
+
+#[test]
+fn end_is_inclusive_for_lifespans_and_gaps() {
+    let buffers = read("id,begin,end,size,gaps\na,-1,9,4,2-3 -1--1@1:2\nb,-3,-1,1,\n");
+    assert_eq!(
+        buffers,
+        [
+            Buffer::new("a", -1, 10, 4)
+                .with_gap(2, 4, None)
+                .with_gap(-1, 0, Some((1, 2))),
+            Buffer::new("b", -3, 0, 1),
+        ]
+    );
+    // Without `end`, the same gap is empty and the lifespan one shorter.
+    let buffers = read("id,lower,upper,size,gaps\na,-1,9,4,-1--1\n");
+    assert_eq!(buffers, [Buffer::new("a", -1, 9, 4).with_gap(-1, -1, None)]);
+}
+
+#[test]
+fn accepts_crlf_bom_blank_lines_and_blanks_around_fields() {
+    let expected = [Buffer::new("a", 0, 3, 4), Buffer::new("b", 1, 2, 3)];
+    assert_eq!(
+        read("id,lower,upper,size\r\na,0,3,4\r\nb,1,2,3\r\n"),
+        expected
+    );
+    assert_eq!(
+        read("\u{feff}id,lower,upper,size\na,0,3,4\nb,1,2,3"),
+        expected
+    );
+    assert_eq!(
+        read("\n \r\nid,lower,upper,size\n\na,0,3,4\n   \n\t\r\nb,1,2,3\n\n\n"),
+        expected
+    );
+    assert_eq!(
+        read("id , lower,upper\t,size\n  a ,\t0 , 3,4  \nb,1,2,3\t\r\n"),
+        expected
+    );
+    // Extra trailing empty fields are tolerated, also after a header with a trailing comma.
+    assert_eq!(read("id,lower,upper,size,\na,0,3,4,,\nb,1,2,3\n"), expected);
+}
+
+#[test]
+fn reads_quoted_ids_with_commas_quotes_and_newlines() {
+    let text = "id,lower,upper,size\n\"a,b\",0,1,1\n\"say \"\"hi\"\"\",0,1,1\n\
+                \"two\r\nlines\n\",0,1,1\n\" padded \" ,0,1,1\n\"\",0,1,1\n";
+    let ids: Vec<String> = read(text).into_iter().map(|b| b.id).collect();
+    assert_eq!(ids, ["a,b", "say \"hi\"", "two\r\nlines\n", " padded ", ""]);
+    // Quotes around numbers are fine too; blanks around the quotes are trimmed, but what is
+    // inside is taken literally.
+    assert_eq!(
+        read("id,lower,upper,size\nx, \"0\" ,\"3\",4\n")[0],
+        Buffer::new("x", 0, 3, 4)
+    );
+    let error = read_buffers("id,lower,upper,size\nx,0,\" 3\",4\n").unwrap_err();
+    assert_eq!((error.line, error.column), (2, 5));
+}
+
+#[test]
+fn ignores_unknown_columns() {
+    let buffers = read("name,id,lower,color,upper,size,\"a,b\"\nq,x,0,red,5,1,z\n");
+    assert_eq!(buffers, [Buffer::new("x", 0, 5, 1)]);
+}
+
+#[test]
+fn reads_optional_columns() {
+    let text = "id,lower,upper,size,alignment,hint,offset,gaps\n\
+                a,0,10,8,4,12,16,1-2 4-6@2:6\n\
+                b,0,10,8,,-1,,\n\
+                c,-10,-2,8,2,,0,-9--5@0:4 -5--2\n";
+    let a = Buffer {
+        hint: Some(12),
+        ..Buffer::new("a", 0, 10, 8)
+            .with_alignment(4)
+            .with_offset(16)
+            .with_gap(1, 2, None)
+            .with_gap(4, 6, Some((2, 6)))
+    };
+    let b = Buffer::new("b", 0, 10, 8);
+    let c = Buffer::new("c", -10, -2, 8)
+        .with_alignment(2)
+        .with_offset(0)
+        .with_gap(-9, -5, Some((0, 4)))
+        .with_gap(-5, -2, None);
+    assert_eq!(read(text), [a, b, c]);
+    // A sign may be written on positive numbers too.
+    assert_eq!(
+        read("id,lower,upper,size,gaps\nx,+0,+5,+1,+1-+2@+0:+1\n")[0],
+        Buffer::new("x", 0, 5, 1).with_gap(1, 2, Some((0, 1)))
+    );
+}
+
+#[test]
+fn negative_hint_means_none() {
+    let buffers = read("id,lower,upper,size,hint\na,0,1,1,-5\nb,0,1,1,\nc,0,1,1,0\n");
+    let hints: Vec<_> = buffers.iter().map(|b| b.hint).collect();
+    assert_eq!(hints, [None, None, Some(0)]);
+}
+
+#[test]
+fn header_only_is_zero_buffers() {
+    assert_eq!(read("id,lower,upper,size"), []);
+    assert_eq!(read("id,lower,upper,size\n\n\n"), []);
+}
+
+#[test]
+fn numbers_reach_max_magnitude() {
+    let text = format!("id,lower,upper,size\na,-{MAX_MAGNITUDE},{MAX_MAGNITUDE},{MAX_MAGNITUDE}\n");
+    assert_eq!(
+        read(&text),
+        [Buffer::new(
+            "a",
+            -MAX_MAGNITUDE,
+            MAX_MAGNITUDE,
+            MAX_MAGNITUDE
+        )]
+    );
+    // The static messages spell out the limit; keep them in step with it.
+    for message in [
+        super::values::TOO_LARGE,
+        super::values::END_TOO_LARGE,
+        super::values::GAP_TOO_LARGE,
+        super::values::GAP_END_TOO_LARGE,
+    ] {
+        assert!(message.contains(&MAX_MAGNITUDE.to_string()), "{message}");
+    }
+}
+
+#[test]
+fn reads_problems_with_a_capacity() {
+    let text = include_str!("../../../tests/fixtures/examples/input.12.csv");
+    let problem = read_problem(text, 12).unwrap();
+    assert_eq!((problem.buffers.len(), problem.capacity), (5, 12));
+    let error = read_problem(text, -1).unwrap_err();
+    assert_eq!((error.line, error.column), (0, 0));
+    assert_eq!(
+        error.to_string(),
+        "expected a capacity in 0..=9007199254740991, found -1"
+    );
+}
+
+#[test]
+fn reads_the_challenging_fixture() {
+    let text = include_str!("../../../tests/fixtures/challenging/A.1048576.csv");
+    let buffers = read(text);
+    assert_eq!(buffers.len(), 154);
+    assert_eq!(buffers[0], Buffer::new("0", 995328, 1000448, 656384));
+    assert_eq!(buffers[3], Buffer::new("3", 0, 307200, 43008));
+}
+
+/// A small deterministic generator (splitmix64), so random cases repeat exactly.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `low..=high` (near enough for tests).
+    fn range(&mut self, low: i64, high: i64) -> i64 {
+        let span = (high - low) as u64 + 1;
+        low + (self.next() % span) as i64
+    }
+}
+
+/// Not run by default: builds a million rows (about 50 MB, some with gaps) and reports how
+/// long reading takes. Run with
+/// `cargo test --release -p bufpack --lib csv::tests::million -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn million_rows() {
+    use std::fmt::Write as _;
+    let mut rng = Rng(1);
+    let mut text = String::from("id,lower,upper,size,alignment,hint,gaps\n");
+    for i in 0..1_000_000 {
+        let lower = rng.range(0, 1_000_000);
+        let upper = lower + rng.range(10, 5000);
+        let size = rng.range(1, 1 << 20);
+        let hint = rng.range(-1, 1 << 20);
+        let _ = write!(text, "buffer_{i},{lower},{upper},{size},8,{hint},");
+        if i % 4 == 0 {
+            let _ = write!(text, "{}-{}@0:1", lower + 1, lower + 5);
+        }
+        text.push('\n');
+    }
+    let started = std::time::Instant::now();
+    let buffers = read(&text);
+    let elapsed = started.elapsed();
+    println!(
+        "{} bytes, {} buffers, {elapsed:?}",
+        text.len(),
+        buffers.len()
+    );
+    assert_eq!(buffers.len(), 1_000_000);
+}
