@@ -15,4 +15,4 @@ pub use model::{
     Window, MAX_MAGNITUDE,
 };
 
-pub use csv::{read_buffers, read_problem, CsvError, CsvErrorKind};
+pub use csv::{read_buffers, read_problem, write_problem, write_solution, CsvError, CsvErrorKind};

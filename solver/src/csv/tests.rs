@@ -3,7 +3,7 @@
 mod errors;
 
 use super::*;
-use crate::model::{Buffer, MAX_MAGNITUDE};
+use crate::model::{Buffer, Offset, Problem, Solution, MAX_MAGNITUDE};
 
 fn read(text: &str) -> Vec<Buffer> {
     match read_buffers(text) {
@@ -187,6 +187,62 @@ fn reads_the_challenging_fixture() {
     assert_eq!(buffers[3], Buffer::new("3", 0, 307200, 43008));
 }
 
+#[test]
+fn writes_only_the_columns_in_use() {
+    let plain = Problem::new(vec![Buffer::new("b1", 0, 3, 4)], 10);
+    assert_eq!(write_problem(&plain), "id,lower,upper,size\nb1,0,3,4\n");
+    let solution = Solution::from_offsets(&plain, vec![6]);
+    assert_eq!(
+        write_solution(&plain, &solution),
+        "id,lower,upper,size,offset\nb1,0,3,4,6\n"
+    );
+    let rich = Problem::new(
+        vec![
+            Buffer {
+                hint: Some(3),
+                ..Buffer::new("a", -4, 8, 6)
+                    .with_alignment(2)
+                    .with_gap(-3, -1, Some((0, 2)))
+                    .with_gap(0, 1, None)
+            },
+            Buffer::new("b", 0, 3, 4).with_offset(8),
+        ],
+        100,
+    );
+    assert_eq!(
+        write_problem(&rich),
+        "id,lower,upper,size,alignment,hint,gaps,offset\n\
+         a,-4,8,6,2,3,-3--1@0:2 0-1,\n\
+         b,0,3,4,1,,,8\n"
+    );
+}
+
+#[test]
+fn quotes_ids_only_when_needed() {
+    let ids = [
+        "plain",
+        "a,b",
+        "say \"hi\"",
+        " lead",
+        "trail\t",
+        "line\nbreak",
+        "cr\r",
+        "in ner",
+        "",
+        "é",
+    ];
+    let buffers = ids.iter().map(|id| Buffer::new(*id, 0, 1, 1)).collect();
+    let text = write_problem(&Problem::new(buffers, 1));
+    assert_eq!(
+        text,
+        "id,lower,upper,size\nplain,0,1,1\n\"a,b\",0,1,1\n\"say \"\"hi\"\"\",0,1,1\n\
+         \" lead\",0,1,1\n\"trail\t\",0,1,1\n\"line\nbreak\",0,1,1\n\"cr\r\",0,1,1\n\
+         in ner,0,1,1\n,0,1,1\né,0,1,1\n"
+    );
+    let read_ids: Vec<String> = read(&text).into_iter().map(|b| b.id).collect();
+    assert_eq!(read_ids, ids);
+}
+
 /// A small deterministic generator (splitmix64), so random cases repeat exactly.
 struct Rng(u64);
 
@@ -204,6 +260,152 @@ impl Rng {
         let span = (high - low) as u64 + 1;
         low + (self.next() % span) as i64
     }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+/// Pieces that make ids awkward to write. None holds `#`, which the generator uses to keep
+/// ids unique.
+const AWKWARD: [&str; 12] = [
+    "",
+    "",
+    "x",
+    " ",
+    "\t",
+    ",",
+    "\"",
+    "\"\"",
+    "\n",
+    "\r\n",
+    "é ü",
+    "a,\"b\"\n",
+];
+
+fn random_buffer(rng: &mut Rng, index: usize) -> Buffer {
+    let id = format!("{}#{index}#{}", rng.pick(&AWKWARD), rng.pick(&AWKWARD));
+    let extreme = rng.chance(5);
+    let (lower, upper) = if extreme {
+        (-MAX_MAGNITUDE, MAX_MAGNITUDE)
+    } else {
+        let lower = rng.range(-1000, 1000);
+        (lower, lower + rng.range(0, 100))
+    };
+    let size = if extreme {
+        MAX_MAGNITUDE
+    } else {
+        rng.range(0, 64)
+    };
+    let alignment = if rng.chance(30) { rng.range(1, 16) } else { 1 };
+    let mut buffer = Buffer::new(id, lower, upper, size).with_alignment(alignment);
+    if rng.chance(20) {
+        buffer.hint = Some(rng.range(0, 1000));
+    }
+    if rng.chance(20) {
+        buffer.offset = Some(alignment * rng.range(0, 100));
+    }
+    // Disjoint gaps inside the lifespan: cut it at sorted points and keep some of the pieces.
+    let mut cuts: Vec<i64> = (0..rng.range(0, 6))
+        .map(|_| rng.range(lower.max(-2000), upper.min(2000)))
+        .collect();
+    cuts.sort_unstable();
+    for pair in cuts.chunks_exact(2) {
+        let window = rng.chance(50).then(|| {
+            let low = rng.range(0, size.min(64));
+            (low, rng.range(low, size.min(64)))
+        });
+        buffer = buffer.with_gap(pair[0], pair[1], window);
+    }
+    buffer
+}
+
+#[test]
+fn random_problems_round_trip() {
+    let mut rng = Rng(2024);
+    for case in 0..300 {
+        let count = rng.range(0, 12) as usize;
+        let buffers: Vec<Buffer> = (0..count).map(|i| random_buffer(&mut rng, i)).collect();
+        let problem = Problem::new(buffers, 100);
+        problem.check().unwrap();
+        let text = write_problem(&problem);
+        assert_eq!(read(&text), problem.buffers, "case {case}: {text:?}");
+
+        // A solution reads back as the same buffers, each fixed at its offset.
+        let offsets: Vec<Offset> = problem
+            .buffers
+            .iter()
+            .map(|b| b.alignment * rng.range(0, 50))
+            .collect();
+        let solution = Solution::from_offsets(&problem, offsets.clone());
+        let fixed: Vec<Buffer> = problem
+            .buffers
+            .iter()
+            .zip(&offsets)
+            .map(|(b, &offset)| b.clone().with_offset(offset))
+            .collect();
+        let text = write_solution(&problem, &solution);
+        assert_eq!(read(&text), fixed, "case {case}: {text:?}");
+    }
+}
+
+/// Random edits of valid CSV never panic; whatever still reads writes back and reads the same,
+/// and whatever fails says where.
+#[test]
+fn mangled_input_never_panics() {
+    const BITS: [&str; 16] = [
+        ",",
+        "\"",
+        "\n",
+        "\r\n",
+        "-",
+        "@",
+        ":",
+        " ",
+        "0",
+        "9",
+        "x",
+        "é",
+        "\u{feff}",
+        "",
+        "99999999999999999999",
+        "1-2",
+    ];
+    let mut rng = Rng(7);
+    let (mut read_fine, mut failed) = (0, 0);
+    for _ in 0..4000 {
+        let buffers: Vec<Buffer> = (0..3).map(|i| random_buffer(&mut rng, i)).collect();
+        let mut text = write_problem(&Problem::new(buffers, 0)).into_bytes();
+        for _ in 0..rng.range(1, 2) {
+            let at = rng.range(0, text.len() as i64) as usize;
+            let cut = (at + rng.range(0, 3) as usize).min(text.len());
+            let bit = rng.pick(&BITS).as_bytes().to_vec();
+            drop(text.splice(at..cut, bit));
+        }
+        // Edits may split a multi-byte character; read what is valid UTF-8.
+        let text = String::from_utf8_lossy(&text);
+        match read_buffers(&text) {
+            Ok(buffers) => {
+                read_fine += 1;
+                let again = write_problem(&Problem::new(buffers.clone(), 0));
+                assert_eq!(read(&again), buffers, "{text:?}");
+            }
+            Err(error) => {
+                failed += 1;
+                assert!(error.line >= 1 && error.column >= 1, "{text:?}: {error:?}");
+                assert!(!error.to_string().is_empty());
+            }
+        }
+    }
+    // Both outcomes must be common, or the test checks less than it claims.
+    assert!(
+        read_fine > 300 && failed > 300,
+        "{read_fine} read, {failed} failed"
+    );
 }
 
 /// Not run by default: builds a million rows (about 50 MB, some with gaps) and reports how
