@@ -6,9 +6,33 @@
 //!
 //! The crate does no I/O and reads no clock: callers pass text in, get text out, and decide
 //! when to stop through a [`Monitor`]. It builds for `wasm32-unknown-unknown`.
+//!
+//! ```
+//! use bufpack::{solve, validate, Buffer, Outcome, Problem, SolverParams};
+//!
+//! let problem = Problem::new(
+//!     vec![
+//!         Buffer::new("b1", 0, 3, 4),
+//!         Buffer::new("b2", 3, 9, 4),
+//!         Buffer::new("b3", 0, 9, 4),
+//!         Buffer::new("b4", 9, 21, 4),
+//!         Buffer::new("b5", 0, 21, 4),
+//!     ],
+//!     12,
+//! );
+//! let report = solve(&problem, &SolverParams::default(), &mut ()).unwrap();
+//! let Outcome::Solved(solution) = report.outcome else { panic!("fits in 12") };
+//! assert!(validate(&problem, &solution).is_ok());
+//! assert!(solution.height <= 12);
+//! ```
 
 mod csv;
 mod model;
+mod monitor;
+mod params;
+mod search;
+mod sweep;
+mod validate;
 
 pub use model::{
     Buffer, Gap, Lifespan, Offset, Piece, Problem, ProblemError, ProblemErrorKind, Solution, Time,
@@ -16,3 +40,9 @@ pub use model::{
 };
 
 pub use csv::{read_buffers, read_problem, write_problem, write_solution, CsvError, CsvErrorKind};
+pub use monitor::{Monitor, Progress, StopWhen};
+pub use params::{parse_preorderings, ParamsError, Preordering, SolverParams, SortKey};
+#[cfg(not(target_family = "wasm"))]
+pub use search::solve_parallel;
+pub use search::{solve, split_portfolio, Infeasibility, Outcome, Report, SearchStats, SolveError};
+pub use validate::{validate, ValidationError};

@@ -174,7 +174,7 @@ pub struct Problem {
 pub struct Solution {
     /// One offset per buffer, in the problem's buffer order.
     pub offsets: Vec<Offset>,
-    /// The peak: `max(offset + size)` over buffers that occupy memory (0 when none does).
+    /// The peak: `max(offset + size)` over all buffers (0 when there are none).
     pub height: Offset,
 }
 
@@ -186,13 +186,16 @@ impl Solution {
     }
 }
 
-/// `max(offset + top of any piece)` over the buffers; 0 when nothing occupies memory.
+/// `max(offset + size)` over all buffers; 0 for no buffers.
+///
+/// Every buffer counts, even one that is never live or lies wholly in a gap: its address range
+/// `[offset, offset + size)` must still exist in the memory, just as the capacity rule says.
 pub(crate) fn height_of(problem: &Problem, offsets: &[Offset]) -> Offset {
     problem
         .buffers
         .iter()
         .zip(offsets)
-        .filter_map(|(buffer, &offset)| buffer.pieces().iter().map(|p| offset + p.top).max())
+        .map(|(buffer, &offset)| offset + buffer.size)
         .max()
         .unwrap_or(0)
 }
@@ -454,11 +457,15 @@ mod tests {
     }
 
     #[test]
-    fn height_ignores_buffers_that_occupy_nothing() {
+    fn height_is_the_highest_end_of_any_buffer() {
         let problem = Problem::new(
-            vec![Buffer::new("a", 0, 2, 3), Buffer::new("z", 0, 2, 0)],
+            vec![
+                Buffer::new("a", 0, 2, 3),
+                Buffer::new("never live", 5, 5, 2),
+            ],
             10,
         );
-        assert_eq!(Solution::from_offsets(&problem, vec![4, 9]).height, 7);
+        assert_eq!(Solution::from_offsets(&problem, vec![4, 0]).height, 7);
+        assert_eq!(Solution::from_offsets(&problem, vec![0, 6]).height, 8);
     }
 }

@@ -407,34 +407,3 @@ fn mangled_input_never_panics() {
         "{read_fine} read, {failed} failed"
     );
 }
-
-/// Not run by default: builds a million rows (about 50 MB, some with gaps) and reports how
-/// long reading takes. Run with
-/// `cargo test --release -p bufpack --lib csv::tests::million -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn million_rows() {
-    use std::fmt::Write as _;
-    let mut rng = Rng(1);
-    let mut text = String::from("id,lower,upper,size,alignment,hint,gaps\n");
-    for i in 0..1_000_000 {
-        let lower = rng.range(0, 1_000_000);
-        let upper = lower + rng.range(10, 5000);
-        let size = rng.range(1, 1 << 20);
-        let hint = rng.range(-1, 1 << 20);
-        let _ = write!(text, "buffer_{i},{lower},{upper},{size},8,{hint},");
-        if i % 4 == 0 {
-            let _ = write!(text, "{}-{}@0:1", lower + 1, lower + 5);
-        }
-        text.push('\n');
-    }
-    let started = std::time::Instant::now();
-    let buffers = read(&text);
-    let elapsed = started.elapsed();
-    println!(
-        "{} bytes, {} buffers, {elapsed:?}",
-        text.len(),
-        buffers.len()
-    );
-    assert_eq!(buffers.len(), 1_000_000);
-}

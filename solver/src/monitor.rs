@@ -1,0 +1,53 @@
+//! How a caller watches and stops a solve without the solver owning a clock.
+//!
+//! The solver calls [`Monitor::should_stop`] every few dozen search nodes and
+//! [`Monitor::progress`] every few thousand. The caller decides what "too long" means
+//! (a deadline on its own clock, a cancel button, an `AbortSignal`) and what to do with
+//! progress; the solver never reads time itself, so it runs unchanged in WebAssembly.
+
+use std::time::Duration;
+
+use crate::model::Offset;
+
+/// Live figures of a running solve.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Search nodes visited so far, over all orderings (and threads).
+    pub nodes: u64,
+    /// Nodes at which every candidate failed, so far.
+    pub backtracks: u64,
+    /// Time since the solve started, when the monitor has a clock ([`Monitor::elapsed`]).
+    pub elapsed: Option<Duration>,
+    /// Lowest height found so far, when minimising.
+    pub best_height: Option<Offset>,
+    /// Proven lower bound on the height, when minimising.
+    pub lower_bound: Option<Offset>,
+}
+
+/// The caller's side of a solve: a stop check, a clock if it has one, and a progress sink.
+pub trait Monitor {
+    /// True when the solve must stop now (timeout, cancel). Called every few dozen nodes.
+    fn should_stop(&mut self) -> bool {
+        false
+    }
+
+    /// Time since the solve started, if the caller has a clock; copied into [`Progress`].
+    fn elapsed(&self) -> Option<Duration> {
+        None
+    }
+
+    /// Called with fresh figures every few thousand nodes and once at the end.
+    fn progress(&mut self, _progress: &Progress) {}
+}
+
+/// No stop, no clock, no progress: run to the end.
+impl Monitor for () {}
+
+/// A monitor that stops when a closure says so; handy for tests and simple callers.
+pub struct StopWhen<F: FnMut() -> bool>(pub F);
+
+impl<F: FnMut() -> bool> Monitor for StopWhen<F> {
+    fn should_stop(&mut self) -> bool {
+        (self.0)()
+    }
+}

@@ -1,0 +1,215 @@
+//! The solver's switches: one struct, one documented field per technique, the reference's
+//! defaults (everything on, orderings `WAT`, `TAW`, `TWA`).
+
+use std::fmt;
+
+/// Every technique of the exact search as a switch, plus the portfolio of orderings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SolverParams {
+    /// Place buffers in non-decreasing (offset, rank) order so each packing is visited once.
+    pub canonical_only: bool,
+    /// Prune when a section's floor plus its unplaced sizes exceeds the capacity.
+    pub section_inference: bool,
+    /// Try candidates by (lowest offset, rank) at every node instead of by rank alone.
+    pub dynamic_ordering: bool,
+    /// Skip a candidate whose offset is at or above the lowest top among candidates:
+    /// something else would fit beneath it. Needs `canonical_only`.
+    pub check_dominance: bool,
+    /// Raise a section's floor to the lowest offset any of its unplaced members can take.
+    pub unallocated_floor: bool,
+    /// Rank buffers by the key strings of `preordering_heuristics`; otherwise input order.
+    pub static_preordering: bool,
+    /// Split the remaining buffers into independent subproblems when no unplaced buffer
+    /// spans a section boundary.
+    pub dynamic_decomposition: bool,
+    /// Raise every section's floor to the offset being placed (valid with `canonical_only`).
+    pub monotonic_floor: bool,
+    /// When a buffer with no unplaced neighbours fails, skip its siblings: they fail too.
+    /// Valid when candidates are tried in offset order (`dynamic_ordering`) or without
+    /// `canonical_only`; ignored otherwise.
+    pub hatless_pruning: bool,
+    /// The portfolio: one search per key string; see [`Preordering`].
+    pub preordering_heuristics: Vec<Preordering>,
+}
+
+impl Default for SolverParams {
+    fn default() -> Self {
+        SolverParams {
+            canonical_only: true,
+            section_inference: true,
+            dynamic_ordering: true,
+            check_dominance: true,
+            unallocated_floor: true,
+            static_preordering: true,
+            dynamic_decomposition: true,
+            monotonic_floor: true,
+            hatless_pruning: true,
+            preordering_heuristics: ["WAT", "TAW", "TWA"]
+                .iter()
+                .map(|keys| keys.parse().expect("default orderings are valid"))
+                .collect(),
+        }
+    }
+}
+
+impl SolverParams {
+    /// Every switch off except the orderings: the plain depth-first search.
+    pub fn all_off() -> Self {
+        SolverParams {
+            canonical_only: false,
+            section_inference: false,
+            dynamic_ordering: false,
+            check_dominance: false,
+            unallocated_floor: false,
+            static_preordering: false,
+            dynamic_decomposition: false,
+            monotonic_floor: false,
+            hatless_pruning: false,
+            ..SolverParams::default()
+        }
+    }
+}
+
+/// A key a buffer can be ranked by; every key ranks larger values first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SortKey {
+    /// `A`: area, size times lifespan width.
+    Area,
+    /// `C`: number of sections the buffer belongs to.
+    Sections,
+    /// `L`: lifespan lower end.
+    Lower,
+    /// `O`: number of buffers it meets in time.
+    Overlaps,
+    /// `T`: the largest total size of any section it belongs to.
+    SectionTotal,
+    /// `U`: lifespan upper end.
+    Upper,
+    /// `W`: lifespan width.
+    Width,
+    /// `Z`: size.
+    Size,
+}
+
+impl SortKey {
+    fn from_letter(letter: char) -> Option<SortKey> {
+        Some(match letter {
+            'A' => SortKey::Area,
+            'C' => SortKey::Sections,
+            'L' => SortKey::Lower,
+            'O' => SortKey::Overlaps,
+            'T' => SortKey::SectionTotal,
+            'U' => SortKey::Upper,
+            'W' => SortKey::Width,
+            'Z' => SortKey::Size,
+            _ => return None,
+        })
+    }
+
+    fn letter(self) -> char {
+        match self {
+            SortKey::Area => 'A',
+            SortKey::Sections => 'C',
+            SortKey::Lower => 'L',
+            SortKey::Overlaps => 'O',
+            SortKey::SectionTotal => 'T',
+            SortKey::Upper => 'U',
+            SortKey::Width => 'W',
+            SortKey::Size => 'Z',
+        }
+    }
+}
+
+/// A static ordering: keys compared in turn (each descending), ties broken by input order.
+/// Written as a key string such as `WAT` (width, then area, then section total).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Preordering(pub Vec<SortKey>);
+
+impl fmt::Display for Preordering {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0
+            .iter()
+            .try_for_each(|key| write!(f, "{}", key.letter()))
+    }
+}
+
+impl std::str::FromStr for Preordering {
+    type Err = ParamsError;
+
+    fn from_str(keys: &str) -> Result<Self, ParamsError> {
+        let keys = keys.trim();
+        if keys.is_empty() {
+            return Err(ParamsError::EmptyKeyString);
+        }
+        keys.chars()
+            .map(|letter| {
+                SortKey::from_letter(letter).ok_or(ParamsError::UnknownKey {
+                    keys: keys.to_string(),
+                    letter,
+                })
+            })
+            .collect::<Result<_, _>>()
+            .map(Preordering)
+    }
+}
+
+/// Parses a comma-separated list of key strings, e.g. `WAT,TAW,TWA`.
+pub fn parse_preorderings(list: &str) -> Result<Vec<Preordering>, ParamsError> {
+    let orderings: Vec<Preordering> = list.split(',').map(str::parse).collect::<Result<_, _>>()?;
+    Ok(orderings)
+}
+
+/// Parameters the solver cannot work with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ParamsError {
+    /// No ordering at all: the portfolio would have nothing to run.
+    NoOrderings,
+    /// An empty key string in the list.
+    EmptyKeyString,
+    /// A letter that names no key.
+    UnknownKey {
+        /// The key string.
+        keys: String,
+        /// The letter not understood.
+        letter: char,
+    },
+}
+
+impl fmt::Display for ParamsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParamsError::NoOrderings => {
+                write!(
+                    f,
+                    "no preordering given: at least one key string such as WAT is needed"
+                )
+            }
+            ParamsError::EmptyKeyString => write!(f, "empty key string in the preordering list"),
+            ParamsError::UnknownKey { keys, letter } => write!(
+                f,
+                "unknown key {letter:?} in preordering {keys:?}: use A, C, L, O, T, U, W or Z"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ParamsError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_strings_round_trip_and_reject_nonsense() {
+        let orderings = parse_preorderings("WAT,TAW,TWA").unwrap();
+        let text: Vec<String> = orderings.iter().map(|o| o.to_string()).collect();
+        assert_eq!(text, ["WAT", "TAW", "TWA"]);
+        assert_eq!(orderings, SolverParams::default().preordering_heuristics);
+        assert_eq!(parse_preorderings(""), Err(ParamsError::EmptyKeyString));
+        assert_eq!(parse_preorderings("WAT,"), Err(ParamsError::EmptyKeyString));
+        assert_eq!(
+            parse_preorderings("WXT").unwrap_err().to_string(),
+            "unknown key 'X' in preordering \"WXT\": use A, C, L, O, T, U, W or Z"
+        );
+    }
+}

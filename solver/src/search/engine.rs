@@ -1,0 +1,581 @@
+//! One depth-first search for one ordering, written as a loop over an explicit stack so it
+//! can stop after any number of nodes and resume later exactly where it was. A portfolio
+//! interleaves several of these without redoing work; a web worker can run one in slices.
+//!
+//! A *node* solves a *component*: the unplaced items whose section spans start in a range
+//! `[lo, hi]` of sections. It either splits the component into independent runs (a
+//! `Split` frame solves them one after the other) or tries candidates one by one (a `Node`
+//! frame), each placed at its lowest offset.
+//!
+//! Why lowest offsets and a canonical order suffice: take any packing, sort its buffers by
+//! (offset, rank) and drop each in turn to the lowest offset above its already-placed time
+//! neighbours; nothing moves up, so the result is still a packing, and the search builds it
+//! by placing buffers in exactly that order. See ARCHITECTURE.md for each pruning rule's
+//! argument.
+
+use crate::model::Offset;
+use crate::params::SolverParams;
+use crate::sweep::Sweep;
+
+const UNPLACED: Offset = -1;
+
+/// How often (in nodes) the search asks its caller whether to stop.
+pub(crate) const TICK_NODES: u64 = 64;
+
+/// Which techniques are on, after resolving the ones that depend on another.
+#[derive(Clone, Copy, Debug)]
+struct Switches {
+    canonical: bool,
+    section_inference: bool,
+    dynamic_ordering: bool,
+    dominance: bool,
+    unallocated_floor: bool,
+    decomposition: bool,
+    monotonic_floor: bool,
+    hatless: bool,
+}
+
+impl Switches {
+    fn from(params: &SolverParams) -> Switches {
+        let canonical = params.canonical_only;
+        Switches {
+            canonical,
+            section_inference: params.section_inference,
+            dynamic_ordering: params.dynamic_ordering,
+            // Both arguments rest on later buffers never going below the current offset.
+            dominance: params.check_dominance && canonical,
+            monotonic_floor: params.monotonic_floor && canonical,
+            unallocated_floor: params.unallocated_floor,
+            decomposition: params.dynamic_decomposition,
+            // Siblings tried after a hatless failure must be at least as constrained, which
+            // holds when they come in offset order or when there is no canonical level.
+            hatless: params.hatless_pruning && (params.dynamic_ordering || !canonical),
+        }
+    }
+}
+
+/// Where a search stands after a call to [`Search::run`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Every item is placed; [`Search::item_offsets`] holds the packing.
+    Solved,
+    /// The whole space was searched: no packing exists.
+    Infeasible,
+    /// The node budget ran out; call `run` again to go on.
+    Paused,
+    /// The caller asked to stop; call `run` again to go on.
+    Stopped,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Candidate {
+    offset: Offset,
+    rank: u32,
+    item: u32,
+}
+
+/// The canonical level: the last placement's (offset, rank); later ones must come after it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Level {
+    offset: Offset,
+    rank: i64,
+}
+
+const GROUND: Level = Level {
+    offset: 0,
+    rank: -1,
+};
+
+#[derive(Clone, Copy, Debug)]
+enum Frame {
+    /// Trying candidates `candidates[first + next]` ... for component `[lo, hi]`.
+    Node {
+        lo: u32,
+        hi: u32,
+        first: u32,
+        next: u32,
+        undo_mark: u32,
+        level: Level,
+        /// The candidate being tried met no unplaced item when placed.
+        hatless: bool,
+    },
+    /// Solving `runs[first + next]` ... one after another; all must succeed.
+    Split {
+        first: u32,
+        end: u32,
+        next: u32,
+        undo_mark: u32,
+        level: Level,
+    },
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Action {
+    Enter(u32, u32),
+    Return(bool),
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Undo {
+    Placed(u32),
+    MinOffset(u32, Offset),
+    Floor(u32, Offset),
+}
+
+/// The search state of one ordering.
+pub(crate) struct Search<'a> {
+    sweep: &'a Sweep,
+    switches: Switches,
+    capacity: Offset,
+    rank: Vec<u32>,
+    offset: Vec<Offset>,
+    min_offset: Vec<Offset>,
+    /// Per item, for the current node only: its lowest legal offset.
+    base: Vec<Offset>,
+    /// Per section: highest top of a placed member.
+    floor: Vec<Offset>,
+    /// Per section: total height of unplaced members.
+    total: Vec<Offset>,
+    /// Per section: number of unplaced members.
+    open: Vec<u32>,
+    /// Per item: number of its time neighbours still unplaced.
+    open_neighbours: Vec<u32>,
+    level: Level,
+    undo: Vec<Undo>,
+    stack: Vec<Frame>,
+    candidates: Vec<Candidate>,
+    runs: Vec<(u32, u32)>,
+    next: Option<Action>,
+    finished: Option<bool>,
+    /// Nodes visited.
+    pub(crate) nodes: u64,
+    /// Nodes at which every candidate failed (or none was left to try).
+    pub(crate) backtracks: u64,
+}
+
+impl<'a> Search<'a> {
+    /// A search over `sweep`'s items ranked by `rank`, for the given capacity.
+    pub(crate) fn new(
+        sweep: &'a Sweep,
+        rank: Vec<u32>,
+        params: &SolverParams,
+        capacity: Offset,
+    ) -> Search<'a> {
+        let items = sweep.items.len();
+        let sections = sweep.sections.len();
+        let total = sweep
+            .sections
+            .iter()
+            .map(|members| members.iter().map(|m| m.top - m.bottom).sum())
+            .collect();
+        let open = sweep.sections.iter().map(|m| m.len() as u32).collect();
+        let next = if sections == 0 {
+            Action::Return(true)
+        } else {
+            Action::Enter(0, sections as u32 - 1)
+        };
+        Search {
+            sweep,
+            switches: Switches::from(params),
+            capacity,
+            rank,
+            offset: vec![UNPLACED; items],
+            min_offset: vec![0; items],
+            base: vec![0; items],
+            floor: vec![0; sections],
+            total,
+            open,
+            open_neighbours: sweep
+                .items
+                .iter()
+                .map(|i| i.neighbours.len() as u32)
+                .collect(),
+            level: GROUND,
+            undo: Vec::new(),
+            stack: Vec::new(),
+            candidates: Vec::new(),
+            runs: Vec::new(),
+            next: Some(next),
+            finished: None,
+            nodes: 0,
+            backtracks: 0,
+        }
+    }
+
+    /// Offsets of the items once [`Step::Solved`] was returned.
+    pub(crate) fn item_offsets(&self) -> &[Offset] {
+        &self.offset
+    }
+
+    /// Runs until solved, proven infeasible, `budget` more nodes were visited, or `tick`
+    /// (called every [`TICK_NODES`] nodes with the nodes and backtracks since its last call)
+    /// returns true.
+    pub(crate) fn run(&mut self, budget: u64, tick: &mut dyn FnMut(u64, u64) -> bool) -> Step {
+        if let Some(solved) = self.finished {
+            return if solved {
+                Step::Solved
+            } else {
+                Step::Infeasible
+            };
+        }
+        let stop_at = self.nodes.saturating_add(budget);
+        let (mut ticked_nodes, mut ticked_backtracks) = (self.nodes, self.backtracks);
+        let mut action = self
+            .next
+            .take()
+            .expect("a search is resumed only while unfinished");
+        loop {
+            match action {
+                Action::Enter(lo, hi) => {
+                    if self.nodes >= stop_at {
+                        self.next = Some(action);
+                        return Step::Paused;
+                    }
+                    if self.nodes - ticked_nodes >= TICK_NODES {
+                        let stop = tick(
+                            self.nodes - ticked_nodes,
+                            self.backtracks - ticked_backtracks,
+                        );
+                        (ticked_nodes, ticked_backtracks) = (self.nodes, self.backtracks);
+                        if stop {
+                            self.next = Some(action);
+                            return Step::Stopped;
+                        }
+                    }
+                    self.nodes += 1;
+                    action = self.enter(lo, hi);
+                }
+                Action::Return(ok) => match self.stack.last().copied() {
+                    None => {
+                        tick(
+                            self.nodes - ticked_nodes,
+                            self.backtracks - ticked_backtracks,
+                        );
+                        self.finished = Some(ok);
+                        return if ok { Step::Solved } else { Step::Infeasible };
+                    }
+                    Some(Frame::Node { .. }) => action = self.return_to_node(ok),
+                    Some(Frame::Split { .. }) => action = self.return_to_split(ok),
+                },
+            }
+        }
+    }
+
+    /// Visits a node for component `[lo, hi]`.
+    fn enter(&mut self, lo: u32, hi: u32) -> Action {
+        let sweep = self.sweep;
+        let members = &sweep.by_first
+            [sweep.first_start[lo as usize] as usize..sweep.first_start[hi as usize + 1] as usize];
+        // The root always splits into partitions; deeper nodes only with decomposition on.
+        if self.switches.decomposition || self.stack.is_empty() {
+            if let Some(action) = self.try_split(members) {
+                return action;
+            }
+        }
+        let first = self.candidates.len();
+        let mut any_open = false;
+        // The lowest top any unplaced item of the component could have (see dominance).
+        let mut lowest_top = Offset::MAX;
+        for &item in members {
+            if self.offset[item as usize] != UNPLACED {
+                continue;
+            }
+            any_open = true;
+            let size = sweep.items[item as usize].size;
+            let offset = self.lowest_legal(item, self.min_offset[item as usize]);
+            self.base[item as usize] = offset;
+            if offset + size > self.capacity {
+                // This item can only go higher from here: the node is dead.
+                return self.fail_at_entry(first);
+            }
+            lowest_top = lowest_top.min(offset + size);
+            let rank = self.rank[item as usize];
+            // Canonical: a compacted packing places buffers in (offset, rank) order, each at
+            // its lowest offset; a candidate that would sort before the last placement is
+            // not next in any of them. Its offset may still rise when a neighbour is placed;
+            // with no unplaced neighbour left it never will, and the node is dead.
+            let after_level = Level {
+                offset,
+                rank: rank as i64,
+            } > self.level;
+            if !self.switches.canonical || after_level {
+                self.candidates.push(Candidate { offset, rank, item });
+            } else if self.open_neighbours[item as usize] == 0 {
+                return self.fail_at_entry(first);
+            }
+        }
+        if !any_open {
+            return Action::Return(true);
+        }
+        if self.switches.section_inference && !self.sections_fit(lo, hi) {
+            return self.fail_at_entry(first);
+        }
+        let list = &mut self.candidates[first..];
+        if self.switches.dynamic_ordering {
+            list.sort_unstable_by_key(|c| (c.offset, c.rank));
+        } else {
+            list.sort_unstable_by_key(|c| c.rank);
+        }
+        if self.switches.dominance {
+            // A candidate at or above the lowest top of any unplaced item j is never needed:
+            // in any packing where it comes next, everything placed from then on lies above
+            // j's lowest spot, so j could drop there and the sum of offsets would shrink.
+            // Packings of least offset sum therefore survive.
+            let mut kept = first;
+            for index in first..self.candidates.len() {
+                if self.candidates[index].offset < lowest_top {
+                    self.candidates[kept] = self.candidates[index];
+                    kept += 1;
+                }
+            }
+            self.candidates.truncate(kept);
+        }
+        if self.switches.hatless && self.switches.canonical {
+            // A candidate with no unplaced neighbour can never rise, so every canonical
+            // completion places it exactly here: candidates sorted after it never come next.
+            let hatless = self.candidates[first..]
+                .iter()
+                .position(|c| self.open_neighbours[c.item as usize] == 0);
+            if let Some(position) = hatless {
+                self.candidates.truncate(first + position + 1);
+            }
+        }
+        if self.candidates.len() == first {
+            return self.fail_at_entry(first);
+        }
+        self.stack.push(Frame::Node {
+            lo,
+            hi,
+            first: first as u32,
+            next: 0,
+            undo_mark: self.undo.len() as u32,
+            level: self.level,
+            hatless: false,
+        });
+        self.place_next_candidate()
+    }
+
+    fn fail_at_entry(&mut self, first: usize) -> Action {
+        self.candidates.truncate(first);
+        self.backtracks += 1;
+        Action::Return(false)
+    }
+
+    /// Splits the component's unplaced items into runs that no item spans across. Pushes a
+    /// `Split` frame and enters the first run when there are two or more.
+    fn try_split(&mut self, members: &[u32]) -> Option<Action> {
+        let first = self.runs.len();
+        let mut current: Option<(u32, u32)> = None;
+        for &item in members {
+            if self.offset[item as usize] != UNPLACED {
+                continue;
+            }
+            let (start, end) = self.sweep.items[item as usize].span;
+            current = match current {
+                Some((lo, reach)) if start > reach => {
+                    self.runs.push((lo, reach));
+                    Some((start, end))
+                }
+                Some((lo, reach)) => Some((lo, reach.max(end))),
+                None => Some((start, end)),
+            };
+        }
+        let Some(last) = current else {
+            return Some(Action::Return(true));
+        };
+        if self.runs.len() == first {
+            return None;
+        }
+        self.runs.push(last);
+        self.stack.push(Frame::Split {
+            first: first as u32,
+            end: self.runs.len() as u32,
+            next: 0,
+            undo_mark: self.undo.len() as u32,
+            level: self.level,
+        });
+        let (lo, hi) = self.runs[first];
+        Some(Action::Enter(lo, hi))
+    }
+
+    /// Section inference: in every section of the component, the unplaced members must fit
+    /// between the section's floor and the capacity.
+    fn sections_fit(&self, lo: u32, hi: u32) -> bool {
+        for section in lo as usize..=hi as usize {
+            if self.open[section] == 0 {
+                continue;
+            }
+            let mut floor = self.floor[section];
+            if self.switches.monotonic_floor {
+                floor = floor.max(self.level.offset);
+            }
+            if self.switches.unallocated_floor {
+                let lowest = self.sweep.sections[section]
+                    .iter()
+                    .filter(|m| self.offset[m.id as usize] == UNPLACED)
+                    .map(|m| self.base[m.id as usize] + m.bottom)
+                    .min()
+                    .unwrap_or(floor);
+                floor = floor.max(lowest);
+            }
+            if floor + self.total[section] > self.capacity {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The lowest offset at or above `from` that is aligned and clear of fixed buffers.
+    fn lowest_legal(&self, item: u32, from: Offset) -> Offset {
+        let item = &self.sweep.items[item as usize];
+        // Offsets here are never negative, so rounding up is plain integer arithmetic.
+        let align = |x: Offset| (x + item.alignment - 1) / item.alignment * item.alignment;
+        let mut offset = align(from.max(0));
+        loop {
+            let hit = item
+                .forbidden
+                .iter()
+                .find(|&&(lo, hi)| lo <= offset && offset < hi);
+            match hit {
+                Some(&(_, hi)) => offset = align(hi),
+                None => return offset,
+            }
+        }
+    }
+
+    /// Places the top node's next candidate and enters the child node.
+    fn place_next_candidate(&mut self) -> Action {
+        let Some(Frame::Node {
+            lo,
+            hi,
+            first,
+            next,
+            ..
+        }) = self.stack.last().copied()
+        else {
+            unreachable!("called with a node on top");
+        };
+        let candidate = self.candidates[(first + next) as usize];
+        let hatless = self.place(candidate);
+        if let Some(Frame::Node { hatless: flag, .. }) = self.stack.last_mut() {
+            *flag = hatless;
+        }
+        Action::Enter(lo, hi)
+    }
+
+    /// Places a candidate; returns true when it met no unplaced item (nothing can land on it).
+    fn place(&mut self, candidate: Candidate) -> bool {
+        let Candidate { offset, rank, item } = candidate;
+        let entry = &self.sweep.items[item as usize];
+        self.undo.push(Undo::Placed(item));
+        self.offset[item as usize] = offset;
+        for member in &entry.sections {
+            let section = member.id as usize;
+            let top = offset + member.top;
+            if top > self.floor[section] {
+                self.undo.push(Undo::Floor(member.id, self.floor[section]));
+                self.floor[section] = top;
+            }
+            self.total[section] -= member.top - member.bottom;
+            self.open[section] -= 1;
+        }
+        let mut met_unplaced = false;
+        for &(other, distance) in &entry.neighbours {
+            self.open_neighbours[other as usize] -= 1;
+            if self.offset[other as usize] != UNPLACED {
+                continue;
+            }
+            met_unplaced = true;
+            let above = offset + distance;
+            if above > self.min_offset[other as usize] {
+                self.undo
+                    .push(Undo::MinOffset(other, self.min_offset[other as usize]));
+                self.min_offset[other as usize] = above;
+            }
+        }
+        self.level = Level {
+            offset,
+            rank: rank as i64,
+        };
+        !met_unplaced
+    }
+
+    fn undo_to(&mut self, mark: u32) {
+        while self.undo.len() > mark as usize {
+            match self.undo.pop() {
+                Some(Undo::Placed(item)) => {
+                    self.offset[item as usize] = UNPLACED;
+                    let entry = &self.sweep.items[item as usize];
+                    for &(other, _) in &entry.neighbours {
+                        self.open_neighbours[other as usize] += 1;
+                    }
+                    for member in &entry.sections {
+                        self.total[member.id as usize] += member.top - member.bottom;
+                        self.open[member.id as usize] += 1;
+                    }
+                }
+                Some(Undo::MinOffset(item, old)) => self.min_offset[item as usize] = old,
+                Some(Undo::Floor(section, old)) => self.floor[section as usize] = old,
+                None => break,
+            }
+        }
+    }
+
+    fn return_to_node(&mut self, ok: bool) -> Action {
+        let Some(Frame::Node {
+            first,
+            next,
+            undo_mark,
+            level,
+            hatless,
+            ..
+        }) = self.stack.last_mut()
+        else {
+            unreachable!("called with a node on top");
+        };
+        let (first, undo_mark, level, hatless) = (*first, *undo_mark, *level, *hatless);
+        if ok {
+            self.candidates.truncate(first as usize);
+            self.stack.pop();
+            return Action::Return(true);
+        }
+        *next += 1;
+        let exhausted = (first + *next) as usize >= self.candidates.len();
+        self.undo_to(undo_mark);
+        self.level = level;
+        if exhausted || (self.switches.hatless && hatless) {
+            self.candidates.truncate(first as usize);
+            self.stack.pop();
+            self.backtracks += 1;
+            return Action::Return(false);
+        }
+        self.place_next_candidate()
+    }
+
+    fn return_to_split(&mut self, ok: bool) -> Action {
+        let Some(Frame::Split {
+            first,
+            end,
+            next,
+            undo_mark,
+            level,
+        }) = self.stack.last_mut()
+        else {
+            unreachable!("called with a split on top");
+        };
+        let (first, end, undo_mark, level) = (*first, *end, *undo_mark, *level);
+        // Runs are independent, so each starts from the level the split began at.
+        self.level = level;
+        if ok && first + *next + 1 < end {
+            *next += 1;
+            let (lo, hi) = self.runs[(first + *next) as usize];
+            return Action::Enter(lo, hi);
+        }
+        if !ok {
+            self.undo_to(undo_mark);
+        }
+        self.runs.truncate(first as usize);
+        self.stack.pop();
+        Action::Return(ok)
+    }
+}

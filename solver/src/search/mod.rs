@@ -1,0 +1,282 @@
+//! The exact solver: decides whether a problem fits its capacity and finds a packing if so.
+
+mod engine;
+#[cfg(not(target_family = "wasm"))]
+mod parallel;
+mod portfolio;
+mod preorder;
+
+use std::fmt;
+
+use crate::model::{Offset, Problem, ProblemError, Solution};
+use crate::monitor::{Monitor, Progress};
+use crate::params::{ParamsError, Preordering, SolverParams};
+use crate::sweep::Sweep;
+use crate::validate::{validate, ValidationError};
+
+#[cfg(not(target_family = "wasm"))]
+pub use parallel::solve_parallel;
+pub use parallel_split::split_portfolio;
+
+use engine::Step;
+use portfolio::{run_portfolio, PortfolioEnd};
+
+/// How a solve ended, with its figures.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// Solved, infeasible, or stopped by the monitor.
+    pub outcome: Outcome,
+    /// Search figures.
+    pub stats: SearchStats,
+}
+
+/// The answer of a solve.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// A packing that fits the capacity.
+    Solved(Solution),
+    /// No packing fits the capacity; the reason says how we know.
+    Infeasible(Infeasibility),
+    /// The monitor asked to stop before an answer was found (timeout or cancel).
+    Stopped,
+}
+
+/// Why a problem cannot fit its capacity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Infeasibility {
+    /// One buffer alone does not fit.
+    TooLarge {
+        /// Id of the buffer.
+        id: String,
+        /// Where it would end at best (`size`, or `fixed offset + size`).
+        end: Offset,
+    },
+    /// Two fixed buffers overlap each other.
+    FixedClash(ValidationError),
+    /// The search visited the whole space without finding a packing.
+    Exhausted,
+}
+
+impl fmt::Display for Infeasibility {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Infeasibility::TooLarge { id, end } => {
+                write!(
+                    f,
+                    "buffer {id:?} needs memory up to {end}, more than the capacity"
+                )
+            }
+            Infeasibility::FixedClash(clash) => write!(f, "fixed buffers clash: {clash}"),
+            Infeasibility::Exhausted => write!(f, "no packing exists (search exhausted)"),
+        }
+    }
+}
+
+/// Figures of a search.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SearchStats {
+    /// Nodes visited, over all orderings.
+    pub nodes: u64,
+    /// Nodes at which every candidate failed, over all orderings.
+    pub backtracks: u64,
+    /// The ordering whose search decided, if the search decided.
+    pub ordering: Option<Preordering>,
+}
+
+/// Input the solver cannot work with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SolveError {
+    /// The problem is malformed.
+    Problem(ProblemError),
+    /// The parameters are unusable.
+    Params(ParamsError),
+}
+
+impl fmt::Display for SolveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SolveError::Problem(error) => error.fmt(f),
+            SolveError::Params(error) => error.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for SolveError {}
+
+/// Finds a packing of `problem` within its capacity, or proves there is none, on the
+/// calling thread. `monitor` may stop it and receives progress.
+pub fn solve(
+    problem: &Problem,
+    params: &SolverParams,
+    monitor: &mut dyn Monitor,
+) -> Result<Report, SolveError> {
+    let prepared = match Prepared::new(problem, params)? {
+        Ok(prepared) => prepared,
+        Err(reason) => return Ok(Report::infeasible(reason, SearchStats::default())),
+    };
+    let mut counter = ProgressCounter::default();
+    let end = run_portfolio(
+        problem,
+        &prepared.sweep,
+        params,
+        problem.capacity,
+        &mut |nodes, backtracks| counter.tick(nodes, backtracks, monitor),
+    );
+    counter.report(monitor);
+    Ok(prepared.finish(problem, params, end, counter.stats()))
+}
+
+/// What every solve does before searching: check the input, rule out the obvious
+/// infeasibilities, and sweep the buffers the search must place.
+pub(crate) struct Prepared {
+    pub(crate) sweep: Sweep,
+}
+
+impl Prepared {
+    pub(crate) fn new(
+        problem: &Problem,
+        params: &SolverParams,
+    ) -> Result<Result<Prepared, Infeasibility>, SolveError> {
+        problem.check().map_err(SolveError::Problem)?;
+        if params.preordering_heuristics.is_empty() {
+            return Err(SolveError::Params(ParamsError::NoOrderings));
+        }
+        for buffer in &problem.buffers {
+            let end = buffer.offset.unwrap_or(0) + buffer.size;
+            if end > problem.capacity {
+                return Ok(Err(Infeasibility::TooLarge {
+                    id: buffer.id.clone(),
+                    end,
+                }));
+            }
+        }
+        let fixed: Vec<_> = problem
+            .buffers
+            .iter()
+            .filter(|b| b.offset.is_some())
+            .cloned()
+            .collect();
+        if !fixed.is_empty() {
+            let offsets = fixed.iter().filter_map(|b| b.offset).collect();
+            let fixed = Problem::new(fixed, problem.capacity);
+            let placed = Solution::from_offsets(&fixed, offsets);
+            if let Err(clash) = validate(&fixed, &placed) {
+                return Ok(Err(Infeasibility::FixedClash(clash)));
+            }
+        }
+        Ok(Ok(Prepared {
+            sweep: Sweep::new(problem),
+        }))
+    }
+
+    /// Turns a portfolio's end into a report, filling in the buffers the search skipped:
+    /// fixed ones at their offset, ones that occupy nothing at their hint when it is legal,
+    /// else at 0.
+    pub(crate) fn finish(
+        &self,
+        problem: &Problem,
+        params: &SolverParams,
+        end: PortfolioEnd,
+        mut stats: SearchStats,
+    ) -> Report {
+        stats.ordering = end
+            .decided_by
+            .filter(|_| params.static_preordering)
+            .map(|index| params.preordering_heuristics[index].clone());
+        let outcome = match end.step {
+            Step::Solved => {
+                let mut offsets: Vec<Offset> = problem
+                    .buffers
+                    .iter()
+                    .map(|b| {
+                        let hint = b.hint.filter(|&h| {
+                            h >= 0 && h % b.alignment == 0 && h + b.size <= problem.capacity
+                        });
+                        b.offset.or(hint).unwrap_or(0)
+                    })
+                    .collect();
+                for (item, &offset) in self.sweep.items.iter().zip(&end.item_offsets) {
+                    offsets[item.index] = offset;
+                }
+                Outcome::Solved(Solution::from_offsets(problem, offsets))
+            }
+            Step::Infeasible => Outcome::Infeasible(Infeasibility::Exhausted),
+            Step::Stopped | Step::Paused => Outcome::Stopped,
+        };
+        Report { outcome, stats }
+    }
+}
+
+impl Report {
+    fn infeasible(reason: Infeasibility, stats: SearchStats) -> Report {
+        Report {
+            outcome: Outcome::Infeasible(reason),
+            stats,
+        }
+    }
+}
+
+/// Adds up node counts from ticks, polls the monitor for a stop, and reports progress
+/// every [`PROGRESS_NODES`] nodes.
+#[derive(Default)]
+pub(crate) struct ProgressCounter {
+    nodes: u64,
+    backtracks: u64,
+    reported_at: u64,
+}
+
+/// How many nodes pass between two progress reports.
+pub(crate) const PROGRESS_NODES: u64 = 1 << 14;
+
+impl ProgressCounter {
+    pub(crate) fn tick(&mut self, nodes: u64, backtracks: u64, monitor: &mut dyn Monitor) -> bool {
+        self.nodes += nodes;
+        self.backtracks += backtracks;
+        if self.nodes - self.reported_at >= PROGRESS_NODES {
+            self.report(monitor);
+        }
+        monitor.should_stop()
+    }
+
+    pub(crate) fn report(&mut self, monitor: &mut dyn Monitor) {
+        self.reported_at = self.nodes;
+        let progress = Progress {
+            nodes: self.nodes,
+            backtracks: self.backtracks,
+            elapsed: monitor.elapsed(),
+            ..Progress::default()
+        };
+        monitor.progress(&progress);
+    }
+
+    pub(crate) fn stats(&self) -> SearchStats {
+        SearchStats {
+            nodes: self.nodes,
+            backtracks: self.backtracks,
+            ordering: None,
+        }
+    }
+}
+
+mod parallel_split {
+    use crate::params::SolverParams;
+
+    /// Splits a portfolio into `parts` portfolios of about equal size (orderings dealt out
+    /// round-robin), one per thread or per web worker; racing them decides the same question.
+    /// Never more parts than orderings.
+    pub fn split_portfolio(params: &SolverParams, parts: usize) -> Vec<SolverParams> {
+        let orderings = &params.preordering_heuristics;
+        let parts = parts.clamp(1, orderings.len().max(1));
+        (0..parts)
+            .map(|part| SolverParams {
+                preordering_heuristics: orderings
+                    .iter()
+                    .skip(part)
+                    .step_by(parts)
+                    .cloned()
+                    .collect(),
+                ..params.clone()
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,66 @@
+//! A portfolio: one search per ordering, interleaved in slices on one thread.
+//!
+//! The reference restarts each ordering from scratch with a doubled node budget, throwing the
+//! earlier work away. Our searches pause and resume, so every node is visited once: the total
+//! is about (number of orderings) x (nodes of the luckiest ordering), with no waste.
+
+use super::engine::{Search, Step};
+use super::preorder::ranks;
+use crate::model::{Offset, Problem};
+use crate::params::SolverParams;
+use crate::sweep::Sweep;
+
+/// What a portfolio run ends with.
+pub(crate) struct PortfolioEnd {
+    /// `Solved`, `Infeasible` or `Stopped`.
+    pub(crate) step: Step,
+    /// Which ordering of `params.preordering_heuristics` decided, if one did.
+    pub(crate) decided_by: Option<usize>,
+    /// Item offsets when solved.
+    pub(crate) item_offsets: Vec<Offset>,
+}
+
+/// Runs the orderings of `params` round-robin until one decides or `tick` asks to stop.
+/// `tick` receives the nodes and backtracks since its last call, every few dozen nodes.
+pub(crate) fn run_portfolio(
+    problem: &Problem,
+    sweep: &Sweep,
+    params: &SolverParams,
+    capacity: Offset,
+    tick: &mut dyn FnMut(u64, u64) -> bool,
+) -> PortfolioEnd {
+    // Without static preordering every ordering is input order: one search is enough.
+    let orderings: Vec<Option<usize>> = if params.static_preordering {
+        (0..params.preordering_heuristics.len()).map(Some).collect()
+    } else {
+        vec![None]
+    };
+    let mut searches: Vec<Search<'_>> = orderings
+        .iter()
+        .map(|ordering| {
+            let ordering = ordering.map(|index| &params.preordering_heuristics[index]);
+            Search::new(sweep, ranks(problem, sweep, ordering), params, capacity)
+        })
+        .collect();
+    // Slices start small, so an easy ordering wins fast, and double each round, so switching
+    // costs stay a small fraction of the work.
+    let mut slice = (2 * sweep.items.len() as u64).max(64);
+    loop {
+        for (index, search) in searches.iter_mut().enumerate() {
+            let step = search.run(slice, tick);
+            if step == Step::Paused {
+                continue;
+            }
+            let decided_by = match step {
+                Step::Stopped => None,
+                _ => orderings[index].or(Some(0)),
+            };
+            return PortfolioEnd {
+                step,
+                decided_by,
+                item_offsets: search.item_offsets().to_vec(),
+            };
+        }
+        slice = slice.saturating_mul(2);
+    }
+}

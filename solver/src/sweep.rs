@@ -1,0 +1,276 @@
+//! The sweep: turns a problem into the static structure the search walks.
+//!
+//! ```text
+//!   time ->      e0        e1     e2         (section = pieces live just before an end time)
+//!   a  [=========)
+//!   b      [==============)
+//!   c               [===============)
+//!   sections:  s0={a,b}  s1={b,c}  s2={c}
+//! ```
+//!
+//! It yields, for the buffers the search must place (not fixed, occupying some memory):
+//! - *sections*: one per distinct end time of a piece; members pairwise overlap in time;
+//! - *neighbours*: for each buffer, those it meets in time and the distance each must keep
+//!   above it (`top of its piece - bottom of the other's`, maxed over shared times, which is
+//!   the size unless windows are involved);
+//! - *forbidden ranges* left by fixed buffers: offsets a buffer may not take;
+//! - each buffer's *section span* `[first, last]`, from which cuts and partitions follow.
+
+use std::collections::HashMap;
+
+use crate::model::{Offset, Piece, Problem};
+
+/// Which units of an item are occupied in a section. In a section's member list `id` is the
+/// item; in an item's section list it is the section.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Member {
+    pub(crate) id: u32,
+    pub(crate) bottom: Offset,
+    pub(crate) top: Offset,
+}
+
+/// A buffer the search places, with everything the search needs about it.
+#[derive(Clone, Debug)]
+pub(crate) struct Item {
+    /// Index in the problem.
+    pub(crate) index: usize,
+    pub(crate) size: Offset,
+    pub(crate) alignment: Offset,
+    /// `(other item, distance)`: if this is placed at `o`, the other must go at `o + distance`
+    /// or higher when placed after it.
+    pub(crate) neighbours: Vec<(u32, Offset)>,
+    /// The sections the item belongs to, in order, with the units it occupies in each.
+    pub(crate) sections: Vec<Member>,
+    /// First and last section the buffer belongs to.
+    pub(crate) span: (u32, u32),
+    /// Half-open offset ranges `[lo, hi)` where a fixed buffer would be hit, sorted by `lo`.
+    pub(crate) forbidden: Vec<(Offset, Offset)>,
+}
+
+/// The static structure of a problem, shared read-only by every search of a portfolio.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Sweep {
+    /// The buffers the search places.
+    pub(crate) items: Vec<Item>,
+    /// Members of each section.
+    pub(crate) sections: Vec<Vec<Member>>,
+    /// Item indices ordered by the first section of their span.
+    pub(crate) by_first: Vec<u32>,
+    /// `first_start[s]`: position in `by_first` of the first item whose span starts at `s`
+    /// or later; one extra entry at the end.
+    pub(crate) first_start: Vec<u32>,
+}
+
+/// A piece tagged with its owner: an item index, or a fixed buffer at a known offset.
+#[derive(Clone, Copy)]
+struct Tagged {
+    piece: Piece,
+    owner: Owner,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Owner {
+    Item(u32),
+    Fixed(Offset),
+}
+
+impl Sweep {
+    /// Builds the structure for the buffers of `problem` that are not fixed and occupy memory.
+    /// Fixed buffers only leave forbidden ranges. Assumes `problem.check()` passed.
+    pub(crate) fn new(problem: &Problem) -> Sweep {
+        let mut items = Vec::new();
+        let mut pieces = Vec::new();
+        for (index, buffer) in problem.buffers.iter().enumerate() {
+            let buffer_pieces = buffer.pieces();
+            if buffer_pieces.is_empty() {
+                continue;
+            }
+            let owner = match buffer.offset {
+                Some(offset) => Owner::Fixed(offset),
+                None => {
+                    items.push(Item {
+                        index,
+                        size: buffer.size,
+                        alignment: buffer.alignment,
+                        neighbours: Vec::new(),
+                        sections: Vec::new(),
+                        span: (u32::MAX, 0),
+                        forbidden: Vec::new(),
+                    });
+                    Owner::Item(items.len() as u32 - 1)
+                }
+            };
+            pieces.extend(
+                buffer_pieces
+                    .into_iter()
+                    .map(|piece| Tagged { piece, owner }),
+            );
+        }
+        let sections = build_sections(&mut items, &pieces);
+        link_neighbours(&mut items, &mut pieces);
+        let (by_first, first_start) = index_by_first_section(&items, sections.len());
+        Sweep {
+            items,
+            sections,
+            by_first,
+            first_start,
+        }
+    }
+}
+
+/// One section per distinct end time of an item's piece; a piece `[a, b)` belongs to every
+/// section whose end time `e` has `a < e <= b` (it is live just before `e`).
+fn build_sections(items: &mut [Item], pieces: &[Tagged]) -> Vec<Vec<Member>> {
+    let mut ends: Vec<i64> = pieces
+        .iter()
+        .filter(|t| matches!(t.owner, Owner::Item(_)))
+        .map(|t| t.piece.time.upper)
+        .collect();
+    ends.sort_unstable();
+    ends.dedup();
+    let mut sections = vec![Vec::new(); ends.len()];
+    for tagged in pieces {
+        let Owner::Item(item) = tagged.owner else {
+            continue;
+        };
+        let piece = tagged.piece;
+        let first = ends.partition_point(|&e| e <= piece.time.lower);
+        let last = ends.partition_point(|&e| e <= piece.time.upper);
+        for (section, members) in sections.iter_mut().enumerate().take(last).skip(first) {
+            members.push(Member {
+                id: item,
+                bottom: piece.bottom,
+                top: piece.top,
+            });
+            let entry = &mut items[item as usize];
+            entry.sections.push(Member {
+                id: section as u32,
+                bottom: piece.bottom,
+                top: piece.top,
+            });
+            entry.span.0 = entry.span.0.min(section as u32);
+            entry.span.1 = entry.span.1.max(section as u32);
+        }
+    }
+    for item in items.iter_mut() {
+        item.sections.sort_unstable_by_key(|member| member.id);
+    }
+    sections
+}
+
+/// Finds every pair of pieces that share time, by a sweep over start times with the live
+/// pieces kept in a list, and records distances between items and the ranges fixed
+/// buffers forbid.
+fn link_neighbours(items: &mut [Item], pieces: &mut [Tagged]) {
+    pieces.sort_unstable_by_key(|t| t.piece.time.lower);
+    let mut distances: HashMap<(u32, u32), Offset> = HashMap::new();
+    let mut live: Vec<Tagged> = Vec::new();
+    for &tagged in pieces.iter() {
+        let now = tagged.piece.time.lower;
+        live.retain(|other| other.piece.time.upper > now);
+        for other in &live {
+            match (tagged.owner, other.owner) {
+                (Owner::Item(a), Owner::Item(b)) if a != b => {
+                    let mut keep = |from: u32, to: u32, distance: Offset| {
+                        let entry = distances.entry((from, to)).or_insert(distance);
+                        *entry = (*entry).max(distance);
+                    };
+                    keep(a, b, tagged.piece.top - other.piece.bottom);
+                    keep(b, a, other.piece.top - tagged.piece.bottom);
+                }
+                (Owner::Item(item), Owner::Fixed(at)) => {
+                    forbid(&mut items[item as usize], &tagged.piece, at, &other.piece)
+                }
+                (Owner::Fixed(at), Owner::Item(item)) => {
+                    forbid(&mut items[item as usize], &other.piece, at, &tagged.piece)
+                }
+                _ => {}
+            }
+        }
+        live.push(tagged);
+    }
+    for ((from, to), distance) in distances {
+        items[from as usize].neighbours.push((to, distance));
+    }
+    for item in items.iter_mut() {
+        item.neighbours.sort_unstable();
+        item.forbidden.sort_unstable();
+        item.forbidden.dedup();
+    }
+}
+
+/// An item's piece `[o + bottom, o + top)` hits a fixed piece `[at + fb, at + ft)` exactly when
+/// `o` is in `[at + fb - top + 1, at + ft - bottom)`.
+fn forbid(item: &mut Item, piece: &Piece, at: Offset, fixed: &Piece) {
+    let lo = at + fixed.bottom - piece.top + 1;
+    let hi = at + fixed.top - piece.bottom;
+    if lo < hi {
+        item.forbidden.push((lo, hi));
+    }
+}
+
+fn index_by_first_section(items: &[Item], sections: usize) -> (Vec<u32>, Vec<u32>) {
+    let mut by_first: Vec<u32> = (0..items.len() as u32).collect();
+    by_first.sort_by_key(|&item| (items[item as usize].span.0, item));
+    let mut first_start = vec![0u32; sections + 1];
+    let mut position = 0;
+    for (section, start) in first_start.iter_mut().enumerate() {
+        while position < by_first.len()
+            && (items[by_first[position] as usize].span.0 as usize) < section
+        {
+            position += 1;
+        }
+        *start = position as u32;
+    }
+    (by_first, first_start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Buffer;
+
+    #[test]
+    fn sections_neighbours_and_spans_of_the_doc_diagram() {
+        let problem = Problem::new(
+            vec![
+                Buffer::new("a", 0, 4, 1),
+                Buffer::new("b", 2, 8, 2),
+                Buffer::new("c", 6, 12, 3),
+            ],
+            10,
+        );
+        let sweep = Sweep::new(&problem);
+        let members: Vec<Vec<u32>> = sweep
+            .sections
+            .iter()
+            .map(|s| s.iter().map(|m| m.id).collect())
+            .collect();
+        assert_eq!(members, [vec![0, 1], vec![1, 2], vec![2]]);
+        assert_eq!(sweep.items[1].neighbours, [(0, 2), (2, 2)]);
+        let spans: Vec<_> = sweep.items.iter().map(|i| i.span).collect();
+        assert_eq!(spans, [(0, 0), (0, 1), (1, 2)]);
+        assert_eq!(sweep.first_start, [0, 2, 3, 3]);
+    }
+
+    #[test]
+    fn windows_shorten_distances_and_fixed_buffers_forbid_ranges() {
+        // During [2, 4) "a" occupies only [0, 1) of its 4 units, so "b" may sit 1 above it.
+        let problem = Problem::new(
+            vec![
+                Buffer::new("a", 0, 6, 4).with_gap(2, 4, Some((0, 1))),
+                Buffer::new("b", 2, 4, 2),
+                Buffer::new("f", 3, 5, 2).with_offset(10),
+            ],
+            20,
+        );
+        let sweep = Sweep::new(&problem);
+        assert_eq!(sweep.items.len(), 2);
+        assert_eq!(sweep.items[0].neighbours, [(1, 1)]);
+        assert_eq!(sweep.items[1].neighbours, [(0, 2)]);
+        // "b" (size 2) hits "f" at [10, 12) when its offset is in [9, 12).
+        assert_eq!(sweep.items[1].forbidden, [(9, 12)]);
+        // "a" meets "f" during [3, 4) with its window [0, 1) and during [4, 5) with all 4 units.
+        assert_eq!(sweep.items[0].forbidden, [(7, 12), (10, 12)]);
+    }
+}

@@ -1,0 +1,107 @@
+//! Shared helpers for the integration tests: a seeded generator, random tiny problems and a
+//! brute-force oracle.
+#![allow(dead_code)]
+
+use bufpack::{validate, Buffer, Offset, Problem, Solution};
+
+/// splitmix64: tiny, seedable, good enough to make test problems reproducible.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `[lo, hi]`.
+    pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + (self.next() % ((hi - lo + 1) as u64)) as i64
+    }
+
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+/// A problem of 1-6 buffers over a short time line, capacity near its load, with
+/// optionally alignments, gaps (some windowed), fixed offsets, zero sizes, empty and
+/// negative lifespans.
+pub fn random_problem(rng: &mut Rng, extras: bool) -> Problem {
+    let count = rng.range(1, 6) as usize;
+    let mut buffers = Vec::with_capacity(count);
+    for index in 0..count {
+        let lower = rng.range(-3, 6);
+        let upper = lower + rng.range(if extras { 0 } else { 1 }, 6);
+        let size = rng.range(if extras { 0 } else { 1 }, 4);
+        let mut buffer = Buffer::new(format!("b{index}"), lower, upper, size);
+        if extras {
+            if rng.chance(20) {
+                buffer.alignment = rng.range(2, 3);
+            }
+            if rng.chance(25) && upper - lower >= 3 {
+                let gap_lower = rng.range(lower + 1, upper - 2);
+                let gap_upper = rng.range(gap_lower + 1, upper - 1);
+                let window = (rng.chance(50) && size >= 2).then(|| {
+                    let wl = rng.range(0, size - 1);
+                    (wl, rng.range(wl + 1, size))
+                });
+                buffer = buffer.with_gap(gap_lower, gap_upper, window);
+            }
+            if rng.chance(8) {
+                buffer.offset = Some(rng.range(0, 4) * buffer.alignment);
+            }
+        }
+        buffers.push(buffer);
+    }
+    let capacity = rng.range(2, 9);
+    Problem::new(buffers, capacity)
+}
+
+/// Tries every aligned offset of every buffer. Exponential: tiny problems only.
+pub fn brute_force_fits(problem: &Problem) -> bool {
+    brute_force_packing(problem).is_some()
+}
+
+/// The first packing (in lexicographic offset order) that validates, if any.
+pub fn brute_force_packing(problem: &Problem) -> Option<Solution> {
+    let choices: Vec<Vec<Offset>> = problem
+        .buffers
+        .iter()
+        .map(|b| match b.offset {
+            Some(fixed) => vec![fixed],
+            None => (0..=problem.capacity - b.size)
+                .filter(|o| o % b.alignment == 0)
+                .collect(),
+        })
+        .collect();
+    if choices.iter().any(Vec::is_empty) {
+        return None;
+    }
+    let mut pick = vec![0usize; choices.len()];
+    loop {
+        let offsets: Vec<Offset> = pick.iter().zip(&choices).map(|(&i, c)| c[i]).collect();
+        let solution = Solution::from_offsets(problem, offsets);
+        if validate(problem, &solution).is_ok() {
+            return Some(solution);
+        }
+        let mut position = 0;
+        loop {
+            if position == pick.len() {
+                return None;
+            }
+            pick[position] += 1;
+            if pick[position] < choices[position].len() {
+                break;
+            }
+            pick[position] = 0;
+            position += 1;
+        }
+    }
+}
