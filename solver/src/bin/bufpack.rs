@@ -1,1 +1,47 @@
-fn main() {}
+//! `bufpack`: the command-line solver, a drop-in replacement for MiniMalloc's.
+//!
+//! `bufpack --capacity=N --input=in.csv --output=out.csv [--timeout=10s] [flags]`; see
+//! `bufpack --help`. Exit status: 0 solved, 1 infeasible or timed out, 2 bad input or usage.
+
+// A binary's root reads modules from its own directory, not from `bufpack/`.
+#[path = "bufpack/args.rs"]
+mod args;
+#[path = "bufpack/duration.rs"]
+mod duration;
+#[path = "bufpack/run.rs"]
+mod run;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use args::Command;
+use run::{say, Exit};
+
+fn main() -> ExitCode {
+    let exit = match std::env::args_os()
+        .skip(1)
+        .map(|arg| {
+            arg.into_string()
+                .map_err(|arg| args::UsageError(format!("argument {arg:?} is not valid UTF-8")))
+        })
+        .collect::<Result<Vec<String>, _>>()
+        .and_then(args::parse)
+    {
+        Ok(Command::Run(options)) => run::run(&options),
+        Ok(Command::Help) => print(&args::usage()),
+        Ok(Command::Version) => print(&format!("bufpack {}\n", env!("CARGO_PKG_VERSION"))),
+        Err(error) => {
+            say(&format!(
+                "bufpack: {error}\nTry 'bufpack --help' for the list of flags.\n"
+            ));
+            Exit::Usage
+        }
+    };
+    ExitCode::from(exit as u8)
+}
+
+/// Prints to stdout; a closed stdout (`bufpack --help | head -1`) is not an error.
+fn print(text: &str) -> Exit {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    Exit::Success
+}

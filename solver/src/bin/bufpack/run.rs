@@ -1,0 +1,185 @@
+//! One run: read the problem, solve it against the clock, report on stderr, write the packing.
+
+use std::io::{self, IsTerminal, Read, Write};
+use std::time::{Duration, Instant};
+
+use bufpack::{
+    read_problem, solve, solve_parallel, validate, write_solution, Monitor, Outcome, Problem,
+    Report,
+};
+
+use crate::args::Options;
+
+/// How a run ends, as the exit status says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Exit {
+    /// A packing was found and written (or the help or version printed).
+    Success = 0,
+    /// No packing: infeasible, timed out, or (a solver bug) one that did not validate.
+    NoPacking = 1,
+    /// Bad input, bad usage, or an I/O error.
+    Usage = 2,
+}
+
+/// Writes to stderr, ignoring failure: there is nowhere left to report it.
+pub(crate) fn say(text: &str) {
+    let _ = io::stderr().lock().write_all(text.as_bytes());
+}
+
+/// Runs the solver as `options` say; messages go to stderr.
+pub(crate) fn run(options: &Options) -> Exit {
+    match try_run(options) {
+        Ok(exit) => exit,
+        Err(message) => {
+            say(&format!("bufpack: {message}\n"));
+            Exit::Usage
+        }
+    }
+}
+
+/// The clock the solver is watched by: it stops the search at the deadline, if any.
+struct Clock {
+    start: Instant,
+    deadline: Option<Instant>,
+}
+
+impl Clock {
+    fn start(timeout: Option<Duration>) -> Clock {
+        let start = Instant::now();
+        Clock {
+            start,
+            // A deadline beyond what the clock can hold is no deadline.
+            deadline: timeout.and_then(|t| start.checked_add(t)),
+        }
+    }
+}
+
+impl Monitor for Clock {
+    fn should_stop(&mut self) -> bool {
+        self.deadline
+            .is_some_and(|deadline| Instant::now() >= deadline)
+    }
+
+    fn elapsed(&self) -> Option<Duration> {
+        Some(self.start.elapsed())
+    }
+}
+
+fn try_run(options: &Options) -> Result<Exit, String> {
+    let capacity = options
+        .capacity
+        .ok_or("--capacity is required: the memory size, as in --capacity=1048576")?;
+    let input = options.input.as_deref().unwrap_or("<stdin>");
+    let text = read_input(options.input.as_deref())?;
+    let problem = read_problem(&text, capacity).map_err(|e| format!("{input}: {e}"))?;
+    drop(text);
+
+    let mut clock = Clock::start(options.timeout);
+    let report = if options.threads > 1 {
+        solve_parallel(&problem, &options.params, options.threads, &mut clock)
+    } else {
+        solve(&problem, &options.params, &mut clock)
+    }
+    .map_err(|e| format!("{input}: {e}"))?;
+    let elapsed = clock.start.elapsed();
+
+    say(&summary(&problem, &report, elapsed, options.timeout));
+    let Outcome::Solved(solution) = &report.outcome else {
+        return Ok(Exit::NoPacking);
+    };
+    if options.validate {
+        if let Err(error) = validate(&problem, solution) {
+            say(&format!(
+                "Validation: failed\nbufpack: the packing found is invalid, which is a bug \
+                 in the solver: {error}\n"
+            ));
+            return Ok(Exit::NoPacking);
+        }
+        say("Validation: validated\n");
+    }
+    write_output(
+        options.output.as_deref(),
+        &write_solution(&problem, solution),
+    )?;
+    Ok(Exit::Success)
+}
+
+/// The stderr report, one `Name: value` line each, MiniMalloc's `Elapsed` among them.
+fn summary(
+    problem: &Problem,
+    report: &Report,
+    elapsed: Duration,
+    timeout: Option<Duration>,
+) -> String {
+    let mut lines = Vec::new();
+    if let Outcome::Solved(solution) = &report.outcome {
+        lines.push(format!("Height: {}", solution.height));
+    }
+    lines.push(format!("Capacity: {}", problem.capacity));
+    lines.push(format!("Elapsed: {:.3} s", elapsed.as_secs_f64()));
+    lines.push(format!("Nodes: {}", report.stats.nodes));
+    lines.push(format!("Backtracks: {}", report.stats.backtracks));
+    if let Some(ordering) = &report.stats.ordering {
+        lines.push(format!("Ordering: {ordering}"));
+    }
+    lines.push(match &report.outcome {
+        Outcome::Solved(_) => "Result: solved".to_string(),
+        Outcome::Infeasible(reason) => format!("Result: infeasible ({reason})"),
+        Outcome::Stopped => match timeout {
+            Some(timeout) => format!("Result: timed out after {} s", timeout.as_secs_f64()),
+            None => "Result: stopped".to_string(),
+        },
+    });
+    lines.iter().map(|line| format!("{line}\n")).collect()
+}
+
+/// The input text, from the file at `path` or from stdin.
+fn read_input(path: Option<&str>) -> Result<String, String> {
+    let label = path.unwrap_or("<stdin>");
+    let bytes = match path {
+        Some(path) => std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?,
+        None => {
+            let stdin = io::stdin();
+            if stdin.is_terminal() {
+                return Err(
+                    "no --input given and stdin is a terminal: pass --input=FILE, or pipe the \
+                     CSV in (see --help)"
+                        .to_string(),
+                );
+            }
+            let mut bytes = Vec::new();
+            stdin
+                .lock()
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("cannot read {label}: {e}"))?;
+            bytes
+        }
+    };
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let valid = e.utf8_error().valid_up_to();
+        // The prefix is valid UTF-8, so this cannot fail; positions as CsvError counts them.
+        let before = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        format!(
+            "{label}: line {}, column {}: expected UTF-8 text, found the byte 0x{:02X}",
+            before.matches('\n').count() + 1,
+            before[line_start..].chars().count() + 1,
+            bytes[valid]
+        )
+    })
+}
+
+/// Writes `csv` to the file at `path`, or to stdout.
+fn write_output(path: Option<&str>, csv: &str) -> Result<(), String> {
+    match path {
+        Some(path) => std::fs::write(path, csv).map_err(|e| format!("cannot write {path}: {e}")),
+        None => {
+            let mut stdout = io::stdout().lock();
+            stdout
+                .write_all(csv.as_bytes())
+                .and_then(|()| stdout.flush())
+                .map_err(|e| format!("cannot write <stdout>: {e}"))
+        }
+    }
+}
