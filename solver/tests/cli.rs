@@ -1,0 +1,340 @@
+//! End-to-end tests of the `bufpack` command line: exit codes, output, stderr summary.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use bufpack::{read_buffers, read_problem, validate, Solution};
+
+const EXAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../tests/fixtures/examples/input.12.csv"
+);
+const CHALLENGE_A: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../tests/fixtures/challenging/A.1048576.csv"
+);
+
+/// What a run of the tool left behind.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `bufpack args`, feeding `stdin` when given (else an empty, closed stdin).
+fn bufpack(args: &[&str], stdin: Option<&str>) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bufpack"))
+        .args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the bufpack binary runs");
+    if let Some(text) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        pipe.write_all(text.as_bytes())
+            .expect("stdin takes the input");
+    }
+    let output = child.wait_with_output().expect("bufpack finishes");
+    Run {
+        code: output.status.code().expect("bufpack exits, not killed"),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// A path under the temp dir that no other test (or test run) uses.
+fn temp_path(name: &str) -> PathBuf {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let unique = COUNTER.fetch_add(1, Ordering::Relaxed);
+    std::env::temp_dir().join(format!(
+        "bufpack-cli-{}-{unique}-{name}",
+        std::process::id()
+    ))
+}
+
+/// A temp file holding `text`, removed when dropped.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn with(name: &str, text: &str) -> TempFile {
+        let path = temp_path(name);
+        std::fs::write(&path, text).expect("temp dir is writable");
+        TempFile(path)
+    }
+
+    fn empty(name: &str) -> TempFile {
+        TempFile(temp_path(name))
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().expect("temp paths are UTF-8")
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn example_text() -> String {
+    std::fs::read_to_string(EXAMPLE).expect("the example fixture exists")
+}
+
+/// Checks that `output` is a valid packing of the example at `capacity`: header ending in
+/// `offset`, rows in input order, offsets that validate against the original problem.
+fn assert_valid_packing(output: &str, capacity: i64) {
+    let header = output.lines().next().expect("output has a header");
+    assert!(header.ends_with(",offset"), "header: {header}");
+    let problem = read_problem(&example_text(), capacity).expect("the example reads");
+    // The offset column makes every buffer fixed, at the offset the tool chose.
+    let placed = read_buffers(output).expect("the output reads back");
+    let ids: Vec<&str> = placed.iter().map(|b| b.id.as_str()).collect();
+    let input_ids: Vec<&str> = problem.buffers.iter().map(|b| b.id.as_str()).collect();
+    assert_eq!(ids, input_ids, "rows in input order");
+    let offsets: Vec<i64> = placed
+        .iter()
+        .map(|b| b.offset.expect("every row has an offset"))
+        .collect();
+    let solution = Solution::from_offsets(&problem, offsets);
+    assert_eq!(validate(&problem, &solution), Ok(()));
+    assert!(solution.height <= capacity);
+}
+
+#[test]
+fn example_at_capacity_12_is_solved_and_validates() {
+    let out = TempFile::empty("solved.csv");
+    let run = bufpack(
+        &[
+            "--capacity=12",
+            &format!("--input={EXAMPLE}"),
+            &format!("--output={}", out.path()),
+            "--validate",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "", "the CSV goes to the file");
+    let written = std::fs::read_to_string(&out.0).expect("the output file is written");
+    assert_valid_packing(&written, 12);
+    for line in [
+        "Height: 12\n",
+        "Capacity: 12\n",
+        "Elapsed: ",
+        "Nodes: ",
+        "Backtracks: ",
+        "Ordering: ",
+        "Result: solved\n",
+        "validated",
+    ] {
+        assert!(run.stderr.contains(line), "{line:?} in:\n{}", run.stderr);
+    }
+    assert!(run
+        .stderr
+        .lines()
+        .any(|l| l.starts_with("Elapsed: ") && l.ends_with(" s")));
+}
+
+#[test]
+fn example_at_capacity_11_is_infeasible() {
+    let out = TempFile::empty("infeasible.csv");
+    let run = bufpack(
+        &["--capacity=11", "--input", EXAMPLE, "--output", out.path()],
+        None,
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("Result: infeasible"), "{}", run.stderr);
+    assert!(!run.stderr.contains("Height:"), "{}", run.stderr);
+    assert!(!out.0.exists(), "no output without a packing");
+}
+
+#[test]
+fn zero_timeout_times_out() {
+    let run = bufpack(
+        &[
+            "--capacity=1048576",
+            &format!("--input={CHALLENGE_A}"),
+            "--timeout=0",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("Result: timed out"), "{}", run.stderr);
+    assert_eq!(run.stdout, "", "no output without a packing");
+}
+
+#[test]
+fn malformed_csv_is_reported_with_path_line_and_column() {
+    let input = TempFile::with(
+        "malformed.csv",
+        "id,lower,upper,size\nb1,0,3,4\nb2,3,9,4x\n",
+    );
+    let run = bufpack(
+        &["--capacity=12", &format!("--input={}", input.path())],
+        None,
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let expected = format!(
+        "bufpack: {}: line 3, column 8 (size): expected a non-negative integer, found \"4x\"",
+        input.path()
+    );
+    assert!(run.stderr.contains(&expected), "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn missing_input_file_is_named() {
+    let missing = temp_path("does-not-exist.csv");
+    let missing = missing.to_str().expect("temp paths are UTF-8");
+    let run = bufpack(&["--capacity=12", &format!("--input={missing}")], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("bufpack: ") && run.stderr.contains(missing),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_with_a_hint() {
+    for args in [
+        &["--capacity=12", "--no_such_flag"][..],
+        &["--capacity=12", "--preordering_heuristics="],
+        &["--capacity=12", "--preordering_heuristics=WXT"],
+        &["--input=x.csv"],
+        &["--capacity=twelve"],
+        &["--capacity=12", "--timeout=soon"],
+        &["--capacity=12", "--threads=0"],
+        &["--capacity"],
+        &["--capacity=12", "stray"],
+    ] {
+        let run = bufpack(args, Some(""));
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.starts_with("bufpack: "),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("--help"), "{args:?}: {}", run.stderr);
+        assert_eq!(run.stdout, "");
+    }
+    let run = bufpack(&["--capacity=12", "--no_such_flag"], None);
+    assert!(
+        run.stderr.contains("unknown flag --no_such_flag"),
+        "{}",
+        run.stderr
+    );
+    let run = bufpack(&["--capacity=12", "--preordering_heuristics="], None);
+    assert!(
+        run.stderr
+            .contains("empty key string in the preordering list"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn help_and_version_exit_0() {
+    let run = bufpack(&["--help"], None);
+    assert_eq!(run.code, 0);
+    for flag in [
+        "--capacity=N",
+        "--input=PATH",
+        "--output=PATH",
+        "--timeout=DURATION",
+        "--[no]validate",
+        "--threads=N",
+        "--[no]canonical_only",
+        "--[no]section_inference",
+        "--[no]dynamic_ordering",
+        "--[no]check_dominance",
+        "--[no]unallocated_floor",
+        "--[no]static_preordering",
+        "--[no]dynamic_decomposition",
+        "--[no]monotonic_floor",
+        "--[no]hatless_pruning",
+        "--preordering_heuristics=LIST",
+    ] {
+        assert!(run.stdout.contains(flag), "{flag} in:\n{}", run.stdout);
+    }
+    assert_eq!(bufpack(&["-h"], None).stdout, run.stdout);
+    let version = bufpack(&["--version"], None);
+    assert_eq!(version.code, 0);
+    assert_eq!(
+        version.stdout,
+        format!("bufpack {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn every_flag_form_solves_the_example() {
+    let input = format!("--input={EXAMPLE}");
+    for args in [
+        &["--capacity", "12", &input][..],
+        &["-capacity=12", &input],
+        &["--capacity=12", &input, "--nocanonical_only"],
+        &["--capacity=12", &input, "--canonical_only=false"],
+        &["--capacity=12", &input, "--threads=2"],
+        &["--capacity=12", "-input", EXAMPLE, "-validate=yes"],
+        &[
+            "--capacity=12",
+            &input,
+            "--timeout=10s",
+            "--preordering_heuristics=TWA,Z",
+        ],
+        &[
+            "--capacity=12",
+            &input,
+            "--nosection_inference",
+            "--nodynamic_ordering",
+            "--nocheck_dominance",
+            "--nounallocated_floor",
+            "--nostatic_preordering",
+            "--nodynamic_decomposition",
+            "--nomonotonic_floor",
+            "--nohatless_pruning",
+            "--canonical_only=0",
+        ],
+    ] {
+        let run = bufpack(args, None);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("Result: solved"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert_valid_packing(&run.stdout, 12);
+    }
+}
+
+#[test]
+fn stdin_in_stdout_out() {
+    let run = bufpack(
+        &["--capacity=12", "--input=-", "--output=-"],
+        Some(&example_text()),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_valid_packing(&run.stdout, 12);
+    // Omitted flags mean the same streams.
+    let run = bufpack(&["--capacity=12"], Some(&example_text()));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_valid_packing(&run.stdout, 12);
+    // Errors in stdin are located like errors in files.
+    let run = bufpack(
+        &["--capacity=12"],
+        Some("id,lower,upper,size\nb1,0,3,4\nb2,3,x,4\n"),
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("<stdin>: line 3, column 6 (upper)"),
+        "{}",
+        run.stderr
+    );
+}
