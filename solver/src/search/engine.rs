@@ -13,8 +13,9 @@
 //! by placing buffers in exactly that order. See ARCHITECTURE.md for each pruning rule's
 //! argument.
 
+use super::preorder::{initial_ranks, largest_total, sort_by_keys, KeyTable};
 use crate::model::Offset;
-use crate::params::SolverParams;
+use crate::params::{Preordering, SolverParams};
 use crate::sweep::Sweep;
 
 const UNPLACED: Offset = -1;
@@ -120,11 +121,14 @@ enum Undo {
     Placed(u32),
     MinOffset(u32, Offset),
     Floor(u32, Offset),
+    Rank(u32, u32),
 }
 
 /// The search state of one ordering.
 pub(crate) struct Search<'a> {
     sweep: &'a Sweep,
+    keys: &'a KeyTable,
+    ordering: Option<Preordering>,
     switches: Switches,
     capacity: Offset,
     rank: Vec<u32>,
@@ -154,13 +158,15 @@ pub(crate) struct Search<'a> {
 }
 
 impl<'a> Search<'a> {
-    /// A search over `sweep`'s items ranked by `rank`, for the given capacity.
+    /// A search over `sweep`'s items ranked by `ordering` (input order without one).
     pub(crate) fn new(
         sweep: &'a Sweep,
-        rank: Vec<u32>,
+        keys: &'a KeyTable,
+        ordering: Option<Preordering>,
         params: &SolverParams,
         capacity: Offset,
     ) -> Search<'a> {
+        let rank = initial_ranks(keys, ordering.as_ref());
         let items = sweep.items.len();
         let sections = sweep.sections.len();
         let total = sweep
@@ -176,6 +182,8 @@ impl<'a> Search<'a> {
         };
         Search {
             sweep,
+            keys,
+            ordering,
             switches: Switches::from(params),
             capacity,
             rank,
@@ -266,12 +274,6 @@ impl<'a> Search<'a> {
         let sweep = self.sweep;
         let members = &sweep.by_first
             [sweep.first_start[lo as usize] as usize..sweep.first_start[hi as usize + 1] as usize];
-        // The root always splits into partitions; deeper nodes only with decomposition on.
-        if self.switches.decomposition || self.stack.is_empty() {
-            if let Some(action) = self.try_split(members) {
-                return action;
-            }
-        }
         let first = self.candidates.len();
         let mut any_open = false;
         // The lowest top any unplaced item of the component could have (see dominance).
@@ -309,6 +311,15 @@ impl<'a> Search<'a> {
         }
         if self.switches.section_inference && !self.sections_fit(lo, hi) {
             return self.fail_at_entry(first);
+        }
+        // The checks above hold the whole component to the current canonical level; only
+        // then may it split. The root always splits into partitions; deeper nodes only with
+        // decomposition on.
+        if self.switches.decomposition || self.stack.is_empty() {
+            if let Some(action) = self.try_split(members) {
+                self.candidates.truncate(first);
+                return action;
+            }
         }
         let list = &mut self.candidates[first..];
         if self.switches.dynamic_ordering {
@@ -394,8 +405,35 @@ impl<'a> Search<'a> {
             undo_mark: self.undo.len() as u32,
             level: self.level,
         });
+        self.rerank(members);
+        // Each run is a problem of its own: its canonical order starts from the ground.
+        self.level = GROUND;
         let (lo, hi) = self.runs[first];
         Some(Action::Enter(lo, hi))
+    }
+
+    /// Ranks the unplaced items again as the fresh problems the runs are, with `T` taken
+    /// from the sections' remaining totals. Old ranks go on the undo log.
+    fn rerank(&mut self, members: &[u32]) {
+        let Some(ordering) = &self.ordering else {
+            return;
+        };
+        let mut open: Vec<u32> = members
+            .iter()
+            .copied()
+            .filter(|&item| self.offset[item as usize] == UNPLACED)
+            .collect();
+        let (items, totals) = (&self.sweep.items, &self.total);
+        sort_by_keys(&mut open, ordering, self.keys, |item| {
+            largest_total(&items[item as usize], totals)
+        });
+        for (position, item) in open.into_iter().enumerate() {
+            let old = self.rank[item as usize];
+            if old != position as u32 {
+                self.undo.push(Undo::Rank(item, old));
+                self.rank[item as usize] = position as u32;
+            }
+        }
     }
 
     /// Section inference: in every section of the component, the unplaced members must fit
@@ -516,6 +554,7 @@ impl<'a> Search<'a> {
                 }
                 Some(Undo::MinOffset(item, old)) => self.min_offset[item as usize] = old,
                 Some(Undo::Floor(section, old)) => self.floor[section as usize] = old,
+                Some(Undo::Rank(item, old)) => self.rank[item as usize] = old,
                 None => break,
             }
         }
@@ -564,13 +603,13 @@ impl<'a> Search<'a> {
             unreachable!("called with a split on top");
         };
         let (first, end, undo_mark, level) = (*first, *end, *undo_mark, *level);
-        // Runs are independent, so each starts from the level the split began at.
-        self.level = level;
         if ok && first + *next + 1 < end {
             *next += 1;
+            self.level = GROUND;
             let (lo, hi) = self.runs[(first + *next) as usize];
             return Action::Enter(lo, hi);
         }
+        self.level = level;
         if !ok {
             self.undo_to(undo_mark);
         }

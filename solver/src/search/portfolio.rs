@@ -5,7 +5,7 @@
 //! is about (number of orderings) x (nodes of the luckiest ordering), with no waste.
 
 use super::engine::{Search, Step};
-use super::preorder::ranks;
+use super::preorder::key_table;
 use crate::model::{Offset, Problem};
 use crate::params::SolverParams;
 use crate::sweep::Sweep;
@@ -35,11 +35,12 @@ pub(crate) fn run_portfolio(
     } else {
         vec![None]
     };
+    let keys = key_table(problem, sweep);
     let mut searches: Vec<Search<'_>> = orderings
         .iter()
         .map(|ordering| {
-            let ordering = ordering.map(|index| &params.preordering_heuristics[index]);
-            Search::new(sweep, ranks(problem, sweep, ordering), params, capacity)
+            let ordering = ordering.map(|index| params.preordering_heuristics[index].clone());
+            Search::new(sweep, &keys, ordering, params, capacity)
         })
         .collect();
     // Slices start small, so an easy ordering wins fast, and double each round, so switching

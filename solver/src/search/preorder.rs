@@ -1,48 +1,96 @@
-//! Static preordering: ranks the items by a key string such as `WAT`.
+//! Static preordering: ranks items by a key string such as `WAT`.
+//!
+//! Every key but `T` is fixed by the input. `T` (the largest total of any section the item
+//! belongs to) changes as the search places buffers: when the search splits into independent
+//! subproblems it re-ranks their items with the sections' remaining totals, as each
+//! subproblem is a fresh problem of its own.
 
-use crate::model::Problem;
+use crate::model::{Offset, Problem};
 use crate::params::{Preordering, SortKey};
 use crate::sweep::Sweep;
 
-/// `rank[item]`: the item's position when sorted by the ordering's keys (each descending),
-/// ties broken by input order. Without static preordering, input order is the rank.
-pub(crate) fn ranks(problem: &Problem, sweep: &Sweep, ordering: Option<&Preordering>) -> Vec<u32> {
-    let items = &sweep.items;
-    let mut order: Vec<u32> = (0..items.len() as u32).collect();
-    if let Some(ordering) = ordering {
-        let section_totals: Vec<i64> = sweep
-            .sections
-            .iter()
-            .map(|members| members.iter().map(|m| m.top - m.bottom).sum())
-            .collect();
-        let key = |item: u32, key: SortKey| -> i64 {
-            let item = &items[item as usize];
+/// The fixed key values of every item, indexed by [`key_index`].
+pub(crate) type KeyTable = Vec<[i64; 8]>;
+
+fn key_index(key: SortKey) -> usize {
+    match key {
+        SortKey::Area => 0,
+        SortKey::Sections => 1,
+        SortKey::Lower => 2,
+        SortKey::Overlaps => 3,
+        SortKey::SectionTotal => 4,
+        SortKey::Upper => 5,
+        SortKey::Width => 6,
+        SortKey::Size => 7,
+    }
+}
+
+/// The key values of every item; `T` from the sections' full totals.
+pub(crate) fn key_table(problem: &Problem, sweep: &Sweep) -> KeyTable {
+    let totals: Vec<Offset> = sweep
+        .sections
+        .iter()
+        .map(|members| members.iter().map(|m| m.top - m.bottom).sum())
+        .collect();
+    sweep
+        .items
+        .iter()
+        .map(|item| {
             let buffer = &problem.buffers[item.index];
             let width = buffer.lifespan.width();
-            match key {
-                SortKey::Area => buffer.size.saturating_mul(width),
-                SortKey::Sections => item.sections.len() as i64,
-                SortKey::Lower => buffer.lifespan.lower,
-                SortKey::Overlaps => item.neighbours.len() as i64,
-                SortKey::SectionTotal => item
-                    .sections
-                    .iter()
-                    .map(|member| section_totals[member.id as usize])
-                    .max()
-                    .unwrap_or(0),
-                SortKey::Upper => buffer.lifespan.upper,
-                SortKey::Width => width,
-                SortKey::Size => buffer.size,
-            }
-        };
-        let keys: Vec<Vec<i64>> = order
+            let mut keys = [0; 8];
+            keys[key_index(SortKey::Area)] = buffer.size.saturating_mul(width);
+            keys[key_index(SortKey::Sections)] = item.sections.len() as i64;
+            keys[key_index(SortKey::Lower)] = buffer.lifespan.lower;
+            keys[key_index(SortKey::Overlaps)] = item.neighbours.len() as i64;
+            keys[key_index(SortKey::SectionTotal)] = largest_total(item, &totals);
+            keys[key_index(SortKey::Upper)] = buffer.lifespan.upper;
+            keys[key_index(SortKey::Width)] = width;
+            keys[key_index(SortKey::Size)] = buffer.size;
+            keys
+        })
+        .collect()
+}
+
+/// The largest of `totals` over the sections `item` belongs to.
+pub(crate) fn largest_total(item: &crate::sweep::Item, totals: &[Offset]) -> i64 {
+    item.sections
+        .iter()
+        .map(|member| totals[member.id as usize])
+        .max()
+        .unwrap_or(0)
+}
+
+/// Sorts `items` by the ordering's keys, larger first, ties by item index (input order).
+/// `section_total` gives each item's current `T`.
+pub(crate) fn sort_by_keys(
+    items: &mut [u32],
+    ordering: &Preordering,
+    keys: &KeyTable,
+    section_total: impl Fn(u32) -> i64,
+) {
+    let key = |item: u32, k: SortKey| match k {
+        SortKey::SectionTotal => section_total(item),
+        _ => keys[item as usize][key_index(k)],
+    };
+    items.sort_by(|&a, &b| {
+        ordering
+            .0
             .iter()
-            .map(|&item| ordering.0.iter().map(|&k| key(item, k)).collect())
-            .collect();
-        // Larger keys first; the stable sort keeps input order among ties.
-        order.sort_by(|&a, &b| keys[b as usize].cmp(&keys[a as usize]));
+            .map(|&k| key(b, k).cmp(&key(a, k)))
+            .find(|o| o.is_ne())
+            .unwrap_or(a.cmp(&b))
+    });
+}
+
+/// `rank[item]`: the item's position in the ordering over all items; input order without one.
+pub(crate) fn initial_ranks(keys: &KeyTable, ordering: Option<&Preordering>) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..keys.len() as u32).collect();
+    if let Some(ordering) = ordering {
+        let t = key_index(SortKey::SectionTotal);
+        sort_by_keys(&mut order, ordering, keys, |item| keys[item as usize][t]);
     }
-    let mut rank = vec![0u32; items.len()];
+    let mut rank = vec![0u32; keys.len()];
     for (position, &item) in order.iter().enumerate() {
         rank[item as usize] = position as u32;
     }

@@ -5,14 +5,14 @@
 use bufpack::{validate, Buffer, Offset, Problem, Solution};
 
 /// splitmix64: tiny, seedable, good enough to make test problems reproducible.
-pub struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
-    pub fn new(seed: u64) -> Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
         Rng(seed)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -21,11 +21,11 @@ impl Rng {
     }
 
     /// Uniform in `[lo, hi]`.
-    pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
+    pub(crate) fn range(&mut self, lo: i64, hi: i64) -> i64 {
         lo + (self.next() % ((hi - lo + 1) as u64)) as i64
     }
 
-    pub fn chance(&mut self, percent: u64) -> bool {
+    pub(crate) fn chance(&mut self, percent: u64) -> bool {
         self.next() % 100 < percent
     }
 }
@@ -33,7 +33,7 @@ impl Rng {
 /// A problem of 1-6 buffers over a short time line, capacity near its load, with
 /// optionally alignments, gaps (some windowed), fixed offsets, zero sizes, empty and
 /// negative lifespans.
-pub fn random_problem(rng: &mut Rng, extras: bool) -> Problem {
+pub(crate) fn random_problem(rng: &mut Rng, extras: bool) -> Problem {
     let count = rng.range(1, 6) as usize;
     let mut buffers = Vec::with_capacity(count);
     for index in 0..count {
@@ -65,12 +65,12 @@ pub fn random_problem(rng: &mut Rng, extras: bool) -> Problem {
 }
 
 /// Tries every aligned offset of every buffer. Exponential: tiny problems only.
-pub fn brute_force_fits(problem: &Problem) -> bool {
+pub(crate) fn brute_force_fits(problem: &Problem) -> bool {
     brute_force_packing(problem).is_some()
 }
 
 /// The first packing (in lexicographic offset order) that validates, if any.
-pub fn brute_force_packing(problem: &Problem) -> Option<Solution> {
+pub(crate) fn brute_force_packing(problem: &Problem) -> Option<Solution> {
     let choices: Vec<Vec<Offset>> = problem
         .buffers
         .iter()
