@@ -5,7 +5,7 @@
 mod support;
 
 use bufpack::{solve, validate, Outcome, Problem, SolverParams};
-use support::{brute_force_fits, random_problem, Rng};
+use support::{brute_force_fits, random_problem, techniques, Rng};
 
 fn decide(problem: &Problem, params: &SolverParams) -> Option<bufpack::Solution> {
     let report = solve(problem, params, &mut ()).expect("well-formed problem");
@@ -24,22 +24,11 @@ fn decide(problem: &Problem, params: &SolverParams) -> Option<bufpack::Solution>
 
 /// Each switch flipped on its own, from both the default and the all-off baseline.
 fn switch_variants() -> Vec<(String, SolverParams)> {
-    let flips: [(&str, fn(&mut SolverParams)); 9] = [
-        ("canonical_only", |p| p.canonical_only ^= true),
-        ("section_inference", |p| p.section_inference ^= true),
-        ("dynamic_ordering", |p| p.dynamic_ordering ^= true),
-        ("check_dominance", |p| p.check_dominance ^= true),
-        ("unallocated_floor", |p| p.unallocated_floor ^= true),
-        ("static_preordering", |p| p.static_preordering ^= true),
-        ("dynamic_decomposition", |p| p.dynamic_decomposition ^= true),
-        ("monotonic_floor", |p| p.monotonic_floor ^= true),
-        ("hatless_pruning", |p| p.hatless_pruning ^= true),
-    ];
     let mut variants = vec![
         ("default".to_string(), SolverParams::default()),
         ("all off".to_string(), SolverParams::all_off()),
     ];
-    for (name, flip) in flips {
+    for (name, flip) in techniques() {
         for (base_name, base) in [
             ("default", SolverParams::default()),
             ("all off", SolverParams::all_off()),

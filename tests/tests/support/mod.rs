@@ -105,3 +105,31 @@ pub(crate) fn brute_force_packing(problem: &Problem) -> Option<Solution> {
         }
     }
 }
+
+/// Turns one technique off (or on) in a parameter set.
+pub(crate) type Flip = fn(&mut bufpack::SolverParams);
+
+/// Every technique of the solver by its CLI name, with a function that toggles it.
+pub(crate) fn techniques() -> Vec<(&'static str, Flip)> {
+    vec![
+        ("canonical_only", |p| p.canonical_only ^= true),
+        ("section_inference", |p| p.section_inference ^= true),
+        ("dynamic_ordering", |p| p.dynamic_ordering ^= true),
+        ("check_dominance", |p| p.check_dominance ^= true),
+        ("unallocated_floor", |p| p.unallocated_floor ^= true),
+        ("static_preordering", |p| p.static_preordering ^= true),
+        ("dynamic_decomposition", |p| p.dynamic_decomposition ^= true),
+        ("monotonic_floor", |p| p.monotonic_floor ^= true),
+        ("hatless_pruning", |p| p.hatless_pruning ^= true),
+    ]
+}
+
+/// Reads a fixture of the challenging set (capacity 1048576).
+pub(crate) fn challenging(name: &str) -> Problem {
+    let path = format!(
+        "{}/fixtures/challenging/{name}.1048576.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    bufpack::read_problem(&text, 1_048_576).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
