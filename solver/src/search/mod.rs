@@ -16,7 +16,7 @@ use crate::validate::{validate, ValidationError};
 
 #[cfg(not(target_family = "wasm"))]
 pub use parallel::solve_parallel;
-pub use parallel_split::split_portfolio;
+pub use portfolio::split_portfolio;
 
 use engine::Step;
 use portfolio::{run_portfolio, PortfolioEnd};
@@ -255,28 +255,5 @@ impl ProgressCounter {
             backtracks: self.backtracks,
             ordering: None,
         }
-    }
-}
-
-mod parallel_split {
-    use crate::params::SolverParams;
-
-    /// Splits a portfolio into `parts` portfolios of about equal size (orderings dealt out
-    /// round-robin), one per thread or per web worker; racing them decides the same question.
-    /// Never more parts than orderings.
-    pub fn split_portfolio(params: &SolverParams, parts: usize) -> Vec<SolverParams> {
-        let orderings = &params.preordering_heuristics;
-        let parts = parts.clamp(1, orderings.len().max(1));
-        (0..parts)
-            .map(|part| SolverParams {
-                preordering_heuristics: orderings
-                    .iter()
-                    .skip(part)
-                    .step_by(parts)
-                    .cloned()
-                    .collect(),
-                ..params.clone()
-            })
-            .collect()
     }
 }

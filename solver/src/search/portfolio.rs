@@ -65,3 +65,57 @@ pub(crate) fn run_portfolio(
         slice = slice.saturating_mul(2);
     }
 }
+
+/// Splits a portfolio into `parts` portfolios of about equal size (orderings dealt out
+/// round-robin), one per thread or per web worker; racing them decides the same question.
+/// Never more parts than orderings.
+pub fn split_portfolio(params: &SolverParams, parts: usize) -> Vec<SolverParams> {
+    let orderings = &params.preordering_heuristics;
+    let parts = parts.clamp(1, orderings.len().max(1));
+    (0..parts)
+        .map(|part| SolverParams {
+            preordering_heuristics: orderings
+                .iter()
+                .skip(part)
+                .step_by(parts)
+                .cloned()
+                .collect(),
+            ..params.clone()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(parts: &[SolverParams]) -> Vec<Vec<String>> {
+        parts
+            .iter()
+            .map(|p| {
+                p.preordering_heuristics
+                    .iter()
+                    .map(|o| o.to_string())
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn split_deals_orderings_round_robin_and_never_leaves_a_part_empty() {
+        let params = SolverParams::default();
+        assert_eq!(
+            keys(&split_portfolio(&params, 1)),
+            [vec!["WAT", "TAW", "TWA"]]
+        );
+        assert_eq!(
+            keys(&split_portfolio(&params, 2)),
+            [vec!["WAT", "TWA"], vec!["TAW"]]
+        );
+        assert_eq!(
+            keys(&split_portfolio(&params, 8)),
+            [["WAT"], ["TAW"], ["TWA"]]
+        );
+        assert_eq!(split_portfolio(&params, 0).len(), 1);
+    }
+}
