@@ -1,4 +1,5 @@
-//! Project automation, run as `cargo xtask <command>` (std only).
+//! Project automation, run as `cargo xtask <command>` (std and the workspace's own crates
+//! only: `bufpack`, and `bufpack-tests` for its instance generators).
 //!
 //! `main` only dispatches: each command lives in its own module with a
 //! `run(root, args) -> Result<(), String>` entry point, a `SUMMARY` line and a
@@ -6,6 +7,7 @@
 
 mod args;
 mod bench;
+mod gen;
 mod machine;
 mod table;
 
@@ -15,8 +17,10 @@ use std::process::ExitCode;
 type Entry = fn(&Path, Vec<String>) -> Result<(), String>;
 
 /// name, one-line summary, usage text, entry point.
-const COMMANDS: &[(&str, &str, &str, Entry)] =
-    &[("bench", bench::SUMMARY, bench::USAGE, bench::run)];
+const COMMANDS: &[(&str, &str, &str, Entry)] = &[
+    ("bench", bench::SUMMARY, bench::USAGE, bench::run),
+    ("gen", gen::SUMMARY, gen::USAGE, gen::run),
+];
 
 /// Commands that are planned but not written yet.
 const PLANNED: &[&str] = &["dist", "serve", "pack"];
@@ -100,12 +104,14 @@ mod tests {
         let err = dispatch(vec!["help".to_string(), "frob".to_string()]).unwrap_err();
         assert!(err.contains("unknown command"), "{err}");
         assert!(dispatch(vec!["help".to_string(), "bench".to_string()]).is_ok());
+        assert!(dispatch(vec!["help".to_string(), "gen".to_string()]).is_ok());
     }
 
     #[test]
     fn help_lists_commands() {
         let text = help();
         assert!(text.contains("  bench "), "{text}");
+        assert!(text.contains("  gen "), "{text}");
         assert!(text.contains("Planned: dist, serve, pack"), "{text}");
     }
 

@@ -1,34 +1,13 @@
-//! Shared helpers for the integration tests: a seeded generator, random tiny problems and a
-//! brute-force oracle.
+//! Shared helpers for the integration tests: the seeded generator (from the library), random
+//! tiny problems and a brute-force oracle.
 #![allow(dead_code)]
 
 use bufpack::{validate, Buffer, Offset, Problem, Solution};
 
-/// splitmix64: tiny, seedable, good enough to make test problems reproducible.
-pub(crate) struct Rng(u64);
-
-impl Rng {
-    pub(crate) fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    pub(crate) fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `[lo, hi]`.
-    pub(crate) fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + (self.next() % ((hi - lo + 1) as u64)) as i64
-    }
-
-    pub(crate) fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-}
+// The generators' own splitmix64, so tests and `cargo xtask gen` draw from one source.
+// Not every test binary uses it.
+#[allow(unused_imports)]
+pub(crate) use bufpack_tests::generate::Rng;
 
 /// A problem of 1-6 buffers over a short time line, capacity near its load, with
 /// optionally alignments, gaps (some windowed), fixed offsets, zero sizes, empty and
