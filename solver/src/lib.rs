@@ -26,7 +26,10 @@
 //! assert!(solution.height <= 12);
 //! ```
 
+mod bounds;
 mod csv;
+mod heuristics;
+mod minimize;
 mod model;
 mod monitor;
 mod params;
@@ -39,7 +42,12 @@ pub use model::{
     Window, MAX_MAGNITUDE,
 };
 
+pub use bounds::{gap_percent, BoundReason, LoadProfile, LowerBound};
 pub use csv::{read_buffers, read_problem, write_problem, write_solution, CsvError, CsvErrorKind};
+pub use heuristics::{greedy, Fit, Heuristic, Order};
+#[cfg(not(target_family = "wasm"))]
+pub use minimize::minimize_parallel;
+pub use minimize::{minimize, FoundBy, MinimizeOutcome, MinimizeReport};
 pub use monitor::{Monitor, Progress, StopWhen};
 pub use params::{parse_preorderings, ParamsError, Preordering, SolverParams, SortKey};
 #[cfg(not(target_family = "wasm"))]

@@ -118,6 +118,46 @@ impl Sweep {
     }
 }
 
+impl Sweep {
+    /// What [`Sweep::new`] would build, counted without building it: section memberships
+    /// plus pairs of pieces that share time. O(n log n).
+    pub(crate) fn cost(problem: &Problem) -> u64 {
+        let mut movable = Vec::new();
+        let mut all = Vec::new();
+        for buffer in &problem.buffers {
+            for piece in buffer.pieces() {
+                all.push((piece.time.lower, piece.time.upper));
+                if buffer.offset.is_none() {
+                    movable.push((piece.time.lower, piece.time.upper));
+                }
+            }
+        }
+        let mut ends: Vec<i64> = movable.iter().map(|&(_, upper)| upper).collect();
+        ends.sort_unstable();
+        ends.dedup();
+        let memberships: u64 = movable
+            .iter()
+            .map(|&(lower, upper)| {
+                (ends.partition_point(|&e| e <= upper) - ends.partition_point(|&e| e <= lower))
+                    as u64
+            })
+            .sum();
+        let mut lowers: Vec<i64> = all.iter().map(|&(lower, _)| lower).collect();
+        let mut uppers: Vec<i64> = all.iter().map(|&(_, upper)| upper).collect();
+        lowers.sort_unstable();
+        uppers.sort_unstable();
+        let meetings: u64 = all
+            .iter()
+            .map(|&(lower, upper)| {
+                (lowers.partition_point(|&l| l < upper)
+                    - uppers.partition_point(|&u| u <= lower)
+                    - 1) as u64
+            })
+            .sum();
+        memberships + meetings / 2
+    }
+}
+
 /// One section per distinct end time of an item's piece; a piece `[a, b)` belongs to every
 /// section whose end time `e` has `a < e <= b` (it is live just before `e`).
 fn build_sections(items: &mut [Item], pieces: &[Tagged]) -> Vec<Vec<Member>> {

@@ -8,7 +8,8 @@ mod preorder;
 
 use std::fmt;
 
-use crate::model::{Offset, Problem, ProblemError, Solution};
+use crate::bounds::{BoundReason, LowerBound};
+use crate::model::{Offset, Problem, ProblemError, Solution, Time, MAX_MAGNITUDE};
 use crate::monitor::{Monitor, Progress};
 use crate::params::{ParamsError, Preordering, SolverParams};
 use crate::sweep::Sweep;
@@ -18,8 +19,11 @@ use crate::validate::{validate, ValidationError};
 pub use parallel::solve_parallel;
 pub use portfolio::split_portfolio;
 
-use engine::Step;
-use portfolio::{run_portfolio, PortfolioEnd};
+pub(crate) use engine::Step;
+pub(crate) use portfolio::{Portfolio, PortfolioEnd};
+pub(crate) use preorder::key_table;
+
+use portfolio::run_portfolio;
 
 /// How a solve ended, with its figures.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,8 +57,32 @@ pub enum Infeasibility {
     },
     /// Two fixed buffers overlap each other.
     FixedClash(ValidationError),
+    /// At one instant the live buffers need more memory than the capacity.
+    Load {
+        /// The first instant of the highest load.
+        time: Time,
+        /// The memory the buffers live then need.
+        load: Offset,
+    },
     /// The search visited the whole space without finding a packing.
     Exhausted,
+}
+
+impl Infeasibility {
+    /// The reason a lower bound above the capacity gives.
+    pub(crate) fn from_bound(problem: &Problem, bound: &LowerBound) -> Infeasibility {
+        match bound.reason {
+            BoundReason::Buffer { index } => Infeasibility::TooLarge {
+                id: problem.buffers[index].id.clone(),
+                end: bound.height,
+            },
+            BoundReason::Load { time } => Infeasibility::Load {
+                time,
+                load: bound.load,
+            },
+            BoundReason::Exhausted => Infeasibility::Exhausted,
+        }
+    }
 }
 
 impl fmt::Display for Infeasibility {
@@ -67,6 +95,10 @@ impl fmt::Display for Infeasibility {
                 )
             }
             Infeasibility::FixedClash(clash) => write!(f, "fixed buffers clash: {clash}"),
+            Infeasibility::Load { time, load } => write!(
+                f,
+                "at time {time} the live buffers need {load} units, more than the capacity"
+            ),
             Infeasibility::Exhausted => write!(f, "no packing exists (search exhausted)"),
         }
     }
@@ -150,28 +182,19 @@ impl Prepared {
                 }));
             }
         }
-        let fixed: Vec<_> = problem
-            .buffers
-            .iter()
-            .filter(|b| b.offset.is_some())
-            .cloned()
-            .collect();
-        if !fixed.is_empty() {
-            let offsets = fixed.iter().filter_map(|b| b.offset).collect();
-            let fixed = Problem::new(fixed, problem.capacity);
-            let placed = Solution::from_offsets(&fixed, offsets);
-            if let Err(clash) = validate(&fixed, &placed) {
-                return Ok(Err(Infeasibility::FixedClash(clash)));
-            }
+        if let Err(clash) = check_fixed(problem) {
+            return Ok(Err(Infeasibility::FixedClash(clash)));
+        }
+        let bound = LowerBound::of(problem);
+        if bound.height > problem.capacity {
+            return Ok(Err(Infeasibility::from_bound(problem, &bound)));
         }
         Ok(Ok(Prepared {
             sweep: Sweep::new(problem),
         }))
     }
 
-    /// Turns a portfolio's end into a report, filling in the buffers the search skipped:
-    /// fixed ones at their offset, ones that occupy nothing at their hint when it is legal,
-    /// else at 0.
+    /// Turns a portfolio's end into a report.
     pub(crate) fn finish(
         &self,
         problem: &Problem,
@@ -184,27 +207,54 @@ impl Prepared {
             .filter(|_| params.static_preordering)
             .map(|index| params.preordering_heuristics[index].clone());
         let outcome = match end.step {
-            Step::Solved => {
-                let mut offsets: Vec<Offset> = problem
-                    .buffers
-                    .iter()
-                    .map(|b| {
-                        let hint = b.hint.filter(|&h| {
-                            h >= 0 && h % b.alignment == 0 && h + b.size <= problem.capacity
-                        });
-                        b.offset.or(hint).unwrap_or(0)
-                    })
-                    .collect();
-                for (item, &offset) in self.sweep.items.iter().zip(&end.item_offsets) {
-                    offsets[item.index] = offset;
-                }
-                Outcome::Solved(Solution::from_offsets(problem, offsets))
-            }
+            Step::Solved => Outcome::Solved(self.solution(problem, problem.capacity, &end)),
             Step::Infeasible => Outcome::Infeasible(Infeasibility::Exhausted),
             Step::Stopped | Step::Paused => Outcome::Stopped,
         };
         Report { outcome, stats }
     }
+
+    /// The packing of a solved portfolio end at `capacity`, filling in the buffers the
+    /// search skipped: fixed ones at their offset, ones that occupy nothing at their hint
+    /// when it is legal, else at 0.
+    pub(crate) fn solution(
+        &self,
+        problem: &Problem,
+        capacity: Offset,
+        end: &PortfolioEnd,
+    ) -> Solution {
+        let mut offsets: Vec<Offset> = problem
+            .buffers
+            .iter()
+            .map(|b| {
+                let hint = b
+                    .hint
+                    .filter(|&h| h >= 0 && h % b.alignment == 0 && h + b.size <= capacity);
+                b.offset.or(hint).unwrap_or(0)
+            })
+            .collect();
+        for (item, &offset) in self.sweep.items.iter().zip(&end.item_offsets) {
+            offsets[item.index] = offset;
+        }
+        Solution::from_offsets(problem, offsets)
+    }
+}
+
+/// Checks that the fixed buffers of `problem` do not overlap each other.
+pub(crate) fn check_fixed(problem: &Problem) -> Result<(), ValidationError> {
+    let fixed: Vec<_> = problem
+        .buffers
+        .iter()
+        .filter(|b| b.offset.is_some())
+        .cloned()
+        .collect();
+    if fixed.is_empty() {
+        return Ok(());
+    }
+    let offsets = fixed.iter().filter_map(|b| b.offset).collect();
+    let fixed = Problem::new(fixed, MAX_MAGNITUDE);
+    let placed = Solution::from_offsets(&fixed, offsets);
+    validate(&fixed, &placed)
 }
 
 impl Report {
@@ -223,6 +273,9 @@ pub(crate) struct ProgressCounter {
     nodes: u64,
     backtracks: u64,
     reported_at: u64,
+    /// Copied into every report when minimising.
+    pub(crate) best_height: Option<Offset>,
+    pub(crate) lower_bound: Option<Offset>,
 }
 
 /// How many nodes pass between two progress reports.
@@ -244,7 +297,8 @@ impl ProgressCounter {
             nodes: self.nodes,
             backtracks: self.backtracks,
             elapsed: monitor.elapsed(),
-            ..Progress::default()
+            best_height: self.best_height,
+            lower_bound: self.lower_bound,
         };
         monitor.progress(&progress);
     }

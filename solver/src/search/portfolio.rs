@@ -5,7 +5,7 @@
 //! is about (number of orderings) x (nodes of the luckiest ordering), with no waste.
 
 use super::engine::{Search, Step};
-use super::preorder::key_table;
+use super::preorder::{key_table, KeyTable};
 use crate::model::{Offset, Problem};
 use crate::params::SolverParams;
 use crate::sweep::Sweep;
@@ -29,40 +29,86 @@ pub(crate) fn run_portfolio(
     capacity: Offset,
     tick: &mut dyn FnMut(u64, u64) -> bool,
 ) -> PortfolioEnd {
-    // Without static preordering every ordering is input order: one search is enough.
-    let orderings: Vec<Option<usize>> = if params.static_preordering {
-        (0..params.preordering_heuristics.len()).map(Some).collect()
-    } else {
-        vec![None]
-    };
     let keys = key_table(problem, sweep);
-    let mut searches: Vec<Search<'_>> = orderings
-        .iter()
-        .map(|ordering| {
-            let ordering = ordering.map(|index| params.preordering_heuristics[index].clone());
-            Search::new(sweep, &keys, ordering, params, capacity)
-        })
-        .collect();
-    // Slices start small, so an easy ordering wins fast, and double each round, so switching
-    // costs stay a small fraction of the work.
-    let mut slice = (2 * sweep.items.len() as u64).max(64);
+    let mut portfolio = Portfolio::new(sweep, &keys, params, capacity);
     loop {
-        for (index, search) in searches.iter_mut().enumerate() {
+        if let Some(end) = portfolio.run_round(tick) {
+            return end;
+        }
+    }
+}
+
+/// One search per ordering at one capacity, run in rounds that can be spread over time: a
+/// minimisation keeps several of these (one per height it probes) and resumes each in turn.
+pub(crate) struct Portfolio<'a> {
+    searches: Vec<Search<'a>>,
+    orderings: Vec<Option<usize>>,
+    slice: u64,
+}
+
+impl<'a> Portfolio<'a> {
+    pub(crate) fn new(
+        sweep: &'a Sweep,
+        keys: &'a KeyTable,
+        params: &SolverParams,
+        capacity: Offset,
+    ) -> Portfolio<'a> {
+        // Without static preordering every ordering is input order: one search is enough.
+        let orderings: Vec<Option<usize>> = if params.static_preordering {
+            (0..params.preordering_heuristics.len()).map(Some).collect()
+        } else {
+            vec![None]
+        };
+        let searches = orderings
+            .iter()
+            .map(|ordering| {
+                let ordering = ordering.map(|index| params.preordering_heuristics[index].clone());
+                Search::new(sweep, keys, ordering, params, capacity)
+            })
+            .collect();
+        Portfolio {
+            searches,
+            orderings,
+            // Slices start small, so an easy ordering wins fast, and double each round, so
+            // switching costs stay a small fraction of the work.
+            slice: (2 * sweep.items.len() as u64).max(64),
+        }
+    }
+
+    /// Gives every ordering one slice of nodes, then doubles the slice. Returns the end
+    /// when an ordering decides or `tick` asks to stop; `None` to be called again.
+    pub(crate) fn run_round(
+        &mut self,
+        tick: &mut dyn FnMut(u64, u64) -> bool,
+    ) -> Option<PortfolioEnd> {
+        let end = self.run_slice(self.slice, tick);
+        self.slice = self.slice.saturating_mul(2);
+        end
+    }
+
+    /// Gives every ordering `slice` more nodes. Returns the end when an ordering decides or
+    /// `tick` asks to stop; `None` to be called again.
+    pub(crate) fn run_slice(
+        &mut self,
+        slice: u64,
+        tick: &mut dyn FnMut(u64, u64) -> bool,
+    ) -> Option<PortfolioEnd> {
+        for (index, search) in self.searches.iter_mut().enumerate() {
             let step = search.run(slice, tick);
             if step == Step::Paused {
                 continue;
             }
             let decided_by = match step {
                 Step::Stopped => None,
-                _ => orderings[index].or(Some(0)),
+                _ => self.orderings[index].or(Some(0)),
             };
-            return PortfolioEnd {
+            return Some(PortfolioEnd {
                 step,
                 decided_by,
                 item_offsets: search.item_offsets().to_vec(),
-            };
+            });
         }
-        slice = slice.saturating_mul(2);
+        None
     }
 }
 

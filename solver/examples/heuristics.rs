@@ -1,0 +1,43 @@
+//! Runs every heuristic on a CSV and prints its height, gap to the lower bound and time:
+//! `cargo run --release -p bufpack --example heuristics -- FILE.csv`.
+
+use std::time::Instant;
+
+use bufpack::{
+    gap_percent, greedy, read_problem, validate, Heuristic, LowerBound, Order, MAX_MAGNITUDE,
+};
+
+fn main() -> Result<(), String> {
+    let path = std::env::args()
+        .nth(1)
+        .ok_or("usage: heuristics FILE.csv")?;
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+    let problem = read_problem(&text, MAX_MAGNITUDE).map_err(|e| format!("{path}: {e}"))?;
+    let bound = LowerBound::of(&problem);
+    println!(
+        "{path}: {} buffers, lower bound {}",
+        problem.buffers.len(),
+        bound.height
+    );
+    let skylines = Order::ALL.map(Heuristic::Skyline);
+    for heuristic in std::iter::once(Heuristic::Online)
+        .chain(skylines)
+        .chain(Heuristic::GREEDY)
+    {
+        let start = Instant::now();
+        let solution = greedy(&problem, heuristic).map_err(|e| e.to_string())?;
+        let elapsed = start.elapsed().as_secs_f64();
+        match solution {
+            Some(solution) => {
+                validate(&problem, &solution).map_err(|e| format!("{heuristic}: {e}"))?;
+                println!(
+                    "{heuristic:<22} height {:>14}  gap {:>7.3}%  {elapsed:.3} s",
+                    solution.height,
+                    gap_percent(solution.height, bound.height)
+                );
+            }
+            None => println!("{heuristic:<22} no packing"),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,125 @@
+//! Peak minimisation: the lowest height, with a proof when there is one and the remaining gap
+//! when there is not.
+//!
+//! 1. The lower bound ([`crate::LowerBound`]: LOAD, sizes, fixed ends) and the heuristics
+//!    give an answer at once: the O(n log n) online allocator first, then passes that on
+//!    real traces land within a fraction of a percent of the bound.
+//! 2. The exact search then *probes* heights: one portfolio at the lower bound (on most
+//!    real inputs LOAD is the optimum, and a packing there is proven optimal), *scouts*
+//!    between the bound and the best height found. A probe that finds a packing lowers the
+//!    best height; a probe that exhausts its space proves nothing fits at that height and
+//!    raises the bound. A probe that runs long proves nothing: it keeps running in turn
+//!    with the others, and new scouts try higher.
+//! 3. A stop (timeout, cancel) returns the best packing so far with the gap left.
+//!
+//! Inputs too large for the exact search stop after step 1 with the gap stated.
+//! Natively, [`minimize_parallel`] shares the work out over threads.
+
+use std::fmt;
+
+#[cfg(not(target_family = "wasm"))]
+mod parallel;
+mod run;
+
+use crate::bounds::{gap_percent, BoundReason};
+use crate::heuristics::Heuristic;
+use crate::model::{Offset, Problem, Solution};
+use crate::monitor::Monitor;
+use crate::params::SolverParams;
+use crate::search::{Infeasibility, SearchStats, SolveError};
+
+#[cfg(not(target_family = "wasm"))]
+pub use parallel::minimize_parallel;
+use run::{Role, Run};
+
+/// The result of [`minimize`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct MinimizeReport {
+    /// Optimal, feasible with a gap, infeasible, or stopped.
+    pub outcome: MinimizeOutcome,
+    /// The proven lower bound on the height: no packing is lower.
+    pub lower_bound: Offset,
+    /// Why the lower bound holds.
+    pub bound_reason: BoundReason,
+    /// LOAD: the largest total size live at one time.
+    pub load: Offset,
+    /// How the best packing was found.
+    pub found_by: Option<FoundBy>,
+    /// Figures of the exact search (zero when it did not run).
+    pub stats: SearchStats,
+    /// Whether the exact search ran: it does not when the heuristics already reach the
+    /// bound, when the input is too large for it, or when a stop comes first.
+    pub searched: bool,
+    /// The monitor stopped the minimisation before the height was proven.
+    pub stopped: bool,
+}
+
+/// What a minimisation ends with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MinimizeOutcome {
+    /// A packing of the least possible height: it equals the proven lower bound.
+    Optimal(Solution),
+    /// The best packing found before the stop; the optimum lies between the lower bound and
+    /// its height.
+    Feasible(Solution),
+    /// No packing fits the capacity.
+    Infeasible(Infeasibility),
+    /// Stopped before any packing within the capacity was found; one may still exist.
+    Stopped,
+}
+
+/// Which method produced the best packing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FoundBy {
+    /// A greedy heuristic.
+    Heuristic(Heuristic),
+    /// The exact search, probing this height.
+    Search {
+        /// The height the probe was asked to fit under.
+        probe: Offset,
+    },
+}
+
+impl fmt::Display for FoundBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FoundBy::Heuristic(heuristic) => write!(f, "heuristic {heuristic}"),
+            FoundBy::Search { probe } => write!(f, "exact search (probing height {probe})"),
+        }
+    }
+}
+
+impl MinimizeReport {
+    /// The best packing, optimal or not.
+    pub fn solution(&self) -> Option<&Solution> {
+        match &self.outcome {
+            MinimizeOutcome::Optimal(solution) | MinimizeOutcome::Feasible(solution) => {
+                Some(solution)
+            }
+            _ => None,
+        }
+    }
+
+    /// How far the best height may be above the optimum, in percent of the lower bound.
+    pub fn gap_percent(&self) -> Option<f64> {
+        self.solution()
+            .map(|solution| gap_percent(solution.height, self.lower_bound))
+    }
+}
+
+/// Finds the lowest height at which `problem` packs, never above `problem.capacity` (pass
+/// [`crate::MAX_MAGNITUDE`] for no limit), on the calling thread. Anytime: `monitor`
+/// receives the best height and the bound as they improve and may stop it; the best packing
+/// so far is returned.
+pub fn minimize(
+    problem: &Problem,
+    params: &SolverParams,
+    monitor: &mut dyn Monitor,
+) -> Result<MinimizeReport, SolveError> {
+    let mut run = match Run::start(problem, params, Role::alone(), None)? {
+        Ok(run) => run,
+        Err(report) => return Ok(report),
+    };
+    run.work(params, monitor);
+    Ok(run.finish(monitor, SearchStats::default()))
+}

@@ -1,0 +1,136 @@
+//! Minimisation on several threads: the heuristic passes are dealt out, one thread keeps the
+//! proof probe at the lower bound, the others scout at different heights. They share the best
+//! packing and the bound, and all stop as soon as one proves the height optimal.
+//!
+//! Threads are the only thing here a browser lacks, so this module alone is left out of
+//! wasm builds (web workers share the work the same way, through messages).
+
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::Duration;
+
+use super::run::{Role, Run, Shared};
+use super::{minimize, MinimizeReport};
+use crate::heuristics::Heuristic;
+use crate::model::Problem;
+use crate::monitor::{Monitor, Progress};
+use crate::params::SolverParams;
+use crate::search::{SearchStats, SolveError};
+
+/// How often the calling thread, once its own share is done, polls the monitor while the
+/// others finish theirs.
+const POLL: Duration = Duration::from_millis(5);
+
+/// Like [`minimize`], with the work shared out over `threads` threads. The calling thread
+/// is one of them and the only one that talks to `monitor`.
+pub fn minimize_parallel(
+    problem: &Problem,
+    params: &SolverParams,
+    threads: usize,
+    monitor: &mut dyn Monitor,
+) -> Result<MinimizeReport, SolveError> {
+    if threads <= 1 {
+        return minimize(problem, params, monitor);
+    }
+    let shared = Shared::default();
+    let roles = roles(threads);
+    let mut leader = match Run::start(problem, params, roles[0].clone(), Some(&shared))? {
+        Ok(run) => run,
+        Err(report) => return Ok(report),
+    };
+    let mut others = SearchStats::default();
+    let mut searched = false;
+    let mut stopped = false;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = roles[1..]
+            .iter()
+            .map(|role| {
+                let shared = &shared;
+                scope.spawn(move || {
+                    let Ok(Ok(mut run)) = Run::start(problem, params, role.clone(), Some(shared))
+                    else {
+                        return (SearchStats::default(), false);
+                    };
+                    run.work(params, &mut Follower(shared));
+                    (run.counter.stats(), run.searched())
+                })
+            })
+            .collect();
+        let mut leading = Leader {
+            inner: &mut *monitor,
+            shared: &shared,
+        };
+        leader.work(params, &mut leading);
+        // The others may still be running passes this thread did not have; relay stops.
+        while !handles.iter().all(|h| h.is_finished()) {
+            if leading.should_stop() {
+                stopped = true;
+                break;
+            }
+            std::thread::sleep(POLL);
+        }
+        shared.stop.store(true, Relaxed);
+        for handle in handles {
+            if let Ok((stats, searched_here)) = handle.join() {
+                others.nodes += stats.nodes;
+                others.backtracks += stats.backtracks;
+                searched |= searched_here;
+            }
+        }
+    });
+    if searched {
+        leader.mark_searched();
+    }
+    if stopped {
+        leader.mark_stopped();
+    }
+    Ok(leader.finish(monitor, others))
+}
+
+/// Thread 0 runs the fast online pass first and the proof probe; the others scout at
+/// `i / threads` of the way up. Passes are dealt round-robin.
+fn roles(threads: usize) -> Vec<Role> {
+    (0..threads)
+        .map(|thread| Role {
+            passes: Heuristic::PORTFOLIO
+                .iter()
+                .copied()
+                .skip(thread)
+                .step_by(threads)
+                .collect(),
+            proof: thread == 0,
+            scout: (thread > 0).then_some((thread as i64, threads as i64 - 1)),
+        })
+        .collect()
+}
+
+/// The calling thread's monitor: the caller's, whose stop is relayed to every thread.
+struct Leader<'a> {
+    inner: &'a mut dyn Monitor,
+    shared: &'a Shared,
+}
+
+impl Monitor for Leader<'_> {
+    fn should_stop(&mut self) -> bool {
+        if self.inner.should_stop() {
+            self.shared.stop.store(true, Relaxed);
+        }
+        self.shared.stop.load(Relaxed)
+    }
+
+    fn elapsed(&self) -> Option<Duration> {
+        self.inner.elapsed()
+    }
+
+    fn progress(&mut self, progress: &Progress) {
+        self.inner.progress(progress);
+    }
+}
+
+/// The other threads' monitor: stop when told.
+struct Follower<'a>(&'a Shared);
+
+impl Monitor for Follower<'_> {
+    fn should_stop(&mut self) -> bool {
+        self.0.stop.load(Relaxed)
+    }
+}

@@ -1,0 +1,429 @@
+//! One thread's share of a minimisation: heuristic passes, then exact probes, keeping the
+//! best packing and the proven bound (shared with the other threads, if any).
+
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::Mutex;
+
+use super::{FoundBy, MinimizeOutcome, MinimizeReport};
+use crate::bounds::{BoundReason, LoadProfile, LowerBound};
+use crate::heuristics::{Greedy, Heuristic};
+use crate::model::{Offset, Problem, Solution};
+use crate::monitor::Monitor;
+use crate::params::{ParamsError, SolverParams};
+use crate::search::{
+    check_fixed, key_table, Infeasibility, Portfolio, Prepared, ProgressCounter, SearchStats,
+    SolveError, Step,
+};
+use crate::sweep::Sweep;
+
+/// Above this many section memberships plus neighbour pairs, the exact search's structures
+/// would take too much memory; minimisation stops at the heuristics.
+pub(crate) const SWEEP_BUDGET: u64 = 5_000_000;
+
+/// Above this many buffers to place, one descent of the exact search (whose nodes each cost
+/// time linear in the buffers left) takes longer than the heuristics need to finish.
+pub(crate) const SEARCH_ITEMS: usize = 20_000;
+
+/// Rounds after which an undecided scout first counts as stalled (see [`Run::probe`]).
+const FIRST_PATIENCE: u32 = 2;
+
+/// The fewest nodes per ordering a probe runs before the next probe's turn.
+const MIN_SLICE: u64 = 4096;
+
+/// Scouts kept running beside the proof probe.
+const SCOUTS: usize = 3;
+
+/// One height the exact search is asked to fit under.
+struct Probe<'a> {
+    target: Offset,
+    rounds: u32,
+    portfolio: Portfolio<'a>,
+}
+
+/// What one thread does.
+#[derive(Clone, Debug)]
+pub(crate) struct Role {
+    /// Heuristic passes to run, in order.
+    pub(crate) passes: Vec<Heuristic>,
+    /// Whether to run the proof probe at the lower bound.
+    pub(crate) proof: bool,
+    /// `Some((i, n))`: run scouts at `i / (n + 1)` of the way from the floor to the best.
+    pub(crate) scout: Option<(i64, i64)>,
+}
+
+impl Role {
+    /// Everything, on one thread.
+    pub(crate) fn alone() -> Role {
+        Role {
+            passes: Heuristic::PORTFOLIO.to_vec(),
+            proof: true,
+            scout: Some((1, 1)),
+        }
+    }
+}
+
+/// What the threads of a parallel minimisation share: the best packing, the bound, and a
+/// flag that stops them all.
+#[derive(Default)]
+pub(crate) struct Shared {
+    pub(crate) state: Mutex<Board>,
+    pub(crate) stop: AtomicBool,
+}
+
+/// The best packing and the bound, as last published by any thread.
+#[derive(Default)]
+pub(crate) struct Board {
+    best: Option<(Solution, FoundBy)>,
+    bound: Option<(Offset, BoundReason)>,
+}
+
+/// The state of one thread's minimisation.
+pub(crate) struct Run<'a> {
+    problem: &'a Problem,
+    role: Role,
+    shared: Option<&'a Shared>,
+    capacity: Offset,
+    lower_bound: Offset,
+    bound_reason: BoundReason,
+    load: Offset,
+    best: Option<Solution>,
+    found_by: Option<FoundBy>,
+    pub(crate) counter: ProgressCounter,
+    searched: bool,
+    /// The monitor asked to stop before the height was proven.
+    stopped: bool,
+}
+
+impl<'a> Run<'a> {
+    /// Checks the input and computes the bound; `Err` holds the final report when the input
+    /// is infeasible on its face.
+    pub(crate) fn start(
+        problem: &'a Problem,
+        params: &SolverParams,
+        role: Role,
+        shared: Option<&'a Shared>,
+    ) -> Result<Result<Run<'a>, MinimizeReport>, SolveError> {
+        problem.check().map_err(SolveError::Problem)?;
+        if params.preordering_heuristics.is_empty() {
+            return Err(SolveError::Params(ParamsError::NoOrderings));
+        }
+        let bound = LowerBound::from_profile(problem, &LoadProfile::of(problem));
+        let run = Run {
+            problem,
+            role,
+            shared,
+            capacity: problem.capacity,
+            lower_bound: bound.height,
+            bound_reason: bound.reason.clone(),
+            load: bound.load,
+            best: None,
+            found_by: None,
+            counter: ProgressCounter::default(),
+            searched: false,
+            stopped: false,
+        };
+        if let Err(clash) = check_fixed(problem) {
+            return Ok(Err(run.infeasible(Infeasibility::FixedClash(clash))));
+        }
+        if bound.height > run.capacity {
+            return Ok(Err(
+                run.infeasible(Infeasibility::from_bound(problem, &bound))
+            ));
+        }
+        Ok(Ok(run))
+    }
+
+    /// Heuristics, then (when the input is small enough) exact probes, until proven or
+    /// stopped. Tells the other threads to stop once the height is proven.
+    pub(crate) fn work(&mut self, params: &SolverParams, monitor: &mut dyn Monitor) {
+        self.heuristics(monitor);
+        if !self.proven() && !self.stopped && self.search_affordable() {
+            self.searched = true;
+            self.probe(params, monitor);
+        }
+        if self.proven() {
+            if let Some(shared) = self.shared {
+                shared.stop.store(true, Relaxed);
+            }
+        }
+    }
+
+    /// Runs this thread's heuristic passes, keeping the lowest packing.
+    fn heuristics(&mut self, monitor: &mut dyn Monitor) {
+        let mut greedy = Greedy::new(self.problem);
+        for heuristic in self.role.passes.clone() {
+            self.sync();
+            if self.proven() {
+                break;
+            }
+            if self.best.is_some() && monitor.should_stop() {
+                self.stopped = true;
+                break;
+            }
+            // Only a strictly lower packing is worth finishing a pass for. The online pass
+            // (O(n log n)) always finishes, so there is an answer at once.
+            let limit = self.best.as_ref().map_or(self.capacity, |b| b.height - 1);
+            let must_finish = heuristic == Heuristic::Online;
+            let mut stop = || !must_finish && monitor.should_stop();
+            match greedy.run(heuristic, limit, &mut stop) {
+                Some(solution) => self.improve(solution, FoundBy::Heuristic(heuristic), monitor),
+                None if !must_finish && monitor.should_stop() => {
+                    self.stopped = true;
+                    break;
+                }
+                None => {}
+            }
+        }
+    }
+
+    /// Probes heights with the exact search until the best height is proven or the monitor
+    /// stops.
+    ///
+    /// Two kinds of probe share the time, one equal slice of nodes each in turn (searches
+    /// pause and resume, so switching wastes nothing). The *proof* probe sits at the lower
+    /// bound and gets as many nodes as all scouts together. *Scouts* bisect between a scheduling floor and the best height: a scout that
+    /// finds a packing lowers the best height; a scout still undecided after `patience`
+    /// rounds is taken as a sign (never a proof) that its height is hard, so the floor moves
+    /// above it and a new scout goes higher. When the floor meets the best height, it falls
+    /// back to the bound and patience doubles. The newest [`SCOUTS`] scouts run on.
+    fn probe(&mut self, params: &SolverParams, monitor: &mut dyn Monitor) {
+        let problem = self.problem;
+        let Ok(Ok(prepared)) = Prepared::new(problem, params) else {
+            return;
+        };
+        let sweep = &prepared.sweep;
+        let keys = key_table(problem, sweep);
+        let slice = (4 * sweep.items.len() as u64).max(MIN_SLICE);
+        let mut probes: Vec<Probe<'_>> = Vec::new();
+        let mut floor = self.lower_bound;
+        let mut patience = FIRST_PATIENCE;
+        loop {
+            self.sync();
+            if self.proven() {
+                return;
+            }
+            let top = self.best.as_ref().map_or(self.capacity, |b| b.height - 1);
+            if floor > top {
+                floor = self.lower_bound;
+                patience = patience.saturating_mul(2);
+            }
+            floor = floor.max(self.lower_bound);
+            probes.retain(|p| (self.lower_bound..=top).contains(&p.target));
+            let proof = self.role.proof.then_some(self.lower_bound);
+            let scout = self
+                .role
+                .scout
+                .map(|(i, n)| floor + (top - floor) * i / (n + 1));
+            for target in proof.into_iter().chain(scout) {
+                if probes.iter().all(|p| p.target != target) {
+                    probes.push(Probe {
+                        target,
+                        rounds: 0,
+                        portfolio: Portfolio::new(sweep, &keys, params, target),
+                    });
+                }
+            }
+            // Keep the proof probe and the newest scouts (probes are kept in creation order).
+            while probes.len() > SCOUTS + 1 {
+                match probes.iter().position(|p| p.target != self.lower_bound) {
+                    Some(oldest) => drop(probes.remove(oldest)),
+                    None => break,
+                }
+            }
+            // The proof probe gets as many nodes as the scouts together: on most inputs the
+            // bound is the optimum, and only it can prove so.
+            let scouts = probes.len() as u64 - u64::from(self.role.proof);
+            let mut decided = None;
+            for probe in probes.iter_mut() {
+                let counter = &mut self.counter;
+                probe.rounds += 1;
+                let nodes = if probe.target == self.lower_bound {
+                    slice * scouts.max(1)
+                } else {
+                    slice
+                };
+                let end = probe.portfolio.run_slice(nodes, &mut |nodes, backtracks| {
+                    counter.tick(nodes, backtracks, monitor)
+                });
+                if let Some(end) = end {
+                    decided = Some((probe.target, end));
+                    break;
+                }
+                if probe.target != self.lower_bound && probe.rounds >= patience {
+                    floor = floor.max(probe.target + 1);
+                }
+            }
+            let Some((target, end)) = decided else {
+                continue;
+            };
+            match end.step {
+                Step::Solved => {
+                    let solution = prepared.solution(problem, target, &end);
+                    self.improve(solution, FoundBy::Search { probe: target }, monitor);
+                }
+                Step::Infeasible => {
+                    self.raise_bound(target + 1, monitor);
+                }
+                Step::Stopped | Step::Paused => {
+                    self.stopped = true;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Keeps `solution` if it is the lowest so far, and says so to the monitor and the
+    /// other threads.
+    fn improve(&mut self, solution: Solution, by: FoundBy, monitor: &mut dyn Monitor) {
+        self.sync();
+        if self
+            .best
+            .as_ref()
+            .is_some_and(|b| b.height <= solution.height)
+        {
+            return;
+        }
+        if let Some(shared) = self.shared {
+            lock(shared).best = Some((solution.clone(), by));
+        }
+        self.best = Some(solution);
+        self.found_by = Some(by);
+        self.report(monitor);
+    }
+
+    /// The exact search proved nothing fits below `bound`.
+    fn raise_bound(&mut self, bound: Offset, monitor: &mut dyn Monitor) {
+        self.sync();
+        if bound <= self.lower_bound {
+            return;
+        }
+        self.lower_bound = bound;
+        self.bound_reason = BoundReason::Exhausted;
+        if let Some(shared) = self.shared {
+            lock(shared).bound = Some((bound, BoundReason::Exhausted));
+        }
+        self.report(monitor);
+    }
+
+    /// Takes the other threads' best packing and bound when they are better.
+    fn sync(&mut self) {
+        let Some(shared) = self.shared else {
+            return;
+        };
+        let board = lock(shared);
+        if let Some((solution, by)) = &board.best {
+            if self
+                .best
+                .as_ref()
+                .map_or(true, |b| solution.height < b.height)
+            {
+                self.best = Some(solution.clone());
+                self.found_by = Some(*by);
+            }
+        }
+        if let Some((bound, reason)) = &board.bound {
+            if *bound > self.lower_bound {
+                self.lower_bound = *bound;
+                self.bound_reason = reason.clone();
+            }
+        }
+    }
+
+    fn report(&mut self, monitor: &mut dyn Monitor) {
+        self.counter.best_height = self.best.as_ref().map(|b| b.height);
+        self.counter.lower_bound = Some(self.lower_bound);
+        self.counter.report(monitor);
+    }
+
+    /// True when the best height equals the bound, or nothing fits under the capacity.
+    fn proven(&self) -> bool {
+        match &self.best {
+            Some(best) => best.height <= self.lower_bound,
+            None => self.lower_bound > self.capacity,
+        }
+    }
+
+    /// True when the exact search is worth starting: its structures stay within
+    /// [`SWEEP_BUDGET`] and there are at most [`SEARCH_ITEMS`] buffers to place.
+    fn search_affordable(&self) -> bool {
+        let movable = self
+            .problem
+            .buffers
+            .iter()
+            .filter(|b| b.offset.is_none())
+            .count();
+        movable <= SEARCH_ITEMS && Sweep::cost(self.problem) <= SWEEP_BUDGET
+    }
+
+    fn infeasible(self, reason: Infeasibility) -> MinimizeReport {
+        MinimizeReport {
+            outcome: MinimizeOutcome::Infeasible(reason),
+            lower_bound: self.lower_bound,
+            bound_reason: self.bound_reason,
+            load: self.load,
+            found_by: None,
+            stats: self.counter.stats(),
+            searched: self.searched,
+            stopped: false,
+        }
+    }
+
+    /// The report, with `others` (other threads' search figures) added to this thread's.
+    pub(crate) fn finish(
+        mut self,
+        monitor: &mut dyn Monitor,
+        others: SearchStats,
+    ) -> MinimizeReport {
+        self.sync();
+        self.report(monitor);
+        let mut stats = self.counter.stats();
+        stats.nodes += others.nodes;
+        stats.backtracks += others.backtracks;
+        let stopped = self.stopped && !self.proven();
+        let outcome = match self.best.take() {
+            Some(best) if best.height <= self.lower_bound => MinimizeOutcome::Optimal(best),
+            Some(best) => MinimizeOutcome::Feasible(best),
+            None if self.lower_bound > self.capacity => {
+                MinimizeOutcome::Infeasible(Infeasibility::Exhausted)
+            }
+            None => MinimizeOutcome::Stopped,
+        };
+        MinimizeReport {
+            outcome,
+            lower_bound: self.lower_bound,
+            bound_reason: self.bound_reason,
+            load: self.load,
+            found_by: self.found_by,
+            stats,
+            searched: self.searched,
+            stopped,
+        }
+    }
+
+    /// Whether this thread ran the exact search.
+    #[cfg(not(target_family = "wasm"))]
+    pub(crate) fn searched(&self) -> bool {
+        self.searched
+    }
+
+    /// Another thread ran the exact search.
+    #[cfg(not(target_family = "wasm"))]
+    pub(crate) fn mark_searched(&mut self) {
+        self.searched = true;
+    }
+
+    /// The monitor stopped the other threads.
+    #[cfg(not(target_family = "wasm"))]
+    pub(crate) fn mark_stopped(&mut self) {
+        self.stopped = true;
+    }
+}
+
+/// The board, even if a thread panicked while holding it (its data is still consistent:
+/// every write is a single assignment).
+fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Board> {
+    shared
+        .state
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
