@@ -91,9 +91,14 @@ fn example_text() -> String {
 /// Checks that `output` is a valid packing of the example at `capacity`: header ending in
 /// `offset`, rows in input order, offsets that validate against the original problem.
 fn assert_valid_packing(output: &str, capacity: i64) {
+    assert_valid_packing_of(&example_text(), output, capacity);
+}
+
+/// Like [`assert_valid_packing`], for the input `input`.
+fn assert_valid_packing_of(input: &str, output: &str, capacity: i64) {
     let header = output.lines().next().expect("output has a header");
     assert!(header.ends_with(",offset"), "header: {header}");
-    let problem = read_problem(&example_text(), capacity).expect("the example reads");
+    let problem = read_problem(input, capacity).expect("the input reads");
     // The offset column makes every buffer fixed, at the offset the tool chose.
     let placed = read_buffers(output).expect("the output reads back");
     let ids: Vec<&str> = placed.iter().map(|b| b.id.as_str()).collect();
@@ -337,4 +342,88 @@ fn stdin_in_stdout_out() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn minimize_finds_the_optimum_and_says_why_it_is_optimal() {
+    let out = TempFile::empty("minimized.csv");
+    let run = bufpack(
+        &[
+            "--minimize",
+            &format!("--input={EXAMPLE}"),
+            &format!("--output={}", out.path()),
+            "--validate",
+            "--threads=2",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let written = std::fs::read_to_string(&out.0).expect("the output file is written");
+    assert_valid_packing(&written, 12);
+    for line in [
+        "Height: 12\n",
+        "Lower bound: 12 (",
+        "Load: 12\n",
+        "Gap: 0.000%\n",
+        "Found by: ",
+        "Result: optimal\n",
+        "Validation: validated\n",
+    ] {
+        assert!(run.stderr.contains(line), "{line:?} in:\n{}", run.stderr);
+    }
+    assert!(!run.stderr.contains("Capacity:"), "{}", run.stderr);
+}
+
+#[test]
+fn minimize_under_a_capacity_below_the_load_is_infeasible() {
+    let run = bufpack(&["--minimize", "--capacity=11", "--input", EXAMPLE], None);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("Result: infeasible (at time 0 the live buffers need 12 units"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("Height:"), "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn minimize_stopped_at_once_still_writes_a_packing_with_its_gap() {
+    // The O(n log n) online pass always finishes, however short the limit.
+    let run = bufpack(
+        &[
+            "--minimize",
+            &format!("--input={CHALLENGE_A}"),
+            "--timeout=0",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Found by: heuristic online/best-fit"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("Result: feasible, gap ")
+            && run.stderr.contains("(stopped at the time limit of 0 s)"),
+        "{}",
+        run.stderr
+    );
+    let height: i64 = run
+        .stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("Height: "))
+        .and_then(|h| h.parse().ok())
+        .expect("a Height line");
+    let input = std::fs::read_to_string(CHALLENGE_A).expect("A reads");
+    assert_valid_packing_of(&input, &run.stdout, height);
+}
+
+#[test]
+fn decision_without_capacity_points_to_minimize() {
+    let run = bufpack(&["--input", EXAMPLE], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--minimize"), "{}", run.stderr);
 }

@@ -31,14 +31,19 @@ pub(crate) enum Command {
 /// Everything a run needs to know.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Options {
-    /// The memory size. Required: [`parse`] never returns `Run` without it.
+    /// The memory size; with `minimize`, an upper limit. Required without `minimize`:
+    /// [`parse`] never returns `Run` lacking both.
     pub(crate) capacity: Option<Offset>,
+    /// Find the lowest height instead of fitting a given capacity.
+    pub(crate) minimize: bool,
     /// The input CSV path; `None` reads stdin.
     pub(crate) input: Option<String>,
     /// The output CSV path; `None` writes stdout.
     pub(crate) output: Option<String>,
     /// The time limit; `None` is none.
     pub(crate) timeout: Option<Duration>,
+    /// Whether `--timeout` was given (minimisation has a default limit, decision none).
+    pub(crate) timeout_given: bool,
     /// Check the solution with the independent validator before writing it.
     pub(crate) validate: bool,
     /// Threads racing the orderings; 1 solves on the calling thread.
@@ -51,9 +56,11 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             capacity: None,
+            minimize: false,
             input: None,
             output: None,
             timeout: None,
+            timeout_given: false,
             validate: false,
             threads: 1,
             params: SolverParams::default(),
@@ -130,10 +137,11 @@ impl Flag {
 /// and where the value goes.
 #[rustfmt::skip]
 const GENERAL: &[Flag] = &[
-    Flag::value("capacity", "N", "required", "The maximum memory capacity.", |o, v| parse_capacity(v).map(|c| o.capacity = Some(c))),
+    Flag::value("capacity", "N", "required", "The maximum memory capacity (an upper limit with --minimize).", |o, v| parse_capacity(v).map(|c| o.capacity = Some(c))),
+    Flag::switch("minimize", "Finds the lowest height instead, with a lower bound and the gap.", |o| &mut o.minimize),
     Flag::value("input", "PATH", "-", "The path to the input CSV file; - reads stdin.", |o, v| parse_path(v, "stdin").map(|p| o.input = p)),
     Flag::value("output", "PATH", "-", "The path to the output CSV file; - writes stdout.", |o, v| parse_path(v, "stdout").map(|p| o.output = p)),
-    Flag::value("timeout", "DURATION", "inf", "The time limit: 10s, 500ms, 1m30s, 3 (seconds) or inf.", |o, v| parse_timeout(v).map(|t| o.timeout = t)),
+    Flag::value("timeout", "DURATION", "inf", "The time limit: 10s, 500ms, 1m30s, 3 (seconds) or inf; 10s with --minimize.", |o, v| parse_timeout(v).map(|t| { o.timeout = t; o.timeout_given = true; })),
     Flag::switch("validate", "Validates the solver's output.", |o| &mut o.validate),
     Flag::value("threads", "N", "1", "Threads racing the orderings, at most one per ordering.", |o, v| parse_threads(v).map(|n| o.threads = n)),
 ];
@@ -319,9 +327,11 @@ where
     if let Some(extra) = args.get(flags_end + 1) {
         return Err(unexpected(extra, None));
     }
-    if options.capacity.is_none() {
+    if options.capacity.is_none() && !options.minimize {
         return Err(UsageError(
-            "--capacity is required: the memory size, as in --capacity=1048576".to_string(),
+            "--capacity is required: the memory size, as in --capacity=1048576 (or \
+             --minimize to find the smallest)"
+                .to_string(),
         ));
     }
     Ok(Command::Run(options))
@@ -448,6 +458,7 @@ Packs buffers into a memory of fixed capacity so that buffers live at the same
 time never overlap: a drop-in replacement for MiniMalloc's command line.
 
 Usage: bufpack --capacity=N [--input=in.csv] [--output=out.csv] [--timeout=10s] [flags]
+       bufpack --minimize [--capacity=LIMIT] [--input=in.csv] [--output=out.csv] [flags]
 
 Reads buffers as CSV (id,lower,upper,size; optional alignment, hint, offset and
 gaps columns) and writes them back in input order with a final offset column.
@@ -470,7 +481,14 @@ On stderr, one line each: Height (when solved), Capacity, Elapsed, Nodes,
 Backtracks, Ordering (when known) and Result: solved, infeasible (reason)
 or timed out after T s.
 
-Exit status: 0 solved; 1 infeasible or timed out; 2 bad input or usage.
+With --minimize: Height (when found), Lower bound (and why it holds), Load,
+Gap (percent of the lower bound), Elapsed, Nodes, Backtracks, Found by, and
+Result: optimal, feasible (gap G%), infeasible (reason) or stopped. Without
+--timeout it stops after 10 s with the best packing and the gap; --timeout=inf
+searches until the height is proven optimal.
+
+Exit status: 0 solved (with --minimize: a packing found, optimal or not);
+1 infeasible or timed out without a packing; 2 bad input or usage.
 ";
 
 /// The usage text printed by `--help`: every flag with its help line and default.
@@ -708,8 +726,8 @@ mod tests {
     #[test]
     fn usage_errors_say_what_is_wrong() {
         let cases: &[(&[&str], &str)] = &[
-            (&[], "--capacity is required: the memory size, as in --capacity=1048576"),
-            (&["--input=a.csv"], "--capacity is required: the memory size, as in --capacity=1048576"),
+            (&[], "--capacity is required: the memory size, as in --capacity=1048576 (or --minimize to find the smallest)"),
+            (&["--input=a.csv"], "--capacity is required: the memory size, as in --capacity=1048576 (or --minimize to find the smallest)"),
             (&["--capacity=12", "--bogus"], "unknown flag --bogus"),
             (&["--capacity=12", "-bogus=3"], "unknown flag -bogus"),
             (&["--capacity=12", "---capacity=3"], "unknown flag ---capacity (did you mean --capacity?)"),
@@ -750,6 +768,17 @@ mod tests {
         for (args, expected) in cases {
             assert_eq!(error(args), *expected, "{args:?}");
         }
+    }
+
+    #[test]
+    fn minimize_needs_no_capacity_and_notes_an_explicit_timeout() {
+        let options = run(&["--minimize"]);
+        assert!(options.minimize);
+        assert_eq!(options.capacity, None);
+        assert!(!options.timeout_given);
+        let options = run(&["--minimize", "--capacity=100", "--timeout=inf"]);
+        assert_eq!(options.capacity, Some(100));
+        assert_eq!((options.timeout, options.timeout_given), (None, true));
     }
 
     #[test]

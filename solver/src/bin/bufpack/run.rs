@@ -4,8 +4,8 @@ use std::io::{self, IsTerminal, Read, Write};
 use std::time::{Duration, Instant};
 
 use bufpack::{
-    read_problem, solve, solve_parallel, validate, write_solution, Monitor, Outcome, Problem,
-    Report,
+    minimize_parallel, read_problem, solve, solve_parallel, validate, write_solution, BoundReason,
+    MinimizeOutcome, MinimizeReport, Monitor, Outcome, Problem, Report, Solution, MAX_MAGNITUDE,
 };
 
 use crate::args::Options;
@@ -65,14 +65,24 @@ impl Monitor for Clock {
     }
 }
 
+/// The time limit of `--minimize` when `--timeout` is not given.
+const MINIMIZE_TIMEOUT: Duration = Duration::from_secs(10);
+
 fn try_run(options: &Options) -> Result<Exit, String> {
-    let capacity = options
-        .capacity
-        .ok_or("--capacity is required: the memory size, as in --capacity=1048576")?;
+    let capacity = match (options.capacity, options.minimize) {
+        (Some(capacity), _) => capacity,
+        (None, true) => MAX_MAGNITUDE,
+        (None, false) => {
+            return Err("--capacity is required: the memory size, as in --capacity=1048576".into())
+        }
+    };
     let input = options.input.as_deref().unwrap_or("<stdin>");
     let text = read_input(options.input.as_deref())?;
     let problem = read_problem(&text, capacity).map_err(|e| format!("{input}: {e}"))?;
     drop(text);
+    if options.minimize {
+        return run_minimize(options, &problem, input);
+    }
 
     let mut clock = Clock::start(options.timeout);
     let report = if options.threads > 1 {
@@ -87,8 +97,31 @@ fn try_run(options: &Options) -> Result<Exit, String> {
     let Outcome::Solved(solution) = &report.outcome else {
         return Ok(Exit::NoPacking);
     };
+    finish(options, &problem, solution)
+}
+
+/// `--minimize`: the lowest height found within the time limit, with the bound and gap.
+fn run_minimize(options: &Options, problem: &Problem, input: &str) -> Result<Exit, String> {
+    let timeout = if options.timeout_given {
+        options.timeout
+    } else {
+        Some(MINIMIZE_TIMEOUT)
+    };
+    let mut clock = Clock::start(timeout);
+    let report = minimize_parallel(problem, &options.params, options.threads, &mut clock)
+        .map_err(|e| format!("{input}: {e}"))?;
+    let elapsed = clock.start.elapsed();
+    say(&minimize_summary(problem, &report, elapsed, timeout));
+    match report.solution() {
+        Some(solution) => finish(options, problem, solution),
+        None => Ok(Exit::NoPacking),
+    }
+}
+
+/// Validates `solution` if asked, then writes it.
+fn finish(options: &Options, problem: &Problem, solution: &Solution) -> Result<Exit, String> {
     if options.validate {
-        if let Err(error) = validate(&problem, solution) {
+        if let Err(error) = validate(problem, solution) {
             say(&format!(
                 "Validation: failed\nbufpack: the packing found is invalid, which is a bug \
                  in the solver: {error}\n"
@@ -99,7 +132,7 @@ fn try_run(options: &Options) -> Result<Exit, String> {
     }
     write_output(
         options.output.as_deref(),
-        &write_solution(&problem, solution),
+        &write_solution(problem, solution),
     )?;
     Ok(Exit::Success)
 }
@@ -131,6 +164,77 @@ fn summary(
         },
     });
     lines.iter().map(|line| format!("{line}\n")).collect()
+}
+
+/// The stderr report of `--minimize`.
+fn minimize_summary(
+    problem: &Problem,
+    report: &MinimizeReport,
+    elapsed: Duration,
+    timeout: Option<Duration>,
+) -> String {
+    let mut lines = Vec::new();
+    if let Some(solution) = report.solution() {
+        lines.push(format!("Height: {}", solution.height));
+    }
+    let why = match &report.bound_reason {
+        BoundReason::Load { time } => format!("the load at time {time}"),
+        BoundReason::Buffer { index } => {
+            format!("buffer {:?} alone", problem.buffers[*index].id)
+        }
+        BoundReason::Exhausted => "the exact search ruled out every lower height".to_string(),
+    };
+    lines.push(format!("Lower bound: {} ({why})", report.lower_bound));
+    lines.push(format!("Load: {}", report.load));
+    if let (Some(gap), Some(solution)) = (report.gap_percent(), report.solution()) {
+        let above = solution.height - report.lower_bound;
+        lines.push(match above {
+            0 => "Gap: 0.000%".to_string(),
+            _ => format!("Gap: {gap:.3}% ({above} above the lower bound)"),
+        });
+    }
+    if problem.capacity < MAX_MAGNITUDE {
+        lines.push(format!("Capacity: {}", problem.capacity));
+    }
+    lines.push(format!("Elapsed: {:.3} s", elapsed.as_secs_f64()));
+    lines.push(format!("Nodes: {}", report.stats.nodes));
+    lines.push(format!("Backtracks: {}", report.stats.backtracks));
+    if let Some(found_by) = &report.found_by {
+        lines.push(format!("Found by: {found_by}"));
+    }
+    if !report.searched && !report.stopped && !matches!(report.outcome, MinimizeOutcome::Optimal(_))
+    {
+        lines.push("Exact search: skipped (input too large for it)".to_string());
+    }
+    let stopped = match timeout {
+        Some(timeout) => format!("stopped at the time limit of {} s", timeout.as_secs_f64()),
+        None => "stopped".to_string(),
+    };
+    lines.push(match &report.outcome {
+        MinimizeOutcome::Optimal(_) => "Result: optimal".to_string(),
+        MinimizeOutcome::Feasible(_) if report.stopped => format!(
+            "Result: feasible, gap {:.3}% ({stopped})",
+            report.gap_percent().unwrap_or(0.0)
+        ),
+        MinimizeOutcome::Feasible(_) => format!(
+            "Result: feasible, gap {:.3}%",
+            report.gap_percent().unwrap_or(0.0)
+        ),
+        MinimizeOutcome::Infeasible(reason) => format!("Result: infeasible ({reason})"),
+        MinimizeOutcome::Stopped => format!("Result: no packing found ({stopped})"),
+    });
+    if let Some(memory) = peak_memory() {
+        lines.push(format!("Memory: {memory:.1} MB"));
+    }
+    lines.iter().map(|line| format!("{line}\n")).collect()
+}
+
+/// The process's peak resident memory in MB, where the system tells it (Linux).
+fn peak_memory() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kilobytes: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kilobytes / 1024.0)
 }
 
 /// The input text, from the file at `path` or from stdin.
