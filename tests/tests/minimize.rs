@@ -1,0 +1,320 @@
+//! Peak minimisation, its lower bounds and its heuristics, checked against independent
+//! computations: the brute-force minimum on tiny problems, the known optimum of cut
+//! rectangles, the load computed point by point, and the validator on every packing.
+
+mod support;
+
+use bufpack::{
+    greedy, minimize, minimize_parallel, validate, BoundReason, Buffer, Heuristic, Infeasibility,
+    LoadProfile, LowerBound, MinimizeOutcome, MinimizeReport, Monitor, Offset, Order, Problem,
+    Progress, SolverParams, Time, MAX_MAGNITUDE,
+};
+use bufpack_tests::generate::{cut_rectangle, huge, inference_cnn, mixed, training, transformer};
+use support::{brute_force_fits, random_problem, Rng};
+
+/// Every heuristic the crate has, each greedy order with each fit and the skyline.
+fn every_heuristic() -> Vec<Heuristic> {
+    let mut all: Vec<Heuristic> = Heuristic::PORTFOLIO.to_vec();
+    all.extend(Heuristic::GREEDY);
+    all.extend(Order::ALL.map(Heuristic::Skyline));
+    all.sort_by_key(|h| h.to_string());
+    all.dedup();
+    all
+}
+
+/// The packing of a report, checked by the validator against the bound and the capacity.
+fn checked(problem: &Problem, report: &MinimizeReport) -> Offset {
+    let solution = report
+        .solution()
+        .unwrap_or_else(|| panic!("no packing: {:?} for {problem:#?}", report.outcome));
+    if let Err(error) = validate(problem, solution) {
+        panic!("invalid packing ({error}) for {problem:#?}");
+    }
+    assert!(solution.height >= report.lower_bound, "{report:?}");
+    assert!(solution.height <= problem.capacity);
+    solution.height
+}
+
+/// The least capacity at which brute force packs the problem.
+fn brute_force_minimum(problem: &Problem) -> Offset {
+    let most: Offset = problem
+        .buffers
+        .iter()
+        .map(|b| b.offset.unwrap_or(0) + b.size + b.alignment)
+        .sum();
+    (0..=most)
+        .find(|&capacity| brute_force_fits(&Problem::new(problem.buffers.clone(), capacity)))
+        .unwrap_or(Offset::MAX)
+}
+
+#[test]
+fn minimum_agrees_with_brute_force_on_tiny_problems() {
+    let mut rng = Rng::new(0x5eed_0003);
+    let (mut proven_by_search, mut checked_count) = (0, 0);
+    for case in 0..700 {
+        let mut problem = random_problem(&mut rng, case % 3 != 0);
+        problem.capacity = MAX_MAGNITUDE;
+        let expected = brute_force_minimum(&problem);
+        let report = minimize(&problem, &SolverParams::default(), &mut ()).unwrap();
+        if expected == Offset::MAX {
+            // Fixed buffers that clash: nothing packs at any height.
+            assert!(
+                matches!(report.outcome, MinimizeOutcome::Infeasible(_)),
+                "case {case}: {report:?}"
+            );
+            continue;
+        }
+        let height = checked(&problem, &report);
+        assert!(
+            matches!(report.outcome, MinimizeOutcome::Optimal(_)),
+            "case {case}: not proven: {report:?}"
+        );
+        assert_eq!(height, expected, "case {case}: {problem:#?}");
+        if report.bound_reason == BoundReason::Exhausted {
+            proven_by_search += 1;
+        }
+        checked_count += 1;
+    }
+    // Both kinds of proof happen: the bound alone, and the search ruling out lower heights.
+    assert!(checked_count > 600, "{checked_count}");
+    assert!(proven_by_search >= 10, "{proven_by_search}");
+}
+
+#[test]
+fn parallel_minimum_agrees_with_sequential() {
+    let mut rng = Rng::new(0x5eed_0004);
+    for case in 0..200 {
+        let mut problem = random_problem(&mut rng, true);
+        problem.capacity = MAX_MAGNITUDE;
+        let one = minimize(&problem, &SolverParams::default(), &mut ()).unwrap();
+        let two = minimize_parallel(&problem, &SolverParams::default(), 2, &mut ()).unwrap();
+        match (&one.outcome, &two.outcome) {
+            (MinimizeOutcome::Optimal(a), MinimizeOutcome::Optimal(b)) => {
+                checked(&problem, &two);
+                assert_eq!(a.height, b.height, "case {case}");
+            }
+            (MinimizeOutcome::Infeasible(_), MinimizeOutcome::Infeasible(_)) => {}
+            other => panic!("case {case}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn cut_rectangles_are_packed_to_their_known_optimum() {
+    let mut rng = Rng::new(0x5eed_0005);
+    for case in 0..40 {
+        let pieces = 5 + case % 40;
+        let height = rng.range(16, 4096);
+        let duration = rng.range(8, 200);
+        let problem = cut_rectangle(&mut rng, pieces, height, duration);
+        let report = minimize(&problem, &SolverParams::default(), &mut ()).unwrap();
+        assert_eq!(checked(&problem, &report), height, "case {case}");
+        assert!(matches!(report.outcome, MinimizeOutcome::Optimal(_)));
+        assert_eq!(report.load, height);
+    }
+}
+
+/// The load at `time`, straight from the definition.
+fn load_at(problem: &Problem, time: Time) -> Offset {
+    problem
+        .buffers
+        .iter()
+        .flat_map(|b| b.pieces())
+        .filter(|p| p.time.lower <= time && time < p.time.upper)
+        .map(|p| p.top - p.bottom)
+        .sum()
+}
+
+#[test]
+fn load_profile_and_bound_match_a_direct_computation() {
+    let mut rng = Rng::new(0x5eed_0006);
+    for case in 0..300 {
+        let problem = random_problem(&mut rng, true);
+        let profile = LoadProfile::of(&problem);
+        let mut step = 0;
+        let mut highest = 0;
+        for time in -5..20 {
+            while step < profile.steps.len() && profile.steps[step].0 <= time {
+                step += 1;
+            }
+            let load = if step == 0 {
+                0
+            } else {
+                profile.steps[step - 1].1
+            };
+            assert_eq!(load, load_at(&problem, time), "case {case} t={time}");
+            highest = highest.max(load);
+        }
+        let bound = LowerBound::of(&problem);
+        assert_eq!(bound.load, highest, "case {case}");
+        let alone = problem
+            .buffers
+            .iter()
+            .map(|b| b.offset.unwrap_or(0) + b.size)
+            .max()
+            .unwrap_or(0);
+        assert_eq!(bound.height, highest.max(alone), "case {case}");
+    }
+}
+
+#[test]
+fn every_heuristic_packs_validly_with_gaps_alignment_and_fixed_buffers() {
+    let mut rng = Rng::new(0x5eed_0007);
+    let heuristics = every_heuristic();
+    assert!(heuristics.len() >= 16);
+    for case in 0..400 {
+        let mut problem = random_problem(&mut rng, true);
+        problem.capacity = MAX_MAGNITUDE;
+        let bound = LowerBound::of(&problem).height;
+        for &heuristic in &heuristics {
+            match greedy(&problem, heuristic).unwrap() {
+                Some(solution) => {
+                    if let Err(error) = validate(&problem, &solution) {
+                        panic!("{heuristic} case {case}: {error} for {problem:#?}");
+                    }
+                    assert!(solution.height >= bound);
+                }
+                // Only clashing fixed buffers leave a heuristic without a packing.
+                None => assert!(
+                    minimize(&problem, &SolverParams::default(), &mut ())
+                        .map(|r| matches!(r.outcome, MinimizeOutcome::Infeasible(_)))
+                        .unwrap(),
+                    "{heuristic} case {case}"
+                ),
+            }
+        }
+    }
+}
+
+#[test]
+fn heuristics_stay_close_to_the_bound_on_generated_traces() {
+    let mut rng = Rng::new(7);
+    let traces = [
+        ("cnn", inference_cnn(&mut rng, 2000)),
+        ("training", training(&mut rng, 2000)),
+        ("transformer", transformer(&mut rng, 2000)),
+        ("mixed", mixed(&mut rng, 2000)),
+        ("huge", huge(&mut rng, 20_000)),
+    ];
+    for (name, problem) in traces {
+        let bound = LowerBound::of(&problem).height;
+        let mut best = Offset::MAX;
+        for heuristic in Heuristic::PORTFOLIO {
+            let solution = greedy(&problem, heuristic).unwrap().unwrap();
+            validate(&problem, &solution).unwrap_or_else(|e| panic!("{name} {heuristic}: {e}"));
+            best = best.min(solution.height);
+        }
+        // Within 1% of LOAD, as the product promises for real traces.
+        assert!(
+            (best - bound) * 100 <= bound,
+            "{name}: best {best}, bound {bound}"
+        );
+    }
+}
+
+#[test]
+fn capacity_is_an_upper_limit() {
+    let buffers = vec![
+        Buffer::new("a", 0, 10, 4),
+        Buffer::new("b", 0, 5, 4),
+        Buffer::new("c", 5, 10, 6),
+    ];
+    // The optimum is 10: a and c together.
+    let at = |capacity| {
+        minimize(
+            &Problem::new(buffers.clone(), capacity),
+            &SolverParams::default(),
+            &mut (),
+        )
+        .unwrap()
+    };
+    let report = at(100);
+    assert_eq!(checked(&Problem::new(buffers.clone(), 100), &report), 10);
+    assert_eq!(at(10).solution().map(|s| s.height), Some(10));
+    assert_eq!(
+        at(9).outcome,
+        MinimizeOutcome::Infeasible(Infeasibility::Load { time: 5, load: 10 })
+    );
+    // A buffer alone above the capacity is named.
+    let report = minimize(
+        &Problem::new(vec![Buffer::new("big", 0, 1, 50)], 49),
+        &SolverParams::default(),
+        &mut (),
+    )
+    .unwrap();
+    assert_eq!(
+        report.outcome,
+        MinimizeOutcome::Infeasible(Infeasibility::TooLarge {
+            id: "big".into(),
+            end: 50
+        })
+    );
+}
+
+#[test]
+fn bound_above_load_is_closed_by_the_search() {
+    // Load 3, but the fixed buffer at [1, 2) leaves "c" (size 2) no room below it: the
+    // optimum is 4, and only the exact search can prove that nothing fits in 3.
+    let problem = Problem::new(
+        vec![
+            Buffer::new("f", 0, 2, 1).with_offset(1),
+            Buffer::new("c", 0, 2, 2),
+        ],
+        MAX_MAGNITUDE,
+    );
+    let report = minimize(&problem, &SolverParams::default(), &mut ()).unwrap();
+    assert_eq!(report.load, 3);
+    assert_eq!(checked(&problem, &report), 4);
+    assert!(matches!(report.outcome, MinimizeOutcome::Optimal(_)));
+    assert_eq!(report.bound_reason, BoundReason::Exhausted);
+    assert_eq!(report.lower_bound, 4);
+}
+
+/// Stops after a number of `should_stop` calls and records progress.
+struct Countdown {
+    left: u32,
+    seen: Vec<Progress>,
+}
+
+impl Monitor for Countdown {
+    fn should_stop(&mut self) -> bool {
+        self.left = self.left.saturating_sub(1);
+        self.left == 0
+    }
+
+    fn progress(&mut self, progress: &Progress) {
+        self.seen.push(progress.clone());
+    }
+}
+
+#[test]
+fn a_stop_returns_the_best_packing_so_far_with_its_gap() {
+    let mut rng = Rng::new(11);
+    let problem = huge(&mut rng, 30_000);
+    let mut monitor = Countdown {
+        left: 1,
+        seen: Vec::new(),
+    };
+    let report = minimize(&problem, &SolverParams::default(), &mut monitor).unwrap();
+    // Stopped at once: the online pass still finishes and its packing comes back.
+    checked(&problem, &report);
+    assert!(report.gap_percent().is_some());
+    let last = monitor.seen.last().expect("progress was reported");
+    assert_eq!(last.best_height, report.solution().map(|s| s.height));
+    assert_eq!(last.lower_bound, Some(report.lower_bound));
+    // Best heights only go down as progress is reported.
+    let heights: Vec<Offset> = monitor.seen.iter().filter_map(|p| p.best_height).collect();
+    assert!(heights.windows(2).all(|w| w[0] >= w[1]), "{heights:?}");
+}
+
+#[test]
+fn challenging_tight_instance_is_proven_optimal_at_its_load() {
+    // C: LOAD 1039360 is the optimum (the figure); K is tight at 1048576.
+    for (name, optimum) in [("C", 1_039_360), ("K", 1_048_576)] {
+        let mut problem = support::challenging(name);
+        problem.capacity = MAX_MAGNITUDE;
+        let report = minimize(&problem, &SolverParams::default(), &mut ()).unwrap();
+        assert_eq!(checked(&problem, &report), optimum, "{name}");
+        assert!(matches!(report.outcome, MinimizeOutcome::Optimal(_)));
+    }
+}
