@@ -18,78 +18,84 @@ use super::STOP_CHECK;
 use crate::model::{Offset, Problem};
 
 /// A segment tree over time slots holding the skyline: range max, and range raise to a
-/// value at least the range's current max (so the raise is a plain assignment).
+/// value at least the range's current max.
+///
+/// Because every raise lifts its whole range to at least everything there, a slot's height
+/// is simply the largest raise stored on its path to the root: a raise is stored (as `tag`)
+/// at the O(log T) nodes covering its range, and `sub` keeps each subtree's largest tag.
+/// Both operations are two bottom-up walks, without recursion or pushing tags down.
 struct Skyline {
     leaves: usize,
-    max: Vec<Offset>,
-    /// Pending assignment for the whole subtree, if any.
-    assign: Vec<Option<Offset>>,
+    tag: Vec<Offset>,
+    sub: Vec<Offset>,
 }
 
 impl Skyline {
     fn new(leaves: usize) -> Skyline {
-        let size = leaves.max(1).next_power_of_two();
+        let leaves = leaves.max(1).next_power_of_two();
         Skyline {
-            leaves: size,
-            max: vec![0; 2 * size],
-            assign: vec![None; 2 * size],
+            leaves,
+            tag: vec![0; 2 * leaves],
+            sub: vec![0; 2 * leaves],
         }
     }
 
-    fn push_down(&mut self, node: usize) {
-        if let Some(value) = self.assign[node].take() {
-            for child in [2 * node, 2 * node + 1] {
-                self.max[child] = value;
-                self.assign[child] = Some(value);
+    /// The highest skyline over slots `[lower, upper)` (non-empty).
+    fn highest(&self, lower: usize, upper: usize) -> Offset {
+        let (mut l, mut r) = (lower + self.leaves, upper + self.leaves);
+        let (first, last) = (l, r - 1);
+        let mut best = 0;
+        while l < r {
+            if l & 1 == 1 {
+                best = best.max(self.sub[l]);
+                l += 1;
+            }
+            if r & 1 == 1 {
+                r -= 1;
+                best = best.max(self.sub[r]);
+            }
+            l >>= 1;
+            r >>= 1;
+        }
+        // Raises stored above the covering nodes lie on the paths from the two end slots.
+        for end in [first, last] {
+            let mut node = end >> 1;
+            while node >= 1 {
+                best = best.max(self.tag[node]);
+                node >>= 1;
             }
         }
+        best
     }
 
-    /// The highest skyline over slots `[lower, upper)`.
-    fn highest(&mut self, lower: usize, upper: usize) -> Offset {
-        self.query(1, 0, self.leaves, lower, upper)
-    }
-
-    fn query(&mut self, node: usize, from: usize, to: usize, lower: usize, upper: usize) -> Offset {
-        if upper <= from || to <= lower {
-            return 0;
-        }
-        if lower <= from && to <= upper {
-            return self.max[node];
-        }
-        self.push_down(node);
-        let middle = (from + to) / 2;
-        self.query(2 * node, from, middle, lower, upper)
-            .max(self.query(2 * node + 1, middle, to, lower, upper))
-    }
-
-    /// Sets the skyline over `[lower, upper)` to `value`, which is at least its max there.
+    /// Lifts the skyline over `[lower, upper)` (non-empty) to `value`, which is at least its
+    /// max there.
     fn raise(&mut self, lower: usize, upper: usize, value: Offset) {
-        self.update(1, 0, self.leaves, lower, upper, value);
-    }
-
-    fn update(
-        &mut self,
-        node: usize,
-        from: usize,
-        to: usize,
-        lower: usize,
-        upper: usize,
-        value: Offset,
-    ) {
-        if upper <= from || to <= lower {
-            return;
+        let (mut l, mut r) = (lower + self.leaves, upper + self.leaves);
+        let (first, last) = (l, r - 1);
+        while l < r {
+            if l & 1 == 1 {
+                self.tag[l] = value;
+                self.sub[l] = value;
+                l += 1;
+            }
+            if r & 1 == 1 {
+                r -= 1;
+                self.tag[r] = value;
+                self.sub[r] = value;
+            }
+            l >>= 1;
+            r >>= 1;
         }
-        if lower <= from && to <= upper {
-            self.max[node] = value;
-            self.assign[node] = Some(value);
-            return;
+        for end in [first, last] {
+            let mut node = end >> 1;
+            while node >= 1 {
+                self.sub[node] = self.tag[node]
+                    .max(self.sub[2 * node])
+                    .max(self.sub[2 * node + 1]);
+                node >>= 1;
+            }
         }
-        self.push_down(node);
-        let middle = (from + to) / 2;
-        self.update(2 * node, from, middle, lower, upper, value);
-        self.update(2 * node + 1, middle, to, lower, upper, value);
-        self.max[node] = self.max[2 * node].max(self.max[2 * node + 1]);
     }
 }
 
@@ -114,7 +120,7 @@ pub(crate) fn skyline(
             sky.raise(lower, upper, top);
         }
     }
-    let spot = |sky: &mut Skyline, buffer: usize| {
+    let spot = |sky: &Skyline, buffer: usize| {
         let alignment = problem.buffers[buffer].alignment;
         let lowest = table
             .pieces_of(buffer)
@@ -136,7 +142,7 @@ pub(crate) fn skyline(
             return None;
         }
         let buffer = order[position as usize] as usize;
-        let at = spot(&mut sky, buffer);
+        let at = spot(&sky, buffer);
         if at > queued {
             queue.push(Reverse((at, position)));
             continue;
