@@ -5,9 +5,9 @@
 mod support;
 
 use bufpack::{
-    greedy, minimize, minimize_parallel, validate, BoundReason, Buffer, Heuristic, Infeasibility,
-    LoadProfile, LowerBound, MinimizeOutcome, MinimizeReport, Monitor, Offset, Order, Problem,
-    Progress, SolverParams, Time, MAX_MAGNITUDE,
+    greedy, minimize, minimize_parallel, validate, BoundReason, Buffer, FoundBy, Heuristic,
+    Infeasibility, LoadProfile, LowerBound, MinimizeOutcome, MinimizeReport, Monitor, Offset,
+    Order, Problem, Progress, SolverParams, Time, MAX_MAGNITUDE,
 };
 use bufpack_tests::generate::{cut_rectangle, huge, inference_cnn, mixed, training, transformer};
 use support::{brute_force_fits, random_problem, Rng};
@@ -317,4 +317,66 @@ fn challenging_tight_instance_is_proven_optimal_at_its_load() {
         assert_eq!(checked(&problem, &report), optimum, "{name}");
         assert!(matches!(report.outcome, MinimizeOutcome::Optimal(_)));
     }
+}
+
+/// The lowest height over a set of heuristics.
+fn best_of(problem: &Problem, heuristics: impl IntoIterator<Item = Heuristic>) -> Offset {
+    heuristics
+        .into_iter()
+        .filter_map(|h| greedy(problem, h).unwrap())
+        .map(|solution| {
+            validate(problem, &solution).unwrap();
+            solution.height
+        })
+        .min()
+        .unwrap()
+}
+
+#[test]
+fn ablation_skyline_closes_what_greedy_passes_leave() {
+    // On the CNN trace every order-then-fit pass stops 6% above LOAD; placing whichever
+    // buffer sits lowest next reaches it.
+    let problem = inference_cnn(&mut Rng::new(7), 2000);
+    let bound = LowerBound::of(&problem).height;
+    let greedy_only = best_of(&problem, Heuristic::GREEDY);
+    let skyline = best_of(&problem, Order::ALL.map(Heuristic::Skyline));
+    assert!(
+        (greedy_only - bound) * 100 > bound,
+        "{greedy_only} vs {bound}"
+    );
+    assert!((skyline - bound) * 100 <= bound, "{skyline} vs {bound}");
+}
+
+#[test]
+fn ablation_exact_probes_prove_what_heuristics_cannot_reach() {
+    // On K every heuristic stops well above LOAD; the proof probe packs at LOAD itself.
+    let mut problem = support::challenging("K");
+    problem.capacity = MAX_MAGNITUDE;
+    let heuristics = best_of(&problem, every_heuristic());
+    let report = minimize(&problem, &SolverParams::default(), &mut ()).unwrap();
+    assert!(heuristics > report.load, "{heuristics}");
+    assert_eq!(checked(&problem, &report), report.load);
+    assert!(matches!(report.found_by, Some(FoundBy::Search { probe }) if probe == report.load));
+}
+
+#[test]
+fn ablation_scouts_improve_where_the_bound_cannot_be_reached() {
+    // On D the optimum lies above LOAD, so the proof probe never decides; scouts still lower
+    // the height below the heuristics' best. The stop comes after a fixed number of
+    // checks (nodes), so the test is deterministic.
+    let mut problem = support::challenging("D");
+    problem.capacity = MAX_MAGNITUDE;
+    let heuristics = best_of(&problem, every_heuristic());
+    let mut monitor = Countdown {
+        left: 15_000,
+        seen: Vec::new(),
+    };
+    let report = minimize(&problem, &SolverParams::default(), &mut monitor).unwrap();
+    let height = checked(&problem, &report);
+    assert!(height < heuristics, "{height} vs {heuristics}");
+    assert!(
+        matches!(report.found_by, Some(FoundBy::Search { probe }) if probe > report.lower_bound)
+    );
+    assert!(report.stopped && report.searched);
+    assert!(matches!(report.outcome, MinimizeOutcome::Feasible(_)));
 }
