@@ -24,6 +24,17 @@ pub struct Progress {
     pub lower_bound: Option<Offset>,
 }
 
+impl Progress {
+    /// How far the best height may be above the optimum, in percent of the lower bound,
+    /// when both are known (minimising).
+    pub fn gap_percent(&self) -> Option<f64> {
+        Some(crate::bounds::gap_percent(
+            self.best_height?,
+            self.lower_bound?,
+        ))
+    }
+}
+
 /// The caller's side of a solve: a stop check, a clock if it has one, and a progress sink.
 pub trait Monitor {
     /// True when the solve must stop now (timeout, cancel). Called every few dozen nodes.

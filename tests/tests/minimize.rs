@@ -302,6 +302,7 @@ fn a_stop_returns_the_best_packing_so_far_with_its_gap() {
     let last = monitor.seen.last().expect("progress was reported");
     assert_eq!(last.best_height, report.solution().map(|s| s.height));
     assert_eq!(last.lower_bound, Some(report.lower_bound));
+    assert_eq!(last.gap_percent(), report.gap_percent());
     // Best heights only go down as progress is reported.
     let heights: Vec<Offset> = monitor.seen.iter().filter_map(|p| p.best_height).collect();
     assert!(heights.windows(2).all(|w| w[0] >= w[1]), "{heights:?}");
