@@ -100,6 +100,12 @@ pub fn greedy(problem: &Problem, heuristic: Heuristic) -> Result<Option<Solution
 /// Greedy passes over one problem, sharing the piece index between them.
 pub(crate) struct Greedy<'a> {
     problem: &'a Problem,
+    /// Built on first use: the online pass needs none of it.
+    indexed: Option<Indexed>,
+}
+
+/// What the passes other than the online one share.
+struct Indexed {
     table: PieceTable,
     /// Movable buffers that occupy memory: the ones passes place.
     movable: Vec<u32>,
@@ -107,18 +113,11 @@ pub(crate) struct Greedy<'a> {
 }
 
 impl<'a> Greedy<'a> {
-    /// Indexes `problem`, which must have passed `check()` with no fixed clash.
+    /// Passes over `problem`, which must have passed `check()` with no fixed clash.
     pub(crate) fn new(problem: &'a Problem) -> Greedy<'a> {
-        let table = PieceTable::new(problem);
-        let movable = (0..problem.buffers.len())
-            .filter(|&b| problem.buffers[b].offset.is_none() && table.occupies(b))
-            .map(|b| b as u32)
-            .collect();
         Greedy {
             problem,
-            table,
-            movable,
-            crowding: None,
+            indexed: None,
         }
     }
 
@@ -130,26 +129,42 @@ impl<'a> Greedy<'a> {
         limit: Offset,
         stop: &mut dyn FnMut() -> bool,
     ) -> Option<Solution> {
+        let problem = self.problem;
         let offsets = match heuristic {
-            Heuristic::Online => online::online_best_fit(self.problem, limit)?,
+            Heuristic::Online => online::online_best_fit(problem, limit)?,
             Heuristic::Greedy(order, fit) => {
                 let order = self.order(order);
-                Placer::new(self.problem, &self.table).place(&order, fit, limit, stop)?
+                let table = &self.indexed.as_ref()?.table;
+                Placer::new(problem, table).place(&order, fit, limit, stop)?
             }
             Heuristic::Skyline(order) => {
                 let order = self.order(order);
-                skyline::skyline(self.problem, &self.table, &order, limit, stop)?
+                let table = &self.indexed.as_ref()?.table;
+                skyline::skyline(problem, table, &order, limit, stop)?
             }
         };
-        Some(Solution::from_offsets(self.problem, offsets))
+        Some(Solution::from_offsets(problem, offsets))
     }
 
     /// The movable buffers sorted by `order`.
-    pub(crate) fn order(&mut self, order: Order) -> Vec<u32> {
-        if order == Order::Crowding && self.crowding.is_none() {
-            self.crowding = Some(self.table.crowding(self.problem.buffers.len()));
+    fn order(&mut self, order: Order) -> Vec<u32> {
+        let problem = self.problem;
+        let indexed = self.indexed.get_or_insert_with(|| {
+            let table = PieceTable::new(problem);
+            let movable = (0..problem.buffers.len())
+                .filter(|&b| problem.buffers[b].offset.is_none() && table.occupies(b))
+                .map(|b| b as u32)
+                .collect();
+            Indexed {
+                table,
+                movable,
+                crowding: None,
+            }
+        });
+        if order == Order::Crowding && indexed.crowding.is_none() {
+            indexed.crowding = Some(indexed.table.crowding(problem.buffers.len()));
         }
-        let crowding = self.crowding.as_deref().unwrap_or(&[]);
-        order::sort(self.problem, &self.movable, order, crowding)
+        let crowding = indexed.crowding.as_deref().unwrap_or(&[]);
+        order::sort(problem, &indexed.movable, order, crowding)
     }
 }
