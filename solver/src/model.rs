@@ -236,55 +236,67 @@ pub enum ProblemErrorKind {
     DuplicateId(usize),
 }
 
+/// Says what was expected and what was found, without naming the buffer (a
+/// [`ProblemError`] adds that; a CSV error names the line instead). Intervals are shown
+/// half-open, as the model holds them.
+impl fmt::Display for ProblemErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProblemErrorKind::BadCapacity(c) => {
+                write!(f, "expected a capacity in 0..={MAX_MAGNITUDE}, found {c}")
+            }
+            ProblemErrorKind::ReversedLifespan(l) => write!(
+                f,
+                "expected the lifespan to end at or after its start, found [{}, {})",
+                l.lower, l.upper
+            ),
+            ProblemErrorKind::NegativeSize(s) => {
+                write!(f, "expected a non-negative size, found {s}")
+            }
+            ProblemErrorKind::BadAlignment(a) => {
+                write!(f, "expected an alignment of at least 1, found {a}")
+            }
+            ProblemErrorKind::TooLarge(v) => {
+                write!(
+                    f,
+                    "expected a magnitude of at most {MAX_MAGNITUDE}, found {v}"
+                )
+            }
+            ProblemErrorKind::GapOutsideLifespan(g) => write!(
+                f,
+                "expected each gap forward and inside the lifespan, found [{}, {})",
+                g.lower, g.upper
+            ),
+            ProblemErrorKind::OverlappingGaps(a, b) => write!(
+                f,
+                "expected disjoint gaps, found [{}, {}) overlapping [{}, {})",
+                a.lower, a.upper, b.lower, b.upper
+            ),
+            ProblemErrorKind::BadWindow(w) => write!(
+                f,
+                "expected each window forward and inside [0, size], found [{}, {})",
+                w.lower, w.upper
+            ),
+            ProblemErrorKind::BadFixedOffset(o) => write!(
+                f,
+                "expected a fixed offset that is non-negative and a multiple of the alignment, \
+                 found {o}"
+            ),
+            ProblemErrorKind::DuplicateId(first) => write!(
+                f,
+                "expected a unique id, found the id of buffer #{} again",
+                first + 1
+            ),
+        }
+    }
+}
+
 impl fmt::Display for ProblemError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(index) = self.buffer {
             write!(f, "buffer {:?} (#{}): ", self.id, index + 1)?;
         }
-        match &self.kind {
-            ProblemErrorKind::BadCapacity(c) => {
-                write!(f, "capacity {c} is out of range 0..={MAX_MAGNITUDE}")
-            }
-            ProblemErrorKind::ReversedLifespan(l) => {
-                write!(
-                    f,
-                    "lifespan [{}, {}) ends before it starts",
-                    l.lower, l.upper
-                )
-            }
-            ProblemErrorKind::NegativeSize(s) => write!(f, "size {s} is negative"),
-            ProblemErrorKind::BadAlignment(a) => write!(f, "alignment {a} must be at least 1"),
-            ProblemErrorKind::TooLarge(v) => {
-                write!(
-                    f,
-                    "{v} is beyond the largest supported magnitude {MAX_MAGNITUDE}"
-                )
-            }
-            ProblemErrorKind::GapOutsideLifespan(g) => write!(
-                f,
-                "gap [{}, {}) is reversed or not inside the lifespan",
-                g.lower, g.upper
-            ),
-            ProblemErrorKind::OverlappingGaps(a, b) => write!(
-                f,
-                "gaps [{}, {}) and [{}, {}) overlap",
-                a.lower, a.upper, b.lower, b.upper
-            ),
-            ProblemErrorKind::BadWindow(w) => write!(
-                f,
-                "window [{}, {}) is reversed or not inside [0, size]",
-                w.lower, w.upper
-            ),
-            ProblemErrorKind::BadFixedOffset(o) => {
-                write!(
-                    f,
-                    "fixed offset {o} is negative or not a multiple of the alignment"
-                )
-            }
-            ProblemErrorKind::DuplicateId(first) => {
-                write!(f, "id is already used by buffer #{}", first + 1)
-            }
-        }
+        self.kind.fmt(f)
     }
 }
 
@@ -452,7 +464,7 @@ mod tests {
         assert_eq!((error.buffer, &error.kind), (Some(1), &DuplicateId(0)));
         assert_eq!(
             error.to_string(),
-            "buffer \"x\" (#2): id is already used by buffer #1"
+            "buffer \"x\" (#2): expected a unique id, found the id of buffer #1 again"
         );
     }
 

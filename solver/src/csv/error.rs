@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::model::{ProblemErrorKind, MAX_MAGNITUDE};
+use crate::model::ProblemErrorKind;
 
 /// A CSV input that could not be read, with its position.
 ///
@@ -162,62 +162,11 @@ impl fmt::Display for CsvErrorKind {
                 "expected quotes only around a whole field (write \"\" for a quote inside one), \
                  found {text:?}"
             ),
-            CsvErrorKind::Problem(kind) => problem_message(f, kind),
+            CsvErrorKind::Problem(kind) => kind.fmt(f),
             CsvErrorKind::DuplicateId { id, first_line } => write!(
                 f,
                 "expected a unique id, found {id:?} already used on line {first_line}"
             ),
         }
-    }
-}
-
-/// Messages for a malformed buffer. Unlike [`ProblemError`](crate::ProblemError)'s, they do not
-/// name the buffer, since the line already does, and they say expected vs found. Intervals are
-/// shown half-open, as the model holds them, even when the input used the inclusive `end`.
-fn problem_message(f: &mut fmt::Formatter<'_>, kind: &ProblemErrorKind) -> fmt::Result {
-    match kind {
-        ProblemErrorKind::BadCapacity(c) => {
-            write!(f, "expected a capacity in 0..={MAX_MAGNITUDE}, found {c}")
-        }
-        ProblemErrorKind::ReversedLifespan(l) => write!(
-            f,
-            "expected the lifespan to end at or after its start, found [{}, {})",
-            l.lower, l.upper
-        ),
-        ProblemErrorKind::NegativeSize(s) => write!(f, "expected a non-negative size, found {s}"),
-        ProblemErrorKind::BadAlignment(a) => {
-            write!(f, "expected an alignment of at least 1, found {a}")
-        }
-        ProblemErrorKind::TooLarge(v) => {
-            write!(
-                f,
-                "expected a magnitude of at most {MAX_MAGNITUDE}, found {v}"
-            )
-        }
-        ProblemErrorKind::GapOutsideLifespan(g) => write!(
-            f,
-            "expected each gap forward and inside the lifespan, found [{}, {})",
-            g.lower, g.upper
-        ),
-        ProblemErrorKind::OverlappingGaps(a, b) => write!(
-            f,
-            "expected disjoint gaps, found [{}, {}) overlapping [{}, {})",
-            a.lower, a.upper, b.lower, b.upper
-        ),
-        ProblemErrorKind::BadWindow(w) => write!(
-            f,
-            "expected each window forward and inside [0, size], found [{}, {})",
-            w.lower, w.upper
-        ),
-        ProblemErrorKind::BadFixedOffset(o) => write!(
-            f,
-            "expected a fixed offset that is non-negative and a multiple of the alignment, \
-             found {o}"
-        ),
-        ProblemErrorKind::DuplicateId(first) => write!(
-            f,
-            "expected a unique id, found the id of buffer #{} again",
-            first + 1
-        ),
     }
 }
