@@ -121,6 +121,14 @@ impl Buffer {
         self
     }
 
+    /// Where a buffer that no search places (it occupies no memory) goes: its hint when that
+    /// is a legal offset with the buffer ending at or below `limit`, else 0.
+    pub(crate) fn resting_offset(&self, limit: Offset) -> Offset {
+        self.hint
+            .filter(|&h| h >= 0 && h % self.alignment == 0 && h + self.size <= limit)
+            .unwrap_or(0)
+    }
+
     /// The parts of the buffer's life in which it occupies memory, in time order.
     ///
     /// Each piece says when (`time`) and which units relative to the offset (`[bottom, top)`).
@@ -184,6 +192,11 @@ impl Solution {
         let height = height_of(problem, &offsets);
         Solution { offsets, height }
     }
+}
+
+/// The least multiple of `alignment` (at least 1) that is at least `offset` (non-negative).
+pub(crate) fn align_up(offset: Offset, alignment: Offset) -> Offset {
+    (offset + alignment - 1) / alignment * alignment
 }
 
 /// `max(offset + size)` over all buffers; 0 for no buffers.

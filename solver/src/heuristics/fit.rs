@@ -5,7 +5,7 @@
 //! `o` in `[at + b' - top + 1, at + t' - bottom)`. What is left between those ranges are the
 //! buffer's *holes*; the last hole is unbounded above.
 
-use crate::model::Offset;
+use crate::model::{align_up, Offset};
 
 /// How a free offset is chosen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -37,7 +37,6 @@ pub(crate) fn choose(
     fit: Fit,
 ) -> Option<Offset> {
     forbidden.sort_unstable();
-    let align = |x: Offset| (x + alignment - 1).div_euclid(alignment) * alignment;
     // `start` is the lowest aligned offset not ruled out by the ranges seen so far.
     let mut start = 0;
     // Best bounded hole so far: (legal offsets in it, its lowest offset).
@@ -56,7 +55,7 @@ pub(crate) fn choose(
             }
         }
         if hi > start {
-            start = align(hi.max(0));
+            start = align_up(hi.max(0), alignment);
         }
         if start > limit {
             break;

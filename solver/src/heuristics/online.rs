@@ -10,7 +10,7 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
-use crate::model::{Offset, Problem};
+use crate::model::{align_up, Offset, Problem};
 
 /// The top of an unbounded free block.
 const UNBOUNDED: Offset = Offset::MAX;
@@ -75,12 +75,11 @@ impl FreeBlocks {
 
     /// The tightest bounded block holding `size` at an aligned offset, else the top block.
     fn allocate(&mut self, size: Offset, alignment: Offset) -> Offset {
-        let align = |x: Offset| (x + alignment - 1) / alignment * alignment;
         let fitting = self
             .by_size
             .range((size, Offset::MIN)..)
             .take(ALIGNMENT_TRIES)
-            .map(|&(block, lo)| (lo, align(lo), lo + block))
+            .map(|&(block, lo)| (lo, align_up(lo, alignment), lo + block))
             .find(|&(_, at, hi)| at + size <= hi);
         let (lo, at) = match fitting {
             Some((lo, at, _)) => (lo, at),
@@ -90,7 +89,7 @@ impl FreeBlocks {
                     .iter()
                     .next_back()
                     .expect("the unbounded block is never taken whole");
-                (lo, align(lo))
+                (lo, align_up(lo, alignment))
             }
         };
         self.take(lo, at, size);
@@ -132,10 +131,7 @@ pub(crate) fn online_best_fit(problem: &Problem, limit: Offset) -> Option<Vec<Of
                 starts.push((first.time.lower, last.time.upper, index));
             }
             _ => {
-                offsets[index] = buffer
-                    .hint
-                    .filter(|&h| h >= 0 && h % buffer.alignment == 0 && h + buffer.size <= limit)
-                    .unwrap_or(0);
+                offsets[index] = buffer.resting_offset(limit);
             }
         }
     }

@@ -248,10 +248,7 @@ impl<'a> Placer<'a> {
         }
         for (index, buffer) in problem.buffers.iter().enumerate() {
             if offsets[index] == UNSET {
-                let hint = buffer
-                    .hint
-                    .filter(|&h| h >= 0 && h % buffer.alignment == 0 && h + buffer.size <= limit);
-                offsets[index] = hint.unwrap_or(0);
+                offsets[index] = buffer.resting_offset(limit);
             }
         }
         Some(offsets)

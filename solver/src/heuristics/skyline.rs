@@ -15,7 +15,7 @@ use std::collections::BinaryHeap;
 
 use super::place::PieceTable;
 use super::STOP_CHECK;
-use crate::model::{Offset, Problem};
+use crate::model::{align_up, Offset, Problem};
 
 /// A segment tree over time slots holding the skyline: range max, and range raise to a
 /// value at least the range's current max.
@@ -129,7 +129,7 @@ pub(crate) fn skyline(
             .max()
             .unwrap_or(0)
             .max(0);
-        (lowest + alignment - 1) / alignment * alignment
+        align_up(lowest, alignment)
     };
     // Min-heap on (spot, position in `order`).
     let mut queue: BinaryHeap<Reverse<(Offset, u32)>> = (0..order.len() as u32)
@@ -157,10 +157,7 @@ pub(crate) fn skyline(
     }
     for (index, buffer) in problem.buffers.iter().enumerate() {
         if buffer.offset.is_none() && !table.occupies(index) {
-            offsets[index] = buffer
-                .hint
-                .filter(|&h| h >= 0 && h % buffer.alignment == 0 && h + buffer.size <= limit)
-                .unwrap_or(0);
+            offsets[index] = buffer.resting_offset(limit);
         }
     }
     Some(offsets)

@@ -14,7 +14,7 @@
 //! argument.
 
 use super::preorder::{initial_ranks, largest_total, sort_by_keys, KeyTable};
-use crate::model::Offset;
+use crate::model::{align_up, Offset};
 use crate::params::{Preordering, SolverParams};
 use crate::sweep::Sweep;
 
@@ -466,16 +466,14 @@ impl<'a> Search<'a> {
     /// The lowest offset at or above `from` that is aligned and clear of fixed buffers.
     fn lowest_legal(&self, item: u32, from: Offset) -> Offset {
         let item = &self.sweep.items[item as usize];
-        // Offsets here are never negative, so rounding up is plain integer arithmetic.
-        let align = |x: Offset| (x + item.alignment - 1) / item.alignment * item.alignment;
-        let mut offset = align(from.max(0));
+        let mut offset = align_up(from.max(0), item.alignment);
         loop {
             let hit = item
                 .forbidden
                 .iter()
                 .find(|&&(lo, hi)| lo <= offset && offset < hi);
             match hit {
-                Some(&(_, hi)) => offset = align(hi),
+                Some(&(_, hi)) => offset = align_up(hi, item.alignment),
                 None => return offset,
             }
         }

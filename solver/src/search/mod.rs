@@ -226,12 +226,7 @@ impl Prepared {
         let mut offsets: Vec<Offset> = problem
             .buffers
             .iter()
-            .map(|b| {
-                let hint = b
-                    .hint
-                    .filter(|&h| h >= 0 && h % b.alignment == 0 && h + b.size <= capacity);
-                b.offset.or(hint).unwrap_or(0)
-            })
+            .map(|b| b.offset.unwrap_or_else(|| b.resting_offset(capacity)))
             .collect();
         for (item, &offset) in self.sweep.items.iter().zip(&end.item_offsets) {
             offsets[item.index] = offset;
