@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use crate::model::Offset;
+use crate::model::{Offset, Solution};
 
 /// Live figures of a running solve.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -49,6 +49,11 @@ pub trait Monitor {
 
     /// Called with fresh figures every few thousand nodes and once at the end.
     fn progress(&mut self, _progress: &Progress) {}
+
+    /// Called when minimising finds a packing lower than any before it, right before the
+    /// matching [`Monitor::progress`]. A caller that may be cut off without warning (a Web
+    /// Worker terminated on cancel) keeps this one so a stop never loses the best packing.
+    fn improved(&mut self, _solution: &Solution) {}
 }
 
 /// No stop, no clock, no progress: run to the end.

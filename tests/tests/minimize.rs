@@ -7,7 +7,7 @@ mod support;
 use bufpack::{
     greedy, minimize, minimize_parallel, validate, BoundReason, Buffer, FoundBy, Heuristic,
     Infeasibility, LoadProfile, LowerBound, MinimizeOutcome, MinimizeReport, Monitor, Offset,
-    Order, Problem, Progress, SolverParams, Time, MAX_MAGNITUDE,
+    Order, Problem, Progress, Solution, SolverParams, Time, MAX_MAGNITUDE,
 };
 use bufpack_tests::generate::{cut_rectangle, huge, inference_cnn, mixed, training, transformer};
 use support::{brute_force_fits, random_problem, Rng};
@@ -270,10 +270,11 @@ fn bound_above_load_is_closed_by_the_search() {
     assert_eq!(report.lower_bound, 4);
 }
 
-/// Stops after a number of `should_stop` calls and records progress.
+/// Stops after a number of `should_stop` calls and records progress and improvements.
 struct Countdown {
     left: u32,
     seen: Vec<Progress>,
+    improved: Vec<Solution>,
 }
 
 impl Monitor for Countdown {
@@ -285,6 +286,10 @@ impl Monitor for Countdown {
     fn progress(&mut self, progress: &Progress) {
         self.seen.push(progress.clone());
     }
+
+    fn improved(&mut self, solution: &Solution) {
+        self.improved.push(solution.clone());
+    }
 }
 
 #[test]
@@ -294,6 +299,7 @@ fn a_stop_returns_the_best_packing_so_far_with_its_gap() {
     let mut monitor = Countdown {
         left: 1,
         seen: Vec::new(),
+        improved: Vec::new(),
     };
     let report = minimize(&problem, &SolverParams::default(), &mut monitor).unwrap();
     // Stopped at once: the online pass still finishes and its packing comes back.
@@ -306,6 +312,17 @@ fn a_stop_returns_the_best_packing_so_far_with_its_gap() {
     // Best heights only go down as progress is reported.
     let heights: Vec<Offset> = monitor.seen.iter().filter_map(|p| p.best_height).collect();
     assert!(heights.windows(2).all(|w| w[0] >= w[1]), "{heights:?}");
+    // Every improvement is a valid packing strictly lower than the one before, and the last
+    // is the packing returned: a caller cut off at any moment holds the best so far.
+    assert!(!monitor.improved.is_empty());
+    for solution in &monitor.improved {
+        validate(&problem, solution).unwrap();
+    }
+    assert!(monitor
+        .improved
+        .windows(2)
+        .all(|w| w[0].height > w[1].height));
+    assert_eq!(monitor.improved.last(), report.solution());
 }
 
 #[test]
@@ -371,6 +388,7 @@ fn ablation_scouts_improve_where_the_bound_cannot_be_reached() {
     let mut monitor = Countdown {
         left: 15_000,
         seen: Vec::new(),
+        improved: Vec::new(),
     };
     let report = minimize(&problem, &SolverParams::default(), &mut monitor).unwrap();
     let height = checked(&problem, &report);

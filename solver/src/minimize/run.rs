@@ -286,6 +286,7 @@ impl<'a> Run<'a> {
         if let Some(shared) = self.shared {
             lock(shared).best = Some((solution.clone(), by));
         }
+        monitor.improved(&solution);
         self.best = Some(solution);
         self.found_by = Some(by);
         self.report(monitor);
