@@ -47,8 +47,16 @@ pub trait Monitor {
         None
     }
 
-    /// Called with fresh figures every few thousand nodes and once at the end.
+    /// Called with fresh figures every few thousand nodes, when [`Monitor::wants_progress`]
+    /// says so, and once at the end.
     fn progress(&mut self, _progress: &Progress) {}
+
+    /// True when the caller would like a progress report now rather than at the next
+    /// few-thousand-node mark (a page that redraws every 100 ms while nodes are slow).
+    /// Called as often as [`Monitor::should_stop`]; keep it cheap.
+    fn wants_progress(&mut self) -> bool {
+        false
+    }
 
     /// Called when minimising finds a packing lower than any before it, right before the
     /// matching [`Monitor::progress`]. A caller that may be cut off without warning (a Web

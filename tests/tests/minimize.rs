@@ -399,3 +399,43 @@ fn ablation_scouts_improve_where_the_bound_cannot_be_reached() {
     assert!(report.stopped && report.searched);
     assert!(matches!(report.outcome, MinimizeOutcome::Feasible(_)));
 }
+
+/// Asks for a report at every check, and counts the reports.
+struct Eager {
+    checks: u64,
+    reports: u64,
+}
+
+impl Monitor for Eager {
+    fn should_stop(&mut self) -> bool {
+        self.checks += 1;
+        false
+    }
+
+    fn wants_progress(&mut self) -> bool {
+        true
+    }
+
+    fn progress(&mut self, _progress: &Progress) {
+        self.reports += 1;
+    }
+}
+
+#[test]
+fn a_monitor_that_wants_progress_gets_it_between_the_node_marks() {
+    // K takes tens of thousands of nodes; without asking, reports come every 16k nodes.
+    let problem = support::challenging("K");
+    let mut eager = Eager {
+        checks: 0,
+        reports: 0,
+    };
+    let report = bufpack::solve(&problem, &SolverParams::default(), &mut eager).unwrap();
+    assert!(matches!(report.outcome, bufpack::Outcome::Solved(_)));
+    let marks = report.stats.nodes / (1 << 14);
+    assert!(
+        eager.reports > 10 * (marks + 1),
+        "{} reports, {} checks",
+        eager.reports,
+        eager.checks
+    );
+}

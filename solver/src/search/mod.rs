@@ -280,7 +280,7 @@ impl ProgressCounter {
     pub(crate) fn tick(&mut self, nodes: u64, backtracks: u64, monitor: &mut dyn Monitor) -> bool {
         self.nodes += nodes;
         self.backtracks += backtracks;
-        if self.nodes - self.reported_at >= PROGRESS_NODES {
+        if self.nodes - self.reported_at >= PROGRESS_NODES || monitor.wants_progress() {
             self.report(monitor);
         }
         monitor.should_stop()
