@@ -9,6 +9,7 @@ mod args;
 mod bench;
 mod gen;
 mod machine;
+mod pack;
 mod table;
 
 use std::path::{Path, PathBuf};
@@ -20,10 +21,11 @@ type Entry = fn(&Path, Vec<String>) -> Result<(), String>;
 const COMMANDS: &[(&str, &str, &str, Entry)] = &[
     ("bench", bench::SUMMARY, bench::USAGE, bench::run),
     ("gen", gen::SUMMARY, gen::USAGE, gen::run),
+    ("pack", pack::SUMMARY, pack::USAGE, pack::run),
 ];
 
 /// Commands that are planned but not written yet.
-const PLANNED: &[&str] = &["dist", "serve", "pack"];
+const PLANNED: &[&str] = &["dist", "serve"];
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();

@@ -1,0 +1,40 @@
+// The body of a solver worker, the same in browsers and Node: start the instance from the
+// module the page already compiled, run one job, post progress, improvements and the
+// answer. The page terminates the worker when it is done with it.
+
+import { initSync, minimize, solve, solveCsv } from './bufpack_wasm.js';
+import { BufpackError } from './errors.js';
+import { callWasm } from './core.js';
+
+/** `port` posts messages to the page; `listen` gets the page's. */
+export function serve(port, listen) {
+  listen((message) => {
+    if (message?.type !== 'run') return;
+    try {
+      port.post({ type: 'result', result: run(message, port) });
+    } catch (thrown) {
+      const error =
+        thrown instanceof BufpackError
+          ? thrown.toJSON()
+          : { code: 'internal', message: `internal error (please report it): ${thrown?.message ?? thrown}` };
+      port.post({ type: 'error', error });
+    }
+  });
+}
+
+function run({ module, job, params, timeoutSeconds, wantProgress }, port) {
+  initSync({ module });
+  const control = {
+    timeoutSeconds,
+    onProgress: wantProgress ? (progress) => port.post({ type: 'progress', progress }) : undefined,
+    // Every lower packing goes to the page at once, so a cancel (which kills this worker
+    // mid-search) still leaves the page the best one.
+    onImproved: job.minimize
+      ? ({ offsets, height }) => port.post({ type: 'improved', offsets, height }, [offsets.buffer])
+      : undefined,
+  };
+  if (job.kind === 'csv') {
+    return callWasm(solveCsv, job.text, job.capacity, job.minimize, job.returnProblem, params, control);
+  }
+  return { solution: callWasm(job.minimize ? minimize : solve, job.problem, params, control) };
+}

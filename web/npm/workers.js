@@ -1,0 +1,228 @@
+// solveInWorker: the solver off the calling thread, in one Web Worker (worker_threads in
+// Node) per lane. A lane is one search over a share of the orderings; with
+// `parallel`, several lanes race and the first answer wins (the native `--threads`
+// idea). Cancelling terminates the workers, which stops them at once whatever they are
+// doing; the best packing a minimisation had reported is kept and handed back.
+
+import { BufpackError } from './errors.js';
+import { capacityOption, invalid, problemArgument, Problem, Solution, splitOptions } from './core.js';
+import { platform } from './platform.js';
+
+/**
+ * Solves (with a capacity) or minimises (without, or with `minimize: true`) a Problem or
+ * CSV text in workers. Options: `capacity`, `minimize`, `timeoutSeconds`, `onProgress`,
+ * `signal`, `parallel` (true: one worker per ordering; a number: that many workers),
+ * `returnProblem` (CSV input: also return the parsed problem), and any solver switch.
+ * Resolves to a Solution (with `.problem` when asked); rejects with a BufpackError.
+ */
+export async function solveInWorker(input, options = {}) {
+  const { control, params } = splitOptions(options);
+  const { signal } = control;
+  if (signal !== undefined && !isAbortSignal(signal)) throw invalid('signal', 'an AbortSignal', signal);
+  if (signal?.aborted) throw aborted(signal, undefined);
+  const capacity = capacityOption(control.capacity);
+  let job;
+  if (typeof input === 'string') {
+    job = {
+      kind: 'csv',
+      text: input,
+      capacity,
+      minimize: control.minimize ?? capacity === undefined,
+      returnProblem: Boolean(control.returnProblem),
+    };
+  } else {
+    const problem = problemArgument(input);
+    const limit = capacity ?? problem.capacity;
+    const minimize = control.minimize ?? limit === undefined;
+    if (!minimize && limit === undefined) {
+      throw invalid('capacity', 'a capacity to solve against (or minimize: true)', undefined);
+    }
+    job = { kind: 'problem', problem: { buffers: problem.buffers, capacity: limit }, minimize };
+  }
+  return race(job, lanes(params, control.parallel), control);
+}
+
+function isAbortSignal(value) {
+  return value !== null && typeof value === 'object' && 'aborted' in value && typeof value.addEventListener === 'function';
+}
+
+/** The params of each lane: the orderings dealt out round-robin. */
+function lanes(params, parallel) {
+  const orderings = params.preorderingHeuristics;
+  let count = 1;
+  if (parallel === true) count = orderings.length;
+  else if (typeof parallel === 'number') {
+    if (!Number.isInteger(parallel) || parallel < 1) throw invalid('parallel', 'true, false or a whole number of workers', parallel);
+    count = Math.min(parallel, orderings.length);
+  } else if (parallel !== undefined && parallel !== false) {
+    throw invalid('parallel', 'true, false or a whole number of workers', parallel);
+  }
+  if (count <= 1) return [{ ...params }];
+  return Array.from({ length: count }, (_, lane) => ({
+    ...params,
+    preorderingHeuristics: orderings.filter((_, i) => i % count === lane),
+  }));
+}
+
+function aborted(signal, best) {
+  return new BufpackError({
+    code: 'aborted',
+    message: best
+      ? `aborted; the best packing found so far (height ${best.height}) is in error.best`
+      : 'aborted before any packing was found',
+    cause: signal.reason,
+    best,
+  });
+}
+
+/** Runs one worker per lane and settles with the first decisive answer. */
+function race(job, laneParams, control) {
+  const { signal, onProgress, timeoutSeconds } = control;
+  const { module, createWorker } = platform();
+  return new Promise((resolve, reject) => {
+    const workers = [];
+    const progress = laneParams.map(() => undefined);
+    const finished = laneParams.map(() => undefined); // { result } or { error }
+    let best; // { offsets, height } from minimisation's improvements
+    let settled = false;
+
+    const settle = (settleWith, value) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      for (const worker of workers) worker.terminate();
+      settleWith(value);
+    };
+    const onAbort = () => settle(reject, aborted(signal, bestSolution()));
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    const merged = () => mergeProgress(progress, best);
+    const bestSolution = () => {
+      if (!best) return undefined;
+      const figures = merged();
+      return new Solution({
+        offsets: Array.from(best.offsets),
+        height: best.height,
+        status: figures.lowerBound !== undefined && best.height <= figures.lowerBound ? 'optimal' : 'feasible',
+        lowerBound: figures.lowerBound,
+        gapPercent: figures.gapPercent,
+        nodes: figures.nodes,
+        backtracks: figures.backtracks,
+        elapsedSeconds: figures.elapsedSeconds,
+        stopped: true,
+      });
+    };
+
+    const onResult = (lane, result) => {
+      finished[lane] = { result };
+      const solution = new Solution(result.solution);
+      if (result.problem) solution.problem = Problem.trusted(result.problem);
+      if (!job.minimize || solution.status === 'optimal' || laneParams.length === 1) {
+        return settle(resolve, withBound(solution, finished));
+      }
+      maybeDone();
+    };
+    const onError = (lane, error) => {
+      finished[lane] = { error };
+      // Infeasible is a proof, and bad input is bad for every lane: no need to wait.
+      if (error.code !== 'timeout') return settle(reject, new BufpackError(error));
+      maybeDone();
+    };
+    const maybeDone = () => {
+      if (finished.some((f) => f === undefined)) return;
+      const results = finished.filter((f) => f.result).map((f) => f.result);
+      if (results.length === 0) {
+        const errors = finished.map((f) => f.error);
+        const sum = (key) => errors.reduce((total, e) => total + (e[key] ?? 0), 0);
+        return settle(reject, new BufpackError({ ...errors[0], nodes: sum('nodes'), backtracks: sum('backtracks') }));
+      }
+      results.sort((a, b) => a.solution.height - b.solution.height);
+      const solution = new Solution(results[0].solution);
+      if (results[0].problem) solution.problem = Problem.trusted(results[0].problem);
+      settle(resolve, withBound(solution, finished));
+    };
+
+    laneParams.forEach((params, lane) => {
+      let worker;
+      try {
+        worker = createWorker();
+      } catch (error) {
+        return settle(reject, new BufpackError({ code: 'worker', message: `could not start a worker: ${error?.message ?? error}` }));
+      }
+      workers.push(worker);
+      worker.listen(
+        (message) => {
+          if (settled) return;
+          switch (message.type) {
+            case 'progress':
+              progress[lane] = message.progress;
+              onProgress?.(merged());
+              break;
+            case 'improved':
+              if (!best || message.height < best.height) best = message;
+              break;
+            case 'result':
+              onResult(lane, message.result);
+              break;
+            case 'error':
+              onError(lane, message.error);
+              break;
+          }
+        },
+        (reason) =>
+          settle(reject, new BufpackError({ code: 'worker', message: `a solver worker failed: ${reason}` })),
+      );
+      worker.post({
+        type: 'run',
+        module,
+        job,
+        params,
+        timeoutSeconds,
+        // Minimising, the page tracks the bound even unasked: a cancel hands back the best
+        // packing with its gap.
+        wantProgress: typeof onProgress === 'function' || job.minimize,
+      });
+    });
+  });
+}
+
+/** Each lane's latest figures, combined: effort adds up, the best height is the lowest, the bound the highest (each is a proof). */
+function mergeProgress(progress, best) {
+  const seen = progress.filter(Boolean);
+  const sum = (key) => seen.reduce((total, p) => total + (p[key] ?? 0), 0);
+  const heights = seen.map((p) => p.bestHeight).filter((h) => h !== undefined);
+  if (best) heights.push(best.height);
+  const bounds = seen.map((p) => p.lowerBound).filter((b) => b !== undefined);
+  const figures = {
+    nodes: sum('nodes'),
+    backtracks: sum('backtracks'),
+    elapsedSeconds: Math.max(0, ...seen.map((p) => p.elapsedSeconds ?? 0)),
+  };
+  if (heights.length) figures.bestHeight = Math.min(...heights);
+  if (bounds.length) figures.lowerBound = Math.max(...bounds);
+  if (figures.bestHeight !== undefined && figures.lowerBound !== undefined) {
+    figures.gapPercent = gapPercent(figures.bestHeight, figures.lowerBound);
+  }
+  return figures;
+}
+
+function gapPercent(height, bound) {
+  return bound <= 0 ? 0 : (100 * Math.max(0, height - bound)) / bound;
+}
+
+/** The solution with the highest bound any lane proved, and the effort of all lanes. */
+function withBound(solution, finished) {
+  const lanes = finished.filter(Boolean).map((f) => f.result?.solution ?? f.error);
+  if (lanes.length <= 1) return solution;
+  for (const lane of lanes) {
+    if (lane.lowerBound !== undefined && lane.lowerBound > solution.lowerBound) {
+      solution.lowerBound = lane.lowerBound;
+      solution.boundReason = lane.boundReason;
+    }
+  }
+  solution.gapPercent = gapPercent(solution.height, solution.lowerBound);
+  if (solution.status === 'feasible' && solution.height <= solution.lowerBound) solution.status = 'optimal';
+  solution.nodes = lanes.reduce((total, lane) => total + (lane.nodes ?? 0), 0);
+  solution.backtracks = lanes.reduce((total, lane) => total + (lane.backtracks ?? 0), 0);
+  return solution;
+}

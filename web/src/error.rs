@@ -1,0 +1,150 @@
+//! Errors as the JavaScript side receives them: a plain object with a stable `code`, a
+//! message that says what and where, and the position or buffer it concerns. `js/core.js`
+//! turns it into a `BufpackError` (a real `Error`); the codes are part of the package's API.
+
+use serde::Serialize;
+use wasm_bindgen::JsValue;
+
+use bufpack::{CsvError, Infeasibility, ProblemError, SearchStats, SolveError};
+
+use crate::shapes::InfeasibilityShape;
+
+/// The stable error codes produced in Rust. (`"aborted"`, `"internal"` and `"worker"` are
+/// added by the JavaScript wrapper.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ErrorCode {
+    /// CSV text that cannot be read; `line`, `column` and `field` say where.
+    Parse,
+    /// A malformed problem, solution or option passed as objects; `buffer`/`id` or `path`
+    /// say where.
+    Invalid,
+    /// No packing fits the capacity; `reason` says how we know.
+    Infeasible,
+    /// The time limit passed before an answer.
+    Timeout,
+}
+
+/// The object thrown to JavaScript.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ErrorShape {
+    pub(crate) code: ErrorCode,
+    pub(crate) message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) column: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) field: Option<String>,
+    /// 0-based index of the buffer at fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) buffer: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) reason: Option<InfeasibilityShape>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) nodes: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) backtracks: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) elapsed_seconds: Option<f64>,
+}
+
+impl ErrorShape {
+    pub(crate) fn new(code: ErrorCode, message: impl Into<String>) -> ErrorShape {
+        ErrorShape {
+            code,
+            message: message.into(),
+            line: None,
+            column: None,
+            field: None,
+            buffer: None,
+            id: None,
+            reason: None,
+            nodes: None,
+            backtracks: None,
+            elapsed_seconds: None,
+        }
+    }
+
+    /// A malformed input given as objects: `what` names the argument ("problem", "params").
+    pub(crate) fn invalid(what: &str, detail: impl std::fmt::Display) -> ErrorShape {
+        ErrorShape::new(ErrorCode::Invalid, format!("invalid {what}: {detail}"))
+    }
+
+    pub(crate) fn csv(error: &CsvError) -> ErrorShape {
+        let mut shape = ErrorShape::new(ErrorCode::Parse, error.to_string());
+        if error.line > 0 {
+            shape.line = Some(error.line);
+            shape.column = Some(error.column);
+        }
+        shape.field = error.field.clone();
+        shape
+    }
+
+    pub(crate) fn problem(error: &ProblemError) -> ErrorShape {
+        let mut shape = ErrorShape::invalid("problem", error);
+        shape.buffer = error.buffer;
+        if error.buffer.is_some() {
+            shape.id = Some(error.id.clone());
+        }
+        shape
+    }
+
+    pub(crate) fn solve(error: &SolveError) -> ErrorShape {
+        match error {
+            SolveError::Problem(error) => ErrorShape::problem(error),
+            SolveError::Params(error) => ErrorShape::invalid("params", error),
+        }
+    }
+
+    pub(crate) fn infeasible(
+        reason: &Infeasibility,
+        capacity: i64,
+        stats: &SearchStats,
+        elapsed_seconds: f64,
+    ) -> ErrorShape {
+        let mut shape = ErrorShape::new(
+            ErrorCode::Infeasible,
+            format!("no packing fits the capacity {capacity}: {reason}"),
+        );
+        if let Infeasibility::TooLarge { id, .. } = reason {
+            shape.id = Some(id.clone());
+        }
+        shape.reason = Some(reason.into());
+        shape.with_stats(stats, elapsed_seconds)
+    }
+
+    pub(crate) fn timeout(stats: &SearchStats, elapsed_seconds: f64) -> ErrorShape {
+        ErrorShape::new(
+            ErrorCode::Timeout,
+            format!(
+                "the time limit passed after {elapsed_seconds:.3} s and {} search nodes, \
+                 before a packing was found or ruled out",
+                stats.nodes
+            ),
+        )
+        .with_stats(stats, elapsed_seconds)
+    }
+
+    fn with_stats(mut self, stats: &SearchStats, elapsed_seconds: f64) -> ErrorShape {
+        self.nodes = Some(stats.nodes);
+        self.backtracks = Some(stats.backtracks);
+        self.elapsed_seconds = Some(elapsed_seconds);
+        self
+    }
+
+    /// The value thrown. Serialising this shape cannot fail (no maps, numbers in range);
+    /// should it, the message alone still goes through.
+    pub(crate) fn into_js(self) -> JsValue {
+        serde_wasm_bindgen::to_value(&self).unwrap_or_else(|_| JsValue::from_str(&self.message))
+    }
+}
+
+impl From<ErrorShape> for JsValue {
+    fn from(shape: ErrorShape) -> JsValue {
+        shape.into_js()
+    }
+}

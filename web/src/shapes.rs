@@ -1,0 +1,427 @@
+//! The plain JavaScript objects the package takes and gives, as serde shapes, and their
+//! conversions to and from the solver's model. Field names are camelCase, as in
+//! `js/index.d.ts`; a number is a JavaScript number (offsets and times are below 2^53, the
+//! model's `MAX_MAGNITUDE`, so they cross exactly).
+
+use serde::{Deserialize, Serialize};
+
+use bufpack::{
+    gap_percent, BoundReason, Buffer, Gap, Heuristic, Infeasibility, Lifespan, LowerBound,
+    MinimizeOutcome, MinimizeReport, Offset, Preordering, Problem, Progress, SearchStats, Solution,
+    SolverParams, Time, Window, MAX_MAGNITUDE,
+};
+
+/// `[lower, upper)`, for a lifespan or a window.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+pub(crate) struct Range {
+    pub(crate) lower: i64,
+    pub(crate) upper: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct GapShape {
+    pub(crate) lifespan: Range,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) window: Option<Range>,
+}
+
+/// A buffer as JavaScript holds it. Unknown fields are allowed (users tag buffers with
+/// their own data); a missing `alignment` is 1, missing `gaps` none.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct BufferShape {
+    pub(crate) id: String,
+    pub(crate) lifespan: Range,
+    pub(crate) size: i64,
+    #[serde(default = "one")]
+    pub(crate) alignment: i64,
+    #[serde(default)]
+    pub(crate) gaps: Vec<GapShape>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) offset: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) hint: Option<i64>,
+}
+
+fn one() -> i64 {
+    1
+}
+
+/// A problem as JavaScript holds it. No `capacity` means no limit (minimisation), which
+/// `solve` refuses.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ProblemShape {
+    pub(crate) buffers: Vec<BufferShape>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) capacity: Option<i64>,
+}
+
+impl ProblemShape {
+    /// The model's problem; the capacity, when absent, is `MAX_MAGNITUDE` (no limit).
+    pub(crate) fn into_problem(self) -> Problem {
+        let capacity = self.capacity.unwrap_or(MAX_MAGNITUDE);
+        let buffers = self
+            .buffers
+            .into_iter()
+            .map(BufferShape::into_buffer)
+            .collect();
+        Problem::new(buffers, capacity)
+    }
+
+    pub(crate) fn from_problem(problem: &Problem, capacity: Option<Offset>) -> ProblemShape {
+        ProblemShape {
+            buffers: problem
+                .buffers
+                .iter()
+                .map(BufferShape::from_buffer)
+                .collect(),
+            capacity,
+        }
+    }
+}
+
+impl BufferShape {
+    fn into_buffer(self) -> Buffer {
+        Buffer {
+            id: self.id,
+            lifespan: Lifespan::new(self.lifespan.lower, self.lifespan.upper),
+            size: self.size,
+            alignment: self.alignment,
+            gaps: self
+                .gaps
+                .into_iter()
+                .map(|gap| Gap {
+                    lifespan: Lifespan::new(gap.lifespan.lower, gap.lifespan.upper),
+                    window: gap.window.map(|w| Window {
+                        lower: w.lower,
+                        upper: w.upper,
+                    }),
+                })
+                .collect(),
+            offset: self.offset,
+            hint: self.hint,
+        }
+    }
+
+    fn from_buffer(buffer: &Buffer) -> BufferShape {
+        BufferShape {
+            id: buffer.id.clone(),
+            lifespan: Range {
+                lower: buffer.lifespan.lower,
+                upper: buffer.lifespan.upper,
+            },
+            size: buffer.size,
+            alignment: buffer.alignment,
+            gaps: buffer
+                .gaps
+                .iter()
+                .map(|gap| GapShape {
+                    lifespan: Range {
+                        lower: gap.lifespan.lower,
+                        upper: gap.lifespan.upper,
+                    },
+                    window: gap.window.map(|w| Range {
+                        lower: w.lower,
+                        upper: w.upper,
+                    }),
+                })
+                .collect(),
+            offset: buffer.offset,
+            hint: buffer.hint,
+        }
+    }
+}
+
+/// Every switch of [`SolverParams`], camelCase; a missing one keeps the solver's default.
+/// Unknown names are refused, so a misspelt switch is not silently ignored.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct ParamsShape {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) canonical_only: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) section_inference: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) dynamic_ordering: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) check_dominance: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) unallocated_floor: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) static_preordering: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) dynamic_decomposition: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) monotonic_floor: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) hatless_pruning: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) preordering_heuristics: Option<Vec<String>>,
+}
+
+impl ParamsShape {
+    /// The solver's parameters: these switches over the defaults. Errors name the bad key
+    /// string.
+    pub(crate) fn into_params(self) -> Result<SolverParams, bufpack::ParamsError> {
+        let mut params = SolverParams::default();
+        let switches = [
+            (self.canonical_only, &mut params.canonical_only),
+            (self.section_inference, &mut params.section_inference),
+            (self.dynamic_ordering, &mut params.dynamic_ordering),
+            (self.check_dominance, &mut params.check_dominance),
+            (self.unallocated_floor, &mut params.unallocated_floor),
+            (self.static_preordering, &mut params.static_preordering),
+            (
+                self.dynamic_decomposition,
+                &mut params.dynamic_decomposition,
+            ),
+            (self.monotonic_floor, &mut params.monotonic_floor),
+            (self.hatless_pruning, &mut params.hatless_pruning),
+        ];
+        for (given, field) in switches {
+            if let Some(value) = given {
+                *field = value;
+            }
+        }
+        if let Some(orderings) = self.preordering_heuristics {
+            params.preordering_heuristics = orderings
+                .iter()
+                .map(|keys| keys.parse())
+                .collect::<Result<Vec<Preordering>, _>>()?;
+        }
+        Ok(params)
+    }
+
+    /// All switches, filled with `params`' values.
+    pub(crate) fn from_params(params: &SolverParams) -> ParamsShape {
+        ParamsShape {
+            canonical_only: Some(params.canonical_only),
+            section_inference: Some(params.section_inference),
+            dynamic_ordering: Some(params.dynamic_ordering),
+            check_dominance: Some(params.check_dominance),
+            unallocated_floor: Some(params.unallocated_floor),
+            static_preordering: Some(params.static_preordering),
+            dynamic_decomposition: Some(params.dynamic_decomposition),
+            monotonic_floor: Some(params.monotonic_floor),
+            hatless_pruning: Some(params.hatless_pruning),
+            preordering_heuristics: Some(
+                params
+                    .preordering_heuristics
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// Why a lower bound holds.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub(crate) enum ReasonShape {
+    /// The buffers live at `time` add up to it.
+    Load { time: Time, message: String },
+    /// One buffer alone reaches it.
+    Buffer { id: String, message: String },
+    /// The exact search ruled out every lower height.
+    Search { message: String },
+}
+
+impl ReasonShape {
+    pub(crate) fn of(problem: &Problem, reason: &BoundReason, bound: Offset) -> ReasonShape {
+        match reason {
+            BoundReason::Load { time } => ReasonShape::Load {
+                time: *time,
+                message: format!("the buffers live at time {time} need {bound} units together"),
+            },
+            BoundReason::Buffer { index } => {
+                let id = problem.buffers[*index].id.clone();
+                ReasonShape::Buffer {
+                    message: format!("buffer {id:?} alone reaches {bound}"),
+                    id,
+                }
+            }
+            BoundReason::Exhausted => ReasonShape::Search {
+                message: format!("the exact search found no packing below {bound}"),
+            },
+        }
+    }
+}
+
+/// A packing with its figures: what `solve`, `minimize` and the heuristics return.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SolutionShape {
+    pub(crate) offsets: Vec<Offset>,
+    pub(crate) height: Offset,
+    /// `"solved"` (fits the capacity), `"optimal"` (proven lowest), `"feasible"` (the best
+    /// found; the optimum is between `lowerBound` and `height`).
+    pub(crate) status: &'static str,
+    pub(crate) lower_bound: Offset,
+    pub(crate) bound_reason: ReasonShape,
+    pub(crate) load: Offset,
+    pub(crate) gap_percent: f64,
+    pub(crate) nodes: u64,
+    pub(crate) backtracks: u64,
+    pub(crate) elapsed_seconds: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) ordering: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) found_by: Option<String>,
+    /// Minimisation was stopped (time limit) before the height was proven.
+    pub(crate) stopped: bool,
+}
+
+impl SolutionShape {
+    /// A decision solve's packing; the bound is computed here (O(n log n)).
+    pub(crate) fn solved(
+        problem: &Problem,
+        solution: Solution,
+        stats: &SearchStats,
+        elapsed_seconds: f64,
+    ) -> SolutionShape {
+        let bound = LowerBound::of(problem);
+        SolutionShape {
+            gap_percent: gap_percent(solution.height, bound.height),
+            bound_reason: ReasonShape::of(problem, &bound.reason, bound.height),
+            offsets: solution.offsets,
+            height: solution.height,
+            status: "solved",
+            lower_bound: bound.height,
+            load: bound.load,
+            nodes: stats.nodes,
+            backtracks: stats.backtracks,
+            elapsed_seconds,
+            ordering: stats.ordering.as_ref().map(ToString::to_string),
+            found_by: stats
+                .ordering
+                .as_ref()
+                .map(|ordering| format!("exact search ({ordering})")),
+            stopped: false,
+        }
+    }
+
+    /// A minimisation's packing, if it has one.
+    pub(crate) fn minimized(
+        problem: &Problem,
+        report: MinimizeReport,
+        elapsed_seconds: f64,
+    ) -> Option<SolutionShape> {
+        let gap = report.gap_percent().unwrap_or(0.0);
+        let (solution, status) = match report.outcome {
+            MinimizeOutcome::Optimal(solution) => (solution, "optimal"),
+            MinimizeOutcome::Feasible(solution) => (solution, "feasible"),
+            MinimizeOutcome::Infeasible(_) | MinimizeOutcome::Stopped => return None,
+        };
+        Some(SolutionShape {
+            offsets: solution.offsets,
+            height: solution.height,
+            status,
+            lower_bound: report.lower_bound,
+            bound_reason: ReasonShape::of(problem, &report.bound_reason, report.lower_bound),
+            load: report.load,
+            gap_percent: gap,
+            nodes: report.stats.nodes,
+            backtracks: report.stats.backtracks,
+            elapsed_seconds,
+            ordering: report.stats.ordering.as_ref().map(ToString::to_string),
+            found_by: report.found_by.map(|by| by.to_string()),
+            stopped: report.stopped,
+        })
+    }
+
+    /// One heuristic's packing.
+    pub(crate) fn heuristic(
+        problem: &Problem,
+        heuristic: Heuristic,
+        solution: Solution,
+        elapsed_seconds: f64,
+    ) -> SolutionShape {
+        let mut shape =
+            SolutionShape::solved(problem, solution, &SearchStats::default(), elapsed_seconds);
+        shape.found_by = Some(format!("heuristic {heuristic}"));
+        shape
+    }
+}
+
+/// The live figures sent to `onProgress`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ProgressShape {
+    pub(crate) nodes: u64,
+    pub(crate) backtracks: u64,
+    pub(crate) elapsed_seconds: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) best_height: Option<Offset>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) lower_bound: Option<Offset>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) gap_percent: Option<f64>,
+}
+
+impl ProgressShape {
+    pub(crate) fn of(progress: &Progress, elapsed_seconds: f64) -> ProgressShape {
+        ProgressShape {
+            nodes: progress.nodes,
+            backtracks: progress.backtracks,
+            elapsed_seconds,
+            best_height: progress.best_height,
+            lower_bound: progress.lower_bound,
+            gap_percent: progress.gap_percent(),
+        }
+    }
+}
+
+/// Why no packing fits, as `error.reason` holds it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub(crate) enum InfeasibilityShape {
+    /// One buffer alone does not fit.
+    TooLarge { id: String, end: Offset },
+    /// Two fixed buffers overlap.
+    FixedClash { detail: String },
+    /// The buffers live at `time` need more than the capacity.
+    Load { time: Time, load: Offset },
+    /// The search ruled out every packing.
+    Exhausted,
+}
+
+impl From<&Infeasibility> for InfeasibilityShape {
+    fn from(reason: &Infeasibility) -> Self {
+        match reason {
+            Infeasibility::TooLarge { id, end } => InfeasibilityShape::TooLarge {
+                id: id.clone(),
+                end: *end,
+            },
+            Infeasibility::FixedClash(clash) => InfeasibilityShape::FixedClash {
+                detail: clash.to_string(),
+            },
+            Infeasibility::Load { time, load } => InfeasibilityShape::Load {
+                time: *time,
+                load: *load,
+            },
+            Infeasibility::Exhausted => InfeasibilityShape::Exhausted,
+        }
+    }
+}
+
+/// A solution given back for checking or writing: offsets, and the height if stated.
+#[derive(Debug, Deserialize)]
+pub(crate) struct OffsetsShape {
+    pub(crate) offsets: Vec<i64>,
+    #[serde(default)]
+    pub(crate) height: Option<i64>,
+}
+
+/// The bound of a problem and its load over time, for drawing.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct BoundShape {
+    pub(crate) height: Offset,
+    pub(crate) load: Offset,
+    pub(crate) reason: ReasonShape,
+    /// `(time, load)` steps: the load from each time until the next step's.
+    pub(crate) profile: Vec<(Time, Offset)>,
+}

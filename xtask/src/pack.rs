@@ -1,0 +1,247 @@
+//! `cargo xtask pack`: builds the npm package `bufpack` from `web/` and writes
+//! `target/npm/bufpack-<version>.tgz`.
+//!
+//! The pipeline works offline on a machine that has only package registries (see
+//! ARCHITECTURE.md, "The npm package"): `cargo build` of `bufpack-web` for wasm32 with the
+//! `wasm` profile, `wasm-bindgen --target web` (the CLI must be the exact version in
+//! Cargo.lock), `wasm-opt -Oz` from npm's binaryen (`npm ci` at the root installs it; other
+//! builds of wasm-opt corrupt today's rustc output), the hand-written JavaScript of
+//! `web/npm/`, then `npm pack`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::args::Args;
+
+pub(crate) const SUMMARY: &str = "build the npm package into target/npm/bufpack-<version>.tgz";
+
+pub(crate) const USAGE: &str = "\
+cargo xtask pack [--allocator talc|dlmalloc] [--out DIR] [--no-opt]
+
+Builds the npm package `bufpack`: the solver in WebAssembly (web/), its JavaScript API
+and Worker API (web/npm/), TypeScript declarations, README and LICENSE. Leaves the
+unpacked package in target/npm/package/ and the tarball in target/npm/.
+
+Needs: the wasm32-unknown-unknown target, wasm-bindgen-cli of the version in Cargo.lock
+(cargo install wasm-bindgen-cli --version <v> --no-default-features), and `npm ci` at the
+repository root (for wasm-opt).
+
+Options:
+  --allocator NAME  the .wasm's global allocator: talc (default) or dlmalloc (Rust's own)
+  --out DIR         where to put package/ and the tarball (default target/npm)
+  --no-opt          skip wasm-opt (to measure what it saves)
+";
+
+/// The files of `web/npm/` that go into the package as they are (bar the version).
+const SOURCES: &[&str] = &[
+    "api.js",
+    "core.js",
+    "errors.js",
+    "index.d.ts",
+    "index.js",
+    "node.js",
+    "platform.js",
+    "worker-main.js",
+    "worker-node.js",
+    "worker.js",
+    "workers.js",
+    "package.json",
+    "README.md",
+];
+
+pub(crate) fn run(root: &Path, argv: Vec<String>) -> Result<(), String> {
+    let args = Args::parse(argv, &["allocator", "out"], &["help", "no-opt"])?;
+    if args.flag("help") {
+        println!("{USAGE}");
+        return Ok(());
+    }
+    let allocator = args.value("allocator").unwrap_or("talc");
+    let out = args
+        .value("out")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target/npm"));
+    let package = build(root, allocator, &out.join("package"), !args.flag("no-opt"))?;
+    let tarball = npm_pack(&package, &out)?;
+    println!("{}", tarball.display());
+    Ok(())
+}
+
+/// Builds the unpacked package into `dir` and returns it. Also used by `bench --wasm`.
+pub(crate) fn build(
+    root: &Path,
+    allocator: &str,
+    dir: &Path,
+    optimise: bool,
+) -> Result<PathBuf, String> {
+    let features: &[&str] = match allocator {
+        "talc" => &[],
+        "dlmalloc" => &["--no-default-features"],
+        other => {
+            return Err(format!(
+                "--allocator: expected talc or dlmalloc, found {other:?}"
+            ))
+        }
+    };
+    let wanted = wasm_bindgen_version(root)?;
+    let cli = command_output("wasm-bindgen", &["--version"]).map_err(|e| {
+        format!("{e}\n  install it with: cargo install wasm-bindgen-cli --version {wanted} --no-default-features")
+    })?;
+    if cli.split_whitespace().nth(1) != Some(wanted.as_str()) {
+        return Err(format!(
+            "wasm-bindgen CLI is `{}`, but Cargo.lock has wasm-bindgen {wanted}; they must match.\n  \
+             install it with: cargo install wasm-bindgen-cli --version {wanted} --no-default-features --force",
+            cli.trim()
+        ));
+    }
+    let wasm_opt = root.join("node_modules/.bin/wasm-opt");
+    if optimise && !wasm_opt.exists() {
+        return Err(
+            "node_modules/.bin/wasm-opt is missing: run `npm ci` at the repository root".into(),
+        );
+    }
+
+    let mut cargo = Command::new(env_or("CARGO", "cargo"));
+    cargo
+        .current_dir(root)
+        .args([
+            "build",
+            "-p",
+            "bufpack-web",
+            "--lib",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--profile",
+            "wasm",
+        ])
+        .args(features);
+    run_command(&mut cargo)?;
+
+    if dir.exists() {
+        fs::remove_dir_all(dir).map_err(|e| format!("cannot empty {}: {e}", dir.display()))?;
+    }
+    fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let built = root.join("target/wasm32-unknown-unknown/wasm/bufpack_web.wasm");
+    run_command(
+        Command::new("wasm-bindgen")
+            .args([
+                "--target",
+                "web",
+                "--out-name",
+                "bufpack_wasm",
+                "--no-typescript",
+            ])
+            // After a panic the JavaScript wrapper starts a fresh instance (web/npm/core.js).
+            .arg("--experimental-reset-state-function")
+            .arg("--out-dir")
+            .arg(dir)
+            .arg(&built),
+    )?;
+    let wasm = dir.join("bufpack_wasm_bg.wasm");
+    if optimise {
+        // The features are read from the module's target_features section.
+        run_command(
+            Command::new(&wasm_opt)
+                .arg("-Oz")
+                .arg(&wasm)
+                .arg("-o")
+                .arg(&wasm),
+        )?;
+    }
+
+    let version = workspace_version(root)?;
+    for name in SOURCES {
+        let from = root.join("web/npm").join(name);
+        let text = fs::read_to_string(&from)
+            .map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+        let text = text.replace("__VERSION__", &version);
+        fs::write(dir.join(name), text).map_err(|e| format!("cannot write {name}: {e}"))?;
+    }
+    fs::copy(root.join("LICENSE"), dir.join("LICENSE"))
+        .map_err(|e| format!("cannot copy LICENSE: {e}"))?;
+    let size = fs::metadata(&wasm).map_err(|e| e.to_string())?.len();
+    eprintln!("pack: {} is {size} bytes ({allocator})", wasm.display());
+    Ok(dir.to_path_buf())
+}
+
+fn npm_pack(package: &Path, out: &Path) -> Result<PathBuf, String> {
+    let listing = command_output_in(
+        package,
+        "npm",
+        &[
+            "pack",
+            "--json",
+            "--pack-destination",
+            &out.display().to_string(),
+        ],
+    )?;
+    // `npm pack --json` prints [{ "filename": "bufpack-0.1.0.tgz", ... }].
+    let name = listing
+        .split("\"filename\":")
+        .nth(1)
+        .and_then(|rest| rest.split('"').nth(1))
+        .ok_or_else(|| format!("cannot find the tarball's name in npm's output:\n{listing}"))?;
+    Ok(out.join(name))
+}
+
+/// The wasm-bindgen version Cargo.lock resolved (pinned with `=` in web/Cargo.toml).
+fn wasm_bindgen_version(root: &Path) -> Result<String, String> {
+    let lock = fs::read_to_string(root.join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(version.trim_end_matches('"').to_string());
+            }
+        }
+    }
+    Err("Cargo.lock has no wasm-bindgen package".into())
+}
+
+/// `version` from `[workspace.package]` in the root Cargo.toml.
+pub(crate) fn workspace_version(root: &Path) -> Result<String, String> {
+    let manifest = fs::read_to_string(root.join("Cargo.toml"))
+        .map_err(|e| format!("cannot read Cargo.toml: {e}"))?;
+    manifest
+        .split("[workspace.package]")
+        .nth(1)
+        .and_then(|section| section.lines().find_map(|l| l.strip_prefix("version = \"")))
+        .map(|v| v.trim_end_matches('"').to_string())
+        .ok_or_else(|| "no version in [workspace.package] of Cargo.toml".into())
+}
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_string())
+}
+
+pub(crate) fn run_command(command: &mut Command) -> Result<(), String> {
+    let shown = format!("{command:?}");
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot run {shown}: {e}"))?;
+    if !status.success() {
+        return Err(format!("{shown} failed ({status})"));
+    }
+    Ok(())
+}
+
+fn command_output(program: &str, args: &[&str]) -> Result<String, String> {
+    command_output_in(Path::new("."), program, args)
+}
+
+fn command_output_in(dir: &Path, program: &str, args: &[&str]) -> Result<String, String> {
+    let output = Command::new(program)
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run `{program}`: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "`{program} {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
