@@ -30,7 +30,9 @@ impl LoadProfile {
                 events.push((piece.time.upper, -extent));
             }
         }
-        events.sort_unstable_by_key(|&(time, _)| time);
+        // Only the time matters (a time's changes are summed), but the whole pair sorts with
+        // the crate's shared (i64, i64) sort (see crate::sort).
+        events.sort_unstable();
         let mut steps: Vec<(Time, Offset)> = Vec::new();
         let mut load = 0;
         let mut index = 0;

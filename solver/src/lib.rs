@@ -34,6 +34,7 @@ mod model;
 mod monitor;
 mod params;
 mod search;
+mod sort;
 mod sweep;
 mod validate;
 

@@ -11,6 +11,8 @@
 
 use std::fmt;
 
+use crate::sort::sort_by_i64_key;
+
 /// A point in time. May be negative.
 pub type Time = i64;
 
@@ -143,7 +145,7 @@ impl Buffer {
             }
         };
         let mut gaps: Vec<&Gap> = self.gaps.iter().collect();
-        gaps.sort_by_key(|gap| gap.lifespan.lower);
+        sort_by_i64_key(&mut gaps, |gap| gap.lifespan.lower);
         let mut cursor = self.lifespan.lower;
         for gap in gaps {
             push(Lifespan::new(cursor, gap.lifespan.lower), 0, self.size);
@@ -389,10 +391,20 @@ fn check_buffer(buffer: &Buffer) -> Result<(), ProblemErrorKind> {
             }
         }
     }
-    let mut gaps: Vec<Lifespan> = buffer.gaps.iter().map(|g| g.lifespan).collect();
-    gaps.sort();
-    if let Some(pair) = gaps.windows(2).find(|pair| pair[0].overlaps(&pair[1])) {
-        return Err(OverlappingGaps(pair[0], pair[1]));
+    // As (lower, upper) pairs, which sort like the lifespans, with the crate's shared
+    // (i64, i64) sort (see crate::sort).
+    let mut gaps: Vec<(Time, Time)> = buffer
+        .gaps
+        .iter()
+        .map(|g| (g.lifespan.lower, g.lifespan.upper))
+        .collect();
+    gaps.sort_unstable();
+    let lifespan = |(lower, upper)| Lifespan::new(lower, upper);
+    if let Some(pair) = gaps
+        .windows(2)
+        .find(|pair| lifespan(pair[0]).overlaps(&lifespan(pair[1])))
+    {
+        return Err(OverlappingGaps(lifespan(pair[0]), lifespan(pair[1])));
     }
     if let Some(offset) = buffer.offset {
         if offset < 0 || offset % buffer.alignment != 0 {

@@ -19,6 +19,7 @@
 use std::collections::HashMap;
 
 use crate::model::{Offset, Piece, Problem};
+use crate::sort::sort_by_i64_key;
 
 /// Which units of an item are occupied in a section. In a section's member list `id` is the
 /// item; in an item's section list it is the section.
@@ -193,7 +194,7 @@ fn build_sections(items: &mut [Item], pieces: &[Tagged]) -> Vec<Vec<Member>> {
         }
     }
     for item in items.iter_mut() {
-        item.sections.sort_unstable_by_key(|member| member.id);
+        sort_by_i64_key(&mut item.sections, |member| i64::from(member.id));
     }
     sections
 }
@@ -202,7 +203,7 @@ fn build_sections(items: &mut [Item], pieces: &[Tagged]) -> Vec<Vec<Member>> {
 /// pieces kept in a list, and records distances between items and the ranges fixed
 /// buffers forbid.
 fn link_neighbours(items: &mut [Item], pieces: &mut [Tagged]) {
-    pieces.sort_unstable_by_key(|t| t.piece.time.lower);
+    sort_by_i64_key(pieces, |t| t.piece.time.lower);
     let mut distances: HashMap<(u32, u32), Offset> = HashMap::new();
     let mut live: Vec<Tagged> = Vec::new();
     for &tagged in pieces.iter() {
@@ -229,11 +230,19 @@ fn link_neighbours(items: &mut [Item], pieces: &mut [Tagged]) {
         }
         live.push(tagged);
     }
-    for ((from, to), distance) in distances {
-        items[from as usize].neighbours.push((to, distance));
+    // Each item's neighbours in order of `to`: one sort of every link by (from, to), packed
+    // into one i64 so that it is the crate's shared (i64, i64) sort (see crate::sort).
+    let mut links: Vec<(i64, Offset)> = distances
+        .into_iter()
+        .map(|((from, to), distance)| ((i64::from(from) << 32) | i64::from(to), distance))
+        .collect();
+    links.sort_unstable();
+    for (pair, distance) in links {
+        items[(pair as u64 >> 32) as usize]
+            .neighbours
+            .push((pair as u32, distance));
     }
     for item in items.iter_mut() {
-        item.neighbours.sort_unstable();
         item.forbidden.sort_unstable();
         item.forbidden.dedup();
     }
@@ -251,7 +260,9 @@ fn forbid(item: &mut Item, piece: &Piece, at: Offset, fixed: &Piece) {
 
 fn index_by_first_section(items: &[Item], sections: usize) -> (Vec<u32>, Vec<u32>) {
     let mut by_first: Vec<u32> = (0..items.len() as u32).collect();
-    by_first.sort_by_key(|&item| (items[item as usize].span.0, item));
+    sort_by_i64_key(&mut by_first, |&item| {
+        i64::from(items[item as usize].span.0)
+    });
     let mut first_start = vec![0u32; sections + 1];
     let mut position = 0;
     for (section, start) in first_start.iter_mut().enumerate() {

@@ -11,6 +11,7 @@
 use super::fit::{choose, forbidden, Fit};
 use super::STOP_CHECK;
 use crate::model::{Offset, Problem};
+use crate::sort::sort_by_i64_key;
 
 const NONE: u32 = u32::MAX;
 
@@ -69,7 +70,7 @@ impl PieceTable {
             })
             .collect();
         let mut by_lower: Vec<u32> = (0..slots.len() as u32).collect();
-        by_lower.sort_unstable_by_key(|&s| slots[s as usize].lower);
+        sort_by_i64_key(&mut by_lower, |&s| i64::from(slots[s as usize].lower));
         let lowers: Vec<u32> = by_lower.iter().map(|&s| slots[s as usize].lower).collect();
         PieceTable {
             first,
