@@ -162,18 +162,19 @@ fn check_no_overlap(problem: &Problem, offsets: &[Offset]) -> Result<(), Validat
             });
         }
     }
-    // Events: (time, is_start, block). Ends sort before starts at the same time because
-    // lifespans are half-open: a block ending at t and one starting at t never meet.
-    let mut events: Vec<(i64, bool, usize)> = Vec::with_capacity(blocks.len() * 2);
+    // Events: (time, 1 for a start or 0 for an end, block). Ends sort before starts at the
+    // same time because lifespans are half-open: a block ending at t and one starting at t
+    // never meet. (Plain integers: the crate's shared (i64, i64, usize) sort, see crate::sort.)
+    let mut events: Vec<(i64, i64, usize)> = Vec::with_capacity(blocks.len() * 2);
     for (index, block) in blocks.iter().enumerate() {
-        events.push((block.time.lower, true, index));
-        events.push((block.time.upper, false, index));
+        events.push((block.time.lower, 1, index));
+        events.push((block.time.upper, 0, index));
     }
     events.sort_unstable();
     let mut live: BTreeMap<(Offset, usize), usize> = BTreeMap::new();
     for (_, is_start, index) in events {
         let block = &blocks[index];
-        if !is_start {
+        if is_start == 0 {
             live.remove(&(block.bottom, index));
             continue;
         }

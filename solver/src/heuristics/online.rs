@@ -117,8 +117,10 @@ impl FreeBlocks {
 pub(crate) fn online_best_fit(problem: &Problem, limit: Offset) -> Option<Vec<Offset>> {
     let mut free = FreeBlocks::new();
     let mut offsets = vec![0; problem.buffers.len()];
-    // (first live instant, last live instant + 1) of each movable buffer that occupies memory.
+    // (first live instant, -size, index) of each movable buffer that occupies memory, and
+    // its last live instant + 1 by index.
     let mut starts: Vec<(i64, i64, usize)> = Vec::new();
+    let mut ends = vec![0; problem.buffers.len()];
     for (index, buffer) in problem.buffers.iter().enumerate() {
         if let Some(offset) = buffer.offset {
             offsets[index] = offset;
@@ -128,7 +130,8 @@ pub(crate) fn online_best_fit(problem: &Problem, limit: Offset) -> Option<Vec<Of
         let pieces = buffer.pieces();
         match (pieces.first(), pieces.last()) {
             (Some(first), Some(last)) => {
-                starts.push((first.time.lower, last.time.upper, index));
+                starts.push((first.time.lower, -buffer.size, index));
+                ends[index] = last.time.upper;
             }
             _ => {
                 offsets[index] = buffer.resting_offset(limit);
@@ -136,11 +139,12 @@ pub(crate) fn online_best_fit(problem: &Problem, limit: Offset) -> Option<Vec<Of
         }
     }
     // Larger buffers first among those starting together: they have the fewest choices.
-    starts.sort_unstable_by_key(|&(lower, _, index)| {
-        (lower, Reverse(problem.buffers[index].size), index)
-    });
+    // (Sizes are at least 0, so -size is exact; plain integers use the crate's shared
+    // (i64, i64, usize) sort, see crate::sort.)
+    starts.sort_unstable();
     let mut live: BinaryHeap<Reverse<(i64, usize)>> = BinaryHeap::new();
-    for (lower, upper, index) in starts {
+    for (lower, _, index) in starts {
+        let upper = ends[index];
         while let Some(&Reverse((end, ended))) = live.peek() {
             if end > lower {
                 break;
