@@ -321,12 +321,11 @@ impl<'a> Search<'a> {
                 return action;
             }
         }
-        let list = &mut self.candidates[first..];
-        if self.switches.dynamic_ordering {
-            list.sort_unstable_by_key(|c| (c.offset, c.rank));
-        } else {
-            list.sort_unstable_by_key(|c| c.rank);
-        }
+        // By (offset, rank) with dynamic ordering, else by rank: one closure for both, so
+        // one instantiation of the sort (wasm size, see crate::sort).
+        let dynamic = self.switches.dynamic_ordering;
+        self.candidates[first..]
+            .sort_unstable_by_key(|c| (if dynamic { c.offset } else { 0 }, c.rank));
         if self.switches.dominance {
             // A candidate at or above the lowest top of any unplaced item j is never needed:
             // in any packing where it comes next, everything placed from then on lies above
@@ -424,7 +423,7 @@ impl<'a> Search<'a> {
             .filter(|&item| self.offset[item as usize] == UNPLACED)
             .collect();
         let (items, totals) = (&self.sweep.items, &self.total);
-        sort_by_keys(&mut open, ordering, self.keys, |item| {
+        sort_by_keys(&mut open, ordering, self.keys, &|item| {
             largest_total(&items[item as usize], totals)
         });
         for (position, item) in open.into_iter().enumerate() {

@@ -63,24 +63,33 @@ pub(crate) fn largest_total(item: &crate::sweep::Item, totals: &[Offset]) -> i64
 
 /// Sorts `items` by the ordering's keys, larger first, ties by item index (input order).
 /// `section_total` gives each item's current `T`.
+///
+/// Takes `&dyn Fn` and compares precomputed rows, so that both callers share one
+/// instantiation of the sort (wasm size, see crate::sort); each key, `T` included, is
+/// computed once per item rather than at every comparison.
 pub(crate) fn sort_by_keys(
     items: &mut [u32],
     ordering: &Preordering,
     keys: &KeyTable,
-    section_total: impl Fn(u32) -> i64,
+    section_total: &dyn Fn(u32) -> i64,
 ) {
-    let key = |item: u32, k: SortKey| match k {
-        SortKey::SectionTotal => section_total(item),
-        _ => keys[item as usize][key_index(k)],
-    };
-    items.sort_by(|&a, &b| {
-        ordering
-            .0
-            .iter()
-            .map(|&k| key(b, k).cmp(&key(a, k)))
-            .find(|o| o.is_ne())
-            .unwrap_or(a.cmp(&b))
+    let width = ordering.0.len();
+    let mut rows: Vec<i64> = Vec::with_capacity(items.len() * width);
+    for &item in items.iter() {
+        rows.extend(ordering.0.iter().map(|&k| match k {
+            SortKey::SectionTotal => section_total(item),
+            _ => keys[item as usize][key_index(k)],
+        }));
+    }
+    let row = |position: u32| &rows[position as usize * width..][..width];
+    let mut positions: Vec<u32> = (0..items.len() as u32).collect();
+    positions.sort_unstable_by(|&a, &b| {
+        row(b)
+            .cmp(row(a))
+            .then(items[a as usize].cmp(&items[b as usize]))
     });
+    let sorted: Vec<u32> = positions.iter().map(|&p| items[p as usize]).collect();
+    items.copy_from_slice(&sorted);
 }
 
 /// `rank[item]`: the item's position in the ordering over all items; input order without one.
@@ -88,11 +97,63 @@ pub(crate) fn initial_ranks(keys: &KeyTable, ordering: Option<&Preordering>) -> 
     let mut order: Vec<u32> = (0..keys.len() as u32).collect();
     if let Some(ordering) = ordering {
         let t = key_index(SortKey::SectionTotal);
-        sort_by_keys(&mut order, ordering, keys, |item| keys[item as usize][t]);
+        sort_by_keys(&mut order, ordering, keys, &|item| keys[item as usize][t]);
     }
     let mut rank = vec![0u32; keys.len()];
     for (position, &item) in order.iter().enumerate() {
         rank[item as usize] = position as u32;
     }
     rank
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sort_by_keys_matches_a_comparison_of_the_keys_in_turn() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |below: u64| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((seed >> 33) % below) as i64
+        };
+        let letters = [
+            SortKey::Area,
+            SortKey::Sections,
+            SortKey::Lower,
+            SortKey::Overlaps,
+            SortKey::SectionTotal,
+            SortKey::Upper,
+            SortKey::Width,
+            SortKey::Size,
+        ];
+        for _ in 0..100 {
+            let n = next(40) as usize;
+            // Few distinct values, so that later keys and the index break ties.
+            let keys: KeyTable = (0..n)
+                .map(|_| std::array::from_fn(|_| next(3) - 1))
+                .collect();
+            let totals: Vec<i64> = (0..n).map(|_| next(3)).collect();
+            let ordering = Preordering((0..next(5)).map(|_| letters[next(8) as usize]).collect());
+            let mut items: Vec<u32> = (0..n as u32).filter(|_| next(4) != 0).collect();
+            items.reverse();
+            let mut expected = items.clone();
+            let key = |item: u32, k: SortKey| match k {
+                SortKey::SectionTotal => totals[item as usize],
+                _ => keys[item as usize][key_index(k)],
+            };
+            expected.sort_by(|&a, &b| {
+                ordering
+                    .0
+                    .iter()
+                    .map(|&k| key(b, k).cmp(&key(a, k)))
+                    .find(|o| o.is_ne())
+                    .unwrap_or(a.cmp(&b))
+            });
+            sort_by_keys(&mut items, &ordering, &keys, &|item| totals[item as usize]);
+            assert_eq!(items, expected, "{ordering}");
+        }
+    }
 }
