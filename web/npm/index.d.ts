@@ -1,0 +1,267 @@
+// Type declarations of the `bufpack` package (hand-written; the JavaScript is web/npm/*.js).
+// All numbers are integers below 2^53 unless they say seconds or percent.
+
+/** `[lower, upper)`: a lifespan in time, or a window of memory inside a buffer. */
+export interface Range {
+  lower: number;
+  upper: number;
+}
+
+export interface GapInit {
+  lifespan: Range | [number, number];
+  /** The part of the buffer `[lower, upper)` (relative to its offset) still used during the gap; none: all of it is free. */
+  window?: Range | [number, number];
+}
+
+/** A time interval in which a buffer is idle, optionally keeping a window of its memory. */
+export class Gap {
+  constructor(init: GapInit);
+  lifespan: Range;
+  window?: Range;
+}
+
+export interface BufferInit {
+  /** Unique; numbers are turned into strings. */
+  id: string | number;
+  /** When the buffer is live, `[lower, upper)`. Or give `lower` and `upper` directly. */
+  lifespan?: Range | [number, number];
+  lower?: number;
+  upper?: number;
+  size: number;
+  /** The offset must be a multiple of it. Default 1. */
+  alignment?: number;
+  gaps?: Array<Gap | GapInit>;
+  /** A fixed offset: the buffer must sit exactly there. */
+  offset?: number;
+  /** A preferred offset, tried first. */
+  hint?: number;
+}
+
+/** One buffer: an id, a lifespan, a size, and optional alignment, gaps, fixed offset and hint. */
+export class Buffer {
+  constructor(init: BufferInit);
+  id: string;
+  lifespan: Range;
+  size: number;
+  alignment: number;
+  gaps: Gap[];
+  offset?: number;
+  hint?: number;
+}
+
+export interface ProblemOptions {
+  /** The memory size. Leave it out to minimise without a limit. */
+  capacity?: number;
+}
+
+/** The buffers to place and, optionally, the memory's capacity. */
+export class Problem {
+  constructor(buffers: Array<Buffer | BufferInit>, options?: ProblemOptions);
+  /**
+   * Reads MiniMalloc CSV: a header naming `id`, `lower`, `upper`, `size` (aliases `start`,
+   * `end` (inclusive), `begin`, `buffer`) and optionally `alignment`, `hint`, `offset`,
+   * `gaps`. Throws a BufpackError with code "parse", `line` and `column` on bad input.
+   */
+  static fromCsv(text: string, options?: ProblemOptions): Problem;
+  buffers: Buffer[];
+  capacity?: number;
+  /** MiniMalloc CSV of the problem; with a solution, with its `offset` column. */
+  toCsv(solution?: Pick<Solution, 'offsets'> & Partial<Pick<Solution, 'height'>>): string;
+}
+
+/** Why a lower bound holds. */
+export type BoundReason =
+  | { kind: 'load'; time: number; message: string }
+  | { kind: 'buffer'; id: string; message: string }
+  | { kind: 'search'; message: string };
+
+/** A packing and its figures. */
+export class Solution {
+  /** One offset per buffer, in the problem's order. */
+  offsets: number[];
+  /** The highest `offset + size`. */
+  height: number;
+  /**
+   * "solved": fits the capacity (Solver.solve). "optimal": proven lowest (minimize).
+   * "feasible": the best found before the time limit; the optimum is between
+   * `lowerBound` and `height`.
+   */
+  status: 'solved' | 'optimal' | 'feasible';
+  /** A proven lower bound on the height of any packing. */
+  lowerBound: number;
+  boundReason?: BoundReason;
+  /** LOAD: the largest total size live at one instant. */
+  load?: number;
+  /** `100 * (height - lowerBound) / lowerBound`. */
+  gapPercent: number;
+  /** Search nodes and backtracks (0 when heuristics alone settled it). */
+  nodes: number;
+  backtracks: number;
+  elapsedSeconds: number;
+  /** The ordering (key string) whose search decided, if one did. */
+  ordering?: string;
+  /** Which method produced the packing, e.g. "heuristic crowding/skyline". */
+  foundBy?: string;
+  /** Minimisation was stopped by its time limit (or an abort) before the height was proven. */
+  stopped: boolean;
+  /** The parsed problem, from solveInWorker(csv, { returnProblem: true }). */
+  problem?: Problem;
+}
+
+/** The solver's switches; every one defaults to the solver's own default. */
+export interface SolverParamsInit {
+  /** Place buffers in non-decreasing (offset, rank) order so each packing is visited once. */
+  canonicalOnly?: boolean;
+  /** Prune when a section's floor plus its unplaced sizes exceeds the capacity. */
+  sectionInference?: boolean;
+  /** Try candidates by (lowest offset, rank) at every node. */
+  dynamicOrdering?: boolean;
+  /** Skip a candidate at or above the lowest top among candidates. */
+  checkDominance?: boolean;
+  /** Raise a section's floor to the lowest offset its unplaced members can take. */
+  unallocatedFloor?: boolean;
+  /** Rank buffers by `preorderingHeuristics`; otherwise input order. */
+  staticPreordering?: boolean;
+  /** Split into independent subproblems when nothing spans a section boundary. */
+  dynamicDecomposition?: boolean;
+  /** Raise every section's floor to the offset being placed. */
+  monotonicFloor?: boolean;
+  /** When a buffer with no unplaced neighbours fails, skip its siblings. */
+  hatlessPruning?: boolean;
+  /** The portfolio of orderings, as key strings (default ["WAT", "TAW", "TWA"]). */
+  preorderingHeuristics?: string[];
+}
+
+export class SolverParams implements Required<SolverParamsInit> {
+  /** Throws code "invalid" for an unknown switch. */
+  constructor(overrides?: SolverParamsInit);
+  canonicalOnly: boolean;
+  sectionInference: boolean;
+  dynamicOrdering: boolean;
+  checkDominance: boolean;
+  unallocatedFloor: boolean;
+  staticPreordering: boolean;
+  dynamicDecomposition: boolean;
+  monotonicFloor: boolean;
+  hatlessPruning: boolean;
+  preorderingHeuristics: string[];
+}
+
+/** Live figures; `bestHeight`, `lowerBound` and `gapPercent` when minimising. */
+export interface Progress {
+  nodes: number;
+  backtracks: number;
+  elapsedSeconds: number;
+  bestHeight?: number;
+  lowerBound?: number;
+  gapPercent?: number;
+}
+
+export interface RunOptions {
+  /** Stop after this many seconds (Infinity: no limit). */
+  timeoutSeconds?: number;
+  /** Called with fresh figures about every 100 ms while the search runs. Throwing stops the solve. */
+  onProgress?: (progress: Progress) => void;
+}
+
+export class Solver {
+  constructor(params?: SolverParams | SolverParamsInit);
+  params: SolverParams;
+  /**
+   * A packing within `problem.capacity`, on the calling thread. Throws code "infeasible"
+   * (with `reason`), "timeout" or "invalid".
+   */
+  solve(problem: Problem | { buffers: BufferInit[]; capacity: number }, options?: RunOptions): Solution;
+  /** The lowest height (never above `problem.capacity`, if set), on the calling thread. */
+  minimize(problem: Problem | { buffers: BufferInit[]; capacity?: number }, options?: RunOptions): Solution;
+}
+
+export type Options = RunOptions & SolverParamsInit;
+
+/** Minimises the peak on the calling thread. */
+export function minimize(problem: Problem | { buffers: BufferInit[]; capacity?: number }, options?: Options): Solution;
+
+export interface CsvOptions extends Options {
+  /** Solve against this capacity; without it, minimise. */
+  capacity?: number;
+  /** Minimise even with a capacity (then an upper limit). */
+  minimize?: boolean;
+}
+
+/** Reads CSV and solves (or minimises) it on the calling thread. */
+export function solveFromCsv(text: string, options?: CsvOptions): Solution;
+
+export interface WorkerOptions extends CsvOptions {
+  /** Aborting rejects at once with code "aborted" (name "AbortError"), `best` holding the best packing so far when minimising. */
+  signal?: AbortSignal;
+  /** true: one worker per ordering, first answer wins; a number: that many workers. */
+  parallel?: boolean | number;
+  /** CSV input: also return the parsed problem as `solution.problem`. */
+  returnProblem?: boolean;
+}
+
+/** Solves or minimises a problem or CSV text in Web Workers (worker_threads in Node); the calling thread stays free. */
+export function solveInWorker(
+  input: string | Problem | { buffers: BufferInit[]; capacity?: number },
+  options?: WorkerOptions,
+): Promise<Solution>;
+
+export type Validity = { valid: true } | { valid: false; message: string };
+
+/** Checks alignment, capacity, fixed offsets, overlaps in time and memory (gaps honoured) and the stated height. */
+export function validateSolution(
+  problem: Problem | { buffers: BufferInit[]; capacity?: number },
+  solution: Pick<Solution, 'offsets'> & Partial<Pick<Solution, 'height'>>,
+): Validity;
+
+export interface Bound {
+  /** No packing is lower. */
+  height: number;
+  /** LOAD. */
+  load: number;
+  reason: BoundReason;
+  /** `[time, load]` steps: the live total from each time to the next step. */
+  profile: Array<[number, number]>;
+}
+
+/** The proven lower bound on the height and the load over time. */
+export function lowerBound(problem: Problem | { buffers: BufferInit[]; capacity?: number }): Bound;
+
+/** The names runHeuristic takes, e.g. "crowding/skyline", "size/best-fit", "online/best-fit". */
+export function heuristicNames(): string[];
+
+/** Packs with one fast heuristic, ignoring the capacity. */
+export function runHeuristic(problem: Problem | { buffers: BufferInit[]; capacity?: number }, name: string): Solution;
+
+export type ErrorCode = 'parse' | 'invalid' | 'infeasible' | 'timeout' | 'aborted' | 'worker' | 'internal';
+
+/** Why no packing fits. */
+export type Infeasibility =
+  | { kind: 'tooLarge'; id: string; end: number }
+  | { kind: 'fixedClash'; detail: string }
+  | { kind: 'load'; time: number; load: number }
+  | { kind: 'exhausted' };
+
+/** Every error the package throws or rejects with. */
+export class BufpackError extends Error {
+  name: 'BufpackError' | 'AbortError';
+  code: ErrorCode;
+  /** "parse": 1-based line and character column, and the column's header name. */
+  line?: number;
+  column?: number;
+  field?: string;
+  /** "invalid": the argument path at fault (e.g. "buffers[3].size"), or the buffer's index and id. */
+  path?: string;
+  buffer?: number;
+  id?: string;
+  /** "infeasible": how we know. */
+  reason?: Infeasibility;
+  /** "infeasible", "timeout": the search's effort. */
+  nodes?: number;
+  backtracks?: number;
+  elapsedSeconds?: number;
+  /** "aborted" while minimising: the best packing found so far. */
+  best?: Solution;
+}
+
+export const version: string;

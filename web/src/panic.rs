@@ -1,4 +1,5 @@
-//! Turns a Rust panic into a JavaScript exception that says what went wrong.
+//! Turns a Rust panic into a JavaScript exception that says what went wrong; and two hooks
+//! for the package's own tests (a deliberate panic, the memory size).
 //!
 //! The package is built with `panic = "abort"`, so a panic would otherwise end in an opaque
 //! `RuntimeError: unreachable`. The hook throws a JavaScript `Error` whose message starts
@@ -27,4 +28,15 @@ pub fn install_panic_hook() {
 #[allow(unreachable_pub)] // exported to JavaScript, not to Rust
 pub fn panic_for_tests(message: &str) {
     panic!("{message}");
+}
+
+/// The size of the instance's linear memory in bytes, so tests can check that a long run
+/// of solves does not grow it. Not part of the package's documented API.
+#[wasm_bindgen(js_name = "__memoryBytes")]
+#[allow(unreachable_pub)] // exported to JavaScript, not to Rust
+pub fn memory_bytes() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    return (core::arch::wasm32::memory_size(0) * 65536) as f64;
+    #[cfg(not(target_arch = "wasm32"))]
+    return 0.0;
 }

@@ -1,0 +1,221 @@
+// The package's synchronous API, on the built package, in Node.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { bufpack, fixture, CHALLENGING, randomProblem, raw, core } from './package.mjs';
+
+const { Buffer, BufpackError, Gap, Problem, Solution, Solver, SolverParams } = bufpack;
+const example = fixture('examples/input.12.csv');
+
+function assertValid(problem, solution) {
+  assert.deepEqual(bufpack.validateSolution(problem, solution), { valid: true });
+}
+
+test('the example packs at 12 and round-trips through CSV', () => {
+  const problem = Problem.fromCsv(example, { capacity: 12 });
+  const solution = new Solver().solve(problem);
+  assert.ok(solution instanceof Solution);
+  assert.equal(solution.height, 12);
+  assert.equal(solution.status, 'solved');
+  assert.equal(solution.lowerBound, 12);
+  assert.equal(solution.gapPercent, 0);
+  assertValid(problem, solution);
+  const written = problem.toCsv(solution);
+  assert.match(written, /^id,lower,upper,size,offset\n/);
+  const reread = Problem.fromCsv(written, { capacity: 12 });
+  assert.deepEqual(reread.buffers.map((b) => b.offset), solution.offsets);
+});
+
+test('objects built by hand solve like CSV ones', () => {
+  const problem = new Problem(
+    [
+      new Buffer({ id: 'a', lifespan: { lower: 0, upper: 10 }, size: 4 }),
+      new Buffer({ id: 'b', lower: 0, upper: 10, size: 4, alignment: 4 }),
+      { id: 'c', lifespan: [2, 8], size: 8, gaps: [new Gap({ lifespan: [3, 5] })] },
+      { id: 'f', lifespan: [0, 1], size: 2, offset: 6 },
+    ],
+    { capacity: 16 },
+  );
+  const solution = new Solver().solve(problem);
+  assertValid(problem, solution);
+  assert.equal(solution.offsets[3], 6, 'the fixed buffer stays put');
+  assert.equal(solution.offsets[1] % 4, 0, 'alignment holds');
+});
+
+test('every challenging instance decides in wasm, and each packing validates', () => {
+  for (const name of CHALLENGING) {
+    const text = fixture(name);
+    // D and J are not decided within minutes by us or by the reference: a short look.
+    const unresolved = /[DJ]\./.test(name);
+    let solution;
+    try {
+      solution = bufpack.solveFromCsv(text, { capacity: 1048576, timeoutSeconds: unresolved ? 1 : 60 });
+    } catch (error) {
+      // D and J have no packing under 1048576 within reach (the reference finds none either).
+      assert.ok(['timeout', 'infeasible'].includes(error.code), `${name}: ${error.message}`);
+      assert.ok(unresolved, `${name} should be solved: ${error.message}`);
+      continue;
+    }
+    assertValid(Problem.fromCsv(text, { capacity: 1048576 }), solution);
+    assert.ok(solution.height <= 1048576);
+  }
+});
+
+test('minimize proves the optimum of C and reports its bound', () => {
+  const problem = Problem.fromCsv(fixture('challenging/C.1048576.csv'));
+  const solution = bufpack.minimize(problem, { timeoutSeconds: 60 });
+  assert.equal(solution.status, 'optimal');
+  assert.equal(solution.height, 1039360);
+  assert.equal(solution.lowerBound, 1039360);
+  assert.equal(solution.boundReason.kind, 'load');
+  assertValid(problem, solution);
+});
+
+test('minimize under a time limit returns the best packing and its gap', () => {
+  const problem = Problem.fromCsv(fixture('challenging/D.1048576.csv'));
+  const solution = bufpack.minimize(problem, { timeoutSeconds: 0.5 });
+  assert.equal(solution.status, 'feasible');
+  assert.equal(solution.stopped, true);
+  assert.ok(solution.gapPercent > 0);
+  assert.ok(solution.height > solution.lowerBound);
+  assertValid(problem, solution);
+});
+
+test('a CSV error is a BufpackError with code, line, column and field', () => {
+  const text = 'id,lower,upper,size\nb1,0,3,4\nb2,0,x,4\n';
+  assert.throws(() => Problem.fromCsv(text), (error) => {
+    assert.ok(error instanceof BufpackError);
+    assert.ok(error instanceof Error);
+    assert.equal(error.code, 'parse');
+    assert.equal(error.line, 3);
+    assert.equal(error.column, 6);
+    assert.equal(error.field, 'upper');
+    assert.match(error.message, /^line 3, column 6 \(upper\): expected/);
+    return true;
+  });
+  assert.throws(() => bufpack.solveFromCsv('', { capacity: 4 }), { code: 'parse', line: 1 });
+  assert.throws(() => bufpack.solveFromCsv('id,lower,upper,size\n"b1,0,3,4\n'), { code: 'parse', line: 2 });
+});
+
+test('an infeasible capacity throws code "infeasible" with the reason', () => {
+  const problem = Problem.fromCsv(example, { capacity: 11 });
+  assert.throws(() => new Solver().solve(problem), (error) => {
+    assert.equal(error.code, 'infeasible');
+    assert.deepEqual(error.reason, { kind: 'load', time: 0, load: 12 });
+    return true;
+  });
+  const tooLarge = new Problem([{ id: 'big', lifespan: [0, 1], size: 20 }], { capacity: 10 });
+  assert.throws(() => new Solver().solve(tooLarge), { code: 'infeasible', id: 'big' });
+});
+
+test('a time limit throws code "timeout" with the effort spent', () => {
+  const problem = Problem.fromCsv(fixture('challenging/D.1048576.csv'), { capacity: 1048576 });
+  assert.throws(() => new Solver().solve(problem, { timeoutSeconds: 0.2 }), (error) => {
+    assert.equal(error.code, 'timeout');
+    assert.ok(error.nodes > 0);
+    assert.ok(error.elapsedSeconds >= 0.2);
+    return true;
+  });
+});
+
+test('malformed objects and options are refused with code "invalid" and a path', () => {
+  const cases = [
+    [() => new Buffer({ id: 'a', lifespan: [0, 1], size: -1 }), /buffer\.size: expected a non-negative integer, found -1/],
+    [() => new Buffer({ id: 'a', lifespan: [0, 1], size: 1.5 }), /size/],
+    [() => new Problem([{ id: 'a', lifespan: { lower: 0 }, size: 1 }]), /buffers\[0\]\.lifespan\.upper/],
+    [() => new Problem('nope'), /buffers: expected an array/],
+    [() => new SolverParams({ sectionInferance: false }), /sectionInferance/],
+    [() => new Solver({ preorderingHeuristics: ['WXQ'] }).solve(Problem.fromCsv(example, { capacity: 12 })), /invalid params/],
+    [() => bufpack.solveFromCsv(example, { capacity: -3 }), /capacity/],
+    [() => bufpack.solveFromCsv(example, { capacity: 12, timeoutSeconds: -1 }), /timeoutSeconds/],
+    [() => new Solver().solve(new Problem([{ id: 'a', lifespan: [5, 1], size: 1 }], { capacity: 4 })), /buffer "a" \(#1\)/],
+    [() => new Solver().solve(new Problem([{ id: 'a', lifespan: [0, 1], size: 1 }])), /capacity/],
+    [() => bufpack.runHeuristic(Problem.fromCsv(example), 'nope'), /crowding\/skyline/],
+  ];
+  for (const [call, message] of cases) {
+    assert.throws(call, (error) => {
+      assert.ok(error instanceof BufpackError, String(error));
+      assert.equal(error.code, 'invalid');
+      assert.match(error.message, message);
+      return true;
+    });
+  }
+});
+
+test('a duplicate id names the buffer by index and id', () => {
+  const problem = new Problem(
+    [
+      { id: 'a', lifespan: [0, 1], size: 1 },
+      { id: 'a', lifespan: [0, 1], size: 1 },
+    ],
+    { capacity: 4 },
+  );
+  assert.throws(() => new Solver().solve(problem), { code: 'invalid', buffer: 1, id: 'a' });
+});
+
+test('validateSolution names what is wrong', () => {
+  const problem = Problem.fromCsv(example, { capacity: 12 });
+  const overlapping = { offsets: [0, 0, 0, 0, 0] };
+  const verdict = bufpack.validateSolution(problem, overlapping);
+  assert.equal(verdict.valid, false);
+  assert.match(verdict.message, /both occupy/);
+  assert.throws(() => bufpack.validateSolution(problem, { offsets: [0, 'x'] }), { code: 'invalid' });
+});
+
+test('progress arrives and a throwing callback stops the solve with its own error', () => {
+  const problem = Problem.fromCsv(fixture('challenging/D.1048576.csv'), { capacity: 1048576 });
+  const seen = [];
+  assert.throws(() => new Solver().solve(problem, { timeoutSeconds: 0.5, onProgress: (p) => seen.push(p) }), { code: 'timeout' });
+  assert.ok(seen.length >= 2, `${seen.length} progress reports`);
+  assert.ok(seen.every((p, i) => i === 0 || p.nodes >= seen[i - 1].nodes));
+  const mine = new Error('stop here');
+  assert.throws(() => new Solver().solve(problem, { onProgress: () => { throw mine; } }), (error) => error === mine);
+});
+
+test('the default switches come from the solver and every switch can be turned off', () => {
+  const params = new SolverParams();
+  assert.deepEqual(params.preorderingHeuristics, ['WAT', 'TAW', 'TWA']);
+  assert.equal(params.sectionInference, true);
+  const problem = Problem.fromCsv(example, { capacity: 12 });
+  const off = Object.fromEntries(Object.keys(params).filter((k) => typeof params[k] === 'boolean').map((k) => [k, false]));
+  const solution = new Solver(off).solve(problem);
+  assertValid(problem, solution);
+});
+
+test('heuristics and the lower bound agree with the validator on random problems', () => {
+  for (let seed = 1; seed <= 40; seed++) {
+    const problem = new Problem(randomProblem(seed).buffers);
+    const bound = bufpack.lowerBound(problem);
+    for (const name of bufpack.heuristicNames()) {
+      const solution = bufpack.runHeuristic(problem, name);
+      assertValid(problem, solution);
+      assert.ok(solution.height >= bound.height, `${name} below the bound on seed ${seed}`);
+    }
+    const best = bufpack.minimize(problem);
+    assert.equal(best.status, 'optimal');
+    assertValid(problem, best);
+    assert.equal(Math.max(...bound.profile.map(([, load]) => load)), bound.load);
+  }
+});
+
+test('a panic is reported as code "internal" and the instance keeps working', () => {
+  for (let round = 0; round < 3; round++) {
+    assert.throws(() => core.callWasm(raw.__panicForTests, 'on purpose'), (error) => {
+      assert.ok(error instanceof BufpackError);
+      assert.equal(error.code, 'internal');
+      assert.match(error.message, /on purpose/);
+      return true;
+    });
+    assert.equal(bufpack.solveFromCsv(example, { capacity: 12 }).height, 12);
+  }
+});
+
+test('memory stops growing over 1000 solves', () => {
+  const problem = Problem.fromCsv(fixture('challenging/K.1048576.csv'), { capacity: 1048576 });
+  const small = Problem.fromCsv(example, { capacity: 12 });
+  const sizes = [];
+  for (let i = 0; i < 1000; i++) {
+    new Solver().solve(i % 10 === 0 ? problem : small);
+    if (i === 99 || i === 999) sizes.push(raw.__memoryBytes());
+  }
+  assert.equal(sizes[1], sizes[0], `memory grew from ${sizes[0]} to ${sizes[1]} bytes`);
+});

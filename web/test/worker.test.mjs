@@ -1,0 +1,80 @@
+// The Worker API on the built package, in Node (worker_threads).
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { bufpack, fixture } from './package.mjs';
+
+const { BufpackError, Problem } = bufpack;
+const example = fixture('examples/input.12.csv');
+const D = fixture('challenging/D.1048576.csv');
+
+test('solves CSV and Problem objects off the calling thread', async () => {
+  const fromCsv = await bufpack.solveInWorker(example, { capacity: 12 });
+  assert.equal(fromCsv.height, 12);
+  const problem = Problem.fromCsv(example);
+  const minimised = await bufpack.solveInWorker(problem);
+  assert.equal(minimised.status, 'optimal');
+  assert.deepEqual(bufpack.validateSolution(problem, minimised), { valid: true });
+  const withProblem = await bufpack.solveInWorker(example, { returnProblem: true });
+  assert.ok(withProblem.problem instanceof Problem);
+  assert.equal(withProblem.problem.buffers.length, 5);
+});
+
+test('errors cross the worker boundary with their code and position', async () => {
+  await assert.rejects(bufpack.solveInWorker('id,lower,upper,size\nb,0,1,x\n', { capacity: 4 }), (error) => {
+    assert.ok(error instanceof BufpackError);
+    assert.equal(error.code, 'parse');
+    assert.equal(error.line, 2);
+    assert.equal(error.column, 7);
+    return true;
+  });
+  await assert.rejects(bufpack.solveInWorker(example, { capacity: 11 }), { code: 'infeasible' });
+  await assert.rejects(bufpack.solveInWorker(example, { capacity: 12, nope: true }), { code: 'invalid' });
+  await assert.rejects(bufpack.solveInWorker(D, { capacity: 1048576, timeoutSeconds: 0.3 }), { code: 'timeout' });
+});
+
+test('progress events arrive from the worker, and abort stops it', async () => {
+  const controller = new AbortController();
+  const seen = [];
+  const running = bufpack.solveInWorker(D, {
+    capacity: 1048576,
+    signal: controller.signal,
+    onProgress(progress) {
+      seen.push(progress);
+      if (seen.length === 3) controller.abort();
+    },
+  });
+  // Without the abort this search runs far beyond any test's patience.
+  await assert.rejects(running, (error) => {
+    assert.equal(error.code, 'aborted');
+    assert.equal(error.name, 'AbortError');
+    return true;
+  });
+  assert.equal(seen.length, 3, 'no progress after the abort');
+  assert.ok(seen[2].nodes > 0);
+});
+
+test('an abort while minimising hands back the best packing so far', async () => {
+  const controller = new AbortController();
+  const running = bufpack.solveInWorker(D, {
+    signal: controller.signal,
+    onProgress(progress) {
+      if (progress.bestHeight !== undefined && progress.lowerBound !== undefined) controller.abort();
+    },
+  });
+  const error = await running.then(() => assert.fail('resolved'), (e) => e);
+  assert.equal(error.code, 'aborted');
+  assert.ok(error.best, 'the best packing is kept');
+  assert.ok(error.best.gapPercent > 0);
+  assert.deepEqual(bufpack.validateSolution(Problem.fromCsv(D), error.best), { valid: true });
+  await assert.rejects(bufpack.solveInWorker(example, { signal: AbortSignal.abort() }), { code: 'aborted' });
+});
+
+test('parallel lanes race: first decisive answer wins, bounds combine', async () => {
+  const solved = await bufpack.solveInWorker(fixture('challenging/A.1048576.csv'), { capacity: 1048576, parallel: true });
+  assert.equal(solved.status, 'solved');
+  await assert.rejects(bufpack.solveInWorker(example, { capacity: 11, parallel: 2 }), { code: 'infeasible' });
+  const minimised = await bufpack.solveInWorker(D, { parallel: true, timeoutSeconds: 0.5 });
+  assert.equal(minimised.status, 'feasible');
+  assert.ok(minimised.lowerBound > 0 && minimised.height >= minimised.lowerBound);
+  await assert.rejects(bufpack.solveInWorker(example, { parallel: 0 }), { code: 'invalid' });
+});
