@@ -4,7 +4,7 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use bufpack::{
     greedy, read_problem, write_problem, write_solution, Buffer, Heuristic, Infeasibility,
@@ -15,7 +15,7 @@ use bufpack::{
 use crate::error::{ErrorCode, ErrorShape};
 use crate::monitor::JsMonitor;
 use crate::shapes::{
-    BoundShape, OffsetsShape, ParamsShape, ProblemShape, ReasonShape, SolutionShape,
+    BoundShape, OffsetsShape, ParamsShape, ProblemShape, ReasonShape, SolutionShape, PARAM_NAMES,
 };
 
 /// What a call throws: an error object (`error.rs`) or a callback's own exception.
@@ -53,6 +53,23 @@ fn problem_from_js(value: JsValue) -> Result<Problem, Thrown> {
 }
 
 fn params_from_js(value: JsValue) -> Result<SolverParams, Thrown> {
+    if value.is_object() {
+        let keys = js_sys::Object::keys(value.unchecked_ref::<js_sys::Object>());
+        if let Some(unknown) = keys
+            .iter()
+            .filter_map(|key| key.as_string())
+            .find(|key| !PARAM_NAMES.contains(&key.as_str()))
+        {
+            return Err(ErrorShape::invalid(
+                "params",
+                format!(
+                    "unknown switch {unknown:?}; expected one of {}",
+                    PARAM_NAMES.join(", ")
+                ),
+            )
+            .into());
+        }
+    }
     from_js_or_default::<ParamsShape>(value, "params")?
         .into_params()
         .map_err(|e| ErrorShape::invalid("params", e).into())

@@ -135,9 +135,10 @@ impl BufferShape {
 }
 
 /// Every switch of [`SolverParams`], camelCase; a missing one keeps the solver's default.
-/// Unknown names are refused, so a misspelt switch is not silently ignored.
+/// Unknown names are refused (see [`PARAM_NAMES`]), so a misspelt switch is not silently
+/// ignored.
 #[derive(Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct ParamsShape {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) canonical_only: Option<bool>,
@@ -160,6 +161,22 @@ pub(crate) struct ParamsShape {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) preordering_heuristics: Option<Vec<String>>,
 }
+
+/// The fields of [`ParamsShape`] as JavaScript spells them. serde-wasm-bindgen reads a
+/// struct by looking up its known fields, so it never sees (nor refuses) others: the check
+/// against this list is explicit.
+pub(crate) const PARAM_NAMES: [&str; 10] = [
+    "canonicalOnly",
+    "sectionInference",
+    "dynamicOrdering",
+    "checkDominance",
+    "unallocatedFloor",
+    "staticPreordering",
+    "dynamicDecomposition",
+    "monotonicFloor",
+    "hatlessPruning",
+    "preorderingHeuristics",
+];
 
 impl ParamsShape {
     /// The solver's parameters: these switches over the defaults. Errors name the bad key
