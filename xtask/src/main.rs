@@ -11,6 +11,7 @@ mod gen;
 mod machine;
 mod pack;
 mod table;
+mod test;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -22,6 +23,7 @@ const COMMANDS: &[(&str, &str, &str, Entry)] = &[
     ("bench", bench::SUMMARY, bench::USAGE, bench::run),
     ("gen", gen::SUMMARY, gen::USAGE, gen::run),
     ("pack", pack::SUMMARY, pack::USAGE, pack::run),
+    ("test", test::SUMMARY, test::USAGE, test::run),
 ];
 
 /// Commands that are planned but not written yet.

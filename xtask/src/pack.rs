@@ -164,7 +164,7 @@ pub(crate) fn build(
     Ok(dir.to_path_buf())
 }
 
-fn npm_pack(package: &Path, out: &Path) -> Result<PathBuf, String> {
+pub(crate) fn npm_pack(package: &Path, out: &Path) -> Result<PathBuf, String> {
     let listing = command_output_in(
         package,
         "npm",
