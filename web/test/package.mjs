@@ -43,3 +43,9 @@ export function randomProblem(seed, count = 12) {
   }
   return { buffers };
 }
+
+/**
+ * A search that runs for minutes at least (30 s natively did not settle it): D at a capacity
+ * between its proven bound (986112) and its best known packing (1031168).
+ */
+export const HARD = { text: fixture('challenging/D.1048576.csv'), capacity: 990000 };

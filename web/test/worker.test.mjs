@@ -1,7 +1,7 @@
 // The Worker API on the built package, in Node (worker_threads).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { bufpack, fixture } from './package.mjs';
+import { bufpack, fixture, HARD } from './package.mjs';
 
 const { BufpackError, Problem } = bufpack;
 const example = fixture('examples/input.12.csv');
@@ -29,14 +29,14 @@ test('errors cross the worker boundary with their code and position', async () =
   });
   await assert.rejects(bufpack.solveInWorker(example, { capacity: 11 }), { code: 'infeasible' });
   await assert.rejects(bufpack.solveInWorker(example, { capacity: 12, nope: true }), { code: 'invalid' });
-  await assert.rejects(bufpack.solveInWorker(D, { capacity: 1048576, timeoutSeconds: 0.3 }), { code: 'timeout' });
+  await assert.rejects(bufpack.solveInWorker(HARD.text, { capacity: HARD.capacity, timeoutSeconds: 0.3 }), { code: 'timeout' });
 });
 
 test('progress events arrive from the worker, and abort stops it', async () => {
   const controller = new AbortController();
   const seen = [];
-  const running = bufpack.solveInWorker(D, {
-    capacity: 1048576,
+  const running = bufpack.solveInWorker(HARD.text, {
+    capacity: HARD.capacity,
     signal: controller.signal,
     onProgress(progress) {
       seen.push(progress);
