@@ -41,7 +41,11 @@ before(async () => {
   browser = await launchChromium();
   ({ page, problems } = await openPage(browser));
   await page.goto(`${server.url}/bufpack-test.html`);
-  await page.waitForSelector('body[data-ready="yes"]', { timeout: 30_000 });
+  try {
+    await page.waitForSelector('body[data-ready="yes"]', { state: 'attached', timeout: 30_000 });
+  } catch (error) {
+    throw new Error(`the page did not load the package: ${error.message}\n${problems.join('\n')}`);
+  }
 });
 
 after(async () => {

@@ -1,0 +1,300 @@
+// The packed tarball as a user gets it: `npm install bufpack-*.tgz` into a fresh project,
+// then a Node ESM script, a strict TypeScript consumer, and a Vite app (built, and on the
+// dev server) in Chromium.
+// Run: node --test web/test/consumer.test.mjs   ($BUFPACK_TARBALL: another tarball)
+import test, { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm, stat, writeFile, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { launchChromium, openPage, serve } from './browser.mjs';
+
+const run = promisify(execFile);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
+const viteBin = path.join(root, 'node_modules/vite/bin/vite.js');
+const example = await readFile(path.join(root, 'tests/fixtures/examples/input.12.csv'), 'utf8');
+
+/** $BUFPACK_TARBALL, or the newest target/npm/bufpack-*.tgz. */
+async function findTarball() {
+  if (process.env.BUFPACK_TARBALL) return path.resolve(process.env.BUFPACK_TARBALL);
+  const dir = path.join(root, 'target/npm');
+  const names = (await readdir(dir)).filter((name) => /^bufpack-.*\.tgz$/.test(name));
+  assert.ok(names.length > 0, `no bufpack-*.tgz in ${dir}: run cargo xtask pack`);
+  const dated = await Promise.all(names.map(async (name) => ({ name, mtime: (await stat(path.join(dir, name))).mtimeMs })));
+  dated.sort((a, b) => b.mtime - a.mtime);
+  return path.join(dir, dated[0].name);
+}
+
+let project; // the temporary consumer project
+let tarball;
+
+// npm's own chatter (e.g. "Unknown user config") goes to stderr; only the exit code matters.
+const npm = (args) => run('npm', args, { cwd: project, env: { ...process.env, npm_config_update_notifier: 'false' } });
+
+before(async () => {
+  tarball = await findTarball();
+  project = await mkdtemp(path.join(tmpdir(), 'bufpack-consumer-'));
+  await npm(['init', '-y']);
+  await npm(['pkg', 'set', 'type=module']);
+  await npm(['install', tarball, '--no-audit', '--no-fund', '--offline']);
+});
+
+after(async () => {
+  if (project) await rm(project, { recursive: true, force: true });
+});
+
+test('the tarball installed as node_modules/bufpack', async () => {
+  const installed = JSON.parse(await readFile(path.join(project, 'node_modules/bufpack/package.json'), 'utf8'));
+  assert.equal(installed.name, 'bufpack');
+  assert.match(path.basename(tarball), new RegExp(`^bufpack-${installed.version.replaceAll('.', '\\.')}\\.tgz$`));
+  const dependencies = JSON.parse(await readFile(path.join(project, 'package.json'), 'utf8')).dependencies;
+  assert.ok(dependencies?.bufpack, 'npm recorded the dependency');
+});
+
+test('(a) a Node ESM script imports bufpack and solves the example, synchronously and in a worker', { timeout: 60_000 }, async () => {
+  await writeFile(path.join(project, 'example.csv'), example);
+  await writeFile(
+    path.join(project, 'main.mjs'),
+    `import { readFileSync } from 'node:fs';
+import { Problem, Solver, solveInWorker, validateSolution, version } from 'bufpack';
+
+const csv = readFileSync(new URL('./example.csv', import.meta.url), 'utf8');
+const problem = Problem.fromCsv(csv, { capacity: 12 });
+const sync = new Solver().solve(problem);
+const worker = await solveInWorker(csv, { capacity: 12 });
+const minimised = await solveInWorker(problem, { minimize: true });
+console.log(JSON.stringify({
+  resolved: import.meta.resolve('bufpack'),
+  version,
+  sync: { height: sync.height, status: sync.status, validity: validateSolution(problem, sync) },
+  worker: { height: worker.height, status: worker.status, validity: validateSolution(problem, worker) },
+  minimised: { height: minimised.height, status: minimised.status },
+}));
+`,
+  );
+  // The script must also exit on its own: finished workers may not keep Node alive.
+  const { stdout } = await run(process.execPath, ['main.mjs'], { cwd: project, timeout: 50_000 });
+  const out = JSON.parse(stdout);
+  assert.equal(fileURLToPath(out.resolved), path.join(project, 'node_modules/bufpack/node.js'), 'Node picks the "node" export of the installed copy');
+  assert.match(out.version, /^\d+\.\d+\.\d+/);
+  assert.deepEqual(out.sync, { height: 12, status: 'solved', validity: { valid: true } });
+  assert.deepEqual(out.worker, { height: 12, status: 'solved', validity: { valid: true } });
+  assert.deepEqual(out.minimised, { height: 12, status: 'optimal' });
+});
+
+const TSC_FLAGS = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022'];
+
+const GOOD_TS = `import {
+  BufpackError,
+  Problem,
+  Solver,
+  SolverParams,
+  solveInWorker,
+  validateSolution,
+  type Progress,
+  type Solution,
+  type Validity,
+  type WorkerOptions,
+} from 'bufpack';
+
+const csv: string = 'id,lower,upper,size\\nb1,0,3,4\\n';
+const problem: Problem = Problem.fromCsv(csv, { capacity: 12 });
+const params: SolverParams = new SolverParams({ canonicalOnly: true, preorderingHeuristics: ['WAT'] });
+const solution: Solution = new Solver(params).solve(problem, { timeoutSeconds: 5 });
+const height: number = solution.height;
+const status: 'solved' | 'optimal' | 'feasible' = solution.status;
+const validity: Validity = validateSolution(problem, solution);
+if (!validity.valid) {
+  const message: string = validity.message;
+  console.log(message);
+}
+
+try {
+  Problem.fromCsv('nonsense');
+} catch (error) {
+  if (error instanceof BufpackError) {
+    if (error.code === 'parse') {
+      const line: number | undefined = error.line;
+      console.log(line, error.column, error.field);
+    } else if (error.code === 'aborted') {
+      const best: Solution | undefined = error.best;
+      console.log(best?.height);
+    }
+  }
+}
+
+const controller = new AbortController();
+const options: WorkerOptions = {
+  capacity: 12,
+  signal: controller.signal,
+  parallel: 2,
+  onProgress(progress: Progress) {
+    const nodes: number = progress.nodes;
+    const best: number | undefined = progress.bestHeight;
+    console.log(nodes, best);
+  },
+};
+const inWorker: Promise<Solution> = solveInWorker(csv, options);
+inWorker.then(
+  (s) => console.log(s.height, s.gapPercent, height, status),
+  (e: unknown) => {
+    if (e instanceof BufpackError && e.code === 'infeasible') console.log(e.reason?.kind);
+  },
+);
+void solveInWorker(problem, { parallel: true, signal: AbortSignal.timeout(1000) });
+
+// The declarations must reject these (each @ts-expect-error fails the build if they do not).
+// @ts-expect-error: not a solver switch
+new SolverParams({ noSuchSwitch: true });
+// @ts-expect-error: not a status
+export const wrongStatus: typeof solution.status = 'done';
+// @ts-expect-error: parallel is a boolean or a number
+void solveInWorker(csv, { parallel: 'yes' });
+`;
+
+// Each line marked "error" must be reported by tsc.
+const BAD_TS = `import { BufpackError, Problem, Solver, solveInWorker } from 'bufpack';
+const solution = new Solver().solve(Problem.fromCsv('', { capacity: 12 }));
+const height: string = solution.height; // error TS2322: height is a number
+void solveInWorker('', { capacty: 12 }); // error: misspelt option
+declare const error: BufpackError;
+if (error.code === 'parse-error') console.log(height); // error TS2367: not an ErrorCode
+`;
+
+test('(b) TypeScript: a strict consumer type-checks against the installed declarations; wrong uses are rejected', { timeout: 120_000 }, async () => {
+  await writeFile(path.join(project, 'good.ts'), GOOD_TS);
+  await writeFile(path.join(project, 'bad.ts'), BAD_TS);
+
+  const good = await run(process.execPath, [tsc, ...TSC_FLAGS, '--listFiles', 'good.ts'], { cwd: project }).catch((e) => e);
+  assert.equal(good.code ?? 0, 0, `tsc rejected good.ts:\n${good.stdout}${good.stderr}`);
+  const files = good.stdout.split('\n').map((line) => line.trim());
+  assert.ok(
+    files.includes(path.join(project, 'node_modules/bufpack/index.d.ts')),
+    `'bufpack' resolved to the installed index.d.ts:\n${files.filter((f) => !f.includes('/lib.')).join('\n')}`,
+  );
+
+  const bad = await run(process.execPath, [tsc, ...TSC_FLAGS, 'bad.ts'], { cwd: project }).then(
+    (r) => ({ code: 0, ...r }),
+    (e) => e,
+  );
+  assert.notEqual(bad.code, 0, 'tsc accepted bad.ts');
+  const reported = bad.stdout;
+  assert.match(reported, /bad\.ts\(3,\d+\): error TS2322/, reported);
+  assert.match(reported, /bad\.ts\(4,\d+\): error TS\d+:.*capacty/, reported);
+  assert.match(reported, /bad\.ts\(6,\d+\): error TS2367/, reported);
+  assert.equal(reported.match(/error TS/g).length, 3, `exactly the three marked errors:\n${reported}`);
+});
+
+// The Vite app: solves the example in a worker and writes the height (or the error) into the page.
+const INDEX_HTML = `<!doctype html>
+<html>
+<head>
+<meta charset="utf-8">
+<link rel="icon" href="data:,">
+<title>bufpack with Vite</title>
+</head>
+<body>
+<p>height: <span id="height"></span></p>
+<p>validity: <span id="validity"></span></p>
+<p>error: <span id="error"></span></p>
+<script type="module" src="./main.js"></script>
+</body>
+</html>
+`;
+
+const MAIN_JS = `import { Problem, solveInWorker, validateSolution } from 'bufpack';
+
+const csv = ${JSON.stringify(example)};
+solveInWorker(csv, { capacity: 12 }).then(
+  (solution) => {
+    document.querySelector('#validity').textContent = JSON.stringify(validateSolution(Problem.fromCsv(csv), solution));
+    document.querySelector('#height').textContent = String(solution.height);
+  },
+  (error) => {
+    document.querySelector('#error').textContent = \`\${error?.code}: \${error?.message}\`;
+    console.error(error);
+  },
+);
+`;
+
+/** Opens `url` in Chromium and waits for the app to write its height or its error. */
+async function runApp(url) {
+  const browser = await launchChromium();
+  try {
+    const { page, problems } = await openPage(browser);
+    const failedRequests = [];
+    page.on('response', (response) => {
+      if (response.status() >= 400) failedRequests.push(`${response.status()} ${response.url()}`);
+    });
+    page.on('requestfailed', (request) => failedRequests.push(`failed ${request.url()}`));
+    await page.goto(url);
+    await page
+      .waitForFunction(() => document.querySelector('#height')?.textContent || document.querySelector('#error')?.textContent, null, {
+        timeout: 30_000,
+      })
+      .catch(() => {}); // the assertions below say what is missing
+    const read = (selector) => page.textContent(selector);
+    return {
+      height: await read('#height'),
+      validity: await read('#validity'),
+      error: await read('#error'),
+      problems,
+      failedRequests,
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
+function checkApp(app) {
+  assert.deepEqual(app.problems, [], 'no console errors or page errors');
+  assert.deepEqual(app.failedRequests, [], 'no failed requests');
+  assert.equal(app.error, '', 'the solve did not fail');
+  assert.equal(app.height, '12');
+  assert.equal(app.validity, JSON.stringify({ valid: true }));
+}
+
+test('(c) Vite: `vite build` of an app importing bufpack runs in Chromium (worker, wasm)', { timeout: 180_000 }, async () => {
+  await writeFile(path.join(project, 'index.html'), INDEX_HTML);
+  await writeFile(path.join(project, 'main.js'), MAIN_JS);
+  // No vite.config.js: the package must work with Vite's defaults.
+  await run(process.execPath, [viteBin, 'build', '--logLevel', 'warn'], { cwd: project });
+  const dist = path.join(project, 'dist');
+  const assets = await readdir(path.join(dist, 'assets'));
+  assert.ok(assets.some((name) => name.endsWith('.wasm')), `the .wasm was emitted: ${assets}`);
+
+  const server = await serve({ mounts: { '/': dist } });
+  try {
+    const app = await runApp(`${server.url}/`);
+    checkApp(app);
+    const served = server.requests.filter((r) => r.status === 200).map((r) => r.path);
+    assert.ok(served.some((p) => p.endsWith('.wasm')), `the page fetched the emitted .wasm: ${served}`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('(d) Vite: the dev server serves the same app (dependency pre-bundling on)', { timeout: 180_000 }, async () => {
+  await writeFile(path.join(project, 'index.html'), INDEX_HTML);
+  await writeFile(path.join(project, 'main.js'), MAIN_JS);
+  const { createServer } = await import('vite');
+  const server = await createServer({
+    root: project,
+    configFile: false,
+    logLevel: 'warn',
+    clearScreen: false,
+    server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
+  });
+  try {
+    await server.listen();
+    const app = await runApp(server.resolvedUrls.local[0]);
+    checkApp(app);
+  } finally {
+    await server.close();
+  }
+});
