@@ -10,6 +10,7 @@ mod decision;
 mod instances;
 mod minimize;
 mod parse;
+mod wasm;
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -23,11 +24,13 @@ use crate::machine;
 use instances::{discover, select, Instance};
 
 pub(crate) const SUMMARY: &str =
-    "time bufpack (and optionally MiniMalloc) on A-K, or its --minimize mode";
+    "time bufpack (and optionally MiniMalloc) on A-K, its --minimize mode, or the npm package (--wasm)";
 
 pub(crate) const USAGE: &str = "\
 Usage: cargo xtask bench [OPTIONS]
        cargo xtask bench --minimize [OPTIONS]
+       cargo xtask bench --wasm [OPTIONS]   (the npm package against native;
+                                             see cargo xtask bench --wasm --help)
 
 Times bufpack on tests/fixtures/challenging/<X>.<capacity>.csv (capacity from
 the file name) and prints a Markdown report on stdout: machine info, then one
@@ -333,7 +336,7 @@ fn target_dir(root: &Path) -> PathBuf {
     }
 }
 
-fn build(root: &Path) -> Result<PathBuf, String> {
+pub(crate) fn build(root: &Path) -> Result<PathBuf, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let args = ["build", "--release", "-p", "bufpack", "--bin", "bufpack"];
     eprintln!("bench: {cargo} {}", args.join(" "));
@@ -452,6 +455,9 @@ impl Setup {
 
 /// Entry point of `cargo xtask bench`.
 pub(crate) fn run(root: &Path, argv: Vec<String>) -> Result<(), String> {
+    if argv.iter().any(|arg| arg == "--wasm") {
+        return wasm::run(root, argv);
+    }
     let Some(options) = Options::parse(argv)? else {
         println!("{USAGE}");
         return Ok(());
