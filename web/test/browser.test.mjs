@@ -6,6 +6,9 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium, openPage, serve } from './browser.mjs';
+// A search that runs for minutes: D at a capacity between its bound and its best packing
+// (D at 1048576 now solves in about half a second).
+import { HARD } from './package.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -114,15 +117,14 @@ test('(a) the synchronous API solves the example in the page; parse errors carry
 });
 
 test('(b) a long worker search reports rising progress; abort rejects with AbortError and progress stops', { timeout: 120_000 }, async () => {
-  const result = await page.evaluate(async () => {
+  const result = await page.evaluate(async ({ text: csv, capacity }) => {
     const { solveInWorker } = window.bufpack;
-    const csv = await (await fetch('/fixtures/challenging/D.1048576.csv')).text();
     const controller = new AbortController();
     const events = []; // the order things happened in
     const progress = [];
     let rejectedAt;
     const running = solveInWorker(csv, {
-      capacity: 1048576,
+      capacity,
       signal: controller.signal,
       onProgress(p) {
         progress.push(p);
@@ -139,7 +141,7 @@ test('(b) a long worker search reports rising progress; abort rejects with Abort
     // Give a late message from the (terminated) worker every chance to arrive.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     return { outcome, nodes: progress.map((p) => p.nodes), events, countAtRejection: rejectedAt, countNow: progress.length };
-  });
+  }, HARD);
   assert.deepEqual(result.outcome, { name: 'AbortError', code: 'aborted', isBufpackError: true });
   assert.equal(result.countAtRejection, 4, 'the abort came from the fourth progress event');
   assert.equal(result.countNow, 4, 'no progress event after the rejection');
@@ -151,15 +153,14 @@ test('(b) a long worker search reports rising progress; abort rejects with Abort
 });
 
 test('(c) the main thread stays responsive while the worker searches', { timeout: 120_000 }, async () => {
-  const result = await page.evaluate(async () => {
+  const result = await page.evaluate(async ({ text: csv, capacity }) => {
     const { solveInWorker } = window.bufpack;
-    const csv = await (await fetch('/fixtures/challenging/D.1048576.csv')).text();
     const controller = new AbortController();
     const log = [];
     let settled = false;
     let progressCount = 0;
     const running = solveInWorker(csv, {
-      capacity: 1048576,
+      capacity,
       signal: controller.signal,
       onProgress: () => {
         progressCount++;
@@ -193,7 +194,7 @@ test('(c) the main thread stays responsive while the worker searches', { timeout
     controller.abort();
     const outcome = await running;
     return { ticks, stillRunning, outcome, log };
-  });
+  }, HARD);
   assert.equal(result.stillRunning, true, 'the search was still running when the ticks were counted');
   const busyTicks = result.ticks.filter((t) => t.searchRunning && t.progressSoFar > 0);
   assert.ok(busyTicks.length >= 5, `at least 5 timer ticks fired while the worker was searching: ${JSON.stringify(result.ticks)}`);
