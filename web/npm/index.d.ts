@@ -191,9 +191,20 @@ export interface CsvOptions extends Options {
 /** Reads CSV and solves (or minimises) it on the calling thread. */
 export function solveFromCsv(text: string, options?: CsvOptions): Solution;
 
+/**
+ * What `signal` needs of an AbortSignal, declared here so that the types need neither the
+ * DOM library nor @types/node; a real AbortSignal fits.
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 export interface WorkerOptions extends CsvOptions {
   /** Aborting rejects at once with code "aborted" (name "AbortError"), `best` holding the best packing so far when minimising. */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   /** true: one worker per ordering, first answer wins; a number: that many workers. */
   parallel?: boolean | number;
   /** CSV input: also return the parsed problem as `solution.problem`. */
