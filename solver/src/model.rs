@@ -144,7 +144,13 @@ impl Buffer {
                 pieces.push(Piece { time, bottom, top });
             }
         };
-        let mut gaps: Vec<&Gap> = self.gaps.iter().collect();
+        // An empty gap frees nothing. Left in, one inside another gap would move the
+        // cursor back and make the buffer occupy memory during the outer gap.
+        let mut gaps: Vec<&Gap> = self
+            .gaps
+            .iter()
+            .filter(|gap| gap.lifespan.lower < gap.lifespan.upper)
+            .collect();
         sort_by_i64_key(&mut gaps, |gap| gap.lifespan.lower);
         let mut cursor = self.lifespan.lower;
         for gap in gaps {
@@ -432,6 +438,16 @@ mod tests {
             pieces,
             [(0, 2, 0, 8), (4, 6, 0, 8), (6, 8, 2, 5), (8, 10, 0, 8)]
         );
+    }
+
+    #[test]
+    fn an_empty_gap_inside_another_changes_nothing() {
+        let plain = Buffer::new("b", 0, 10, 8).with_gap(3, 8, None);
+        for empty in [(5, 5), (3, 3), (8, 8), (0, 0)] {
+            let with_empty = plain.clone().with_gap(empty.0, empty.1, None);
+            assert!(Problem::new(vec![with_empty.clone()], 8).check().is_ok());
+            assert_eq!(with_empty.pieces(), plain.pieces(), "{empty:?}");
+        }
     }
 
     #[test]
