@@ -116,7 +116,9 @@ mod tests {
         let text = help();
         assert!(text.contains("  bench "), "{text}");
         assert!(text.contains("  gen "), "{text}");
-        assert!(text.contains("Planned: dist, serve, pack"), "{text}");
+        assert!(text.contains("  pack "), "{text}");
+        assert!(text.contains("  test "), "{text}");
+        assert!(text.contains("Planned: dist, serve"), "{text}");
     }
 
     #[test]
