@@ -121,7 +121,7 @@ pub(crate) fn build(
         fs::remove_dir_all(dir).map_err(|e| format!("cannot empty {}: {e}", dir.display()))?;
     }
     fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let built = root.join("target/wasm32-unknown-unknown/wasm/bufpack_web.wasm");
+    let built = target_dir(root).join("wasm32-unknown-unknown/wasm/bufpack_web.wasm");
     run_command(
         Command::new("wasm-bindgen")
             .args([
@@ -210,6 +210,14 @@ pub(crate) fn workspace_version(root: &Path) -> Result<String, String> {
         .and_then(|section| section.lines().find_map(|l| l.strip_prefix("version = \"")))
         .map(|v| v.trim_end_matches('"').to_string())
         .ok_or_else(|| "no version in [workspace.package] of Cargo.toml".into())
+}
+
+/// Where cargo puts build outputs: `$CARGO_TARGET_DIR` (relative to the root) or `target/`.
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => root.join(dir),
+        None => root.join("target"),
+    }
 }
 
 fn env_or(name: &str, default: &str) -> String {

@@ -8,7 +8,7 @@ use crate::args::Args;
 use crate::pack::{self, run_command};
 
 pub(crate) const SUMMARY: &str =
-    "run every test: Rust (native), the npm package in Node, wasm in headless Chromium, end to end";
+    "run every test: Rust (native), the npm package in Node and Chromium, the app end to end";
 
 pub(crate) const USAGE: &str = "\
 cargo xtask test [--native-only]
@@ -19,6 +19,8 @@ Runs, stopping at the first failure:
   3. wasm-bindgen tests of web/ in headless Chromium (wasm-bindgen-test-runner, chromedriver)
   4. node --test web/test/                        the built package in Node, Chromium and a
                                                   consumer project (tarball install, TypeScript, Vite)
+  5. cargo xtask dist; node --test tests/e2e/     the web app in Chromium (screenshots in
+                                                  target/e2e/)
 
 Needs what .ci/run installs: the wasm32 target, wasm-bindgen-cli of the version in
 Cargo.lock, `npm ci` at the root, chromium and chromium-driver (/usr/bin/chromedriver,

@@ -1,0 +1,399 @@
+//! The page: input (drop anywhere, file picker, paste, examples), options, progress and
+//! cancel, the chart, the figures and the buffer table, exports. State lives in one reducer
+//! (`state.rs`); this module wires events to it and solves through `bridge.rs`.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::bridge::{self, Ended, Failure};
+use crate::chart::{Chart, ColourMode};
+use crate::controls::Controls;
+use crate::examples::EXAMPLES;
+use crate::files;
+use crate::results::Results;
+use crate::state::{Action, State};
+
+/// The CSV being shown or solved, kept out of the reducer (it can be 50 MB) and shared.
+#[derive(Default)]
+pub(crate) struct Source {
+    pub(crate) csv: Rc<str>,
+    pub(crate) name: String,
+}
+
+/// Starts a solve of `csv` named `name` with the current options.
+fn start_solve(
+    state: &UseReducerHandle<State>,
+    source: &Rc<RefCell<Source>>,
+    abort: &Rc<RefCell<Option<web_sys::AbortController>>>,
+    name: String,
+    csv: Rc<str>,
+) {
+    if let Some(previous) = abort.borrow_mut().take() {
+        previous.abort();
+    }
+    let Ok(controller) = web_sys::AbortController::new() else {
+        state.dispatch(Action::Refused(Failure::new(
+            "worker",
+            "AbortController is missing",
+        )));
+        return;
+    };
+    let signal = controller.signal();
+    *abort.borrow_mut() = Some(controller);
+    *source.borrow_mut() = Source {
+        csv: csv.clone(),
+        name: name.clone(),
+    };
+    let id = state.next_id();
+    let options = state.options.clone();
+    state.dispatch(Action::Start { name });
+    let state = state.clone();
+    let abort = abort.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let progress_state = state.clone();
+        let ended = bridge::solve(csv.to_string(), &options, signal, move |progress| {
+            progress_state.dispatch(Action::Progress { id, progress });
+        })
+        .await;
+        abort.borrow_mut().take();
+        state.dispatch(match ended {
+            Ended::Solved(layout) => Action::Solved { id, layout },
+            Ended::Cancelled => Action::Cancelled { id },
+            Ended::Failed(failure) => Action::Failed { id, failure },
+        });
+    });
+}
+
+#[function_component(App)]
+pub(crate) fn app() -> Html {
+    let state = use_reducer(State::default);
+    let source = use_mut_ref(Source::default);
+    let abort = use_mut_ref(|| None::<web_sys::AbortController>);
+    let dragging = use_state(|| false);
+    let file_input = use_node_ref();
+
+    let solve_text = {
+        let (state, source, abort) = (state.clone(), source.clone(), abort.clone());
+        Callback::from(move |(name, csv): (String, String)| {
+            start_solve(&state, &source, &abort, name, Rc::from(csv));
+        })
+    };
+    let refuse = {
+        let state = state.clone();
+        Callback::from(move |failure: Failure| state.dispatch(Action::Refused(failure)))
+    };
+
+    // Theme from the system, once; a share link's problem, once.
+    {
+        let state = state.clone();
+        let solve_text = solve_text.clone();
+        use_effect_with((), move |_| {
+            let dark = web_sys::window()
+                .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+                .is_some_and(|query| query.matches());
+            state.dispatch(Action::Dark(dark));
+            if let Some((csv, capacity)) = files::shared_problem() {
+                let mut options = state.options.clone();
+                options.capacity = capacity;
+                state.dispatch(Action::Options(options));
+                solve_text.emit(("shared link".to_string(), csv));
+            }
+        });
+    }
+    // The theme goes on <html>, so the whole page (scrollbars included) follows.
+    {
+        let dark = state.dark;
+        use_effect_with(dark, move |&dark| {
+            if let Some(root) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+            {
+                let _ = root.set_attribute("data-theme", if dark { "dark" } else { "light" });
+            }
+        });
+    }
+    // Ctrl+V anywhere (outside a text field) pastes a CSV.
+    {
+        let solve_text = solve_text.clone();
+        use_effect_with((), move |_| {
+            let listener = Closure::<dyn Fn(web_sys::ClipboardEvent)>::new(
+                move |event: web_sys::ClipboardEvent| {
+                    let in_field = event
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA"));
+                    if in_field {
+                        return;
+                    }
+                    if let Some(text) = event.clipboard_data().and_then(|d| d.get_data("text").ok())
+                    {
+                        if !text.trim().is_empty() {
+                            event.prevent_default();
+                            solve_text.emit(("pasted CSV".to_string(), text));
+                        }
+                    }
+                },
+            );
+            let document = web_sys::window().and_then(|w| w.document());
+            if let Some(document) = &document {
+                let _ = document
+                    .add_event_listener_with_callback("paste", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(document) = document {
+                    let _ = document.remove_event_listener_with_callback(
+                        "paste",
+                        listener.as_ref().unchecked_ref(),
+                    );
+                }
+            }
+        });
+    }
+
+    let read_files = {
+        let (solve_text, refuse) = (solve_text.clone(), refuse.clone());
+        move |files: Option<web_sys::FileList>| {
+            let Some(file) = files.and_then(|f| f.get(0)) else {
+                return;
+            };
+            let (solve_text, refuse) = (solve_text.clone(), refuse.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let name = file.name();
+                match files::read_file(file).await {
+                    Ok(text) => solve_text.emit((name, text)),
+                    Err(failure) => refuse.emit(failure),
+                }
+            });
+        }
+    };
+    let ondragover = {
+        let dragging = dragging.clone();
+        Callback::from(move |event: DragEvent| {
+            event.prevent_default();
+            dragging.set(true);
+        })
+    };
+    let ondragleave = {
+        let dragging = dragging.clone();
+        Callback::from(move |event: DragEvent| {
+            // Only when the pointer leaves the window, not when it crosses a child.
+            if event.related_target().is_none() {
+                dragging.set(false);
+            }
+        })
+    };
+    let ondrop = {
+        let (dragging, read_files) = (dragging.clone(), read_files.clone());
+        Callback::from(move |event: DragEvent| {
+            event.prevent_default();
+            dragging.set(false);
+            read_files(event.data_transfer().and_then(|d| d.files()));
+        })
+    };
+    let onpick = {
+        let read_files = read_files.clone();
+        Callback::from(move |event: Event| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            read_files(input.files());
+            input.set_value("");
+        })
+    };
+    let open_picker = {
+        let file_input = file_input.clone();
+        Callback::from(move |_| {
+            if let Some(input) = file_input.cast::<HtmlInputElement>() {
+                input.click();
+            }
+        })
+    };
+    let onexample = {
+        let (state, solve_text, refuse) = (state.clone(), solve_text.clone(), refuse.clone());
+        Callback::from(move |event: Event| {
+            let select: HtmlSelectElement = event.target_unchecked_into();
+            let Some(example) = select
+                .value()
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| EXAMPLES.get(i))
+            else {
+                return;
+            };
+            select.set_value("");
+            let mut options = state.options.clone();
+            options.capacity = example.capacity;
+            state.dispatch(Action::Options(options));
+            let (solve_text, refuse) = (solve_text.clone(), refuse.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match files::fetch_text(&format!("examples/{}", example.file)).await {
+                    Ok(text) => solve_text.emit((example.title.to_string(), text)),
+                    Err(failure) => refuse.emit(failure),
+                }
+            });
+        })
+    };
+    let on_solve_again = {
+        let (state, source, abort) = (state.clone(), source.clone(), abort.clone());
+        Callback::from(move |_| {
+            let (name, csv) = {
+                let source = source.borrow();
+                (source.name.clone(), source.csv.clone())
+            };
+            if !csv.is_empty() {
+                start_solve(&state, &source, &abort, name, csv);
+            }
+        })
+    };
+    let on_cancel = {
+        let abort = abort.clone();
+        Callback::from(move |_| {
+            if let Some(controller) = abort.borrow_mut().take() {
+                controller.abort();
+            }
+        })
+    };
+    let on_select = {
+        let state = state.clone();
+        Callback::from(move |index: Option<usize>| state.dispatch(Action::Select(index)))
+    };
+    let on_colour = {
+        let state = state.clone();
+        Callback::from(move |event: Event| {
+            let select: HtmlSelectElement = event.target_unchecked_into();
+            if let Ok(mode) = select.value().parse::<ColourMode>() {
+                state.dispatch(Action::Colour(mode));
+            }
+        })
+    };
+    let on_search = {
+        let state = state.clone();
+        Callback::from(move |event: InputEvent| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            state.dispatch(Action::Search(input.value()));
+        })
+    };
+    let toggle_theme = {
+        let state = state.clone();
+        Callback::from(move |_| state.dispatch(Action::Dark(!state.dark)))
+    };
+
+    let has_source = !source.borrow().csv.is_empty();
+    let share = state.layout.as_ref().and_then(|layout| {
+        let source = source.borrow();
+        files::share_fragment(&source.csv, layout.capacity)
+    });
+
+    html! {
+        <div class={classes!("app", dragging.then_some("dragging"))}
+             {ondragover} {ondragleave} {ondrop}>
+            <header class="bar">
+                <h1>{ "bufpack" }</h1>
+                <p class="tagline">{ "Static buffer packing in your browser. Nothing leaves this page." }</p>
+                <button class="ghost" onclick={toggle_theme} aria-pressed={state.dark.to_string()}
+                        title="Switch between light and dark">
+                    { if state.dark { "Light" } else { "Dark" } }
+                </button>
+            </header>
+            <main class="layout">
+                <section class="panel input" aria-labelledby="input-title">
+                    <h2 id="input-title">{ "Input" }</h2>
+                    <p class="hint">{ "Drop a buffer CSV anywhere on the page, paste one (Ctrl+V), pick a file or an example. Columns: id, lower, upper, size (optional: alignment, offset, gaps)." }</p>
+                    <div class="row">
+                        <button onclick={open_picker}>{ "Open CSV…" }</button>
+                        <input ref={file_input} id="file" type="file" accept=".csv,text/csv,text/plain"
+                               class="visually-hidden" onchange={onpick} aria-label="CSV file" />
+                        <label class="visually-hidden" for="examples">{ "Examples" }</label>
+                        <select id="examples" onchange={onexample}>
+                            <option value="" selected=true>{ "Examples…" }</option>
+                            { for EXAMPLES.iter().enumerate().map(|(i, e)| html! { <option value={i.to_string()}>{ e.title }</option> }) }
+                        </select>
+                    </div>
+                    if let Some(failure) = &state.failure {
+                        <div class="error" role="alert">
+                            <strong>{ failure_title(failure) }</strong>
+                            <span class="message">{ failure_detail(failure) }</span>
+                            if state.layout.is_some() {
+                                <span class="kept">{ "The previous result is still shown." }</span>
+                            }
+                        </div>
+                    }
+                    if let Some(notice) = &state.notice {
+                        <div class="notice" role="status">{ notice }</div>
+                    }
+                </section>
+                <Controls options={state.options.clone()} running={state.running.clone()}
+                          can_solve={has_source}
+                          on_options={ { let s = state.clone(); Callback::from(move |o| s.dispatch(Action::Options(o))) } }
+                          on_solve={on_solve_again} on_cancel={on_cancel} />
+                <section class="panel chart-panel" aria-labelledby="chart-title">
+                    <div class="toolbar">
+                        <h2 id="chart-title">{ state.name.clone().unwrap_or_else(|| "Layout".into()) }</h2>
+                        <label>{ "Colour by " }
+                            <select onchange={on_colour} aria-label="Colour by">
+                                { for ColourMode::ALL.iter().map(|m| html! {
+                                    <option value={m.key()} selected={*m == state.colour}>{ m.label() }</option>
+                                }) }
+                            </select>
+                        </label>
+                        <input type="search" placeholder="Find buffer id" aria-label="Find buffer by id"
+                               oninput={on_search} disabled={state.layout.is_none()} />
+                        <crate::export::ExportMenu layout={state.layout.clone()} share={share}
+                                                   colour={state.colour} dark={state.dark} />
+                    </div>
+                    if let Some(layout) = &state.layout {
+                        <div class="chart-box">
+                            <Chart layout={layout.clone()} colour={state.colour} dark={state.dark}
+                                   selected={state.selected} highlight={state.highlight}
+                                   on_select={on_select.clone()} />
+                        </div>
+                    } else {
+                        <div class="chart-box empty">
+                            <p>{ "No layout yet. Drop a CSV, or try an example." }</p>
+                        </div>
+                    }
+                </section>
+                if let Some(layout) = &state.layout {
+                    <Results layout={layout.clone()} selected={state.selected} on_select={on_select} />
+                }
+            </main>
+            <div class="drop-overlay" aria-hidden="true">{ "Drop the CSV to solve it" }</div>
+        </div>
+    }
+}
+
+/// The message without the position the title already gives ("line 3, column 6 (upper): ").
+fn failure_detail(failure: &Failure) -> &str {
+    match failure.line {
+        Some(_) => failure
+            .message
+            .split_once(": ")
+            .map_or(&failure.message, |(_, rest)| rest),
+        None => &failure.message,
+    }
+}
+
+fn failure_title(failure: &Failure) -> String {
+    match (failure.code.as_str(), failure.line, failure.column) {
+        ("parse", Some(line), Some(column)) => {
+            // The field's name, when the message gives one: "line 3, column 6 (upper): ...".
+            let field = failure
+                .message
+                .split_once(": ")
+                .and_then(|(position, _)| position.split_once(" ("))
+                .map(|(_, field)| format!(" ({}", field))
+                .unwrap_or_default();
+            format!("Line {line}, column {column}{field}")
+        }
+        ("parse", _, _) => "Cannot read this CSV".into(),
+        ("infeasible", ..) => "No packing fits".into(),
+        ("timeout", ..) => "Time limit reached".into(),
+        ("invalid", ..) => "Invalid input".into(),
+        ("worker", ..) => "The solver worker failed".into(),
+        ("internal", ..) => "Internal error".into(),
+        (code, ..) => code.to_string(),
+    }
+}

@@ -1,0 +1,161 @@
+//! The options (capacity or minimise, time limit, parallel, the solver's switches folded
+//! away), the Solve and Cancel buttons, and the live figures of a running solve.
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::options::{SolveOptions, SWITCHES};
+use crate::state::Running;
+
+#[derive(Properties, PartialEq)]
+pub(crate) struct ControlsProps {
+    pub(crate) options: SolveOptions,
+    pub(crate) running: Option<Running>,
+    /// There is an input to solve again.
+    pub(crate) can_solve: bool,
+    pub(crate) on_options: Callback<SolveOptions>,
+    pub(crate) on_solve: Callback<()>,
+    pub(crate) on_cancel: Callback<()>,
+}
+
+#[function_component(Controls)]
+pub(crate) fn controls(props: &ControlsProps) -> Html {
+    let capacity_error = use_state(|| None::<String>);
+    let options = &props.options;
+    let update = |change: fn(&mut SolveOptions, &HtmlInputElement)| {
+        let (options, on_options) = (options.clone(), props.on_options.clone());
+        Callback::from(move |event: Event| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            let mut next = options.clone();
+            change(&mut next, &input);
+            on_options.emit(next);
+        })
+    };
+    let on_capacity = {
+        let (options, on_options, error) = (
+            options.clone(),
+            props.on_options.clone(),
+            capacity_error.clone(),
+        );
+        Callback::from(move |event: Event| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            match SolveOptions::parse_capacity(&input.value()) {
+                Ok(capacity) => {
+                    error.set(None);
+                    on_options.emit(SolveOptions {
+                        capacity,
+                        ..options.clone()
+                    });
+                }
+                Err(message) => error.set(Some(message)),
+            }
+        })
+    };
+    let on_timeout = update(|o, input| {
+        if let Ok(seconds) = input.value().trim().parse::<f64>() {
+            if seconds > 0.0 {
+                o.timeout_seconds = seconds;
+            }
+        }
+    });
+    let on_parallel = update(|o, input| o.parallel = input.checked());
+    let on_orderings = update(|o, input| o.orderings = input.value());
+    let running = props.running.is_some();
+    let on_solve = props.on_solve.reform(|_: MouseEvent| ());
+    let on_cancel = props.on_cancel.reform(|_: MouseEvent| ());
+
+    html! {
+        <section class="panel controls" aria-labelledby="options-title">
+            <h2 id="options-title">{ "Solve" }</h2>
+            <div class="fields">
+                <label>{ "Capacity" }
+                    <input id="capacity" type="text" inputmode="numeric" placeholder="empty: minimise"
+                           value={options.capacity.map(|c| c.to_string()).unwrap_or_default()}
+                           onchange={on_capacity} aria-invalid={capacity_error.is_some().to_string()} />
+                </label>
+                <label>{ "Time limit (s)" }
+                    <input id="timeout" type="number" min="0.1" step="any"
+                           value={options.timeout_seconds.to_string()} onchange={on_timeout} />
+                </label>
+                <label class="check">
+                    <input id="parallel" type="checkbox" checked={options.parallel} onchange={on_parallel} />
+                    { "Parallel portfolio (one worker per ordering)" }
+                </label>
+            </div>
+            if let Some(message) = &*capacity_error {
+                <p class="field-error" role="alert">{ message }</p>
+            }
+            <details class="advanced">
+                <summary>{ "Advanced: the solver's techniques" }</summary>
+                { for SWITCHES.iter().enumerate().map(|(i, switch)| {
+                    let checked = options.switches[i];
+                    let (options, on_options) = (options.clone(), props.on_options.clone());
+                    let onchange = Callback::from(move |event: Event| {
+                        let input: HtmlInputElement = event.target_unchecked_into();
+                        let mut next = options.clone();
+                        next.switches[i] = input.checked();
+                        on_options.emit(next);
+                    });
+                    html! {
+                        <label class="check" title={switch.help}>
+                            <input type="checkbox" {checked} {onchange} />
+                            { switch.label }
+                        </label>
+                    }
+                }) }
+                <label>{ "Orderings (key strings)" }
+                    <input type="text" value={options.orderings.clone()} onchange={on_orderings}
+                           title="Comma-separated, e.g. WAT,TAW,TWA: W width, A area, T section total, Z size, L start, U end, C sections, O overlaps" />
+                </label>
+            </details>
+            <div class="row">
+                <button class="primary" onclick={on_solve} disabled={running || !props.can_solve}>
+                    { if options.capacity.is_some() { "Solve" } else { "Minimise" } }
+                </button>
+                <button id="cancel" onclick={on_cancel} disabled={!running}>{ "Cancel" }</button>
+            </div>
+            if let Some(run) = &props.running {
+                <div class="progress" role="status" aria-live="polite">
+                    <div class="bar-track"><div class="bar-fill indeterminate"></div></div>
+                    <p class="figures">
+                        { format!("Solving {} — {:.1} s, {} nodes, {} backtracks",
+                            run.name, run.progress.elapsed_seconds,
+                            thousands(run.progress.nodes as u64), thousands(run.progress.backtracks as u64)) }
+                        if let Some(best) = run.progress.best_height {
+                            { format!("; best height {}", thousands(best as u64)) }
+                        }
+                        if let Some(bound) = run.progress.lower_bound {
+                            { format!(", bound {}", thousands(bound as u64)) }
+                        }
+                        if let Some(gap) = run.progress.gap_percent {
+                            { format!(", gap {gap:.2}%") }
+                        }
+                    </p>
+                </div>
+            }
+        </section>
+    }
+}
+
+/// `1048576` as `1 048 576` (thin spaces read well in any locale).
+pub(crate) fn thousands(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{2009}');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_groups_digits() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(1_048_576), "1\u{2009}048\u{2009}576");
+    }
+}

@@ -1,0 +1,91 @@
+//! Exports: the solution as MiniMalloc CSV (with `offset`), the chart as PNG and SVG, and a
+//! share link for small problems (the problem rides in the URL's fragment, which browsers
+//! never send anywhere).
+
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use bufpack::{write_solution, Solution};
+
+use crate::chart::{svg, ColourMode, Viewport};
+use crate::files::{download_text, download_url, SHARE_LIMIT};
+use crate::layout::Layout;
+
+#[derive(Properties, PartialEq)]
+pub(crate) struct ExportProps {
+    pub(crate) layout: Option<Rc<Layout>>,
+    /// The share link's fragment, when the problem is small enough.
+    pub(crate) share: Option<String>,
+    pub(crate) colour: ColourMode,
+    pub(crate) dark: bool,
+}
+
+/// The solution CSV: the problem's columns plus `offset`, as MiniMalloc writes it.
+pub(crate) fn solution_csv(layout: &Layout) -> String {
+    let solution = Solution {
+        offsets: layout.offsets.clone(),
+        height: layout.figures.height,
+    };
+    write_solution(&layout.problem, &solution)
+}
+
+#[function_component(ExportMenu)]
+pub(crate) fn export_menu(props: &ExportProps) -> Html {
+    let shared = use_state(|| false);
+    let Some(layout) = props.layout.clone() else {
+        return html! {};
+    };
+    let csv = {
+        let layout = layout.clone();
+        Callback::from(move |_| download_text("solution.csv", "text/csv", &solution_csv(&layout)))
+    };
+    let png = Callback::from(|_| {
+        let canvas = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector("canvas.chart-canvas").ok().flatten())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlCanvasElement>().ok());
+        if let Some(url) = canvas.and_then(|c| c.to_data_url_with_type("image/png").ok()) {
+            download_url("layout.png", &url);
+        }
+    });
+    let svg_export = {
+        let (layout, colour, dark) = (layout.clone(), props.colour, props.dark);
+        Callback::from(move |_| {
+            let view = Viewport::fit(&layout);
+            download_text(
+                "layout.svg",
+                "image/svg+xml",
+                &svg(&layout, &view, colour, dark, 1200, 700),
+            );
+        })
+    };
+    let share = {
+        let (fragment, shared) = (props.share.clone(), shared.clone());
+        Callback::from(move |_| {
+            if let (Some(fragment), Some(window)) = (&fragment, web_sys::window()) {
+                let _ = window.location().set_hash(fragment);
+                shared.set(true);
+            }
+        })
+    };
+    let share_title = if props.share.is_some() {
+        "Put the problem in this page's address, to copy and share".to_string()
+    } else {
+        format!(
+            "Only problems up to {} KB of CSV fit in a link",
+            SHARE_LIMIT / 1024
+        )
+    };
+    html! {
+        <div class="export" role="group" aria-label="Export">
+            <button id="export-csv" onclick={csv} title="The solution as MiniMalloc CSV, with an offset column">{ "CSV" }</button>
+            <button id="export-png" onclick={png}>{ "PNG" }</button>
+            <button id="export-svg" onclick={svg_export}>{ "SVG" }</button>
+            <button id="share" onclick={share} disabled={props.share.is_none()} title={share_title}>
+                { if *shared { "Link in address bar" } else { "Share link" } }
+            </button>
+        </div>
+    }
+}

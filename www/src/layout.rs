@@ -1,0 +1,163 @@
+//! A solved problem in the form the page draws and lists: the buffers, where each sits, the
+//! rectangles they occupy (gaps honoured), the load over time and the figures. Built once per
+//! result; the chart, the table and the exports only read it.
+
+use bufpack::{Buffer, LoadProfile, Offset, Problem, Solution, Time};
+
+/// One rectangle a buffer occupies in time x memory, in absolute units: time `[t0, t1)`,
+/// memory `[y0, y1)`. A buffer without gaps has one; gaps split it (a windowed gap keeps a
+/// thinner piece).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Rect {
+    /// Index of the buffer in the problem.
+    pub(crate) buffer: u32,
+    pub(crate) t0: Time,
+    pub(crate) t1: Time,
+    pub(crate) y0: Offset,
+    pub(crate) y1: Offset,
+    /// Part of a gap's window (drawn lighter), not of the buffer's full life.
+    pub(crate) in_gap: bool,
+}
+
+/// Figures of the result, as the solver reported them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Figures {
+    pub(crate) height: Offset,
+    pub(crate) lower_bound: Offset,
+    /// The largest total live at one time.
+    pub(crate) load: Offset,
+    pub(crate) gap_percent: f64,
+    /// "solved", "optimal" or "feasible".
+    pub(crate) status: String,
+    pub(crate) nodes: u64,
+    pub(crate) backtracks: u64,
+    pub(crate) elapsed_seconds: f64,
+    pub(crate) found_by: Option<String>,
+}
+
+/// A problem, its packing and what the page shows of them.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Layout {
+    pub(crate) problem: Problem,
+    /// `None` when the problem was solved without a limit (minimised).
+    pub(crate) capacity: Option<Offset>,
+    pub(crate) offsets: Vec<Offset>,
+    pub(crate) figures: Figures,
+    /// Every occupied rectangle, sorted by `t0` (for culling by time).
+    pub(crate) rects: Vec<Rect>,
+    /// The load over time: `(time, load)` steps, each holding until the next.
+    pub(crate) profile: Vec<(Time, Offset)>,
+    /// The time span of all buffers, `[first start, last end)`.
+    pub(crate) time_span: (Time, Time),
+}
+
+impl Layout {
+    pub(crate) fn new(
+        problem: Problem,
+        capacity: Option<Offset>,
+        solution: &Solution,
+        figures: Figures,
+    ) -> Layout {
+        let mut rects = Vec::with_capacity(problem.buffers.len());
+        for (index, (buffer, &offset)) in problem.buffers.iter().zip(&solution.offsets).enumerate()
+        {
+            rects.extend(rects_of(index as u32, buffer, offset));
+        }
+        rects.sort_unstable_by_key(|r| (r.t0, r.buffer));
+        let profile = LoadProfile::of(&problem).steps;
+        let time_span = problem
+            .buffers
+            .iter()
+            .map(|b| (b.lifespan.lower, b.lifespan.upper))
+            .reduce(|(lo, hi), (l, u)| (lo.min(l), hi.max(u)))
+            .unwrap_or((0, 1));
+        Layout {
+            problem,
+            capacity,
+            offsets: solution.offsets.clone(),
+            figures,
+            rects,
+            profile,
+            time_span,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.problem.buffers.len()
+    }
+
+    /// Indices of the buffers that share time with `index` (and occupy memory then).
+    pub(crate) fn neighbours(&self, index: usize) -> Vec<usize> {
+        let mine: Vec<&Rect> = self
+            .rects
+            .iter()
+            .filter(|r| r.buffer as usize == index)
+            .collect();
+        let mut found: Vec<usize> = self
+            .rects
+            .iter()
+            .filter(|r| r.buffer as usize != index)
+            .filter(|r| mine.iter().any(|m| r.t0 < m.t1 && m.t0 < r.t1))
+            .map(|r| r.buffer as usize)
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+}
+
+/// The rectangles of one buffer placed at `offset`.
+fn rects_of(index: u32, buffer: &Buffer, offset: Offset) -> impl Iterator<Item = Rect> + '_ {
+    let full = buffer.size;
+    buffer.pieces().into_iter().map(move |piece| Rect {
+        buffer: index,
+        t0: piece.time.lower,
+        t1: piece.time.upper,
+        y0: offset + piece.bottom,
+        y1: offset + piece.top,
+        in_gap: piece.bottom != 0 || piece.top != full,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout() -> Layout {
+        let problem = Problem::new(
+            vec![
+                Buffer::new("a", 0, 4, 2),
+                Buffer::new("b", 2, 6, 3).with_gap(3, 5, Some((1, 2))),
+                Buffer::new("c", 6, 8, 5),
+            ],
+            8,
+        );
+        let solution = Solution::from_offsets(&problem, vec![0, 2, 0]);
+        Layout::new(problem, Some(8), &solution, Figures::default())
+    }
+
+    #[test]
+    fn gaps_split_buffers_into_rects_in_absolute_units() {
+        let layout = layout();
+        let b: Vec<(Time, Time, Offset, Offset, bool)> = layout
+            .rects
+            .iter()
+            .filter(|r| r.buffer == 1)
+            .map(|r| (r.t0, r.t1, r.y0, r.y1, r.in_gap))
+            .collect();
+        assert_eq!(
+            b,
+            [(2, 3, 2, 5, false), (3, 5, 3, 4, true), (5, 6, 2, 5, false)]
+        );
+        assert!(layout.rects.windows(2).all(|w| w[0].t0 <= w[1].t0));
+        assert_eq!(layout.time_span, (0, 8));
+    }
+
+    #[test]
+    fn neighbours_share_time() {
+        let layout = layout();
+        assert_eq!(layout.neighbours(0), [1]);
+        assert_eq!(layout.neighbours(1), [0]);
+        assert!(layout.neighbours(2).is_empty());
+    }
+}

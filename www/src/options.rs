@@ -1,0 +1,169 @@
+//! What the user chose to solve with: a capacity or "minimise", a time limit, the parallel
+//! portfolio, and (folded away) every switch of the solver and its orderings.
+
+use bufpack::SolverParams;
+use wasm_bindgen::JsValue;
+
+/// A solver switch: its name in the package's API, its label, and what it does.
+pub(crate) struct Switch {
+    pub(crate) name: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) help: &'static str,
+}
+
+pub(crate) const SWITCHES: [Switch; 9] = [
+    Switch {
+        name: "canonicalOnly",
+        label: "Canonical order",
+        help: "Visit each packing once: place buffers in (offset, rank) order.",
+    },
+    Switch {
+        name: "sectionInference",
+        label: "Section inference",
+        help: "Prune when a section's floor plus its unplaced sizes exceeds the capacity.",
+    },
+    Switch {
+        name: "dynamicOrdering",
+        label: "Dynamic ordering",
+        help: "Try the lowest candidate offsets first.",
+    },
+    Switch {
+        name: "checkDominance",
+        label: "Dominance",
+        help: "Skip candidates something else would fit beneath.",
+    },
+    Switch {
+        name: "unallocatedFloor",
+        label: "Unallocated floor",
+        help: "Raise a section's floor to the lowest spot its unplaced buffers can take.",
+    },
+    Switch {
+        name: "staticPreordering",
+        label: "Static preordering",
+        help: "Rank buffers by the orderings below, not input order.",
+    },
+    Switch {
+        name: "dynamicDecomposition",
+        label: "Decomposition",
+        help: "Split into independent subproblems when nothing spans a boundary.",
+    },
+    Switch {
+        name: "monotonicFloor",
+        label: "Monotonic floor",
+        help: "Raise every floor to the offset being placed.",
+    },
+    Switch {
+        name: "hatlessPruning",
+        label: "Hatless pruning",
+        help: "A buffer with nothing above it to wait for fails for its siblings too.",
+    },
+];
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct SolveOptions {
+    /// `None`: minimise the height.
+    pub(crate) capacity: Option<i64>,
+    pub(crate) timeout_seconds: f64,
+    pub(crate) parallel: bool,
+    /// One per [`SWITCHES`] entry.
+    pub(crate) switches: [bool; 9],
+    /// Comma-separated key strings, e.g. `WAT,TAW,TWA`.
+    pub(crate) orderings: String,
+}
+
+impl Default for SolveOptions {
+    fn default() -> Self {
+        let p = SolverParams::default();
+        SolveOptions {
+            capacity: None,
+            timeout_seconds: 10.0,
+            parallel: false,
+            switches: [
+                p.canonical_only,
+                p.section_inference,
+                p.dynamic_ordering,
+                p.check_dominance,
+                p.unallocated_floor,
+                p.static_preordering,
+                p.dynamic_decomposition,
+                p.monotonic_floor,
+                p.hatless_pruning,
+            ],
+            orderings: p
+                .preordering_heuristics
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+        }
+    }
+}
+
+impl SolveOptions {
+    /// The options object `solveInWorker` takes.
+    pub(crate) fn to_js(&self) -> js_sys::Object {
+        let object = js_sys::Object::new();
+        let set = |key: &str, value: JsValue| {
+            let _ = js_sys::Reflect::set(&object, &key.into(), &value);
+        };
+        match self.capacity {
+            Some(capacity) => set("capacity", (capacity as f64).into()),
+            None => set("minimize", JsValue::TRUE),
+        }
+        set("timeoutSeconds", self.timeout_seconds.into());
+        set("parallel", self.parallel.into());
+        for (switch, on) in SWITCHES.iter().zip(self.switches) {
+            set(switch.name, on.into());
+        }
+        let orderings = js_sys::Array::new();
+        for keys in self
+            .orderings
+            .split(',')
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+        {
+            orderings.push(&keys.into());
+        }
+        set("preorderingHeuristics", orderings.into());
+        object
+    }
+
+    /// Parses the capacity field: empty means minimise.
+    pub(crate) fn parse_capacity(text: &str) -> Result<Option<i64>, String> {
+        let text = text.trim().replace(['_', ','], "");
+        if text.is_empty() {
+            return Ok(None);
+        }
+        match text.parse::<i64>() {
+            Ok(c) if (0..=bufpack::MAX_MAGNITUDE).contains(&c) => Ok(Some(c)),
+            _ => Err(format!(
+                "expected a whole number of units (or nothing, to minimise), found {text:?}"
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_the_solver() {
+        let options = SolveOptions::default();
+        assert!(options.switches.iter().all(|&on| on));
+        assert_eq!(options.orderings, "WAT,TAW,TWA");
+        assert_eq!(options.capacity, None);
+    }
+
+    #[test]
+    fn capacity_field() {
+        assert_eq!(SolveOptions::parse_capacity(""), Ok(None));
+        assert_eq!(
+            SolveOptions::parse_capacity(" 1_048_576 "),
+            Ok(Some(1_048_576))
+        );
+        assert_eq!(SolveOptions::parse_capacity("1,024"), Ok(Some(1024)));
+        assert!(SolveOptions::parse_capacity("-1").is_err());
+        assert!(SolveOptions::parse_capacity("12k").is_err());
+    }
+}

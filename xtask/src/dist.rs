@@ -1,0 +1,229 @@
+//! `cargo xtask dist`: the static site in `dist/`, and `cargo xtask serve`: the same, served.
+//!
+//! The site is the Yew app (`www/`, built with wasm-bindgen `--target web`), the npm
+//! package in `dist/bufpack/` (built as `cargo xtask pack` builds it; the app solves through
+//! its Worker API), `index.html`, `style.css` and the built-in examples. Everything is
+//! relative, so `dist/` works from any path of any static server, offline once loaded.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Component, Path, PathBuf};
+use std::process::Command;
+
+use crate::args::Args;
+use crate::pack::{self, run_command};
+
+pub(crate) const SUMMARY: &str = "build the web app into dist/";
+pub(crate) const SERVE_SUMMARY: &str = "build dist/ and serve it on http://127.0.0.1:8080";
+
+pub(crate) const USAGE: &str = "\
+cargo xtask dist [--out DIR]
+
+Builds the static site: the app (www/, profile `app`, wasm-bindgen --target web, wasm-opt),
+the npm package under bufpack/ (as cargo xtask pack builds it), index.html, style.css and the
+examples (tests/fixtures). Prints the gzipped sizes. Needs what cargo xtask pack needs.
+
+Options:
+  --out DIR   where to build [default: dist]
+";
+
+pub(crate) const SERVE_USAGE: &str = "\
+cargo xtask serve [--port N] [--no-build]
+
+Builds dist/ (unless --no-build) and serves it on http://127.0.0.1:PORT [default 8080] until
+interrupted. Any static server works as well: the site is plain files.
+";
+
+pub(crate) fn run(root: &Path, argv: Vec<String>) -> Result<(), String> {
+    let args = Args::parse(argv, &["out"], &["help"])?;
+    if args.flag("help") {
+        println!("{USAGE}");
+        return Ok(());
+    }
+    let out = args
+        .value("out")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("dist"));
+    build(root, &out)
+}
+
+pub(crate) fn serve(root: &Path, argv: Vec<String>) -> Result<(), String> {
+    let args = Args::parse(argv, &["port"], &["help", "no-build"])?;
+    if args.flag("help") {
+        println!("{SERVE_USAGE}");
+        return Ok(());
+    }
+    let port: u16 = args.parsed_or("port", 8080)?;
+    let dist = root.join("dist");
+    if !args.flag("no-build") {
+        build(root, &dist)?;
+    }
+    let listener = TcpListener::bind(("127.0.0.1", port))
+        .map_err(|e| format!("cannot listen on port {port}: {e}"))?;
+    println!(
+        "serving {} on http://127.0.0.1:{port}/ (Ctrl+C stops)",
+        dist.display()
+    );
+    for stream in listener.incoming().flatten() {
+        let dist = dist.clone();
+        std::thread::spawn(move || {
+            let _ = answer(stream, &dist);
+        });
+    }
+    Ok(())
+}
+
+pub(crate) fn build(root: &Path, out: &Path) -> Result<(), String> {
+    if out.exists() {
+        fs::remove_dir_all(out).map_err(|e| format!("cannot empty {}: {e}", out.display()))?;
+    }
+    pack::build(root, "talc", &out.join("bufpack"), true)?;
+
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    run_command(Command::new(&cargo).current_dir(root).args([
+        "build",
+        "-p",
+        "bufpack-www",
+        "--bin",
+        "bufpack-www",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "app",
+    ]))?;
+    run_command(
+        Command::new("wasm-bindgen")
+            .args([
+                "--target",
+                "web",
+                "--out-name",
+                "app",
+                "--no-typescript",
+                "--out-dir",
+            ])
+            .arg(out)
+            .arg(pack::target_dir(root).join("wasm32-unknown-unknown/app/bufpack-www.wasm")),
+    )?;
+    let wasm = out.join("app_bg.wasm");
+    run_command(
+        Command::new(root.join("node_modules/.bin/wasm-opt"))
+            .arg("-Os")
+            .arg(&wasm)
+            .arg("-o")
+            .arg(&wasm),
+    )?;
+
+    copy(&root.join("index.html"), &out.join("index.html"))?;
+    copy(&root.join("www/style.css"), &out.join("style.css"))?;
+    let examples = out.join("examples");
+    fs::create_dir_all(&examples).map_err(|e| e.to_string())?;
+    copy(
+        &root.join("tests/fixtures/examples/input.12.csv"),
+        &examples.join("input.12.csv"),
+    )?;
+    for entry in fs::read_dir(root.join("tests/fixtures/challenging")).map_err(|e| e.to_string())? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.extension().is_some_and(|e| e == "csv") {
+            copy(&path, &examples.join(path.file_name().unwrap_or_default()))?;
+        }
+    }
+    report_sizes(out)
+}
+
+fn copy(from: &Path, to: &Path) -> Result<(), String> {
+    fs::copy(from, to)
+        .map(drop)
+        .map_err(|e| format!("cannot copy {} to {}: {e}", from.display(), to.display()))
+}
+
+/// The gzipped size of what a first visit downloads (examples excluded).
+fn report_sizes(out: &Path) -> Result<(), String> {
+    let gz = |path: &Path| -> Result<usize, String> {
+        let output = Command::new("gzip")
+            .args(["-9", "-c"])
+            .arg(path)
+            .output()
+            .map_err(|e| e.to_string())?;
+        Ok(output.stdout.len())
+    };
+    let app: Vec<PathBuf> = ["index.html", "style.css", "app.js", "app_bg.wasm"]
+        .iter()
+        .map(|f| out.join(f))
+        .collect();
+    let package: Vec<PathBuf> = fs::read_dir(out.join("bufpack"))
+        .map_err(|e| e.to_string())?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "js" || e == "wasm"))
+        .collect();
+    let sum = |files: &[PathBuf]| files.iter().map(|f| gz(f)).sum::<Result<usize, String>>();
+    let (app, package) = (sum(&app)?, sum(&package)?);
+    println!(
+        "dist: {} — app {:.1} KB + solver and worker {:.1} KB = {:.1} KB gzipped",
+        out.display(),
+        app as f64 / 1024.0,
+        package as f64 / 1024.0,
+        (app + package) as f64 / 1024.0
+    );
+    Ok(())
+}
+
+/// Answers one HTTP request for a file under `dist` (GET and HEAD only).
+fn answer(mut stream: TcpStream, dist: &Path) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request = String::new();
+    reader.read_line(&mut request)?;
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header)? == 0 || header.trim().is_empty() {
+            break;
+        }
+    }
+    let mut parts = request.split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
+    let path = target.split(['?', '#']).next().unwrap_or("/");
+    let relative = Path::new(path.trim_start_matches('/'));
+    let safe = relative
+        .components()
+        .all(|c| matches!(c, Component::Normal(_)));
+    let mut file = dist.join(relative);
+    if file.is_dir() {
+        file = file.join("index.html");
+    }
+    let body = if safe && (method == "GET" || method == "HEAD") {
+        fs::read(&file).ok()
+    } else {
+        None
+    };
+    match body {
+        Some(body) => {
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n",
+                mime(&file),
+                body.len()
+            );
+            stream.write_all(head.as_bytes())?;
+            if method == "GET" {
+                stream.write_all(&body)?;
+            }
+        }
+        None => stream.write_all(
+            b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        )?,
+    }
+    Ok(())
+}
+
+fn mime(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript",
+        Some("wasm") => "application/wasm",
+        Some("css") => "text/css",
+        Some("csv") => "text/csv; charset=utf-8",
+        Some("json") => "application/json",
+        Some("svg") => "image/svg+xml",
+        _ => "application/octet-stream",
+    }
+}
