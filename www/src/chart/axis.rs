@@ -8,7 +8,7 @@
 
 use std::ops::Range;
 
-use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged};
+use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
 
 /// One axis: the visible range and whether ticks fall on powers of two.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -43,10 +43,20 @@ impl Ranged for Axis {
     }
 }
 
+impl ValueFormatter<f64> for Axis {
+    fn format_ext(&self, value: &f64) -> String {
+        if self.binary {
+            offset_label(*value)
+        } else {
+            time_label(*value)
+        }
+    }
+}
+
 /// Tick values in `[lo, hi]`, at most `max` of them, on a step of 1, 2 or 5 x 10^k
 /// (decimal) or 2^k (binary), never below 1 (times and offsets are integers).
 pub(crate) fn ticks(lo: f64, hi: f64, max: usize, binary: bool) -> Vec<f64> {
-    if max == 0 || !(hi > lo) || !lo.is_finite() || !hi.is_finite() {
+    if max == 0 || hi <= lo || !lo.is_finite() || !hi.is_finite() {
         return Vec::new();
     }
     // Powers of two only where they read as K/M: below 2K, 1-2-5 steps read better.

@@ -1,40 +1,690 @@
-//! The chart (being written).
+//! The layout chart: buffers as rectangles in time (x) by offset (y), drawn with plotters on
+//! a canvas, with zoom, pan, hover, selection and keyboard control.
+//!
+//! - [`viewport`]: the visible ranges, zoom and pan, data <-> pixel transforms.
+//! - [`scene`]: culling, pixel snapping, sub-pixel merging, colour groups, hit testing.
+//! - [`colour`]: colour modes and themes.
+//! - [`axis`]: tick positions and labels.
+//! - [`draw`]: one frame on any plotters backend (canvas here, SVG for export).
+//!
+//! The component keeps its mutable drawing state (view, caches, drag) in one `RefCell` and
+//! redraws from `requestAnimationFrame`: any number of wheel or pointer events between two
+//! frames cost one draw. Yew renders only the canvas and the tooltip.
 
 mod axis;
 mod colour;
+mod draw;
 mod scene;
 mod viewport;
 
-pub(crate) use colour::ColourMode;
-pub(crate) use viewport::Viewport;
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
 
-use std::rc::Rc;
+use plotters_canvas::CanvasBackend;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{
+    CanvasRenderingContext2d, HtmlCanvasElement, KeyboardEvent, PointerEvent, WheelEvent,
+};
 use yew::prelude::*;
 
-use crate::layout::Layout;
+pub(crate) use colour::ColourMode;
+pub(crate) use draw::svg;
+pub(crate) use viewport::Viewport;
 
-pub(crate) fn svg(
-    _layout: &Layout,
-    _view: &Viewport,
-    _colour: ColourMode,
-    _dark: bool,
-    _width: u32,
-    _height: u32,
-) -> String {
-    String::new()
-}
+use crate::chart::axis::{bytes_label, separated, time_label};
+use crate::chart::colour::{buffer_colours, Palette, Rgb, Theme};
+use crate::chart::draw::{Frame, Painter};
+use crate::chart::scene::{PixRect, RectIndex};
+use crate::chart::viewport::{Axes, Plot};
+use crate::layout::Layout;
 
 #[derive(Properties, PartialEq)]
 pub(crate) struct ChartProps {
     pub(crate) layout: Rc<Layout>,
     pub(crate) colour: ColourMode,
     pub(crate) dark: bool,
+    /// The selected buffer (index in the problem): outlined, its neighbours too.
     pub(crate) selected: Option<usize>,
+    /// The search match: outlined in its own colour, panned to when off screen.
     pub(crate) highlight: Option<usize>,
+    /// A click on a buffer (`Some`), on empty space or Escape (`None`).
     pub(crate) on_select: Callback<Option<usize>>,
 }
 
+/// Pointer travel (CSS pixels) below which a press and release is a click, not a drag.
+const CLICK_SLOP: f64 = 4.0;
+/// How near (CSS pixels) a pointer must be to a buffer thinner than a pixel to hit it.
+const HIT_SLOP: f64 = 3.0;
+/// Zoom per key press.
+const KEY_ZOOM: f64 = 1.25;
+/// Pan per arrow key, as a fraction of the plot.
+const KEY_PAN: f64 = 0.1;
+
+/// The drawing state, outside Yew's render cycle.
+struct Inner {
+    canvas: Option<HtmlCanvasElement>,
+    layout: Rc<Layout>,
+    index: RectIndex,
+    colour: ColourMode,
+    colours: Vec<u8>,
+    theme: Theme,
+    palette: Palette,
+    view: Viewport,
+    selected: Option<usize>,
+    highlight: Option<usize>,
+    neighbours: Vec<usize>,
+    /// Device pixels per CSS pixel at the last draw.
+    scale: f64,
+    /// The plot area at the last draw.
+    plot: Plot,
+    /// A frame is requested and not yet drawn.
+    pending: Option<i32>,
+    frame: Option<Closure<dyn FnMut(f64)>>,
+    drag: Option<Drag>,
+}
+
+struct Drag {
+    pointer: i32,
+    start: (f64, f64),
+    last: (f64, f64),
+    moved: bool,
+}
+
+impl Inner {
+    fn new(props: &ChartProps) -> Inner {
+        let theme = Theme::of(props.dark);
+        Inner {
+            canvas: None,
+            layout: props.layout.clone(),
+            index: RectIndex::new(&props.layout.rects),
+            colour: props.colour,
+            colours: buffer_colours(&props.layout.problem, props.colour),
+            palette: Palette::new(props.colour, &theme),
+            theme,
+            view: Viewport::fit(&props.layout),
+            selected: None,
+            highlight: None,
+            neighbours: Vec::new(),
+            scale: 1.0,
+            plot: Plot::new(0.0, 0.0, 1.0, 1.0),
+            pending: None,
+            frame: None,
+            drag: None,
+        }
+    }
+
+    fn set_layout(&mut self, layout: Rc<Layout>) {
+        self.index = RectIndex::new(&layout.rects);
+        self.colours = buffer_colours(&layout.problem, self.colour);
+        self.view = Viewport::fit(&layout);
+        self.layout = layout;
+        self.selected = self.selected.filter(|&i| i < self.layout.len());
+        self.highlight = self.highlight.filter(|&i| i < self.layout.len());
+        self.neighbours = self
+            .selected
+            .map(|i| self.layout.neighbours(i))
+            .unwrap_or_default();
+    }
+
+    fn set_style(&mut self, colour: ColourMode, dark: bool) {
+        if colour != self.colour {
+            self.colour = colour;
+            self.colours = buffer_colours(&self.layout.problem, colour);
+        }
+        self.theme = Theme::of(dark);
+        self.palette = Palette::new(colour, &self.theme);
+    }
+
+    /// Pans to buffer `index` when none of it is on screen.
+    fn reveal(&mut self, index: usize) {
+        let (Some(buffer), Some(&offset)) = (
+            self.layout.problem.buffers.get(index),
+            self.layout.offsets.get(index),
+        ) else {
+            return;
+        };
+        let (t0, t1) = (buffer.lifespan.lower as f64, buffer.lifespan.upper as f64);
+        let (o0, o1) = (offset as f64, (offset + buffer.size) as f64);
+        let v = &self.view;
+        let visible = t1 > v.t0 && t0 < v.t1 && o1 > v.o0 && o0 < v.o1;
+        if !visible {
+            self.view.reveal(t0, t1, o0, o1);
+        }
+    }
+
+    /// Pointer position in canvas pixels.
+    fn device(&self, event: &MouseEvent) -> (f64, f64) {
+        (
+            event.offset_x() as f64 * self.scale,
+            event.offset_y() as f64 * self.scale,
+        )
+    }
+
+    /// The layout rectangle (index into `layout.rects`) under a pointer event.
+    fn hit(&self, event: &MouseEvent) -> Option<usize> {
+        let point = self.device(event);
+        scene::hit(
+            &self.layout.rects,
+            &self.index,
+            &self.view,
+            &self.plot,
+            point,
+            HIT_SLOP * self.scale,
+        )
+    }
+
+    /// Draws now: sizes the canvas to its box at the device pixel ratio, draws, and records
+    /// how it went on the canvas for tests and benchmarks.
+    fn paint(&mut self) {
+        let Some(canvas) = self.canvas.clone() else {
+            return;
+        };
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let scale = window.device_pixel_ratio().max(0.5);
+        let width = (canvas.client_width() as f64 * scale).round() as u32;
+        let height = (canvas.client_height() as f64 * scale).round() as u32;
+        if width == 0 || height == 0 {
+            return;
+        }
+        if canvas.width() != width || canvas.height() != height {
+            canvas.set_width(width);
+            canvas.set_height(height);
+        }
+        self.scale = scale;
+        self.plot = draw::plot_area(width, height, scale);
+        let performance = window.performance();
+        let started = performance.as_ref().map_or(0.0, |p| p.now());
+        let Some(context) = canvas
+            .get_context("2d")
+            .ok()
+            .flatten()
+            .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+        else {
+            return;
+        };
+        let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else {
+            return;
+        };
+        let frame = Frame {
+            layout: &self.layout,
+            index: &self.index,
+            colours: &self.colours,
+            palette: &self.palette,
+            theme: &self.theme,
+            view: &self.view,
+            selected: self.selected,
+            highlight: self.highlight,
+            neighbours: &self.neighbours,
+            scale,
+        };
+        let mut painter = CanvasPainter { context: &context };
+        match draw::draw(backend, &frame, Some(&mut painter)) {
+            Ok(drawn) => {
+                self.plot = drawn.plot;
+                let ms = performance.as_ref().map_or(0.0, |p| p.now()) - started;
+                let _ = canvas.set_attribute("data-drawn", "true");
+                let _ = canvas.set_attribute("data-draw-ms", &format!("{ms:.2}"));
+                let _ = canvas.set_attribute("data-rects-drawn", &drawn.rects.to_string());
+                let _ = canvas.set_attribute(
+                    "data-zoomed",
+                    if self.view.is_home() { "false" } else { "true" },
+                );
+            }
+            Err(error) => {
+                let _ = canvas.set_attribute("data-draw-error", &error);
+            }
+        }
+    }
+}
+
+/// Asks for a draw at the next animation frame, unless one is already asked for.
+fn schedule(inner: &Rc<RefCell<Inner>>) {
+    let mut state = inner.borrow_mut();
+    if state.pending.is_some() {
+        return;
+    }
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if state.frame.is_none() {
+        // Weak: the closure lives in the state it draws, and must not keep it alive.
+        let weak: Weak<RefCell<Inner>> = Rc::downgrade(inner);
+        state.frame = Some(Closure::new(move |_: f64| {
+            if let Some(inner) = weak.upgrade() {
+                let mut state = inner.borrow_mut();
+                state.pending = None;
+                state.paint();
+            }
+        }));
+    }
+    if let Some(frame) = &state.frame {
+        state.pending = window
+            .request_animation_frame(frame.as_ref().unchecked_ref())
+            .ok();
+    }
+}
+
+/// Fills straight on the 2D context: one `fillStyle` per colour, one `fillRect` per rectangle,
+/// no string built per rectangle.
+struct CanvasPainter<'a> {
+    context: &'a CanvasRenderingContext2d,
+}
+
+impl Painter for CanvasPainter<'_> {
+    fn fill(&mut self, css: &str, _: Rgb, rects: &[PixRect]) -> Result<(), String> {
+        self.context.set_fill_style_str(css);
+        for r in rects {
+            self.context.fill_rect(
+                r.x0 as f64,
+                r.y0 as f64,
+                r.width() as f64,
+                r.height() as f64,
+            );
+        }
+        Ok(())
+    }
+
+    fn stroke(&mut self, css: &str, _: Rgb, width: f64, rects: &[PixRect]) -> Result<(), String> {
+        if rects.is_empty() {
+            return Ok(());
+        }
+        self.context.set_stroke_style_str(css);
+        self.context.set_line_width(width);
+        for r in rects {
+            self.context.stroke_rect(
+                r.x0 as f64,
+                r.y0 as f64,
+                r.width() as f64,
+                r.height() as f64,
+            );
+        }
+        Ok(())
+    }
+}
+
+/// What the tooltip shows, and where (CSS pixels inside the chart box).
+#[derive(Clone, Debug, PartialEq)]
+struct Tip {
+    x: f64,
+    y: f64,
+    /// Flip to the cursor's left / above it near the right / bottom edge.
+    flip_x: bool,
+    flip_y: bool,
+    id: String,
+    lines: Vec<String>,
+}
+
+fn tip(inner: &Inner, rect: usize, event: &MouseEvent) -> Option<Tip> {
+    let r = inner.layout.rects.get(rect)?;
+    let index = r.buffer as usize;
+    let buffer = inner.layout.problem.buffers.get(index)?;
+    let offset = *inner.layout.offsets.get(index)?;
+    let mut lines = vec![
+        format!(
+            "lifespan [{}, {})",
+            separated(buffer.lifespan.lower as f64),
+            separated(buffer.lifespan.upper as f64)
+        ),
+        format!("size {}", bytes_label(buffer.size)),
+        format!("offset {}", bytes_label(offset)),
+    ];
+    if r.in_gap {
+        lines.push(format!(
+            "in a gap [{}, {}): occupies [{}, {})",
+            time_label(r.t0 as f64),
+            time_label(r.t1 as f64),
+            separated(r.y0 as f64),
+            separated(r.y1 as f64)
+        ));
+    }
+    let canvas = inner.canvas.as_ref()?;
+    let (x, y) = (event.offset_x() as f64, event.offset_y() as f64);
+    Some(Tip {
+        x,
+        y,
+        flip_x: x > canvas.client_width() as f64 - 260.0,
+        flip_y: y > canvas.client_height() as f64 - 110.0,
+        id: buffer.id.clone(),
+        lines,
+    })
+}
+
+/// Compares layouts by identity: a new result is a new `Rc`, and comparing 100,000
+/// rectangles on every render would be wasted.
+#[derive(Clone)]
+struct Same(Rc<Layout>);
+
+impl PartialEq for Same {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// The chart. See the module documentation.
 #[function_component]
-pub(crate) fn Chart(_props: &ChartProps) -> Html {
-    html! { <canvas class="chart-canvas" /> }
+pub(crate) fn Chart(props: &ChartProps) -> Html {
+    let canvas_ref = use_node_ref();
+    let inner = {
+        let props_for_init = (props.layout.clone(), props.colour, props.dark);
+        use_mut_ref(move || {
+            let (layout, colour, dark) = props_for_init;
+            Inner::new(&ChartProps {
+                layout,
+                colour,
+                dark,
+                selected: None,
+                highlight: None,
+                on_select: Callback::noop(),
+            })
+        })
+    };
+    let tooltip = use_state_eq(|| None::<Tip>);
+
+    // Mount: the canvas, redraw on resize, stop drawing on unmount.
+    {
+        let inner = inner.clone();
+        let canvas_ref = canvas_ref.clone();
+        use_effect_with((), move |_| {
+            let canvas = canvas_ref.cast::<HtmlCanvasElement>();
+            inner.borrow_mut().canvas = canvas.clone();
+            let weak = Rc::downgrade(&inner);
+            let on_resize: Closure<dyn FnMut()> = Closure::new(move || {
+                if let Some(inner) = weak.upgrade() {
+                    schedule(&inner);
+                }
+            });
+            let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok();
+            if let (Some(observer), Some(canvas)) = (&observer, &canvas) {
+                observer.observe(canvas);
+            }
+            // The device pixel ratio changes with browser zoom and between screens.
+            let window = web_sys::window();
+            if let Some(window) = &window {
+                let _ = window
+                    .add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
+            }
+            schedule(&inner);
+            move || {
+                if let Some(observer) = observer {
+                    observer.disconnect();
+                }
+                if let Some(window) = &window {
+                    let _ = window.remove_event_listener_with_callback(
+                        "resize",
+                        on_resize.as_ref().unchecked_ref(),
+                    );
+                    let mut state = inner.borrow_mut();
+                    if let Some(id) = state.pending.take() {
+                        let _ = window.cancel_animation_frame(id);
+                    }
+                    state.frame = None;
+                    state.canvas = None;
+                }
+                drop(on_resize);
+            }
+        });
+    }
+
+    // A new layout: fit it.
+    {
+        let inner = inner.clone();
+        let tooltip = tooltip.clone();
+        use_effect_with(Same(props.layout.clone()), move |layout| {
+            let changed = !Rc::ptr_eq(&inner.borrow().layout, &layout.0);
+            if changed {
+                inner.borrow_mut().set_layout(layout.0.clone());
+                tooltip.set(None);
+                schedule(&inner);
+            }
+        });
+    }
+
+    // Colours and theme.
+    {
+        let inner = inner.clone();
+        use_effect_with((props.colour, props.dark), move |&(colour, dark)| {
+            let changed = {
+                let state = inner.borrow();
+                state.colour != colour || state.theme.dark != dark
+            };
+            if changed {
+                inner.borrow_mut().set_style(colour, dark);
+                schedule(&inner);
+            }
+        });
+    }
+
+    // Selection and search match from outside (or from a click, round trip): show them.
+    {
+        let inner = inner.clone();
+        use_effect_with(
+            (Same(props.layout.clone()), props.selected, props.highlight),
+            move |(_, selected, highlight)| {
+                {
+                    let mut state = inner.borrow_mut();
+                    let len = state.layout.len();
+                    let valid = |i: &Option<usize>| i.filter(|&i| i < len);
+                    let (selected, highlight) = (valid(selected), valid(highlight));
+                    if selected != state.selected {
+                        let neighbours = selected
+                            .map(|i| state.layout.neighbours(i))
+                            .unwrap_or_default();
+                        state.neighbours = neighbours;
+                        if let Some(i) = selected {
+                            state.reveal(i);
+                        }
+                    }
+                    if highlight != state.highlight {
+                        if let Some(i) = highlight {
+                            state.reveal(i);
+                        }
+                    }
+                    state.selected = selected;
+                    state.highlight = highlight;
+                }
+                schedule(&inner);
+            },
+        );
+    }
+
+    let onwheel = {
+        let inner = inner.clone();
+        let tooltip = tooltip.clone();
+        Callback::from(move |event: WheelEvent| {
+            event.prevent_default();
+            {
+                let mut state = inner.borrow_mut();
+                let point = state.device(&event);
+                // Pixels, lines or pages: normalise to pixels.
+                let unit = match event.delta_mode() {
+                    1 => 16.0,
+                    2 => 400.0,
+                    _ => 1.0,
+                };
+                let delta = if event.delta_y() != 0.0 {
+                    event.delta_y()
+                } else {
+                    event.delta_x()
+                } * unit;
+                let factor = (-delta * 0.0015).clamp(-1.0, 1.0).exp();
+                let axes = if event.shift_key() {
+                    Axes::Time
+                } else if event.alt_key() {
+                    Axes::Offset
+                } else {
+                    Axes::Both
+                };
+                let plot = state.plot;
+                state.view.zoom_at(&plot, point.0, point.1, factor, axes);
+            }
+            tooltip.set(None);
+            schedule(&inner);
+        })
+    };
+
+    let onpointerdown = {
+        let inner = inner.clone();
+        Callback::from(move |event: PointerEvent| {
+            if event.button() != 0 {
+                return;
+            }
+            let mut state = inner.borrow_mut();
+            let point = state.device(&event);
+            if let Some(canvas) = &state.canvas {
+                let _ = canvas.set_pointer_capture(event.pointer_id());
+                let _ = canvas.focus();
+            }
+            state.drag = Some(Drag {
+                pointer: event.pointer_id(),
+                start: point,
+                last: point,
+                moved: false,
+            });
+        })
+    };
+
+    let onpointermove = {
+        let inner = inner.clone();
+        let tooltip = tooltip.clone();
+        Callback::from(move |event: PointerEvent| {
+            let mut state = inner.borrow_mut();
+            let point = state.device(&event);
+            let slop = CLICK_SLOP * state.scale;
+            let plot = state.plot;
+            if let Some(drag) = &mut state.drag {
+                if drag.pointer == event.pointer_id() {
+                    let (dx, dy) = (point.0 - drag.last.0, point.1 - drag.last.1);
+                    drag.last = point;
+                    drag.moved |= (point.0 - drag.start.0).hypot(point.1 - drag.start.1) > slop;
+                    if drag.moved {
+                        state.view.pan(&plot, dx, dy);
+                        drop(state);
+                        tooltip.set(None);
+                        schedule(&inner);
+                        return;
+                    }
+                }
+            }
+            let next = state.hit(&event).and_then(|rect| tip(&state, rect, &event));
+            drop(state);
+            tooltip.set(next);
+        })
+    };
+
+    let onpointerup = {
+        let inner = inner.clone();
+        let on_select = props.on_select.clone();
+        Callback::from(move |event: PointerEvent| {
+            let mut state = inner.borrow_mut();
+            let Some(drag) = state.drag.take() else {
+                return;
+            };
+            if drag.pointer != event.pointer_id() {
+                state.drag = Some(drag);
+                return;
+            }
+            if let Some(canvas) = &state.canvas {
+                let _ = canvas.release_pointer_capture(event.pointer_id());
+            }
+            if !drag.moved {
+                let picked = state
+                    .hit(&event)
+                    .map(|rect| state.layout.rects[rect].buffer as usize);
+                drop(state);
+                on_select.emit(picked);
+            }
+        })
+    };
+
+    let onpointercancel = {
+        let inner = inner.clone();
+        Callback::from(move |_: PointerEvent| inner.borrow_mut().drag = None)
+    };
+
+    let onpointerleave = {
+        let tooltip = tooltip.clone();
+        Callback::from(move |_: PointerEvent| tooltip.set(None))
+    };
+
+    let ondblclick = {
+        let inner = inner.clone();
+        Callback::from(move |event: MouseEvent| {
+            event.prevent_default();
+            inner.borrow_mut().view.reset();
+            schedule(&inner);
+        })
+    };
+
+    let onkeydown = {
+        let inner = inner.clone();
+        let on_select = props.on_select.clone();
+        let tooltip = tooltip.clone();
+        Callback::from(move |event: KeyboardEvent| {
+            if event.ctrl_key() || event.meta_key() {
+                return;
+            }
+            let mut state = inner.borrow_mut();
+            let plot = state.plot;
+            let (pan_x, pan_y) = (plot.width * KEY_PAN, plot.height * KEY_PAN);
+            match event.key().as_str() {
+                "+" | "=" => state.view.zoom_centre(&plot, KEY_ZOOM),
+                "-" | "_" => state.view.zoom_centre(&plot, 1.0 / KEY_ZOOM),
+                "0" => state.view.reset(),
+                "ArrowLeft" => state.view.pan(&plot, pan_x, 0.0),
+                "ArrowRight" => state.view.pan(&plot, -pan_x, 0.0),
+                "ArrowUp" => state.view.pan(&plot, 0.0, pan_y),
+                "ArrowDown" => state.view.pan(&plot, 0.0, -pan_y),
+                "Escape" => {
+                    drop(state);
+                    event.prevent_default();
+                    on_select.emit(None);
+                    return;
+                }
+                _ => return,
+            }
+            drop(state);
+            event.prevent_default();
+            tooltip.set(None);
+            schedule(&inner);
+        })
+    };
+
+    let layout = &props.layout;
+    let label = format!(
+        "Memory layout chart: {} buffers, height {}{}. Keys: + and - zoom, arrows pan, 0 resets, Escape clears the selection.",
+        separated(layout.len() as f64),
+        bytes_label(layout.figures.height),
+        layout.capacity.map(|c| format!(", capacity {}", bytes_label(c))).unwrap_or_default(),
+    );
+
+    let tip_html = (*tooltip).as_ref().map(|tip| {
+        let transform = match (tip.flip_x, tip.flip_y) {
+            (false, false) => "",
+            (true, false) => "transform:translateX(-100%);",
+            (false, true) => "transform:translateY(-100%);",
+            (true, true) => "transform:translate(-100%,-100%);",
+        };
+        let x = if tip.flip_x { tip.x - 12.0 } else { tip.x + 14.0 };
+        let y = if tip.flip_y { tip.y - 12.0 } else { tip.y + 14.0 };
+        let style = format!("position:absolute;left:{x}px;top:{y}px;pointer-events:none;white-space:nowrap;{transform}");
+        html! {
+            <div class="chart-tooltip" role="tooltip" style={style}>
+                <strong>{ tip.id.clone() }</strong>
+                { for tip.lines.iter().map(|line| html! { <div>{ line.clone() }</div> }) }
+            </div>
+        }
+    });
+
+    html! {
+        <div class="chart" style="position:relative;width:100%;height:100%;">
+            <canvas ref={canvas_ref} class="chart-canvas" tabindex="0" role="img" aria-label={label}
+                    style="display:block;width:100%;height:100%;touch-action:none;"
+                    {onwheel} {onpointerdown} {onpointermove} {onpointerup} {onpointercancel}
+                    {onpointerleave} {ondblclick} {onkeydown} />
+            { for tip_html }
+        </div>
+    }
 }

@@ -1,0 +1,629 @@
+//! Drawing one frame with plotters, on any backend: the canvas in the page and an SVG string
+//! for export run the same code.
+//!
+//! Plotters draws the axes, grid, labels and lines. The buffer rectangles (possibly a
+//! hundred thousand) go through a [`Painter`]: the canvas supplies one that sets the fill
+//! style once per colour and calls `fillRect` straight on the 2D context (plotters' canvas
+//! backend formats an `rgba(...)` string per rectangle); without one, rectangles are plotters
+//! elements, which is what the SVG export wants. Plotters' canvas backend draws immediately,
+//! so interleaving its calls with the painter's keeps the layer order.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::chart::axis::{offset_label, Axis};
+use crate::chart::colour::{buffer_colours, ColourMode, Palette, Rgb, Theme};
+use crate::chart::scene::{PixRect, RectIndex, Scene};
+use crate::chart::viewport::{Plot, Viewport};
+use crate::layout::Layout;
+
+/// Paints batches of pixel rectangles of one colour.
+pub(crate) trait Painter {
+    fn fill(&mut self, css: &str, colour: Rgb, rects: &[PixRect]) -> Result<(), String>;
+    /// Outlines, `width` pixels wide, drawn inside-out around each rectangle's edge.
+    fn stroke(
+        &mut self,
+        css: &str,
+        colour: Rgb,
+        width: f64,
+        rects: &[PixRect],
+    ) -> Result<(), String>;
+}
+
+/// Everything one frame shows.
+pub(crate) struct Frame<'a> {
+    pub(crate) layout: &'a Layout,
+    pub(crate) index: &'a RectIndex,
+    /// Each buffer's base colour ([`buffer_colours`]).
+    pub(crate) colours: &'a [u8],
+    pub(crate) palette: &'a Palette,
+    pub(crate) theme: &'a Theme,
+    pub(crate) view: &'a Viewport,
+    pub(crate) selected: Option<usize>,
+    pub(crate) highlight: Option<usize>,
+    /// Buffers sharing time with the selected one, sorted.
+    pub(crate) neighbours: &'a [usize],
+    /// Device pixels per CSS pixel: fonts, line widths and margins scale by it, so the
+    /// chart looks the same on a high-density screen, only sharper.
+    pub(crate) scale: f64,
+}
+
+/// What a draw did.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Drawn {
+    /// Where the data went; the same transforms hit-test the pointer.
+    pub(crate) plot: Plot,
+    /// Buffer rectangles painted (after culling and merging).
+    pub(crate) rects: usize,
+}
+
+/// Margins and label areas, CSS pixels: (top, right, bottom label area, left label area).
+const MARGIN_TOP: f64 = 14.0;
+const MARGIN_RIGHT: f64 = 18.0;
+const MARGIN_BOTTOM: f64 = 4.0;
+const MARGIN_LEFT: f64 = 6.0;
+const X_LABELS: f64 = 38.0;
+const Y_LABELS: f64 = 66.0;
+const FONT: &str = "sans-serif";
+
+fn px(value: f64, scale: f64) -> u32 {
+    (value * scale).round().max(0.0) as u32
+}
+
+/// The plot area of a `width` x `height` canvas, as [`draw`] lays it out: lets the pointer
+/// be hit-tested before the first draw.
+pub(crate) fn plot_area(width: u32, height: u32, scale: f64) -> Plot {
+    let left = px(MARGIN_LEFT, scale) + px(Y_LABELS, scale);
+    let top = px(MARGIN_TOP, scale);
+    let right = px(MARGIN_RIGHT, scale);
+    let bottom = px(MARGIN_BOTTOM, scale) + px(X_LABELS, scale);
+    Plot::new(
+        left as f64,
+        top as f64,
+        width.saturating_sub(left + right) as f64,
+        height.saturating_sub(top + bottom) as f64,
+    )
+}
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// Draws `frame` on `backend`. Rectangles go to `painter`, or are plotters elements if none.
+pub(crate) fn draw<DB: DrawingBackend>(
+    backend: DB,
+    frame: &Frame<'_>,
+    painter: Option<&mut dyn Painter>,
+) -> Result<Drawn, String> {
+    let (theme, view, scale) = (frame.theme, frame.view, frame.scale);
+    let root = backend.into_drawing_area();
+    root.fill(&theme.background.plotters()).map_err(err)?;
+    let (width, height) = root.dim_in_pixel();
+    let font = |size: f64| (FONT, size * scale).into_font();
+
+    let mut chart = ChartBuilder::on(&root)
+        .margin_top(px(MARGIN_TOP, scale))
+        .margin_right(px(MARGIN_RIGHT, scale))
+        .margin_bottom(px(MARGIN_BOTTOM, scale))
+        .margin_left(px(MARGIN_LEFT, scale))
+        .x_label_area_size(px(X_LABELS, scale))
+        .y_label_area_size(px(Y_LABELS, scale))
+        .build_cartesian_2d(
+            Axis {
+                lo: view.t0,
+                hi: view.t1,
+                binary: false,
+            },
+            Axis {
+                lo: view.o0,
+                hi: view.o1,
+                binary: true,
+            },
+        )
+        .map_err(err)?;
+    let (xs, ys) = chart.plotting_area().get_pixel_range();
+    let plot = Plot::new(
+        xs.start as f64,
+        ys.start as f64,
+        (xs.end - xs.start) as f64,
+        (ys.end - ys.start) as f64,
+    );
+    let text = theme.text.plotters();
+    chart
+        .configure_mesh()
+        .x_desc("time")
+        .y_desc("offset")
+        .x_labels(((plot.width / (90.0 * scale)) as usize).max(2))
+        .y_labels(((plot.height / (44.0 * scale)) as usize).max(2))
+        .max_light_lines(4)
+        .label_style(font(12.0).color(&text))
+        .axis_desc_style(font(13.0).color(&text))
+        .axis_style(ShapeStyle::from(theme.axis.plotters()).stroke_width(px(1.0, scale).max(1)))
+        .bold_line_style(theme.grid.plotters())
+        .light_line_style(theme.grid.mix(theme.background, 0.55).plotters())
+        .set_all_tick_mark_size(px(4.0, scale))
+        .draw()
+        .map_err(err)?;
+
+    // The load: a translucent band behind the buffers, its edge on top of them.
+    let envelope = load_envelope(frame.layout, view, &plot);
+    let load_path = step_path(&envelope, view, &plot);
+    if load_path.len() > 1 {
+        let mut band = load_path.clone();
+        band.push((plot.right() as i32, plot.bottom() as i32));
+        band.push((plot.left as i32, plot.bottom() as i32));
+        let colour = theme.load_band.plotters().mix(theme.load_band_alpha);
+        root.draw(&Polygon::new(band, colour.filled()))
+            .map_err(err)?;
+    }
+
+    // The buffers.
+    let scene = Scene::build(
+        &frame.layout.rects,
+        frame.index,
+        view,
+        &plot,
+        frame.palette.len(),
+        |r| {
+            let base = frame.colours.get(r.buffer as usize).copied().unwrap_or(0);
+            Palette::key(base, r.in_gap)
+        },
+    );
+    let mut elements = ElementPainter { area: &root };
+    let painter: &mut dyn Painter = match painter {
+        Some(painter) => painter,
+        None => &mut elements,
+    };
+    for (key, range) in &scene.groups {
+        let k = *key as usize;
+        painter.fill(
+            &frame.palette.css[k],
+            frame.palette.fills[k],
+            &scene.rects[range.clone()],
+        )?;
+    }
+
+    if load_path.len() > 1 {
+        let style =
+            ShapeStyle::from(theme.load_line.plotters()).stroke_width(px(1.5, scale).max(1));
+        root.draw(&PathElement::new(load_path, style))
+            .map_err(err)?;
+        // "load" over the curve's highest point.
+        if let Some((column, &load)) = envelope
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.is_some())
+            .max_by_key(|(_, l)| l.unwrap_or(0))
+        {
+            let (x, y) = (
+                plot.left + column as f64,
+                view.y_of(&plot, load.unwrap_or(0) as f64),
+            );
+            if y > plot.top + 14.0 * scale {
+                let style = font(11.0)
+                    .color(&theme.load_line.plotters())
+                    .pos(Pos::new(HPos::Center, VPos::Bottom));
+                root.draw(&Text::new(
+                    "load",
+                    (x as i32, (y - 3.0 * scale) as i32),
+                    style,
+                ))
+                .map_err(err)?;
+            }
+        }
+    }
+
+    // Horizontal reference lines, labelled at the right (or the left when crowded).
+    let figures = &frame.layout.figures;
+    let mut lines: Vec<(f64, Rgb, &str, Dash)> = Vec::new();
+    if let Some(capacity) = frame.layout.capacity {
+        lines.push((capacity as f64, theme.capacity, "capacity", Dash::Long));
+    }
+    lines.push((figures.height as f64, theme.peak, "peak", Dash::Solid));
+    if figures.lower_bound > 0 && figures.lower_bound < figures.height {
+        lines.push((
+            figures.lower_bound as f64,
+            theme.bound,
+            "lower bound",
+            Dash::Short,
+        ));
+    }
+    // (y, labelled on the right)
+    let mut labelled: Vec<(f64, bool)> = Vec::new();
+    for (value, colour, name, dash) in lines {
+        let y = view.y_of(&plot, value);
+        if y < plot.top || y > plot.bottom() {
+            continue;
+        }
+        let y_px = y.round() as i32;
+        let width = px(1.5, scale).max(1);
+        let style = ShapeStyle::from(colour.plotters()).stroke_width(width);
+        for (a, b) in dash.segments(plot.left, plot.right(), scale) {
+            root.draw(&PathElement::new(
+                vec![(a as i32, y_px), (b as i32, y_px)],
+                style,
+            ))
+            .map_err(err)?;
+        }
+        let crowded = |right: bool| {
+            labelled
+                .iter()
+                .any(|&(ly, lr)| lr == right && (ly - y).abs() < 16.0 * scale)
+        };
+        let right = !crowded(true);
+        if crowded(right) {
+            continue;
+        }
+        labelled.push((y, right));
+        let (x, h) = if right {
+            (plot.right() - 4.0 * scale, HPos::Right)
+        } else {
+            (plot.left + 4.0 * scale, HPos::Left)
+        };
+        let label = format!("{name} {}", offset_label(value));
+        let (v, dy) = if y - plot.top < 16.0 * scale {
+            (VPos::Top, 3.0)
+        } else {
+            (VPos::Bottom, -3.0)
+        };
+        let style = font(11.5).color(&colour.plotters()).pos(Pos::new(h, v));
+        root.draw(&Text::new(
+            label,
+            (x as i32, (y + dy * scale) as i32),
+            style,
+        ))
+        .map_err(err)?;
+    }
+
+    // Selection, its neighbours, the search match: outlines over everything.
+    let marked = |buffer: usize| {
+        if Some(buffer) == frame.selected {
+            Some(0)
+        } else if Some(buffer) == frame.highlight {
+            Some(1)
+        } else if frame.neighbours.binary_search(&buffer).is_ok() {
+            Some(2)
+        } else {
+            None
+        }
+    };
+    if frame.selected.is_some() || frame.highlight.is_some() {
+        let mut outlines: [Vec<PixRect>; 3] = Default::default();
+        frame.index.each_in(
+            &frame.layout.rects,
+            (view.t0, view.t1),
+            (view.o0, view.o1),
+            |_, r| {
+                if let Some(kind) = marked(r.buffer as usize) {
+                    let min = [5.0, 7.0, 0.0][kind] * scale;
+                    outlines[kind].push(outline(view, &plot, r, min));
+                }
+            },
+        );
+        let [selected, highlighted, neighbours] = &outlines;
+        painter.stroke(
+            &theme.neighbour.css(),
+            theme.neighbour,
+            1.0 * scale,
+            neighbours,
+        )?;
+        painter.stroke(
+            &theme.highlight.css(),
+            theme.highlight,
+            2.5 * scale,
+            highlighted,
+        )?;
+        // The selection twice: a wide halo in the background colour, then the line, so it
+        // reads over any fill.
+        painter.stroke(
+            &theme.background.css(),
+            theme.background,
+            4.0 * scale,
+            selected,
+        )?;
+        painter.stroke(
+            &theme.selection.css(),
+            theme.selection,
+            2.0 * scale,
+            selected,
+        )?;
+    }
+
+    root.present().map_err(err)?;
+    let _ = (width, height);
+    Ok(Drawn {
+        plot,
+        rects: scene.len(),
+    })
+}
+
+/// The pixel outline of a rectangle, clipped a little outside the plot, grown to at least
+/// `min` pixels each way so a sub-pixel buffer still shows where it is.
+fn outline(view: &Viewport, plot: &Plot, r: &crate::layout::Rect, min: f64) -> PixRect {
+    let clip = |v: f64, lo: f64, hi: f64| v.clamp(lo - 4.0, hi + 4.0);
+    let mut x0 = clip(view.x_of(plot, r.t0 as f64), plot.left, plot.right());
+    let mut x1 = clip(view.x_of(plot, r.t1 as f64), plot.left, plot.right());
+    let mut y0 = clip(view.y_of(plot, r.y1 as f64), plot.top, plot.bottom());
+    let mut y1 = clip(view.y_of(plot, r.y0 as f64), plot.top, plot.bottom());
+    if x1 - x0 < min {
+        let c = (x0 + x1) / 2.0;
+        (x0, x1) = (c - min / 2.0, c + min / 2.0);
+    }
+    if y1 - y0 < min {
+        let c = (y0 + y1) / 2.0;
+        (y0, y1) = (c - min / 2.0, c + min / 2.0);
+    }
+    PixRect {
+        x0: x0.round() as i32,
+        y0: y0.round() as i32,
+        x1: x1.round() as i32,
+        y1: y1.round() as i32,
+    }
+}
+
+/// Dash patterns for the reference lines (plotters 0.3.7 strokes solid paths only).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Dash {
+    Solid,
+    Long,
+    Short,
+}
+
+impl Dash {
+    fn segments(self, from: f64, to: f64, scale: f64) -> Vec<(f64, f64)> {
+        let (on, off) = match self {
+            Dash::Solid => return vec![(from, to)],
+            Dash::Long => (10.0 * scale, 5.0 * scale),
+            Dash::Short => (3.0 * scale, 4.0 * scale),
+        };
+        let mut out = Vec::new();
+        let mut x = from;
+        while x < to {
+            out.push((x, (x + on).min(to)));
+            x += on + off;
+        }
+        out
+    }
+}
+
+/// The highest load in each pixel column of the plot (`None` where no step covers it): the
+/// upper envelope, so a peak narrower than a pixel still shows.
+pub(crate) fn load_envelope(layout: &Layout, view: &Viewport, plot: &Plot) -> Vec<Option<i64>> {
+    let columns = plot.width.max(0.0) as usize;
+    let mut envelope = vec![None; columns];
+    let profile = &layout.profile;
+    // The first step still in force at the view's start.
+    let first = profile
+        .partition_point(|&(t, _)| (t as f64) <= view.t0)
+        .saturating_sub(1);
+    for (i, &(t, load)) in profile.iter().enumerate().skip(first) {
+        if (t as f64) >= view.t1 {
+            break;
+        }
+        let end = profile.get(i + 1).map_or(view.t1, |&(next, _)| next as f64);
+        let a = (view.x_of(plot, t as f64) - plot.left).max(0.0);
+        let b = (view.x_of(plot, end) - plot.left).min(columns as f64);
+        if b <= a && !(b == a && a < columns as f64) {
+            continue;
+        }
+        let (c0, c1) = (
+            a.floor() as usize,
+            (b.ceil() as usize).max(a.floor() as usize + 1).min(columns),
+        );
+        for slot in &mut envelope[c0..c1] {
+            *slot = Some(slot.map_or(load, |l: i64| l.max(load)));
+        }
+    }
+    envelope
+}
+
+/// The envelope as a stepped path in pixels (flat over each run of equal columns).
+fn step_path(envelope: &[Option<i64>], view: &Viewport, plot: &Plot) -> Vec<(i32, i32)> {
+    let mut path: Vec<(i32, i32)> = Vec::new();
+    let clamp_y = |y: f64| y.clamp(plot.top, plot.bottom()).round() as i32;
+    let mut previous: Option<i32> = None;
+    for (c, load) in envelope.iter().enumerate() {
+        let y = clamp_y(view.y_of(plot, load.unwrap_or(0) as f64));
+        let x = (plot.left + c as f64) as i32;
+        if previous != Some(y) {
+            if let Some(py) = previous {
+                path.push((x, py));
+            }
+            path.push((x, y));
+            previous = Some(y);
+        }
+    }
+    if let Some(py) = previous {
+        path.push((plot.right() as i32, py));
+    }
+    path
+}
+
+/// Rectangles as plotters elements on a drawing area (the SVG export).
+struct ElementPainter<'a, DB: DrawingBackend> {
+    area: &'a DrawingArea<DB, Shift>,
+}
+
+impl<DB: DrawingBackend> Painter for ElementPainter<'_, DB> {
+    fn fill(&mut self, _css: &str, colour: Rgb, rects: &[PixRect]) -> Result<(), String> {
+        let style = colour.plotters().filled();
+        for r in rects {
+            self.area
+                .draw(&Rectangle::new([(r.x0, r.y0), (r.x1, r.y1)], style))
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+
+    fn stroke(
+        &mut self,
+        _css: &str,
+        colour: Rgb,
+        width: f64,
+        rects: &[PixRect],
+    ) -> Result<(), String> {
+        let style = ShapeStyle::from(colour.plotters()).stroke_width(width.round().max(1.0) as u32);
+        for r in rects {
+            self.area
+                .draw(&Rectangle::new([(r.x0, r.y0), (r.x1, r.y1)], style))
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+}
+
+/// The layout drawn as an SVG document of `width` x `height`, for export: the same chart as
+/// on screen (axes, buffers, load, lines), without selection.
+pub(crate) fn svg(
+    layout: &Layout,
+    view: &Viewport,
+    colour: ColourMode,
+    dark: bool,
+    width: u32,
+    height: u32,
+) -> String {
+    let theme = Theme::of(dark);
+    let palette = Palette::new(colour, &theme);
+    let colours = buffer_colours(&layout.problem, colour);
+    let index = RectIndex::new(&layout.rects);
+    let frame = Frame {
+        layout,
+        index: &index,
+        colours: &colours,
+        palette: &palette,
+        theme: &theme,
+        view,
+        selected: None,
+        highlight: None,
+        neighbours: &[],
+        scale: 1.0,
+    };
+    let mut out = String::new();
+    {
+        let backend = SVGBackend::with_string(&mut out, (width.max(1), height.max(1)));
+        if let Err(e) = draw(backend, &frame, None) {
+            return format!(
+                "<svg xmlns=\"http://www.w3.org/2000/svg\"><!-- {} --></svg>",
+                e.replace("--", "- -")
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::Figures;
+    use bufpack::{Buffer, Problem, Solution};
+
+    fn layout() -> Layout {
+        let problem = Problem::new(
+            vec![
+                Buffer::new("a", 0, 4, 2),
+                Buffer::new("b", 2, 6, 3).with_gap(3, 5, Some((1, 2))),
+                Buffer::new("c", 6, 8, 5),
+            ],
+            8,
+        );
+        let solution = Solution::from_offsets(&problem, vec![0, 2, 0]);
+        let figures = Figures {
+            height: 5,
+            lower_bound: 5,
+            load: 5,
+            ..Figures::default()
+        };
+        Layout::new(problem, Some(8), &solution, figures)
+    }
+
+    #[test]
+    fn plot_area_matches_what_plotters_lays_out() {
+        let layout = layout();
+        let view = Viewport::fit(&layout);
+        for (w, h, scale) in [(800, 400, 1.0), (1234, 567, 2.0), (300, 200, 1.5)] {
+            let theme = Theme::light();
+            let palette = Palette::new(ColourMode::Size, &theme);
+            let colours = buffer_colours(&layout.problem, ColourMode::Size);
+            let index = RectIndex::new(&layout.rects);
+            let frame = Frame {
+                layout: &layout,
+                index: &index,
+                colours: &colours,
+                palette: &palette,
+                theme: &theme,
+                view: &view,
+                selected: Some(1),
+                highlight: Some(2),
+                neighbours: &[0],
+                scale,
+            };
+            let mut out = String::new();
+            let drawn = draw(SVGBackend::with_string(&mut out, (w, h)), &frame, None).unwrap();
+            assert_eq!(drawn.plot, plot_area(w, h, scale), "{w}x{h}@{scale}");
+            assert_eq!(drawn.rects, 5);
+        }
+    }
+
+    #[test]
+    fn svg_has_axes_buffers_and_lines() {
+        let layout = layout();
+        let svg = svg(
+            &layout,
+            &Viewport::fit(&layout),
+            ColourMode::Id,
+            true,
+            600,
+            300,
+        );
+        assert!(svg.starts_with("<svg"));
+        assert!(
+            svg.contains("\ntime\n") && svg.contains("\noffset\n"),
+            "axis names"
+        );
+        assert!(svg.contains("capacity 8") && svg.contains("peak 5"));
+        // Five buffer rectangles plus the background.
+        assert!(svg.matches("<rect").count() >= 6);
+        assert!(
+            svg.contains(&Theme::dark().background.css().to_uppercase())
+                || svg.contains(&Theme::dark().background.css())
+        );
+    }
+
+    #[test]
+    fn load_envelope_takes_the_highest_step_per_column() {
+        let layout = layout();
+        // Load: [0,2) 2, [2,3) 5, [3,4) 3, [4,5) 1, [5,6) 3, [6,8) 5, then 0.
+        let view = Viewport::new((0.0, 8.0), (0.0, 10.0));
+        let plot = Plot::new(0.0, 0.0, 8.0, 10.0);
+        let env = load_envelope(&layout, &view, &plot);
+        assert_eq!(
+            env,
+            [
+                Some(2),
+                Some(2),
+                Some(5),
+                Some(3),
+                Some(1),
+                Some(3),
+                Some(5),
+                Some(5)
+            ]
+        );
+        // Two time units per column: the max of both.
+        let plot = Plot::new(0.0, 0.0, 4.0, 10.0);
+        assert_eq!(
+            load_envelope(&layout, &view, &plot),
+            [Some(2), Some(5), Some(3), Some(5)]
+        );
+        assert_eq!(layout.profile.first(), Some(&(0, 2)));
+    }
+
+    #[test]
+    fn dashes_cover_the_line_in_pieces() {
+        assert_eq!(Dash::Solid.segments(0.0, 100.0, 1.0), [(0.0, 100.0)]);
+        let long = Dash::Long.segments(0.0, 100.0, 1.0);
+        assert_eq!(long.first(), Some(&(0.0, 10.0)));
+        assert!(long.iter().all(|&(a, b)| a < b && b <= 100.0));
+    }
+}
