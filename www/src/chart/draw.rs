@@ -21,7 +21,7 @@ use crate::layout::Layout;
 /// Paints batches of pixel rectangles of one colour.
 pub(crate) trait Painter {
     fn fill(&mut self, css: &str, colour: Rgb, rects: &[PixRect]) -> Result<(), String>;
-    /// Outlines, `width` pixels wide, drawn inside-out around each rectangle's edge.
+    /// Outlines `width` pixels wide, inside each rectangle where the backend allows.
     fn stroke(
         &mut self,
         css: &str,
@@ -341,11 +341,11 @@ pub(crate) fn draw<DB: DrawingBackend>(
 /// The pixel outline of a rectangle, clipped a little outside the plot, grown to at least
 /// `min` pixels each way so a sub-pixel buffer still shows where it is.
 fn outline(view: &Viewport, plot: &Plot, r: &crate::layout::Rect, min: f64) -> PixRect {
-    let clip = |v: f64, lo: f64, hi: f64| v.clamp(lo - 4.0, hi + 4.0);
-    let mut x0 = clip(view.x_of(plot, r.t0 as f64), plot.left, plot.right());
-    let mut x1 = clip(view.x_of(plot, r.t1 as f64), plot.left, plot.right());
-    let mut y0 = clip(view.y_of(plot, r.y1 as f64), plot.top, plot.bottom());
-    let mut y1 = clip(view.y_of(plot, r.y0 as f64), plot.top, plot.bottom());
+    let (left, right, top, bottom) = (plot.left, plot.right(), plot.top, plot.bottom());
+    let mut x0 = view.x_of(plot, r.t0 as f64).clamp(left, right);
+    let mut x1 = view.x_of(plot, r.t1 as f64).clamp(left, right);
+    let mut y0 = view.y_of(plot, r.y1 as f64).clamp(top, bottom);
+    let mut y1 = view.y_of(plot, r.y0 as f64).clamp(top, bottom);
     if x1 - x0 < min {
         let c = (x0 + x1) / 2.0;
         (x0, x1) = (c - min / 2.0, c + min / 2.0);
@@ -354,11 +354,12 @@ fn outline(view: &Viewport, plot: &Plot, r: &crate::layout::Rect, min: f64) -> P
         let c = (y0 + y1) / 2.0;
         (y0, y1) = (c - min / 2.0, c + min / 2.0);
     }
+    // Inside the plot: outlines are stroked inside their rectangle (see the canvas painter).
     PixRect {
-        x0: x0.round() as i32,
-        y0: y0.round() as i32,
-        x1: x1.round() as i32,
-        y1: y1.round() as i32,
+        x0: x0.max(left).round() as i32,
+        y0: y0.max(top).round() as i32,
+        x1: x1.min(right).round() as i32,
+        y1: y1.min(bottom).round() as i32,
     }
 }
 

@@ -63,7 +63,8 @@ const KEY_PAN: f64 = 0.1;
 
 /// The drawing state, outside Yew's render cycle.
 struct Inner {
-    canvas: Option<HtmlCanvasElement>,
+    /// The canvas, looked up at each use (not kept): set while mounted.
+    canvas_ref: Option<NodeRef>,
     layout: Rc<Layout>,
     index: RectIndex,
     colour: ColourMode,
@@ -95,7 +96,7 @@ impl Inner {
     fn new(props: &ChartProps) -> Inner {
         let theme = Theme::of(props.dark);
         Inner {
-            canvas: None,
+            canvas_ref: None,
             layout: props.layout.clone(),
             index: RectIndex::new(&props.layout.rects),
             colour: props.colour,
@@ -153,6 +154,10 @@ impl Inner {
         }
     }
 
+    fn canvas(&self) -> Option<HtmlCanvasElement> {
+        self.canvas_ref.as_ref()?.cast::<HtmlCanvasElement>()
+    }
+
     /// Pointer position in canvas pixels.
     fn device(&self, event: &MouseEvent) -> (f64, f64) {
         (
@@ -177,7 +182,7 @@ impl Inner {
     /// Draws now: sizes the canvas to its box at the device pixel ratio, draws, and records
     /// how it went on the canvas for tests and benchmarks.
     fn paint(&mut self) {
-        let Some(canvas) = self.canvas.clone() else {
+        let Some(canvas) = self.canvas() else {
             return;
         };
         let Some(window) = web_sys::window() else {
@@ -293,13 +298,13 @@ impl Painter for CanvasPainter<'_> {
         }
         self.context.set_stroke_style_str(css);
         self.context.set_line_width(width);
+        // Inset by half the line so the whole line is inside the rectangle (and the plot).
+        let half = width / 2.0;
         for r in rects {
-            self.context.stroke_rect(
-                r.x0 as f64,
-                r.y0 as f64,
-                r.width() as f64,
-                r.height() as f64,
-            );
+            let w = (r.width() as f64 - width).max(0.0);
+            let h = (r.height() as f64 - width).max(0.0);
+            self.context
+                .stroke_rect(r.x0 as f64 + half, r.y0 as f64 + half, w, h);
         }
         Ok(())
     }
@@ -340,7 +345,7 @@ fn tip(inner: &Inner, rect: usize, event: &MouseEvent) -> Option<Tip> {
             separated(r.y1 as f64)
         ));
     }
-    let canvas = inner.canvas.as_ref()?;
+    let canvas = inner.canvas()?;
     let (x, y) = (event.offset_x() as f64, event.offset_y() as f64);
     Some(Tip {
         x,
@@ -389,7 +394,7 @@ pub(crate) fn Chart(props: &ChartProps) -> Html {
         let canvas_ref = canvas_ref.clone();
         use_effect_with((), move |_| {
             let canvas = canvas_ref.cast::<HtmlCanvasElement>();
-            inner.borrow_mut().canvas = canvas.clone();
+            inner.borrow_mut().canvas_ref = Some(canvas_ref.clone());
             let weak = Rc::downgrade(&inner);
             let on_resize: Closure<dyn FnMut()> = Closure::new(move || {
                 if let Some(inner) = weak.upgrade() {
@@ -421,7 +426,7 @@ pub(crate) fn Chart(props: &ChartProps) -> Html {
                         let _ = window.cancel_animation_frame(id);
                     }
                     state.frame = None;
-                    state.canvas = None;
+                    state.canvas_ref = None;
                 }
                 drop(on_resize);
             }
@@ -533,7 +538,7 @@ pub(crate) fn Chart(props: &ChartProps) -> Html {
             }
             let mut state = inner.borrow_mut();
             let point = state.device(&event);
-            if let Some(canvas) = &state.canvas {
+            if let Some(canvas) = state.canvas() {
                 let _ = canvas.set_pointer_capture(event.pointer_id());
                 let _ = canvas.focus();
             }
@@ -586,7 +591,7 @@ pub(crate) fn Chart(props: &ChartProps) -> Html {
                 state.drag = Some(drag);
                 return;
             }
-            if let Some(canvas) = &state.canvas {
+            if let Some(canvas) = state.canvas() {
                 let _ = canvas.release_pointer_capture(event.pointer_id());
             }
             if !drag.moved {
@@ -660,23 +665,40 @@ pub(crate) fn Chart(props: &ChartProps) -> Html {
         layout.capacity.map(|c| format!(", capacity {}", bytes_label(c))).unwrap_or_default(),
     );
 
-    let tip_html = (*tooltip).as_ref().map(|tip| {
-        let transform = match (tip.flip_x, tip.flip_y) {
-            (false, false) => "",
-            (true, false) => "transform:translateX(-100%);",
-            (false, true) => "transform:translateY(-100%);",
-            (true, true) => "transform:translate(-100%,-100%);",
-        };
-        let x = if tip.flip_x { tip.x - 12.0 } else { tip.x + 14.0 };
-        let y = if tip.flip_y { tip.y - 12.0 } else { tip.y + 14.0 };
-        let style = format!("position:absolute;left:{x}px;top:{y}px;pointer-events:none;white-space:nowrap;{transform}");
-        html! {
-            <div class="chart-tooltip" role="tooltip" style={style}>
-                <strong>{ tip.id.clone() }</strong>
-                { for tip.lines.iter().map(|line| html! { <div>{ line.clone() }</div> }) }
-            </div>
+    // Always rendered (hidden when empty): the chart's children never change in number or
+    // kind, so Yew patches them in place and the canvas element is never replaced.
+    let tip_html = match &*tooltip {
+        Some(tip) => {
+            let transform = match (tip.flip_x, tip.flip_y) {
+                (false, false) => "",
+                (true, false) => "transform:translateX(-100%);",
+                (false, true) => "transform:translateY(-100%);",
+                (true, true) => "transform:translate(-100%,-100%);",
+            };
+            let x = if tip.flip_x {
+                tip.x - 12.0
+            } else {
+                tip.x + 14.0
+            };
+            let y = if tip.flip_y {
+                tip.y - 12.0
+            } else {
+                tip.y + 14.0
+            };
+            let style = format!(
+                "position:absolute;left:{x}px;top:{y}px;pointer-events:none;white-space:nowrap;{transform}"
+            );
+            html! {
+                <div class="chart-tooltip" role="tooltip" style={style}>
+                    <strong>{ tip.id.clone() }</strong>
+                    { for tip.lines.iter().map(|line| html! { <div>{ line.clone() }</div> }) }
+                </div>
+            }
         }
-    });
+        None => html! {
+            <div class="chart-tooltip" role="tooltip" hidden=true style="position:absolute;display:none;"></div>
+        },
+    };
 
     html! {
         <div class="chart" style="position:relative;width:100%;height:100%;">
@@ -684,7 +706,7 @@ pub(crate) fn Chart(props: &ChartProps) -> Html {
                     style="display:block;width:100%;height:100%;touch-action:none;"
                     {onwheel} {onpointerdown} {onpointermove} {onpointerup} {onpointercancel}
                     {onpointerleave} {ondblclick} {onkeydown} />
-            { for tip_html }
+            { tip_html }
         </div>
     }
 }

@@ -622,3 +622,63 @@ mod tests {
         );
     }
 }
+
+/// Scene building times, natively: `cargo test -p bufpack-www --release scene_timing --
+/// --ignored --nocapture`. Buffers in 64 lanes of back-to-back lifetimes (a valid packing).
+#[cfg(test)]
+mod timing {
+    use super::*;
+    use std::time::Instant;
+
+    fn lanes(n: usize) -> Vec<Rect> {
+        let lanes = 64;
+        let mut rects: Vec<Rect> = (0..n)
+            .map(|i| {
+                let (lane, k) = ((i % lanes) as i64, (i / lanes) as i64);
+                let len = 1 + (i as i64 * 7919) % 13;
+                let t0 = k * 14 + (i as i64 % 3);
+                let size = 1 + (i as i64 * 104_729) % 4096;
+                Rect {
+                    buffer: i as u32,
+                    t0,
+                    t1: t0 + len,
+                    y0: lane * 4096,
+                    y1: lane * 4096 + size,
+                    in_gap: false,
+                }
+            })
+            .collect();
+        rects.sort_unstable_by_key(|r| (r.t0, r.buffer));
+        rects
+    }
+
+    #[test]
+    #[ignore]
+    fn scene_timing() {
+        let plot = Plot::new(130.0, 28.0, 3000.0, 1500.0);
+        for n in [10_000, 100_000, 1_000_000] {
+            let rects = lanes(n);
+            let started = Instant::now();
+            let index = RectIndex::new(&rects);
+            let index_ms = started.elapsed().as_secs_f64() * 1e3;
+            let end = rects.iter().map(|r| r.t1).max().unwrap_or(1) as f64;
+            for (name, view) in [
+                ("fit", Viewport::new((0.0, end), (0.0, 64.0 * 4096.0))),
+                (
+                    "zoom 10x",
+                    Viewport::new((end * 0.45, end * 0.55), (0.0, 6.4 * 4096.0)),
+                ),
+            ] {
+                let started = Instant::now();
+                let scene =
+                    Scene::build(&rects, &index, &view, &plot, 96, |r| (r.buffer % 96) as u16);
+                let ms = started.elapsed().as_secs_f64() * 1e3;
+                println!(
+                    "{n:>9} rects, {name:>8}: index {index_ms:6.2} ms, scene {ms:7.2} ms, {} visible, {} drawn",
+                    scene.visible,
+                    scene.len()
+                );
+            }
+        }
+    }
+}
