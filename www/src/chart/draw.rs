@@ -12,7 +12,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::chart::axis::{offset_label, Axis};
+use crate::chart::axis::{bytes_label, Axis};
 use crate::chart::colour::{buffer_colours, ColourMode, Palette, Rgb, Theme};
 use crate::chart::scene::{PixRect, RectIndex, Scene};
 use crate::chart::viewport::{Plot, Viewport};
@@ -261,7 +261,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
         } else {
             (plot.left + 4.0 * scale, HPos::Left)
         };
-        let label = format!("{name} {}", offset_label(value));
+        let label = format!("{name} {}", bytes_label(value as i64));
         let (v, dy) = if y - plot.top < 16.0 * scale {
             (VPos::Top, 3.0)
         } else {
@@ -589,6 +589,20 @@ mod tests {
             svg.contains(&Theme::dark().background.css().to_uppercase())
                 || svg.contains(&Theme::dark().background.css())
         );
+        // Line labels read in bytes.
+        let big = Layout {
+            capacity: Some(1 << 20),
+            ..layout.clone()
+        };
+        let big_svg = super::svg(
+            &big,
+            &Viewport::fit(&big),
+            ColourMode::Size,
+            false,
+            600,
+            300,
+        );
+        assert!(big_svg.contains("capacity 1,048,576 (1 MiB)"));
     }
 
     #[test]
