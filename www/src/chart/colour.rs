@@ -153,9 +153,6 @@ pub(crate) struct Theme {
     /// The solver's lower bound line.
     pub(crate) bound: Rgb,
     pub(crate) load_line: Rgb,
-    /// Drawn translucent (see [`Theme::load_band_alpha`]) behind the buffers.
-    pub(crate) load_band: Rgb,
-    pub(crate) load_band_alpha: f64,
     pub(crate) selection: Rgb,
     pub(crate) neighbour: Rgb,
     /// The search match.
@@ -180,8 +177,6 @@ impl Theme {
             peak: Rgb(0x1f, 0x1f, 0x1f),
             bound: Rgb(0x6a, 0x1b, 0x9a),
             load_line: Rgb(0xd8, 0x43, 0x15),
-            load_band: Rgb(0xff, 0x8a, 0x65),
-            load_band_alpha: 0.22,
             selection: Rgb(0x00, 0x00, 0x00),
             neighbour: Rgb(0x02, 0x77, 0xbd),
             highlight: Rgb(0xd5, 0x00, 0xf9),
@@ -201,8 +196,6 @@ impl Theme {
             peak: Rgb(0xf5, 0xf5, 0xf5),
             bound: Rgb(0xce, 0x93, 0xd8),
             load_line: Rgb(0xff, 0xab, 0x40),
-            load_band: Rgb(0xff, 0xab, 0x40),
-            load_band_alpha: 0.16,
             selection: Rgb(0xff, 0xff, 0xff),
             neighbour: Rgb(0x4f, 0xc3, 0xf7),
             highlight: Rgb(0xea, 0x80, 0xfc),

@@ -146,17 +146,12 @@ pub(crate) fn draw<DB: DrawingBackend>(
         .draw()
         .map_err(err)?;
 
-    // The load: a translucent band behind the buffers, its edge on top of them.
+    // The load (live total over time) as a step line over the buffers: where it sits below
+    // the peak line, the packing spends memory the load does not need. A filled band was
+    // tried and dropped: behind the buffers it shows only in the holes, which reads as if
+    // the holes were load.
     let envelope = load_envelope(frame.layout, view, &plot);
     let load_path = step_path(&envelope, view, &plot);
-    if load_path.len() > 1 {
-        let mut band = load_path.clone();
-        band.push((plot.right() as i32, plot.bottom() as i32));
-        band.push((plot.left as i32, plot.bottom() as i32));
-        let colour = theme.load_band.plotters().mix(theme.load_band_alpha);
-        root.draw(&Polygon::new(band, colour.filled()))
-            .map_err(err)?;
-    }
 
     // The buffers.
     let scene = Scene::build(

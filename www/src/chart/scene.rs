@@ -17,6 +17,10 @@ use crate::layout::Rect;
 /// is a small fraction of the rectangles.
 const BLOCK: usize = 64;
 
+/// Rectangles at least this many pixels wide (tall) give up their last column (row) to the
+/// background, so adjacent buffers of one colour do not melt into one block.
+const GUTTER_MIN: i32 = 4;
+
 /// A coarse index over the layout's rectangles (sorted by start time) for culling by time:
 /// rectangles start in order, but a long one starting before the view can still reach into
 /// it, so each block of [`BLOCK`] rectangles records the latest end among them. Blocks that
@@ -137,8 +141,16 @@ impl Scene {
                 let (x0, x1) = snap(fx0, fx1);
                 rows.push((pack(row, x0), x1, k));
             } else {
-                let (x0, x1) = snap(fx0, fx1);
-                let (y0, y1) = snap(fy0, fy1);
+                let (x0, mut x1) = snap(fx0, fx1);
+                let (y0, mut y1) = snap(fy0, fy1);
+                // A hairline of background at the right and bottom of rectangles big enough to
+                // spare it: neighbours of one colour stay told apart.
+                if x1 - x0 >= GUTTER_MIN {
+                    x1 -= 1;
+                }
+                if y1 - y0 >= GUTTER_MIN {
+                    y1 -= 1;
+                }
                 big.push((k, PixRect { x0, y0, x1, y1 }));
             }
         });
@@ -431,34 +443,16 @@ mod tests {
         assert_eq!(scene.groups.len(), 2);
         assert_eq!(scene.groups[0], (0, 0..2));
         assert_eq!(scene.groups[1], (1, 2..3));
-        assert_eq!(
-            scene.rects[2],
-            PixRect {
-                x0: 60,
-                y0: 0,
-                x1: 110,
-                y1: 100
-            }
-        );
+        // Snapped, less the one-pixel gutter at the right and bottom.
+        let px = |x0, y0, x1, y1| PixRect { x0, y0, x1, y1 };
+        assert_eq!(scene.rects[2], px(60, 0, 109, 99));
         let mut zero = scene.rects[0..2].to_vec();
         zero.sort_by_key(|r| r.y0);
-        assert_eq!(
-            zero,
-            [
-                PixRect {
-                    x0: 10,
-                    y0: 0,
-                    x1: 60,
-                    y1: 50
-                },
-                PixRect {
-                    x0: 10,
-                    y0: 50,
-                    x1: 60,
-                    y1: 100
-                }
-            ]
-        );
+        assert_eq!(zero, [px(10, 0, 59, 49), px(10, 50, 59, 99)]);
+        // Thin ones (2 px tall here) keep every pixel that way.
+        let small = [rect(0, 0, 1, 0, 2)];
+        let scene = Scene::build(&small, &RectIndex::new(&small), &v, &plot, 1, |_| 0);
+        assert_eq!(scene.rects, [px(10, 98, 19, 100)]);
     }
 
     #[test]
