@@ -281,7 +281,7 @@ export function solveFromCsv(text, options = {}) {
   const { control, params } = splitOptions(options);
   const capacity = capacityOption(control.capacity);
   const minimise = control.minimize ?? capacity === undefined;
-  const result = callWasm(raw.solveCsv, text, capacity, minimise, false, params, wasmControl(control));
+  const result = callWasm(raw.solveCsv, text, capacity, minimise, 'none', params, wasmControl(control));
   return new Solution(result.solution);
 }
 

@@ -106,6 +106,27 @@ export class Solution {
   stopped: boolean;
   /** The parsed problem, from solveInWorker(csv, { returnProblem: true }). */
   problem?: Problem;
+  /** The problem and offsets as typed arrays, from solveInWorker(csv, { returnProblem: 'columns' }). */
+  columns?: Columns;
+}
+
+/**
+ * A problem and its packing as typed arrays (transferred from the worker without a copy):
+ * per buffer, and per gap. NaN marks "none" (a movable buffer's `fixed`, a plain gap's window).
+ */
+export interface Columns {
+  ids: string[];
+  lower: Float64Array;
+  upper: Float64Array;
+  size: Float64Array;
+  alignment: Float64Array;
+  fixed: Float64Array;
+  offsets: Float64Array;
+  gapBuffer: Uint32Array;
+  gapLower: Float64Array;
+  gapUpper: Float64Array;
+  gapWindowLower: Float64Array;
+  gapWindowUpper: Float64Array;
 }
 
 /** The solver's switches; every one defaults to the solver's own default. */
@@ -207,8 +228,11 @@ export interface WorkerOptions extends CsvOptions {
   signal?: AbortSignalLike;
   /** true: one worker per ordering, first answer wins; a number: that many workers. */
   parallel?: boolean | number;
-  /** CSV input: also return the parsed problem as `solution.problem`. */
-  returnProblem?: boolean;
+  /**
+   * CSV input: also return the parsed problem, as `solution.problem` (true or "objects"), or
+   * as typed arrays in `solution.columns` ("columns": for large results, nothing to copy).
+   */
+  returnProblem?: boolean | 'objects' | 'columns';
 }
 
 /** Solves or minimises a problem or CSV text in Web Workers (worker_threads in Node); the calling thread stays free. */

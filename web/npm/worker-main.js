@@ -11,7 +11,12 @@ export function serve(port, listen) {
   listen((message) => {
     if (message?.type !== 'run') return;
     try {
-      port.post({ type: 'result', result: run(message, port) });
+      const result = run(message, port);
+      // Typed arrays move to the page without a copy.
+      const transfer = result.columns
+        ? Object.values(result.columns).filter(ArrayBuffer.isView).map((array) => array.buffer)
+        : [];
+      port.post({ type: 'result', result }, transfer);
     } catch (thrown) {
       const error =
         thrown instanceof BufpackError
@@ -34,7 +39,7 @@ function run({ module, job, params, timeoutSeconds, wantProgress }, port) {
       : undefined,
   };
   if (job.kind === 'csv') {
-    return callWasm(solveCsv, job.text, job.capacity, job.minimize, job.returnProblem, params, control);
+    return callWasm(solveCsv, job.text, job.capacity, job.minimize, job.problemForm, params, control);
   }
   return { solution: callWasm(job.minimize ? minimize : solve, job.problem, params, control) };
 }

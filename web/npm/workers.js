@@ -12,7 +12,8 @@ import { platform } from './platform.js';
  * Solves (with a capacity) or minimises (without, or with `minimize: true`) a Problem or
  * CSV text in workers. Options: `capacity`, `minimize`, `timeoutSeconds`, `onProgress`,
  * `signal`, `parallel` (true: one worker per ordering; a number: that many workers),
- * `returnProblem` (CSV input: also return the parsed problem), and any solver switch.
+ * `returnProblem` (CSV input: also return the parsed problem, as a Problem, or with
+ * "columns" as typed arrays), and any solver switch.
  * Resolves to a Solution (with `.problem` when asked); rejects with a BufpackError.
  */
 export async function solveInWorker(input, options = {}) {
@@ -28,7 +29,7 @@ export async function solveInWorker(input, options = {}) {
       text: input,
       capacity,
       minimize: control.minimize ?? capacity === undefined,
-      returnProblem: Boolean(control.returnProblem),
+      problemForm: problemForm(control.returnProblem),
     };
   } else {
     const problem = problemArgument(input);
@@ -40,6 +41,14 @@ export async function solveInWorker(input, options = {}) {
     job = { kind: 'problem', problem: { buffers: problem.buffers, capacity: limit }, minimize };
   }
   return race(job, lanes(params, control.parallel), control);
+}
+
+/** `returnProblem`: false (nothing), true or "objects" (a Problem), "columns" (typed arrays). */
+function problemForm(returnProblem) {
+  if (returnProblem === undefined || returnProblem === false) return 'none';
+  if (returnProblem === true || returnProblem === 'objects') return 'objects';
+  if (returnProblem === 'columns') return 'columns';
+  throw invalid('returnProblem', 'true, false, "objects" or "columns"', returnProblem);
 }
 
 function isAbortSignal(value) {
@@ -117,6 +126,7 @@ function race(job, laneParams, control) {
       finished[lane] = { result };
       const solution = new Solution(result.solution);
       if (result.problem) solution.problem = Problem.trusted(result.problem);
+      if (result.columns) solution.columns = result.columns;
       if (!job.minimize || solution.status === 'optimal' || laneParams.length === 1) {
         return settle(resolve, withBound(solution, finished));
       }
@@ -139,6 +149,7 @@ function race(job, laneParams, control) {
       results.sort((a, b) => a.solution.height - b.solution.height);
       const solution = new Solution(results[0].solution);
       if (results[0].problem) solution.problem = Problem.trusted(results[0].problem);
+      if (results[0].columns) solution.columns = results[0].columns;
       settle(resolve, withBound(solution, finished));
     };
 

@@ -12,6 +12,7 @@ use bufpack::{
     SolverParams, MAX_MAGNITUDE,
 };
 
+use crate::columns::columns;
 use crate::error::{ErrorCode, ErrorShape};
 use crate::monitor::JsMonitor;
 use crate::shapes::{
@@ -209,17 +210,25 @@ fn minimize_problem(
 }
 
 /// Reads CSV and solves (or minimises) it in one call, without the problem crossing into
-/// JavaScript and back. Returns `{ problem, solution }`, the problem only when
-/// `returnProblem` is set (a page that draws the result needs it; others save the copy).
+/// JavaScript and back. Returns `{ solution, problem?, columns? }`: `problem_form` is
+/// `"none"`, `"objects"` (the problem as plain objects) or `"columns"` (problem and offsets
+/// as typed arrays, see `columns.rs`: what a page drawing a large result wants).
 #[wasm_bindgen(js_name = solveCsv)]
 pub fn solve_csv(
     text: &str,
     capacity: Option<f64>,
     minimize: bool,
-    return_problem: bool,
+    problem_form: &str,
     params: JsValue,
     control: JsValue,
 ) -> Result<JsValue, Thrown> {
+    if !matches!(problem_form, "none" | "objects" | "columns") {
+        return Err(ErrorShape::invalid(
+            "options",
+            format!("returnProblem: expected true, false, \"objects\" or \"columns\", found {problem_form:?}"),
+        )
+        .into());
+    }
     let problem = read_csv(text, capacity)?;
     if !minimize && capacity.is_none() {
         return Err(ErrorShape::invalid(
@@ -237,9 +246,17 @@ pub fn solve_csv(
     let set =
         |key: &str, value: &JsValue| js_sys::Reflect::set(&result, &key.into(), value).map(drop);
     set("solution", &solution)?;
-    if return_problem {
-        let shape = ProblemShape::from_problem(&problem, capacity.map(|_| problem.capacity));
-        set("problem", &to_js(&shape)?)?;
+    match problem_form {
+        "objects" => {
+            let shape = ProblemShape::from_problem(&problem, capacity.map(|_| problem.capacity));
+            set("problem", &to_js(&shape)?)?;
+        }
+        "columns" => {
+            let offsets = js_sys::Reflect::get(&solution, &"offsets".into())?;
+            let offsets: Vec<i64> = from_js(offsets, "solution")?;
+            set("columns", &columns(&problem, &offsets)?)?;
+        }
+        _ => {}
     }
     Ok(result.into())
 }

@@ -11,6 +11,7 @@
 
 mod alloc;
 mod api;
+mod columns;
 mod error;
 mod monitor;
 mod panic;

@@ -121,7 +121,7 @@ fn a_time_limit_stops_the_search_with_progress_on_the_way() {
         D,
         Some(990_000.0),
         false,
-        false,
+        "none",
         JsValue::UNDEFINED,
         control,
     )
@@ -163,11 +163,46 @@ fn every_improvement_reaches_the_callback_and_the_last_is_returned() {
                 .into(),
         ),
     ]);
-    let result = solve_csv(D, None, true, true, JsValue::UNDEFINED, control).unwrap();
+    let result = solve_csv(D, None, true, "objects", JsValue::UNDEFINED, control).unwrap();
     let solution = get(&result, "solution");
     assert_valid(&get(&result, "problem"), &solution);
     let heights = heights.borrow();
     assert!(!heights.is_empty());
     assert!(heights.windows(2).all(|w| w[0] > w[1]), "{heights:?}");
     assert_eq!(heights.last().copied(), Some(number(&solution, "height")));
+}
+
+#[wasm_bindgen_test]
+fn columns_carry_the_problem_and_offsets_as_typed_arrays() {
+    let result = solve_csv(
+        EXAMPLE,
+        Some(12.0),
+        false,
+        "columns",
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    )
+    .unwrap();
+    let columns = get(&result, "columns");
+    let column = |key: &str| js_sys::Float64Array::from(get(&columns, key)).to_vec();
+    assert_eq!(column("lower"), [0.0, 3.0, 0.0, 9.0, 0.0]);
+    assert_eq!(column("size"), [4.0; 5]);
+    assert!(column("fixed").iter().all(|f| f.is_nan()));
+    let solution = get(&result, "solution");
+    let offsets: Vec<f64> = js_sys::Array::from(&get(&solution, "offsets"))
+        .iter()
+        .map(|o| o.as_f64().unwrap())
+        .collect();
+    assert_eq!(column("offsets"), offsets);
+    assert_eq!(js_sys::Array::from(&get(&columns, "ids")).length(), 5);
+    let error = solve_csv(
+        EXAMPLE,
+        Some(12.0),
+        false,
+        "rows",
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    )
+    .unwrap_err();
+    assert_eq!(string(&error, "code"), "invalid");
 }

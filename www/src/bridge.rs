@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use bufpack::{Buffer, Gap, Lifespan, Problem, Solution, Window};
@@ -82,7 +83,9 @@ pub(crate) async fn solve(
     };
     set("onProgress", progress.as_ref());
     set("signal", &signal);
-    set("returnProblem", &JsValue::TRUE);
+    // Typed arrays: a 1,000,000-buffer result reaches this thread without a copy and is read
+    // with a few memcpys, where plain objects would block the page for seconds.
+    set("returnProblem", &JsValue::from_str("columns"));
     let capacity = options.capacity;
     // An async function: refused options come back as a rejection too.
     let promise = solve_in_worker(&JsValue::from_str(&csv), &js_options);
@@ -115,39 +118,8 @@ pub(crate) fn failure_of(error: &JsValue) -> Failure {
 }
 
 #[derive(Deserialize)]
-struct RangeShape {
-    lower: i64,
-    upper: i64,
-}
-
-#[derive(Deserialize)]
-struct GapShape {
-    lifespan: RangeShape,
-    window: Option<RangeShape>,
-}
-
-/// What the page reads of a buffer from the package's `Problem` (the solver already
-/// checked it).
-#[derive(Deserialize)]
-struct BufferShape {
-    id: String,
-    lifespan: RangeShape,
-    size: i64,
-    #[serde(default = "one")]
-    alignment: i64,
-    #[serde(default)]
-    gaps: Vec<GapShape>,
-    offset: Option<i64>,
-}
-
-fn one() -> i64 {
-    1
-}
-
-#[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct SolutionShape {
-    offsets: Vec<i64>,
     height: i64,
     status: String,
     lower_bound: i64,
@@ -159,41 +131,84 @@ struct SolutionShape {
     found_by: Option<String>,
 }
 
+/// A column of numbers from the worker's answer.
+fn numbers(columns: &JsValue, key: &str) -> Vec<f64> {
+    js_sys::Reflect::get(columns, &key.into())
+        .ok()
+        .filter(|v| v.is_object())
+        .map(|v| js_sys::Float64Array::from(v).to_vec())
+        .unwrap_or_default()
+}
+
 fn layout_of(solution: &JsValue, capacity: Option<i64>) -> Result<Layout, Failure> {
-    let broken = |what: &str, e: serde_wasm_bindgen::Error| {
-        Failure::new(
-            "internal",
-            format!("unexpected {what} from the solver: {e}"),
-        )
-    };
-    let problem = js_sys::Reflect::get(solution, &"problem".into()).unwrap_or(JsValue::UNDEFINED);
-    let buffers = js_sys::Reflect::get(&problem, &"buffers".into()).unwrap_or(JsValue::UNDEFINED);
-    let buffers: Vec<BufferShape> =
-        serde_wasm_bindgen::from_value(buffers).map_err(|e| broken("buffers", e))?;
+    let broken =
+        |what: &str| Failure::new("internal", format!("unexpected {what} from the solver"));
+    let columns = js_sys::Reflect::get(solution, &"columns".into())
+        .ok()
+        .filter(|c| c.is_object())
+        .ok_or_else(|| broken("answer (no columns)"))?;
+    // Only the declared fields are read: the offsets come from the columns.
     let shape: SolutionShape =
-        serde_wasm_bindgen::from_value(solution.clone()).map_err(|e| broken("solution", e))?;
-    let buffers = buffers
+        serde_wasm_bindgen::from_value(solution.clone()).map_err(|_| broken("solution"))?;
+    let ids = js_sys::Reflect::get(&columns, &"ids".into()).map_err(|_| broken("ids"))?;
+    let ids: js_sys::Array = ids.dyn_into().map_err(|_| broken("ids"))?;
+    let (lower, upper, size) = (
+        numbers(&columns, "lower"),
+        numbers(&columns, "upper"),
+        numbers(&columns, "size"),
+    );
+    let (alignment, fixed) = (numbers(&columns, "alignment"), numbers(&columns, "fixed"));
+    let offsets: Vec<i64> = numbers(&columns, "offsets")
         .into_iter()
-        .map(|b| Buffer {
-            id: b.id,
-            lifespan: Lifespan::new(b.lifespan.lower, b.lifespan.upper),
-            size: b.size,
-            alignment: b.alignment,
-            gaps: b
-                .gaps
-                .into_iter()
-                .map(|g| Gap {
-                    lifespan: Lifespan::new(g.lifespan.lower, g.lifespan.upper),
-                    window: g.window.map(|w| Window {
-                        lower: w.lower,
-                        upper: w.upper,
-                    }),
-                })
-                .collect(),
-            offset: b.offset,
+        .map(|o| o as i64)
+        .collect();
+    let count = ids.length() as usize;
+    if [
+        lower.len(),
+        upper.len(),
+        size.len(),
+        alignment.len(),
+        fixed.len(),
+        offsets.len(),
+    ]
+    .iter()
+    .any(|&n| n != count)
+    {
+        return Err(broken("columns (lengths differ)"));
+    }
+    let mut buffers: Vec<Buffer> = (0..count)
+        .map(|i| Buffer {
+            id: ids.get(i as u32).as_string().unwrap_or_default(),
+            lifespan: Lifespan::new(lower[i] as i64, upper[i] as i64),
+            size: size[i] as i64,
+            alignment: alignment[i] as i64,
+            gaps: Vec::new(),
+            offset: (!fixed[i].is_nan()).then_some(fixed[i] as i64),
             hint: None,
         })
         .collect();
+    let owners = js_sys::Reflect::get(&columns, &"gapBuffer".into())
+        .ok()
+        .filter(|v| v.is_object())
+        .map(|v| js_sys::Uint32Array::from(v).to_vec())
+        .unwrap_or_default();
+    let (gap_lower, gap_upper) = (numbers(&columns, "gapLower"), numbers(&columns, "gapUpper"));
+    let (window_lower, window_upper) = (
+        numbers(&columns, "gapWindowLower"),
+        numbers(&columns, "gapWindowUpper"),
+    );
+    for (g, &owner) in owners.iter().enumerate() {
+        let buffer = buffers
+            .get_mut(owner as usize)
+            .ok_or_else(|| broken("gaps"))?;
+        buffer.gaps.push(Gap {
+            lifespan: Lifespan::new(gap_lower[g] as i64, gap_upper[g] as i64),
+            window: (!window_lower[g].is_nan()).then(|| Window {
+                lower: window_lower[g] as i64,
+                upper: window_upper[g] as i64,
+            }),
+        });
+    }
     let problem = Problem::new(buffers, capacity.unwrap_or(bufpack::MAX_MAGNITUDE));
     let figures = Figures {
         height: shape.height,
@@ -207,7 +222,7 @@ fn layout_of(solution: &JsValue, capacity: Option<i64>) -> Result<Layout, Failur
         found_by: shape.found_by,
     };
     let solution = Solution {
-        offsets: shape.offsets,
+        offsets,
         height: shape.height,
     };
     Ok(Layout::new(problem, capacity, &solution, figures))
