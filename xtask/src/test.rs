@@ -79,6 +79,14 @@ pub(crate) fn run(root: &Path, argv: Vec<String>) -> Result<(), String> {
             .current_dir(root)
             .args(["--test", "web/test/"]),
     )?;
+
+    step("cargo xtask dist, then the app end to end in Chromium");
+    crate::dist::build(root, &root.join("dist"))?;
+    run_command(
+        Command::new("node")
+            .current_dir(root)
+            .args(["--test", "tests/e2e/"]),
+    )?;
     println!("\nall tests passed");
     Ok(())
 }
