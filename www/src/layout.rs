@@ -119,21 +119,33 @@ fn rects_of(index: u32, buffer: &Buffer, offset: Offset) -> impl Iterator<Item =
     })
 }
 
+/// Three buffers at capacity 8, one with a windowed gap: the chart's tests draw it too.
+#[cfg(test)]
+pub(crate) fn sample() -> Layout {
+    let problem = Problem::new(
+        vec![
+            Buffer::new("a", 0, 4, 2),
+            Buffer::new("b", 2, 6, 3).with_gap(3, 5, Some((1, 2))),
+            Buffer::new("c", 6, 8, 5),
+        ],
+        8,
+    );
+    let solution = Solution::from_offsets(&problem, vec![0, 2, 0]);
+    let figures = Figures {
+        height: 5,
+        lower_bound: 5,
+        load: 5,
+        ..Figures::default()
+    };
+    Layout::new(problem, Some(8), &solution, figures)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn layout() -> Layout {
-        let problem = Problem::new(
-            vec![
-                Buffer::new("a", 0, 4, 2),
-                Buffer::new("b", 2, 6, 3).with_gap(3, 5, Some((1, 2))),
-                Buffer::new("c", 6, 8, 5),
-            ],
-            8,
-        );
-        let solution = Solution::from_offsets(&problem, vec![0, 2, 0]);
-        Layout::new(problem, Some(8), &solution, Figures::default())
+        sample()
     }
 
     #[test]

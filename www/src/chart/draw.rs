@@ -511,26 +511,9 @@ pub(crate) fn svg(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layout::Figures;
-    use bufpack::{Buffer, Problem, Solution};
 
     fn layout() -> Layout {
-        let problem = Problem::new(
-            vec![
-                Buffer::new("a", 0, 4, 2),
-                Buffer::new("b", 2, 6, 3).with_gap(3, 5, Some((1, 2))),
-                Buffer::new("c", 6, 8, 5),
-            ],
-            8,
-        );
-        let solution = Solution::from_offsets(&problem, vec![0, 2, 0]);
-        let figures = Figures {
-            height: 5,
-            lower_bound: 5,
-            load: 5,
-            ..Figures::default()
-        };
-        Layout::new(problem, Some(8), &solution, figures)
+        crate::layout::sample()
     }
 
     #[test]
