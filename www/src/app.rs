@@ -56,9 +56,14 @@ fn start_solve(
     let abort = abort.clone();
     wasm_bindgen_futures::spawn_local(async move {
         let progress_state = state.clone();
-        let ended = bridge::solve(csv.to_string(), &options, signal, move |progress| {
-            progress_state.dispatch(Action::Progress { id, progress });
-        })
+        let preparing_state = state.clone();
+        let ended = bridge::solve(
+            csv.to_string(),
+            &options,
+            signal,
+            move |progress| progress_state.dispatch(Action::Progress { id, progress }),
+            move |fraction| preparing_state.dispatch(Action::Preparing { id, fraction }),
+        )
         .await;
         abort.borrow_mut().take();
         state.dispatch(match ended {

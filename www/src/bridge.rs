@@ -1,7 +1,8 @@
 //! The app's one door to the solver: the npm package's `solveInWorker`, which index.html
 //! puts on `globalThis.bufpack`. Solving, parsing (CSV is parsed in the worker, so a 50 MB
 //! file never blocks the page), progress, cancel and the parallel portfolio are the
-//! package's, tested there; this module only converts its answers into a [`Layout`].
+//! package's, tested there; this module only converts its answers into a [`Layout`], in
+//! slices that keep the page responsive.
 
 use std::rc::Rc;
 
@@ -10,10 +11,12 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use bufpack::{Buffer, Gap, Lifespan, Problem, Solution, Window};
+use bufpack::{Buffer, Gap, Lifespan, Problem, Window};
 
 use crate::layout::{Figures, Layout};
 use crate::options::SolveOptions;
+use crate::prepare::Builder;
+use crate::slices::{Slices, STEP};
 
 #[wasm_bindgen]
 extern "C" {
@@ -65,12 +68,13 @@ pub(crate) enum Ended {
 }
 
 /// Solves `csv` in a worker as `options` say, reporting progress, until done or `signal`
-/// fires.
+/// fires; then builds the answer's layout in slices, reporting how far along.
 pub(crate) async fn solve(
     csv: String,
     options: &SolveOptions,
     signal: web_sys::AbortSignal,
     on_progress: impl Fn(Progress) + 'static,
+    on_preparing: impl Fn(f64),
 ) -> Ended {
     let progress = Closure::<dyn Fn(JsValue)>::new(move |value: JsValue| {
         if let Ok(progress) = serde_wasm_bindgen::from_value::<Progress>(value) {
@@ -92,10 +96,14 @@ pub(crate) async fn solve(
     let outcome = JsFuture::from(promise).await;
     drop(progress);
     match outcome {
-        Ok(solution) => match layout_of(&solution, capacity) {
-            Ok(layout) => Ended::Solved(Rc::new(layout)),
-            Err(failure) => Ended::Failed(failure),
-        },
+        Ok(solution) => {
+            on_preparing(0.0);
+            match prepare(&solution, capacity, &signal, &on_preparing).await {
+                Ok(Some(layout)) => Ended::Solved(Rc::new(layout)),
+                Ok(None) => Ended::Cancelled,
+                Err(failure) => Ended::Failed(failure),
+            }
+        }
         Err(error) => {
             let failure = failure_of(&error);
             if failure.code == "aborted" {
@@ -140,9 +148,48 @@ fn numbers(columns: &JsValue, key: &str) -> Vec<f64> {
         .unwrap_or_default()
 }
 
-fn layout_of(solution: &JsValue, capacity: Option<i64>) -> Result<Layout, Failure> {
+/// Separates ids read in one call: a character ids are unlikely to hold (a chunk whose ids
+/// do hold it is read id by id instead).
+const ID_SEPARATOR: char = '\u{0}';
+
+/// Ids `from..to` of the answer: one `join` call and one string per chunk, where reading a
+/// million strings one call each took the page's thread half a second.
+fn read_ids(ids: &js_sys::Array, from: u32, to: u32, out: &mut Vec<String>) {
+    let joined = String::from(ids.slice(from, to).join(&ID_SEPARATOR.to_string()));
+    let count = (to - from) as usize;
+    let before = out.len();
+    if count > 0 {
+        out.extend(joined.split(ID_SEPARATOR).map(str::to_string));
+    }
+    if out.len() - before != count {
+        out.truncate(before);
+        out.extend((from..to).map(|i| ids.get(i).as_string().unwrap_or_default()));
+    }
+}
+
+/// The layout of the worker's answer, built in slices (see `slices.rs`) so the page stays
+/// responsive however large the result; `on_preparing` hears how far along (0 to 1) between
+/// slices. `Ok(None)` when `signal` aborted meanwhile (cancelled, or a newer solve started).
+async fn prepare(
+    solution: &JsValue,
+    capacity: Option<i64>,
+    signal: &web_sys::AbortSignal,
+    on_preparing: &dyn Fn(f64),
+) -> Result<Option<Layout>, Failure> {
     let broken =
         |what: &str| Failure::new("internal", format!("unexpected {what} from the solver"));
+    let mut slices = Slices::start();
+    macro_rules! pause_if_due {
+        ($progress:expr) => {
+            if slices.due() {
+                on_preparing($progress);
+                slices.pause().await;
+                if signal.aborted() {
+                    return Ok(None);
+                }
+            }
+        };
+    }
     let columns = js_sys::Reflect::get(solution, &"columns".into())
         .ok()
         .filter(|c| c.is_object())
@@ -152,17 +199,19 @@ fn layout_of(solution: &JsValue, capacity: Option<i64>) -> Result<Layout, Failur
         serde_wasm_bindgen::from_value(solution.clone()).map_err(|_| broken("solution"))?;
     let ids = js_sys::Reflect::get(&columns, &"ids".into()).map_err(|_| broken("ids"))?;
     let ids: js_sys::Array = ids.dyn_into().map_err(|_| broken("ids"))?;
-    let (lower, upper, size) = (
-        numbers(&columns, "lower"),
-        numbers(&columns, "upper"),
-        numbers(&columns, "size"),
-    );
-    let (alignment, fixed) = (numbers(&columns, "alignment"), numbers(&columns, "fixed"));
-    let offsets: Vec<i64> = numbers(&columns, "offsets")
-        .into_iter()
-        .map(|o| o as i64)
-        .collect();
     let count = ids.length() as usize;
+    // Reading: the numbers (copies), then ids and buffers a chunk at a time. A tenth of the
+    // bar; the layout's build is the rest.
+    let reading = |done: usize| 0.1 * done as f64 / count.max(1) as f64;
+    let read = |key: &str| numbers(&columns, key);
+    let lower = read("lower");
+    let upper = read("upper");
+    let size = read("size");
+    pause_if_due!(0.0);
+    let alignment = read("alignment");
+    let fixed = read("fixed");
+    let offsets: Vec<i64> = read("offsets").into_iter().map(|o| o as i64).collect();
+    pause_if_due!(0.0);
     if [
         lower.len(),
         upper.len(),
@@ -176,27 +225,46 @@ fn layout_of(solution: &JsValue, capacity: Option<i64>) -> Result<Layout, Failur
     {
         return Err(broken("columns (lengths differ)"));
     }
-    let mut buffers: Vec<Buffer> = (0..count)
-        .map(|i| Buffer {
-            id: ids.get(i as u32).as_string().unwrap_or_default(),
-            lifespan: Lifespan::new(lower[i] as i64, upper[i] as i64),
-            size: size[i] as i64,
-            alignment: alignment[i] as i64,
-            gaps: Vec::new(),
-            offset: (!fixed[i].is_nan()).then_some(fixed[i] as i64),
-            hint: None,
-        })
-        .collect();
+    let mut names: Vec<String> = Vec::with_capacity(count);
+    let mut buffers: Vec<Buffer> = Vec::with_capacity(count);
+    while buffers.len() < count {
+        let from = buffers.len();
+        let to = (from + STEP).min(count);
+        names.clear();
+        read_ids(&ids, from as u32, to as u32, &mut names);
+        buffers.extend(names.drain(..).enumerate().map(|(k, id)| {
+            let i = from + k;
+            Buffer {
+                id,
+                lifespan: Lifespan::new(lower[i] as i64, upper[i] as i64),
+                size: size[i] as i64,
+                alignment: alignment[i] as i64,
+                gaps: Vec::new(),
+                offset: (!fixed[i].is_nan()).then_some(fixed[i] as i64),
+                hint: None,
+            }
+        }));
+        pause_if_due!(reading(to));
+    }
+    drop((lower, upper, size, alignment, fixed));
     let owners = js_sys::Reflect::get(&columns, &"gapBuffer".into())
         .ok()
         .filter(|v| v.is_object())
         .map(|v| js_sys::Uint32Array::from(v).to_vec())
         .unwrap_or_default();
-    let (gap_lower, gap_upper) = (numbers(&columns, "gapLower"), numbers(&columns, "gapUpper"));
-    let (window_lower, window_upper) = (
-        numbers(&columns, "gapWindowLower"),
-        numbers(&columns, "gapWindowUpper"),
-    );
+    let (gap_lower, gap_upper) = (read("gapLower"), read("gapUpper"));
+    let (window_lower, window_upper) = (read("gapWindowLower"), read("gapWindowUpper"));
+    if [
+        gap_lower.len(),
+        gap_upper.len(),
+        window_lower.len(),
+        window_upper.len(),
+    ]
+    .iter()
+    .any(|&n| n != owners.len())
+    {
+        return Err(broken("gap columns (lengths differ)"));
+    }
     for (g, &owner) in owners.iter().enumerate() {
         let buffer = buffers
             .get_mut(owner as usize)
@@ -208,6 +276,9 @@ fn layout_of(solution: &JsValue, capacity: Option<i64>) -> Result<Layout, Failur
                 upper: window_upper[g] as i64,
             }),
         });
+        if g % STEP == STEP - 1 {
+            pause_if_due!(0.1);
+        }
     }
     let problem = Problem::new(buffers, capacity.unwrap_or(bufpack::MAX_MAGNITUDE));
     let figures = Figures {
@@ -221,9 +292,9 @@ fn layout_of(solution: &JsValue, capacity: Option<i64>) -> Result<Layout, Failur
         elapsed_seconds: shape.elapsed_seconds,
         found_by: shape.found_by,
     };
-    let solution = Solution {
-        offsets,
-        height: shape.height,
-    };
-    Ok(Layout::new(problem, capacity, &solution, figures))
+    let mut builder = Builder::new(problem, capacity, offsets, figures);
+    while !builder.step(STEP) {
+        pause_if_due!(0.1 + 0.9 * builder.progress());
+    }
+    Ok(Some(builder.finish()))
 }

@@ -115,23 +115,30 @@ pub(crate) fn controls(props: &ControlsProps) -> Html {
                 <button id="cancel" onclick={on_cancel} disabled={!running}>{ "Cancel" }</button>
             </div>
             if let Some(run) = &props.running {
-                <div class="progress" role="status" aria-live="polite">
-                    <div class="bar-track"><div class="bar-fill indeterminate"></div></div>
-                    <p class="figures">
-                        { format!("Solving {} — {:.1} s, {} nodes, {} backtracks",
-                            run.name, run.progress.elapsed_seconds,
-                            thousands(run.progress.nodes as u64), thousands(run.progress.backtracks as u64)) }
-                        if let Some(best) = run.progress.best_height {
-                            { format!("; best height {}", thousands(best as u64)) }
-                        }
-                        if let Some(bound) = run.progress.lower_bound {
-                            { format!(", bound {}", thousands(bound as u64)) }
-                        }
-                        if let Some(gap) = run.progress.gap_percent {
-                            { format!(", gap {gap:.2}%") }
-                        }
-                    </p>
-                </div>
+                if let Some(fraction) = run.preparing {
+                    <div class="progress preparing" role="status" aria-live="polite">
+                        <div class="bar-track"><div class="bar-fill" style={format!("width:{:.0}%", fraction * 100.0)}></div></div>
+                        <p class="figures">{ format!("Preparing the layout of {} — {:.0}%", run.name, fraction * 100.0) }</p>
+                    </div>
+                } else {
+                    <div class="progress" role="status" aria-live="polite">
+                        <div class="bar-track"><div class="bar-fill indeterminate"></div></div>
+                        <p class="figures">
+                            { format!("Solving {} — {:.1} s, {} nodes, {} backtracks",
+                                run.name, run.progress.elapsed_seconds,
+                                thousands(run.progress.nodes as u64), thousands(run.progress.backtracks as u64)) }
+                            if let Some(best) = run.progress.best_height {
+                                { format!("; best height {}", thousands(best as u64)) }
+                            }
+                            if let Some(bound) = run.progress.lower_bound {
+                                { format!(", bound {}", thousands(bound as u64)) }
+                            }
+                            if let Some(gap) = run.progress.gap_percent {
+                                { format!(", gap {gap:.2}%") }
+                            }
+                        </p>
+                    </div>
+                }
             }
         </section>
     }

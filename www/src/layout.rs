@@ -1,8 +1,13 @@
 //! A solved problem in the form the page draws and lists: the buffers, where each sits, the
 //! rectangles they occupy (gaps honoured), the load over time and the figures. Built once per
-//! result; the chart, the table and the exports only read it.
+//! result (in slices, by `prepare.rs`); the chart, the table and the exports only read it.
 
-use bufpack::{Buffer, LoadProfile, Offset, Problem, Solution, Time};
+#[cfg(test)]
+use bufpack::Solution;
+use bufpack::{Buffer, Offset, Problem, Time};
+
+#[cfg(test)]
+use crate::prepare::Builder;
 
 /// One rectangle a buffer occupies in time x memory, in absolute units: time `[t0, t1)`,
 /// memory `[y0, y1)`. A buffer without gaps has one; gaps split it (a windowed gap keeps a
@@ -36,7 +41,7 @@ pub(crate) struct Figures {
 }
 
 /// A problem, its packing and what the page shows of them.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub(crate) struct Layout {
     pub(crate) problem: Problem,
     /// `None` when the problem was solved without a limit (minimised).
@@ -47,39 +52,36 @@ pub(crate) struct Layout {
     pub(crate) rects: Vec<Rect>,
     /// The load over time: `(time, load)` steps, each holding until the next.
     pub(crate) profile: Vec<(Time, Offset)>,
+    /// Buffer indices by offset (ties by index): the table's first order.
+    pub(crate) by_offset: Vec<u32>,
     /// The time span of all buffers, `[first start, last end)`.
     pub(crate) time_span: (Time, Time),
+    /// The highest occupied unit (the top of the highest rectangle; 0 when none).
+    pub(crate) top: Offset,
+}
+
+/// Layouts are compared by identity: one is built per result and never changed, so "the
+/// same layout" means the same one, and the page's components compare their properties on
+/// every render (by value, a million buffers each time).
+impl PartialEq for Layout {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
 }
 
 impl Layout {
+    /// Builds the layout in one go: the tests' way (the page builds in slices, see
+    /// `prepare::Builder`).
+    #[cfg(test)]
     pub(crate) fn new(
         problem: Problem,
         capacity: Option<Offset>,
         solution: &Solution,
         figures: Figures,
     ) -> Layout {
-        let mut rects = Vec::with_capacity(problem.buffers.len());
-        for (index, (buffer, &offset)) in problem.buffers.iter().zip(&solution.offsets).enumerate()
-        {
-            rects.extend(rects_of(index as u32, buffer, offset));
-        }
-        rects.sort_unstable_by_key(|r| (r.t0, r.buffer));
-        let profile = LoadProfile::of(&problem).steps;
-        let time_span = problem
-            .buffers
-            .iter()
-            .map(|b| (b.lifespan.lower, b.lifespan.upper))
-            .reduce(|(lo, hi), (l, u)| (lo.min(l), hi.max(u)))
-            .unwrap_or((0, 1));
-        Layout {
-            problem,
-            capacity,
-            offsets: solution.offsets.clone(),
-            figures,
-            rects,
-            profile,
-            time_span,
-        }
+        let mut builder = Builder::new(problem, capacity, solution.offsets.clone(), figures);
+        while !builder.step(usize::MAX) {}
+        builder.finish()
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -107,7 +109,11 @@ impl Layout {
 }
 
 /// The rectangles of one buffer placed at `offset`.
-fn rects_of(index: u32, buffer: &Buffer, offset: Offset) -> impl Iterator<Item = Rect> + '_ {
+pub(crate) fn rects_of(
+    index: u32,
+    buffer: &Buffer,
+    offset: Offset,
+) -> impl Iterator<Item = Rect> + '_ {
     let full = buffer.size;
     buffer.pieces().into_iter().map(move |piece| Rect {
         buffer: index,

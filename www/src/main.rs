@@ -10,7 +10,9 @@ mod export;
 mod files;
 mod layout;
 mod options;
+mod prepare;
 mod results;
+mod slices;
 mod state;
 
 fn main() {

@@ -16,6 +16,9 @@ pub(crate) struct Running {
     /// What is being solved (file name or example), for the status line.
     pub(crate) name: String,
     pub(crate) progress: Progress,
+    /// The worker has answered and the layout is being built (0 to 1): large results take
+    /// a moment, in slices that keep the page responsive.
+    pub(crate) preparing: Option<f64>,
     /// Bumped per solve, so a late answer from a cancelled one is ignored.
     pub(crate) id: u32,
 }
@@ -67,6 +70,11 @@ pub(crate) enum Action {
         id: u32,
         progress: Progress,
     },
+    /// The answer is in; its layout is this far along (0 to 1).
+    Preparing {
+        id: u32,
+        fraction: f64,
+    },
     Solved {
         id: u32,
         layout: Rc<Layout>,
@@ -109,6 +117,7 @@ impl Reducible for State {
                 next.running = Some(Running {
                     name,
                     progress: Progress::default(),
+                    preparing: None,
                     id: next.next_id,
                 });
                 next.next_id += 1;
@@ -121,6 +130,14 @@ impl Reducible for State {
                 }
                 if let Some(running) = &mut next.running {
                     running.progress = progress;
+                }
+            }
+            Action::Preparing { id, fraction } => {
+                if !self.is_current(id) {
+                    return self;
+                }
+                if let Some(running) = &mut next.running {
+                    running.preparing = Some(fraction.clamp(0.0, 1.0));
                 }
             }
             Action::Solved { id, layout } => {

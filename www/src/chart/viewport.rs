@@ -88,7 +88,7 @@ impl Viewport {
             .figures
             .height
             .max(layout.capacity.unwrap_or(0))
-            .max(layout.rects.iter().map(|r| r.y1).max().unwrap_or(0));
+            .max(layout.top);
         let top = top as f64;
         Viewport::new(
             (lo as f64, hi as f64),
