@@ -53,5 +53,8 @@ pub use monitor::{Monitor, Progress, StopWhen};
 pub use params::{parse_preorderings, ParamsError, Preordering, SolverParams, SortKey};
 #[cfg(not(target_family = "wasm"))]
 pub use search::solve_parallel;
-pub use search::{solve, split_portfolio, Infeasibility, Outcome, Report, SearchStats, SolveError};
+pub use search::{
+    solve, split_portfolio, trace, Infeasibility, Outcome, Prune, Report, SearchStats, SolveError,
+    Technique, Trace, TraceCandidate, TraceCounts, TraceEvent,
+};
 pub use validate::{validate, ValidationError};

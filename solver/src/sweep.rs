@@ -18,7 +18,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::{Offset, Piece, Problem};
+use crate::model::{Offset, Piece, Problem, Time};
 use crate::sort::sort_by_i64_key;
 
 /// Which units of an item are occupied in a section. In a section's member list `id` is the
@@ -55,6 +55,8 @@ pub(crate) struct Sweep {
     pub(crate) items: Vec<Item>,
     /// Members of each section.
     pub(crate) sections: Vec<Vec<Member>>,
+    /// The end time of each section (its members are live just before it).
+    pub(crate) ends: Vec<Time>,
     /// Item indices ordered by the first section of their span.
     pub(crate) by_first: Vec<u32>,
     /// `first_start[s]`: position in `by_first` of the first item whose span starts at `s`
@@ -107,12 +109,13 @@ impl Sweep {
                     .map(|piece| Tagged { piece, owner }),
             );
         }
-        let sections = build_sections(&mut items, &pieces);
+        let (sections, ends) = build_sections(&mut items, &pieces);
         link_neighbours(&mut items, &mut pieces);
         let (by_first, first_start) = index_by_first_section(&items, sections.len());
         Sweep {
             items,
             sections,
+            ends,
             by_first,
             first_start,
         }
@@ -161,7 +164,7 @@ impl Sweep {
 
 /// One section per distinct end time of an item's piece; a piece `[a, b)` belongs to every
 /// section whose end time `e` has `a < e <= b` (it is live just before `e`).
-fn build_sections(items: &mut [Item], pieces: &[Tagged]) -> Vec<Vec<Member>> {
+fn build_sections(items: &mut [Item], pieces: &[Tagged]) -> (Vec<Vec<Member>>, Vec<Time>) {
     let mut ends: Vec<i64> = pieces
         .iter()
         .filter(|t| matches!(t.owner, Owner::Item(_)))
@@ -196,7 +199,7 @@ fn build_sections(items: &mut [Item], pieces: &[Tagged]) -> Vec<Vec<Member>> {
     for item in items.iter_mut() {
         sort_by_i64_key(&mut item.sections, |member| i64::from(member.id));
     }
-    sections
+    (sections, ends)
 }
 
 /// Finds every pair of pieces that share time, by a sweep over start times with the live

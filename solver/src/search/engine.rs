@@ -14,6 +14,7 @@
 //! argument.
 
 use super::preorder::{initial_ranks, largest_total, sort_by_keys, KeyTable};
+use super::trace::{Kind, NoTrace, Prune, TraceCandidate, TraceEvent, Tracer};
 use crate::model::{align_up, Offset};
 use crate::params::{Preordering, SolverParams};
 use crate::sweep::Sweep;
@@ -124,8 +125,10 @@ enum Undo {
     Rank(u32, u32),
 }
 
-/// The search state of one ordering.
-pub(crate) struct Search<'a> {
+/// The search state of one ordering. `T` records the search when tracing (see
+/// [`super::trace`]); the ordinary search uses [`NoTrace`], which compiles to nothing.
+pub(crate) struct Search<'a, T: Tracer = NoTrace> {
+    tracer: T,
     sweep: &'a Sweep,
     keys: &'a KeyTable,
     ordering: Option<Preordering>,
@@ -155,6 +158,8 @@ pub(crate) struct Search<'a> {
     pub(crate) nodes: u64,
     /// Nodes at which every candidate failed (or none was left to try).
     pub(crate) backtracks: u64,
+    /// `(nodes, backtracks)` as of the last call to `tick`.
+    ticked: (u64, u64),
 }
 
 impl<'a> Search<'a> {
@@ -166,6 +171,20 @@ impl<'a> Search<'a> {
         params: &SolverParams,
         capacity: Offset,
     ) -> Search<'a> {
+        Search::traced(sweep, keys, ordering, params, capacity, NoTrace)
+    }
+}
+
+impl<'a, T: Tracer> Search<'a, T> {
+    /// [`Search::new`], recording events into `tracer`.
+    pub(crate) fn traced(
+        sweep: &'a Sweep,
+        keys: &'a KeyTable,
+        ordering: Option<Preordering>,
+        params: &SolverParams,
+        capacity: Offset,
+        tracer: T,
+    ) -> Search<'a, T> {
         let rank = initial_ranks(keys, ordering.as_ref());
         let items = sweep.items.len();
         let sections = sweep.sections.len();
@@ -181,6 +200,7 @@ impl<'a> Search<'a> {
             Action::Enter(0, sections as u32 - 1)
         };
         Search {
+            tracer,
             sweep,
             keys,
             ordering,
@@ -207,12 +227,33 @@ impl<'a> Search<'a> {
             finished: None,
             nodes: 0,
             backtracks: 0,
+            ticked: (0, 0),
         }
     }
 
     /// Offsets of the items once [`Step::Solved`] was returned.
     pub(crate) fn item_offsets(&self) -> &[Offset] {
         &self.offset
+    }
+
+    /// The recorder, once the search is over.
+    pub(crate) fn into_tracer(self) -> T {
+        self.tracer
+    }
+
+    /// An item as a trace names it: its buffer index, at `offset`.
+    fn traced_item(&self, item: u32, offset: Offset) -> TraceCandidate {
+        TraceCandidate {
+            buffer: self.sweep.items[item as usize].index,
+            offset,
+        }
+    }
+
+    fn traced_candidates(&self, candidates: &[Candidate]) -> Vec<TraceCandidate> {
+        candidates
+            .iter()
+            .map(|c| self.traced_item(c.item, c.offset))
+            .collect()
     }
 
     /// Runs until solved, proven infeasible, `budget` more nodes were visited, or `tick`
@@ -227,7 +268,9 @@ impl<'a> Search<'a> {
             };
         }
         let stop_at = self.nodes.saturating_add(budget);
-        let (mut ticked_nodes, mut ticked_backtracks) = (self.nodes, self.backtracks);
+        // Counted from the last tick of any run, so nodes of a run that paused between two
+        // ticks are passed on by the next run's first tick rather than lost.
+        let (mut ticked_nodes, mut ticked_backtracks) = self.ticked;
         let mut action = self
             .next
             .take()
@@ -237,6 +280,7 @@ impl<'a> Search<'a> {
                 Action::Enter(lo, hi) => {
                     if self.nodes >= stop_at {
                         self.next = Some(action);
+                        self.ticked = (ticked_nodes, ticked_backtracks);
                         return Step::Paused;
                     }
                     if self.nodes - ticked_nodes >= TICK_NODES {
@@ -247,6 +291,7 @@ impl<'a> Search<'a> {
                         (ticked_nodes, ticked_backtracks) = (self.nodes, self.backtracks);
                         if stop {
                             self.next = Some(action);
+                            self.ticked = (ticked_nodes, ticked_backtracks);
                             return Step::Stopped;
                         }
                     }
@@ -271,6 +316,10 @@ impl<'a> Search<'a> {
 
     /// Visits a node for component `[lo, hi]`.
     fn enter(&mut self, lo: u32, hi: u32) -> Action {
+        self.tracer.record(Kind::Enter, || TraceEvent::Enter {
+            first_section: lo,
+            last_section: hi,
+        });
         let sweep = self.sweep;
         let members = &sweep.by_first
             [sweep.first_start[lo as usize] as usize..sweep.first_start[hi as usize + 1] as usize];
@@ -288,6 +337,15 @@ impl<'a> Search<'a> {
             self.base[item as usize] = offset;
             if offset + size > self.capacity {
                 // This item can only go higher from here: the node is dead.
+                if T::ON {
+                    let buffer = sweep.items[item as usize].index;
+                    let prune = Prune::Capacity {
+                        buffer,
+                        offset,
+                        top: offset + size,
+                    };
+                    self.record_prune(prune);
+                }
                 return self.fail_at_entry(first);
             }
             lowest_top = lowest_top.min(offset + size);
@@ -303,14 +361,29 @@ impl<'a> Search<'a> {
             if !self.switches.canonical || after_level {
                 self.candidates.push(Candidate { offset, rank, item });
             } else if self.open_neighbours[item as usize] == 0 {
+                if T::ON {
+                    let buffer = sweep.items[item as usize].index;
+                    self.record_prune(Prune::Canonical { buffer, offset });
+                }
                 return self.fail_at_entry(first);
             }
         }
         if !any_open {
             return Action::Return(true);
         }
-        if self.switches.section_inference && !self.sections_fit(lo, hi) {
-            return self.fail_at_entry(first);
+        if self.switches.section_inference {
+            if let Some((section, floor)) = self.section_over(lo, hi) {
+                if T::ON {
+                    let prune = Prune::Section {
+                        section,
+                        time: sweep.ends[section as usize],
+                        floor,
+                        total: self.total[section as usize],
+                    };
+                    self.record_prune(prune);
+                }
+                return self.fail_at_entry(first);
+            }
         }
         // The checks above hold the whole component to the current canonical level; only
         // then may it split. The root always splits into partitions; deeper nodes only with
@@ -331,6 +404,9 @@ impl<'a> Search<'a> {
             // in any packing where it comes next, everything placed from then on lies above
             // j's lowest spot, so j could drop there and the sum of offsets would shrink.
             // Packings of least offset sum therefore survive.
+            if T::ON {
+                self.record_dominance(members, first, lowest_top);
+            }
             let mut kept = first;
             for index in first..self.candidates.len() {
                 if self.candidates[index].offset < lowest_top {
@@ -347,11 +423,25 @@ impl<'a> Search<'a> {
                 .iter()
                 .position(|c| self.open_neighbours[c.item as usize] == 0);
             if let Some(position) = hatless {
-                self.candidates.truncate(first + position + 1);
+                let cut = first + position + 1;
+                if T::ON && cut < self.candidates.len() {
+                    let hatless = &self.candidates[first + position];
+                    let prune = Prune::Hatless {
+                        buffer: sweep.items[hatless.item as usize].index,
+                        dropped: self.traced_candidates(&self.candidates[cut..]),
+                    };
+                    self.record_prune(prune);
+                }
+                self.candidates.truncate(cut);
             }
         }
         if self.candidates.len() == first {
             return self.fail_at_entry(first);
+        }
+        if T::ON {
+            let list = self.traced_candidates(&self.candidates[first..]);
+            self.tracer
+                .record(Kind::Candidates, || TraceEvent::Candidates(list));
         }
         self.stack.push(Frame::Node {
             lo,
@@ -368,7 +458,37 @@ impl<'a> Search<'a> {
     fn fail_at_entry(&mut self, first: usize) -> Action {
         self.candidates.truncate(first);
         self.backtracks += 1;
+        self.tracer
+            .record(Kind::Backtrack, || TraceEvent::Backtrack);
         Action::Return(false)
+    }
+
+    fn record_prune(&mut self, prune: Prune) {
+        self.tracer
+            .record(Kind::Prune(prune.technique()), || TraceEvent::Prune(prune));
+    }
+
+    /// Records which candidates dominance is about to drop, and the unplaced item whose
+    /// lowest top `lowest_top` justifies it.
+    fn record_dominance(&mut self, members: &[u32], first: usize, lowest_top: Offset) {
+        let dropped: Vec<TraceCandidate> = self.candidates[first..]
+            .iter()
+            .filter(|c| c.offset >= lowest_top)
+            .map(|c| self.traced_item(c.item, c.offset))
+            .collect();
+        if dropped.is_empty() {
+            return;
+        }
+        let by = members.iter().copied().find(|&item| {
+            self.offset[item as usize] == UNPLACED
+                && self.base[item as usize] + self.sweep.items[item as usize].size == lowest_top
+        });
+        let by = by.map_or(usize::MAX, |item| self.sweep.items[item as usize].index);
+        self.record_prune(Prune::Dominance {
+            dropped,
+            by,
+            top: lowest_top,
+        });
     }
 
     /// Splits the component's unplaced items into runs that no item spans across. Pushes a
@@ -397,6 +517,10 @@ impl<'a> Search<'a> {
             return None;
         }
         self.runs.push(last);
+        if T::ON {
+            let runs = self.runs[first..].to_vec();
+            self.tracer.record(Kind::Split, || TraceEvent::Split(runs));
+        }
         self.stack.push(Frame::Split {
             first: first as u32,
             end: self.runs.len() as u32,
@@ -436,8 +560,9 @@ impl<'a> Search<'a> {
     }
 
     /// Section inference: in every section of the component, the unplaced members must fit
-    /// between the section's floor and the capacity.
-    fn sections_fit(&self, lo: u32, hi: u32) -> bool {
+    /// between the section's floor and the capacity. Returns the first section where they do
+    /// not, with its floor.
+    fn section_over(&self, lo: u32, hi: u32) -> Option<(u32, Offset)> {
         for section in lo as usize..=hi as usize {
             if self.open[section] == 0 {
                 continue;
@@ -456,10 +581,10 @@ impl<'a> Search<'a> {
                 floor = floor.max(lowest);
             }
             if floor + self.total[section] > self.capacity {
-                return false;
+                return Some((section as u32, floor));
             }
         }
-        true
+        None
     }
 
     /// The lowest offset at or above `from` that is aligned and clear of fixed buffers.
@@ -501,6 +626,11 @@ impl<'a> Search<'a> {
     /// Places a candidate; returns true when it met no unplaced item (nothing can land on it).
     fn place(&mut self, candidate: Candidate) -> bool {
         let Candidate { offset, rank, item } = candidate;
+        if T::ON {
+            let placed = self.traced_item(item, offset);
+            self.tracer
+                .record(Kind::Place, || TraceEvent::Place(placed));
+        }
         let entry = &self.sweep.items[item as usize];
         self.undo.push(Undo::Placed(item));
         self.offset[item as usize] = offset;
@@ -539,6 +669,11 @@ impl<'a> Search<'a> {
         while self.undo.len() > mark as usize {
             match self.undo.pop() {
                 Some(Undo::Placed(item)) => {
+                    if T::ON {
+                        let undone = self.traced_item(item, self.offset[item as usize]);
+                        self.tracer
+                            .record(Kind::Unplace, || TraceEvent::Unplace(undone));
+                    }
                     self.offset[item as usize] = UNPLACED;
                     let entry = &self.sweep.items[item as usize];
                     for &(other, _) in &entry.neighbours {
@@ -576,13 +711,24 @@ impl<'a> Search<'a> {
             return Action::Return(true);
         }
         *next += 1;
-        let exhausted = (first + *next) as usize >= self.candidates.len();
+        let next = *next;
+        let exhausted = (first + next) as usize >= self.candidates.len();
         self.undo_to(undo_mark);
         self.level = level;
         if exhausted || (self.switches.hatless && hatless) {
+            if T::ON && !exhausted {
+                let failed = self.candidates[(first + next - 1) as usize];
+                let prune = Prune::HatlessFailed {
+                    buffer: self.sweep.items[failed.item as usize].index,
+                    skipped: (self.candidates.len() - (first + next) as usize) as u32,
+                };
+                self.record_prune(prune);
+            }
             self.candidates.truncate(first as usize);
             self.stack.pop();
             self.backtracks += 1;
+            self.tracer
+                .record(Kind::Backtrack, || TraceEvent::Backtrack);
             return Action::Return(false);
         }
         self.place_next_candidate()

@@ -5,6 +5,7 @@ mod engine;
 mod parallel;
 mod portfolio;
 mod preorder;
+mod trace;
 
 use std::fmt;
 
@@ -18,6 +19,7 @@ use crate::validate::{validate, ValidationError};
 #[cfg(not(target_family = "wasm"))]
 pub use parallel::solve_parallel;
 pub use portfolio::split_portfolio;
+pub use trace::{Prune, Technique, Trace, TraceCandidate, TraceCounts, TraceEvent};
 
 pub(crate) use engine::Step;
 pub(crate) use portfolio::{Portfolio, PortfolioEnd};
@@ -156,6 +158,77 @@ pub fn solve(
     );
     counter.report(monitor);
     Ok(prepared.finish(problem, params, end, counter.stats()))
+}
+
+/// Solves `problem` with one search (the first ordering of `params`, or input order without
+/// static preordering) and records it: the first `max_events` events, and counts of all.
+/// The report is that search's own, so its packing may differ from [`solve`]'s, which runs
+/// every ordering and keeps the first to decide. A problem ruled out before any search
+/// (a buffer too large, a LOAD above the capacity, fixed buffers that clash) has no events
+/// and says why in its report.
+pub fn trace(
+    problem: &Problem,
+    params: &SolverParams,
+    max_events: usize,
+    monitor: &mut dyn Monitor,
+) -> Result<Trace, SolveError> {
+    let ordering = params
+        .preordering_heuristics
+        .first()
+        .filter(|_| params.static_preordering)
+        .cloned();
+    let recorder = trace::Recorder::new(max_events);
+    let prepared = match Prepared::new(problem, params)? {
+        Ok(prepared) => prepared,
+        Err(reason) => {
+            return Ok(Trace {
+                events: recorder.events,
+                counts: recorder.counts,
+                truncated: false,
+                sections: Vec::new(),
+                ordering,
+                report: Report::infeasible(reason, SearchStats::default()),
+            })
+        }
+    };
+    let keys = key_table(problem, &prepared.sweep);
+    let mut search = engine::Search::traced(
+        &prepared.sweep,
+        &keys,
+        ordering.clone(),
+        params,
+        problem.capacity,
+        recorder,
+    );
+    let mut counter = ProgressCounter::default();
+    let step = loop {
+        let step = search.run(u64::MAX, &mut |nodes, backtracks| {
+            counter.tick(nodes, backtracks, monitor)
+        });
+        if step != Step::Paused {
+            break step;
+        }
+    };
+    counter.report(monitor);
+    let end = PortfolioEnd {
+        step,
+        decided_by: Some(0).filter(|_| step != Step::Stopped),
+        item_offsets: search.item_offsets().to_vec(),
+    };
+    let one = SolverParams {
+        preordering_heuristics: ordering.iter().cloned().collect(),
+        ..params.clone()
+    };
+    let report = prepared.finish(problem, &one, end, counter.stats());
+    let recorder = search.into_tracer();
+    Ok(Trace {
+        events: recorder.events,
+        counts: recorder.counts,
+        truncated: recorder.truncated,
+        sections: prepared.sweep.ends.clone(),
+        ordering,
+        report,
+    })
 }
 
 /// What every solve does before searching: check the input, rule out the obvious
