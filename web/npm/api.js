@@ -13,6 +13,8 @@ export {
   runHeuristic,
   solveFromCsv,
   solveInWorker,
+  traceInWorker,
+  traceSearch,
   validateSolution,
   version,
 } from './core.js';

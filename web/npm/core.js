@@ -5,9 +5,9 @@
 
 import * as raw from './bufpack_wasm.js';
 import { BufpackError, PANIC_PREFIX } from './errors.js';
-import { solveInWorker } from './workers.js';
+import { solveInWorker, traceInWorker } from './workers.js';
 
-export { BufpackError, solveInWorker };
+export { BufpackError, solveInWorker, traceInWorker };
 
 /** The package version, as released. */
 export const version = '__VERSION__';
@@ -215,6 +215,7 @@ const CONTROL_KEYS = new Set([
   'parallel',
   'minimize',
   'returnProblem',
+  'maxEvents',
 ]);
 
 /** Splits `{ capacity, timeoutSeconds, onProgress, ...switches }` into control and params. */
@@ -232,6 +233,7 @@ export function splitOptions(options = {}) {
   if (control.onProgress !== undefined && typeof control.onProgress !== 'function') {
     throw invalid('onProgress', 'a function', control.onProgress);
   }
+  if (control.maxEvents !== undefined) integer(control.maxEvents, 'maxEvents', { min: 0 });
   return { control, params: new SolverParams(params) };
 }
 
@@ -283,6 +285,21 @@ export function solveFromCsv(text, options = {}) {
   const minimise = control.minimize ?? capacity === undefined;
   const result = callWasm(raw.solveCsv, text, capacity, minimise, 'none', params, wasmControl(control));
   return new Solution(result.solution);
+}
+
+/**
+ * Solves at the capacity with one search (the first ordering) and records it for teaching:
+ * `{ outcome, solution?, reason?, message?, events, counts, truncated, sections, ordering,
+ * nodes, backtracks, elapsedSeconds }`. Options: `capacity` (else the problem's),
+ * `maxEvents` (default 20000; the rest are only counted), `timeoutSeconds`, `onProgress`,
+ * and any solver switch. An infeasible problem or a time limit is an outcome, not an error.
+ */
+export function traceSearch(problem, options = {}) {
+  const { control, params } = splitOptions(options);
+  const shape = problemArgument(problem);
+  const capacity = capacityOption(control.capacity) ?? shape.capacity;
+  if (capacity === undefined) throw invalid('capacity', 'a capacity to trace the search at', undefined);
+  return callWasm(raw.traceSearch, { buffers: shape.buffers, capacity }, params, control.maxEvents, wasmControl(control));
 }
 
 /** `{ valid: true }` or `{ valid: false, message }` naming the first rule the solution breaks. */

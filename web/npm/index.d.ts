@@ -241,6 +241,88 @@ export function solveInWorker(
   options?: WorkerOptions,
 ): Promise<Solution>;
 
+export interface TraceOptions extends Options {
+  /** Trace at this capacity (else the problem's; CSV needs one). */
+  capacity?: number;
+  /** Keep the first this many events (default 20000, at most 1000000); the rest are only counted. */
+  maxEvents?: number;
+}
+
+/** A buffer the search will try, at the offset it would take. */
+export interface TraceCandidate {
+  /** Index into the problem's buffers. */
+  buffer: number;
+  offset: number;
+}
+
+/** A pruning and the facts behind it. */
+export type TracePrune =
+  /** The buffer's lowest legal offset puts its top (`top`) above the capacity. */
+  | { kind: 'prune'; technique: 'capacity'; rule: 'capacity'; buffer: number; offset: number; top: number }
+  /** The buffer would sort before the last placement and nothing can push it up. */
+  | { kind: 'prune'; technique: 'canonical'; rule: 'canonical'; buffer: number; offset: number }
+  /** At the instant just before `time`, `floor` plus the `total` still unplaced exceeds the capacity. */
+  | { kind: 'prune'; technique: 'section'; rule: 'section'; section: number; time: number; floor: number; total: number }
+  /** `dropped` sit at or above `top`, the lowest top buffer `buffer` can reach. */
+  | { kind: 'prune'; technique: 'dominance'; rule: 'dominance'; buffer?: number; top: number; dropped: TraceCandidate[] }
+  /** `buffer` has no unplaced neighbour: the candidates after it (`dropped`) are cut. */
+  | { kind: 'prune'; technique: 'hatless'; rule: 'hatless'; buffer: number; dropped: TraceCandidate[] }
+  /** `buffer` had no unplaced neighbour and failed: its `skipped` siblings would fail too. */
+  | { kind: 'prune'; technique: 'hatless'; rule: 'hatless-failed'; buffer: number; skipped: number };
+
+/** One step of a recorded search. Sections index `SearchTrace.sections`. */
+export type TraceEvent =
+  | { kind: 'enter'; firstSection: number; lastSection: number }
+  | { kind: 'candidates'; candidates: TraceCandidate[] }
+  | { kind: 'place'; buffer: number; offset: number }
+  | { kind: 'unplace'; buffer: number; offset: number }
+  | { kind: 'split'; runs: Array<[number, number]> }
+  | { kind: 'backtrack' }
+  | TracePrune;
+
+export type Technique = 'capacity' | 'canonical' | 'section' | 'dominance' | 'hatless';
+
+/** One search, recorded: what `traceSearch` and `traceInWorker` return. */
+export interface SearchTrace {
+  outcome: 'solved' | 'infeasible' | 'stopped';
+  /** When solved. */
+  solution?: Solution;
+  /** When infeasible: how we know, and in words. */
+  reason?: Infeasibility;
+  message?: string;
+  /** The first `maxEvents` events. */
+  events: TraceEvent[];
+  /** Every event of the search, recorded or not. */
+  counts: {
+    nodes: number;
+    placements: number;
+    unplacements: number;
+    splits: number;
+    backtracks: number;
+    prunes: Record<Technique, number>;
+  };
+  /** Events were left out (only counted). */
+  truncated: boolean;
+  /** End time of each section: section s holds the pieces live just before sections[s]. */
+  sections: number[];
+  /** The ordering the search ranked buffers by (absent: input order). */
+  ordering?: string;
+  nodes: number;
+  backtracks: number;
+  elapsedSeconds: number;
+  /** The parsed problem, when `traceInWorker` was given CSV. */
+  problem?: Problem;
+}
+
+/** Records one search (the first ordering) at the capacity, on the calling thread, for teaching. */
+export function traceSearch(problem: Problem | { buffers: BufferInit[]; capacity?: number }, options?: TraceOptions): SearchTrace;
+
+/** `traceSearch` in a worker; CSV input is parsed there. */
+export function traceInWorker(
+  input: string | Problem | { buffers: BufferInit[]; capacity?: number },
+  options?: TraceOptions & { signal?: AbortSignalLike },
+): Promise<SearchTrace>;
+
 export type Validity = { valid: true } | { valid: false; message: string };
 
 /** Checks alignment, capacity, fixed offsets, overlaps in time and memory (gaps honoured) and the stated height. */

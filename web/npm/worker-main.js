@@ -2,7 +2,7 @@
 // module the page already compiled, run one job, post progress, improvements and the
 // answer. The page terminates the worker when it is done with it.
 
-import { initSync, minimize, solve, solveCsv } from './bufpack_wasm.js';
+import { initSync, minimize, parseCsv, solve, solveCsv, traceSearch } from './bufpack_wasm.js';
 import { BufpackError } from './errors.js';
 import { callWasm } from './core.js';
 
@@ -38,6 +38,12 @@ function run({ module, job, params, timeoutSeconds, wantProgress }, port) {
       ? ({ offsets, height }) => port.post({ type: 'improved', offsets, height }, [offsets.buffer])
       : undefined,
   };
+  if (job.kind === 'trace') {
+    const parsed = job.text === undefined ? undefined : callWasm(parseCsv, job.text, job.capacity);
+    const problem = parsed ?? job.problem;
+    const trace = callWasm(traceSearch, { buffers: problem.buffers, capacity: job.capacity }, params, job.maxEvents, control);
+    return { trace, problem: parsed };
+  }
   if (job.kind === 'csv') {
     return callWasm(solveCsv, job.text, job.capacity, job.minimize, job.problemForm, params, control);
   }

@@ -43,6 +43,32 @@ export async function solveInWorker(input, options = {}) {
   return race(job, lanes(params, control.parallel), control);
 }
 
+/**
+ * Records one search in a worker, for teaching (see `traceSearch`): a Problem or CSV text,
+ * options `capacity` (needed for CSV without one in the problem), `maxEvents`,
+ * `timeoutSeconds`, `onProgress`, `signal` and any solver switch. Resolves to the trace,
+ * with `.problem` (a Problem) when the input was CSV; rejects with a BufpackError.
+ */
+export async function traceInWorker(input, options = {}) {
+  const { control, params } = splitOptions(options);
+  const { signal } = control;
+  if (signal !== undefined && !isAbortSignal(signal)) throw invalid('signal', 'an AbortSignal', signal);
+  if (signal?.aborted) throw aborted(signal, undefined);
+  if (control.parallel) throw invalid('parallel', 'false: a trace follows one search', control.parallel);
+  const capacity = capacityOption(control.capacity);
+  const job = { kind: 'trace', capacity, maxEvents: control.maxEvents };
+  if (typeof input === 'string') {
+    if (capacity === undefined) throw invalid('capacity', 'a capacity to trace the search at', undefined);
+    job.text = input;
+  } else {
+    const problem = problemArgument(input);
+    job.capacity = capacity ?? problem.capacity;
+    if (job.capacity === undefined) throw invalid('capacity', 'a capacity to trace the search at', undefined);
+    job.problem = { buffers: problem.buffers, capacity: job.capacity };
+  }
+  return race(job, [{ ...params }], control);
+}
+
 /** `returnProblem`: false (nothing), true or "objects" (a Problem), "columns" (typed arrays). */
 function problemForm(returnProblem) {
   if (returnProblem === undefined || returnProblem === false) return 'none';
@@ -124,6 +150,10 @@ function race(job, laneParams, control) {
 
     const onResult = (lane, result) => {
       finished[lane] = { result };
+      if (job.kind === 'trace') {
+        if (result.problem) result.trace.problem = Problem.trusted(result.problem);
+        return settle(resolve, result.trace);
+      }
       const solution = new Solution(result.solution);
       if (result.problem) solution.problem = Problem.trusted(result.problem);
       if (result.columns) solution.columns = result.columns;

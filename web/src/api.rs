@@ -18,6 +18,7 @@ use crate::monitor::JsMonitor;
 use crate::shapes::{
     BoundShape, OffsetsShape, ParamsShape, ProblemShape, ReasonShape, SolutionShape, PARAM_NAMES,
 };
+use crate::trace::TraceShape;
 
 /// What a call throws: an error object (`error.rs`) or a callback's own exception.
 pub(crate) type Thrown = JsValue;
@@ -259,6 +260,47 @@ pub fn solve_csv(
         _ => {}
     }
     Ok(result.into())
+}
+
+/// The most events a trace keeps unless told otherwise: plenty to watch, a few MB at most.
+const DEFAULT_TRACE_EVENTS: f64 = 20_000.0;
+/// The most a caller may ask for (each event is a small object on the JavaScript heap).
+const MAX_TRACE_EVENTS: f64 = 1_000_000.0;
+
+/// Solves at the problem's capacity with one search (the first ordering) and records it:
+/// the first `max_events` events (default 20,000) and counts of all. Never throws for an
+/// infeasible problem or a time limit: those are outcomes of the trace.
+#[wasm_bindgen(js_name = traceSearch)]
+pub fn trace_search(
+    problem: JsValue,
+    params: JsValue,
+    max_events: Option<f64>,
+    control: JsValue,
+) -> Result<JsValue, Thrown> {
+    let problem = problem_from_js(problem)?;
+    if problem.capacity == MAX_MAGNITUDE {
+        return Err(ErrorShape::invalid(
+            "problem",
+            "capacity: expected a capacity to trace the search at",
+        )
+        .into());
+    }
+    let max_events = max_events.unwrap_or(DEFAULT_TRACE_EVENTS);
+    if !(max_events.fract() == 0.0 && (0.0..=MAX_TRACE_EVENTS).contains(&max_events)) {
+        return Err(ErrorShape::invalid(
+            "maxEvents",
+            format!("expected a whole number from 0 to {MAX_TRACE_EVENTS}, found {max_events}"),
+        )
+        .into());
+    }
+    let params = params_from_js(params)?;
+    let mut monitor = JsMonitor::new(from_js_or_default(control, "options")?)?;
+    let trace = bufpack::trace(&problem, &params, max_events as usize, &mut monitor)
+        .map_err(|e| ErrorShape::solve(&e))?;
+    if let Some(thrown) = monitor.thrown.take() {
+        return Err(thrown);
+    }
+    to_js(&TraceShape::of(&problem, trace, monitor.elapsed_seconds()))
 }
 
 /// Checks a solution: `{ valid: true }`, or `{ valid: false, message }` naming the first

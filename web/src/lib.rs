@@ -16,9 +16,10 @@ mod error;
 mod monitor;
 mod panic;
 mod shapes;
+mod trace;
 
 pub use api::{
     default_params, heuristic_names, lower_bound, minimize, parse_csv, run_heuristic, solve,
-    solve_csv, to_csv, validate,
+    solve_csv, to_csv, trace_search, validate,
 };
 pub use error::ErrorCode;

@@ -1,0 +1,285 @@
+//! A recorded search (`bufpack::trace`) as the plain object `traceSearch` returns: events as
+//! small tagged objects (`{ kind: "place", buffer, offset }`, ...), counts, and how the
+//! search ended. Declared in `npm/index.d.ts` (`SearchTrace`).
+
+use serde::Serialize;
+
+use bufpack::{
+    Offset, Outcome, Problem, Prune, Technique, Time, Trace, TraceCandidate, TraceCounts,
+    TraceEvent,
+};
+
+use crate::shapes::{InfeasibilityShape, SolutionShape};
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TraceShape {
+    /// `"solved"`, `"infeasible"` or `"stopped"` (time limit, or a callback stopped it).
+    outcome: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    solution: Option<SolutionShape>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<InfeasibilityShape>,
+    /// The reason in words, when infeasible.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+    events: Vec<EventShape>,
+    counts: CountsShape,
+    truncated: bool,
+    sections: Vec<Time>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ordering: Option<String>,
+    nodes: u64,
+    backtracks: u64,
+    elapsed_seconds: f64,
+}
+
+impl TraceShape {
+    pub(crate) fn of(problem: &Problem, trace: Trace, elapsed_seconds: f64) -> TraceShape {
+        let stats = &trace.report.stats;
+        let (outcome, solution, reason, message) = match &trace.report.outcome {
+            Outcome::Solved(solution) => (
+                "solved",
+                Some(SolutionShape::solved(
+                    problem,
+                    solution.clone(),
+                    stats,
+                    elapsed_seconds,
+                )),
+                None,
+                None,
+            ),
+            Outcome::Infeasible(reason) => (
+                "infeasible",
+                None,
+                Some(reason.into()),
+                Some(reason.to_string()),
+            ),
+            Outcome::Stopped => ("stopped", None, None, None),
+        };
+        TraceShape {
+            outcome,
+            solution,
+            reason,
+            message,
+            events: trace.events.iter().map(EventShape::of).collect(),
+            counts: CountsShape::of(&trace.counts),
+            truncated: trace.truncated,
+            sections: trace.sections,
+            ordering: trace.ordering.as_ref().map(ToString::to_string),
+            nodes: stats.nodes,
+            backtracks: stats.backtracks,
+            elapsed_seconds,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct CandidateShape {
+    buffer: usize,
+    offset: Offset,
+}
+
+impl CandidateShape {
+    fn of(candidate: &TraceCandidate) -> CandidateShape {
+        CandidateShape {
+            buffer: candidate.buffer,
+            offset: candidate.offset,
+        }
+    }
+
+    fn list(candidates: &[TraceCandidate]) -> Vec<CandidateShape> {
+        candidates.iter().map(CandidateShape::of).collect()
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+enum EventShape {
+    Enter {
+        #[serde(rename = "firstSection")]
+        first_section: u32,
+        #[serde(rename = "lastSection")]
+        last_section: u32,
+    },
+    Candidates {
+        candidates: Vec<CandidateShape>,
+    },
+    Place {
+        buffer: usize,
+        offset: Offset,
+    },
+    Unplace {
+        buffer: usize,
+        offset: Offset,
+    },
+    Prune(PruneShape),
+    Split {
+        runs: Vec<(u32, u32)>,
+    },
+    Backtrack,
+}
+
+impl EventShape {
+    fn of(event: &TraceEvent) -> EventShape {
+        match event {
+            TraceEvent::Enter {
+                first_section,
+                last_section,
+            } => EventShape::Enter {
+                first_section: *first_section,
+                last_section: *last_section,
+            },
+            TraceEvent::Candidates(list) => EventShape::Candidates {
+                candidates: CandidateShape::list(list),
+            },
+            TraceEvent::Place(c) => EventShape::Place {
+                buffer: c.buffer,
+                offset: c.offset,
+            },
+            TraceEvent::Unplace(c) => EventShape::Unplace {
+                buffer: c.buffer,
+                offset: c.offset,
+            },
+            TraceEvent::Prune(prune) => EventShape::Prune(PruneShape::of(prune)),
+            TraceEvent::Split(runs) => EventShape::Split { runs: runs.clone() },
+            TraceEvent::Backtrack => EventShape::Backtrack,
+        }
+    }
+}
+
+/// A pruning: `technique` names the rule, `rule` the variant (hatless has two), the rest
+/// are its facts. Serialised flat into the event (`{ kind: "prune", technique, rule, ... }`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PruneShape {
+    technique: &'static str,
+    rule: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    buffer: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    offset: Option<Offset>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    top: Option<Offset>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    section: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time: Option<Time>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    floor: Option<Offset>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total: Option<Offset>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dropped: Option<Vec<CandidateShape>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    skipped: Option<u32>,
+}
+
+impl PruneShape {
+    fn empty(technique: Technique, rule: &'static str) -> PruneShape {
+        PruneShape {
+            technique: technique.name(),
+            rule,
+            buffer: None,
+            offset: None,
+            top: None,
+            section: None,
+            time: None,
+            floor: None,
+            total: None,
+            dropped: None,
+            skipped: None,
+        }
+    }
+
+    fn of(prune: &Prune) -> PruneShape {
+        let technique = prune.technique();
+        match prune {
+            Prune::Capacity {
+                buffer,
+                offset,
+                top,
+            } => PruneShape {
+                buffer: Some(*buffer),
+                offset: Some(*offset),
+                top: Some(*top),
+                ..PruneShape::empty(technique, "capacity")
+            },
+            Prune::Canonical { buffer, offset } => PruneShape {
+                buffer: Some(*buffer),
+                offset: Some(*offset),
+                ..PruneShape::empty(technique, "canonical")
+            },
+            Prune::Section {
+                section,
+                time,
+                floor,
+                total,
+            } => PruneShape {
+                section: Some(*section),
+                time: Some(*time),
+                floor: Some(*floor),
+                total: Some(*total),
+                ..PruneShape::empty(technique, "section")
+            },
+            Prune::Dominance { dropped, by, top } => PruneShape {
+                // `by` is unknown only if the search's own bookkeeping disagreed; say so
+                // rather than name a wrong buffer.
+                buffer: (*by != usize::MAX).then_some(*by),
+                top: Some(*top),
+                dropped: Some(CandidateShape::list(dropped)),
+                ..PruneShape::empty(technique, "dominance")
+            },
+            Prune::Hatless { buffer, dropped } => PruneShape {
+                buffer: Some(*buffer),
+                dropped: Some(CandidateShape::list(dropped)),
+                ..PruneShape::empty(technique, "hatless")
+            },
+            Prune::HatlessFailed { buffer, skipped } => PruneShape {
+                buffer: Some(*buffer),
+                skipped: Some(*skipped),
+                ..PruneShape::empty(technique, "hatless-failed")
+            },
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CountsShape {
+    nodes: u64,
+    placements: u64,
+    unplacements: u64,
+    splits: u64,
+    backtracks: u64,
+    prunes: PrunesShape,
+}
+
+/// Prunings by technique (`Technique::name`); a struct, so it crosses as a plain object.
+#[derive(Debug, Serialize)]
+struct PrunesShape {
+    capacity: u64,
+    canonical: u64,
+    section: u64,
+    dominance: u64,
+    hatless: u64,
+}
+
+impl CountsShape {
+    fn of(counts: &TraceCounts) -> CountsShape {
+        CountsShape {
+            nodes: counts.nodes,
+            placements: counts.placements,
+            unplacements: counts.unplacements,
+            splits: counts.splits,
+            backtracks: counts.backtracks,
+            prunes: PrunesShape {
+                capacity: counts.prunes_by(Technique::Capacity),
+                canonical: counts.prunes_by(Technique::Canonical),
+                section: counts.prunes_by(Technique::SectionInference),
+                dominance: counts.prunes_by(Technique::Dominance),
+                hatless: counts.prunes_by(Technique::Hatless),
+            },
+        }
+    }
+}

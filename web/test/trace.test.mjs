@@ -1,0 +1,127 @@
+// The search trace (teaching mode) through the built package, in Node: on the calling
+// thread and in a worker.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { bufpack, fixture, HARD, randomProblem } from './package.mjs';
+
+const { BufpackError, Problem } = bufpack;
+const example = fixture('examples/input.12.csv');
+
+/** Applies place and unplace events; checks a placement never doubles and an undo matches. */
+function replay(events) {
+  const placed = new Map();
+  for (const event of events) {
+    if (event.kind === 'place') {
+      assert.ok(!placed.has(event.buffer), `buffer ${event.buffer} placed twice`);
+      placed.set(event.buffer, event.offset);
+    } else if (event.kind === 'unplace') {
+      assert.equal(placed.get(event.buffer), event.offset, 'undo of a placement that is not there');
+      placed.delete(event.buffer);
+    }
+  }
+  return placed;
+}
+
+test('a trace of the example replays to the packing it reports', () => {
+  const problem = Problem.fromCsv(example, { capacity: 12 });
+  const trace = bufpack.traceSearch(problem);
+  assert.equal(trace.outcome, 'solved');
+  assert.equal(trace.truncated, false);
+  assert.equal(trace.solution.height, 12);
+  assert.deepEqual(bufpack.validateSolution(problem, trace.solution), { valid: true });
+  const placed = replay(trace.events);
+  assert.equal(placed.size, 5);
+  for (const [buffer, offset] of placed) assert.equal(trace.solution.offsets[buffer], offset);
+  assert.equal(trace.counts.nodes, trace.nodes);
+  assert.equal(trace.ordering, 'WAT');
+  assert.ok(trace.sections.length > 0 && trace.sections.every(Number.isInteger));
+  assert.deepEqual(Object.keys(trace.counts.prunes).sort(), ['canonical', 'capacity', 'dominance', 'hatless', 'section']);
+  // Every event has a known kind, and prunes name their technique.
+  const kinds = new Set(['enter', 'candidates', 'place', 'unplace', 'prune', 'split', 'backtrack']);
+  for (const event of trace.events) {
+    assert.ok(kinds.has(event.kind), event.kind);
+    if (event.kind === 'prune') assert.ok(event.technique in trace.counts.prunes);
+  }
+});
+
+test('random problems: replay matches, prunes carry their facts, counts add up', () => {
+  let prunes = 0;
+  for (let seed = 1; seed <= 40; seed++) {
+    const problem = new Problem(randomProblem(seed, 10).buffers);
+    const height = bufpack.minimize(problem).height;
+    for (const capacity of [height, height - 1]) {
+      const trace = bufpack.traceSearch(problem, { capacity });
+      const placed = replay(trace.events);
+      if (trace.outcome === 'solved') {
+        assert.deepEqual(bufpack.validateSolution({ ...problem, capacity }, trace.solution), { valid: true });
+        for (const [buffer, offset] of placed) assert.equal(trace.solution.offsets[buffer], offset);
+      } else {
+        assert.equal(trace.outcome, 'infeasible');
+        assert.equal(placed.size, 0);
+        assert.ok(trace.message.length > 0);
+      }
+      for (const event of trace.events.filter((e) => e.kind === 'prune')) {
+        prunes++;
+        if (event.rule === 'section') assert.ok(event.floor + event.total > capacity);
+        if (event.rule === 'capacity') assert.ok(event.top > capacity);
+        if (event.rule === 'dominance') assert.ok(event.dropped.every((c) => c.offset >= event.top));
+      }
+      const recorded = trace.events.filter((e) => e.kind === 'backtrack').length;
+      assert.equal(recorded, trace.counts.backtracks);
+    }
+  }
+  assert.ok(prunes > 0);
+});
+
+test('maxEvents bounds the events and the rest are counted', () => {
+  const problem = Problem.fromCsv(HARD.text, { capacity: HARD.capacity });
+  const trace = bufpack.traceSearch(problem, { maxEvents: 500, timeoutSeconds: 0.3 });
+  assert.equal(trace.events.length, 500);
+  assert.equal(trace.truncated, true);
+  assert.equal(trace.outcome, 'stopped');
+  assert.ok(trace.counts.placements > 500);
+  const none = bufpack.traceSearch(Problem.fromCsv(example), { capacity: 12, maxEvents: 0 });
+  assert.equal(none.events.length, 0);
+  assert.equal(none.outcome, 'solved');
+  assert.ok(none.counts.nodes > 0);
+});
+
+test('a switch turned off leaves its technique out of the trace', () => {
+  const problem = Problem.fromCsv(HARD.text, { capacity: HARD.capacity });
+  const on = bufpack.traceSearch(problem, { maxEvents: 0, timeoutSeconds: 0.2 });
+  assert.ok(on.counts.prunes.section > 0);
+  const off = bufpack.traceSearch(problem, { maxEvents: 0, timeoutSeconds: 0.2, sectionInference: false });
+  assert.equal(off.counts.prunes.section, 0);
+});
+
+test('bad arguments are refused with code "invalid"', () => {
+  const problem = Problem.fromCsv(example);
+  assert.throws(() => bufpack.traceSearch(problem), (e) => e instanceof BufpackError && e.code === 'invalid' && /capacity/.test(e.message));
+  assert.throws(() => bufpack.traceSearch(problem, { capacity: 12, maxEvents: -1 }), { code: 'invalid' });
+  assert.throws(() => bufpack.traceSearch(problem, { capacity: 12, maxEvents: 2.5 }), { code: 'invalid' });
+  assert.throws(() => bufpack.traceSearch(problem, { capacity: 12, nope: true }), { code: 'invalid' });
+});
+
+test('an infeasible capacity is an outcome with its reason, not an error', () => {
+  const trace = bufpack.traceSearch(Problem.fromCsv(example), { capacity: 11 });
+  assert.equal(trace.outcome, 'infeasible');
+  assert.equal(trace.reason.kind, 'load');
+  assert.match(trace.message, /time/);
+  assert.equal(trace.events.length, 0);
+});
+
+test('traceInWorker parses CSV in the worker and returns the problem with the trace', async () => {
+  const trace = await bufpack.traceInWorker(example, { capacity: 12 });
+  assert.equal(trace.outcome, 'solved');
+  assert.ok(trace.problem instanceof Problem);
+  assert.equal(trace.problem.buffers.length, 5);
+  assert.equal(replay(trace.events).size, 5);
+  const local = bufpack.traceSearch(trace.problem, { capacity: 12 });
+  assert.deepEqual(trace.events, local.events, 'the same search in the worker and here');
+  await assert.rejects(bufpack.traceInWorker('id,lower,upper,size\nb,0,1,x\n', { capacity: 4 }), { code: 'parse', line: 2 });
+  await assert.rejects(bufpack.traceInWorker(example), { code: 'invalid' });
+  const controller = new AbortController();
+  const running = bufpack.traceInWorker(HARD.text, { capacity: HARD.capacity, signal: controller.signal });
+  setTimeout(() => controller.abort(), 100);
+  await assert.rejects(running, { code: 'aborted' });
+});
