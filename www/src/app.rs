@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use js_sys::JsString;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -19,10 +20,20 @@ use crate::results::Results;
 use crate::state::{Action, State};
 
 /// The CSV being shown or solved, kept out of the reducer (it can be 50 MB) and shared.
-#[derive(Default)]
+/// It stays a JavaScript string from the file to the worker: converting 27 MB to Rust and
+/// back blocked the page for a quarter of a second.
 pub(crate) struct Source {
-    pub(crate) csv: Rc<str>,
+    pub(crate) csv: JsString,
     pub(crate) name: String,
+}
+
+impl Default for Source {
+    fn default() -> Source {
+        Source {
+            csv: JsString::from(""),
+            name: String::new(),
+        }
+    }
 }
 
 /// Starts a solve of `csv` named `name` with the current options.
@@ -31,7 +42,7 @@ fn start_solve(
     source: &Rc<RefCell<Source>>,
     abort: &Rc<RefCell<Option<web_sys::AbortController>>>,
     name: String,
-    csv: Rc<str>,
+    csv: JsString,
 ) {
     if let Some(previous) = abort.borrow_mut().take() {
         previous.abort();
@@ -58,7 +69,7 @@ fn start_solve(
         let progress_state = state.clone();
         let preparing_state = state.clone();
         let ended = bridge::solve(
-            csv.to_string(),
+            &csv,
             &options,
             signal,
             move |progress| progress_state.dispatch(Action::Progress { id, progress }),
@@ -84,8 +95,8 @@ pub(crate) fn app() -> Html {
 
     let solve_text = {
         let (state, source, abort) = (state.clone(), source.clone(), abort.clone());
-        Callback::from(move |(name, csv): (String, String)| {
-            start_solve(&state, &source, &abort, name, Rc::from(csv));
+        Callback::from(move |(name, csv): (String, JsString)| {
+            start_solve(&state, &source, &abort, name, csv);
         })
     };
     let refuse = {
@@ -106,7 +117,7 @@ pub(crate) fn app() -> Html {
                 let mut options = state.options.clone();
                 options.capacity = capacity;
                 state.dispatch(Action::Options(options));
-                solve_text.emit(("shared link".to_string(), csv));
+                solve_text.emit(("shared link".to_string(), JsString::from(csv)));
             }
         });
     }
@@ -139,7 +150,7 @@ pub(crate) fn app() -> Html {
                     {
                         if !text.trim().is_empty() {
                             event.prevent_default();
-                            solve_text.emit(("pasted CSV".to_string(), text));
+                            solve_text.emit(("pasted CSV".to_string(), JsString::from(text)));
                         }
                     }
                 },
@@ -248,7 +259,7 @@ pub(crate) fn app() -> Html {
                 let source = source.borrow();
                 (source.name.clone(), source.csv.clone())
             };
-            if !csv.is_empty() {
+            if csv.length() > 0 {
                 start_solve(&state, &source, &abort, name, csv);
             }
         })
@@ -286,7 +297,7 @@ pub(crate) fn app() -> Html {
         Callback::from(move |_| state.dispatch(Action::Dark(!state.dark)))
     };
 
-    let has_source = !source.borrow().csv.is_empty();
+    let has_source = source.borrow().csv.length() > 0;
     let share = state.layout.as_ref().and_then(|layout| {
         let source = source.borrow();
         files::share_fragment(&source.csv, layout.capacity)

@@ -70,7 +70,7 @@ pub(crate) enum Ended {
 /// Solves `csv` in a worker as `options` say, reporting progress, until done or `signal`
 /// fires; then builds the answer's layout in slices, reporting how far along.
 pub(crate) async fn solve(
-    csv: String,
+    csv: &js_sys::JsString,
     options: &SolveOptions,
     signal: web_sys::AbortSignal,
     on_progress: impl Fn(Progress) + 'static,
@@ -92,7 +92,7 @@ pub(crate) async fn solve(
     set("returnProblem", &JsValue::from_str("columns"));
     let capacity = options.capacity;
     // An async function: refused options come back as a rejection too.
-    let promise = solve_in_worker(&JsValue::from_str(&csv), &js_options);
+    let promise = solve_in_worker(csv, &js_options);
     let outcome = JsFuture::from(promise).await;
     drop(progress);
     match outcome {
@@ -200,53 +200,53 @@ async fn prepare(
     let ids = js_sys::Reflect::get(&columns, &"ids".into()).map_err(|_| broken("ids"))?;
     let ids: js_sys::Array = ids.dyn_into().map_err(|_| broken("ids"))?;
     let count = ids.length() as usize;
-    // Reading: the numbers (copies), then ids and buffers a chunk at a time. A tenth of the
-    // bar; the layout's build is the rest.
+    // Reading: ids and numbers a chunk at a time (a few small copies each: whole columns of a
+    // million took tens of milliseconds apiece), into buffers. A tenth of the bar; the
+    // layout's build is the rest.
     let reading = |done: usize| 0.1 * done as f64 / count.max(1) as f64;
-    let read = |key: &str| numbers(&columns, key);
-    let lower = read("lower");
-    let upper = read("upper");
-    let size = read("size");
-    pause_if_due!(0.0);
-    let alignment = read("alignment");
-    let fixed = read("fixed");
-    let offsets: Vec<i64> = read("offsets").into_iter().map(|o| o as i64).collect();
-    pause_if_due!(0.0);
-    if [
-        lower.len(),
-        upper.len(),
-        size.len(),
-        alignment.len(),
-        fixed.len(),
-        offsets.len(),
-    ]
-    .iter()
-    .any(|&n| n != count)
-    {
-        return Err(broken("columns (lengths differ)"));
-    }
-    let mut names: Vec<String> = Vec::with_capacity(count);
+    let column = |key: &str| {
+        js_sys::Reflect::get(&columns, &key.into())
+            .ok()
+            .and_then(|v| v.dyn_into::<js_sys::Float64Array>().ok())
+            .filter(|c| c.length() as usize == count)
+            .ok_or_else(|| broken(&format!("column {key}")))
+    };
+    let sources = [
+        column("lower")?,
+        column("upper")?,
+        column("size")?,
+        column("alignment")?,
+        column("fixed")?,
+        column("offsets")?,
+    ];
+    let mut chunk = [[0.0; STEP]; 6];
+    let mut names: Vec<String> = Vec::with_capacity(STEP);
     let mut buffers: Vec<Buffer> = Vec::with_capacity(count);
+    let mut offsets: Vec<i64> = Vec::with_capacity(count);
     while buffers.len() < count {
         let from = buffers.len();
         let to = (from + STEP).min(count);
+        for (source, values) in sources.iter().zip(&mut chunk) {
+            source
+                .subarray(from as u32, to as u32)
+                .copy_to(&mut values[..to - from]);
+        }
+        let [lower, upper, size, alignment, fixed, offset] = &chunk;
         names.clear();
         read_ids(&ids, from as u32, to as u32, &mut names);
-        buffers.extend(names.drain(..).enumerate().map(|(k, id)| {
-            let i = from + k;
-            Buffer {
-                id,
-                lifespan: Lifespan::new(lower[i] as i64, upper[i] as i64),
-                size: size[i] as i64,
-                alignment: alignment[i] as i64,
-                gaps: Vec::new(),
-                offset: (!fixed[i].is_nan()).then_some(fixed[i] as i64),
-                hint: None,
-            }
+        buffers.extend(names.drain(..).enumerate().map(|(i, id)| Buffer {
+            id,
+            lifespan: Lifespan::new(lower[i] as i64, upper[i] as i64),
+            size: size[i] as i64,
+            alignment: alignment[i] as i64,
+            gaps: Vec::new(),
+            offset: (!fixed[i].is_nan()).then_some(fixed[i] as i64),
+            hint: None,
         }));
+        offsets.extend(offset[..to - from].iter().map(|&o| o as i64));
         pause_if_due!(reading(to));
     }
-    drop((lower, upper, size, alignment, fixed));
+    let read = |key: &str| numbers(&columns, key);
     let owners = js_sys::Reflect::get(&columns, &"gapBuffer".into())
         .ok()
         .filter(|v| v.is_object())

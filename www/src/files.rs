@@ -1,22 +1,24 @@
 //! Getting text in and files out: reading a dropped or picked file, fetching a built-in
 //! example, downloading a string or a data URL, and the share link's fragment.
 
+use js_sys::JsString;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::bridge::Failure;
 
-/// Reads a file the user gave (drop or picker) as text.
-pub(crate) async fn read_file(file: web_sys::File) -> Result<String, Failure> {
+/// Reads a file the user gave (drop or picker) as text, left a JavaScript string (it goes
+/// to the worker as it is).
+pub(crate) async fn read_file(file: web_sys::File) -> Result<JsString, Failure> {
     let text = JsFuture::from(file.text())
         .await
         .map_err(|e| Failure::new("parse", format!("cannot read {}: {e:?}", file.name())))?;
-    text.as_string()
-        .ok_or_else(|| Failure::new("parse", format!("{} is not text", file.name())))
+    text.dyn_into::<JsString>()
+        .map_err(|_| Failure::new("parse", format!("{} is not text", file.name())))
 }
 
 /// Fetches a built-in example shipped beside the page (`examples/<file>`).
-pub(crate) async fn fetch_text(url: &str) -> Result<String, Failure> {
+pub(crate) async fn fetch_text(url: &str) -> Result<JsString, Failure> {
     let failed = |e: JsValue| Failure::new("worker", format!("cannot load {url}: {e:?}"));
     let window = web_sys::window().ok_or_else(|| failed(JsValue::NULL))?;
     let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
@@ -33,7 +35,9 @@ pub(crate) async fn fetch_text(url: &str) -> Result<String, Failure> {
     let text = JsFuture::from(response.text().map_err(failed)?)
         .await
         .map_err(failed)?;
-    Ok(text.as_string().unwrap_or_default())
+    Ok(text
+        .dyn_into::<JsString>()
+        .unwrap_or_else(|_| JsString::from("")))
 }
 
 /// Offers `text` as a download named `name`.
@@ -69,11 +73,16 @@ pub(crate) const SHARE_LIMIT: usize = 8 * 1024;
 
 /// `#csv=<base64url>[&capacity=N]`: the problem travels in the fragment, which browsers
 /// never send to a server.
-pub(crate) fn share_fragment(csv: &str, capacity: Option<i64>) -> Option<String> {
-    if csv.len() > SHARE_LIMIT || !csv.is_ascii() {
+pub(crate) fn share_fragment(csv: &JsString, capacity: Option<i64>) -> Option<String> {
+    // UTF-16 units: at least the bytes of an ASCII text, which is all a link carries.
+    if csv.length() as usize > SHARE_LIMIT {
         return None;
     }
-    let encoded = web_sys::window()?.btoa(csv).ok()?;
+    let csv = String::from(csv);
+    if !csv.is_ascii() {
+        return None;
+    }
+    let encoded = web_sys::window()?.btoa(&csv).ok()?;
     let encoded = encoded
         .replace('+', "-")
         .replace('/', "_")

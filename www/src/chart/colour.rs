@@ -266,24 +266,42 @@ pub(crate) fn buffer_colours(problem: &Problem, mode: ColourMode) -> Vec<u8> {
 
 /// Ramp steps over the log of the values, stretched to the smallest and largest present:
 /// sizes span orders of magnitude, and a linear scale would paint all but the largest alike.
+///
+/// The step of a value is `round((ln v - ln min) / (ln max - ln min) * top)`. That is
+/// monotonic in `v`, so it is computed once per step instead of once per value: the least
+/// value reaching each step is found by bisection, and a value's step is how many of those
+/// thresholds it reaches (a million logarithms made the chart's first render slow).
 fn ramp_indices(values: impl Iterator<Item = i64> + Clone) -> Vec<u8> {
-    let log = |v: i64| (v.max(1) as f64).ln();
-    let (lo, hi) = values
-        .clone()
-        .map(log)
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        });
+    let (min, max) = values.clone().fold((i64::MAX, i64::MIN), |(lo, hi), v| {
+        (lo.min(v.max(1)), hi.max(v.max(1)))
+    });
+    if min > max {
+        return Vec::new();
+    }
+    let log = |v: i64| (v as f64).ln();
+    let (lo, hi) = (log(min), log(max));
     let top = (RAMP_STEPS - 1) as f64;
-    values
-        .map(|v| {
-            let t = if hi > lo {
-                (log(v) - lo) / (hi - lo)
-            } else {
-                0.5
-            };
-            (t * top).round() as u8
+    if hi <= lo {
+        return values.map(|_| (0.5 * top).round() as u8).collect();
+    }
+    let step = |v: i64| ((log(v) - lo) / (hi - lo) * top).round();
+    // thresholds[k]: the least value whose step is above k.
+    let thresholds: Vec<i64> = (0..RAMP_STEPS - 1)
+        .map(|k| {
+            let (mut a, mut b) = (min, max);
+            while a < b {
+                let m = a + (b - a) / 2;
+                if step(m) > k as f64 {
+                    b = m;
+                } else {
+                    a = m + 1;
+                }
+            }
+            a
         })
+        .collect();
+    values
+        .map(|v| thresholds.partition_point(|&t| t <= v.max(1)) as u8)
         .collect()
 }
 
@@ -337,6 +355,39 @@ mod tests {
             10,
         );
         assert_eq!(buffer_colours(&same, ColourMode::Size), [24, 24]);
+    }
+
+    #[test]
+    fn ramp_thresholds_give_each_value_its_own_step() {
+        // The step computed directly, as the ramp's definition says.
+        let direct = |values: &[i64]| -> Vec<u8> {
+            let log = |v: i64| (v.max(1) as f64).ln();
+            let lo = values.iter().map(|&v| log(v)).fold(f64::INFINITY, f64::min);
+            let hi = values
+                .iter()
+                .map(|&v| log(v))
+                .fold(f64::NEG_INFINITY, f64::max);
+            let top = (RAMP_STEPS - 1) as f64;
+            values
+                .iter()
+                .map(|&v| ((log(v) - lo) / (hi - lo) * top).round() as u8)
+                .collect()
+        };
+        let mut state = 17u64;
+        let mut values: Vec<i64> = (0..5000)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let bits = (state >> 58) as u32; // 0..64: spread over orders of magnitude
+                ((state >> 8) as i64 & ((1i64 << bits.min(52)) - 1)).max(0)
+            })
+            .collect();
+        values.extend([0, -5, 1, 2, 3, 1 << 52]);
+        assert_eq!(ramp_indices(values.iter().copied()), direct(&values));
+        let narrow = [1000, 1001, 1002, 1003, 1500];
+        assert_eq!(ramp_indices(narrow.iter().copied()), direct(&narrow));
+        assert!(ramp_indices(std::iter::empty()).is_empty());
     }
 
     #[test]

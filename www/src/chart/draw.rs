@@ -16,7 +16,7 @@ use crate::chart::axis::{bytes_label, Axis};
 use crate::chart::colour::{buffer_colours, ColourMode, Palette, Rgb, Theme};
 use crate::chart::scene::{PixRect, RectIndex, Scene};
 use crate::chart::viewport::{Plot, Viewport};
-use crate::layout::Layout;
+use crate::layout::{Layout, Rect};
 
 /// Paints batches of pixel rectangles of one colour.
 pub(crate) trait Painter {
@@ -47,6 +47,43 @@ pub(crate) struct Frame<'a> {
     /// Device pixels per CSS pixel: fonts, line widths and margins scale by it, so the
     /// chart looks the same on a high-density screen, only sharper.
     pub(crate) scale: f64,
+}
+
+/// The part of a frame whose cost grows with the buffers in view, made for one view of one
+/// layout on one plot: the chart keeps it between frames (a selection or a theme changes
+/// nothing here) and, when a million rectangles are in view, builds it in slices.
+pub(crate) struct Prepared {
+    pub(crate) plot: Plot,
+    pub(crate) scene: Scene,
+    /// The highest load per pixel column ([`load_envelope`]).
+    pub(crate) envelope: Vec<Option<i64>>,
+}
+
+/// Each rectangle's colour key: its buffer's base colour, faded in a gap.
+pub(crate) fn colour_key(colours: &[u8]) -> impl Fn(&Rect) -> u16 + '_ {
+    |r| {
+        Palette::key(
+            colours.get(r.buffer as usize).copied().unwrap_or(0),
+            r.in_gap,
+        )
+    }
+}
+
+/// [`Prepared`] in one go.
+pub(crate) fn prepare(frame: &Frame<'_>, plot: &Plot) -> Prepared {
+    let (layout, view) = (frame.layout, frame.view);
+    Prepared {
+        plot: *plot,
+        scene: Scene::build(
+            &layout.rects,
+            frame.index,
+            view,
+            plot,
+            frame.palette.len(),
+            colour_key(frame.colours),
+        ),
+        envelope: load_envelope(layout, view, plot),
+    }
 }
 
 /// What a draw did.
@@ -90,10 +127,12 @@ fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
-/// Draws `frame` on `backend`. Rectangles go to `painter`, or are plotters elements if none.
+/// Draws `frame` on `backend`, with `prepared` if it was made for this frame's plot (else
+/// prepares in one go). Rectangles go to `painter`, or are plotters elements if none.
 pub(crate) fn draw<DB: DrawingBackend>(
     backend: DB,
     frame: &Frame<'_>,
+    prepared: Option<&Prepared>,
     painter: Option<&mut dyn Painter>,
 ) -> Result<Drawn, String> {
     let (theme, view, scale) = (frame.theme, frame.view, frame.scale);
@@ -150,21 +189,18 @@ pub(crate) fn draw<DB: DrawingBackend>(
     // the peak line, the packing spends memory the load does not need. A filled band was
     // tried and dropped: behind the buffers it shows only in the holes, which reads as if
     // the holes were load.
-    let envelope = load_envelope(frame.layout, view, &plot);
-    let load_path = step_path(&envelope, view, &plot);
+    let made;
+    let prepared = match prepared {
+        Some(prepared) if prepared.plot == plot => prepared,
+        _ => {
+            made = prepare(frame, &plot);
+            &made
+        }
+    };
+    let (envelope, scene) = (&prepared.envelope, &prepared.scene);
+    let load_path = step_path(envelope, view, &plot);
 
     // The buffers.
-    let scene = Scene::build(
-        &frame.layout.rects,
-        frame.index,
-        view,
-        &plot,
-        frame.palette.len(),
-        |r| {
-            let base = frame.colours.get(r.buffer as usize).copied().unwrap_or(0);
-            Palette::key(base, r.in_gap)
-        },
-    );
     let mut elements = ElementPainter { area: &root };
     let painter: &mut dyn Painter = match painter {
         Some(painter) => painter,
@@ -498,7 +534,7 @@ pub(crate) fn svg(
     let mut out = String::new();
     {
         let backend = SVGBackend::with_string(&mut out, (width.max(1), height.max(1)));
-        if let Err(e) = draw(backend, &frame, None) {
+        if let Err(e) = draw(backend, &frame, None, None) {
             return format!(
                 "<svg xmlns=\"http://www.w3.org/2000/svg\"><!-- {} --></svg>",
                 e.replace("--", "- -")
@@ -538,7 +574,13 @@ mod tests {
                 scale,
             };
             let mut out = String::new();
-            let drawn = draw(SVGBackend::with_string(&mut out, (w, h)), &frame, None).unwrap();
+            let drawn = draw(
+                SVGBackend::with_string(&mut out, (w, h)),
+                &frame,
+                None,
+                None,
+            )
+            .unwrap();
             assert_eq!(drawn.plot, plot_area(w, h, scale), "{w}x{h}@{scale}");
             assert_eq!(drawn.rects, 5);
         }

@@ -9,7 +9,11 @@
 //!
 //! The component keeps its mutable drawing state (view, caches, drag) in one `RefCell` and
 //! redraws from `requestAnimationFrame`: any number of wheel or pointer events between two
-//! frames cost one draw. Yew renders only the canvas and the tooltip.
+//! frames cost one draw. Yew renders only the canvas and the tooltip. The part of a frame
+//! that grows with the buffers in view (the scene and the load envelope) is kept between
+//! frames; when more than [`SYNC_RECTS`] rectangles are in reach it is built in slices
+//! (`slices.rs`), the previous frame staying on screen meanwhile, so even a million buffers
+//! never block the page for long.
 
 mod axis;
 mod colour;
@@ -34,10 +38,11 @@ pub(crate) use viewport::Viewport;
 
 use crate::chart::axis::{bytes_label, separated, time_label};
 use crate::chart::colour::{buffer_colours, Palette, Rgb, Theme};
-use crate::chart::draw::{Frame, Painter};
-use crate::chart::scene::{PixRect, RectIndex};
+use crate::chart::draw::{Frame, Painter, Prepared};
+use crate::chart::scene::{PixRect, RectIndex, SceneBuilder};
 use crate::chart::viewport::{Axes, Plot};
 use crate::layout::Layout;
+use crate::slices::{Slices, STEP};
 
 #[derive(Properties, PartialEq)]
 pub(crate) struct ChartProps {
@@ -60,6 +65,34 @@ const HIT_SLOP: f64 = 3.0;
 const KEY_ZOOM: f64 = 1.25;
 /// Pan per arrow key, as a fraction of the plot.
 const KEY_PAN: f64 = 0.1;
+/// Rectangles in reach above which a new view's scene is built in slices rather than
+/// within the frame: below it a frame takes a few milliseconds at most.
+const SYNC_RECTS: usize = 25_000;
+
+/// What a [`Prepared`] frame part was made for: the same layout (by identity), colours,
+/// view and plot give the same scene.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct SceneKey {
+    layout: *const Layout,
+    colour: ColourMode,
+    view: Viewport,
+    plot: Plot,
+}
+
+/// What a paint did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Paint {
+    /// Drawn, or nothing to draw.
+    Done,
+    /// The frame waits for a scene to be built in slices.
+    Build,
+}
+
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
 
 /// The drawing state, outside Yew's render cycle.
 struct Inner {
@@ -81,6 +114,12 @@ struct Inner {
     plot: Plot,
     /// A frame is requested and not yet drawn.
     pending: Option<i32>,
+    /// The costly part of the last frame, and what it was made for.
+    prepared: Option<(SceneKey, Prepared)>,
+    /// A scene being built in slices, and what for; when it started.
+    building: Option<(SceneKey, SceneBuilder, f64)>,
+    /// A sliced build's loop is running (it picks up whatever `building` holds).
+    build_running: bool,
     frame: Option<Closure<dyn FnMut(f64)>>,
     drag: Option<Drag>,
 }
@@ -110,12 +149,17 @@ impl Inner {
             scale: 1.0,
             plot: Plot::new(0.0, 0.0, 1.0, 1.0),
             pending: None,
+            prepared: None,
+            building: None,
+            build_running: false,
             frame: None,
             drag: None,
         }
     }
 
     fn set_layout(&mut self, layout: Rc<Layout>) {
+        self.prepared = None;
+        self.building = None;
         self.index = RectIndex::new(&layout.rects);
         self.colours = buffer_colours(&layout.problem, self.colour);
         self.view = Viewport::fit(&layout);
@@ -132,6 +176,8 @@ impl Inner {
         if colour != self.colour {
             self.colour = colour;
             self.colours = buffer_colours(&self.layout.problem, colour);
+            self.prepared = None;
+            self.building = None;
         }
         self.theme = Theme::of(dark);
         self.palette = Palette::new(colour, &self.theme);
@@ -179,40 +225,70 @@ impl Inner {
         )
     }
 
-    /// Draws now: sizes the canvas to its box at the device pixel ratio, draws, and records
-    /// how it went on the canvas for tests and benchmarks.
-    fn paint(&mut self) {
-        let Some(canvas) = self.canvas() else {
-            return;
-        };
-        let Some(window) = web_sys::window() else {
-            return;
-        };
-        let scale = window.device_pixel_ratio().max(0.5);
+    /// The canvas size in device pixels its box asks for, and the device pixel ratio.
+    fn wanted_size(&self) -> Option<(HtmlCanvasElement, u32, u32, f64)> {
+        let canvas = self.canvas()?;
+        let scale = web_sys::window()?.device_pixel_ratio().max(0.5);
         let width = (canvas.client_width() as f64 * scale).round() as u32;
         let height = (canvas.client_height() as f64 * scale).round() as u32;
-        if width == 0 || height == 0 {
-            return;
+        (width > 0 && height > 0).then_some((canvas, width, height, scale))
+    }
+
+    /// Draws now if the frame's scene is at hand or cheap (sizing the canvas to its box at
+    /// the device pixel ratio), else starts it in slices and leaves the last frame up.
+    /// Records how it went on the canvas for tests and benchmarks.
+    fn paint(&mut self) -> Paint {
+        let Some((canvas, width, height, scale)) = self.wanted_size() else {
+            return Paint::Done;
+        };
+        let plot = draw::plot_area(width, height, scale);
+        let key = SceneKey {
+            layout: Rc::as_ptr(&self.layout),
+            colour: self.colour,
+            view: self.view,
+            plot,
+        };
+        let cached = matches!(&self.prepared, Some((k, _)) if *k == key);
+        if !cached {
+            let reach = self
+                .index
+                .reach(&self.layout.rects, (self.view.t0, self.view.t1));
+            if reach.len() > SYNC_RECTS {
+                if !matches!(&self.building, Some((k, _, _)) if *k == key) {
+                    let builder = SceneBuilder::new(
+                        &self.layout.rects,
+                        &self.index,
+                        &self.view,
+                        &plot,
+                        self.palette.len(),
+                    );
+                    self.building = Some((key, builder, now()));
+                }
+                let _ = canvas.set_attribute("data-pending", "true");
+                return Paint::Build;
+            }
         }
+        self.building = None;
+        // Sizing the canvas clears it: only now that the frame is drawn at once.
         if canvas.width() != width || canvas.height() != height {
             canvas.set_width(width);
             canvas.set_height(height);
         }
         self.scale = scale;
-        self.plot = draw::plot_area(width, height, scale);
-        let performance = window.performance();
-        let started = performance.as_ref().map_or(0.0, |p| p.now());
+        self.plot = plot;
+        let started = now();
         let Some(context) = canvas
             .get_context("2d")
             .ok()
             .flatten()
             .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
         else {
-            return;
+            return Paint::Done;
         };
         let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else {
-            return;
+            return Paint::Done;
         };
+        let prepared = self.prepared.take().filter(|(k, _)| *k == key);
         let frame = Frame {
             layout: &self.layout,
             index: &self.index,
@@ -225,14 +301,24 @@ impl Inner {
             neighbours: &self.neighbours,
             scale,
         };
+        let prepared = match prepared {
+            Some((_, prepared)) => prepared,
+            None => {
+                let prepared = draw::prepare(&frame, &plot);
+                let _ = canvas.set_attribute("data-scene-ms", &format!("{:.2}", now() - started));
+                prepared
+            }
+        };
         let mut painter = CanvasPainter { context: &context };
-        match draw::draw(backend, &frame, Some(&mut painter)) {
+        match draw::draw(backend, &frame, Some(&prepared), Some(&mut painter)) {
             Ok(drawn) => {
                 self.plot = drawn.plot;
-                let ms = performance.as_ref().map_or(0.0, |p| p.now()) - started;
+                let ms = now() - started;
                 let _ = canvas.set_attribute("data-drawn", "true");
                 let _ = canvas.set_attribute("data-draw-ms", &format!("{ms:.2}"));
+                let _ = canvas.set_attribute("data-drawn-at", &format!("{:.1}", now()));
                 let _ = canvas.set_attribute("data-rects-drawn", &drawn.rects.to_string());
+                let _ = canvas.set_attribute("data-pending", "false");
                 let _ = canvas.set_attribute(
                     "data-zoomed",
                     if self.view.is_home() { "false" } else { "true" },
@@ -242,7 +328,70 @@ impl Inner {
                 let _ = canvas.set_attribute("data-draw-error", &error);
             }
         }
+        self.prepared = Some((key, prepared));
+        Paint::Done
     }
+}
+
+/// Runs the scene build `building` holds in slices, until it is done (then asks for a
+/// frame) or dropped (a newer view, layout or colouring replaced it with its own, which the
+/// same loop then runs, or with nothing).
+fn build_in_slices(inner: &Rc<RefCell<Inner>>) {
+    {
+        let mut state = inner.borrow_mut();
+        if state.build_running {
+            return;
+        }
+        state.build_running = true;
+    }
+    let weak = Rc::downgrade(inner);
+    wasm_bindgen_futures::spawn_local(async move {
+        let mut slices = Slices::start();
+        loop {
+            let Some(inner) = weak.upgrade() else {
+                return;
+            };
+            let done = {
+                let mut guard = inner.borrow_mut();
+                let state = &mut *guard;
+                let current = |key: &SceneKey| {
+                    key.layout == Rc::as_ptr(&state.layout) && key.colour == state.colour
+                };
+                let Some((key, mut builder, started)) =
+                    state.building.take().filter(|(key, _, _)| current(key))
+                else {
+                    state.build_running = false;
+                    return;
+                };
+                let key_of = draw::colour_key(&state.colours);
+                if builder.step(&state.layout.rects, &state.index, &key_of, STEP) {
+                    let prepared = Prepared {
+                        plot: key.plot,
+                        scene: builder.finish(),
+                        envelope: draw::load_envelope(&state.layout, &key.view, &key.plot),
+                    };
+                    state.prepared = Some((key, prepared));
+                    state.build_running = false;
+                    if let Some(canvas) = state.canvas() {
+                        let ms = format!("{:.2}", now() - started);
+                        let _ = canvas.set_attribute("data-scene-ms", &ms);
+                    }
+                    true
+                } else {
+                    state.building = Some((key, builder, started));
+                    false
+                }
+            };
+            if done {
+                schedule(&inner);
+                return;
+            }
+            drop(inner);
+            if slices.due() {
+                slices.pause().await;
+            }
+        }
+    });
 }
 
 /// Asks for a draw at the next animation frame, unless one is already asked for.
@@ -259,9 +408,14 @@ fn schedule(inner: &Rc<RefCell<Inner>>) {
         let weak: Weak<RefCell<Inner>> = Rc::downgrade(inner);
         state.frame = Some(Closure::new(move |_: f64| {
             if let Some(inner) = weak.upgrade() {
-                let mut state = inner.borrow_mut();
-                state.pending = None;
-                state.paint();
+                let paint = {
+                    let mut state = inner.borrow_mut();
+                    state.pending = None;
+                    state.paint()
+                };
+                if paint == Paint::Build {
+                    build_in_slices(&inner);
+                }
             }
         }));
     }
@@ -396,9 +550,19 @@ pub(crate) fn Chart(props: &ChartProps) -> Html {
             let canvas = canvas_ref.cast::<HtmlCanvasElement>();
             inner.borrow_mut().canvas_ref = Some(canvas_ref.clone());
             let weak = Rc::downgrade(&inner);
+            // The first notice comes right after the first frame: redraw only if the box (or
+            // the device pixel ratio) really changed since.
             let on_resize: Closure<dyn FnMut()> = Closure::new(move || {
                 if let Some(inner) = weak.upgrade() {
-                    schedule(&inner);
+                    let resized = inner
+                        .borrow()
+                        .wanted_size()
+                        .is_some_and(|(canvas, w, h, _)| {
+                            canvas.width() != w || canvas.height() != h
+                        });
+                    if resized {
+                        schedule(&inner);
+                    }
                 }
             });
             let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok();

@@ -11,6 +11,7 @@ use std::ops::Range;
 
 use crate::chart::viewport::{Plot, Viewport};
 use crate::layout::Rect;
+use crate::slices::{Pair, SliceSort};
 
 /// Rectangles per block of [`RectIndex`]. Small enough that a long rectangle (which makes
 /// its block's end time late) forces only a short scan, large enough that the block table
@@ -47,21 +48,34 @@ impl RectIndex {
     pub(crate) fn each_in(
         &self,
         rects: &[Rect],
+        window: (f64, f64),
+        offsets: (f64, f64),
+        visit: impl FnMut(usize, &Rect),
+    ) {
+        self.each_in_range(rects, window, offsets, 0..rects.len(), visit);
+    }
+
+    /// [`RectIndex::each_in`] for the rectangles of `range` only: a long walk can be done a
+    /// range at a time.
+    pub(crate) fn each_in_range(
+        &self,
+        rects: &[Rect],
         (t0, t1): (f64, f64),
         (o0, o1): (f64, f64),
+        range: Range<usize>,
         mut visit: impl FnMut(usize, &Rect),
     ) {
         // Every rectangle from here on starts at or after t1: none reaches into the window.
-        let end = rects.partition_point(|r| (r.t0 as f64) < t1);
-        for (block, &block_end) in self.block_end.iter().enumerate() {
-            let start = block * BLOCK;
-            if start >= end {
-                break;
-            }
+        let end = rects.partition_point(|r| (r.t0 as f64) < t1).min(range.end);
+        let mut block = range.start / BLOCK;
+        while block * BLOCK < end {
+            let start = (block * BLOCK).max(range.start);
+            let block_end = self.block_end[block];
+            block += 1;
             if (block_end as f64) <= t0 {
                 continue;
             }
-            for (i, r) in rects[start..end.min(start + BLOCK)].iter().enumerate() {
+            for (i, r) in rects[start..end.min(block * BLOCK)].iter().enumerate() {
                 if (r.t1 as f64) > t0
                     && (r.y1 as f64) > o0
                     && (r.y0 as f64) < o1
@@ -72,6 +86,19 @@ impl RectIndex {
                 }
             }
         }
+    }
+
+    /// The rectangles a walk of the time window `(t0, t1)` looks at: from the first block
+    /// that reaches past `t0` to the last rectangle starting before `t1`. Its length bounds
+    /// the work of a scene.
+    pub(crate) fn reach(&self, rects: &[Rect], (t0, t1): (f64, f64)) -> Range<usize> {
+        let end = rects.partition_point(|r| (r.t0 as f64) < t1);
+        let first = self
+            .block_end
+            .iter()
+            .position(|&e| (e as f64) > t0)
+            .map_or(end, |b| (b * BLOCK).min(end));
+        first..end
     }
 }
 
@@ -106,7 +133,7 @@ pub(crate) struct Scene {
 
 impl Scene {
     /// Builds the scene of `rects` (the layout's, sorted by start) seen through `view` on
-    /// `plot`. `key` gives each rectangle's colour key; keys must be below `keys`.
+    /// `plot`, in one go. `key` gives each rectangle's colour key; keys must be below `keys`.
     pub(crate) fn build(
         rects: &[Rect],
         index: &RectIndex,
@@ -115,76 +142,197 @@ impl Scene {
         keys: usize,
         key: impl Fn(&Rect) -> u16,
     ) -> Scene {
-        let mut big: Vec<(u16, PixRect)> = Vec::new();
-        // Thin in time: (column << 32 | biased top row, bottom row, key).
-        let mut columns: Vec<(u64, i32, u16)> = Vec::new();
-        // Thin in memory, wide in time: (row << 32 | biased left column, right column, key).
-        let mut rows: Vec<(u64, i32, u16)> = Vec::new();
-        let mut visible = 0;
-        // Geometry is clipped a pixel outside the plot so huge zooms keep i32 coordinates.
-        let (left, right) = (plot.left - 1.0, plot.right() + 1.0);
-        let (top, bottom) = (plot.top - 1.0, plot.bottom() + 1.0);
-        index.each_in(rects, (view.t0, view.t1), (view.o0, view.o1), |_, r| {
-            visible += 1;
-            let fx0 = view.x_of(plot, r.t0 as f64).max(left);
-            let fx1 = view.x_of(plot, r.t1 as f64).min(right);
-            let fy0 = view.y_of(plot, r.y1 as f64).max(top);
-            let fy1 = view.y_of(plot, r.y0 as f64).min(bottom);
-            let k = key(r);
-            if fx1 - fx0 < 1.0 {
-                // Sub-pixel in time: one column (the one holding its middle), any height.
-                let column = ((fx0 + fx1) / 2.0).floor() as i32;
-                let (y0, y1) = snap(fy0, fy1);
-                columns.push((pack(column, y0), y1, k));
-            } else if fy1 - fy0 < 1.0 {
-                let row = ((fy0 + fy1) / 2.0).floor() as i32;
-                let (x0, x1) = snap(fx0, fx1);
-                rows.push((pack(row, x0), x1, k));
-            } else {
-                let (x0, mut x1) = snap(fx0, fx1);
-                let (y0, mut y1) = snap(fy0, fy1);
-                // A hairline of background at the right and bottom of rectangles big enough to
-                // spare it: neighbours of one colour stay told apart.
-                if x1 - x0 >= GUTTER_MIN {
-                    x1 -= 1;
-                }
-                if y1 - y0 >= GUTTER_MIN {
-                    y1 -= 1;
-                }
-                big.push((k, PixRect { x0, y0, x1, y1 }));
-            }
-        });
-        merge_lines(
-            &mut columns,
-            |column, y0, y1| PixRect {
-                x0: column,
-                y0,
-                x1: column + 1,
-                y1,
-            },
-            &mut big,
-        );
-        merge_lines(
-            &mut rows,
-            |row, x0, x1| PixRect {
-                x0,
-                y0: row,
-                x1,
-                y1: row + 1,
-            },
-            &mut big,
-        );
-        let (rects, groups) = group_by_key(&big, keys);
-        Scene {
-            rects,
-            groups,
-            visible,
-        }
+        let mut builder = SceneBuilder::new(rects, index, view, plot, keys);
+        while !builder.step(rects, index, &key, usize::MAX) {}
+        builder.finish()
     }
 
     /// Rectangles to paint.
     pub(crate) fn len(&self) -> usize {
         self.rects.len()
+    }
+}
+
+/// A [`Scene`] built a slice at a time (a million rectangles in view take longer than a
+/// frame): the walk over the rectangles in view, then the sort and merge of the columns and
+/// rows of sub-pixel spans, each resumable. [`Scene::build`] runs the same to the end.
+pub(crate) struct SceneBuilder {
+    view: Viewport,
+    plot: Plot,
+    keys: usize,
+    stage: SceneStage,
+    /// What the walk covers, and where it is.
+    reach: Range<usize>,
+    big: Vec<(u16, PixRect)>,
+    /// Thin in time: (column and biased top row, packed; bottom row << 16 | key).
+    columns: Vec<Pair>,
+    /// Thin in memory, wide in time: (row and biased left column; right column << 16 | key).
+    rows: Vec<Pair>,
+    visible: usize,
+}
+
+enum SceneStage {
+    Walk,
+    SortColumns(SliceSort),
+    MergeColumns(LineMerge),
+    SortRows(SliceSort),
+    MergeRows(LineMerge),
+    Done,
+}
+
+impl SceneBuilder {
+    pub(crate) fn new(
+        rects: &[Rect],
+        index: &RectIndex,
+        view: &Viewport,
+        plot: &Plot,
+        keys: usize,
+    ) -> SceneBuilder {
+        SceneBuilder {
+            view: *view,
+            plot: *plot,
+            keys,
+            stage: SceneStage::Walk,
+            reach: index.reach(rects, (view.t0, view.t1)),
+            big: Vec::new(),
+            columns: Vec::new(),
+            rows: Vec::new(),
+            visible: 0,
+        }
+    }
+
+    /// Does about `work` items (a rectangle looked at, a span sorted or merged); true when
+    /// the scene is complete. `rects`, `index` and `key` must be the ones it was made with.
+    pub(crate) fn step(
+        &mut self,
+        rects: &[Rect],
+        index: &RectIndex,
+        key: &dyn Fn(&Rect) -> u16,
+        work: usize,
+    ) -> bool {
+        let budget = work.max(1);
+        match &mut self.stage {
+            SceneStage::Walk => {
+                let start = self.reach.start;
+                let end = start.saturating_add(budget).min(self.reach.end);
+                let (view, plot) = (self.view, self.plot);
+                let (big, columns, rows, visible) = (
+                    &mut self.big,
+                    &mut self.columns,
+                    &mut self.rows,
+                    &mut self.visible,
+                );
+                index.each_in_range(
+                    rects,
+                    (view.t0, view.t1),
+                    (view.o0, view.o1),
+                    start..end,
+                    |_, r| {
+                        *visible += 1;
+                        place(&view, &plot, r, key(r), big, columns, rows);
+                    },
+                );
+                self.reach.start = end;
+                if end >= self.reach.end {
+                    let columns = std::mem::take(&mut self.columns);
+                    self.stage = SceneStage::SortColumns(SliceSort::new(columns));
+                }
+            }
+            SceneStage::SortColumns(sort) => {
+                if sort.step(budget) {
+                    let SceneStage::SortColumns(sort) =
+                        std::mem::replace(&mut self.stage, SceneStage::Done)
+                    else {
+                        unreachable!()
+                    };
+                    self.columns = sort.into_sorted();
+                    self.stage = SceneStage::MergeColumns(LineMerge::default());
+                }
+            }
+            SceneStage::MergeColumns(merge) => {
+                if merge.step(&self.columns, Line::Column, &mut self.big, budget) {
+                    self.columns = Vec::new();
+                    let rows = std::mem::take(&mut self.rows);
+                    self.stage = SceneStage::SortRows(SliceSort::new(rows));
+                }
+            }
+            SceneStage::SortRows(sort) => {
+                if sort.step(budget) {
+                    let SceneStage::SortRows(sort) =
+                        std::mem::replace(&mut self.stage, SceneStage::Done)
+                    else {
+                        unreachable!()
+                    };
+                    self.rows = sort.into_sorted();
+                    self.stage = SceneStage::MergeRows(LineMerge::default());
+                }
+            }
+            SceneStage::MergeRows(merge) => {
+                if merge.step(&self.rows, Line::Row, &mut self.big, budget) {
+                    self.rows = Vec::new();
+                    self.stage = SceneStage::Done;
+                }
+            }
+            SceneStage::Done => {}
+        }
+        matches!(self.stage, SceneStage::Done)
+    }
+
+    #[cfg(test)]
+    pub(crate) fn is_done(&self) -> bool {
+        matches!(self.stage, SceneStage::Done)
+    }
+
+    /// The scene (call when [`SceneBuilder::step`] said it is complete).
+    pub(crate) fn finish(self) -> Scene {
+        let (rects, groups) = group_by_key(&self.big, self.keys);
+        Scene {
+            rects,
+            groups,
+            visible: self.visible,
+        }
+    }
+}
+
+/// Where one visible rectangle goes: a pixel rectangle of its own, or a span in a column or
+/// a row when it is thinner than a pixel.
+fn place(
+    view: &Viewport,
+    plot: &Plot,
+    r: &Rect,
+    k: u16,
+    big: &mut Vec<(u16, PixRect)>,
+    columns: &mut Vec<Pair>,
+    rows: &mut Vec<Pair>,
+) {
+    // Geometry is clipped a pixel outside the plot so huge zooms keep i32 coordinates.
+    let (left, right) = (plot.left - 1.0, plot.right() + 1.0);
+    let (top, bottom) = (plot.top - 1.0, plot.bottom() + 1.0);
+    let fx0 = view.x_of(plot, r.t0 as f64).max(left);
+    let fx1 = view.x_of(plot, r.t1 as f64).min(right);
+    let fy0 = view.y_of(plot, r.y1 as f64).max(top);
+    let fy1 = view.y_of(plot, r.y0 as f64).min(bottom);
+    if fx1 - fx0 < 1.0 {
+        // Sub-pixel in time: one column (the one holding its middle), any height.
+        let column = ((fx0 + fx1) / 2.0).floor() as i32;
+        let (y0, y1) = snap(fy0, fy1);
+        columns.push(span(column, y0, y1, k));
+    } else if fy1 - fy0 < 1.0 {
+        let row = ((fy0 + fy1) / 2.0).floor() as i32;
+        let (x0, x1) = snap(fx0, fx1);
+        rows.push(span(row, x0, x1, k));
+    } else {
+        let (x0, mut x1) = snap(fx0, fx1);
+        let (y0, mut y1) = snap(fy0, fy1);
+        // A hairline of background at the right and bottom of rectangles big enough to
+        // spare it: neighbours of one colour stay told apart.
+        if x1 - x0 >= GUTTER_MIN {
+            x1 -= 1;
+        }
+        if y1 - y0 >= GUTTER_MIN {
+            y1 -= 1;
+        }
+        big.push((k, PixRect { x0, y0, x1, y1 }));
     }
 }
 
@@ -209,45 +357,122 @@ fn unpack(packed: u64) -> (i32, i32) {
     )
 }
 
-/// Merges one-pixel-wide spans along each line (a column or a row): sorted by line then
-/// start, each span is clipped to begin after what the line already covers (so spans in a
-/// line never overlap: at most one per pixel), and a span continuing the previous one in the
-/// same colour extends it. Whichever colour starts first in a pixel keeps it: below a pixel
-/// any representative colour is honest.
-fn merge_lines(
-    spans: &mut [(u64, i32, u16)],
-    rect: impl Fn(i32, i32, i32) -> PixRect,
-    out: &mut Vec<(u16, PixRect)>,
-) {
-    spans.sort_unstable_by_key(|&(packed, _, _)| packed);
-    let mut current: Option<(i32, i32, i32, u16)> = None; // line, start, end, key
-    let mut covered = (i32::MIN, i32::MIN); // line, end of coverage
-    for &(packed, end, key) in spans.iter() {
-        let (line, start) = unpack(packed);
-        let start = if covered.0 == line {
-            start.max(covered.1)
-        } else {
-            start
-        };
-        if start >= end {
-            continue;
-        }
-        covered = (
-            line,
-            end.max(if covered.0 == line { covered.1 } else { end }),
-        );
-        match &mut current {
-            Some((l, _, e, k)) if *l == line && *e == start && *k == key => *e = end,
-            _ => {
-                if let Some((l, s, e, k)) = current {
-                    out.push((k, rect(l, s, e)));
-                }
-                current = Some((line, start, end, key));
-            }
+/// A span `[start, end)` along `line` in colour `key`, as a pair that sorts by line, then
+/// start, then the longest first (the top bit flipped so the packed position sorts as a
+/// signed number). Longest first: of spans starting together, the one that claims the
+/// pixels covers the others whole, where a shorter one first would leave the rest of the
+/// longer one to draw as a rectangle of its own.
+fn span(line: i32, start: i32, end: i32, key: u16) -> Pair {
+    (
+        (pack(line, start) ^ (1 << 63)) as i64,
+        (i32::MAX as i64 - end as i64) << 16 | key as i64,
+    )
+}
+
+fn unspan(&(position, rest): &Pair) -> (i32, i32, i32, u16) {
+    let (line, start) = unpack(position as u64 ^ (1 << 63));
+    (
+        line,
+        start,
+        (i32::MAX as i64 - (rest >> 16)) as i32,
+        (rest & 0xffff) as u16,
+    )
+}
+
+/// Which way a line of spans runs.
+#[derive(Clone, Copy)]
+enum Line {
+    /// A pixel column: spans run down it.
+    Column,
+    /// A pixel row: spans run along it.
+    Row,
+}
+
+impl Line {
+    fn rect(self, line: i32, start: i32, end: i32) -> PixRect {
+        match self {
+            Line::Column => PixRect {
+                x0: line,
+                y0: start,
+                x1: line + 1,
+                y1: end,
+            },
+            Line::Row => PixRect {
+                x0: start,
+                y0: line,
+                x1: end,
+                y1: line + 1,
+            },
         }
     }
-    if let Some((l, s, e, k)) = current {
-        out.push((k, rect(l, s, e)));
+}
+
+/// Merges one-pixel-wide spans along each line (a column or a row), resumably: sorted by
+/// line then start, each span is clipped to begin after what the line already covers (so
+/// spans in a line never overlap: at most one per pixel), and a span continuing the previous
+/// one in the same colour extends it. Whichever colour starts first in a pixel keeps it:
+/// below a pixel any representative colour is honest.
+struct LineMerge {
+    at: usize,
+    /// The span being extended: line, start, end, key.
+    current: Option<(i32, i32, i32, u16)>,
+    /// The line and the end of what it covers.
+    covered: (i32, i32),
+}
+
+impl Default for LineMerge {
+    fn default() -> LineMerge {
+        LineMerge {
+            at: 0,
+            current: None,
+            covered: (i32::MIN, i32::MIN),
+        }
+    }
+}
+
+impl LineMerge {
+    /// Merges up to `work` more of the sorted `spans` into `out`; true when all are.
+    fn step(
+        &mut self,
+        spans: &[Pair],
+        line_kind: Line,
+        out: &mut Vec<(u16, PixRect)>,
+        work: usize,
+    ) -> bool {
+        let end = self.at.saturating_add(work).min(spans.len());
+        for pair in &spans[self.at..end] {
+            let (line, start, end, key) = unspan(pair);
+            let covered = self.covered;
+            let start = if covered.0 == line {
+                start.max(covered.1)
+            } else {
+                start
+            };
+            if start >= end {
+                continue;
+            }
+            self.covered = (
+                line,
+                end.max(if covered.0 == line { covered.1 } else { end }),
+            );
+            match &mut self.current {
+                Some((l, _, e, k)) if *l == line && *e == start && *k == key => *e = end,
+                current => {
+                    if let Some((l, s, e, k)) = *current {
+                        out.push((k, line_kind.rect(l, s, e)));
+                    }
+                    *current = Some((line, start, end, key));
+                }
+            }
+        }
+        self.at = end;
+        if self.at < spans.len() {
+            return false;
+        }
+        if let Some((l, s, e, k)) = self.current.take() {
+            out.push((k, line_kind.rect(l, s, e)));
+        }
+        true
     }
 }
 
@@ -523,66 +748,73 @@ mod tests {
 
     #[test]
     fn merged_spans_in_a_line_do_not_overlap_and_join_same_colours() {
-        let mut out = Vec::new();
         let mut spans = vec![
-            (pack(3, 10), 20, 0u16),
-            (pack(3, 20), 25, 0),
-            (pack(3, 22), 30, 1),
-            (pack(3, 40), 41, 1),
-            (pack(4, 0), 5, 1),
+            span(4, 0, 5, 1),
+            span(3, 22, 30, 1),
+            span(3, 10, 20, 0),
+            span(3, 40, 41, 1),
+            span(3, 20, 25, 0),
         ];
-        merge_lines(
-            &mut spans,
-            |l, a, b| PixRect {
-                x0: l,
-                y0: a,
-                x1: l + 1,
-                y1: b,
-            },
-            &mut out,
-        );
-        assert_eq!(
-            out,
-            [
-                (
-                    0,
-                    PixRect {
-                        x0: 3,
-                        y0: 10,
-                        x1: 4,
-                        y1: 25
-                    }
-                ),
-                (
-                    1,
-                    PixRect {
-                        x0: 3,
-                        y0: 25,
-                        x1: 4,
-                        y1: 30
-                    }
-                ),
-                (
-                    1,
-                    PixRect {
-                        x0: 3,
-                        y0: 40,
-                        x1: 4,
-                        y1: 41
-                    }
-                ),
-                (
-                    1,
-                    PixRect {
-                        x0: 4,
-                        y0: 0,
-                        x1: 5,
-                        y1: 5
-                    }
-                ),
-            ]
-        );
+        spans.sort_unstable();
+        let px = |x0, y0, x1, y1| PixRect { x0, y0, x1, y1 };
+        let expected = [
+            (0, px(3, 10, 4, 25)),
+            (1, px(3, 25, 4, 30)),
+            (1, px(3, 40, 4, 41)),
+            (1, px(4, 0, 5, 5)),
+        ];
+        // In one go, and a span at a time.
+        for work in [usize::MAX, 1] {
+            let mut out = Vec::new();
+            let mut merge = LineMerge::default();
+            while !merge.step(&spans, Line::Column, &mut out, work) {}
+            assert_eq!(out, expected);
+        }
         assert_eq!(unpack(pack(-7, -100_000)), (-7, -100_000));
+        assert_eq!(unspan(&span(-1, -3, -2, 9)), (-1, -3, -2, 9));
+        // Spans sort by line, then start, then the longest first, negative positions included.
+        let mut mixed = vec![
+            span(0, 5, 6, 0),
+            span(-1, 7, 8, 0),
+            span(0, -2, 1, 0),
+            span(0, 5, 5, 1),
+        ];
+        mixed.sort_unstable();
+        let order: Vec<_> = mixed.iter().map(unspan).collect();
+        assert_eq!(
+            order,
+            [(-1, 7, 8, 0), (0, -2, 1, 0), (0, 5, 6, 0), (0, 5, 5, 1)]
+        );
+    }
+
+    #[test]
+    fn a_scene_built_in_slices_equals_the_one_built_at_once() {
+        let rects = staircase(30_000, 97);
+        let index = RectIndex::new(&rects);
+        let plot = Plot::new(5.0, 3.0, 300.0, 200.0);
+        let key = |r: &Rect| (r.buffer % 5) as u16;
+        for view in [
+            Viewport::new((0.0, 10_000.0), (0.0, 300_000.0)),
+            Viewport::new((2_000.0, 2_500.0), (1_000.0, 200_000.0)),
+            Viewport::new((9_000.0, 9_001.0), (0.0, 1e9)),
+        ] {
+            let whole = Scene::build(&rects, &index, &view, &plot, 5, key);
+            assert!(whole.visible > 0);
+            for work in [1, 333, 5000] {
+                let mut builder = SceneBuilder::new(&rects, &index, &view, &plot, 5);
+                while !builder.step(&rects, &index, &key, work) {}
+                assert!(builder.is_done());
+                assert_eq!(builder.finish(), whole, "{view:?}, work {work}");
+            }
+            // The reach covers what is visible.
+            let reach = index.reach(&rects, (view.t0, view.t1));
+            let mut visited = Vec::new();
+            index.each_in(&rects, (view.t0, view.t1), (view.o0, view.o1), |i, _| {
+                visited.push(i)
+            });
+            assert!(visited.iter().all(|i| reach.contains(i)));
+            assert_eq!(visited.len(), whole.visible);
+        }
     }
 
     #[test]

@@ -1,0 +1,321 @@
+//! A recorded search (the package's `traceInWorker`) and a cursor over it: which buffers are
+//! placed after the first `position` events, stepping forward and back exactly.
+
+use serde::Deserialize;
+
+use bufpack::{Offset, Time};
+
+/// A buffer the search will try, at the offset it would take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub(crate) struct Candidate {
+    pub(crate) buffer: usize,
+    pub(crate) offset: Offset,
+}
+
+/// A pruning and its facts (see the package's `TracePrune`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub(crate) struct Prune {
+    /// `capacity`, `canonical`, `section`, `dominance` or `hatless`.
+    pub(crate) technique: String,
+    /// The technique's variant: as `technique`, or `hatless-failed`.
+    pub(crate) rule: String,
+    pub(crate) buffer: Option<usize>,
+    pub(crate) offset: Option<Offset>,
+    pub(crate) top: Option<Offset>,
+    pub(crate) section: Option<u32>,
+    pub(crate) time: Option<Time>,
+    pub(crate) floor: Option<Offset>,
+    pub(crate) total: Option<Offset>,
+    #[serde(default)]
+    pub(crate) dropped: Vec<Candidate>,
+    pub(crate) skipped: Option<u32>,
+}
+
+/// One step of the search.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub(crate) enum Event {
+    Enter {
+        #[serde(rename = "firstSection")]
+        first_section: u32,
+        #[serde(rename = "lastSection")]
+        last_section: u32,
+    },
+    Candidates {
+        candidates: Vec<Candidate>,
+    },
+    Place(Candidate),
+    Unplace(Candidate),
+    Prune(Prune),
+    Split {
+        runs: Vec<(u32, u32)>,
+    },
+    Backtrack,
+}
+
+/// Every event of the search by kind, recorded or not.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub(crate) struct Prunes {
+    pub(crate) capacity: u64,
+    pub(crate) canonical: u64,
+    pub(crate) section: u64,
+    pub(crate) dominance: u64,
+    pub(crate) hatless: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub(crate) struct Counts {
+    pub(crate) nodes: u64,
+    pub(crate) placements: u64,
+    pub(crate) backtracks: u64,
+    pub(crate) splits: u64,
+    pub(crate) prunes: Prunes,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub(crate) struct TraceSolution {
+    pub(crate) offsets: Vec<Offset>,
+    pub(crate) height: Offset,
+}
+
+/// A recorded search, as `traceInWorker` resolves.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Trace {
+    /// `solved`, `infeasible` or `stopped`.
+    pub(crate) outcome: String,
+    pub(crate) solution: Option<TraceSolution>,
+    /// Why infeasible, in words.
+    pub(crate) message: Option<String>,
+    pub(crate) events: Vec<Event>,
+    pub(crate) counts: Counts,
+    pub(crate) truncated: bool,
+    /// End time of each section.
+    pub(crate) sections: Vec<Time>,
+    pub(crate) ordering: Option<String>,
+    pub(crate) nodes: u64,
+    pub(crate) backtracks: u64,
+}
+
+/// A position in a trace and the placements it stands for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Cursor {
+    /// Events applied: `0` is before the search, `events.len()` after the last event.
+    pub(crate) position: usize,
+    /// Each buffer's offset if placed at this position.
+    pub(crate) placed: Vec<Option<Offset>>,
+}
+
+impl Cursor {
+    pub(crate) fn start(buffers: usize) -> Cursor {
+        Cursor {
+            position: 0,
+            placed: vec![None; buffers],
+        }
+    }
+
+    /// Applies the next event; false at the end.
+    pub(crate) fn forward(&mut self, events: &[Event]) -> bool {
+        let Some(event) = events.get(self.position) else {
+            return false;
+        };
+        match event {
+            Event::Place(c) => self.set(c.buffer, Some(c.offset)),
+            Event::Unplace(c) => self.set(c.buffer, None),
+            _ => {}
+        }
+        self.position += 1;
+        true
+    }
+
+    /// Undoes the last event applied; false at the start.
+    pub(crate) fn back(&mut self, events: &[Event]) -> bool {
+        if self.position == 0 {
+            return false;
+        }
+        self.position -= 1;
+        match &events[self.position] {
+            Event::Place(c) => self.set(c.buffer, None),
+            Event::Unplace(c) => self.set(c.buffer, Some(c.offset)),
+            _ => {}
+        }
+        true
+    }
+
+    /// Moves to `position` (clamped to the trace) by stepping.
+    pub(crate) fn seek(&mut self, events: &[Event], position: usize) {
+        let position = position.min(events.len());
+        while self.position < position && self.forward(events) {}
+        while self.position > position && self.back(events) {}
+    }
+
+    fn set(&mut self, buffer: usize, offset: Option<Offset>) {
+        if let Some(slot) = self.placed.get_mut(buffer) {
+            *slot = offset;
+        }
+    }
+
+    /// The event applied last, if any.
+    pub(crate) fn last<'e>(&self, events: &'e [Event]) -> Option<&'e Event> {
+        self.position.checked_sub(1).map(|i| &events[i])
+    }
+
+    /// How many buffers are placed.
+    pub(crate) fn placed_count(&self) -> usize {
+        self.placed.iter().flatten().count()
+    }
+}
+
+/// The candidate list a placement at `position - 1` was chosen from: the nearest earlier
+/// list that holds it (a node retries its own list after each failure).
+pub(crate) fn candidates_at(events: &[Event], position: usize) -> Option<&[Candidate]> {
+    let end = position.min(events.len());
+    let wanted = match events[..end].last()? {
+        Event::Place(c) => Some(*c),
+        Event::Candidates { candidates } => return Some(candidates),
+        _ => None,
+    };
+    events[..end].iter().rev().find_map(|event| match event {
+        Event::Candidates { candidates } if wanted.is_none_or(|c| candidates.contains(&c)) => {
+            Some(candidates.as_slice())
+        }
+        _ => None,
+    })
+}
+
+/// The time range of section `section`: from the previous section's end (or `start`) to
+/// its own end.
+pub(crate) fn section_span(sections: &[Time], section: u32, start: Time) -> (Time, Time) {
+    let index = section as usize;
+    let end = sections.get(index).copied().unwrap_or(start);
+    let begin = if index == 0 {
+        start
+    } else {
+        sections[index - 1]
+    };
+    (begin.min(end), end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn place(buffer: usize, offset: Offset) -> Event {
+        Event::Place(Candidate { buffer, offset })
+    }
+
+    fn unplace(buffer: usize, offset: Offset) -> Event {
+        Event::Unplace(Candidate { buffer, offset })
+    }
+
+    fn candidates(list: &[(usize, Offset)]) -> Event {
+        Event::Candidates {
+            candidates: list
+                .iter()
+                .map(|&(buffer, offset)| Candidate { buffer, offset })
+                .collect(),
+        }
+    }
+
+    /// A small search: b0 tried at 0 then undone, b1 at 0, then b0 at 4.
+    fn events() -> Vec<Event> {
+        vec![
+            Event::Enter {
+                first_section: 0,
+                last_section: 1,
+            },
+            candidates(&[(0, 0), (1, 0)]),
+            place(0, 0),
+            Event::Enter {
+                first_section: 0,
+                last_section: 1,
+            },
+            Event::Backtrack,
+            unplace(0, 0),
+            place(1, 0),
+            Event::Enter {
+                first_section: 0,
+                last_section: 1,
+            },
+            candidates(&[(0, 4)]),
+            place(0, 4),
+        ]
+    }
+
+    #[test]
+    fn forward_to_the_end_gives_the_final_placements() {
+        let events = events();
+        let mut cursor = Cursor::start(2);
+        while cursor.forward(&events) {}
+        assert_eq!(cursor.position, events.len());
+        assert_eq!(cursor.placed, [Some(4), Some(0)]);
+        assert!(!cursor.forward(&events));
+    }
+
+    #[test]
+    fn back_then_forward_is_the_identity_at_every_position() {
+        let events = events();
+        for position in 0..=events.len() {
+            let mut cursor = Cursor::start(2);
+            cursor.seek(&events, position);
+            let before = cursor.clone();
+            if cursor.back(&events) {
+                assert!(cursor.forward(&events));
+            }
+            assert_eq!(cursor, before, "back+forward at {position}");
+            if cursor.forward(&events) {
+                assert!(cursor.back(&events));
+            }
+            assert_eq!(cursor, before, "forward+back at {position}");
+        }
+    }
+
+    #[test]
+    fn seeking_anywhere_equals_stepping_from_the_start() {
+        let events = events();
+        let mut jumping = Cursor::start(2);
+        for target in [7, 2, 10, 0, 5, 5, 99] {
+            jumping.seek(&events, target);
+            let mut stepping = Cursor::start(2);
+            for _ in 0..target.min(events.len()) {
+                stepping.forward(&events);
+            }
+            assert_eq!(jumping, stepping, "at {target}");
+        }
+    }
+
+    #[test]
+    fn a_retried_node_shows_the_list_its_placement_came_from() {
+        let events = events();
+        // After "place b1 at 0" (position 7) the list is the first node's, not the child's.
+        let list = candidates_at(&events, 7).unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(candidates_at(&events, 10).unwrap(), &[Candidate { buffer: 0, offset: 4 }]);
+        assert_eq!(candidates_at(&events, 0), None);
+    }
+
+    #[test]
+    fn events_read_from_the_packages_shapes() {
+        let json = r#"[{"kind":"enter","firstSection":0,"lastSection":3},
+            {"kind":"prune","technique":"section","rule":"section","section":2,"time":6,"floor":5,"total":4},
+            {"kind":"split","runs":[[0,1],[2,3]]},{"kind":"backtrack"}]"#;
+        let events: Vec<Event> = serde_json::from_str(json).expect("valid");
+        assert_eq!(events.len(), 4);
+        let Event::Prune(prune) = &events[1] else {
+            panic!("a prune")
+        };
+        assert_eq!((prune.section, prune.time, prune.floor), (Some(2), Some(6), Some(5)));
+        assert_eq!(
+            events[2],
+            Event::Split {
+                runs: vec![(0, 1), (2, 3)]
+            }
+        );
+    }
+
+    #[test]
+    fn a_section_spans_from_the_previous_end() {
+        assert_eq!(section_span(&[3, 6, 9], 0, 0), (0, 3));
+        assert_eq!(section_span(&[3, 6, 9], 2, 0), (6, 9));
+    }
+}
