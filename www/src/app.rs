@@ -92,6 +92,13 @@ pub(crate) fn app() -> Html {
     let abort = use_mut_ref(|| None::<web_sys::AbortController>);
     let dragging = use_state(|| false);
     let file_input = use_node_ref();
+    // Solve (the main view) or Learn (teaching mode). Both stay mounted, so switching keeps
+    // each one's result.
+    let learning = use_state(|| false);
+    let show = |learn: bool| {
+        let learning = learning.clone();
+        Callback::from(move |_: MouseEvent| learning.set(learn))
+    };
 
     let solve_text = {
         let (state, source, abort) = (state.clone(), source.clone(), abort.clone());
@@ -204,10 +211,13 @@ pub(crate) fn app() -> Html {
         })
     };
     let ondrop = {
-        let (dragging, read_files) = (dragging.clone(), read_files.clone());
+        let (dragging, read_files, learning) =
+            (dragging.clone(), read_files.clone(), learning.clone());
         Callback::from(move |event: DragEvent| {
             event.prevent_default();
             dragging.set(false);
+            // A dropped file is solved, so it is shown where solves are.
+            learning.set(false);
             read_files(event.data_transfer().and_then(|d| d.files()));
         })
     };
@@ -314,7 +324,16 @@ pub(crate) fn app() -> Html {
                     { if state.dark { "Light" } else { "Dark" } }
                 </button>
             </header>
-            <main class="layout">
+            <nav class="views" aria-label="Views">
+                <button id="view-solve" class={classes!("tab", (!*learning).then_some("active"))}
+                        aria-pressed={(!*learning).to_string()} onclick={show(false)}>{ "Solve" }</button>
+                <button id="view-learn" class={classes!("tab", learning.then_some("active"))}
+                        aria-pressed={learning.to_string()} onclick={show(true)}>{ "Learn" }</button>
+            </nav>
+            <div hidden={!*learning}>
+                <crate::learn::Learn dark={state.dark} />
+            </div>
+            <main class="layout" hidden={*learning}>
                 <section class="panel input" aria-labelledby="input-title">
                     <h2 id="input-title">{ "Input" }</h2>
                     <p class="hint">{ "Drop a buffer CSV anywhere on the page, paste one (Ctrl+V), pick a file or an example. Columns: id, lower, upper, size (optional: alignment, offset, gaps)." }</p>

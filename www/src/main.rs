@@ -9,6 +9,7 @@ mod examples;
 mod export;
 mod files;
 mod layout;
+mod learn;
 mod options;
 mod prepare;
 mod results;

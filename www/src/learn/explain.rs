@@ -223,7 +223,10 @@ pub(crate) fn in_this_example(technique: &Technique, trace: &Trace, names: &Name
     match (count, first) {
         (0, _) => "Here: never needed in this search.".into(),
         (n, Some(first)) => format!("Here: {n} time{} — first: {first}", plural(n)),
-        (n, None) => format!("Here: {n} time{}, all after the recorded events.", plural(n)),
+        (n, None) => format!(
+            "Here: {n} time{}, all after the recorded events.",
+            plural(n)
+        ),
     }
 }
 

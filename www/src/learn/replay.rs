@@ -176,7 +176,7 @@ pub(crate) fn candidates_at(events: &[Event], position: usize) -> Option<&[Candi
         _ => None,
     };
     events[..end].iter().rev().find_map(|event| match event {
-        Event::Candidates { candidates } if wanted.is_none_or(|c| candidates.contains(&c)) => {
+        Event::Candidates { candidates } if wanted.map_or(true, |c| candidates.contains(&c)) => {
             Some(candidates.as_slice())
         }
         _ => None,
@@ -290,7 +290,13 @@ mod tests {
         // After "place b1 at 0" (position 7) the list is the first node's, not the child's.
         let list = candidates_at(&events, 7).unwrap();
         assert_eq!(list.len(), 2);
-        assert_eq!(candidates_at(&events, 10).unwrap(), &[Candidate { buffer: 0, offset: 4 }]);
+        assert_eq!(
+            candidates_at(&events, 10).unwrap(),
+            &[Candidate {
+                buffer: 0,
+                offset: 4
+            }]
+        );
         assert_eq!(candidates_at(&events, 0), None);
     }
 
@@ -304,13 +310,67 @@ mod tests {
         let Event::Prune(prune) = &events[1] else {
             panic!("a prune")
         };
-        assert_eq!((prune.section, prune.time, prune.floor), (Some(2), Some(6), Some(5)));
+        assert_eq!(
+            (prune.section, prune.time, prune.floor),
+            (Some(2), Some(6), Some(5))
+        );
         assert_eq!(
             events[2],
             Event::Split {
                 runs: vec![(0, 1), (2, 3)]
             }
         );
+    }
+
+    /// The solver's own events, as the package hands them over.
+    fn from_solver(event: &bufpack::TraceEvent) -> Event {
+        let candidate = |c: &bufpack::TraceCandidate| Candidate {
+            buffer: c.buffer,
+            offset: c.offset,
+        };
+        match event {
+            bufpack::TraceEvent::Place(c) => Event::Place(candidate(c)),
+            bufpack::TraceEvent::Unplace(c) => Event::Unplace(candidate(c)),
+            bufpack::TraceEvent::Candidates(list) => Event::Candidates {
+                candidates: list.iter().map(candidate).collect(),
+            },
+            bufpack::TraceEvent::Split(runs) => Event::Split { runs: runs.clone() },
+            bufpack::TraceEvent::Enter {
+                first_section,
+                last_section,
+            } => Event::Enter {
+                first_section: *first_section,
+                last_section: *last_section,
+            },
+            _ => Event::Backtrack,
+        }
+    }
+
+    #[test]
+    fn a_real_search_replays_to_its_packing_and_steps_back_to_the_start() {
+        let csv = "id,lower,upper,size\nb1,0,3,4\nb2,3,9,4\nb3,0,9,4\nb4,9,21,4\nb5,0,21,4\n";
+        for capacity in [12, 13, 16] {
+            let problem = bufpack::read_problem(csv, capacity).unwrap();
+            let trace =
+                bufpack::trace(&problem, &bufpack::SolverParams::default(), 10_000, &mut ())
+                    .unwrap();
+            let events: Vec<Event> = trace.events.iter().map(from_solver).collect();
+            let bufpack::Outcome::Solved(solution) = &trace.report.outcome else {
+                panic!("fits in {capacity}");
+            };
+            let mut cursor = Cursor::start(problem.buffers.len());
+            let mut seen = vec![cursor.clone()];
+            while cursor.forward(&events) {
+                seen.push(cursor.clone());
+            }
+            let offsets: Vec<_> = cursor.placed.iter().map(|o| o.expect("placed")).collect();
+            assert_eq!(offsets, solution.offsets);
+            // Stepping back passes through exactly the states stepping forward did.
+            while let Some(expected) = seen.pop() {
+                assert_eq!(cursor, expected);
+                cursor.back(&events);
+            }
+        }
     }
 
     #[test]

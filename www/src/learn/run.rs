@@ -1,0 +1,110 @@
+//! The teaching view's calls into the npm package (`globalThis.bufpack`): the recorded
+//! search and the exact optimum in workers, the heuristics on the page (they are
+//! O(n log n) and the problems here are small).
+
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use bufpack::Offset;
+
+use super::replay::Trace;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = bufpack, js_name = traceInWorker)]
+    fn trace_in_worker(input: &JsValue, options: &JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_namespace = bufpack, js_name = solveInWorker)]
+    fn solve_in_worker(input: &JsValue, options: &JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_namespace = bufpack, js_name = heuristicNames, catch)]
+    fn heuristic_names() -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = bufpack, js_name = runHeuristic, catch)]
+    fn run_heuristic(problem: &JsValue, name: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = ["bufpack", "Problem"], js_name = fromCsv, catch)]
+    fn problem_from_csv(text: &str) -> Result<JsValue, JsValue>;
+}
+
+/// The most events a trace keeps for the Learn view: enough to watch, cheap to hold.
+pub(crate) const MAX_EVENTS: u32 = 20_000;
+/// A teaching search that takes longer than this is stopped (its first events still show).
+const TRACE_SECONDS: f64 = 10.0;
+
+/// The message of a thrown error (a BufpackError, or anything).
+fn message(error: &JsValue) -> String {
+    js_sys::Reflect::get(error, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "unknown error".into())
+}
+
+fn options(pairs: &[(&str, JsValue)]) -> JsValue {
+    let object = js_sys::Object::new();
+    for (key, value) in pairs {
+        let _ = js_sys::Reflect::set(&object, &(*key).into(), value);
+    }
+    object.into()
+}
+
+/// Records the search on `csv` at `capacity`, with `switches` (name, on) changed from the
+/// defaults, keeping `max_events` events.
+pub(crate) async fn trace(
+    csv: &str,
+    capacity: Offset,
+    switches: &[(&str, bool)],
+    max_events: u32,
+) -> Result<Trace, String> {
+    let mut pairs = vec![
+        ("capacity", JsValue::from_f64(capacity as f64)),
+        ("maxEvents", JsValue::from_f64(f64::from(max_events))),
+        ("timeoutSeconds", JsValue::from_f64(TRACE_SECONDS)),
+    ];
+    pairs.extend(
+        switches
+            .iter()
+            .map(|&(name, on)| (name, JsValue::from_bool(on))),
+    );
+    let value = JsFuture::from(trace_in_worker(&csv.into(), &options(&pairs)))
+        .await
+        .map_err(|e| message(&e))?;
+    serde_wasm_bindgen::from_value(value).map_err(|e| format!("unexpected trace: {e}"))
+}
+
+/// A packing with its height.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Packing {
+    pub(crate) offsets: Vec<Offset>,
+    pub(crate) height: Offset,
+    #[serde(default)]
+    pub(crate) status: String,
+}
+
+/// The lowest height of `csv` (proven unless `status` says "feasible"), in a worker.
+pub(crate) async fn optimum(csv: &str, timeout_seconds: f64) -> Result<Packing, String> {
+    let pairs = [
+        ("minimize", JsValue::TRUE),
+        ("timeoutSeconds", JsValue::from_f64(timeout_seconds)),
+    ];
+    let value = JsFuture::from(solve_in_worker(&csv.into(), &options(&pairs)))
+        .await
+        .map_err(|e| message(&e))?;
+    serde_wasm_bindgen::from_value(value).map_err(|e| format!("unexpected answer: {e}"))
+}
+
+/// Every heuristic's packing of `csv`, by name, in the package's order.
+pub(crate) fn heuristics(csv: &str) -> Result<Vec<(String, Packing)>, String> {
+    let problem = problem_from_csv(csv).map_err(|e| message(&e))?;
+    let names: Vec<String> = heuristic_names()
+        .ok()
+        .and_then(|names| serde_wasm_bindgen::from_value(names).ok())
+        .unwrap_or_default();
+    names
+        .into_iter()
+        .map(|name| {
+            let value = run_heuristic(&problem, &name).map_err(|e| message(&e))?;
+            let packing = serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())?;
+            Ok((name, packing))
+        })
+        .collect()
+}
