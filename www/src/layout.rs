@@ -6,6 +6,8 @@
 use bufpack::Solution;
 use bufpack::{Buffer, Offset, Problem, Time};
 
+use crate::chart::{Colours, RectIndex};
+
 #[cfg(test)]
 use crate::prepare::Builder;
 
@@ -58,6 +60,10 @@ pub(crate) struct Layout {
     pub(crate) time_span: (Time, Time),
     /// The highest occupied unit (the top of the highest rectangle; 0 when none).
     pub(crate) top: Offset,
+    /// The chart's index of `rects` for culling by time.
+    pub(crate) index: RectIndex,
+    /// Each buffer's colour in every colour mode.
+    pub(crate) colours: Colours,
 }
 
 /// Layouts are compared by identity: one is built per result and never changed, so "the

@@ -9,6 +9,7 @@
 
 use bufpack::{Offset, Problem, Time};
 
+use crate::chart::{Colours, Ramp, Ramps, RectIndex};
 use crate::layout::{rects_of, Figures, Layout, Rect};
 use crate::slices::{Pair, SliceSort};
 
@@ -18,6 +19,11 @@ enum Stage {
     Rects {
         at: usize,
     },
+    /// Colours of the buffers from `at` on.
+    Colours {
+        at: usize,
+        ramps: Ramps,
+    },
     /// Rectangles into start order: (start, index) pairs sorted (for one start, indices
     /// follow buffer order), then the rectangles gathered in that order from `at` on.
     SortRects(SliceSort),
@@ -25,6 +31,8 @@ enum Stage {
         order: Vec<Pair>,
         at: usize,
     },
+    /// The culling index over the sorted rectangles.
+    Index,
     /// End events (time, extent) into time order.
     SortEnds(SliceSort),
     /// The load profile: starts (the sorted rectangles) and ends merged in time order.
@@ -58,6 +66,11 @@ pub(crate) struct Builder {
     by_offset: Vec<u32>,
     time_span: Option<(Time, Time)>,
     top: Offset,
+    /// Smallest and largest size, and lifetime (for the colour ramps).
+    sizes: (i64, i64),
+    lifetimes: (i64, i64),
+    colours: Colours,
+    index: RectIndex,
 }
 
 impl Builder {
@@ -87,6 +100,10 @@ impl Builder {
             by_offset: Vec::new(),
             time_span: None,
             top: 0,
+            sizes: (i64::MAX, i64::MIN),
+            lifetimes: (i64::MAX, i64::MIN),
+            colours: Colours::default(),
+            index: RectIndex::default(),
         }
     }
 
@@ -98,17 +115,20 @@ impl Builder {
     /// How far along, from 0 to 1.
     pub(crate) fn progress(&self) -> f64 {
         // Stage weights: rectangles, their sort, the ends' sort, the sweep, the offsets'.
-        const WEIGHTS: [f64; 6] = [0.3, 0.1, 0.05, 0.2, 0.15, 0.2];
+        const WEIGHTS: [f64; 8] = [0.25, 0.1, 0.1, 0.05, 0.05, 0.15, 0.15, 0.15];
+        let part = |done: usize, of: usize| done as f64 / of.max(1) as f64;
         let (stage, within) = match &self.stage {
-            Stage::Rects { at } => (0, *at as f64 / self.len().max(1) as f64),
-            Stage::SortRects(sort) => (1, sort.progress()),
-            Stage::Gather { order, at } => (2, *at as f64 / order.len().max(1) as f64),
-            Stage::SortEnds(sort) => (3, sort.progress()),
+            Stage::Rects { at } => (0, part(*at, self.len())),
+            Stage::Colours { at, .. } => (1, part(*at, self.len())),
+            Stage::SortRects(sort) => (2, sort.progress()),
+            Stage::Gather { order, at } => (3, part(*at, order.len())),
+            Stage::Index => (4, part(self.index.covered(), self.rects.len())),
+            Stage::SortEnds(sort) => (5, sort.progress()),
             Stage::Sweep(sweep) => (
-                4,
-                (sweep.a + sweep.b) as f64 / (self.rects.len() + self.ends.len()).max(1) as f64,
+                6,
+                part(sweep.a + sweep.b, self.rects.len() + self.ends.len()),
             ),
-            Stage::SortOffsets(sort) => (5, sort.progress()),
+            Stage::SortOffsets(sort) => (7, sort.progress()),
             Stage::Done => return 1.0,
         };
         WEIGHTS[..stage].iter().sum::<f64>() + WEIGHTS[stage] * within
@@ -127,6 +147,9 @@ impl Builder {
                         let buffer = &self.problem.buffers[index];
                         let offset = self.offsets[index];
                         let (lo, hi) = (buffer.lifespan.lower, buffer.lifespan.upper);
+                        let (size, life) = (buffer.size.max(1), buffer.lifespan.width().max(1));
+                        self.sizes = (self.sizes.0.min(size), self.sizes.1.max(size));
+                        self.lifetimes = (self.lifetimes.0.min(life), self.lifetimes.1.max(life));
                         self.time_span = Some(match self.time_span {
                             Some((l, h)) => (l.min(lo), h.max(hi)),
                             None => (lo, hi),
@@ -144,14 +167,38 @@ impl Builder {
                             return false;
                         }
                     } else {
-                        let keys = self
-                            .unsorted
-                            .iter()
-                            .enumerate()
-                            .map(|(i, r)| (r.t0, i as i64))
-                            .collect();
-                        self.stage = Stage::SortRects(SliceSort::new(keys));
+                        let ramp = |(min, max): (i64, i64)| {
+                            if min > max {
+                                Ramp::default()
+                            } else {
+                                Ramp::new(min, max)
+                            }
+                        };
+                        let ramps = Ramps {
+                            size: ramp(self.sizes),
+                            lifetime: ramp(self.lifetimes),
+                        };
+                        self.stage = Stage::Colours { at: 0, ramps };
                     }
+                }
+                Stage::Colours { at, ramps } => {
+                    let start = *at;
+                    let end = start.saturating_add(budget).min(self.problem.buffers.len());
+                    for buffer in &self.problem.buffers[start..end] {
+                        self.colours.push(buffer, ramps);
+                    }
+                    *at = end;
+                    budget = budget.saturating_sub(end - start);
+                    if end < self.problem.buffers.len() {
+                        return false;
+                    }
+                    let keys = self
+                        .unsorted
+                        .iter()
+                        .enumerate()
+                        .map(|(i, r)| (r.t0, i as i64))
+                        .collect();
+                    self.stage = Stage::SortRects(SliceSort::new(keys));
                 }
                 Stage::SortRects(sort) => {
                     if !sort.step(budget) {
@@ -176,6 +223,13 @@ impl Builder {
                         return false;
                     }
                     self.unsorted = Vec::new();
+                    self.stage = Stage::Index;
+                    return false;
+                }
+                Stage::Index => {
+                    if !self.index.grow(&self.rects, budget) {
+                        return false;
+                    }
                     let ends = std::mem::take(&mut self.ends);
                     self.stage = Stage::SortEnds(SliceSort::new(ends));
                     return false;
@@ -283,6 +337,8 @@ impl Builder {
             by_offset: self.by_offset,
             time_span: self.time_span.unwrap_or((0, 1)),
             top: self.top,
+            index: self.index,
+            colours: self.colours,
         }
     }
 }
@@ -290,6 +346,7 @@ impl Builder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chart::{buffer_colours, ColourMode};
     use crate::slices::RUN;
     use bufpack::{Buffer, LoadProfile, Solution};
 
@@ -353,6 +410,8 @@ mod tests {
             assert_eq!(layout.rects, whole.rects, "work {work}");
             assert_eq!(layout.profile, whole.profile);
             assert_eq!(layout.by_offset, whole.by_offset);
+            assert_eq!(layout.index, whole.index);
+            assert_eq!(layout.colours, whole.colours);
             assert_eq!((layout.time_span, layout.top), (whole.time_span, whole.top));
         }
     }
@@ -375,6 +434,10 @@ mod tests {
             let mut order: Vec<u32> = (0..n as u32).collect();
             order.sort_by_key(|&i| offsets[i as usize]);
             assert_eq!(layout.by_offset, order);
+            assert_eq!(layout.index, RectIndex::new(&layout.rects));
+            for mode in ColourMode::ALL {
+                assert_eq!(layout.colours.of(mode), buffer_colours(&problem, mode));
+            }
             assert_eq!(layout.top, rects.iter().map(|r| r.y1).max().unwrap_or(0));
             if n > 0 {
                 let lo = problem.buffers.iter().map(|b| b.lifespan.lower).min();

@@ -3,12 +3,14 @@
 //! Every fill the chart can paint lives in a small [`Palette`] built once per (mode, theme),
 //! with its CSS string formatted once: the draw loop then sets the canvas fill style once per
 //! colour group and never formats a colour per rectangle. Buffers map to a palette index
-//! ([`buffer_colours`], once per layout and mode), so the scene can group rectangles by a small
-//! integer key.
+//! ([`Colours`], once per layout for every mode), so the scene can group rectangles by a
+//! small integer key.
 
 use std::fmt;
 use std::str::FromStr;
 
+use bufpack::Buffer;
+#[cfg(test)]
 use bufpack::Problem;
 
 /// An sRGB colour.
@@ -251,58 +253,123 @@ impl Palette {
     }
 }
 
-/// Each buffer's base colour index under `mode` (into the palette's base colours).
-pub(crate) fn buffer_colours(problem: &Problem, mode: ColourMode) -> Vec<u8> {
-    match mode {
-        ColourMode::Size => ramp_indices(problem.buffers.iter().map(|b| b.size)),
-        ColourMode::Lifetime => ramp_indices(problem.buffers.iter().map(|b| b.lifespan.width())),
-        ColourMode::Id => problem
-            .buffers
-            .iter()
-            .map(|b| (fnv1a(b.id.as_bytes()) % CATEGORICAL.len() as u64) as u8)
-            .collect(),
+/// Each buffer's base colour index (into the palette's base colours) in every mode: made
+/// with the layout, a chunk of buffers at a time (`prepare.rs`), so changing the mode or
+/// showing a new result computes nothing per buffer.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Colours {
+    size: Vec<u8>,
+    lifetime: Vec<u8>,
+    id: Vec<u8>,
+}
+
+impl Colours {
+    pub(crate) fn of(&self, mode: ColourMode) -> &[u8] {
+        match mode {
+            ColourMode::Size => &self.size,
+            ColourMode::Lifetime => &self.lifetime,
+            ColourMode::Id => &self.id,
+        }
     }
+
+    /// Adds the next buffer's colours, its size and lifetime placed on `ramps`.
+    pub(crate) fn push(&mut self, buffer: &Buffer, ramps: &Ramps) {
+        self.size.push(ramps.size.step(buffer.size));
+        self.lifetime
+            .push(ramps.lifetime.step(buffer.lifespan.width()));
+        self.id
+            .push((fnv1a(buffer.id.as_bytes()) % CATEGORICAL.len() as u64) as u8);
+    }
+}
+
+/// The size and lifetime ramps of a problem.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Ramps {
+    pub(crate) size: Ramp,
+    pub(crate) lifetime: Ramp,
 }
 
 /// Ramp steps over the log of the values, stretched to the smallest and largest present:
 /// sizes span orders of magnitude, and a linear scale would paint all but the largest alike.
 ///
-/// The step of a value is `round((ln v - ln min) / (ln max - ln min) * top)`. That is
-/// monotonic in `v`, so it is computed once per step instead of once per value: the least
-/// value reaching each step is found by bisection, and a value's step is how many of those
-/// thresholds it reaches (a million logarithms made the chart's first render slow).
-fn ramp_indices(values: impl Iterator<Item = i64> + Clone) -> Vec<u8> {
-    let (min, max) = values.clone().fold((i64::MAX, i64::MIN), |(lo, hi), v| {
-        (lo.min(v.max(1)), hi.max(v.max(1)))
-    });
-    if min > max {
-        return Vec::new();
-    }
-    let log = |v: i64| (v as f64).ln();
-    let (lo, hi) = (log(min), log(max));
-    let top = (RAMP_STEPS - 1) as f64;
-    if hi <= lo {
-        return values.map(|_| (0.5 * top).round() as u8).collect();
-    }
-    let step = |v: i64| ((log(v) - lo) / (hi - lo) * top).round();
-    // thresholds[k]: the least value whose step is above k.
-    let thresholds: Vec<i64> = (0..RAMP_STEPS - 1)
-        .map(|k| {
-            let (mut a, mut b) = (min, max);
-            while a < b {
-                let m = a + (b - a) / 2;
-                if step(m) > k as f64 {
-                    b = m;
-                } else {
-                    a = m + 1;
+/// The step of a value is `round((ln v - ln min) / (ln max - ln min) * top)` (values below
+/// 1 count as 1; the middle step when all are equal). That is monotonic in `v`, so it is
+/// computed once per step instead of once per value: the least value reaching each step is
+/// found by bisection, and a value's step is how many of those thresholds it reaches (a
+/// million logarithms made the chart's first render slow).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Ramp {
+    /// `thresholds[k]`: the least value whose step is above `k`. Empty: all in the middle.
+    thresholds: Vec<i64>,
+}
+
+impl Ramp {
+    /// The ramp from `min` to `max` (each at least 1).
+    pub(crate) fn new(min: i64, max: i64) -> Ramp {
+        let (min, max) = (min.max(1), max.max(1));
+        let log = |v: i64| (v as f64).ln();
+        let (lo, hi) = (log(min), log(max));
+        if hi <= lo {
+            return Ramp::default();
+        }
+        let top = (RAMP_STEPS - 1) as f64;
+        let step = |v: i64| ((log(v) - lo) / (hi - lo) * top).round();
+        let thresholds = (0..RAMP_STEPS - 1)
+            .map(|k| {
+                let (mut a, mut b) = (min, max);
+                while a < b {
+                    let m = a + (b - a) / 2;
+                    if step(m) > k as f64 {
+                        b = m;
+                    } else {
+                        a = m + 1;
+                    }
                 }
-            }
-            a
-        })
-        .collect();
-    values
-        .map(|v| thresholds.partition_point(|&t| t <= v.max(1)) as u8)
-        .collect()
+                a
+            })
+            .collect();
+        Ramp { thresholds }
+    }
+
+    /// The ramp over `values`.
+    #[cfg(test)]
+    pub(crate) fn over(values: impl Iterator<Item = i64>) -> Ramp {
+        let (min, max) = values.fold((i64::MAX, i64::MIN), |(lo, hi), v| {
+            (lo.min(v.max(1)), hi.max(v.max(1)))
+        });
+        if min > max {
+            return Ramp::default();
+        }
+        Ramp::new(min, max)
+    }
+
+    pub(crate) fn step(&self, value: i64) -> u8 {
+        if self.thresholds.is_empty() {
+            return (RAMP_STEPS / 2) as u8;
+        }
+        self.thresholds.partition_point(|&t| t <= value.max(1)) as u8
+    }
+}
+
+/// Each buffer's base colour index under `mode`, in one go.
+#[cfg(test)]
+pub(crate) fn buffer_colours(problem: &Problem, mode: ColourMode) -> Vec<u8> {
+    let ramps = Ramps {
+        size: Ramp::over(problem.buffers.iter().map(|b| b.size)),
+        lifetime: Ramp::over(problem.buffers.iter().map(|b| b.lifespan.width())),
+    };
+    let mut colours = Colours::default();
+    for buffer in &problem.buffers {
+        colours.push(buffer, &ramps);
+    }
+    colours.of(mode).to_vec()
+}
+
+/// Ramp steps of `values`, in one go.
+#[cfg(test)]
+fn ramp_indices(values: impl Iterator<Item = i64> + Clone) -> Vec<u8> {
+    let ramp = Ramp::over(values.clone());
+    values.map(|v| ramp.step(v)).collect()
 }
 
 /// FNV-1a: stable across runs and platforms (std's hasher is randomly keyed).

@@ -13,7 +13,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::chart::axis::{bytes_label, Axis};
-use crate::chart::colour::{buffer_colours, ColourMode, Palette, Rgb, Theme};
+use crate::chart::colour::{ColourMode, Palette, Rgb, Theme};
 use crate::chart::scene::{PixRect, RectIndex, Scene};
 use crate::chart::viewport::{Plot, Viewport};
 use crate::layout::{Layout, Rect};
@@ -35,7 +35,7 @@ pub(crate) trait Painter {
 pub(crate) struct Frame<'a> {
     pub(crate) layout: &'a Layout,
     pub(crate) index: &'a RectIndex,
-    /// Each buffer's base colour ([`buffer_colours`]).
+    /// Each buffer's base colour (`Colours::of` the mode).
     pub(crate) colours: &'a [u8],
     pub(crate) palette: &'a Palette,
     pub(crate) theme: &'a Theme,
@@ -517,12 +517,10 @@ pub(crate) fn svg(
 ) -> String {
     let theme = Theme::of(dark);
     let palette = Palette::new(colour, &theme);
-    let colours = buffer_colours(&layout.problem, colour);
-    let index = RectIndex::new(&layout.rects);
     let frame = Frame {
         layout,
-        index: &index,
-        colours: &colours,
+        index: &layout.index,
+        colours: layout.colours.of(colour),
         palette: &palette,
         theme: &theme,
         view,
@@ -559,8 +557,8 @@ mod tests {
         for (w, h, scale) in [(800, 400, 1.0), (1234, 567, 2.0), (300, 200, 1.5)] {
             let theme = Theme::light();
             let palette = Palette::new(ColourMode::Size, &theme);
-            let colours = buffer_colours(&layout.problem, ColourMode::Size);
-            let index = RectIndex::new(&layout.rects);
+            let colours = layout.colours.of(ColourMode::Size);
+            let index = &layout.index;
             let frame = Frame {
                 layout: &layout,
                 index: &index,

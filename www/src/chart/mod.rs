@@ -32,14 +32,17 @@ use web_sys::{
 };
 use yew::prelude::*;
 
-pub(crate) use colour::ColourMode;
+#[cfg(test)]
+pub(crate) use colour::buffer_colours;
+pub(crate) use colour::{ColourMode, Colours, Ramp, Ramps};
 pub(crate) use draw::svg;
+pub(crate) use scene::RectIndex;
 pub(crate) use viewport::Viewport;
 
 use crate::chart::axis::{bytes_label, separated, time_label};
-use crate::chart::colour::{buffer_colours, Palette, Rgb, Theme};
+use crate::chart::colour::{Palette, Rgb, Theme};
 use crate::chart::draw::{Frame, Painter, Prepared};
-use crate::chart::scene::{PixRect, RectIndex, SceneBuilder};
+use crate::chart::scene::{PixRect, SceneBuilder};
 use crate::chart::viewport::{Axes, Plot};
 use crate::layout::Layout;
 use crate::slices::{Slices, STEP};
@@ -99,9 +102,7 @@ struct Inner {
     /// The canvas, looked up at each use (not kept): set while mounted.
     canvas_ref: Option<NodeRef>,
     layout: Rc<Layout>,
-    index: RectIndex,
     colour: ColourMode,
-    colours: Vec<u8>,
     theme: Theme,
     palette: Palette,
     view: Viewport,
@@ -137,9 +138,7 @@ impl Inner {
         Inner {
             canvas_ref: None,
             layout: props.layout.clone(),
-            index: RectIndex::new(&props.layout.rects),
             colour: props.colour,
-            colours: buffer_colours(&props.layout.problem, props.colour),
             palette: Palette::new(props.colour, &theme),
             theme,
             view: Viewport::fit(&props.layout),
@@ -160,8 +159,6 @@ impl Inner {
     fn set_layout(&mut self, layout: Rc<Layout>) {
         self.prepared = None;
         self.building = None;
-        self.index = RectIndex::new(&layout.rects);
-        self.colours = buffer_colours(&layout.problem, self.colour);
         self.view = Viewport::fit(&layout);
         self.layout = layout;
         self.selected = self.selected.filter(|&i| i < self.layout.len());
@@ -175,7 +172,6 @@ impl Inner {
     fn set_style(&mut self, colour: ColourMode, dark: bool) {
         if colour != self.colour {
             self.colour = colour;
-            self.colours = buffer_colours(&self.layout.problem, colour);
             self.prepared = None;
             self.building = None;
         }
@@ -217,7 +213,7 @@ impl Inner {
         let point = self.device(event);
         scene::hit(
             &self.layout.rects,
-            &self.index,
+            &self.layout.index,
             &self.view,
             &self.plot,
             point,
@@ -251,13 +247,14 @@ impl Inner {
         let cached = matches!(&self.prepared, Some((k, _)) if *k == key);
         if !cached {
             let reach = self
+                .layout
                 .index
                 .reach(&self.layout.rects, (self.view.t0, self.view.t1));
             if reach.len() > SYNC_RECTS {
                 if !matches!(&self.building, Some((k, _, _)) if *k == key) {
                     let builder = SceneBuilder::new(
                         &self.layout.rects,
-                        &self.index,
+                        &self.layout.index,
                         &self.view,
                         &plot,
                         self.palette.len(),
@@ -291,8 +288,8 @@ impl Inner {
         let prepared = self.prepared.take().filter(|(k, _)| *k == key);
         let frame = Frame {
             layout: &self.layout,
-            index: &self.index,
-            colours: &self.colours,
+            index: &self.layout.index,
+            colours: self.layout.colours.of(self.colour),
             palette: &self.palette,
             theme: &self.theme,
             view: &self.view,
@@ -363,8 +360,9 @@ fn build_in_slices(inner: &Rc<RefCell<Inner>>) {
                     state.build_running = false;
                     return;
                 };
-                let key_of = draw::colour_key(&state.colours);
-                if builder.step(&state.layout.rects, &state.index, &key_of, STEP) {
+                let layout = &state.layout;
+                let key_of = draw::colour_key(layout.colours.of(state.colour));
+                if builder.step(&layout.rects, &layout.index, &key_of, STEP) {
                     let prepared = Prepared {
                         plot: key.plot,
                         scene: builder.finish(),

@@ -32,14 +32,35 @@ pub(crate) struct RectIndex {
 }
 
 impl RectIndex {
+    /// The index of `rects` in one go.
+    #[cfg(test)]
     pub(crate) fn new(rects: &[Rect]) -> RectIndex {
-        debug_assert!(rects.windows(2).all(|w| w[0].t0 <= w[1].t0));
-        RectIndex {
-            block_end: rects
+        let mut index = RectIndex::default();
+        while !index.grow(rects, usize::MAX) {}
+        index
+    }
+
+    /// How many rectangles are indexed.
+    pub(crate) fn covered(&self) -> usize {
+        self.block_end.len() * BLOCK
+    }
+
+    /// Indexes about `work` more of `rects` (sorted by start); true when all are. The
+    /// layout's build does this a slice at a time.
+    pub(crate) fn grow(&mut self, rects: &[Rect], work: usize) -> bool {
+        let start = (self.block_end.len() * BLOCK).min(rects.len());
+        // Whole blocks only (the last one excepted).
+        let blocks = work.max(1).div_ceil(BLOCK);
+        let end = start
+            .saturating_add(blocks.saturating_mul(BLOCK))
+            .min(rects.len());
+        debug_assert!(rects[start..end].windows(2).all(|w| w[0].t0 <= w[1].t0));
+        self.block_end.extend(
+            rects[start..end]
                 .chunks(BLOCK)
-                .map(|c| c.iter().map(|r| r.t1).max().unwrap_or(0))
-                .collect(),
-        }
+                .map(|c| c.iter().map(|r| r.t1).max().unwrap_or(0)),
+        );
+        end == rects.len()
     }
 
     /// Calls `visit` with the index of every non-empty rectangle that meets the open data
