@@ -1,12 +1,20 @@
 // Measures the web app in Chromium for BENCHMARKS.md (not a test: nothing is asserted).
-//   cargo xtask dist && node tests/e2e/perf.mjs
-// Prints: first load to interactive; the bytes a first visit downloads, gzipped; chart redraws
-// of ~10,000 and ~100,000 buffers (median of 15 redraws after wheel zooms, read from the
-// canvas's data-draw-ms, which the chart sets from performance.now() around each draw); the
-// longest main-thread task (PerformanceObserver 'longtask') while a large input is parsed and
-// solved in the worker.
+//   cargo xtask dist && node tests/e2e/perf.mjs [--million]
+// Prints: first load to interactive; the bytes a first visit downloads, gzipped; then for
+// generated inputs of ~10,000 and ~100,000 buffers (and 1,000,000 with --million), each in a
+// fresh browser context (a new renderer, cold code, as when a user opens the page and drops a
+// file):
+// - the longest task on the page's main thread from giving the file to the chart drawn, and
+//   how many took 50 ms or more, from a Chromium trace (RunTask events of the renderer's main
+//   thread; tasks under 50 ms are invisible to the Long Tasks API), with what the longest was
+//   busy with;
+// - the time from giving the file to the chart drawn;
+// - the renderer process's peak resident memory (VmHWM of /proc: page, app, workers and
+//   solver);
+// - chart redraws: 15 alternating wheel zooms, each from the wheel event to the frame drawn
+//   (the chart's data-drawn-at; large views build their scene in slices first).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -16,9 +24,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const dist = process.env.BUFPACK_DIST ?? path.join(root, 'dist');
 const work = path.join(root, 'target/e2e');
 mkdirSync(work, { recursive: true });
+const million = process.argv.includes('--million');
 
 function generate(family, buffers) {
   const out = path.join(work, `${family}-${buffers}.csv`);
+  if (existsSync(out)) return out;
   execFileSync('cargo', ['xtask', 'gen', '--family', family, '--buffers', String(buffers), '--seed', '1', '--out', out], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -41,51 +51,149 @@ function firstVisitBytes() {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const server = await serve({ mounts: { '/': dist } });
-const browser = await launchChromium();
-const { page } = await openPage(browser);
-await page.setViewportSize({ width: 1280, height: 900 });
-
-const loads = [];
-for (let i = 0; i < 5; i++) {
-  await page.goto(`${server.url}/`, { waitUntil: 'commit' });
-  await page.waitForSelector('#examples:not([disabled])');
-  loads.push(await page.evaluate(() => performance.now()));
+/** Chromium's renderer processes (pid -> command line), Linux only. */
+function renderers() {
+  const found = new Map();
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmd.includes('--type=renderer')) found.set(pid, cmd);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
 }
 
-async function solveFile(file, capacity, timeout) {
-  await page.fill('#capacity', capacity);
+/** The highest peak resident memory of the live renderers: the page under test's (earlier
+ * pages' contexts are closed, and any spare renderer holds next to nothing). */
+function peakMemoryMB() {
+  let peak = 0;
+  for (const pid of renderers().keys()) {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      peak = Math.max(peak, Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return peak;
+}
+
+/** The resident memory of the largest live renderer now (VmRSS). */
+function residentMB() {
+  let largest = 0;
+  for (const pid of renderers().keys()) {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      largest = Math.max(largest, Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return largest;
+}
+
+const server = await serve({ mounts: { '/': dist } });
+const browser = await launchChromium();
+
+const loads = [];
+{
+  const { page, context } = await openPage(browser);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  for (let i = 0; i < 5; i++) {
+    await page.goto(`${server.url}/`, { waitUntil: 'commit' });
+    await page.waitForSelector('#examples:not([disabled])');
+    loads.push(await page.evaluate(() => performance.now()));
+  }
+  await context.close();
+}
+
+/** The main thread's tasks in a trace, longest first, each with what it spent time on. */
+function mainThreadTasks(trace) {
+  const { traceEvents } = JSON.parse(trace.toString());
+  const mains = new Set(
+    traceEvents.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`),
+  );
+  const events = traceEvents.filter((e) => mains.has(`${e.pid}:${e.tid}`) && e.ph === 'X');
+  const tasks = events.filter((e) => e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask');
+  // Nested RunTask events describe one task: keep the outermost.
+  const outer = tasks.filter((t) => !tasks.some((o) => o !== t && o.ts <= t.ts && o.ts + o.dur >= t.ts + t.dur && o.dur > t.dur));
+  return outer
+    .map((task) => {
+      const inside = events
+        .filter((e) => e !== task && e.ts >= task.ts && e.ts + e.dur <= task.ts + task.dur && e.dur >= 2000 && !/RunTask/.test(e.name))
+        .slice(0, 4)
+        .map((e) => `${e.name}${e.args?.data?.type ? ` (${e.args.data.type})` : ''} ${(e.dur / 1000).toFixed(0)} ms`);
+      return { ms: task.dur / 1000, inside };
+    })
+    .sort((a, b) => b.ms - a.ms);
+}
+
+async function solveFile(file, timeout) {
+  const { page, context } = await openPage(browser);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`${server.url}/`);
+  await page.waitForSelector('#examples:not([disabled])');
+  await page.fill('#capacity', '');
   await page.press('#capacity', 'Tab');
   await page.fill('#timeout', String(timeout));
   await page.press('#timeout', 'Tab');
-  await page.evaluate(() => {
-    window.__longest = 0;
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) window.__longest = Math.max(window.__longest, entry.duration);
-    }).observe({ type: 'longtask' });
-  });
-  const before = await page.evaluate(() => document.querySelector('#chart-title')?.textContent);
+  await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+  const started = Date.now();
   await page.setInputFiles('#file', file);
-  await page.waitForFunction((name) => document.querySelector('#chart-title')?.textContent === name && document.querySelector('canvas.chart-canvas[data-drawn="true"]'), path.basename(file), { timeout: 120_000 });
-  void before;
-  const longest = await page.evaluate(() => window.__longest);
+  await page.waitForFunction(
+    (name) => document.querySelector('#chart-title')?.textContent === name && document.querySelector('canvas.chart-canvas[data-drawn="true"]'),
+    path.basename(file),
+    { timeout: 300_000, polling: 20 },
+  );
+  const drawnAfter = (Date.now() - started) / 1000;
+  const tasks = mainThreadTasks(await browser.stopTracing());
+  const memory = peakMemoryMB();
+  const resident = residentMB();
   const box = await page.locator('canvas.chart-canvas').boundingBox();
-  const draws = [];
+  const latencies = [];
   for (let i = 0; i < 15; i++) {
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const drawnBefore = await page.getAttribute('canvas.chart-canvas', 'data-drawn-at');
+    const wheelAt = await page.evaluate(() => performance.now());
     await page.mouse.wheel(0, i % 2 ? 120 : -120);
-    await page.waitForTimeout(150);
-    draws.push(Number(await page.getAttribute('canvas.chart-canvas', 'data-draw-ms')));
+    await page.waitForFunction(
+      (previous) => {
+        const canvas = document.querySelector('canvas.chart-canvas');
+        return canvas.getAttribute('data-drawn-at') !== previous && canvas.getAttribute('data-pending') !== 'true';
+      },
+      drawnBefore,
+      { timeout: 30_000, polling: 'raf' },
+    );
+    const drawnAt = Number(await page.getAttribute('canvas.chart-canvas', 'data-drawn-at'));
+    latencies.push(drawnAt - wheelAt);
+    await page.waitForTimeout(100);
   }
   const rects = await page.getAttribute('canvas.chart-canvas', 'data-rects-drawn');
-  return { longest, draw: median(draws), max: Math.max(...draws), rects };
+  await context.close();
+  return {
+    longest: tasks[0],
+    next: tasks.slice(1, 3),
+    resident,
+    over50: tasks.filter((t) => t.ms >= 50).length,
+    drawnAfter,
+    memory,
+    redraw: median(latencies),
+    slowest: Math.max(...latencies),
+    rects,
+  };
 }
 
+const inputs = [
+  ['training', 10_000, 2],
+  ['huge', 100_000, 2],
+];
+if (million) inputs.push(['huge', 1_000_000, 2]);
 const rows = [];
-for (const [family, buffers] of [['training', 10_000], ['huge', 100_000]]) {
+for (const [family, buffers, timeout] of inputs) {
   const file = generate(family, buffers);
-  const result = await solveFile(file, '', 2);
-  rows.push({ input: `${family}, ${buffers} buffers`, ...result });
+  rows.push({ input: `${family}, ${buffers.toLocaleString('en')} buffers`, ...(await solveFile(file, timeout)) });
 }
 const bytes = firstVisitBytes();
 await browser.close();
@@ -95,6 +203,15 @@ const kb = (n) => (n / 1024).toFixed(1);
 console.log(`- first load to interactive (navigation to the app's controls enabled), median of 5: ${median(loads).toFixed(0)} ms`);
 console.log(`- first visit downloads ${kb(bytes.app + bytes.solver)} KB gzipped: app ${kb(bytes.app)} KB (raw ${kb(bytes.appRaw)} KB), solver package and worker ${kb(bytes.solver)} KB`);
 console.log('');
-console.log('| input | chart redraw, median of 15 | slowest redraw | rectangles drawn | longest main-thread task while parsing and solving |');
-console.log('|---|---:|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.input} | ${r.draw.toFixed(1)} ms | ${r.max.toFixed(1)} ms | ${r.rects} | ${r.longest.toFixed(0)} ms |`);
+console.log('| input | longest main-thread task, file to chart | tasks of 50 ms or more | file given to chart drawn | renderer memory: peak, after drawn | redraw after a wheel zoom, median of 15 | slowest redraw | rectangles drawn |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+for (const r of rows) {
+  console.log(
+    `| ${r.input} | ${r.longest.ms.toFixed(0)} ms | ${r.over50} | ${r.drawnAfter.toFixed(1)} s | ${r.memory.toFixed(0)} MB, ${r.resident.toFixed(0)} MB | ${r.redraw.toFixed(0)} ms | ${r.slowest.toFixed(0)} ms | ${r.rects} |`,
+  );
+}
+console.log('');
+for (const r of rows) {
+  const what = (t) => `${t.ms.toFixed(0)} ms (${t.inside.join(', ') || 'no part over 2 ms'})`;
+  console.log(`- ${r.input}: longest tasks ${[r.longest, ...r.next].map(what).join('; ')}`);
+}
