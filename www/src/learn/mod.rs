@@ -226,7 +226,8 @@ pub(crate) fn learn(props: &LearnProps) -> Html {
                         let delay = (1000.0 / speed.max(0.1)) as i32;
                         let closure = wasm_bindgen::closure::Closure::once(move || {
                             let mut next = (*cursor).clone();
-                            if !next.forward(&trace.events) {
+                            next.forward(&trace.events);
+                            if next.position >= trace.events.len() {
                                 playing.set(false);
                             }
                             cursor.set(next);
@@ -455,24 +456,22 @@ fn stage(props: &StageProps) -> Html {
     html! {
         <>
         <section class="panel learn-stage" aria-labelledby="stage-title">
-            <div class="toolbar">
-                <h2 id="stage-title">{ &lesson.title }</h2>
-                <span class="figures">{ format!("capacity {} · {} buffers · {} placed · ordering {}",
+            <h2 id="stage-title">{ &lesson.title }</h2>
+            <p class="figures">{ format!("capacity {} · {} buffers · {} placed · ordering {}",
                     lesson.capacity, lesson.problem.buffers.len(), props.cursor.placed_count(),
-                    trace.ordering.clone().unwrap_or_else(|| "input order".into())) }</span>
-            </div>
+                    trace.ordering.clone().unwrap_or_else(|| "input order".into())) }</p>
             if let Some(idea) = lesson.idea {
                 <p class="idea">{ idea }</p>
             }
             <StepCanvas lesson={lesson.clone()} cursor={props.cursor.clone()} dark={props.dark} />
             <div class="transport" role="group" aria-label="Replay">
-                <button id="learn-first" onclick={on(i64::MIN)} disabled={position == 0} title="To the start (Home)">{ "⏮" }</button>
+                <button id="learn-first" onclick={on(i64::MIN)} disabled={position == 0} title="To the start (Home)">{ "Start" }</button>
                 <button id="learn-back" onclick={on(-1)} disabled={position == 0} title="Step back (←)">{ "◀ Step" }</button>
                 <button id="learn-play" onclick={on_play} aria-pressed={props.playing.to_string()}>
                     { if props.playing { "Pause" } else { "Play" } }
                 </button>
                 <button id="learn-forward" onclick={on(1)} disabled={at_end} title="Step forward (→)">{ "Step ▶" }</button>
-                <button id="learn-last" onclick={on(i64::MAX)} disabled={at_end} title="To the end (End)">{ "⏭" }</button>
+                <button id="learn-last" onclick={on(i64::MAX)} disabled={at_end} title="To the end (End)">{ "End" }</button>
                 <label class="speed">{ "Speed " }
                     <input id="learn-speed" type="range" min="-1" max="5.9" step="0.1"
                            value={props.speed.log2().to_string()} oninput={props.on_speed.clone()} />
