@@ -92,6 +92,8 @@ pub(crate) fn app() -> Html {
     let abort = use_mut_ref(|| None::<web_sys::AbortController>);
     let dragging = use_state(|| false);
     let file_input = use_node_ref();
+    // What the chart shows, for the SVG export.
+    let shown = use_state(crate::chart::Shown::default);
     // Solve (the main view) or Learn (teaching mode). Both stay mounted, so switching keeps
     // each one's result.
     let learning = use_state(|| false);
@@ -377,13 +379,14 @@ pub(crate) fn app() -> Html {
                         <input type="search" placeholder="Find buffer id" aria-label="Find buffer by id"
                                oninput={on_search} disabled={state.layout.is_none()} />
                         <crate::export::ExportMenu layout={state.layout.clone()} share={share}
-                                                   colour={state.colour} dark={state.dark} />
+                                                   colour={state.colour} dark={state.dark}
+                                                   shown={(*shown).clone()} />
                     </div>
                     if let Some(layout) = &state.layout {
                         <div class="chart-box">
                             <Chart layout={layout.clone()} colour={state.colour} dark={state.dark}
                                    selected={state.selected} highlight={state.highlight}
-                                   on_select={on_select.clone()} />
+                                   on_select={on_select.clone()} shown={(*shown).clone()} />
                         </div>
                     } else {
                         <div class="chart-box empty">

@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use bufpack::{write_solution, Solution};
 
-use crate::chart::{svg, ColourMode, Viewport};
+use crate::chart::{svg, ColourMode, Shown, Viewport};
 use crate::files::{download_text, download_url, SHARE_LIMIT};
 use crate::layout::Layout;
 
@@ -20,6 +20,8 @@ pub(crate) struct ExportProps {
     pub(crate) share: Option<String>,
     pub(crate) colour: ColourMode,
     pub(crate) dark: bool,
+    /// What the chart shows: the SVG is that view, at the chart's size.
+    pub(crate) shown: Shown,
 }
 
 /// The solution CSV: the problem's columns plus `offset`, as MiniMalloc writes it.
@@ -52,12 +54,23 @@ pub(crate) fn export_menu(props: &ExportProps) -> Html {
     });
     let svg_export = {
         let (layout, colour, dark) = (layout.clone(), props.colour, props.dark);
+        let shown = props.shown.clone();
         Callback::from(move |_| {
-            let view = Viewport::fit(&layout);
+            // The chart's view and size when it is on screen; else the whole layout.
+            let (view, width, height) = shown
+                .of(&layout)
+                .unwrap_or_else(|| (Viewport::fit(&layout), 1200, 700));
             download_text(
                 "layout.svg",
                 "image/svg+xml",
-                &svg(&layout, &view, colour, dark, 1200, 700),
+                &svg(
+                    &layout,
+                    &view,
+                    colour,
+                    dark,
+                    width.max(320),
+                    height.max(200),
+                ),
             );
         })
     };

@@ -220,91 +220,29 @@ pub(crate) fn draw<DB: DrawingBackend>(
             ShapeStyle::from(theme.load_line.plotters()).stroke_width(px(1.5, scale).max(1));
         root.draw(&PathElement::new(load_path, style))
             .map_err(err)?;
-        // "load" over the curve's highest point.
-        if let Some((column, &load)) = envelope
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.is_some())
-            .max_by_key(|(_, l)| l.unwrap_or(0))
-        {
-            let (x, y) = (
-                plot.left + column as f64,
-                view.y_of(&plot, load.unwrap_or(0) as f64),
-            );
-            if y > plot.top + 14.0 * scale {
-                let style = font(11.0)
-                    .color(&theme.load_line.plotters())
-                    .pos(Pos::new(HPos::Center, VPos::Bottom));
-                root.draw(&Text::new(
-                    "load",
-                    (x as i32, (y - 3.0 * scale) as i32),
-                    style,
-                ))
-                .map_err(err)?;
-            }
-        }
     }
 
-    // Horizontal reference lines, labelled at the right (or the left when crowded).
-    let figures = &frame.layout.figures;
-    let mut lines: Vec<(f64, Rgb, &str, Dash)> = Vec::new();
-    if let Some(capacity) = frame.layout.capacity {
-        lines.push((capacity as f64, theme.capacity, "capacity", Dash::Long));
-    }
-    lines.push((figures.height as f64, theme.peak, "peak", Dash::Solid));
-    if figures.lower_bound > 0 && figures.lower_bound < figures.height {
-        lines.push((
-            figures.lower_bound as f64,
-            theme.bound,
-            "lower bound",
-            Dash::Short,
-        ));
-    }
-    // (y, labelled on the right)
-    let mut labelled: Vec<(f64, bool)> = Vec::new();
-    for (value, colour, name, dash) in lines {
-        let y = view.y_of(&plot, value);
-        if y < plot.top || y > plot.bottom() {
-            continue;
-        }
-        let y_px = y.round() as i32;
+    // Horizontal reference lines, and every label.
+    let (lines, labels) = annotations(frame, &plot, envelope);
+    for line in &lines {
+        let y_px = line.y.round() as i32;
         let width = px(1.5, scale).max(1);
-        let style = ShapeStyle::from(colour.plotters()).stroke_width(width);
-        for (a, b) in dash.segments(plot.left, plot.right(), scale) {
+        let style = ShapeStyle::from(line.colour.plotters()).stroke_width(width);
+        for (a, b) in line.dash.segments(plot.left, plot.right(), scale) {
             root.draw(&PathElement::new(
                 vec![(a as i32, y_px), (b as i32, y_px)],
                 style,
             ))
             .map_err(err)?;
         }
-        let crowded = |right: bool| {
-            labelled
-                .iter()
-                .any(|&(ly, lr)| lr == right && (ly - y).abs() < 16.0 * scale)
-        };
-        let right = !crowded(true);
-        if crowded(right) {
-            continue;
-        }
-        labelled.push((y, right));
-        let (x, h) = if right {
-            (plot.right() - 4.0 * scale, HPos::Right)
-        } else {
-            (plot.left + 4.0 * scale, HPos::Left)
-        };
-        let label = format!("{name} {}", bytes_label(value as i64));
-        let (v, dy) = if y - plot.top < 16.0 * scale {
-            (VPos::Top, 3.0)
-        } else {
-            (VPos::Bottom, -3.0)
-        };
-        let style = font(11.5).color(&colour.plotters()).pos(Pos::new(h, v));
-        root.draw(&Text::new(
-            label,
-            (x as i32, (y + dy * scale) as i32),
-            style,
-        ))
-        .map_err(err)?;
+    }
+    for label in labels {
+        let style = font(label.size)
+            .color(&label.colour.plotters())
+            .pos(Pos::new(label.h, label.v));
+        let (x, y) = label.at;
+        root.draw(&Text::new(label.text, (x as i32, y as i32), style))
+            .map_err(err)?;
     }
 
     // Selection, its neighbours, the search match: outlines over everything.
@@ -367,6 +305,194 @@ pub(crate) fn draw<DB: DrawingBackend>(
         plot,
         rects: scene.len(),
     })
+}
+
+/// A horizontal reference line (capacity, peak, lower bound) at pixel `y`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct RefLine {
+    y: f64,
+    colour: Rgb,
+    dash: Dash,
+}
+
+/// A text on the plot: drawn at `at` with the alignment `h`, `v`, its estimated extent
+/// `bounds` (so labels can keep clear of each other).
+#[derive(Clone)]
+struct Label {
+    text: String,
+    colour: Rgb,
+    /// Font size in CSS pixels.
+    size: f64,
+    at: (f64, f64),
+    h: HPos,
+    v: VPos,
+    bounds: Bounds,
+}
+
+/// A box in pixels, `[x0, x1) x [y0, y1)`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Bounds {
+    x0: f64,
+    y0: f64,
+    x1: f64,
+    y1: f64,
+}
+
+impl Bounds {
+    fn overlaps(&self, other: &Bounds) -> bool {
+        self.x0 < other.x1 && other.x0 < self.x1 && self.y0 < other.y1 && other.y0 < self.y1
+    }
+
+    fn inside(&self, plot: &Plot) -> bool {
+        self.x0 >= plot.left
+            && self.x1 <= plot.right()
+            && self.y0 >= plot.top
+            && self.y1 <= plot.bottom()
+    }
+}
+
+/// The extent of `text` in a sans-serif font of `size` pixels, estimated generously (the
+/// same on the canvas and in the SVG, where nothing can be measured).
+fn text_extent(text: &str, size: f64) -> (f64, f64) {
+    (0.62 * size * text.chars().count() as f64, size)
+}
+
+/// The box of a text of extent `(w, h)` drawn at `(x, y)` aligned `h`, `v`.
+fn bounds_at((x, y): (f64, f64), (w, hgt): (f64, f64), h: HPos, v: VPos) -> Bounds {
+    let x0 = match h {
+        HPos::Left => x,
+        HPos::Center => x - w / 2.0,
+        HPos::Right => x - w,
+    };
+    let y0 = match v {
+        VPos::Top => y,
+        VPos::Center => y - hgt / 2.0,
+        VPos::Bottom => y - hgt,
+    };
+    Bounds {
+        x0,
+        y0,
+        x1: x0 + w,
+        y1: y0 + hgt,
+    }
+}
+
+/// The reference lines in view and all labels: each line's at the right (the left when
+/// crowded), then "load" at the load curve's highest point, where it clears them: above
+/// the point, else above it beside a label in the way, else the same below it; not at all
+/// if none fits inside the plot. (Centred above the point alone, it ran into the capacity
+/// label whenever the load peaked near the right edge at the capacity.)
+fn annotations(
+    frame: &Frame<'_>,
+    plot: &Plot,
+    envelope: &[Option<i64>],
+) -> (Vec<RefLine>, Vec<Label>) {
+    let (theme, view, scale) = (frame.theme, frame.view, frame.scale);
+    let figures = &frame.layout.figures;
+    let mut wanted: Vec<(f64, Rgb, &str, Dash)> = Vec::new();
+    if let Some(capacity) = frame.layout.capacity {
+        wanted.push((capacity as f64, theme.capacity, "capacity", Dash::Long));
+    }
+    wanted.push((figures.height as f64, theme.peak, "peak", Dash::Solid));
+    if figures.lower_bound > 0 && figures.lower_bound < figures.height {
+        wanted.push((
+            figures.lower_bound as f64,
+            theme.bound,
+            "lower bound",
+            Dash::Short,
+        ));
+    }
+    let mut lines = Vec::new();
+    let mut labels: Vec<Label> = Vec::new();
+    // (y, labelled on the right)
+    let mut labelled: Vec<(f64, bool)> = Vec::new();
+    for (value, colour, name, dash) in wanted {
+        let y = view.y_of(plot, value);
+        if y < plot.top || y > plot.bottom() {
+            continue;
+        }
+        lines.push(RefLine { y, colour, dash });
+        let crowded = |right: bool| {
+            labelled
+                .iter()
+                .any(|&(ly, lr)| lr == right && (ly - y).abs() < 16.0 * scale)
+        };
+        let right = !crowded(true);
+        if crowded(right) {
+            continue;
+        }
+        labelled.push((y, right));
+        let (x, h) = if right {
+            (plot.right() - 4.0 * scale, HPos::Right)
+        } else {
+            (plot.left + 4.0 * scale, HPos::Left)
+        };
+        let text = format!("{name} {}", bytes_label(value as i64));
+        let (v, dy) = if y - plot.top < 16.0 * scale {
+            (VPos::Top, 3.0)
+        } else {
+            (VPos::Bottom, -3.0)
+        };
+        let size = 11.5;
+        let at = (x, y + dy * scale);
+        let bounds = bounds_at(at, text_extent(&text, size * scale), h, v);
+        labels.push(Label {
+            text,
+            colour,
+            size,
+            at,
+            h,
+            v,
+            bounds,
+        });
+    }
+    // The last highest column: the load's peak.
+    let peak = envelope
+        .iter()
+        .enumerate()
+        .filter_map(|(column, load)| load.map(|l| (column, l)))
+        .max_by_key(|&(_, load)| load);
+    if let Some((column, load)) = peak {
+        let (x, y) = (plot.left + column as f64, view.y_of(plot, load as f64));
+        let size = 11.0;
+        let extent = text_extent("load", size * scale);
+        let margin = 3.0 * scale;
+        let taken: Vec<Bounds> = labels.iter().map(|l| l.bounds).collect();
+        // Centred at x, moved inside the plot's width.
+        let centred = |x: f64| {
+            let half = extent.0 / 2.0 + 2.0 * scale;
+            x.clamp(
+                plot.left + half,
+                (plot.right() - half).max(plot.left + half),
+            )
+        };
+        // Above the point, then below it; at the point, else beside a label in the way.
+        let mut xs = vec![x];
+        for other in &taken {
+            xs.push(other.x0 - extent.0 / 2.0 - 4.0 * scale);
+            xs.push(other.x1 + extent.0 / 2.0 + 4.0 * scale);
+        }
+        let candidates = [(y - margin, VPos::Bottom), (y + margin, VPos::Top)]
+            .into_iter()
+            .flat_map(|(y, v)| xs.iter().map(move |&x| ((centred(x), y), v)));
+        let fits =
+            |bounds: &Bounds| bounds.inside(plot) && !taken.iter().any(|t| t.overlaps(bounds));
+        if let Some((at, v, bounds)) = candidates
+            .map(|(at, v)| (at, v, bounds_at(at, extent, HPos::Center, v)))
+            .find(|(_, _, bounds)| fits(bounds))
+        {
+            labels.push(Label {
+                text: "load".to_string(),
+                colour: theme.load_line,
+                size,
+                at,
+                h: HPos::Center,
+                v,
+                bounds,
+            });
+        }
+    }
+    (lines, labels)
 }
 
 /// The pixel outline of a rectangle, clipped a little outside the plot, grown to at least
@@ -545,6 +671,8 @@ pub(crate) fn svg(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layout::Figures;
+    use bufpack::{Buffer, Problem, Solution};
 
     fn layout() -> Layout {
         crate::layout::sample()
@@ -650,6 +778,81 @@ mod tests {
             [Some(2), Some(5), Some(3), Some(5)]
         );
         assert_eq!(layout.profile.first(), Some(&(0, 2)));
+    }
+
+    fn labels_of(layout: &Layout, width: u32, height: u32) -> (Plot, Vec<Label>) {
+        let (theme, view) = (Theme::light(), Viewport::fit(layout));
+        let palette = Palette::new(ColourMode::Size, &theme);
+        let frame = Frame {
+            layout,
+            index: &layout.index,
+            colours: layout.colours.of(ColourMode::Size),
+            palette: &palette,
+            theme: &theme,
+            view: &view,
+            selected: None,
+            highlight: None,
+            neighbours: &[],
+            scale: 1.0,
+        };
+        let plot = plot_area(width, height, 1.0);
+        let envelope = load_envelope(layout, &view, &plot);
+        (plot, annotations(&frame, &plot, &envelope).1)
+    }
+
+    fn assert_apart(plot: &Plot, labels: &[Label]) {
+        for (i, a) in labels.iter().enumerate() {
+            assert!(a.bounds.inside(plot), "{} outside the plot", a.text);
+            for b in &labels[i + 1..] {
+                assert!(!a.bounds.overlaps(&b.bounds), "{} over {}", a.text, b.text);
+            }
+        }
+    }
+
+    #[test]
+    fn the_load_label_keeps_clear_of_the_line_labels() {
+        // The load peaks at the right edge, at the capacity and the height: "load" centred
+        // above its peak would sit on "capacity 8".
+        let problem = Problem::new(
+            vec![Buffer::new("a", 0, 10, 4), Buffer::new("b", 8, 10, 4)],
+            8,
+        );
+        let solution = Solution::from_offsets(&problem, vec![0, 4]);
+        let figures = Figures {
+            height: 8,
+            lower_bound: 8,
+            load: 8,
+            ..Figures::default()
+        };
+        let layout = Layout::new(problem, Some(8), &solution, figures);
+        for (w, h) in [(800, 400), (320, 200), (1280, 700)] {
+            let (plot, labels) = labels_of(&layout, w, h);
+            let texts: Vec<&str> = labels.iter().map(|l| l.text.as_str()).collect();
+            assert_eq!(texts, ["capacity 8", "peak 8", "load"], "{w}x{h}");
+            assert_apart(&plot, &labels);
+        }
+        // Nothing in the way: centred above the end of the highest step (load 3 over
+        // [0, 4)), the peak line's label far to the right.
+        let problem = Problem::new(
+            vec![Buffer::new("a", 0, 4, 3), Buffer::new("b", 4, 10, 1)],
+            8,
+        );
+        let solution = Solution::from_offsets(&problem, vec![0, 5]);
+        let figures = Figures {
+            height: 6,
+            ..Figures::default()
+        };
+        let layout = Layout::new(problem, None, &solution, figures);
+        let (plot, labels) = labels_of(&layout, 800, 400);
+        assert_apart(&plot, &labels);
+        let load = labels
+            .iter()
+            .find(|l| l.text == "load")
+            .expect("a load label");
+        let view = Viewport::fit(&layout);
+        let x = view.x_of(&plot, 4.0).floor() - 1.0;
+        assert!((load.at.0 - x).abs() <= 1.0, "{} vs {x}", load.at.0);
+        assert!(load.bounds.y1 <= view.y_of(&plot, 3.0));
     }
 
     #[test]

@@ -21,7 +21,7 @@ mod draw;
 mod scene;
 mod viewport;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use plotters_canvas::CanvasBackend;
@@ -58,6 +58,38 @@ pub(crate) struct ChartProps {
     pub(crate) highlight: Option<usize>,
     /// A click on a buffer (`Some`), on empty space or Escape (`None`).
     pub(crate) on_select: Callback<Option<usize>>,
+    /// Where the chart tells what it shows (for the SVG export).
+    #[prop_or_default]
+    pub(crate) shown: Shown,
+}
+
+/// What the chart shows: the view of which layout, at what size (CSS pixels). Shared with
+/// the export menu, so the SVG is the chart as on screen (zoom included), not a refit.
+#[derive(Clone, Default)]
+pub(crate) struct Shown(Rc<Cell<Option<ShownView>>>);
+
+/// The layout (by identity), its view, the chart's width and height.
+type ShownView = (*const Layout, Viewport, u32, u32);
+
+/// One shared cell is one `Shown`, whatever it holds.
+impl PartialEq for Shown {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Shown {
+    fn set(&self, layout: &Rc<Layout>, view: Viewport, width: u32, height: u32) {
+        self.0.set(Some((Rc::as_ptr(layout), view, width, height)));
+    }
+
+    /// The view of `layout` on screen and the chart's size, if it is the one shown.
+    pub(crate) fn of(&self, layout: &Rc<Layout>) -> Option<(Viewport, u32, u32)> {
+        self.0
+            .get()
+            .filter(|(shown, ..)| std::ptr::eq(*shown, Rc::as_ptr(layout)))
+            .map(|(_, view, width, height)| (view, width, height))
+    }
 }
 
 /// Pointer travel (CSS pixels) below which a press and release is a click, not a drag.
@@ -101,6 +133,7 @@ fn now() -> f64 {
 struct Inner {
     /// The canvas, looked up at each use (not kept): set while mounted.
     canvas_ref: Option<NodeRef>,
+    shown: Shown,
     layout: Rc<Layout>,
     colour: ColourMode,
     theme: Theme,
@@ -123,6 +156,42 @@ struct Inner {
     build_running: bool,
     frame: Option<Closure<dyn FnMut(f64)>>,
     drag: Option<Drag>,
+    /// The last press and release was a drag: its click selects nothing.
+    dragged: bool,
+    clicks: Clicks,
+}
+
+/// What clicks do to the selection. A click selects what is under it (nothing: clears the
+/// selection); a double click fits the view and leaves the selection as it was before the
+/// double click began, so its first click, which selected at once, is undone and its second
+/// does nothing.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Clicks {
+    /// The selection before the last single click.
+    before: Option<Option<usize>>,
+}
+
+impl Clicks {
+    /// A click numbered `count` in a run of clicks (the event's `detail`), with `current`
+    /// selected and `picked` under the pointer: the new selection, if it changes.
+    fn click(
+        &mut self,
+        count: i32,
+        current: Option<usize>,
+        picked: Option<usize>,
+    ) -> Option<Option<usize>> {
+        if count > 1 {
+            return None;
+        }
+        self.before = Some(current);
+        (picked != current).then_some(picked)
+    }
+
+    /// A double click with `current` selected: the selection to restore, if it changed.
+    fn double_click(&mut self, current: Option<usize>) -> Option<Option<usize>> {
+        let before = self.before.take()?;
+        (before != current).then_some(before)
+    }
 }
 
 struct Drag {
@@ -137,6 +206,7 @@ impl Inner {
         let theme = Theme::of(props.dark);
         Inner {
             canvas_ref: None,
+            shown: props.shown.clone(),
             layout: props.layout.clone(),
             colour: props.colour,
             palette: Palette::new(props.colour, &theme),
@@ -153,6 +223,8 @@ impl Inner {
             build_running: false,
             frame: None,
             drag: None,
+            dragged: false,
+            clicks: Clicks::default(),
         }
     }
 
@@ -316,6 +388,12 @@ impl Inner {
                 let _ = canvas.set_attribute("data-drawn-at", &format!("{:.1}", now()));
                 let _ = canvas.set_attribute("data-rects-drawn", &drawn.rects.to_string());
                 let _ = canvas.set_attribute("data-pending", "false");
+                self.shown.set(
+                    &self.layout,
+                    self.view,
+                    canvas.client_width().max(0) as u32,
+                    canvas.client_height().max(0) as u32,
+                );
                 let _ = canvas.set_attribute(
                     "data-zoomed",
                     if self.view.is_home() { "false" } else { "true" },
@@ -525,9 +603,14 @@ impl PartialEq for Same {
 pub(crate) fn Chart(props: &ChartProps) -> Html {
     let canvas_ref = use_node_ref();
     let inner = {
-        let props_for_init = (props.layout.clone(), props.colour, props.dark);
+        let props_for_init = (
+            props.layout.clone(),
+            props.colour,
+            props.dark,
+            props.shown.clone(),
+        );
         use_mut_ref(move || {
-            let (layout, colour, dark) = props_for_init;
+            let (layout, colour, dark, shown) = props_for_init;
             Inner::new(&ChartProps {
                 layout,
                 colour,
@@ -535,6 +618,7 @@ pub(crate) fn Chart(props: &ChartProps) -> Html {
                 selected: None,
                 highlight: None,
                 on_select: Callback::noop(),
+                shown,
             })
         })
     };
@@ -743,7 +827,6 @@ pub(crate) fn Chart(props: &ChartProps) -> Html {
 
     let onpointerup = {
         let inner = inner.clone();
-        let on_select = props.on_select.clone();
         Callback::from(move |event: PointerEvent| {
             let mut state = inner.borrow_mut();
             let Some(drag) = state.drag.take() else {
@@ -756,12 +839,28 @@ pub(crate) fn Chart(props: &ChartProps) -> Html {
             if let Some(canvas) = state.canvas() {
                 let _ = canvas.release_pointer_capture(event.pointer_id());
             }
-            if !drag.moved {
-                let picked = state
-                    .hit(&event)
-                    .map(|rect| state.layout.rects[rect].buffer as usize);
-                drop(state);
-                on_select.emit(picked);
+            state.dragged = drag.moved;
+        })
+    };
+
+    // Selection on click (not on release): the click's count tells the second click of a
+    // double click, which must not select.
+    let onclick = {
+        let inner = inner.clone();
+        let on_select = props.on_select.clone();
+        Callback::from(move |event: MouseEvent| {
+            let mut state = inner.borrow_mut();
+            if std::mem::take(&mut state.dragged) {
+                return;
+            }
+            let picked = state
+                .hit(&event)
+                .map(|rect| state.layout.rects[rect].buffer as usize);
+            let current = state.selected;
+            let change = state.clicks.click(event.detail(), current, picked);
+            drop(state);
+            if let Some(selection) = change {
+                on_select.emit(selection);
             }
         })
     };
@@ -778,10 +877,19 @@ pub(crate) fn Chart(props: &ChartProps) -> Html {
 
     let ondblclick = {
         let inner = inner.clone();
+        let on_select = props.on_select.clone();
         Callback::from(move |event: MouseEvent| {
             event.prevent_default();
-            inner.borrow_mut().view.reset();
+            let change = {
+                let mut state = inner.borrow_mut();
+                state.view.reset();
+                let current = state.selected;
+                state.clicks.double_click(current)
+            };
             schedule(&inner);
+            if let Some(selection) = change {
+                on_select.emit(selection);
+            }
         })
     };
 
@@ -867,8 +975,66 @@ pub(crate) fn Chart(props: &ChartProps) -> Html {
             <canvas ref={canvas_ref} class="chart-canvas" tabindex="0" role="img" aria-label={label}
                     style="display:block;width:100%;height:100%;touch-action:none;"
                     {onwheel} {onpointerdown} {onpointermove} {onpointerup} {onpointercancel}
-                    {onpointerleave} {ondblclick} {onkeydown} />
+                    {onpointerleave} {onclick} {ondblclick} {onkeydown} />
             { tip_html }
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Clicks, Shown, Viewport};
+    use std::rc::Rc;
+
+    #[test]
+    fn shown_tells_the_view_of_the_layout_on_screen_only() {
+        let (one, other) = (
+            Rc::new(crate::layout::sample()),
+            Rc::new(crate::layout::sample()),
+        );
+        let shown = Shown::default();
+        assert_eq!(shown.of(&one), None);
+        let mut view = Viewport::fit(&one);
+        view.zoom_centre(&super::Plot::new(0.0, 0.0, 100.0, 100.0), 2.0);
+        shown.set(&one, view, 640, 360);
+        assert_eq!(shown.of(&one), Some((view, 640, 360)));
+        // Another result (even an equal one) is not what is shown: the export refits it.
+        assert_eq!(shown.of(&other), None);
+        // Clones share the cell: the export menu reads what the chart wrote.
+        let menu = shown.clone();
+        shown.set(&other, Viewport::fit(&other), 10, 20);
+        assert_eq!(menu.of(&other).map(|(_, w, h)| (w, h)), Some((10, 20)));
+        assert!(menu == shown && Shown::default() != shown);
+    }
+
+    #[test]
+    fn a_double_click_leaves_the_selection_as_it_was() {
+        // Nothing selected; a double click on buffer 3.
+        let mut clicks = Clicks::default();
+        assert_eq!(clicks.click(1, None, Some(3)), Some(Some(3)));
+        assert_eq!(clicks.click(2, Some(3), Some(3)), None);
+        assert_eq!(clicks.double_click(Some(3)), Some(None));
+        // Buffer 1 selected; a double click on buffer 5, then on empty space.
+        assert_eq!(clicks.click(1, Some(1), Some(5)), Some(Some(5)));
+        assert_eq!(clicks.click(2, Some(5), Some(5)), None);
+        assert_eq!(clicks.double_click(Some(5)), Some(Some(1)));
+        assert_eq!(clicks.click(1, Some(1), None), Some(None));
+        assert_eq!(clicks.click(2, None, None), None);
+        assert_eq!(clicks.double_click(None), Some(Some(1)));
+        // A double click on what is already selected changes nothing.
+        assert_eq!(clicks.click(1, Some(2), Some(2)), None);
+        assert_eq!(clicks.click(2, Some(2), Some(2)), None);
+        assert_eq!(clicks.double_click(Some(2)), None);
+        // A double click with no click before it (keyboard, synthetic) keeps the selection.
+        assert_eq!(clicks.double_click(Some(4)), None);
+    }
+
+    #[test]
+    fn single_clicks_select_and_clear() {
+        let mut clicks = Clicks::default();
+        assert_eq!(clicks.click(1, None, Some(0)), Some(Some(0)));
+        assert_eq!(clicks.click(1, Some(0), Some(7)), Some(Some(7)));
+        assert_eq!(clicks.click(1, Some(7), None), Some(None));
+        assert_eq!(clicks.click(1, None, None), None);
     }
 }
