@@ -22,7 +22,8 @@ cargo xtask dist [--out DIR]
 
 Builds the static site: the app (www/, profile `app`, wasm-bindgen --target web, wasm-opt),
 the npm package under bufpack/ (as cargo xtask pack builds it), index.html, style.css and the
-examples (tests/fixtures). Prints the gzipped sizes. Needs what cargo xtask pack needs.
+examples (tests/fixtures; the teaching ones in examples/teaching/). Prints the gzipped sizes.
+Needs what cargo xtask pack needs.
 
 Options:
   --out DIR   where to build [default: dist]
@@ -122,13 +123,25 @@ pub(crate) fn build(root: &Path, out: &Path) -> Result<(), String> {
         &root.join("tests/fixtures/examples/input.12.csv"),
         &examples.join("input.12.csv"),
     )?;
-    for entry in fs::read_dir(root.join("tests/fixtures/challenging")).map_err(|e| e.to_string())? {
+    copy_csvs(&root.join("tests/fixtures/challenging"), &examples)?;
+    copy_csvs(
+        &root.join("tests/fixtures/teaching"),
+        &examples.join("teaching"),
+    )?;
+    report_sizes(out)
+}
+
+/// Copies every `.csv` file of the folder `from` into `to`, creating `to`.
+fn copy_csvs(from: &Path, to: &Path) -> Result<(), String> {
+    fs::create_dir_all(to).map_err(|e| e.to_string())?;
+    let entries = fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))?;
+    for entry in entries {
         let path = entry.map_err(|e| e.to_string())?.path();
         if path.extension().is_some_and(|e| e == "csv") {
-            copy(&path, &examples.join(path.file_name().unwrap_or_default()))?;
+            copy(&path, &to.join(path.file_name().unwrap_or_default()))?;
         }
     }
-    report_sizes(out)
+    Ok(())
 }
 
 fn copy(from: &Path, to: &Path) -> Result<(), String> {
