@@ -85,6 +85,19 @@ fn start_solve(
     });
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
+export function load_learn(root, dark) {
+    // Beside index.html, wherever the site is served from.
+    return import(new URL('learn.js', document.baseURI).href).then(async (learn) => {
+        await learn.default({ module_or_path: new URL('learn_bg.wasm', document.baseURI) });
+        learn.mount(root, dark);
+    });
+}
+"#)]
+extern "C" {
+    fn load_learn(root: &web_sys::Element, dark: bool) -> js_sys::Promise;
+}
+
 #[function_component(App)]
 pub(crate) fn app() -> Html {
     let state = use_reducer(State::default);
@@ -97,9 +110,40 @@ pub(crate) fn app() -> Html {
     // Solve (the main view) or Learn (teaching mode). Both stay mounted, so switching keeps
     // each one's result.
     let learning = use_state(|| false);
+    // The Learn view is a bundle of its own (learn.js), loaded on first use and mounted in
+    // `learn_root`.
+    let learn_root = use_node_ref();
+    let learn_loading = use_state(|| false);
+    let learn_loaded = use_mut_ref(|| false);
     let show = |learn: bool| {
-        let learning = learning.clone();
-        Callback::from(move |_: MouseEvent| learning.set(learn))
+        let (learning, learn_root, learn_loading, learn_loaded) = (
+            learning.clone(),
+            learn_root.clone(),
+            learn_loading.clone(),
+            learn_loaded.clone(),
+        );
+        let dark = state.dark;
+        Callback::from(move |_: MouseEvent| {
+            learning.set(learn);
+            if learn && !*learn_loaded.borrow() {
+                if let Some(element) = learn_root.cast::<web_sys::Element>() {
+                    *learn_loaded.borrow_mut() = true;
+                    learn_loading.set(true);
+                    let learn_loading = learn_loading.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let loaded =
+                            wasm_bindgen_futures::JsFuture::from(load_learn(&element, dark)).await;
+                        if let Err(error) = loaded {
+                            web_sys::console::error_2(
+                                &"could not load the Learn view".into(),
+                                &error,
+                            );
+                        }
+                        learn_loading.set(false);
+                    });
+                }
+            }
+        })
     };
 
     let solve_text = {
@@ -139,6 +183,16 @@ pub(crate) fn app() -> Html {
                 .and_then(|d| d.document_element())
             {
                 let _ = root.set_attribute("data-theme", if dark { "dark" } else { "light" });
+            }
+            // The Learn view (its own bundle) follows.
+            if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict("bufpack-theme", &{
+                let init = web_sys::CustomEventInit::new();
+                init.set_detail(&dark.into());
+                init
+            }) {
+                if let Some(window) = web_sys::window() {
+                    let _ = window.dispatch_event(&event);
+                }
             }
         });
     }
@@ -332,8 +386,8 @@ pub(crate) fn app() -> Html {
                 <button id="view-learn" class={classes!("tab", learning.then_some("active"))}
                         aria-pressed={learning.to_string()} onclick={show(true)}>{ "Learn" }</button>
             </nav>
-            <div hidden={!*learning}>
-                <crate::learn::Learn dark={state.dark} />
+            <div hidden={!*learning} ref={learn_root.clone()} class="learn-root">
+                if *learn_loading { <p class="notice learn-loading" role="status">{ "Loading the Learn view…" }</p> }
             </div>
             <main class="layout" hidden={*learning}>
                 <section class="panel input" aria-labelledby="input-title">

@@ -9,7 +9,6 @@ mod examples;
 mod export;
 mod files;
 mod layout;
-mod learn;
 mod options;
 mod prepare;
 mod results;

@@ -88,32 +88,40 @@ pub(crate) fn build(root: &Path, out: &Path) -> Result<(), String> {
         "bufpack-www",
         "--bin",
         "bufpack-www",
+        "--bin",
+        "bufpack-learn",
         "--target",
         "wasm32-unknown-unknown",
         "--profile",
         "app",
     ]))?;
-    run_command(
-        Command::new("wasm-bindgen")
-            .args([
-                "--target",
-                "web",
-                "--out-name",
-                "app",
-                "--no-typescript",
-                "--out-dir",
-            ])
-            .arg(out)
-            .arg(pack::target_dir(root).join("wasm32-unknown-unknown/app/bufpack-www.wasm")),
-    )?;
-    let wasm = out.join("app_bg.wasm");
-    run_command(
-        Command::new(root.join("node_modules/.bin/wasm-opt"))
-            .arg("-Os")
-            .arg(&wasm)
-            .arg("-o")
-            .arg(&wasm),
-    )?;
+    // The app, and the Learn view's bundle the app loads when its tab is first opened.
+    for (binary, name) in [("bufpack-www", "app"), ("bufpack-learn", "learn")] {
+        run_command(
+            Command::new("wasm-bindgen")
+                .args([
+                    "--target",
+                    "web",
+                    "--out-name",
+                    name,
+                    "--no-typescript",
+                    "--out-dir",
+                ])
+                .arg(out)
+                .arg(
+                    pack::target_dir(root)
+                        .join(format!("wasm32-unknown-unknown/app/{binary}.wasm")),
+                ),
+        )?;
+        let wasm = out.join(format!("{name}_bg.wasm"));
+        run_command(
+            Command::new(root.join("node_modules/.bin/wasm-opt"))
+                .arg("-Os")
+                .arg(&wasm)
+                .arg("-o")
+                .arg(&wasm),
+        )?;
+    }
 
     copy(&root.join("index.html"), &out.join("index.html"))?;
     copy(&root.join("www/style.css"), &out.join("style.css"))?;
@@ -170,14 +178,20 @@ fn report_sizes(out: &Path) -> Result<(), String> {
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "js" || e == "wasm"))
         .collect();
+    let learn: Vec<PathBuf> = ["learn.js", "learn_bg.wasm"]
+        .iter()
+        .map(|f| out.join(f))
+        .collect();
     let sum = |files: &[PathBuf]| files.iter().map(|f| gz(f)).sum::<Result<usize, String>>();
-    let (app, package) = (sum(&app)?, sum(&package)?);
+    let (app, package, learn) = (sum(&app)?, sum(&package)?, sum(&learn)?);
     println!(
-        "dist: {} — app {:.1} KB + solver and worker {:.1} KB = {:.1} KB gzipped",
+        "dist: {} — first visit: app {:.1} KB + solver and worker {:.1} KB = {:.1} KB gzipped; \
+         the Learn view, on first use: {:.1} KB more",
         out.display(),
         app as f64 / 1024.0,
         package as f64 / 1024.0,
-        (app + package) as f64 / 1024.0
+        (app + package) as f64 / 1024.0,
+        learn as f64 / 1024.0
     );
     Ok(())
 }

@@ -61,6 +61,42 @@ pub(crate) struct LearnProps {
     pub(crate) dark: bool,
 }
 
+#[derive(Properties, PartialEq)]
+pub(crate) struct RootProps {
+    pub(crate) dark: bool,
+}
+
+/// The bundle's root: the Learn view, in the page's theme (the page dispatches
+/// `bufpack-theme` with `detail` true for dark when the user switches).
+#[function_component(Root)]
+pub(crate) fn root(props: &RootProps) -> Html {
+    let dark = use_state(|| props.dark);
+    {
+        let dark = dark.clone();
+        use_effect_with((), move |_| {
+            let listener = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::CustomEvent)>::new(
+                move |event: web_sys::CustomEvent| dark.set(event.detail().is_truthy()),
+            );
+            let window = web_sys::window();
+            if let Some(window) = &window {
+                let _ = window.add_event_listener_with_callback(
+                    "bufpack-theme",
+                    listener.as_ref().unchecked_ref(),
+                );
+            }
+            move || {
+                if let Some(window) = window {
+                    let _ = window.remove_event_listener_with_callback(
+                        "bufpack-theme",
+                        listener.as_ref().unchecked_ref(),
+                    );
+                }
+            }
+        });
+    }
+    html! { <Learn dark={*dark} /> }
+}
+
 /// Parses a small problem for teaching; errors say where.
 fn parse(csv: &str, capacity: Option<Offset>) -> Result<Problem, String> {
     let problem =
@@ -168,14 +204,14 @@ pub(crate) fn learn(props: &LearnProps) -> Html {
             let start = start.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let url = format!("examples/teaching/{}", example.file);
-                match crate::files::fetch_text(&url).await {
+                match run::fetch_text(&url).await {
                     Ok(text) => start.emit((
                         example.title.to_string(),
-                        String::from(text),
+                        text,
                         Some(example.capacity),
                         Some(example.idea),
                     )),
-                    Err(failure) => web_sys::console::error_1(&failure.message.into()),
+                    Err(message) => web_sys::console::error_1(&message.into()),
                 }
             });
         })

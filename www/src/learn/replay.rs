@@ -13,7 +13,7 @@ pub(crate) struct Candidate {
 }
 
 /// A pruning and its facts (see the package's `TracePrune`).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Prune {
     /// `capacity`, `canonical`, `section`, `dominance` or `hatless`.
     pub(crate) technique: String,
@@ -26,19 +26,16 @@ pub(crate) struct Prune {
     pub(crate) time: Option<Time>,
     pub(crate) floor: Option<Offset>,
     pub(crate) total: Option<Offset>,
-    #[serde(default)]
     pub(crate) dropped: Vec<Candidate>,
     pub(crate) skipped: Option<u32>,
 }
 
 /// One step of the search.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(from = "RawEvent")]
 pub(crate) enum Event {
     Enter {
-        #[serde(rename = "firstSection")]
         first_section: u32,
-        #[serde(rename = "lastSection")]
         last_section: u32,
     },
     Candidates {
@@ -51,6 +48,72 @@ pub(crate) enum Event {
         runs: Vec<(u32, u32)>,
     },
     Backtrack,
+}
+
+/// An event as the package writes it, `{ kind, ...fields }`, read as one flat struct: serde's
+/// internally tagged enums buffer every value first, which cost the app 25 KB of code.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawEvent {
+    kind: String,
+    #[serde(default)]
+    first_section: u32,
+    #[serde(default)]
+    last_section: u32,
+    #[serde(default)]
+    candidates: Vec<Candidate>,
+    #[serde(default)]
+    runs: Vec<(u32, u32)>,
+    #[serde(default)]
+    technique: String,
+    #[serde(default)]
+    rule: String,
+    buffer: Option<usize>,
+    offset: Option<Offset>,
+    top: Option<Offset>,
+    section: Option<u32>,
+    time: Option<Time>,
+    floor: Option<Offset>,
+    total: Option<Offset>,
+    #[serde(default)]
+    dropped: Vec<Candidate>,
+    skipped: Option<u32>,
+}
+
+impl From<RawEvent> for Event {
+    fn from(raw: RawEvent) -> Event {
+        let candidate = || Candidate {
+            buffer: raw.buffer.unwrap_or(usize::MAX),
+            offset: raw.offset.unwrap_or(0),
+        };
+        match raw.kind.as_str() {
+            "enter" => Event::Enter {
+                first_section: raw.first_section,
+                last_section: raw.last_section,
+            },
+            "candidates" => Event::Candidates {
+                candidates: raw.candidates,
+            },
+            "place" => Event::Place(candidate()),
+            "unplace" => Event::Unplace(candidate()),
+            "split" => Event::Split { runs: raw.runs },
+            "prune" => Event::Prune(Prune {
+                technique: raw.technique,
+                rule: raw.rule,
+                buffer: raw.buffer,
+                offset: raw.offset,
+                top: raw.top,
+                section: raw.section,
+                time: raw.time,
+                floor: raw.floor,
+                total: raw.total,
+                dropped: raw.dropped,
+                skipped: raw.skipped,
+            }),
+            // "backtrack", and any kind a newer package may add: nothing to replay.
+            _ => Event::Backtrack,
+        }
+    }
 }
 
 /// Every event of the search by kind, recorded or not.

@@ -4,6 +4,7 @@
 
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use bufpack::Offset;
@@ -22,6 +23,24 @@ extern "C" {
     fn run_heuristic(problem: &JsValue, name: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = ["bufpack", "Problem"], js_name = fromCsv, catch)]
     fn problem_from_csv(text: &str) -> Result<JsValue, JsValue>;
+}
+
+/// Fetches a file shipped beside the page (a curated example) as text.
+pub(crate) async fn fetch_text(url: &str) -> Result<String, String> {
+    let failed = |e: JsValue| format!("cannot load {url}: {}", message(&e));
+    let window = web_sys::window().ok_or_else(|| format!("cannot load {url}: no window"))?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(failed)?
+        .dyn_into()
+        .map_err(failed)?;
+    if !response.ok() {
+        return Err(format!("cannot load {url}: HTTP {}", response.status()));
+    }
+    let text = JsFuture::from(response.text().map_err(failed)?)
+        .await
+        .map_err(failed)?;
+    Ok(text.as_string().unwrap_or_default())
 }
 
 /// The most events a trace keeps for the Learn view: enough to watch, cheap to hold.
