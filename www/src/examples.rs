@@ -18,6 +18,32 @@ pub(crate) const EXAMPLES: &[Example] = &[
         file: "input.12.csv",
         capacity: None,
     },
+    // The Learn view's curated examples (tests/fixtures/teaching), small enough to read.
+    Example {
+        title: "Teaching: a perfect packing (LOAD = optimum = 11), minimised",
+        file: "teaching/perfect.11.csv",
+        capacity: None,
+    },
+    Example {
+        title: "Teaching: infeasible at 6 although LOAD is 6",
+        file: "teaching/infeasible.6.csv",
+        capacity: Some(6),
+    },
+    Example {
+        title: "Teaching: decomposition, capacity 3",
+        file: "teaching/decomposition.3.csv",
+        capacity: Some(3),
+    },
+    Example {
+        title: "Teaching: alignment leaves a hole, minimised",
+        file: "teaching/alignment.9.csv",
+        capacity: None,
+    },
+    Example {
+        title: "Teaching: a gap shares memory, minimised",
+        file: "teaching/gaps.8.csv",
+        capacity: None,
+    },
     Example {
         title: "Challenging A (1 MiB)",
         file: "A.1048576.csv",
