@@ -179,7 +179,7 @@ pub(crate) fn learn(props: &LearnProps) -> Html {
                 wasm_bindgen_futures::spawn_local(async move {
                     match load(title, csv, capacity, idea, status.clone()).await {
                         Ok(loaded) => {
-                            cursor.set(Cursor::start(loaded.problem.buffers.len()));
+                            cursor.set(Cursor::before(&loaded.problem));
                             lesson.set(Some(loaded));
                             status.set(Status::Idle);
                         }
@@ -343,7 +343,7 @@ pub(crate) fn learn(props: &LearnProps) -> Html {
                 // Playing from the end starts over.
                 if let Some(lesson) = &*lesson {
                     if cursor.position >= lesson.trace.events.len() {
-                        cursor.set(Cursor::start(lesson.problem.buffers.len()));
+                        cursor.set(Cursor::before(&lesson.problem));
                     }
                 }
             }

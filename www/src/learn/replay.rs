@@ -177,6 +177,15 @@ impl Cursor {
         }
     }
 
+    /// Before the search of `problem`: only the fixed buffers are in place (the search never
+    /// moves them, so no event names them).
+    pub(crate) fn before(problem: &bufpack::Problem) -> Cursor {
+        Cursor {
+            position: 0,
+            placed: problem.buffers.iter().map(|b| b.offset).collect(),
+        }
+    }
+
     /// Applies the next event; false at the end.
     pub(crate) fn forward(&mut self, events: &[Event]) -> bool {
         let Some(event) = events.get(self.position) else {
@@ -411,8 +420,10 @@ mod tests {
 
     #[test]
     fn a_real_search_replays_to_its_packing_and_steps_back_to_the_start() {
-        let csv = "id,lower,upper,size\nb1,0,3,4\nb2,3,9,4\nb3,0,9,4\nb4,9,21,4\nb5,0,21,4\n";
-        for capacity in [12, 13, 16] {
+        let plain = "id,lower,upper,size\nb1,0,3,4\nb2,3,9,4\nb3,0,9,4\nb4,9,21,4\nb5,0,21,4\n";
+        // A fixed buffer is in place from the start and no event moves it.
+        let fixed = "id,lower,upper,size,offset\nf,0,21,2,6\nb1,0,3,4,\nb2,3,9,4,\nb3,0,9,4,\n";
+        for (csv, capacity) in [(plain, 12), (plain, 13), (plain, 16), (fixed, 14)] {
             let problem = bufpack::read_problem(csv, capacity).unwrap();
             let trace =
                 bufpack::trace(&problem, &bufpack::SolverParams::default(), 10_000, &mut ())
@@ -421,7 +432,7 @@ mod tests {
             let bufpack::Outcome::Solved(solution) = &trace.report.outcome else {
                 panic!("fits in {capacity}");
             };
-            let mut cursor = Cursor::start(problem.buffers.len());
+            let mut cursor = Cursor::before(&problem);
             let mut seen = vec![cursor.clone()];
             while cursor.forward(&events) {
                 seen.push(cursor.clone());
