@@ -182,7 +182,9 @@ async fn prepare(
     macro_rules! pause_if_due {
         ($progress:expr) => {
             if slices.due() {
-                on_preparing($progress);
+                if slices.report() {
+                    on_preparing($progress);
+                }
                 slices.pause().await;
                 if signal.aborted() {
                     return Ok(None);

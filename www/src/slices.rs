@@ -20,9 +20,15 @@ fn now() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
+/// How often a sliced computation reports progress: every report re-renders part of the
+/// page, and the browser paints about every 100 ms while the work runs anyway.
+const REPORT_MS: f64 = 50.0;
+
 /// The clock of a sliced computation.
 pub(crate) struct Slices {
     deadline: f64,
+    /// When progress was last reported.
+    reported: f64,
 }
 
 impl Slices {
@@ -30,12 +36,23 @@ impl Slices {
     pub(crate) fn start() -> Slices {
         Slices {
             deadline: now() + SLICE_MS,
+            reported: f64::NEG_INFINITY,
         }
     }
 
     /// True when this slice has used its time.
     pub(crate) fn due(&self) -> bool {
         now() >= self.deadline
+    }
+
+    /// True (and from now on false for [`REPORT_MS`]) when progress is worth reporting.
+    pub(crate) fn report(&mut self) -> bool {
+        let now = now();
+        let due = now - self.reported >= REPORT_MS;
+        if due {
+            self.reported = now;
+        }
+        due
     }
 
     /// Lets the browser run, then starts the next slice.

@@ -300,6 +300,43 @@ mod tests {
     }
 
     #[test]
+    fn preparing_shows_for_the_current_solve_only() {
+        let state = solved(&["a"]);
+        let old = state.next_id() - 1;
+        let id = state.next_id();
+        let state = reduce(
+            state,
+            Action::Start {
+                name: "big.csv".into(),
+            },
+        );
+        let preparing = |state: &State| state.running.as_ref().and_then(|r| r.preparing);
+        assert_eq!(preparing(&state), None);
+        let state = reduce(state, Action::Preparing { id, fraction: 0.25 });
+        assert_eq!(preparing(&state), Some(0.25));
+        // A superseded solve's preparation is not this one's.
+        let state = reduce(
+            state,
+            Action::Preparing {
+                id: old,
+                fraction: 0.9,
+            },
+        );
+        assert_eq!(preparing(&state), Some(0.25));
+        let state = reduce(state, Action::Preparing { id, fraction: 1.5 });
+        assert_eq!(preparing(&state), Some(1.0));
+        let state = reduce(
+            state,
+            Action::Solved {
+                id,
+                layout: layout(&["x", "y"]),
+            },
+        );
+        assert!(state.running.is_none());
+        assert_eq!(state.name.as_deref(), Some("big.csv"));
+    }
+
+    #[test]
     fn a_new_result_clears_selection_and_failure() {
         let state = solved(&["a", "b"]);
         let state = reduce(state, Action::Select(Some(1)));
