@@ -1,5 +1,5 @@
 // Measures the web app in Chromium for BENCHMARKS.md (not a test: nothing is asserted).
-//   cargo xtask dist && node tests/e2e/perf.mjs [--million]
+//   cargo xtask dist && node tests/e2e/perf.mjs [--million] [--no-redraw]
 // Prints: first load to interactive; the bytes a first visit downloads, gzipped; then for
 // generated inputs of ~10,000 and ~100,000 buffers (and 1,000,000 with --million), each in a
 // fresh browser context (a new renderer, cold code, as when a user opens the page and drops a
@@ -12,7 +12,8 @@
 // - the renderer process's peak resident memory (VmHWM of /proc: page, app, workers and
 //   solver);
 // - chart redraws: 15 alternating wheel zooms, each from the wheel event to the frame drawn
-//   (the chart's data-drawn-at; large views build their scene in slices first).
+//   (the chart's data-drawn-at; large views build their scene in slices first), and of that
+//   the scene's build (data-scene-ms, wall time, sliced or not) and the paint (data-draw-ms).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -25,6 +26,8 @@ const dist = process.env.BUFPACK_DIST ?? path.join(root, 'dist');
 const work = path.join(root, 'target/e2e');
 mkdirSync(work, { recursive: true });
 const million = process.argv.includes('--million');
+// Builds from before the chart recorded data-drawn-at: measure loading only.
+const noRedraw = process.argv.includes('--no-redraw');
 
 function generate(family, buffers) {
   const out = path.join(work, `${family}-${buffers}.csv`);
@@ -153,7 +156,9 @@ async function solveFile(file, timeout) {
   const resident = residentMB();
   const box = await page.locator('canvas.chart-canvas').boundingBox();
   const latencies = [];
-  for (let i = 0; i < 15; i++) {
+  const paints = [];
+  const scenes = [];
+  for (let i = 0; i < (noRedraw ? 0 : 15); i++) {
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     const drawnBefore = await page.getAttribute('canvas.chart-canvas', 'data-drawn-at');
     const wheelAt = await page.evaluate(() => performance.now());
@@ -168,6 +173,8 @@ async function solveFile(file, timeout) {
     );
     const drawnAt = Number(await page.getAttribute('canvas.chart-canvas', 'data-drawn-at'));
     latencies.push(drawnAt - wheelAt);
+    paints.push(Number(await page.getAttribute('canvas.chart-canvas', 'data-draw-ms')));
+    scenes.push(Number(await page.getAttribute('canvas.chart-canvas', 'data-scene-ms')));
     await page.waitForTimeout(100);
   }
   const rects = await page.getAttribute('canvas.chart-canvas', 'data-rects-drawn');
@@ -179,8 +186,10 @@ async function solveFile(file, timeout) {
     over50: tasks.filter((t) => t.ms >= 50).length,
     drawnAfter,
     memory,
-    redraw: median(latencies),
-    slowest: Math.max(...latencies),
+    redraw: latencies.length ? median(latencies) : NaN,
+    paint: latencies.length ? median(paints) : NaN,
+    scene: latencies.length ? median(scenes) : NaN,
+    slowest: latencies.length ? Math.max(...latencies) : NaN,
     rects,
   };
 }
@@ -203,11 +212,11 @@ const kb = (n) => (n / 1024).toFixed(1);
 console.log(`- first load to interactive (navigation to the app's controls enabled), median of 5: ${median(loads).toFixed(0)} ms`);
 console.log(`- first visit downloads ${kb(bytes.app + bytes.solver)} KB gzipped: app ${kb(bytes.app)} KB (raw ${kb(bytes.appRaw)} KB), solver package and worker ${kb(bytes.solver)} KB`);
 console.log('');
-console.log('| input | longest main-thread task, file to chart | tasks of 50 ms or more | file given to chart drawn | renderer memory: peak, after drawn | redraw after a wheel zoom, median of 15 | slowest redraw | rectangles drawn |');
+console.log('| input | longest main-thread task, file to chart | tasks of 50 ms or more | file given to chart drawn | renderer memory: peak, after drawn | wheel zoom to frame drawn, median of 15 (slowest) | of which the scene, the paint (medians) | rectangles drawn |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(
-    `| ${r.input} | ${r.longest.ms.toFixed(0)} ms | ${r.over50} | ${r.drawnAfter.toFixed(1)} s | ${r.memory.toFixed(0)} MB, ${r.resident.toFixed(0)} MB | ${r.redraw.toFixed(0)} ms | ${r.slowest.toFixed(0)} ms | ${r.rects} |`,
+    `| ${r.input} | ${r.longest.ms.toFixed(0)} ms | ${r.over50} | ${r.drawnAfter.toFixed(1)} s | ${r.memory.toFixed(0)} MB, ${r.resident.toFixed(0)} MB | ${r.redraw.toFixed(0)} ms (${r.slowest.toFixed(0)} ms) | ${r.scene.toFixed(1)} ms, ${r.paint.toFixed(1)} ms | ${r.rects} |`,
   );
 }
 console.log('');
