@@ -173,3 +173,21 @@ test('the ablation table runs every technique off in turn', async () => {
   const outcomes = new Set(rows.map((r) => r[1]).filter((o) => o !== 'stopped'));
   assert.equal(outcomes.size, 1, `every configuration agrees on the answer: ${[...outcomes]}`);
 });
+
+test('the Learn view follows the page theme', async () => {
+  const corner = () => page.$eval('#learn-canvas', (c) => Array.from(c.getContext('2d').getImageData(2, 2, 1, 1).data.slice(0, 3)));
+  const light = await corner();
+  await page.click('button[title="Switch between light and dark"]');
+  await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+  await page.waitForFunction(
+    () => {
+      const [r, g, b] = document.querySelector('#learn-canvas').getContext('2d').getImageData(2, 2, 1, 1).data;
+      return r + g + b < 200;
+    },
+    null,
+    { timeout: 10_000 },
+  );
+  assert.ok(light.reduce((a, b) => a + b) > 600, `light background ${light}`);
+  await page.screenshot({ path: path.join(shots, 'learn-dark.png'), fullPage: false });
+  await page.click('button[title="Switch between light and dark"]');
+});
