@@ -94,17 +94,29 @@ impl Layout {
         self.problem.buffers.len()
     }
 
-    /// Indices of the buffers that share time with `index` (and occupy memory then).
+    /// Indices of the buffers that share time with `index` (and occupy memory then). Looks
+    /// only at the rectangles within the buffer's lifespan, through the index: a click among
+    /// a million buffers reads a few hundred rectangles, not all.
     pub(crate) fn neighbours(&self, index: usize) -> Vec<usize> {
-        let mine: Vec<&Rect> = self
-            .rects
+        let Some(buffer) = self.problem.buffers.get(index) else {
+            return Vec::new();
+        };
+        let life = (buffer.lifespan.lower as f64, buffer.lifespan.upper as f64);
+        let (mut mine, mut others) = (Vec::new(), Vec::new());
+        self.index.each_in(
+            &self.rects,
+            life,
+            (f64::NEG_INFINITY, f64::INFINITY),
+            |_, r| {
+                if r.buffer as usize == index {
+                    mine.push(*r);
+                } else {
+                    others.push(*r);
+                }
+            },
+        );
+        let mut found: Vec<usize> = others
             .iter()
-            .filter(|r| r.buffer as usize == index)
-            .collect();
-        let mut found: Vec<usize> = self
-            .rects
-            .iter()
-            .filter(|r| r.buffer as usize != index)
             .filter(|r| mine.iter().any(|m| r.t0 < m.t1 && m.t0 < r.t1))
             .map(|r| r.buffer as usize)
             .collect();
@@ -183,5 +195,51 @@ mod tests {
         assert_eq!(layout.neighbours(0), [1]);
         assert_eq!(layout.neighbours(1), [0]);
         assert!(layout.neighbours(2).is_empty());
+        assert!(layout.neighbours(3).is_empty());
+    }
+
+    #[test]
+    fn neighbours_through_the_index_are_those_of_a_full_scan() {
+        // Staggered buffers, some long, some with gaps (a gap's piece is not in the buffer's
+        // memory then, but the windowed piece is).
+        let buffers: Vec<Buffer> = (0..400)
+            .map(|i| {
+                let lower = (i * 37 % 500) as i64;
+                let upper = lower
+                    + 1
+                    + if i % 50 == 0 {
+                        300
+                    } else {
+                        (i * 13 % 20) as i64
+                    };
+                let buffer = Buffer::new(format!("b{i}"), lower, upper, 4);
+                if i % 7 == 0 && upper - lower > 3 {
+                    buffer.with_gap(lower + 1, lower + 2, (i % 2 == 0).then_some((1, 2)))
+                } else {
+                    buffer
+                }
+            })
+            .collect();
+        let problem = Problem::new(buffers, 100_000);
+        let offsets: Vec<Offset> = (0..400).map(|i| i as i64 * 4).collect();
+        let solution = Solution::from_offsets(&problem, offsets);
+        let layout = Layout::new(problem, None, &solution, Figures::default());
+        for index in 0..layout.len() {
+            let mine: Vec<&Rect> = layout
+                .rects
+                .iter()
+                .filter(|r| r.buffer as usize == index)
+                .collect();
+            let mut expected: Vec<usize> = layout
+                .rects
+                .iter()
+                .filter(|r| r.buffer as usize != index)
+                .filter(|r| mine.iter().any(|m| r.t0 < m.t1 && m.t0 < r.t1))
+                .map(|r| r.buffer as usize)
+                .collect();
+            expected.sort_unstable();
+            expected.dedup();
+            assert_eq!(layout.neighbours(index), expected, "buffer {index}");
+        }
     }
 }

@@ -259,17 +259,18 @@ pub(crate) fn draw<DB: DrawingBackend>(
     };
     if frame.selected.is_some() || frame.highlight.is_some() {
         let mut outlines: [Vec<PixRect>; 3] = Default::default();
-        frame.index.each_in(
-            &frame.layout.rects,
-            (view.t0, view.t1),
-            (view.o0, view.o1),
-            |_, r| {
-                if let Some(kind) = marked(r.buffer as usize) {
-                    let min = [5.0, 7.0, 0.0][kind] * scale;
-                    outlines[kind].push(outline(view, &plot, r, min));
-                }
-            },
-        );
+        // Only rectangles within the lifespans of the buffers outlined: a million buffers in
+        // view cost a walk of a few hundred.
+        for window in outline_windows(frame) {
+            frame
+                .index
+                .each_in(&frame.layout.rects, window, (view.o0, view.o1), |_, r| {
+                    if let Some(kind) = marked(r.buffer as usize) {
+                        let min = [5.0, 7.0, 0.0][kind] * scale;
+                        outlines[kind].push(outline(view, &plot, r, min));
+                    }
+                });
+        }
         let [selected, highlighted, neighbours] = &outlines;
         painter.stroke(
             &theme.neighbour.css(),
@@ -493,6 +494,35 @@ fn annotations(
         }
     }
     (lines, labels)
+}
+
+/// The time windows to look for outlined rectangles in: the lifespans of the selected buffer,
+/// its neighbours and the search match, within the view, merged where they meet (so no
+/// rectangle is outlined twice).
+fn outline_windows(frame: &Frame<'_>) -> Vec<(f64, f64)> {
+    let view = frame.view;
+    let mut windows: Vec<(f64, f64)> = [frame.selected, frame.highlight]
+        .into_iter()
+        .flatten()
+        .chain(frame.neighbours.iter().copied())
+        .filter_map(|i| frame.layout.problem.buffers.get(i))
+        .map(|b| {
+            (
+                (b.lifespan.lower as f64).max(view.t0),
+                (b.lifespan.upper as f64).min(view.t1),
+            )
+        })
+        .filter(|(a, b)| a < b)
+        .collect();
+    windows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut merged: Vec<(f64, f64)> = Vec::new();
+    for (a, b) in windows {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    merged
 }
 
 /// The pixel outline of a rectangle, clipped a little outside the plot, grown to at least
@@ -853,6 +883,70 @@ mod tests {
         let x = view.x_of(&plot, 4.0).floor() - 1.0;
         assert!((load.at.0 - x).abs() <= 1.0, "{} vs {x}", load.at.0);
         assert!(load.bounds.y1 <= view.y_of(&plot, 3.0));
+    }
+
+    #[test]
+    fn outlines_are_sought_in_the_lifespans_in_view_once() {
+        let layout = crate::layout::sample(); // a [0, 4), b [2, 6), c [6, 8)
+        let (theme, palette) = (
+            Theme::light(),
+            Palette::new(ColourMode::Size, &Theme::light()),
+        );
+        let windows = |view: Viewport, selected, highlight, neighbours: &[usize]| {
+            let frame = Frame {
+                layout: &layout,
+                index: &layout.index,
+                colours: layout.colours.of(ColourMode::Size),
+                palette: &palette,
+                theme: &theme,
+                view: &view,
+                selected,
+                highlight,
+                neighbours,
+                scale: 1.0,
+            };
+            outline_windows(&frame)
+        };
+        let all = Viewport::new((0.0, 8.0), (0.0, 8.0));
+        assert_eq!(windows(all, Some(0), None, &[]), [(0.0, 4.0)]);
+        // Overlapping lifespans merge (the selection's and its neighbour's here); apart they
+        // stay apart.
+        assert_eq!(windows(all, Some(0), None, &[1]), [(0.0, 6.0)]);
+        assert_eq!(windows(all, Some(0), Some(1), &[]), [(0.0, 6.0)]);
+        assert_eq!(
+            windows(all, Some(2), Some(0), &[]),
+            [(0.0, 4.0), (6.0, 8.0)]
+        );
+        // Cut to the view; out of view, nothing.
+        let right = Viewport::new((5.0, 8.0), (0.0, 8.0));
+        assert_eq!(windows(right, Some(1), None, &[]), [(5.0, 6.0)]);
+        assert!(windows(right, Some(0), None, &[]).is_empty());
+        assert!(windows(all, None, None, &[]).is_empty());
+        // The drawing outlines the selection and its neighbour: two more rectangles in the
+        // SVG than without a selection (the selection's halo and line are strokes too).
+        let mut plain = String::new();
+        let mut marked = String::new();
+        for (out, selected) in [(&mut plain, None), (&mut marked, Some(0))] {
+            let frame = Frame {
+                layout: &layout,
+                index: &layout.index,
+                colours: layout.colours.of(ColourMode::Size),
+                palette: &palette,
+                theme: &theme,
+                view: &all,
+                selected,
+                highlight: None,
+                neighbours: &[1],
+                scale: 1.0,
+            };
+            draw(SVGBackend::with_string(out, (400, 300)), &frame, None, None).unwrap();
+        }
+        // Buffer a: halo and line; its neighbour b (three pieces, one after a's life): one
+        // outline each.
+        assert_eq!(
+            marked.matches("<rect").count() - plain.matches("<rect").count(),
+            2 + 3
+        );
     }
 
     #[test]
