@@ -13,7 +13,9 @@
 //   solver);
 // - chart redraws: 15 alternating wheel zooms, each from the wheel event to the frame drawn
 //   (the chart's data-drawn-at; large views build their scene in slices first), and of that
-//   the scene's build (data-scene-ms, wall time, sliced or not) and the paint (data-draw-ms).
+//   the scene's build (data-scene-ms, wall time, sliced or not) and the paint (data-draw-ms);
+// - the longest main-thread task of a few interactions (select on the chart and in the
+//   table, sort the table, change the colouring, search), traced the same way.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -178,6 +180,23 @@ async function solveFile(file, timeout) {
     await page.waitForTimeout(100);
   }
   const rects = await page.getAttribute('canvas.chart-canvas', 'data-rects-drawn');
+  // Interactions: the longest main-thread task of each, traced as above.
+  const interactions = [];
+  const actions = [
+    ['select a buffer on the chart', () => page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.8)],
+    ['select a table row', () => page.click('table.buffers tbody tr:nth-child(5)')],
+    ['sort the table by size', () => page.click('table.buffers th:nth-child(4) button')],
+    ['sort the table by id', () => page.click('table.buffers th:nth-child(1) button')],
+    ['colour by id', () => page.selectOption('select[aria-label="Colour by"]', 'id')],
+    ['find a buffer by id', () => page.fill('input[type=search]', 'no such id')],
+  ];
+  for (const [name, act] of noRedraw ? [] : actions) {
+    await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+    await act();
+    await page.waitForTimeout(1500);
+    const [longest] = mainThreadTasks(await browser.stopTracing());
+    interactions.push(`${name} ${longest ? longest.ms.toFixed(0) : 0} ms`);
+  }
   await context.close();
   return {
     longest: tasks[0],
@@ -191,6 +210,7 @@ async function solveFile(file, timeout) {
     scene: latencies.length ? median(scenes) : NaN,
     slowest: latencies.length ? Math.max(...latencies) : NaN,
     rects,
+    interactions,
   };
 }
 
@@ -220,6 +240,9 @@ for (const r of rows) {
   );
 }
 console.log('');
+for (const r of rows) {
+  if (r.interactions.length) console.log(`- ${r.input}, longest task of: ${r.interactions.join(', ')}`);
+}
 for (const r of rows) {
   const what = (t) => `${t.ms.toFixed(0)} ms (${t.inside.join(', ') || 'no part over 2 ms'})`;
   console.log(`- ${r.input}: longest tasks ${[r.longest, ...r.next].map(what).join('; ')}`);
