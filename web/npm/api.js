@@ -7,6 +7,7 @@ export {
   Solution,
   Solver,
   SolverParams,
+  columnIds,
   heuristicNames,
   lowerBound,
   minimize,

@@ -302,6 +302,19 @@ export function traceSearch(problem, options = {}) {
   return callWasm(raw.traceSearch, { buffers: shape.buffers, capacity }, params, control.maxEvents, wasmControl(control));
 }
 
+/** The ids of a `returnProblem: 'columns'` answer as strings. */
+export function columnIds(columns) {
+  const decoder = new TextDecoder();
+  const ids = new Array(columns.idEnds.length);
+  let start = 0;
+  for (let i = 0; i < ids.length; i++) {
+    const end = columns.idEnds[i];
+    ids[i] = decoder.decode(columns.idBytes.subarray(start, end));
+    start = end;
+  }
+  return ids;
+}
+
 /** `{ valid: true }` or `{ valid: false, message }` naming the first rule the solution breaks. */
 export function validateSolution(problem, solution) {
   return callWasm(raw.validate, problemArgument(problem), offsetsOf(solution));

@@ -115,7 +115,9 @@ export class Solution {
  * per buffer, and per gap. NaN marks "none" (a movable buffer's `fixed`, a plain gap's window).
  */
 export interface Columns {
-  ids: string[];
+  /** The ids as UTF-8, one after another: id i is bytes idEnds[i-1] (0 for the first) to idEnds[i]. See `columnIds`. */
+  idBytes: Uint8Array;
+  idEnds: Uint32Array;
   lower: Float64Array;
   upper: Float64Array;
   size: Float64Array;
@@ -322,6 +324,9 @@ export function traceInWorker(
   input: string | Problem | { buffers: BufferInit[]; capacity?: number },
   options?: TraceOptions & { signal?: AbortSignalLike },
 ): Promise<SearchTrace>;
+
+/** The ids of a `Columns` answer as strings (decodes them all: call it off the page's busy moments for large answers). */
+export function columnIds(columns: Columns): string[];
 
 export type Validity = { valid: true } | { valid: false; message: string };
 

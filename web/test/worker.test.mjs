@@ -78,3 +78,16 @@ test('parallel lanes race: first decisive answer wins, bounds combine', async ()
   assert.ok(minimised.lowerBound > 0 && minimised.height >= minimised.lowerBound);
   await assert.rejects(bufpack.solveInWorker(example, { parallel: 0 }), { code: 'invalid' });
 });
+
+test("returnProblem: 'columns' hands back typed arrays, ids as UTF-8 bytes that columnIds decodes", async () => {
+  const csv = 'id,lower,upper,size\nα,0,4,2\nb2,2,6,3\n"x,y",4,8,1\n';
+  const solution = await bufpack.solveInWorker(csv, { capacity: 8, returnProblem: 'columns' });
+  const { columns } = solution;
+  assert.ok(columns.idBytes instanceof Uint8Array);
+  assert.ok(columns.idEnds instanceof Uint32Array);
+  assert.deepEqual(bufpack.columnIds(columns), ['α', 'b2', 'x,y']);
+  assert.deepEqual(Array.from(columns.size), [2, 3, 1]);
+  assert.deepEqual(Array.from(columns.offsets), solution.offsets);
+  const problem = Problem.fromCsv(csv, { capacity: 8 });
+  assert.deepEqual(bufpack.validateSolution(problem, solution), { valid: true });
+});

@@ -194,7 +194,12 @@ fn columns_carry_the_problem_and_offsets_as_typed_arrays() {
         .map(|o| o.as_f64().unwrap())
         .collect();
     assert_eq!(column("offsets"), offsets);
-    assert_eq!(js_sys::Array::from(&get(&columns, "ids")).length(), 5);
+    assert_eq!(
+        js_sys::Uint32Array::from(get(&columns, "idEnds")).length(),
+        5
+    );
+    let bytes = js_sys::Uint8Array::from(get(&columns, "idBytes")).to_vec();
+    assert_eq!(String::from_utf8(bytes).unwrap(), "b1b2b3b4b5");
     let error = solve_csv(
         EXAMPLE,
         Some(12.0),

@@ -148,22 +148,24 @@ fn numbers(columns: &JsValue, key: &str) -> Vec<f64> {
         .unwrap_or_default()
 }
 
-/// Separates ids read in one call: a character ids are unlikely to hold (a chunk whose ids
-/// do hold it is read id by id instead).
-const ID_SEPARATOR: char = '\u{0}';
-
-/// Ids `from..to` of the answer: one `join` call and one string per chunk, where reading a
-/// million strings one call each took the page's thread half a second.
-fn read_ids(ids: &js_sys::Array, from: u32, to: u32, out: &mut Vec<String>) {
-    let joined = String::from(ids.slice(from, to).join(&ID_SEPARATOR.to_string()));
-    let count = (to - from) as usize;
-    let before = out.len();
-    if count > 0 {
-        out.extend(joined.split(ID_SEPARATOR).map(str::to_string));
-    }
-    if out.len() - before != count {
-        out.truncate(before);
-        out.extend((from..to).map(|i| ids.get(i).as_string().unwrap_or_default()));
+/// Ids `from..to` of the answer, from its UTF-8 bytes (`idBytes`, with `idEnds`): one copy
+/// of the chunk's bytes into Rust, then slices of it. (A million id strings in the worker's
+/// message took the browser about 150 ms to decode on this thread; bytes cost nothing.)
+fn read_ids(
+    bytes: &js_sys::Uint8Array,
+    ends: &[u32],
+    from: usize,
+    to: usize,
+    out: &mut Vec<String>,
+) {
+    let start = if from == 0 { 0 } else { ends[from - 1] };
+    let end = if to == 0 { 0 } else { ends[to - 1] };
+    let chunk = bytes.subarray(start, end).to_vec();
+    let mut at = 0usize;
+    for &id_end in &ends[from..to] {
+        let id_end = (id_end - start) as usize;
+        out.push(String::from_utf8_lossy(&chunk[at..id_end]).into_owned());
+        at = id_end;
     }
 }
 
@@ -199,9 +201,21 @@ async fn prepare(
     // Only the declared fields are read: the offsets come from the columns.
     let shape: SolutionShape =
         serde_wasm_bindgen::from_value(solution.clone()).map_err(|_| broken("solution"))?;
-    let ids = js_sys::Reflect::get(&columns, &"ids".into()).map_err(|_| broken("ids"))?;
-    let ids: js_sys::Array = ids.dyn_into().map_err(|_| broken("ids"))?;
-    let count = ids.length() as usize;
+    let id_bytes: js_sys::Uint8Array = js_sys::Reflect::get(&columns, &"idBytes".into())
+        .ok()
+        .and_then(|v| v.dyn_into().ok())
+        .ok_or_else(|| broken("ids"))?;
+    let id_ends: Vec<u32> = js_sys::Reflect::get(&columns, &"idEnds".into())
+        .ok()
+        .and_then(|v| v.dyn_into::<js_sys::Uint32Array>().ok())
+        .map(|ends| ends.to_vec())
+        .ok_or_else(|| broken("ids"))?;
+    if id_ends.windows(2).any(|w| w[0] > w[1])
+        || id_ends.last().is_some_and(|&end| end > id_bytes.length())
+    {
+        return Err(broken("ids"));
+    }
+    let count = id_ends.len();
     // Reading: ids and numbers a chunk at a time (a few small copies each: whole columns of a
     // million took tens of milliseconds apiece), into buffers. A tenth of the bar; the
     // layout's build is the rest.
@@ -235,7 +249,7 @@ async fn prepare(
         }
         let [lower, upper, size, alignment, fixed, offset] = &chunk;
         names.clear();
-        read_ids(&ids, from as u32, to as u32, &mut names);
+        read_ids(&id_bytes, &id_ends, from, to, &mut names);
         buffers.extend(names.drain(..).enumerate().map(|(i, id)| Buffer {
             id,
             lifespan: Lifespan::new(lower[i] as i64, upper[i] as i64),
