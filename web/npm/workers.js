@@ -69,6 +69,27 @@ export async function traceInWorker(input, options = {}) {
   return race(job, [{ ...params }], control);
 }
 
+/**
+ * With "columns" the offsets travel once, as `columns.offsets` (a plain array of a million
+ * numbers costs the page tens of milliseconds to receive); `solution.offsets` is made from
+ * them the first time it is read.
+ */
+function attachColumns(solution, columns) {
+  solution.columns = columns;
+  Object.defineProperty(solution, 'offsets', {
+    configurable: true,
+    enumerable: true,
+    get() {
+      const offsets = Array.from(columns.offsets);
+      Object.defineProperty(this, 'offsets', { value: offsets, writable: true, enumerable: true, configurable: true });
+      return offsets;
+    },
+    set(value) {
+      Object.defineProperty(this, 'offsets', { value, writable: true, enumerable: true, configurable: true });
+    },
+  });
+}
+
 /** `returnProblem`: false (nothing), true or "objects" (a Problem), "columns" (typed arrays). */
 function problemForm(returnProblem) {
   if (returnProblem === undefined || returnProblem === false) return 'none';
@@ -156,7 +177,7 @@ function race(job, laneParams, control) {
       }
       const solution = new Solution(result.solution);
       if (result.problem) solution.problem = Problem.trusted(result.problem);
-      if (result.columns) solution.columns = result.columns;
+      if (result.columns) attachColumns(solution, result.columns);
       if (!job.minimize || solution.status === 'optimal' || laneParams.length === 1) {
         return settle(resolve, withBound(solution, finished));
       }
@@ -179,7 +200,7 @@ function race(job, laneParams, control) {
       results.sort((a, b) => a.solution.height - b.solution.height);
       const solution = new Solution(results[0].solution);
       if (results[0].problem) solution.problem = Problem.trusted(results[0].problem);
-      if (results[0].columns) solution.columns = results[0].columns;
+      if (results[0].columns) attachColumns(solution, results[0].columns);
       settle(resolve, withBound(solution, finished));
     };
 
