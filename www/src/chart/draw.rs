@@ -719,8 +719,8 @@ mod tests {
             let index = &layout.index;
             let frame = Frame {
                 layout: &layout,
-                index: &index,
-                colours: &colours,
+                index,
+                colours,
                 palette: &palette,
                 theme: &theme,
                 view: &view,

@@ -794,7 +794,7 @@ mod tests {
         assert_eq!(unpack(pack(-7, -100_000)), (-7, -100_000));
         assert_eq!(unspan(&span(-1, -3, -2, 9)), (-1, -3, -2, 9));
         // Spans sort by line, then start, then the longest first, negative positions included.
-        let mut mixed = vec![
+        let mut mixed = [
             span(0, 5, 6, 0),
             span(-1, 7, 8, 0),
             span(0, -2, 1, 0),
