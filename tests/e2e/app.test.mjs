@@ -6,43 +6,24 @@
 // Run after `cargo xtask dist`:  node --test tests/e2e/   ($BUFPACK_DIST: another build)
 import test, { after, afterEach, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { launchChromium, openPage, serve } from '../../web/test/browser.mjs';
+import { assertNoProblems, closeSite, fixture, loadPackage, openSite, shots } from './site.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
-const dist = process.env.BUFPACK_DIST ?? path.join(root, 'dist');
-const shots = path.join(root, 'target/e2e');
-mkdirSync(shots, { recursive: true });
-const fixture = (name) => readFileSync(path.join(root, 'tests/fixtures', name), 'utf8');
 // The validator of the package the site ships, run in Node.
-const bufpack = await import(pathToFileURL(path.join(dist, 'bufpack/node.js')).href);
+const bufpack = await loadPackage();
 
-let server;
-let browser;
+let site;
 let page;
-let problems;
 
 before(async () => {
-  server = await serve({ mounts: { '/': dist } });
-  browser = await launchChromium();
-  ({ page, problems } = await openPage(browser));
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await page.goto(`${server.url}/`);
-  await page.waitForSelector('h1', { timeout: 30_000 });
+  site = await openSite();
+  ({ page } = site);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => closeSite(site));
 
-afterEach(() => {
-  const seen = problems.splice(0);
-  assert.deepEqual(seen, [], 'no console errors or page errors');
-});
+afterEach(() => assertNoProblems(site));
 
 async function loadByInput(name, text) {
   await page.setInputFiles('#file', { name, mimeType: 'text/csv', buffer: Buffer.from(text) });

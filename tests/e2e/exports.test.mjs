@@ -8,41 +8,23 @@
 import test, { after, afterEach, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launchChromium, openPage, serve } from '../../web/test/browser.mjs';
+import { openPage } from '../../web/test/browser.mjs';
+import { assertNoProblems, closeSite, fixture, openSite } from './site.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
-const dist = process.env.BUFPACK_DIST ?? path.join(root, 'dist');
-const fixture = (name) => readFileSync(path.join(root, 'tests/fixtures', name), 'utf8');
 // Five buffers over times 0..21, packed in 12.
 const small = fixture('examples/input.12.csv');
 
-let server;
-let browser;
-let context;
+let site;
 let page;
-let problems;
 
 before(async () => {
-  server = await serve({ mounts: { '/': dist } });
-  browser = await launchChromium();
-  ({ context, page, problems } = await openPage(browser));
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await page.goto(`${server.url}/`);
-  await page.waitForSelector('#examples:not([disabled])', { timeout: 30_000 });
+  site = await openSite({ ready: '#examples:not([disabled])' });
+  ({ page } = site);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => closeSite(site));
 
-afterEach(() => {
-  const seen = problems.splice(0);
-  assert.deepEqual(seen, [], 'no console errors or page errors');
-});
+afterEach(() => assertNoProblems(site));
 
 async function setCapacity(value) {
   await page.fill('#capacity', value);
@@ -102,7 +84,7 @@ test('a share link opens the same problem, solved to the same height', async () 
   const link = page.url();
   assert.match(link, /#csv=[A-Za-z0-9_-]+&capacity=12$/);
   // Opened afresh, as whoever receives the link would.
-  const { context: other, page: opened, problems: seen } = await openPage(browser);
+  const { context: other, page: opened, problems: seen } = await openPage(site.browser);
   try {
     await opened.goto(link);
     await waitForResult(opened, 12, 'shared link');
@@ -177,7 +159,7 @@ test('a worker that fails is reported, the result stays, and the next solve work
   assert.equal(await page.locator('.progress').count(), 0, 'not left running');
   assert.equal((await page.textContent('#height')).replace(/\D/g, ''), '12');
   // The page may log the worker's own uncaught error; nothing else.
-  const seen = problems.splice(0).filter((p) => !/simulated worker crash/.test(p));
+  const seen = site.problems.splice(0).filter((p) => !/simulated worker crash/.test(p));
   assert.deepEqual(seen, []);
   // Solve again: a new worker, and it works.
   await page.click('button.primary');

@@ -5,12 +5,7 @@
 // Run after `cargo xtask dist`:  node --test tests/e2e/   ($BUFPACK_DIST: another build)
 import test, { after, afterEach, before } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launchChromium, openPage, serve } from '../../web/test/browser.mjs';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const dist = process.env.BUFPACK_DIST ?? path.join(root, 'dist');
+import { assertNoProblems, closeSite, openSite } from './site.mjs';
 
 /** `n` buffers in a long trace: short lives, sizes over three orders of magnitude. */
 function trace(n) {
@@ -24,18 +19,12 @@ function trace(n) {
 
 const big = Buffer.from(trace(300_000));
 
-let server;
-let browser;
+let site;
 let page;
-let problems;
 
 before(async () => {
-  server = await serve({ mounts: { '/': dist } });
-  browser = await launchChromium();
-  ({ page, problems } = await openPage(browser));
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await page.goto(`${server.url}/`);
-  await page.waitForSelector('#examples:not([disabled])', { timeout: 30_000 });
+  site = await openSite({ ready: '#examples:not([disabled])' });
+  ({ page } = site);
   // Minimise, briefly: the first packing is all this needs.
   await page.fill('#capacity', '');
   await page.press('#capacity', 'Tab');
@@ -43,15 +32,9 @@ before(async () => {
   await page.press('#timeout', 'Tab');
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => closeSite(site));
 
-afterEach(() => {
-  const seen = problems.splice(0);
-  assert.deepEqual(seen, [], 'no console errors or page errors');
-});
+afterEach(() => assertNoProblems(site));
 
 // Every "Preparing" status the page shows, as the DOM changes (not by polling: a warm
 // preparation can be over between two polls); with `cancel` set, Cancel is clicked the moment

@@ -7,35 +7,24 @@
 // Run after `cargo xtask dist`:  node --test tests/e2e/   ($BUFPACK_DIST: another build)
 import test, { after, afterEach, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { launchChromium, openPage, serve } from '../../web/test/browser.mjs';
+import { assertNoProblems, closeSite, dist, fixture, loadPackage, openSite, shots } from './site.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
-const dist = process.env.BUFPACK_DIST ?? path.join(root, 'dist');
-const shots = path.join(root, 'target/e2e');
-mkdirSync(shots, { recursive: true });
-const fixture = (name) => readFileSync(path.join(root, 'tests/fixtures', name), 'utf8');
 // The package the site ships, run in Node: the reference for what the page must show.
-const bufpack = await import(pathToFileURL(path.join(dist, 'bufpack/node.js')).href);
+const bufpack = await loadPackage();
 
-let server;
-let browser;
+let site;
 let page;
-let problems;
 const requested = [];
 let beforeLearn;
 
 before(async () => {
-  server = await serve({ mounts: { '/': dist } });
-  browser = await launchChromium();
-  ({ page, problems } = await openPage(browser));
-  await page.setViewportSize({ width: 1280, height: 1000 });
-  page.on('request', (request) => requested.push(new URL(request.url()).pathname));
-  await page.goto(`${server.url}/`);
-  await page.waitForSelector('h1', { timeout: 30_000 });
+  site = await openSite({
+    height: 1000,
+    beforeGoto: (page) => page.on('request', (request) => requested.push(new URL(request.url()).pathname)),
+  });
+  ({ page } = site);
   await page.waitForLoadState('networkidle');
   beforeLearn = [...requested];
   await page.click('#view-learn');
@@ -43,15 +32,9 @@ before(async () => {
   await page.waitForSelector('#learn-examples', { timeout: 30_000 });
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => closeSite(site));
 
-afterEach(() => {
-  const seen = problems.splice(0);
-  assert.deepEqual(seen, [], 'no console errors or page errors');
-});
+afterEach(() => assertNoProblems(site));
 
 test('the Learn bundle is fetched only when its tab is opened', () => {
   assert.ok(beforeLearn.includes('/app_bg.wasm'), `first visit: ${beforeLearn}`);
