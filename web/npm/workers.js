@@ -18,9 +18,7 @@ import { platform } from './platform.js';
  */
 export async function solveInWorker(input, options = {}) {
   const { control, params } = splitOptions(options);
-  const { signal } = control;
-  if (signal !== undefined && !isAbortSignal(signal)) throw invalid('signal', 'an AbortSignal', signal);
-  if (signal?.aborted) throw aborted(signal, undefined);
+  checkSignal(control.signal);
   const capacity = capacityOption(control.capacity);
   let job;
   if (typeof input === 'string') {
@@ -51,9 +49,7 @@ export async function solveInWorker(input, options = {}) {
  */
 export async function traceInWorker(input, options = {}) {
   const { control, params } = splitOptions(options);
-  const { signal } = control;
-  if (signal !== undefined && !isAbortSignal(signal)) throw invalid('signal', 'an AbortSignal', signal);
-  if (signal?.aborted) throw aborted(signal, undefined);
+  checkSignal(control.signal);
   if (control.parallel) throw invalid('parallel', 'false: a trace follows one search', control.parallel);
   const capacity = capacityOption(control.capacity);
   const job = { kind: 'trace', capacity, maxEvents: control.maxEvents };
@@ -96,6 +92,12 @@ function problemForm(returnProblem) {
   if (returnProblem === true || returnProblem === 'objects') return 'objects';
   if (returnProblem === 'columns') return 'columns';
   throw invalid('returnProblem', 'true, false, "objects" or "columns"', returnProblem);
+}
+
+/** Refuses what is not an AbortSignal, and a signal already aborted. */
+function checkSignal(signal) {
+  if (signal !== undefined && !isAbortSignal(signal)) throw invalid('signal', 'an AbortSignal', signal);
+  if (signal?.aborted) throw aborted(signal, undefined);
 }
 
 function isAbortSignal(value) {

@@ -193,7 +193,7 @@ pub(crate) fn learn(props: &LearnProps) -> Html {
 
     let on_example = {
         let start = start.clone();
-        Callback::from(move |event: Event_| {
+        Callback::from(move |event: yew::events::Event| {
             let select: HtmlSelectElement = event.target_unchecked_into();
             let Ok(index) = select.value().parse::<usize>() else {
                 return;
@@ -424,8 +424,6 @@ pub(crate) fn learn(props: &LearnProps) -> Html {
         </main>
     }
 }
-
-type Event_ = yew::events::Event;
 
 #[derive(Properties, PartialEq)]
 struct StageProps {
