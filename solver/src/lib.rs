@@ -46,15 +46,15 @@ pub use model::{
 pub use bounds::{gap_percent, BoundReason, LoadProfile, LowerBound};
 pub use csv::{read_buffers, read_problem, write_problem, write_solution, CsvError, CsvErrorKind};
 pub use heuristics::{greedy, Fit, Heuristic, Order};
-#[cfg(not(target_family = "wasm"))]
-pub use minimize::minimize_parallel;
 pub use minimize::{minimize, FoundBy, MinimizeOutcome, MinimizeReport};
+#[cfg(not(target_family = "wasm"))]
+pub use minimize::{minimize_parallel, MAX_MINIMIZE_THREADS};
 pub use monitor::{Monitor, Progress, StopWhen};
 pub use params::{parse_preorderings, ParamsError, Preordering, SolverParams, SortKey};
 #[cfg(not(target_family = "wasm"))]
 pub use search::solve_parallel;
 pub use search::{
     solve, split_portfolio, trace, Infeasibility, Outcome, Prune, Report, SearchStats, SolveError,
-    Technique, Trace, TraceCandidate, TraceCounts, TraceEvent,
+    Technique, Trace, TraceCandidate, TraceCounts, TraceEvent, Undecided,
 };
 pub use validate::{validate, ValidationError};

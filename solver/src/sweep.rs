@@ -14,7 +14,10 @@
 //!   above it (`top of its piece - bottom of the other's`, maxed over shared times, which is
 //!   the size unless windows are involved);
 //! - *forbidden ranges* left by fixed buffers: offsets a buffer may not take;
-//! - each buffer's *section span* `[first, last]`, from which cuts and partitions follow.
+//! - each buffer's *section span* `[first, last]`, from which cuts and partitions follow;
+//! - with *raised* pieces (a window whose lower end is above the buffer's offset), each
+//!   item's exact *clearances*: where it may not sit relative to each neighbour, so the
+//!   search can tuck a buffer beneath another's window (see [`Sweep::tuck`]).
 
 use std::collections::HashMap;
 
@@ -46,6 +49,13 @@ pub(crate) struct Item {
     pub(crate) span: (u32, u32),
     /// Half-open offset ranges `[lo, hi)` where a fixed buffer would be hit, sorted by `lo`.
     pub(crate) forbidden: Vec<(Offset, Offset)>,
+    /// Some piece starts above the offset (a window with a lower end above 0): another
+    /// buffer may sit beneath it, so the lowest offset is not the only one worth trying.
+    pub(crate) raised: bool,
+    /// Only when [`Sweep::tuck`]: `(other, lo, hi)` says this item's offset may not lie in
+    /// `[o + lo, o + hi)` while `other` sits at `o` (one entry per pair of pieces that share
+    /// time). Unlike `neighbours`, this keeps the room beneath a raised piece.
+    pub(crate) clearances: Vec<(u32, Offset, Offset)>,
 }
 
 /// The static structure of a problem, shared read-only by every search of a portfolio.
@@ -62,6 +72,10 @@ pub(crate) struct Sweep {
     /// `first_start[s]`: position in `by_first` of the first item whose span starts at `s`
     /// or later; one extra entry at the end.
     pub(crate) first_start: Vec<u32>,
+    /// Some item has a raised piece. Then a buffer may fit beneath a neighbour placed before
+    /// it, and "above every placed neighbour" is no longer the only way up: the search uses
+    /// the exact clearances and also tries the higher offsets of raised items.
+    pub(crate) tuck: bool,
 }
 
 /// A piece tagged with its owner: an item index, or a fixed buffer at a known offset.
@@ -99,6 +113,8 @@ impl Sweep {
                         sections: Vec::new(),
                         span: (u32::MAX, 0),
                         forbidden: Vec::new(),
+                        raised: buffer_pieces.iter().any(|piece| piece.bottom > 0),
+                        clearances: Vec::new(),
                     });
                     Owner::Item(items.len() as u32 - 1)
                 }
@@ -109,8 +125,9 @@ impl Sweep {
                     .map(|piece| Tagged { piece, owner }),
             );
         }
+        let tuck = items.iter().any(|item| item.raised);
         let (sections, ends) = build_sections(&mut items, &pieces);
-        link_neighbours(&mut items, &mut pieces);
+        link_neighbours(&mut items, &mut pieces, tuck);
         let (by_first, first_start) = index_by_first_section(&items, sections.len());
         Sweep {
             items,
@@ -118,6 +135,7 @@ impl Sweep {
             ends,
             by_first,
             first_start,
+            tuck,
         }
     }
 }
@@ -204,8 +222,8 @@ fn build_sections(items: &mut [Item], pieces: &[Tagged]) -> (Vec<Vec<Member>>, V
 
 /// Finds every pair of pieces that share time, by a sweep over start times with the live
 /// pieces kept in a list, and records distances between items and the ranges fixed
-/// buffers forbid.
-fn link_neighbours(items: &mut [Item], pieces: &mut [Tagged]) {
+/// buffers forbid; with `tuck`, also every pair's exact clearance.
+fn link_neighbours(items: &mut [Item], pieces: &mut [Tagged], tuck: bool) {
     sort_by_i64_key(pieces, |t| t.piece.time.lower);
     let mut distances: HashMap<(u32, u32), Offset> = HashMap::new();
     let mut live: Vec<Tagged> = Vec::new();
@@ -221,6 +239,17 @@ fn link_neighbours(items: &mut [Item], pieces: &mut [Tagged]) {
                     };
                     keep(a, b, tagged.piece.top - other.piece.bottom);
                     keep(b, a, other.piece.top - tagged.piece.bottom);
+                    if tuck {
+                        let (pa, pb) = (&tagged.piece, &other.piece);
+                        // b's piece [x + pb.bottom, x + pb.top) misses a's piece at o exactly
+                        // when x - o lies outside [pa.bottom - pb.top + 1, pa.top - pb.bottom).
+                        let clearance =
+                            |p: &Piece, q: &Piece| (p.bottom - q.top + 1, p.top - q.bottom);
+                        let (lo, hi) = clearance(pa, pb);
+                        items[b as usize].clearances.push((a, lo, hi));
+                        let (lo, hi) = clearance(pb, pa);
+                        items[a as usize].clearances.push((b, lo, hi));
+                    }
                 }
                 (Owner::Item(item), Owner::Fixed(at)) => {
                     forbid(&mut items[item as usize], &tagged.piece, at, &other.piece)
@@ -248,6 +277,8 @@ fn link_neighbours(items: &mut [Item], pieces: &mut [Tagged]) {
     for item in items.iter_mut() {
         item.forbidden.sort_unstable();
         item.forbidden.dedup();
+        item.clearances.sort_unstable();
+        item.clearances.dedup();
     }
 }
 

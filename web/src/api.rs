@@ -168,6 +168,9 @@ fn solve_problem(problem: &Problem, params: JsValue, control: JsValue) -> Result
             Err(ErrorShape::infeasible(&reason, problem.capacity, &report.stats, elapsed).into())
         }
         Outcome::Stopped => Err(ErrorShape::timeout(&report.stats, elapsed).into()),
+        Outcome::Undecided(why) => {
+            Err(ErrorShape::undecided(&why, problem.capacity, &report.stats, elapsed).into())
+        }
     }
 }
 

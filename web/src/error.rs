@@ -5,7 +5,7 @@
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 
-use bufpack::{CsvError, Infeasibility, ProblemError, SearchStats, SolveError};
+use bufpack::{CsvError, Infeasibility, ProblemError, SearchStats, SolveError, Undecided};
 
 use crate::shapes::InfeasibilityShape;
 
@@ -23,6 +23,10 @@ pub enum ErrorCode {
     Infeasible,
     /// The time limit passed before an answer.
     Timeout,
+    /// Neither a packing nor a proof (windowed gaps beyond what the search tries, or an
+    /// input too large for the exact search whose heuristics found nothing); the message
+    /// says which.
+    Undecided,
 }
 
 /// The object thrown to JavaScript.
@@ -115,6 +119,19 @@ impl ErrorShape {
         }
         shape.reason = Some(reason.into());
         shape.with_stats(stats, elapsed_seconds)
+    }
+
+    pub(crate) fn undecided(
+        why: &Undecided,
+        capacity: i64,
+        stats: &SearchStats,
+        elapsed_seconds: f64,
+    ) -> ErrorShape {
+        ErrorShape::new(
+            ErrorCode::Undecided,
+            format!("at capacity {capacity}: {why}"),
+        )
+        .with_stats(stats, elapsed_seconds)
     }
 
     pub(crate) fn timeout(stats: &SearchStats, elapsed_seconds: f64) -> ErrorShape {

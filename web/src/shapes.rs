@@ -289,6 +289,9 @@ pub(crate) struct SolutionShape {
     pub(crate) found_by: Option<String>,
     /// Minimisation was stopped (time limit) before the height was proven.
     pub(crate) stopped: bool,
+    /// Some height could be neither packed nor ruled out (windowed gaps beyond what the
+    /// exact search tries): the bound did not rise there.
+    pub(crate) incomplete: bool,
 }
 
 impl SolutionShape {
@@ -317,6 +320,7 @@ impl SolutionShape {
                 .as_ref()
                 .map(|ordering| format!("exact search ({ordering})")),
             stopped: false,
+            incomplete: false,
         }
     }
 
@@ -346,6 +350,7 @@ impl SolutionShape {
             ordering: report.stats.ordering.as_ref().map(ToString::to_string),
             found_by: report.found_by.map(|by| by.to_string()),
             stopped: report.stopped,
+            incomplete: report.incomplete,
         })
     }
 

@@ -56,6 +56,7 @@ impl TraceShape {
                 Some(reason.to_string()),
             ),
             Outcome::Stopped => ("stopped", None, None, None),
+            Outcome::Undecided(why) => ("undecided", None, None, Some(why.to_string())),
         };
         TraceShape {
             outcome,

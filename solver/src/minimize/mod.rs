@@ -29,7 +29,7 @@ use crate::params::SolverParams;
 use crate::search::{Infeasibility, SearchStats, SolveError};
 
 #[cfg(not(target_family = "wasm"))]
-pub use parallel::minimize_parallel;
+pub use parallel::{minimize_parallel, MAX_MINIMIZE_THREADS};
 use run::{Role, Run};
 
 /// The result of [`minimize`].
@@ -52,6 +52,10 @@ pub struct MinimizeReport {
     pub searched: bool,
     /// The monitor stopped the minimisation before the height was proven.
     pub stopped: bool,
+    /// Some height could be neither packed nor ruled out: with windowed gaps the exact
+    /// search may not try every placement (see [`crate::Undecided::Windows`]), so its
+    /// exhausted probes proved nothing and the bound did not rise there.
+    pub incomplete: bool,
 }
 
 /// What a minimisation ends with.

@@ -28,6 +28,8 @@ pub fn minimize_parallel(
     threads: usize,
     monitor: &mut dyn Monitor,
 ) -> Result<MinimizeReport, SolveError> {
+    // Each thread beyond the passes' count would only scout; more than that is overhead.
+    let threads = threads.min(MAX_MINIMIZE_THREADS);
     if threads <= 1 {
         return minimize(problem, params, monitor);
     }
@@ -39,6 +41,7 @@ pub fn minimize_parallel(
     };
     let mut others = SearchStats::default();
     let mut searched = false;
+    let mut incomplete = false;
     let mut stopped = false;
     std::thread::scope(|scope| {
         let handles: Vec<_> = roles[1..]
@@ -48,10 +51,10 @@ pub fn minimize_parallel(
                 scope.spawn(move || {
                     let Ok(Ok(mut run)) = Run::start(problem, params, role.clone(), Some(shared))
                     else {
-                        return (SearchStats::default(), false);
+                        return (SearchStats::default(), false, false);
                     };
                     run.work(params, &mut Follower(shared));
-                    (run.counter.stats(), run.searched())
+                    (run.counter.stats(), run.searched(), run.incomplete())
                 })
             })
             .collect();
@@ -70,10 +73,11 @@ pub fn minimize_parallel(
         }
         shared.stop.store(true, Relaxed);
         for handle in handles {
-            if let Ok((stats, searched_here)) = handle.join() {
+            if let Ok((stats, searched_here, incomplete_here)) = handle.join() {
                 others.nodes += stats.nodes;
                 others.backtracks += stats.backtracks;
                 searched |= searched_here;
+                incomplete |= incomplete_here;
             }
         }
     });
@@ -83,8 +87,15 @@ pub fn minimize_parallel(
     if stopped {
         leader.mark_stopped();
     }
+    if incomplete {
+        leader.mark_incomplete();
+    }
     Ok(leader.finish(monitor, others))
 }
+
+/// The most threads a minimisation uses: one per heuristic pass. Callers may ask for more;
+/// the command line also holds them to the machine's cores.
+pub const MAX_MINIMIZE_THREADS: usize = Heuristic::PORTFOLIO.len();
 
 /// Thread 0 runs the fast online pass first and the proof probe; the others scout at
 /// `i / threads` of the way up. Passes are dealt round-robin.

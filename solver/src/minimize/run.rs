@@ -12,13 +12,9 @@ use crate::monitor::Monitor;
 use crate::params::{ParamsError, SolverParams};
 use crate::search::{
     check_fixed, key_table, Infeasibility, Portfolio, Prepared, ProgressCounter, SearchStats,
-    SolveError, Step,
+    SolveError, Step, SWEEP_BUDGET,
 };
 use crate::sweep::Sweep;
-
-/// Above this many section memberships plus neighbour pairs, the exact search's structures
-/// would take too much memory; minimisation stops at the heuristics.
-pub(crate) const SWEEP_BUDGET: u64 = 5_000_000;
 
 /// Above this many buffers to place, one descent of the exact search (whose nodes each cost
 /// time linear in the buffers left) takes longer than the heuristics need to finish.
@@ -92,6 +88,9 @@ pub(crate) struct Run<'a> {
     searched: bool,
     /// The monitor asked to stop before the height was proven.
     stopped: bool,
+    /// A probe ended without a packing or a proof (windowed gaps beyond what the search
+    /// tries): the bound could not be raised there.
+    incomplete: bool,
 }
 
 impl<'a> Run<'a> {
@@ -121,6 +120,7 @@ impl<'a> Run<'a> {
             counter: ProgressCounter::default(),
             searched: false,
             stopped: false,
+            incomplete: false,
         };
         if let Err(clash) = check_fixed(problem) {
             return Ok(Err(run.infeasible(Infeasibility::FixedClash(clash))));
@@ -188,7 +188,7 @@ impl<'a> Run<'a> {
     /// back to the bound and patience doubles. The newest [`SCOUTS`] scouts run on.
     fn probe(&mut self, params: &SolverParams, monitor: &mut dyn Monitor) {
         let problem = self.problem;
-        let Ok(Ok(prepared)) = Prepared::new(problem, params) else {
+        let Ok(Ok(prepared)) = Prepared::new(problem, params, &mut ()) else {
             return;
         };
         let sweep = &prepared.sweep;
@@ -197,6 +197,9 @@ impl<'a> Run<'a> {
         let mut probes: Vec<Probe<'_>> = Vec::new();
         let mut floor = self.lower_bound;
         let mut patience = FIRST_PATIENCE;
+        // Heights whose probe tried everything it tries without a packing or a proof (see
+        // `Step::Exhausted`): probing them again would repeat the same search.
+        let mut unprovable: Vec<Offset> = Vec::new();
         loop {
             self.sync();
             if self.proven() {
@@ -215,7 +218,7 @@ impl<'a> Run<'a> {
                 .scout
                 .map(|(i, n)| floor + (top - floor) * i / (n + 1));
             for target in proof.into_iter().chain(scout) {
-                if probes.iter().all(|p| p.target != target) {
+                if probes.iter().all(|p| p.target != target) && !unprovable.contains(&target) {
                     probes.push(Probe {
                         target,
                         rounds: 0,
@@ -230,9 +233,14 @@ impl<'a> Run<'a> {
                     None => break,
                 }
             }
+            if probes.is_empty() {
+                // Every height left to probe was tried to the end without a decision.
+                return;
+            }
             // The proof probe gets as many nodes as the scouts together: on most inputs the
             // bound is the optimum, and only it can prove so.
-            let scouts = probes.len() as u64 - u64::from(self.role.proof);
+            let proof_running = probes.iter().any(|p| p.target == self.lower_bound);
+            let scouts = probes.len() as u64 - u64::from(proof_running);
             let mut decided = None;
             for probe in probes.iter_mut() {
                 let counter = &mut self.counter;
@@ -263,6 +271,13 @@ impl<'a> Run<'a> {
                 }
                 Step::Infeasible => {
                     self.raise_bound(target + 1, monitor);
+                }
+                Step::Exhausted => {
+                    // No proof: the bound stays; scouts look higher.
+                    self.incomplete = true;
+                    unprovable.push(target);
+                    probes.retain(|p| p.target != target);
+                    floor = floor.max(target + 1);
                 }
                 Step::Stopped | Step::Paused => {
                     self.stopped = true;
@@ -366,6 +381,7 @@ impl<'a> Run<'a> {
             stats: self.counter.stats(),
             searched: self.searched,
             stopped: false,
+            incomplete: false,
         }
     }
 
@@ -398,6 +414,7 @@ impl<'a> Run<'a> {
             stats,
             searched: self.searched,
             stopped,
+            incomplete: self.incomplete,
         }
     }
 
@@ -417,6 +434,18 @@ impl<'a> Run<'a> {
     #[cfg(not(target_family = "wasm"))]
     pub(crate) fn mark_stopped(&mut self) {
         self.stopped = true;
+    }
+
+    /// Whether a probe of this thread ended without a packing or a proof.
+    #[cfg(not(target_family = "wasm"))]
+    pub(crate) fn incomplete(&self) -> bool {
+        self.incomplete
+    }
+
+    /// A probe of another thread ended without a packing or a proof.
+    #[cfg(not(target_family = "wasm"))]
+    pub(crate) fn mark_incomplete(&mut self) {
+        self.incomplete = true;
     }
 }
 

@@ -24,6 +24,11 @@ const UNPLACED: Offset = -1;
 /// How often (in nodes) the search asks its caller whether to stop.
 pub(crate) const TICK_NODES: u64 = 64;
 
+/// The most offsets above its lowest that a raised item may need tried at one node, summed
+/// over raised items (see [`Search::raised_offsets`]). Above it the search still finds
+/// packings but no longer proves that none exists.
+pub(crate) const RAISED_OFFSETS: u64 = 1 << 16;
+
 /// Which techniques are on, after resolving the ones that depend on another.
 #[derive(Clone, Copy, Debug)]
 struct Switches {
@@ -63,6 +68,9 @@ pub(crate) enum Step {
     Solved,
     /// The whole space was searched: no packing exists.
     Infeasible,
+    /// Every offset the search tries was tried, but windowed gaps allow packings it does
+    /// not try (the raised items' offsets were over [`RAISED_OFFSETS`]): nothing is proven.
+    Exhausted,
     /// The node budget ran out; call `run` again to go on.
     Paused,
     /// The caller asked to stop; call `run` again to go on.
@@ -134,6 +142,9 @@ pub(crate) struct Search<'a, T: Tracer = NoTrace> {
     ordering: Option<Preordering>,
     switches: Switches,
     capacity: Offset,
+    /// Raised items also try their higher offsets (see [`Search::raised_offsets`]); when
+    /// false on a problem with raised items, exhausting the space proves nothing.
+    enumerate_raised: bool,
     rank: Vec<u32>,
     offset: Vec<Offset>,
     min_offset: Vec<Offset>,
@@ -199,13 +210,16 @@ impl<'a, T: Tracer> Search<'a, T> {
         } else {
             Action::Enter(0, sections as u32 - 1)
         };
+        let switches = Switches::from(params);
         Search {
             tracer,
             sweep,
             keys,
             ordering,
-            switches: Switches::from(params),
+            switches,
             capacity,
+            enumerate_raised: sweep.tuck
+                && raised_offsets(sweep, switches, capacity) <= RAISED_OFFSETS,
             rank,
             offset: vec![UNPLACED; items],
             min_offset: vec![0; items],
@@ -261,11 +275,7 @@ impl<'a, T: Tracer> Search<'a, T> {
     /// returns true.
     pub(crate) fn run(&mut self, budget: u64, tick: &mut dyn FnMut(u64, u64) -> bool) -> Step {
         if let Some(solved) = self.finished {
-            return if solved {
-                Step::Solved
-            } else {
-                Step::Infeasible
-            };
+            return self.decided(solved);
         }
         let stop_at = self.nodes.saturating_add(budget);
         // Counted from the last tick of any run, so nodes of a run that paused between two
@@ -305,12 +315,24 @@ impl<'a, T: Tracer> Search<'a, T> {
                             self.backtracks - ticked_backtracks,
                         );
                         self.finished = Some(ok);
-                        return if ok { Step::Solved } else { Step::Infeasible };
+                        return self.decided(ok);
                     }
                     Some(Frame::Node { .. }) => action = self.return_to_node(ok),
                     Some(Frame::Split { .. }) => action = self.return_to_split(ok),
                 },
             }
+        }
+    }
+
+    /// A finished search's step: a failure is a proof only when the search tried every
+    /// packing that matters.
+    fn decided(&self, solved: bool) -> Step {
+        if solved {
+            Step::Solved
+        } else if self.sweep.tuck && !self.enumerate_raised {
+            Step::Exhausted
+        } else {
+            Step::Infeasible
         }
     }
 
@@ -333,7 +355,7 @@ impl<'a, T: Tracer> Search<'a, T> {
             }
             any_open = true;
             let size = sweep.items[item as usize].size;
-            let offset = self.lowest_legal(item, self.min_offset[item as usize]);
+            let offset = self.lowest_offset(item, self.min_offset[item as usize]);
             self.base[item as usize] = offset;
             if offset + size > self.capacity {
                 // This item can only go higher from here: the node is dead.
@@ -370,6 +392,9 @@ impl<'a, T: Tracer> Search<'a, T> {
         }
         if !any_open {
             return Action::Return(true);
+        }
+        if self.enumerate_raised {
+            self.push_raised_offsets(members, lowest_top);
         }
         if self.switches.section_inference {
             if let Some((section, floor)) = self.section_over(lo, hi) {
@@ -587,6 +612,70 @@ impl<'a, T: Tracer> Search<'a, T> {
         None
     }
 
+    /// With raised items, the offsets above its lowest that a raised item may hold in a
+    /// packing of least offset sum. There, an item placed in offset order sits at its
+    /// lowest offset unless a buffer placed *after* it holds it up, which only a buffer
+    /// beneath one of its raised pieces can do; which offset that is depends on buffers not
+    /// yet placed, so every legal offset is tried, up to the lowest top of an unplaced item
+    /// when dominance is on (higher ones are dominated) or the capacity otherwise.
+    fn push_raised_offsets(&mut self, members: &[u32], lowest_top: Offset) {
+        let limit = if self.switches.dominance {
+            lowest_top
+        } else {
+            self.capacity
+        };
+        for &item in members {
+            let entry = &self.sweep.items[item as usize];
+            if self.offset[item as usize] != UNPLACED
+                || !entry.raised
+                || self.open_neighbours[item as usize] == 0
+            {
+                // With no unplaced neighbour nothing can hold it up: its lowest offset is
+                // the only one.
+                continue;
+            }
+            let (size, rank) = (entry.size, self.rank[item as usize]);
+            let mut offset = self.base[item as usize];
+            loop {
+                offset = self.lowest_offset(item, offset + 1);
+                if offset >= limit || offset + size > self.capacity {
+                    break;
+                }
+                let after_level = Level {
+                    offset,
+                    rank: rank as i64,
+                } > self.level;
+                if !self.switches.canonical || after_level {
+                    self.candidates.push(Candidate { offset, rank, item });
+                }
+            }
+        }
+    }
+
+    /// The lowest offset at or above `from` where `item` may sit: aligned, clear of fixed
+    /// buffers and, with raised items, clear of every placed neighbour's pieces (without
+    /// them, `from` is already above every placed neighbour).
+    fn lowest_offset(&self, item: u32, from: Offset) -> Offset {
+        let mut offset = self.lowest_legal(item, from);
+        if !self.sweep.tuck {
+            return offset;
+        }
+        let clearances = &self.sweep.items[item as usize].clearances;
+        loop {
+            let mut moved = false;
+            for &(other, lo, hi) in clearances {
+                let at = self.offset[other as usize];
+                if at != UNPLACED && at + lo <= offset && offset < at + hi {
+                    offset = self.lowest_legal(item, at + hi);
+                    moved = true;
+                }
+            }
+            if !moved {
+                return offset;
+            }
+        }
+    }
+
     /// The lowest offset at or above `from` that is aligned and clear of fixed buffers.
     fn lowest_legal(&self, item: u32, from: Offset) -> Offset {
         let item = &self.sweep.items[item as usize];
@@ -634,9 +723,17 @@ impl<'a, T: Tracer> Search<'a, T> {
         let entry = &self.sweep.items[item as usize];
         self.undo.push(Undo::Placed(item));
         self.offset[item as usize] = offset;
+        let tuck = self.sweep.tuck;
         for member in &entry.sections {
             let section = member.id as usize;
-            let top = offset + member.top;
+            // Later buffers never go below this one's offset, but with raised pieces they
+            // may go beneath a raised piece: then only its offset is a floor.
+            let top = offset
+                + if tuck && member.bottom > 0 {
+                    0
+                } else {
+                    member.top
+                };
             if top > self.floor[section] {
                 self.undo.push(Undo::Floor(member.id, self.floor[section]));
                 self.floor[section] = top;
@@ -651,7 +748,9 @@ impl<'a, T: Tracer> Search<'a, T> {
                 continue;
             }
             met_unplaced = true;
-            let above = offset + distance;
+            // With raised pieces the exact clearances decide (see `lowest_offset`); a later
+            // buffer still never goes below this one's offset.
+            let above = offset + if tuck { 0 } else { distance };
             if above > self.min_offset[other as usize] {
                 self.undo
                     .push(Undo::MinOffset(other, self.min_offset[other as usize]));
@@ -760,4 +859,23 @@ impl<'a, T: Tracer> Search<'a, T> {
         self.stack.pop();
         Action::Return(ok)
     }
+}
+
+/// How many offsets above the lowest the raised items may have to try at one node: per
+/// raised item with neighbours, its size (dominance cuts higher ones) or the room below the
+/// capacity, in steps of its alignment.
+fn raised_offsets(sweep: &Sweep, switches: Switches, capacity: Offset) -> u64 {
+    sweep
+        .items
+        .iter()
+        .filter(|item| item.raised && !item.neighbours.is_empty())
+        .map(|item| {
+            let room = if switches.dominance {
+                item.size
+            } else {
+                capacity - item.size
+            };
+            (room.max(0) / item.alignment.max(1)) as u64 + 1
+        })
+        .fold(0u64, u64::saturating_add)
 }

@@ -10,6 +10,7 @@ mod trace;
 use std::fmt;
 
 use crate::bounds::{BoundReason, LowerBound};
+use crate::heuristics::{Greedy, Heuristic};
 use crate::model::{Offset, Problem, ProblemError, Solution, Time, MAX_MAGNITUDE};
 use crate::monitor::{Monitor, Progress};
 use crate::params::{ParamsError, Preordering, SolverParams};
@@ -45,6 +46,49 @@ pub enum Outcome {
     Infeasible(Infeasibility),
     /// The monitor asked to stop before an answer was found (timeout or cancel).
     Stopped,
+    /// Neither a packing nor a proof that none exists; the reason says why.
+    Undecided(Undecided),
+}
+
+/// Why a solve ended without an answer although nothing stopped it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Undecided {
+    /// Windowed gaps let buffers sit beneath others in more ways than the search tries at
+    /// this capacity: it tried all it could, which proves nothing (ARCHITECTURE.md, "How
+    /// the search works").
+    Windows,
+    /// The input is too large for the exact search (its structures would take memory far
+    /// beyond the input's), and the heuristics found no packing within the capacity.
+    TooLarge {
+        /// Buffers the search would place.
+        items: usize,
+        /// Section memberships plus pairs of pieces that share time.
+        cost: u64,
+        /// The most of those the search takes on.
+        budget: u64,
+    },
+}
+
+impl fmt::Display for Undecided {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Undecided::Windows => write!(
+                f,
+                "no packing found, but no proof either: windowed gaps allow more placements \
+                 than the exact search tries at this capacity"
+            ),
+            Undecided::TooLarge {
+                items,
+                cost,
+                budget,
+            } => write!(
+                f,
+                "no packing found by the heuristics, and the input is too large for the \
+                 exact search ({items} buffers meeting {cost} times, over its budget of \
+                 {budget}); try --minimize to see how much memory it needs"
+            ),
+        }
+    }
 }
 
 /// Why a problem cannot fit its capacity.
@@ -144,9 +188,9 @@ pub fn solve(
     params: &SolverParams,
     monitor: &mut dyn Monitor,
 ) -> Result<Report, SolveError> {
-    let prepared = match Prepared::new(problem, params)? {
+    let prepared = match Prepared::new(problem, params, monitor)? {
         Ok(prepared) => prepared,
-        Err(reason) => return Ok(Report::infeasible(reason, SearchStats::default())),
+        Err(outcome) => return Ok(Report::early(outcome)),
     };
     let mut counter = ProgressCounter::default();
     let end = run_portfolio(
@@ -178,16 +222,16 @@ pub fn trace(
         .filter(|_| params.static_preordering)
         .cloned();
     let recorder = trace::Recorder::new(max_events);
-    let prepared = match Prepared::new(problem, params)? {
+    let prepared = match Prepared::new(problem, params, monitor)? {
         Ok(prepared) => prepared,
-        Err(reason) => {
+        Err(outcome) => {
             return Ok(Trace {
                 events: recorder.events,
                 counts: recorder.counts,
                 truncated: false,
                 sections: Vec::new(),
                 ordering,
-                report: Report::infeasible(reason, SearchStats::default()),
+                report: Report::early(outcome),
             })
         }
     };
@@ -238,10 +282,14 @@ pub(crate) struct Prepared {
 }
 
 impl Prepared {
+    /// `Err` holds the answer when no search is needed or possible: an infeasibility on the
+    /// input's face, or, for an input over [`SWEEP_BUDGET`], what the heuristics found
+    /// within the capacity (`monitor` may stop them).
     pub(crate) fn new(
         problem: &Problem,
         params: &SolverParams,
-    ) -> Result<Result<Prepared, Infeasibility>, SolveError> {
+        monitor: &mut dyn Monitor,
+    ) -> Result<Result<Prepared, Outcome>, SolveError> {
         problem.check().map_err(SolveError::Problem)?;
         if params.preordering_heuristics.is_empty() {
             return Err(SolveError::Params(ParamsError::NoOrderings));
@@ -249,18 +297,25 @@ impl Prepared {
         for buffer in &problem.buffers {
             let end = buffer.offset.unwrap_or(0) + buffer.size;
             if end > problem.capacity {
-                return Ok(Err(Infeasibility::TooLarge {
+                return Ok(Err(Outcome::Infeasible(Infeasibility::TooLarge {
                     id: buffer.id.clone(),
                     end,
-                }));
+                })));
             }
         }
         if let Err(clash) = check_fixed(problem) {
-            return Ok(Err(Infeasibility::FixedClash(clash)));
+            return Ok(Err(Outcome::Infeasible(Infeasibility::FixedClash(clash))));
         }
         let bound = LowerBound::of(problem);
         if bound.height > problem.capacity {
-            return Ok(Err(Infeasibility::from_bound(problem, &bound)));
+            return Ok(Err(Outcome::Infeasible(Infeasibility::from_bound(
+                problem, &bound,
+            ))));
+        }
+        // Counted before anything is built, so memory stays proportional to the input.
+        let cost = Sweep::cost(problem);
+        if cost > SWEEP_BUDGET {
+            return Ok(Err(heuristics_within_capacity(problem, cost, monitor)));
         }
         Ok(Ok(Prepared {
             sweep: Sweep::new(problem),
@@ -282,6 +337,7 @@ impl Prepared {
         let outcome = match end.step {
             Step::Solved => Outcome::Solved(self.solution(problem, problem.capacity, &end)),
             Step::Infeasible => Outcome::Infeasible(Infeasibility::Exhausted),
+            Step::Exhausted => Outcome::Undecided(Undecided::Windows),
             Step::Stopped | Step::Paused => Outcome::Stopped,
         };
         Report { outcome, stats }
@@ -326,12 +382,48 @@ pub(crate) fn check_fixed(problem: &Problem) -> Result<(), ValidationError> {
 }
 
 impl Report {
-    fn infeasible(reason: Infeasibility, stats: SearchStats) -> Report {
+    /// The report of an answer given before any search.
+    fn early(outcome: Outcome) -> Report {
         Report {
-            outcome: Outcome::Infeasible(reason),
-            stats,
+            outcome,
+            stats: SearchStats::default(),
         }
     }
+}
+
+/// Above this many section memberships plus pairs of pieces that share time, the exact
+/// search's structures would take memory far beyond the input's (a dense trace of 20,000
+/// buffers needs gigabytes): the search is not started.
+pub(crate) const SWEEP_BUDGET: u64 = 5_000_000;
+
+/// For an input too large for the exact search: the first heuristic packing within the
+/// capacity (the online pass always finishes; the others stop when `monitor` says so), or
+/// why there is no answer.
+fn heuristics_within_capacity(problem: &Problem, cost: u64, monitor: &mut dyn Monitor) -> Outcome {
+    let mut greedy = Greedy::new(problem);
+    for heuristic in Heuristic::PORTFOLIO {
+        let must_finish = heuristic == Heuristic::Online;
+        if !must_finish && monitor.should_stop() {
+            return Outcome::Stopped;
+        }
+        let mut stop = || !must_finish && monitor.should_stop();
+        if let Some(solution) = greedy.run(heuristic, problem.capacity, &mut stop) {
+            return Outcome::Solved(solution);
+        }
+    }
+    if monitor.should_stop() {
+        return Outcome::Stopped;
+    }
+    let items = problem
+        .buffers
+        .iter()
+        .filter(|b| b.offset.is_none())
+        .count();
+    Outcome::Undecided(Undecided::TooLarge {
+        items,
+        cost,
+        budget: SWEEP_BUDGET,
+    })
 }
 
 /// Adds up node counts from ticks, polls the monitor for a stop, and reports progress

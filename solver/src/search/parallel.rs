@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use super::engine::Step;
 use super::portfolio::{run_portfolio, PortfolioEnd};
-use super::{split_portfolio, Prepared, ProgressCounter, Report, SearchStats, SolveError};
+use super::{split_portfolio, Prepared, ProgressCounter, Report, SolveError};
 use crate::model::Problem;
 use crate::monitor::Monitor;
 use crate::params::SolverParams;
@@ -23,9 +23,9 @@ pub fn solve_parallel(
     threads: usize,
     monitor: &mut dyn Monitor,
 ) -> Result<Report, SolveError> {
-    let prepared = match Prepared::new(problem, params)? {
+    let prepared = match Prepared::new(problem, params, monitor)? {
         Ok(prepared) => prepared,
-        Err(reason) => return Ok(Report::infeasible(reason, SearchStats::default())),
+        Err(outcome) => return Ok(Report::early(outcome)),
     };
     let parts = split_portfolio(params, threads);
     let stop = AtomicBool::new(false);

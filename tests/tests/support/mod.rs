@@ -43,6 +43,45 @@ pub(crate) fn random_problem(rng: &mut Rng, extras: bool) -> Problem {
     Problem::new(buffers, capacity)
 }
 
+/// A problem of 2-4 buffers most of which have gaps with windows, raised ones (a window
+/// whose lower end is above 0) among them, so buffers can sit beneath others' windows; now
+/// and then an alignment or a fixed buffer. Capacity near the load, at most 8 (the brute
+/// force tries every offset).
+pub(crate) fn random_windowed_problem(rng: &mut Rng) -> Problem {
+    let count = rng.range(2, 4) as usize;
+    let mut buffers = Vec::with_capacity(count);
+    for index in 0..count {
+        let lower = rng.range(0, 4);
+        let upper = lower + rng.range(2, 7);
+        let size = rng.range(1, 5);
+        let mut buffer = Buffer::new(format!("b{index}"), lower, upper, size);
+        // Up to two disjoint gaps, each windowed more often than not.
+        let mut cursor = lower + 1;
+        for _ in 0..2 {
+            if cursor >= upper - 1 || rng.chance(30) {
+                break;
+            }
+            let gap_lower = rng.range(cursor, upper - 1);
+            let gap_upper = rng.range(gap_lower + 1, upper);
+            let window = (rng.chance(75) && size >= 2).then(|| {
+                let wl = rng.range(0, size - 1);
+                (wl, rng.range(wl + 1, size))
+            });
+            buffer = buffer.with_gap(gap_lower, gap_upper, window);
+            cursor = gap_upper + 1;
+        }
+        if rng.chance(10) {
+            buffer.alignment = 2;
+        }
+        if rng.chance(8) {
+            buffer.offset = Some(rng.range(0, 3) * buffer.alignment);
+        }
+        buffers.push(buffer);
+    }
+    let capacity = rng.range(3, 8);
+    Problem::new(buffers, capacity)
+}
+
 /// Tries every aligned offset of every buffer. Exponential: tiny problems only.
 pub(crate) fn brute_force_fits(problem: &Problem) -> bool {
     brute_force_packing(problem).is_some()

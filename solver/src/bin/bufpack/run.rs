@@ -162,6 +162,7 @@ fn summary(
             Some(timeout) => format!("Result: timed out after {} s", timeout.as_secs_f64()),
             None => "Result: stopped".to_string(),
         },
+        Outcome::Undecided(why) => format!("Result: undecided ({why})"),
     });
     lines.iter().map(|line| format!("{line}\n")).collect()
 }
@@ -205,6 +206,13 @@ fn minimize_summary(
     if !report.searched && !report.stopped && !matches!(report.outcome, MinimizeOutcome::Optimal(_))
     {
         lines.push("Exact search: skipped (input too large for it)".to_string());
+    }
+    if report.incomplete {
+        lines.push(
+            "Exact search: incomplete (windowed gaps allow more placements than it tries \
+             at some heights; those heights were not ruled out)"
+                .to_string(),
+        );
     }
     let stopped = match timeout {
         Some(timeout) => format!("stopped at the time limit of {} s", timeout.as_secs_f64()),
