@@ -13,6 +13,7 @@ use std::process::Command;
 
 use crate::args::Args;
 use crate::pack::{self, run_command};
+use crate::setup::{self, BuildTools};
 
 pub(crate) const SUMMARY: &str = "build the web app into dist/";
 pub(crate) const SERVE_SUMMARY: &str = "build dist/ and serve it on http://127.0.0.1:8080";
@@ -23,7 +24,7 @@ cargo xtask dist [--out DIR]
 Builds the static site: the app (www/, profile `app`, wasm-bindgen --target web, wasm-opt),
 the npm package under bufpack/ (as cargo xtask pack builds it), index.html, style.css and the
 examples (tests/fixtures; the teaching ones in examples/teaching/). Prints the gzipped sizes.
-Needs what cargo xtask pack needs.
+Installs what it lacks first, as cargo xtask pack does (see cargo xtask setup).
 
 Options:
   --out DIR   where to build [default: dist]
@@ -32,8 +33,9 @@ Options:
 pub(crate) const SERVE_USAGE: &str = "\
 cargo xtask serve [--port N] [--no-build]
 
-Builds dist/ (unless --no-build) and serves it on http://127.0.0.1:PORT [default 8080] until
-interrupted. Any static server works as well: the site is plain files.
+Installs what it lacks (see cargo xtask setup), builds dist/ (unless --no-build) and serves
+it on http://127.0.0.1:PORT [default 8080] until interrupted. Any static server works as
+well: the site is plain files.
 ";
 
 pub(crate) fn run(root: &Path, argv: Vec<String>) -> Result<(), String> {
@@ -46,7 +48,8 @@ pub(crate) fn run(root: &Path, argv: Vec<String>) -> Result<(), String> {
         .value("out")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("dist"));
-    build(root, &out)
+    let tools = setup::for_build(root)?;
+    build(root, &tools, &out)
 }
 
 pub(crate) fn serve(root: &Path, argv: Vec<String>) -> Result<(), String> {
@@ -58,7 +61,8 @@ pub(crate) fn serve(root: &Path, argv: Vec<String>) -> Result<(), String> {
     let port: u16 = args.parsed_or("port", 8080)?;
     let dist = root.join("dist");
     if !args.flag("no-build") {
-        build(root, &dist)?;
+        let tools = setup::for_build(root)?;
+        build(root, &tools, &dist)?;
     }
     let listener = TcpListener::bind(("127.0.0.1", port))
         .map_err(|e| format!("cannot listen on port {port}: {e}"))?;
@@ -75,11 +79,12 @@ pub(crate) fn serve(root: &Path, argv: Vec<String>) -> Result<(), String> {
     Ok(())
 }
 
-pub(crate) fn build(root: &Path, out: &Path) -> Result<(), String> {
+/// Builds the site into `out` with the tools set-up found.
+pub(crate) fn build(root: &Path, tools: &BuildTools, out: &Path) -> Result<(), String> {
     if out.exists() {
         fs::remove_dir_all(out).map_err(|e| format!("cannot empty {}: {e}", out.display()))?;
     }
-    pack::build(root, "talc", &out.join("bufpack"), true)?;
+    pack::build(root, tools, "talc", &out.join("bufpack"), true)?;
 
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     run_command(Command::new(&cargo).current_dir(root).args([
@@ -98,7 +103,7 @@ pub(crate) fn build(root: &Path, out: &Path) -> Result<(), String> {
     // The app, and the Learn view's bundle the app loads when its tab is first opened.
     for (binary, name) in [("bufpack-www", "app"), ("bufpack-learn", "learn")] {
         run_command(
-            Command::new("wasm-bindgen")
+            Command::new(&tools.wasm_bindgen)
                 .args([
                     "--target",
                     "web",
@@ -115,7 +120,7 @@ pub(crate) fn build(root: &Path, out: &Path) -> Result<(), String> {
         )?;
         let wasm = out.join(format!("{name}_bg.wasm"));
         run_command(
-            Command::new(root.join("node_modules/.bin/wasm-opt"))
+            Command::new(&tools.wasm_opt)
                 .arg("-Os")
                 .arg(&wasm)
                 .arg("-o")

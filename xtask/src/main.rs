@@ -11,8 +11,10 @@ mod dist;
 mod gen;
 mod machine;
 mod pack;
+mod setup;
 mod table;
 mod test;
+mod wasm_pack;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -26,6 +28,7 @@ const COMMANDS: &[(&str, &str, &str, Entry)] = &[
     ("serve", dist::SERVE_SUMMARY, dist::SERVE_USAGE, dist::serve),
     ("gen", gen::SUMMARY, gen::USAGE, gen::run),
     ("pack", pack::SUMMARY, pack::USAGE, pack::run),
+    ("setup", setup::SUMMARY, setup::USAGE, setup::run),
     ("test", test::SUMMARY, test::USAGE, test::run),
 ];
 
@@ -81,10 +84,10 @@ fn find(name: &str) -> Result<&'static (&'static str, &'static str, &'static str
 fn help() -> String {
     let mut text = String::from("Usage: cargo xtask <command> [options]\n\nCommands:\n");
     for (name, summary, ..) in COMMANDS {
-        text.push_str(&format!("  {name:<8} {summary}\n"));
+        text.push_str(&format!("  {name:<10} {summary}\n"));
     }
     text.push_str(&format!(
-        "  {:<8} this overview; `help <command>` for details\n",
+        "  {:<10} this overview; `help <command>` for details\n",
         "help"
     ));
     text

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::args::Args;
+use crate::setup::{self, BuildTools};
 
 pub(crate) const SUMMARY: &str = "build the npm package into target/npm/bufpack-<version>.tgz";
 
@@ -23,9 +24,8 @@ Builds the npm package `bufpack`: the solver in WebAssembly (web/), its JavaScri
 and Worker API (web/npm/), TypeScript declarations, README and LICENSE. Leaves the
 unpacked package in target/npm/package/ and the tarball in target/npm/.
 
-Needs: the wasm32-unknown-unknown target, wasm-bindgen-cli of the version in Cargo.lock
-(cargo install wasm-bindgen-cli --version <v> --no-default-features), and `npm ci` at the
-repository root (for wasm-opt).
+Installs what it lacks first (see cargo xtask setup): the wasm32-unknown-unknown target,
+wasm-bindgen-cli of the version in Cargo.lock, node_modules (for wasm-opt). Needs node 18+.
 
 Options:
   --allocator NAME  the .wasm's global allocator: talc (default) or dlmalloc (Rust's own)
@@ -61,15 +61,24 @@ pub(crate) fn run(root: &Path, argv: Vec<String>) -> Result<(), String> {
         .value("out")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target/npm"));
-    let package = build(root, allocator, &out.join("package"), !args.flag("no-opt"))?;
+    let tools = setup::for_build(root)?;
+    let package = build(
+        root,
+        &tools,
+        allocator,
+        &out.join("package"),
+        !args.flag("no-opt"),
+    )?;
     let tarball = npm_pack(&package, &out)?;
     println!("{}", tarball.display());
     Ok(())
 }
 
 /// Builds the unpacked package into `dir` and returns it. Also used by `bench --wasm`.
+/// `tools` come from set-up: the wasm-bindgen CLI of Cargo.lock's version and npm's wasm-opt.
 pub(crate) fn build(
     root: &Path,
+    tools: &BuildTools,
     allocator: &str,
     dir: &Path,
     optimise: bool,
@@ -83,24 +92,6 @@ pub(crate) fn build(
             ))
         }
     };
-    let wanted = wasm_bindgen_version(root)?;
-    let cli = command_output("wasm-bindgen", &["--version"]).map_err(|e| {
-        format!("{e}\n  install it with: cargo install wasm-bindgen-cli --version {wanted} --no-default-features")
-    })?;
-    if cli.split_whitespace().nth(1) != Some(wanted.as_str()) {
-        return Err(format!(
-            "wasm-bindgen CLI is `{}`, but Cargo.lock has wasm-bindgen {wanted}; they must match.\n  \
-             install it with: cargo install wasm-bindgen-cli --version {wanted} --no-default-features --force",
-            cli.trim()
-        ));
-    }
-    let wasm_opt = root.join("node_modules/.bin/wasm-opt");
-    if optimise && !wasm_opt.exists() {
-        return Err(
-            "node_modules/.bin/wasm-opt is missing: run `npm ci` at the repository root".into(),
-        );
-    }
-
     let mut cargo = Command::new(env_or("CARGO", "cargo"));
     cargo
         .current_dir(root)
@@ -123,7 +114,7 @@ pub(crate) fn build(
     fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let built = target_dir(root).join("wasm32-unknown-unknown/wasm/bufpack_web.wasm");
     run_command(
-        Command::new("wasm-bindgen")
+        Command::new(&tools.wasm_bindgen)
             .args([
                 "--target",
                 "web",
@@ -142,7 +133,7 @@ pub(crate) fn build(
         // The features are read from the module's target_features section. -O3, not -Oz:
         // the same size here, and the search under -Oz was up to 1.4x slower.
         run_command(
-            Command::new(&wasm_opt)
+            Command::new(&tools.wasm_opt)
                 .arg("-O3")
                 .arg(&wasm)
                 .arg("-o")
@@ -185,21 +176,6 @@ pub(crate) fn npm_pack(package: &Path, out: &Path) -> Result<PathBuf, String> {
     Ok(out.join(name))
 }
 
-/// The wasm-bindgen version Cargo.lock resolved (pinned with `=` in web/Cargo.toml).
-fn wasm_bindgen_version(root: &Path) -> Result<String, String> {
-    let lock = fs::read_to_string(root.join("Cargo.lock"))
-        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
-    let mut lines = lock.lines();
-    while let Some(line) = lines.next() {
-        if line == "name = \"wasm-bindgen\"" {
-            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
-                return Ok(version.trim_end_matches('"').to_string());
-            }
-        }
-    }
-    Err("Cargo.lock has no wasm-bindgen package".into())
-}
-
 /// `version` from `[workspace.package]` in the root Cargo.toml.
 pub(crate) fn workspace_version(root: &Path) -> Result<String, String> {
     let manifest = fs::read_to_string(root.join("Cargo.toml"))
@@ -233,10 +209,6 @@ pub(crate) fn run_command(command: &mut Command) -> Result<(), String> {
         return Err(format!("{shown} failed ({status})"));
     }
     Ok(())
-}
-
-fn command_output(program: &str, args: &[&str]) -> Result<String, String> {
-    command_output_in(Path::new("."), program, args)
 }
 
 fn command_output_in(dir: &Path, program: &str, args: &[&str]) -> Result<String, String> {

@@ -76,7 +76,8 @@ pub(crate) fn run(root: &Path, argv: Vec<String>) -> Result<(), String> {
     }
 
     let out = root.join("target/npm/bench");
-    let package = pack::build(root, allocator, &out.join("package"), true)?;
+    let tools = crate::setup::for_build(root)?;
+    let package = pack::build(root, &tools, allocator, &out.join("package"), true)?;
     let wasm = std::fs::read(package.join("bufpack_wasm_bg.wasm")).map_err(|e| e.to_string())?;
     let gzipped = gzip_size(&package.join("bufpack_wasm_bg.wasm"))?;
 
