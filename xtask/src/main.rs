@@ -8,6 +8,7 @@
 mod args;
 mod bench;
 mod dist;
+mod doctor;
 mod gen;
 mod machine;
 mod pack;
@@ -25,6 +26,7 @@ type Entry = fn(&Path, Vec<String>) -> Result<(), String>;
 const COMMANDS: &[(&str, &str, &str, Entry)] = &[
     ("bench", bench::SUMMARY, bench::USAGE, bench::run),
     ("dist", dist::SUMMARY, dist::USAGE, dist::run),
+    ("doctor", doctor::SUMMARY, doctor::USAGE, doctor::run),
     ("serve", dist::SERVE_SUMMARY, dist::SERVE_USAGE, dist::serve),
     ("gen", gen::SUMMARY, gen::USAGE, gen::run),
     ("pack", pack::SUMMARY, pack::USAGE, pack::run),

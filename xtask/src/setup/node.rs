@@ -30,6 +30,10 @@ pub(crate) fn node_version() -> Option<String> {
     probe::first_line(&probe::on_path("node")?, &["--version"])
 }
 
+pub(crate) fn npm_version() -> Option<String> {
+    probe::first_line(&probe::on_path("npm")?, &["--version"])
+}
+
 /// Node 18+ and npm on PATH, or an error saying what to install.
 pub(crate) fn check() -> Result<(), String> {
     let install = "install Node.js 18 or later with npm (https://nodejs.org, or your \
