@@ -15,6 +15,7 @@ mod pack;
 mod setup;
 mod table;
 mod test;
+mod test_setup;
 mod wasm_pack;
 
 use std::path::{Path, PathBuf};
@@ -32,6 +33,12 @@ const COMMANDS: &[(&str, &str, &str, Entry)] = &[
     ("pack", pack::SUMMARY, pack::USAGE, pack::run),
     ("setup", setup::SUMMARY, setup::USAGE, setup::run),
     ("test", test::SUMMARY, test::USAGE, test::run),
+    (
+        "test-setup",
+        test_setup::SUMMARY,
+        test_setup::USAGE,
+        test_setup::run,
+    ),
 ];
 
 fn main() -> ExitCode {
