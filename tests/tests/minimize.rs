@@ -10,7 +10,7 @@ use bufpack::{
     Order, Problem, Progress, Solution, SolverParams, Time, MAX_MAGNITUDE,
 };
 use bufpack_tests::generate::{cut_rectangle, huge, inference_cnn, mixed, training, transformer};
-use support::{brute_force_fits, random_problem, Rng};
+use support::{brute_force_fits, random_problem, random_windowed_problem, Rng};
 
 /// Every heuristic the crate has, each greedy order with each fit and the skyline.
 fn every_heuristic() -> Vec<Heuristic> {
@@ -78,6 +78,48 @@ fn minimum_agrees_with_brute_force_on_tiny_problems() {
     // Both kinds of proof happen: the bound alone, and the search ruling out lower heights.
     assert!(checked_count > 600, "{checked_count}");
     assert!(proven_by_search >= 10, "{proven_by_search}");
+}
+
+/// With windowed gaps, "optimal" must be the true optimum (issue 12: the search used to
+/// exhaust heights a buffer tucked beneath a window would fit, and call a higher one optimal).
+#[test]
+fn minimum_agrees_with_brute_force_with_windows() {
+    let mut rng = Rng::new(0x5eed_0411);
+    let (mut proven_by_search, mut checked_count) = (0, 0);
+    for case in 0..600 {
+        let mut problem = random_windowed_problem(&mut rng);
+        if problem.check().is_err() {
+            continue;
+        }
+        problem.capacity = MAX_MAGNITUDE;
+        let expected = brute_force_minimum(&problem);
+        if expected == Offset::MAX {
+            continue;
+        }
+        for threads in [1, 2] {
+            let report =
+                minimize_parallel(&problem, &SolverParams::default(), threads, &mut ()).unwrap();
+            let height = checked(&problem, &report);
+            assert!(
+                matches!(report.outcome, MinimizeOutcome::Optimal(_)),
+                "case {case}, {threads} threads: not proven: {report:?}"
+            );
+            assert_eq!(
+                height, expected,
+                "case {case}, {threads} threads: {problem:#?}"
+            );
+            assert!(
+                !report.incomplete,
+                "case {case}: tiny heights are enumerated"
+            );
+            if threads == 1 && report.bound_reason == BoundReason::Exhausted {
+                proven_by_search += 1;
+            }
+        }
+        checked_count += 1;
+    }
+    assert!(checked_count > 400, "{checked_count}");
+    assert!(proven_by_search >= 20, "{proven_by_search}");
 }
 
 #[test]

@@ -5,7 +5,7 @@
 
 mod support;
 
-use bufpack::{solve, validate, Outcome, Problem, SolverParams};
+use bufpack::{solve, validate, Outcome, Problem, SolverParams, Undecided};
 use support::{brute_force_fits, random_problem, random_windowed_problem, techniques, Rng};
 
 fn decide(problem: &Problem, params: &SolverParams) -> Option<bufpack::Solution> {
@@ -125,6 +125,62 @@ fn a_buffer_fits_beneath_a_raised_window() {
     for (name, params) in switch_variants() {
         assert!(decide(&problem, &params).is_some(), "{name}");
     }
+}
+
+/// Sizes so large that raised items' higher offsets are over the enumeration budget: the
+/// search still finds packings, and when it finds none it must say "undecided", never
+/// "infeasible", unless the problem really is (scaling keeps feasibility: the constraints
+/// are differences of offsets with integer bounds).
+#[test]
+fn over_the_enumeration_budget_an_exhausted_search_proves_nothing() {
+    const SCALE: i64 = 100_000;
+    let mut rng = Rng::new(0x0411_5ca1);
+    let (mut undecided, mut solved, mut infeasible) = (0, 0, 0);
+    for case in 0..3000 {
+        let mut problem = random_windowed_problem(&mut rng);
+        let has_raised_window = problem
+            .buffers
+            .iter()
+            .any(|b| b.gaps.iter().any(|g| g.window.is_some_and(|w| w.lower > 0)));
+        if problem.check().is_err() || !has_raised_window {
+            continue;
+        }
+        if problem.buffers.iter().any(|b| b.alignment > 1) {
+            continue; // scaling an alignment would change the problem
+        }
+        let truth = brute_force_fits(&problem);
+        for buffer in &mut problem.buffers {
+            buffer.size *= SCALE;
+            buffer.offset = buffer.offset.map(|o| o * SCALE);
+            for gap in &mut buffer.gaps {
+                if let Some(window) = &mut gap.window {
+                    window.lower *= SCALE;
+                    window.upper *= SCALE;
+                }
+            }
+        }
+        problem.capacity *= SCALE;
+        let report = solve(&problem, &SolverParams::default(), &mut ()).unwrap();
+        match report.outcome {
+            Outcome::Solved(solution) => {
+                validate(&problem, &solution).unwrap();
+                solved += 1;
+            }
+            Outcome::Infeasible(reason) => {
+                assert!(
+                    !truth,
+                    "case {case}: infeasible ({reason}) but it packs\n{problem:#?}"
+                );
+                infeasible += 1;
+            }
+            Outcome::Undecided(Undecided::Windows) => undecided += 1,
+            other => panic!("case {case}: {other:?}"),
+        }
+    }
+    assert!(
+        undecided >= 5 && solved > 100 && infeasible > 20,
+        "{undecided} undecided, {solved} solved, {infeasible} infeasible"
+    );
 }
 
 #[test]
