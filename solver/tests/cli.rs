@@ -427,3 +427,22 @@ fn decision_without_capacity_points_to_minimize() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("--minimize"), "{}", run.stderr);
 }
+
+#[test]
+fn carriage_returns_alone_end_lines() {
+    let input = "id,lower,upper,size\r\"b1\",0,3,4\rb2,3,9,4\r\rb3,0,9,4\r";
+    let run = bufpack(&["--capacity=8"], Some(input));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_valid_packing_of(input, &run.stdout, 8);
+    // Errors count a lone CR as a line break, like the reader's physical lines.
+    let run = bufpack(
+        &["--capacity=8"],
+        Some("id,lower,upper,size\rb1,0,3,4\rb2,x,9,4\r"),
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("<stdin>: line 3, column 4 (lower)"),
+        "{}",
+        run.stderr
+    );
+}

@@ -6,7 +6,7 @@
 //! the field at fault.
 
 use super::error::{excerpt, CsvError, CsvErrorKind};
-use super::records::{Field, RecordError, Records};
+use super::records::{line_of, Field, RecordError, Records};
 use super::values::{parse_gap, parse_int, IntError, END_TOO_LARGE, TOO_LARGE};
 use crate::model::{
     Buffer, Gap, Lifespan, Offset, Problem, ProblemError, ProblemErrorKind, MAX_MAGNITUDE,
@@ -462,10 +462,4 @@ fn locate(text: &str, layout: &Layout, starts: &[usize], error: ProblemError) ->
         field: field_index.and_then(|i| layout.name(i)),
         kind,
     }
-}
-
-/// The physical line holding byte `at`.
-fn line_of(text: &str, at: usize) -> usize {
-    let before = text.as_bytes().get(..at).unwrap_or_default();
-    before.iter().filter(|&&b| b == b'\n').count() + 1
 }

@@ -1,5 +1,6 @@
 //! Splitting CSV text into records and fields: RFC 4180 plus the leniencies the reader promises
-//! (LF or CRLF, blanks around unquoted fields, blanks around quoted ones).
+//! (LF, CRLF or a lone CR as line breaks, blanks around unquoted fields, blanks around quoted
+//! ones).
 //!
 //! This knows nothing of what the columns mean. It is kept apart so that the reader can re-run
 //! it over a single record, starting at that record's byte offset, to find where a field starts
@@ -63,10 +64,38 @@ pub(crate) struct Records<'a> {
     line_start: usize,
 }
 
-/// True for the blanks trimmed around fields. A `\r` is one of them so that a CRLF line ending
-/// leaves nothing behind; a field cannot end in `\r` unless quoted.
+/// True for the blanks trimmed around fields.
 fn is_blank(byte: u8) -> bool {
-    matches!(byte, b' ' | b'\t' | b'\r')
+    matches!(byte, b' ' | b'\t')
+}
+
+/// True for the bytes that start a line break: LF, and CR, alone (old Mac files) or before
+/// an LF (CRLF, one break). A field cannot hold either unless quoted.
+fn is_break(byte: u8) -> bool {
+    matches!(byte, b'\n' | b'\r')
+}
+
+/// The length of the line break starting at byte `at`, if one does: 2 for CRLF, else 1.
+fn break_length(bytes: &[u8], at: usize) -> Option<usize> {
+    match bytes.get(at)? {
+        b'\r' if bytes.get(at + 1) == Some(&b'\n') => Some(2),
+        b'\r' | b'\n' => Some(1),
+        _ => None,
+    }
+}
+
+/// The physical line (1-based) holding byte `at`, counting line breaks as the records do:
+/// CRLF once, a lone CR or LF once each, inside quotes too.
+pub(crate) fn line_of(text: &str, at: usize) -> usize {
+    let bytes = text.as_bytes();
+    let before = bytes.get(..at).unwrap_or(bytes);
+    let breaks = before
+        .iter()
+        .enumerate()
+        // The CR of a CRLF is not counted: its LF is, when it lies before `at`.
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+        .count();
+    breaks + 1
 }
 
 impl<'a> Records<'a> {
@@ -100,8 +129,7 @@ impl<'a> Records<'a> {
         loop {
             let index = fields.len();
             let mut start = self.pos;
-            // Leading blanks are skipped, but not `\r`: a lone one is content.
-            while let Some(b' ' | b'\t') = bytes.get(start) {
+            while bytes.get(start).is_some_and(|&b| is_blank(b)) {
                 start += 1;
             }
             let field = if bytes.get(start) == Some(&b'"') {
@@ -110,20 +138,21 @@ impl<'a> Records<'a> {
                 self.unquoted(start, index)?
             };
             fields.push(field);
-            // Both field readers leave `pos` on the terminator: a comma, a newline or the end.
-            match bytes.get(self.pos) {
-                Some(b',') => self.pos += 1,
-                Some(b'\n') => {
-                    self.pos += 1;
+            // Both field readers leave `pos` on the terminator: a comma, a line break or the
+            // end.
+            if bytes.get(self.pos) == Some(&b',') {
+                self.pos += 1;
+                continue;
+            }
+            match break_length(bytes, self.pos) {
+                Some(length) => {
+                    self.pos += length;
                     self.line += 1;
                     self.line_start = self.pos;
-                    return Ok(Some(record_start));
                 }
-                _ => {
-                    self.pos = bytes.len();
-                    return Ok(Some(record_start));
-                }
+                None => self.pos = bytes.len(),
             }
+            return Ok(Some(record_start));
         }
     }
 
@@ -132,7 +161,7 @@ impl<'a> Records<'a> {
         let rest = bytes.get(start..).unwrap_or_default();
         let length = rest
             .iter()
-            .position(|&b| matches!(b, b',' | b'\n' | b'"'))
+            .position(|&b| b == b',' || b == b'"' || is_break(b))
             .unwrap_or(rest.len());
         let mut end = start + length;
         if bytes.get(end) == Some(&b'"') {
@@ -162,7 +191,7 @@ impl<'a> Records<'a> {
         let mut at = open + 1;
         let close = loop {
             let rest = bytes.get(at..).unwrap_or_default();
-            let Some(skip) = rest.iter().position(|&b| b == b'"' || b == b'\n') else {
+            let Some(skip) = rest.iter().position(|&b| b == b'"' || is_break(b)) else {
                 return Err(RecordError {
                     kind: CsvErrorKind::UnterminatedQuote,
                     index,
@@ -171,8 +200,9 @@ impl<'a> Records<'a> {
                 });
             };
             at += skip;
-            if bytes.get(at) == Some(&b'\n') {
-                at += 1;
+            // Line breaks inside quotes are content, but still start physical lines.
+            if let Some(length) = break_length(bytes, at) {
+                at += length;
                 self.line += 1;
                 self.line_start = at;
             } else if bytes.get(at + 1) == Some(&b'"') {
@@ -196,7 +226,7 @@ impl<'a> Records<'a> {
             after += 1;
         }
         match bytes.get(after) {
-            None | Some(b',' | b'\n') => self.pos = after,
+            None | Some(b',' | b'\n' | b'\r') => self.pos = after,
             Some(_) => {
                 // Report from the field's own line, not the one its content ended on.
                 self.line = line;
@@ -214,15 +244,15 @@ impl<'a> Records<'a> {
     }
 
     /// A stray-quote error for the field starting at `start`, quoting it up to its end, which
-    /// is the first comma or newline from `stray` (the offending byte: a quoted field's content
-    /// may hold commas).
+    /// is the first comma or line break from `stray` (the offending byte: a quoted field's
+    /// content may hold commas).
     fn stray_quote(&self, start: usize, stray: usize, index: usize) -> RecordError {
         let bytes = self.text.as_bytes();
         let rest = bytes.get(stray..).unwrap_or_default();
         let mut end = stray
             + rest
                 .iter()
-                .position(|&b| b == b',' || b == b'\n')
+                .position(|&b| b == b',' || is_break(b))
                 .unwrap_or(rest.len());
         while end > start && bytes.get(end - 1).is_some_and(|&b| is_blank(b)) {
             end -= 1;

@@ -80,6 +80,27 @@ fn accepts_crlf_bom_blank_lines_and_blanks_around_fields() {
 }
 
 #[test]
+fn a_lone_carriage_return_ends_a_line() {
+    let expected = [Buffer::new("a", 0, 3, 4), Buffer::new("b", 1, 2, 3)];
+    // Old Mac files: CR alone; also mixed with LF and CRLF, with blank lines and blanks.
+    for text in [
+        "id,lower,upper,size\ra,0,3,4\rb,1,2,3\r",
+        "id,lower,upper,size\ra,0,3,4\rb,1,2,3",
+        "\r\r id,lower,upper,size \r\r\ta,0,3,4\t\r \r\nb,1,2,3\n\r",
+        "id,lower,upper,size\r\na,0,3,4\rb,1,2,3\n",
+        "\"id\",\"lower\",upper,size\r\"a\" ,0,3,4\r\"b\",1,2,3\r",
+    ] {
+        assert_eq!(read(text), expected, "{text:?}");
+    }
+    // Outside quotes it always ends the record, even right after a quoted field.
+    assert!(read_buffers("id,lower,upper,size\r\"b\"\r,1,2,3\r").is_err());
+    // Inside quotes a CR is content, kept as it is.
+    let text = "id,lower,upper,size\r\"two\rlines\",0,1,1\r\"crlf\r\n\",0,1,1\r";
+    let ids: Vec<String> = read(text).into_iter().map(|b| b.id).collect();
+    assert_eq!(ids, ["two\rlines", "crlf\r\n"]);
+}
+
+#[test]
 fn reads_quoted_ids_with_commas_quotes_and_newlines() {
     let text = "id,lower,upper,size\n\"a,b\",0,1,1\n\"say \"\"hi\"\"\",0,1,1\n\
                 \"two\r\nlines\n\",0,1,1\n\" padded \" ,0,1,1\n\"\",0,1,1\n";
@@ -357,11 +378,12 @@ fn random_problems_round_trip() {
 /// and whatever fails says where.
 #[test]
 fn mangled_input_never_panics() {
-    const BITS: [&str; 16] = [
+    const BITS: [&str; 17] = [
         ",",
         "\"",
         "\n",
         "\r\n",
+        "\r",
         "-",
         "@",
         ":",

@@ -200,6 +200,19 @@ fn number_errors() {
         8,
         "line 5, column 8 (size): expected a non-negative integer, found \"x\"",
     );
+    // A lone CR is a line break, inside quotes too; CRLF is one.
+    check_error(
+        "id,lower,upper,size\r\ra,0,1,1\r\n\"b\rc\",0,1,x\r",
+        5,
+        8,
+        "line 5, column 8 (size): expected a non-negative integer, found \"x\"",
+    );
+    check_error(
+        "id,lower,upper,size\rx,0,1,1\ry,0,1,1\r\r\"x\",0,1,1\r",
+        5,
+        1,
+        "line 5, column 1 (id): expected a unique id, found \"x\" already used on line 2",
+    );
 }
 
 #[test]
