@@ -446,3 +446,45 @@ fn carriage_returns_alone_end_lines() {
         run.stderr
     );
 }
+
+#[test]
+fn a_value_flag_given_twice_is_a_usage_error() {
+    for (args, flag, first, second) in [
+        (
+            &["--capacity=12", "--capacity=13"][..],
+            "--capacity",
+            "12",
+            "13",
+        ),
+        (
+            &["--capacity=12", "-capacity", "12"],
+            "--capacity",
+            "12",
+            "12",
+        ),
+        (
+            &["--minimize", "--timeout=1s", "--timeout=inf"],
+            "--timeout",
+            "1s",
+            "inf",
+        ),
+        (
+            &["--minimize", "--output=a.csv", "--output", "b.csv"],
+            "--output",
+            "a.csv",
+            "b.csv",
+        ),
+    ] {
+        let run = bufpack(args, Some(&example_text()));
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        let line = run.stderr.lines().next().unwrap_or_default();
+        assert!(
+            line.starts_with(&format!("bufpack: {flag} "))
+                && line.contains(&format!("{first:?}"))
+                && line.contains(&format!("{second:?}")),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert_eq!(run.stdout, "");
+    }
+}

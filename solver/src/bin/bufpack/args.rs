@@ -4,11 +4,12 @@
 //! - booleans as `--name`, `--noname` or `--name=true|false|t|f|yes|no|y|n|1|0`
 //!   (any case), never `--name value`, since the next argument is not theirs;
 //! - integers in decimal or `0x` hex, blanks around them ignored; the last of repeated
-//!   flags wins; `--` ends the flags.
+//!   switches wins; `--` ends the flags.
 //!
 //! Stricter than absl where absl would run with something the user surely did not mean: an
 //! argument that is not a flag, a flag's missing value swallowing the next flag, an empty
-//! path. Every flag is one entry of [`GENERAL`] or [`TECHNIQUES`]; the help is made from them.
+//! path, a flag with a value given twice (absl keeps the last, silently). Every flag is one
+//! entry of [`GENERAL`] or [`TECHNIQUES`]; the help is made from them.
 
 use std::fmt;
 use std::time::Duration;
@@ -235,6 +236,8 @@ where
     }
 
     let mut options = Options::default();
+    // The values given so far, by flag, to refuse a second one.
+    let mut given: Vec<(&str, &str)> = Vec::new();
     // The switch just set without `=`, to explain a following `true` or `false`.
     let mut last_switch: Option<&str> = None;
     let mut rest = args[..flags_end].iter();
@@ -310,6 +313,13 @@ where
                         }
                     },
                 };
+                if let Some((_, first)) = given.iter().find(|(name, _)| *name == flag.name) {
+                    return Err(UsageError(format!(
+                        "--{} is given twice, as {first:?} and {value:?}: give it once",
+                        flag.name
+                    )));
+                }
+                given.push((flag.name, value));
                 set(&mut options, value).map_err(|e| UsageError(format!("{written}: {e}")))?;
             }
             // Only reached with a value: the bare forms were handled before the loop.
@@ -470,8 +480,9 @@ Other:
   --help, -h                      Prints this help and exits.
   --version                       Prints the version and exits.
 
-Flags are written --name=value or --name value, with two dashes or one.
-Booleans are --name, --noname or --name=true|false|1|0|yes|no.
+Flags are written --name=value or --name value, with two dashes or one; a
+flag with a value is given at most once. Booleans are --name, --noname or
+--name=true|false|1|0|yes|no.
 
 Preordering keys, each ranking larger values first: A area, C sections,
 L lower end, O overlaps, T section total, U upper end, W width, Z size.
@@ -588,7 +599,6 @@ mod tests {
             &["--capacity=0xC"],
             &["--capacity=0X0c"],
             &["--capacity=012"],
-            &["--capacity=1", "--capacity=12"],
         ] {
             assert_eq!(run(args).capacity, Some(12), "{args:?}");
         }
@@ -693,10 +703,7 @@ mod tests {
             with_capacity(&["--timeout=0"]).timeout,
             Some(Duration::ZERO)
         );
-        assert_eq!(
-            with_capacity(&["--timeout=2", "--timeout=inf"]).timeout,
-            None
-        );
+        assert_eq!(with_capacity(&["--timeout=inf"]).timeout, None);
         let orderings = with_capacity(&["--preordering_heuristics=TWA,Z"])
             .params
             .preordering_heuristics;
@@ -764,6 +771,12 @@ mod tests {
             (&["--capacity=12", "--preordering_heuristics", "WXT"], "--preordering_heuristics: unknown key 'X' in preordering \"WXT\": use A, C, L, O, T, U, W or Z"),
             (&["--capacity=12", "--help=all"], "--help takes no value"),
             (&["--capacity=12", "--version=1"], "--version takes no value"),
+            (&["--capacity=1", "--capacity=12"], "--capacity is given twice, as \"1\" and \"12\": give it once"),
+            (&["-capacity=1", "--capacity", "1"], "--capacity is given twice, as \"1\" and \"1\": give it once"),
+            (&["--capacity=1", "--timeout=2", "--timeout=inf"], "--timeout is given twice, as \"2\" and \"inf\": give it once"),
+            (&["--minimize", "--input", "a.csv", "--input=-"], "--input is given twice, as \"a.csv\" and \"-\": give it once"),
+            (&["--minimize", "--threads=2", "--threads=two"], "--threads is given twice, as \"2\" and \"two\": give it once"),
+            (&["--minimize", "--preordering_heuristics=WAT", "--preordering_heuristics=TWA"], "--preordering_heuristics is given twice, as \"WAT\" and \"TWA\": give it once"),
         ];
         for (args, expected) in cases {
             assert_eq!(error(args), *expected, "{args:?}");
