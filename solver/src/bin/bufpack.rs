@@ -1,7 +1,8 @@
 //! `bufpack`: the command-line solver, a drop-in replacement for MiniMalloc's.
 //!
 //! `bufpack --capacity=N --input=in.csv --output=out.csv [--timeout=10s] [flags]`; see
-//! `bufpack --help`. Exit status: 0 solved, 1 infeasible or timed out, 2 bad input or usage.
+//! `bufpack --help`. Exit status: 0 solved, 1 no packing (infeasible, undecided or timed
+//! out), 2 bad input or usage, 130/143 stopped by SIGINT/SIGTERM.
 
 // A binary's root reads modules from its own directory, not from `bufpack/`.
 #[path = "bufpack/args.rs"]
@@ -10,6 +11,8 @@ mod args;
 mod duration;
 #[path = "bufpack/run.rs"]
 mod run;
+#[path = "bufpack/signals.rs"]
+mod signals;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -18,6 +21,12 @@ use args::Command;
 use run::{say, Exit};
 
 fn main() -> ExitCode {
+    // First, so that a Ctrl-C at any point after this stops the run cleanly.
+    if let Err(error) = signals::install() {
+        say(&format!(
+            "bufpack: warning: cannot handle signals ({error}): Ctrl-C will lose the search\n"
+        ));
+    }
     let exit = match std::env::args_os()
         .skip(1)
         .map(|arg| {
@@ -37,7 +46,7 @@ fn main() -> ExitCode {
             Exit::Usage
         }
     };
-    ExitCode::from(exit as u8)
+    ExitCode::from(exit.status())
 }
 
 /// Prints to stdout; a closed stdout (`bufpack --help | head -1`) is not an error.

@@ -489,17 +489,22 @@ L lower end, O overlaps, T section total, U upper end, W width, Z size.
 Each key string, such as WAT, is one search; the first to decide wins.
 
 On stderr, one line each: Height (when solved), Capacity, Elapsed, Nodes,
-Backtracks, Ordering (when known) and Result: solved, infeasible (reason)
-or timed out after T s.
+Backtracks, Ordering (when known) and Result: solved, infeasible (reason),
+undecided (reason), timed out after T s, or stopped by signal SIGINT.
 
 With --minimize: Height (when found), Lower bound (and why it holds), Load,
 Gap (percent of the lower bound), Elapsed, Nodes, Backtracks, Found by, and
-Result: optimal, feasible (gap G%), infeasible (reason) or stopped. Without
---timeout it stops after 10 s with the best packing and the gap; --timeout=inf
-searches until the height is proven optimal.
+Result: optimal, feasible (gap G%), infeasible (reason) or no packing found,
+with what stopped it. Without --timeout it stops after 10 s with the best
+packing and the gap; --timeout=inf searches until the height is proven optimal.
+
+Ctrl-C (SIGINT) or SIGTERM stops the search, and the best packing found so
+far is written; a second Ctrl-C kills at once.
 
 Exit status: 0 solved (with --minimize: a packing found, optimal or not);
-1 infeasible or timed out without a packing; 2 bad input or usage.
+1 no packing: infeasible, undecided or timed out; 2 bad input or usage;
+130 (SIGINT) or 143 (SIGTERM) stopped by that signal, after writing the best
+packing found, if any.
 ";
 
 /// The usage text printed by `--help`: every flag with its help line and default.

@@ -9,16 +9,33 @@ use bufpack::{
 };
 
 use crate::args::Options;
+use crate::signals::{self, Signal};
 
 /// How a run ends, as the exit status says it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Exit {
     /// A packing was found and written (or the help or version printed).
-    Success = 0,
-    /// No packing: infeasible, timed out, or (a solver bug) one that did not validate.
-    NoPacking = 1,
+    Success,
+    /// No packing: infeasible, undecided, timed out, or (a solver bug) one that did not
+    /// validate.
+    NoPacking,
     /// Bad input, bad usage, or an I/O error.
-    Usage = 2,
+    Usage,
+    /// Stopped by a signal (Ctrl-C, SIGTERM), after writing the best packing if there was one.
+    Stopped(Signal),
+}
+
+impl Exit {
+    /// The exit status: 0, 1, 2, or 128 + the signal's number (130 for SIGINT, 143 for
+    /// SIGTERM), as a shell reports a process that a signal killed.
+    pub(crate) fn status(self) -> u8 {
+        match self {
+            Exit::Success => 0,
+            Exit::NoPacking => 1,
+            Exit::Usage => 2,
+            Exit::Stopped(signal) => signal.exit_status(),
+        }
+    }
 }
 
 /// Writes to stderr, ignoring failure: there is nowhere left to report it.
@@ -37,10 +54,21 @@ pub(crate) fn run(options: &Options) -> Exit {
     }
 }
 
-/// The clock the solver is watched by: it stops the search at the deadline, if any.
+/// The clock the solver is watched by: it stops the search at the deadline, if any, or
+/// when a signal asks to stop.
 struct Clock {
     start: Instant,
+    timeout: Option<Duration>,
     deadline: Option<Instant>,
+    /// What stopped the search, once something did.
+    stop: Option<Stop>,
+}
+
+/// Why the search was stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stop {
+    TimeLimit(Duration),
+    Signal(Signal),
 }
 
 impl Clock {
@@ -48,16 +76,46 @@ impl Clock {
         let start = Instant::now();
         Clock {
             start,
+            timeout,
             // A deadline beyond what the clock can hold is no deadline.
             deadline: timeout.and_then(|t| start.checked_add(t)),
+            stop: None,
+        }
+    }
+
+    /// "stopped at the time limit of 10 s", "stopped by signal SIGINT".
+    fn stopped(&self) -> String {
+        match self.stop {
+            Some(Stop::TimeLimit(limit)) => {
+                format!("stopped at the time limit of {} s", limit.as_secs_f64())
+            }
+            Some(Stop::Signal(signal)) => format!("stopped by signal {}", signal.name()),
+            None => "stopped".to_string(),
+        }
+    }
+
+    /// The signal that stopped the search, if one did.
+    fn signal(&self) -> Option<Signal> {
+        match self.stop {
+            Some(Stop::Signal(signal)) => Some(signal),
+            _ => None,
         }
     }
 }
 
 impl Monitor for Clock {
     fn should_stop(&mut self) -> bool {
-        self.deadline
-            .is_some_and(|deadline| Instant::now() >= deadline)
+        if self.stop.is_some() {
+            return true;
+        }
+        self.stop = match (signals::received(), self.timeout, self.deadline) {
+            (Some(signal), _, _) => Some(Stop::Signal(signal)),
+            (None, Some(limit), Some(deadline)) if Instant::now() >= deadline => {
+                Some(Stop::TimeLimit(limit))
+            }
+            _ => None,
+        };
+        self.stop.is_some()
     }
 
     fn elapsed(&self) -> Option<Duration> {
@@ -93,11 +151,12 @@ fn try_run(options: &Options) -> Result<Exit, String> {
     .map_err(|e| format!("{input}: {e}"))?;
     let elapsed = clock.start.elapsed();
 
-    say(&summary(&problem, &report, elapsed, options.timeout));
-    let Outcome::Solved(solution) = &report.outcome else {
-        return Ok(Exit::NoPacking);
-    };
-    finish(options, &problem, solution)
+    say(&summary(&problem, &report, elapsed, &clock));
+    match &report.outcome {
+        Outcome::Solved(solution) => finish(options, &problem, solution),
+        Outcome::Stopped => Ok(clock.signal().map_or(Exit::NoPacking, Exit::Stopped)),
+        Outcome::Infeasible(_) | Outcome::Undecided(_) => Ok(Exit::NoPacking),
+    }
 }
 
 /// `--minimize`: the lowest height found within the time limit, with the bound and gap.
@@ -111,10 +170,15 @@ fn run_minimize(options: &Options, problem: &Problem, input: &str) -> Result<Exi
     let report = minimize_parallel(problem, &options.params, options.threads, &mut clock)
         .map_err(|e| format!("{input}: {e}"))?;
     let elapsed = clock.start.elapsed();
-    say(&minimize_summary(problem, &report, elapsed, timeout));
+    say(&minimize_summary(problem, &report, elapsed, &clock));
+    // A signal that came after the search ended stopped nothing: the result is whole.
+    let signal = clock.signal().filter(|_| report.stopped);
     match report.solution() {
-        Some(solution) => finish(options, problem, solution),
-        None => Ok(Exit::NoPacking),
+        Some(solution) => match finish(options, problem, solution)? {
+            Exit::Success => Ok(signal.map_or(Exit::Success, Exit::Stopped)),
+            exit => Ok(exit),
+        },
+        None => Ok(signal.map_or(Exit::NoPacking, Exit::Stopped)),
     }
 }
 
@@ -138,12 +202,7 @@ fn finish(options: &Options, problem: &Problem, solution: &Solution) -> Result<E
 }
 
 /// The stderr report, one `Name: value` line each, MiniMalloc's `Elapsed` among them.
-fn summary(
-    problem: &Problem,
-    report: &Report,
-    elapsed: Duration,
-    timeout: Option<Duration>,
-) -> String {
+fn summary(problem: &Problem, report: &Report, elapsed: Duration, clock: &Clock) -> String {
     let mut lines = Vec::new();
     if let Outcome::Solved(solution) = &report.outcome {
         lines.push(format!("Height: {}", solution.height));
@@ -158,9 +217,11 @@ fn summary(
     lines.push(match &report.outcome {
         Outcome::Solved(_) => "Result: solved".to_string(),
         Outcome::Infeasible(reason) => format!("Result: infeasible ({reason})"),
-        Outcome::Stopped => match timeout {
-            Some(timeout) => format!("Result: timed out after {} s", timeout.as_secs_f64()),
-            None => "Result: stopped".to_string(),
+        Outcome::Stopped => match clock.stop {
+            Some(Stop::TimeLimit(limit)) => {
+                format!("Result: timed out after {} s", limit.as_secs_f64())
+            }
+            _ => format!("Result: {}", clock.stopped()),
         },
         Outcome::Undecided(why) => format!("Result: undecided ({why})"),
     });
@@ -172,7 +233,7 @@ fn minimize_summary(
     problem: &Problem,
     report: &MinimizeReport,
     elapsed: Duration,
-    timeout: Option<Duration>,
+    clock: &Clock,
 ) -> String {
     let mut lines = Vec::new();
     if let Some(solution) = report.solution() {
@@ -214,10 +275,7 @@ fn minimize_summary(
                 .to_string(),
         );
     }
-    let stopped = match timeout {
-        Some(timeout) => format!("stopped at the time limit of {} s", timeout.as_secs_f64()),
-        None => "stopped".to_string(),
-    };
+    let stopped = clock.stopped();
     lines.push(match &report.outcome {
         MinimizeOutcome::Optimal(_) => "Result: optimal".to_string(),
         MinimizeOutcome::Feasible(_) if report.stopped => format!(
