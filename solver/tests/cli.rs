@@ -1,7 +1,11 @@
 //! End-to-end tests of the `bufpack` command line: exit codes, output, stderr summary.
-//! Stopping (signals) is tested in `cli/stop.rs`.
+//! Writing the output safely is tested in `cli/output.rs`, stopping (signals) in
+//! `cli/stop.rs`.
 
 // A test's root reads modules from its own directory, not from `cli/`.
+#[cfg(unix)]
+#[path = "cli/output.rs"]
+mod output;
 #[cfg(unix)]
 #[path = "cli/stop.rs"]
 mod stop;

@@ -2,13 +2,15 @@
 //!
 //! `bufpack --capacity=N --input=in.csv --output=out.csv [--timeout=10s] [flags]`; see
 //! `bufpack --help`. Exit status: 0 solved, 1 no packing (infeasible, undecided or timed
-//! out), 2 bad input or usage, 130/143 stopped by SIGINT/SIGTERM.
+//! out), 2 bad input, usage or output, 130/143 stopped by SIGINT/SIGTERM.
 
 // A binary's root reads modules from its own directory, not from `bufpack/`.
 #[path = "bufpack/args.rs"]
 mod args;
 #[path = "bufpack/duration.rs"]
 mod duration;
+#[path = "bufpack/output.rs"]
+mod output;
 #[path = "bufpack/run.rs"]
 mod run;
 #[path = "bufpack/signals.rs"]
@@ -49,8 +51,18 @@ fn main() -> ExitCode {
     ExitCode::from(exit.status())
 }
 
-/// Prints to stdout; a closed stdout (`bufpack --help | head -1`) is not an error.
+/// Prints to stdout; a stdout that cannot take it (its reader gone) is an error, as for the
+/// packing. (`bufpack --help | head -1` is fine: the text fits the pipe before `head` goes.)
 fn print(text: &str) -> Exit {
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    Exit::Success
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Exit::Success,
+        Err(error) => {
+            say(&format!("bufpack: cannot write <stdout>: {error}\n"));
+            Exit::Usage
+        }
+    }
 }

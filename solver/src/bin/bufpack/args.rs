@@ -499,12 +499,14 @@ with what stopped it. Without --timeout it stops after 10 s with the best
 packing and the gap; --timeout=inf searches until the height is proven optimal.
 
 Ctrl-C (SIGINT) or SIGTERM stops the search, and the best packing found so
-far is written; a second Ctrl-C kills at once.
+far is written; a second Ctrl-C kills at once. The output file is replaced
+whole or not at all, and one that cannot be written fails the run before the
+search.
 
 Exit status: 0 solved (with --minimize: a packing found, optimal or not);
-1 no packing: infeasible, undecided or timed out; 2 bad input or usage;
-130 (SIGINT) or 143 (SIGTERM) stopped by that signal, after writing the best
-packing found, if any.
+1 no packing: infeasible, undecided or timed out; 2 bad input or usage, or
+an output that cannot be written; 130 (SIGINT) or 143 (SIGTERM) stopped by
+that signal, after writing the best packing found, if any.
 ";
 
 /// The usage text printed by `--help`: every flag with its help line and default.

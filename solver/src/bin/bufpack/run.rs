@@ -9,6 +9,7 @@ use bufpack::{
 };
 
 use crate::args::Options;
+use crate::output::Output;
 use crate::signals::{self, Signal};
 
 /// How a run ends, as the exit status says it.
@@ -19,7 +20,7 @@ pub(crate) enum Exit {
     /// No packing: infeasible, undecided, timed out, or (a solver bug) one that did not
     /// validate.
     NoPacking,
-    /// Bad input, bad usage, or an I/O error.
+    /// Bad input, bad usage, or an I/O error (an output that cannot be written).
     Usage,
     /// Stopped by a signal (Ctrl-C, SIGTERM), after writing the best packing if there was one.
     Stopped(Signal),
@@ -134,12 +135,14 @@ fn try_run(options: &Options) -> Result<Exit, String> {
             return Err("--capacity is required: the memory size, as in --capacity=1048576".into())
         }
     };
+    // Before the input is read: an output that cannot be written fails the run at once.
+    let output = Output::open(options.output.as_deref())?;
     let input = options.input.as_deref().unwrap_or("<stdin>");
     let text = read_input(options.input.as_deref())?;
     let problem = read_problem(&text, capacity).map_err(|e| format!("{input}: {e}"))?;
     drop(text);
     if options.minimize {
-        return run_minimize(options, &problem, input);
+        return run_minimize(options, &problem, input, output);
     }
 
     let mut clock = Clock::start(options.timeout);
@@ -153,14 +156,19 @@ fn try_run(options: &Options) -> Result<Exit, String> {
 
     say(&summary(&problem, &report, elapsed, &clock));
     match &report.outcome {
-        Outcome::Solved(solution) => finish(options, &problem, solution),
+        Outcome::Solved(solution) => finish(options, &problem, solution, output),
         Outcome::Stopped => Ok(clock.signal().map_or(Exit::NoPacking, Exit::Stopped)),
         Outcome::Infeasible(_) | Outcome::Undecided(_) => Ok(Exit::NoPacking),
     }
 }
 
 /// `--minimize`: the lowest height found within the time limit, with the bound and gap.
-fn run_minimize(options: &Options, problem: &Problem, input: &str) -> Result<Exit, String> {
+fn run_minimize(
+    options: &Options,
+    problem: &Problem,
+    input: &str,
+    output: Output,
+) -> Result<Exit, String> {
     let timeout = if options.timeout_given {
         options.timeout
     } else {
@@ -174,7 +182,7 @@ fn run_minimize(options: &Options, problem: &Problem, input: &str) -> Result<Exi
     // A signal that came after the search ended stopped nothing: the result is whole.
     let signal = clock.signal().filter(|_| report.stopped);
     match report.solution() {
-        Some(solution) => match finish(options, problem, solution)? {
+        Some(solution) => match finish(options, problem, solution, output)? {
             Exit::Success => Ok(signal.map_or(Exit::Success, Exit::Stopped)),
             exit => Ok(exit),
         },
@@ -183,7 +191,12 @@ fn run_minimize(options: &Options, problem: &Problem, input: &str) -> Result<Exi
 }
 
 /// Validates `solution` if asked, then writes it.
-fn finish(options: &Options, problem: &Problem, solution: &Solution) -> Result<Exit, String> {
+fn finish(
+    options: &Options,
+    problem: &Problem,
+    solution: &Solution,
+    output: Output,
+) -> Result<Exit, String> {
     if options.validate {
         if let Err(error) = validate(problem, solution) {
             say(&format!(
@@ -194,10 +207,7 @@ fn finish(options: &Options, problem: &Problem, solution: &Solution) -> Result<E
         }
         say("Validation: validated\n");
     }
-    write_output(
-        options.output.as_deref(),
-        &write_solution(problem, solution),
-    )?;
+    output.write(&write_solution(problem, solution))?;
     Ok(Exit::Success)
 }
 
@@ -338,18 +348,4 @@ fn read_input(path: Option<&str>) -> Result<String, String> {
             bytes[valid]
         )
     })
-}
-
-/// Writes `csv` to the file at `path`, or to stdout.
-fn write_output(path: Option<&str>, csv: &str) -> Result<(), String> {
-    match path {
-        Some(path) => std::fs::write(path, csv).map_err(|e| format!("cannot write {path}: {e}")),
-        None => {
-            let mut stdout = io::stdout().lock();
-            stdout
-                .write_all(csv.as_bytes())
-                .and_then(|()| stdout.flush())
-                .map_err(|e| format!("cannot write <stdout>: {e}"))
-        }
-    }
 }
