@@ -655,11 +655,21 @@ impl<'a, T: Tracer> Search<'a, T> {
     /// The lowest offset at or above `from` where `item` may sit: aligned, clear of fixed
     /// buffers and, with raised items, clear of every placed neighbour's pieces (without
     /// them, `from` is already above every placed neighbour).
+    #[inline(always)]
     fn lowest_offset(&self, item: u32, from: Offset) -> Offset {
-        let mut offset = self.lowest_legal(item, from);
-        if !self.sweep.tuck {
-            return offset;
+        let offset = self.lowest_legal(item, from);
+        if self.sweep.tuck {
+            self.clear_of_placed(item, offset)
+        } else {
+            offset
         }
+    }
+
+    /// The lowest legal offset at or above `offset` clear of every placed neighbour's pieces.
+    /// Out of line: problems without raised pieces (nearly all) never come here, and the
+    /// search's inner loop stays as compact as before.
+    #[inline(never)]
+    fn clear_of_placed(&self, item: u32, mut offset: Offset) -> Offset {
         let clearances = &self.sweep.items[item as usize].clearances;
         loop {
             let mut moved = false;
@@ -677,6 +687,7 @@ impl<'a, T: Tracer> Search<'a, T> {
     }
 
     /// The lowest offset at or above `from` that is aligned and clear of fixed buffers.
+    #[inline(always)]
     fn lowest_legal(&self, item: u32, from: Offset) -> Offset {
         let item = &self.sweep.items[item as usize];
         let mut offset = align_up(from.max(0), item.alignment);
