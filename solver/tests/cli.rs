@@ -1,6 +1,6 @@
 //! End-to-end tests of the `bufpack` command line: exit codes, output, stderr summary.
-//! Writing the output safely is tested in `cli/output.rs`, stopping (signals) in
-//! `cli/stop.rs`.
+//! Writing the output safely is tested in `cli/output.rs`, stopping (signals, the time
+//! limit) in `cli/stop.rs`.
 
 // A test's root reads modules from its own directory, not from `cli/`.
 #[cfg(unix)]

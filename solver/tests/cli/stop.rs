@@ -1,5 +1,7 @@
-//! Stopping: Ctrl-C and SIGTERM stop the search and keep what it found, a second one kills.
+//! Stopping: Ctrl-C and SIGTERM stop the search and keep what it found, a second one kills;
+//! the time limit counts from the start, reading the input included.
 
+use std::io::Write;
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, Command, Output, Stdio};
 use std::thread::sleep;
@@ -127,4 +129,32 @@ fn a_second_ctrl_c_kills_at_once() {
     drop(child.stdin.take());
     let output = child.wait_with_output().expect("bufpack ends");
     assert_eq!(output.status.signal(), Some(2), "{:?}", output.status);
+}
+
+#[test]
+fn the_time_limit_counts_reading_the_input() {
+    // A is solved in about a second, well within the limit, once it has been read; but
+    // reading it takes longer than the limit.
+    let input = std::fs::read_to_string(CHALLENGE_A).expect("A reads");
+    let (head, tail) = input.split_at(input.len() / 2);
+    let mut child = spawn(&["--capacity=1048576", "--timeout=2s"], Stdio::piped());
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    stdin.write_all(head.as_bytes()).expect("bufpack reads");
+    sleep(Duration::from_millis(2500));
+    stdin.write_all(tail.as_bytes()).expect("bufpack reads");
+    drop(stdin);
+    let output = child.wait_with_output().expect("bufpack finishes");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("\nResult: timed out after 2 s\n"),
+        "{stderr}"
+    );
+    let elapsed: f64 = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("Elapsed: ")?.strip_suffix(" s"))
+        .and_then(|s| s.parse().ok())
+        .expect("an Elapsed line");
+    assert!(elapsed >= 2.5, "{stderr}");
+    assert!(output.stdout.is_empty());
 }

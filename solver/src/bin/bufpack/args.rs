@@ -498,10 +498,10 @@ Result: optimal, feasible (gap G%), infeasible (reason) or no packing found,
 with what stopped it. Without --timeout it stops after 10 s with the best
 packing and the gap; --timeout=inf searches until the height is proven optimal.
 
-Ctrl-C (SIGINT) or SIGTERM stops the search, and the best packing found so
-far is written; a second Ctrl-C kills at once. The output file is replaced
-whole or not at all, and one that cannot be written fails the run before the
-search.
+The time limit counts from the start, reading the input included. Ctrl-C
+(SIGINT) or SIGTERM stops the search, and the best packing found so far is
+written; a second Ctrl-C kills at once. The output file is replaced whole or
+not at all, and one that cannot be written fails the run before the search.
 
 Exit status: 0 solved (with --minimize: a packing found, optimal or not);
 1 no packing: infeasible, undecided or timed out; 2 bad input or usage, or

@@ -128,6 +128,12 @@ impl Monitor for Clock {
 const MINIMIZE_TIMEOUT: Duration = Duration::from_secs(10);
 
 fn try_run(options: &Options) -> Result<Exit, String> {
+    // The clock starts first: the time limit holds for the whole run, reading included.
+    let timeout = match (options.minimize, options.timeout_given) {
+        (true, false) => Some(MINIMIZE_TIMEOUT),
+        _ => options.timeout,
+    };
+    let mut clock = Clock::start(timeout);
     let capacity = match (options.capacity, options.minimize) {
         (Some(capacity), _) => capacity,
         (None, true) => MAX_MAGNITUDE,
@@ -142,10 +148,9 @@ fn try_run(options: &Options) -> Result<Exit, String> {
     let problem = read_problem(&text, capacity).map_err(|e| format!("{input}: {e}"))?;
     drop(text);
     if options.minimize {
-        return run_minimize(options, &problem, input, output);
+        return run_minimize(options, &problem, input, clock, output);
     }
 
-    let mut clock = Clock::start(options.timeout);
     let report = if options.threads > 1 {
         solve_parallel(&problem, &options.params, options.threads, &mut clock)
     } else {
@@ -167,14 +172,9 @@ fn run_minimize(
     options: &Options,
     problem: &Problem,
     input: &str,
+    mut clock: Clock,
     output: Output,
 ) -> Result<Exit, String> {
-    let timeout = if options.timeout_given {
-        options.timeout
-    } else {
-        Some(MINIMIZE_TIMEOUT)
-    };
-    let mut clock = Clock::start(timeout);
     let report = minimize_parallel(problem, &options.params, options.threads, &mut clock)
         .map_err(|e| format!("{input}: {e}"))?;
     let elapsed = clock.start.elapsed();
