@@ -530,7 +530,8 @@ fn a_value_flag_given_twice_is_a_usage_error() {
             "b.csv",
         ),
     ] {
-        let run = bufpack(args, Some(&example_text()));
+        // No input: the run must stop at the flags, before reading any.
+        let run = bufpack(args, None);
         assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
         let line = run.stderr.lines().next().unwrap_or_default();
         assert!(
