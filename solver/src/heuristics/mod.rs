@@ -131,7 +131,7 @@ impl<'a> Greedy<'a> {
     ) -> Option<Solution> {
         let problem = self.problem;
         let offsets = match heuristic {
-            Heuristic::Online => online::online_best_fit(problem, limit)?,
+            Heuristic::Online => online::online_best_fit(problem, limit, stop)?,
             Heuristic::Greedy(order, fit) => {
                 let order = self.order(order);
                 let table = &self.indexed.as_ref()?.table;

@@ -10,6 +10,7 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
+use super::STOP_CHECK;
 use crate::model::{align_up, Offset, Problem};
 
 /// The top of an unbounded free block.
@@ -113,8 +114,13 @@ impl FreeBlocks {
 }
 
 /// Offsets for every buffer of `problem` with `offset + size <= limit`, or `None` when the
-/// allocator needs more. Assumes `problem.check()` passed and fixed buffers do not clash.
-pub(crate) fn online_best_fit(problem: &Problem, limit: Offset) -> Option<Vec<Offset>> {
+/// allocator needs more or `stop` (asked every few thousand buffers) says to give up.
+/// Assumes `problem.check()` passed and fixed buffers do not clash.
+pub(crate) fn online_best_fit(
+    problem: &Problem,
+    limit: Offset,
+    stop: &mut dyn FnMut() -> bool,
+) -> Option<Vec<Offset>> {
     let mut free = FreeBlocks::new();
     let mut offsets = vec![0; problem.buffers.len()];
     // (first live instant, -size, index) of each movable buffer that occupies memory, and
@@ -143,7 +149,10 @@ pub(crate) fn online_best_fit(problem: &Problem, limit: Offset) -> Option<Vec<Of
     // (i64, i64, usize) sort, see crate::sort.)
     starts.sort_unstable();
     let mut live: BinaryHeap<Reverse<(i64, usize)>> = BinaryHeap::new();
-    for (lower, _, index) in starts {
+    for (placed, (lower, _, index)) in starts.into_iter().enumerate() {
+        if placed % STOP_CHECK as usize == 0 && placed > 0 && stop() {
+            return None;
+        }
         let upper = ends[index];
         while let Some(&Reverse((end, ended))) = live.peek() {
             if end > lower {
@@ -181,12 +190,27 @@ mod tests {
             ],
             100,
         );
-        let offsets = online_best_fit(&problem, 100).unwrap();
+        let offsets = online_best_fit(&problem, 100, &mut || false).unwrap();
         let solution = Solution::from_offsets(&problem, offsets);
         validate(&problem, &solution).unwrap();
         // f reserves [3, 5): a takes [5, 9), b [0, 2); c reuses a's block; d (aligned to 4,
         // starting when only b is live) goes above f's range at 8.
         assert_eq!(solution.offsets, [5, 0, 5, 3, 8]);
-        assert_eq!(online_best_fit(&problem, 15), None);
+        assert_eq!(online_best_fit(&problem, 15, &mut || false), None);
+    }
+
+    #[test]
+    fn a_stop_is_heard_every_few_thousand_buffers() {
+        let buffers = (0..3 * STOP_CHECK as i64)
+            .map(|i| Buffer::new(format!("b{i}"), i, i + 3, 1))
+            .collect();
+        let problem = Problem::new(buffers, 100);
+        let mut asked = 0;
+        let stopped = online_best_fit(&problem, 100, &mut || {
+            asked += 1;
+            asked == 2
+        });
+        assert_eq!((stopped, asked), (None, 2));
+        assert!(online_best_fit(&problem, 100, &mut || false).is_some());
     }
 }

@@ -397,17 +397,17 @@ impl Report {
 pub(crate) const SWEEP_BUDGET: u64 = 5_000_000;
 
 /// For an input too large for the exact search: the first heuristic packing within the
-/// capacity (the online pass always finishes; the others stop when `monitor` says so), or
-/// why there is no answer.
+/// capacity, or why there is no answer. Every pass stops when `monitor` says so (unlike
+/// minimisation, a decision has no use for a packing that comes after the time limit).
 fn heuristics_within_capacity(problem: &Problem, cost: u64, monitor: &mut dyn Monitor) -> Outcome {
     let mut greedy = Greedy::new(problem);
     for heuristic in Heuristic::PORTFOLIO {
-        let must_finish = heuristic == Heuristic::Online;
-        if !must_finish && monitor.should_stop() {
+        if monitor.should_stop() {
             return Outcome::Stopped;
         }
-        let mut stop = || !must_finish && monitor.should_stop();
-        if let Some(solution) = greedy.run(heuristic, problem.capacity, &mut stop) {
+        if let Some(solution) =
+            greedy.run(heuristic, problem.capacity, &mut || monitor.should_stop())
+        {
             return Outcome::Solved(solution);
         }
     }
