@@ -13,7 +13,10 @@ initSync({ module });
 setPlatform({
   module,
   createWorker() {
-    const worker = new Worker(new URL('./worker-node.js', import.meta.url));
+    // execArgv: [] — a worker inherits the process's Node options by default, and some make
+    // no sense for a worker file: under `node --input-type=module -e ...` every worker
+    // failed to start. The solver worker needs none of them.
+    const worker = new Worker(new URL('./worker-node.js', import.meta.url), { execArgv: [] });
     let answered = false;
     return {
       post: (message) => worker.postMessage(message),

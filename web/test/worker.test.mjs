@@ -91,3 +91,24 @@ test("returnProblem: 'columns' hands back typed arrays, ids as UTF-8 bytes that 
   const problem = Problem.fromCsv(csv, { capacity: 8 });
   assert.deepEqual(bufpack.validateSolution(problem, solution), { valid: true });
 });
+
+test('solveInWorker works under node --input-type=module -e (workers do not inherit execArgv)', async () => {
+  const { execFile } = await import('node:child_process');
+  const { pathToFileURL } = await import('node:url');
+  const path = await import('node:path');
+  const { packageDir } = await import('./package.mjs');
+  const entry = pathToFileURL(path.join(packageDir, 'node.js')).href;
+  const script = `
+    import { solveInWorker, traceInWorker } from ${JSON.stringify(entry)};
+    const csv = 'id,lower,upper,size\\na,0,2,4\\nb,1,3,4\\n';
+    const solved = await solveInWorker(csv, { capacity: 8 });
+    const traced = await traceInWorker(csv, { capacity: 8 });
+    console.log(solved.height, traced.outcome);
+  `;
+  const { stdout } = await new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 60_000 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve({ stdout }),
+    );
+  });
+  assert.equal(stdout.trim(), '8 solved');
+});
