@@ -503,6 +503,31 @@ fn carriage_returns_alone_end_lines() {
 }
 
 #[test]
+fn threads_beyond_the_cores_are_clamped_and_said_once() {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    for mode in ["--minimize", "--capacity=12"] {
+        let run = bufpack(&[mode, "--input", EXAMPLE, "--threads=1000"], None);
+        assert_eq!(run.code, 0, "{mode}: {}", run.stderr);
+        let notes: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("bufpack: --threads=1000: using "))
+            .collect();
+        assert_eq!(notes.len(), 1, "{mode}: {}", run.stderr);
+        let used: usize = notes[0]["bufpack: --threads=1000: using ".len()..]
+            .split(' ')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .expect("a number of threads");
+        assert!(used >= 1 && used <= cores, "{mode}: {}", notes[0]);
+        assert_valid_packing(&run.stdout, 12);
+    }
+    // Nothing to say when the request is granted.
+    let run = bufpack(&["--minimize", "--input", EXAMPLE, "--threads=1"], None);
+    assert!(!run.stderr.contains("--threads"), "{}", run.stderr);
+}
+
+#[test]
 fn a_value_flag_given_twice_is_a_usage_error() {
     for (args, flag, first, second) in [
         (

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use bufpack::{
     minimize_parallel, read_problem, solve, solve_parallel, validate, write_solution, BoundReason,
     MinimizeOutcome, MinimizeReport, Monitor, Outcome, Problem, Report, Solution, MAX_MAGNITUDE,
+    MAX_MINIMIZE_THREADS,
 };
 
 use crate::args::Options;
@@ -143,16 +144,17 @@ fn try_run(options: &Options) -> Result<Exit, String> {
     };
     // Before the input is read: an output that cannot be written fails the run at once.
     let output = Output::open(options.output.as_deref())?;
+    let threads = threads(options);
     let input = options.input.as_deref().unwrap_or("<stdin>");
     let text = read_input(options.input.as_deref())?;
     let problem = read_problem(&text, capacity).map_err(|e| format!("{input}: {e}"))?;
     drop(text);
     if options.minimize {
-        return run_minimize(options, &problem, input, clock, output);
+        return run_minimize(options, &problem, input, threads, clock, output);
     }
 
-    let report = if options.threads > 1 {
-        solve_parallel(&problem, &options.params, options.threads, &mut clock)
+    let report = if threads > 1 {
+        solve_parallel(&problem, &options.params, threads, &mut clock)
     } else {
         solve(&problem, &options.params, &mut clock)
     }
@@ -172,10 +174,11 @@ fn run_minimize(
     options: &Options,
     problem: &Problem,
     input: &str,
+    threads: usize,
     mut clock: Clock,
     output: Output,
 ) -> Result<Exit, String> {
-    let report = minimize_parallel(problem, &options.params, options.threads, &mut clock)
+    let report = minimize_parallel(problem, &options.params, threads, &mut clock)
         .map_err(|e| format!("{input}: {e}"))?;
     let elapsed = clock.start.elapsed();
     say(&minimize_summary(problem, &report, elapsed, &clock));
@@ -188,6 +191,34 @@ fn run_minimize(
         },
         None => Ok(signal.map_or(Exit::NoPacking, Exit::Stopped)),
     }
+}
+
+/// The threads to run: as asked, but no more than the machine's cores nor than the search
+/// can use (one per ordering, or per heuristic pass with `--minimize`), said once on stderr
+/// when that is fewer.
+fn threads(options: &Options) -> usize {
+    let asked = options.threads;
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let (useful, what) = if options.minimize {
+        (MAX_MINIMIZE_THREADS, "one per heuristic pass")
+    } else {
+        (
+            options.params.preordering_heuristics.len().max(1),
+            "one per ordering",
+        )
+    };
+    let used = asked.min(cores).min(useful);
+    if used < asked {
+        let why = if cores <= useful {
+            "the machine's cores; more only slows the search"
+        } else {
+            what
+        };
+        say(&format!(
+            "bufpack: --threads={asked}: using {used} ({why})\n"
+        ));
+    }
+    used
 }
 
 /// Validates `solution` if asked, then writes it.
