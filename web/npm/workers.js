@@ -207,6 +207,7 @@ function race(job, laneParams, control) {
     };
 
     laneParams.forEach((params, lane) => {
+      if (settled) return;
       let worker;
       try {
         worker = createWorker();
@@ -220,7 +221,15 @@ function race(job, laneParams, control) {
           switch (message.type) {
             case 'progress':
               progress[lane] = message.progress;
-              onProgress?.(merged());
+              if (onProgress) {
+                // The caller's exception stops the solve and is the answer, as on the
+                // calling thread; thrown from this listener it would be uncaught.
+                try {
+                  onProgress(merged());
+                } catch (thrown) {
+                  settle(reject, thrown);
+                }
+              }
               break;
             case 'improved':
               if (!best || message.height < best.height) best = message;
@@ -236,16 +245,20 @@ function race(job, laneParams, control) {
         (reason) =>
           settle(reject, new BufpackError({ code: 'worker', message: `a solver worker failed: ${reason}` })),
       );
-      worker.post({
-        type: 'run',
-        module,
-        job,
-        params,
-        timeoutSeconds,
-        // Minimising, the page tracks the bound even unasked: a cancel hands back the best
-        // packing with its gap.
-        wantProgress: typeof onProgress === 'function' || job.minimize,
-      });
+      try {
+        worker.post({
+          type: 'run',
+          module,
+          job,
+          params,
+          timeoutSeconds,
+          // Minimising, the page tracks the bound even unasked: a cancel hands back the best
+          // packing with its gap.
+          wantProgress: typeof onProgress === 'function' || job.minimize,
+        });
+      } catch (error) {
+        settle(reject, new BufpackError({ code: 'worker', message: `could not send the job to a worker: ${error?.message ?? error}` }));
+      }
     });
   });
 }

@@ -92,6 +92,32 @@ test("returnProblem: 'columns' hands back typed arrays, ids as UTF-8 bytes that 
   assert.deepEqual(bufpack.validateSolution(problem, solution), { valid: true });
 });
 
+test('an onProgress that throws stops the workers and rejects with its own exception', async () => {
+  for (const parallel of [false, true]) {
+    const mine = new Error('stop here');
+    let calls = 0;
+    const running = bufpack.solveInWorker(HARD.text, {
+      capacity: HARD.capacity,
+      parallel,
+      onProgress() {
+        calls++;
+        throw mine;
+      },
+    });
+    // Without the stop this search runs far beyond any test's patience.
+    await assert.rejects(running, (error) => error === mine);
+    const seen = calls;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(calls, seen, 'no progress after the throw');
+    assert.equal(seen, 1);
+  }
+  const mine = new Error('trace stops here');
+  await assert.rejects(
+    bufpack.traceInWorker(HARD.text, { capacity: HARD.capacity, onProgress: () => { throw mine; } }),
+    (error) => error === mine,
+  );
+});
+
 test('solveInWorker works under node --input-type=module -e (workers do not inherit execArgv)', async () => {
   const { execFile } = await import('node:child_process');
   const { pathToFileURL } = await import('node:url');
