@@ -16,15 +16,32 @@ use crate::columns::columns;
 use crate::error::{ErrorCode, ErrorShape};
 use crate::monitor::JsMonitor;
 use crate::shapes::{
-    BoundShape, OffsetsShape, ParamsShape, ProblemShape, ReasonShape, SolutionShape, PARAM_NAMES,
+    check_totals, BoundShape, OffsetsShape, ParamsShape, ProblemShape, ReasonShape, SolutionShape,
+    PARAM_NAMES,
 };
 use crate::trace::TraceShape;
 
 /// What a call throws: an error object (`error.rs`) or a callback's own exception.
 pub(crate) type Thrown = JsValue;
 
-fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, Thrown> {
-    serde_wasm_bindgen::from_value(value).map_err(|error| ErrorShape::invalid(what, error).into())
+/// A value of shape `T`, or an `"invalid"` error at `path`. The wrapper checks every
+/// argument with its path before calling in, so this is a last line: its message keeps
+/// serde's account but not JavaScript's error names ("Error: ", "TypeError: ").
+fn from_js<T: DeserializeOwned>(value: JsValue, path: &str) -> Result<T, Thrown> {
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|error| ErrorShape::at(path, serde_message(&error)).into())
+}
+
+fn serde_message(error: &serde_wasm_bindgen::Error) -> String {
+    let text = error.to_string();
+    if text.contains("Reflect") {
+        // serde-wasm-bindgen reading a field of a non-object.
+        return "expected an object".to_string();
+    }
+    match text.split_once(": ") {
+        Some((name, rest)) if name.ends_with("Error") => rest.to_string(),
+        _ => text,
+    }
 }
 
 /// Like [`from_js`], with `undefined`/`null` standing for the default.
@@ -49,9 +66,19 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, Thrown> {
 }
 
 fn problem_from_js(value: JsValue) -> Result<Problem, Thrown> {
-    let problem = from_js::<ProblemShape>(value, "problem")?.into_problem();
+    Ok(given_problem(value)?.0)
+}
+
+/// A checked problem and the capacity it names, if any. Without one the problem's
+/// capacity is `MAX_MAGNITUDE` (no limit); a problem may also name `MAX_MAGNITUDE` itself,
+/// which is why the two are told apart here rather than by value.
+fn given_problem(value: JsValue) -> Result<(Problem, Option<i64>), Thrown> {
+    let shape = from_js::<ProblemShape>(value, "problem")?;
+    let capacity = shape.capacity;
+    let problem = shape.into_problem();
     problem.check().map_err(|e| ErrorShape::problem(&e))?;
-    Ok(problem)
+    check_totals(&problem)?;
+    Ok((problem, capacity))
 }
 
 fn params_from_js(value: JsValue) -> Result<SolverParams, Thrown> {
@@ -62,19 +89,16 @@ fn params_from_js(value: JsValue) -> Result<SolverParams, Thrown> {
             .filter_map(|key| key.as_string())
             .find(|key| !PARAM_NAMES.contains(&key.as_str()))
         {
-            return Err(ErrorShape::invalid(
-                "params",
-                format!(
-                    "unknown switch {unknown:?}; expected one of {}",
-                    PARAM_NAMES.join(", ")
-                ),
+            return Err(ErrorShape::at(
+                &format!("params.{unknown}"),
+                format!("unknown switch; expected one of {}", PARAM_NAMES.join(", ")),
             )
             .into());
         }
     }
     from_js_or_default::<ParamsShape>(value, "params")?
         .into_params()
-        .map_err(|e| ErrorShape::invalid("params", e).into())
+        .map_err(|e| ErrorShape::params(&e).into())
 }
 
 /// The solver's default switches, so JavaScript's `SolverParams` has one source of truth.
@@ -95,7 +119,9 @@ pub fn parse_csv(text: &str, capacity: Option<f64>) -> Result<JsValue, Thrown> {
 
 fn read_csv(text: &str, capacity: Option<f64>) -> Result<Problem, Thrown> {
     let capacity = capacity_from_js(capacity)?;
-    read_problem(text, capacity).map_err(|e| ErrorShape::csv(&e).into())
+    let problem = read_problem(text, capacity).map_err(|e| ErrorShape::csv(&e))?;
+    check_totals(&problem)?;
+    Ok(problem)
 }
 
 /// A capacity from JavaScript: a non-negative integer up to `MAX_MAGNITUDE`; none means no
@@ -104,9 +130,9 @@ fn capacity_from_js(capacity: Option<f64>) -> Result<i64, Thrown> {
     match capacity {
         None => Ok(MAX_MAGNITUDE),
         Some(c) if c.fract() == 0.0 && (0.0..=MAX_MAGNITUDE as f64).contains(&c) => Ok(c as i64),
-        Some(c) => Err(ErrorShape::invalid(
-            "options",
-            format!("capacity: expected an integer in 0..={MAX_MAGNITUDE}, found {c}"),
+        Some(c) => Err(ErrorShape::at(
+            "options.capacity",
+            format!("expected an integer in 0..={MAX_MAGNITUDE}, found {c}"),
         )
         .into()),
     }
@@ -121,6 +147,18 @@ pub fn to_csv(problem: JsValue, solution: JsValue) -> Result<String, Thrown> {
         return Ok(write_problem(&problem));
     }
     let solution = solution_from_js(&problem, solution)?;
+    // The validator reports a wrong count as a verdict; a CSV would get blank offsets.
+    if solution.offsets.len() != problem.buffers.len() {
+        return Err(ErrorShape::at(
+            "solution.offsets",
+            format!(
+                "expected {} offsets (one per buffer), found {}",
+                problem.buffers.len(),
+                solution.offsets.len()
+            ),
+        )
+        .into());
+    }
     Ok(write_solution(&problem, &solution))
 }
 
@@ -137,11 +175,11 @@ fn solution_from_js(problem: &Problem, value: JsValue) -> Result<Solution, Throw
 /// `"timeout"` error.
 #[wasm_bindgen]
 pub fn solve(problem: JsValue, params: JsValue, control: JsValue) -> Result<JsValue, Thrown> {
-    let problem = problem_from_js(problem)?;
-    if problem.capacity == MAX_MAGNITUDE {
-        return Err(ErrorShape::invalid(
-            "problem",
-            "capacity: expected a capacity to solve against (use minimize to find the lowest height)",
+    let (problem, capacity) = given_problem(problem)?;
+    if capacity.is_none() {
+        return Err(ErrorShape::at(
+            "problem.capacity",
+            "expected a capacity to solve against (use minimize to find the lowest height)",
         )
         .into());
     }
@@ -227,17 +265,17 @@ pub fn solve_csv(
     control: JsValue,
 ) -> Result<JsValue, Thrown> {
     if !matches!(problem_form, "none" | "objects" | "columns") {
-        return Err(ErrorShape::invalid(
-            "options",
-            format!("returnProblem: expected true, false, \"objects\" or \"columns\", found {problem_form:?}"),
+        return Err(ErrorShape::at(
+            "options.returnProblem",
+            format!("expected true, false, \"objects\" or \"columns\", found {problem_form:?}"),
         )
         .into());
     }
     let problem = read_csv(text, capacity)?;
     if !minimize && capacity.is_none() {
-        return Err(ErrorShape::invalid(
-            "options",
-            "capacity: expected a capacity to solve against (or minimize: true)",
+        return Err(ErrorShape::at(
+            "options.capacity",
+            "expected a capacity to solve against (or minimize: true)",
         )
         .into());
     }
@@ -287,18 +325,18 @@ pub fn trace_search(
     max_events: Option<f64>,
     control: JsValue,
 ) -> Result<JsValue, Thrown> {
-    let problem = problem_from_js(problem)?;
-    if problem.capacity == MAX_MAGNITUDE {
-        return Err(ErrorShape::invalid(
-            "problem",
-            "capacity: expected a capacity to trace the search at",
+    let (problem, capacity) = given_problem(problem)?;
+    if capacity.is_none() {
+        return Err(ErrorShape::at(
+            "problem.capacity",
+            "expected a capacity to trace the search at",
         )
         .into());
     }
     let max_events = max_events.unwrap_or(DEFAULT_TRACE_EVENTS);
     if !(max_events.fract() == 0.0 && (0.0..=MAX_TRACE_EVENTS).contains(&max_events)) {
-        return Err(ErrorShape::invalid(
-            "maxEvents",
+        return Err(ErrorShape::at(
+            "options.maxEvents",
             format!("expected a whole number from 0 to {MAX_TRACE_EVENTS}, found {max_events}"),
         )
         .into());
@@ -370,8 +408,8 @@ pub fn heuristic_names() -> Vec<String> {
 pub fn run_heuristic(problem: JsValue, name: &str) -> Result<JsValue, Thrown> {
     let mut problem = problem_from_js(problem)?;
     let Some(heuristic) = heuristics().into_iter().find(|h| h.to_string() == name) else {
-        return Err(ErrorShape::invalid(
-            "heuristic",
+        return Err(ErrorShape::at(
+            "name",
             format!(
                 "expected one of {}, found {name:?}",
                 heuristic_names().join(", ")

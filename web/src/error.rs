@@ -5,7 +5,10 @@
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 
-use bufpack::{CsvError, Infeasibility, ProblemError, SearchStats, SolveError, Undecided};
+use bufpack::{
+    Buffer, CsvError, Infeasibility, ParamsError, Problem, ProblemError, SearchStats, SolveError,
+    Undecided, MAX_MAGNITUDE,
+};
 
 use crate::shapes::InfeasibilityShape;
 
@@ -41,6 +44,10 @@ pub(crate) struct ErrorShape {
     pub(crate) column: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) field: Option<String>,
+    /// The argument at fault, as JavaScript spells it (`"options.capacity"`,
+    /// `"params.preorderingHeuristics"`): the same paths the wrapper's own checks give.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) path: Option<String>,
     /// 0-based index of the buffer at fault.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) buffer: Option<usize>,
@@ -64,6 +71,7 @@ impl ErrorShape {
             line: None,
             column: None,
             field: None,
+            path: None,
             buffer: None,
             id: None,
             reason: None,
@@ -76,6 +84,70 @@ impl ErrorShape {
     /// A malformed input given as objects: `what` names the argument ("problem", "params").
     pub(crate) fn invalid(what: &str, detail: impl std::fmt::Display) -> ErrorShape {
         ErrorShape::new(ErrorCode::Invalid, format!("invalid {what}: {detail}"))
+    }
+
+    /// A malformed argument at `path`: the message is `"{path}: {detail}"`.
+    pub(crate) fn at(path: &str, detail: impl std::fmt::Display) -> ErrorShape {
+        let mut shape = ErrorShape::new(ErrorCode::Invalid, format!("{path}: {detail}"));
+        shape.path = Some(path.to_string());
+        shape
+    }
+
+    /// A buffer whose fixed offset plus size passes [`MAX_MAGNITUDE`]: its end would not
+    /// cross into JavaScript exactly.
+    pub(crate) fn fixed_end_too_large(index: usize, buffer: &Buffer, end: i64) -> ErrorShape {
+        let mut shape = ErrorShape::new(
+            ErrorCode::Invalid,
+            format!(
+                "invalid problem: buffer {:?} (#{}): its fixed offset {} plus its size {} \
+                 ends at {end}, beyond {MAX_MAGNITUDE} (2^53 - 1), the largest number bufpack \
+                 handles exactly",
+                buffer.id,
+                index + 1,
+                buffer.offset.unwrap_or(0),
+                buffer.size,
+            ),
+        );
+        shape.buffer = Some(index);
+        shape.id = Some(buffer.id.clone());
+        shape
+    }
+
+    /// Buffers live together at `time` whose sizes add up to `total`, beyond
+    /// [`MAX_MAGNITUDE`]. `live` lists them, largest first; the first few are named, and the
+    /// largest is the error's `buffer`.
+    pub(crate) fn load_too_large(
+        problem: &Problem,
+        live: &[usize],
+        time: i64,
+        total: i128,
+    ) -> ErrorShape {
+        const NAMED: usize = 3;
+        let ids: Vec<String> = live
+            .iter()
+            .take(NAMED)
+            .map(|&index| format!("{:?}", problem.buffers[index].id))
+            .collect();
+        let named = match (ids.len(), live.len() > NAMED) {
+            (_, true) => format!("{} and {} more", ids.join(", "), live.len() - NAMED),
+            (n, false) if n >= 2 => {
+                format!("{} and {}", ids[..n - 1].join(", "), ids[n - 1])
+            }
+            _ => ids.join(""),
+        };
+        let mut shape = ErrorShape::new(
+            ErrorCode::Invalid,
+            format!(
+                "invalid problem: buffers {named} are live together at time {time} and need \
+                 {total} units in all, beyond {MAX_MAGNITUDE} (2^53 - 1), the largest total \
+                 bufpack handles exactly"
+            ),
+        );
+        if let Some(&largest) = live.first() {
+            shape.buffer = Some(largest);
+            shape.id = Some(problem.buffers[largest].id.clone());
+        }
+        shape
     }
 
     pub(crate) fn csv(error: &CsvError) -> ErrorShape {
@@ -100,8 +172,13 @@ impl ErrorShape {
     pub(crate) fn solve(error: &SolveError) -> ErrorShape {
         match error {
             SolveError::Problem(error) => ErrorShape::problem(error),
-            SolveError::Params(error) => ErrorShape::invalid("params", error),
+            SolveError::Params(error) => ErrorShape::params(error),
         }
+    }
+
+    /// Switches the solver cannot work with: today only the orderings can be wrong.
+    pub(crate) fn params(error: &ParamsError) -> ErrorShape {
+        ErrorShape::at("params.preorderingHeuristics", error)
     }
 
     pub(crate) fn infeasible(
@@ -154,9 +231,17 @@ impl ErrorShape {
     }
 
     /// The value thrown. Serialising this shape cannot fail (no maps, numbers in range);
-    /// should it, the message alone still goes through.
+    /// should it, an object with the code and the message still goes through (never a bare
+    /// string, which the wrapper could not tell from a callback's own exception).
     pub(crate) fn into_js(self) -> JsValue {
-        serde_wasm_bindgen::to_value(&self).unwrap_or_else(|_| JsValue::from_str(&self.message))
+        serde_wasm_bindgen::to_value(&self).unwrap_or_else(|_| {
+            let object = js_sys::Object::new();
+            let code = serde_wasm_bindgen::to_value(&self.code)
+                .unwrap_or_else(|_| JsValue::from_str("invalid"));
+            let _ = js_sys::Reflect::set(&object, &"code".into(), &code);
+            let _ = js_sys::Reflect::set(&object, &"message".into(), &self.message.into());
+            object.into()
+        })
     }
 }
 

@@ -55,9 +55,9 @@ impl JsMonitor {
         let deadline_ms = match control.timeout_seconds {
             None => None,
             Some(t) if t.is_nan() || t < 0.0 => {
-                return Err(ErrorShape::invalid(
-                    "options",
-                    format!("timeoutSeconds: expected a non-negative number, found {t}"),
+                return Err(ErrorShape::at(
+                    "options.timeoutSeconds",
+                    format!("expected a non-negative number of seconds, found {t}"),
                 )
                 .into())
             }
@@ -98,7 +98,7 @@ fn function(value: JsValue, name: &str) -> Result<Option<js_sys::Function>, Thro
         return Ok(None);
     }
     if !value.is_function() {
-        return Err(ErrorShape::invalid("options", format!("{name}: expected a function")).into());
+        return Err(ErrorShape::at(&format!("options.{name}"), "expected a function").into());
     }
     Ok(Some(value.into()))
 }

@@ -4,12 +4,15 @@
 //! model's `MAX_MAGNITUDE`, so they cross exactly).
 
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
 
 use bufpack::{
     gap_percent, BoundReason, Buffer, Gap, Heuristic, Infeasibility, Lifespan, LowerBound,
     MinimizeOutcome, MinimizeReport, Offset, Preordering, Problem, Progress, SearchStats, Solution,
     SolverParams, Time, Window, MAX_MAGNITUDE,
 };
+
+use crate::error::ErrorShape;
 
 /// `[lower, upper)`, for a lifespan or a window.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize)]
@@ -26,8 +29,9 @@ pub(crate) struct GapShape {
     pub(crate) window: Option<Range>,
 }
 
-/// A buffer as JavaScript holds it. Unknown fields are allowed (users tag buffers with
-/// their own data); a missing `alignment` is 1, missing `gaps` none.
+/// A buffer as JavaScript holds it; a missing `alignment` is 1, missing `gaps` none.
+/// serde-wasm-bindgen reads only the fields it knows: the wrapper (web/npm/core.js) refuses
+/// unknown ones, with their path, before a buffer gets here.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct BufferShape {
@@ -80,6 +84,75 @@ impl ProblemShape {
             capacity,
         }
     }
+}
+
+/// Refuses a well-formed problem (`Problem::check` passed) whose totals pass
+/// [`MAX_MAGNITUDE`]: a fixed buffer's end, or the sizes live at one time. Every height,
+/// bound and load the solver reports is then at most `MAX_MAGNITUDE`, so it crosses into
+/// JavaScript exactly, and the solver's running sums (in `i64`) cannot overflow. Sums here
+/// are in `i128`. O(n) when all sizes together stay within the limit (nearly always), else
+/// one sort of the piece endpoints.
+pub(crate) fn check_totals(problem: &Problem) -> Result<(), JsValue> {
+    for (index, buffer) in problem.buffers.iter().enumerate() {
+        if let Some(offset) = buffer.offset {
+            // Both are at most MAX_MAGNITUDE after `check`: no overflow.
+            let end = offset + buffer.size;
+            if end > MAX_MAGNITUDE {
+                return Err(ErrorShape::fixed_end_too_large(index, buffer, end).into());
+            }
+        }
+    }
+    let limit = i128::from(MAX_MAGNITUDE);
+    let all: i128 = problem.buffers.iter().map(|b| i128::from(b.size)).sum();
+    if all <= limit {
+        return Ok(());
+    }
+    // (time, change, buffer): at one time, ends sort before starts, and the sum of a time's
+    // changes is the load until the next time.
+    let mut events: Vec<(Time, i64, usize)> = Vec::with_capacity(2 * problem.buffers.len());
+    for (index, buffer) in problem.buffers.iter().enumerate() {
+        for piece in buffer.pieces() {
+            let extent = piece.top - piece.bottom;
+            events.push((piece.time.lower, extent, index));
+            events.push((piece.time.upper, -extent, index));
+        }
+    }
+    events.sort_unstable();
+    let mut load: i128 = 0;
+    let mut next = 0;
+    while next < events.len() {
+        let time = events[next].0;
+        while next < events.len() && events[next].0 == time {
+            load += i128::from(events[next].1);
+            next += 1;
+        }
+        if load > limit {
+            return Err(
+                ErrorShape::load_too_large(problem, &live_at(problem, time), time, load).into(),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The buffers with a piece live at `time`, largest piece first (ties in input order).
+fn live_at(problem: &Problem, time: Time) -> Vec<usize> {
+    let mut live: Vec<(Offset, usize)> = problem
+        .buffers
+        .iter()
+        .enumerate()
+        .filter_map(|(index, buffer)| {
+            buffer
+                .pieces()
+                .iter()
+                .filter(|p| p.time.lower <= time && time < p.time.upper)
+                .map(|p| p.top - p.bottom)
+                .max()
+                .map(|extent| (extent, index))
+        })
+        .collect();
+    live.sort_by_key(|&(extent, _)| std::cmp::Reverse(extent));
+    live.into_iter().map(|(_, index)| index).collect()
 }
 
 impl BufferShape {
