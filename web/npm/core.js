@@ -58,44 +58,248 @@ function isErrorShape(value) {
 }
 
 // ---------------------------------------------------------------------------
-// Checking arguments: a clear error naming the path, before anything reaches wasm
+// Checking arguments: a clear error naming the path, before anything reaches wasm. Every
+// value that crosses is checked here, with the path the caller wrote ("buffers[3].size",
+// "options.capacity"), and converted (BigInt to number, -0 to 0): serde's own errors have
+// no path, and what it does not know it ignores.
 
 function invalid(path, expected, found) {
-  let shown;
-  try {
-    shown = typeof found === 'string' ? JSON.stringify(found) : String(found);
-  } catch {
-    shown = typeof found;
+  return refused(path, `expected ${expected}, found ${shown(found)}`);
+}
+
+/** An "invalid" error at `path`: the message is `path: detail`. */
+function refused(path, detail) {
+  return new BufpackError({ code: 'invalid', message: `${path}: ${detail}`, path });
+}
+
+/** A value as a message shows it: strings quoted, BigInts with their n, no "[object Object]". */
+function shown(found) {
+  switch (typeof found) {
+    case 'string':
+      return JSON.stringify(found);
+    case 'bigint':
+      return `${found}n`;
+    case 'number':
+      return Object.is(found, -0) ? '-0' : String(found);
+    case 'function':
+      return 'a function';
+    case 'symbol':
+      return String(found);
+    case 'object':
+      if (found === null) return 'null';
+      if (Array.isArray(found)) return `an array of ${found.length}`;
+      return ArrayBuffer.isView(found) ? `a ${found.constructor.name}` : 'an object';
+    default:
+      return String(found);
   }
-  return new BufpackError({
-    code: 'invalid',
-    message: `${path}: expected ${expected}, found ${shown}`,
-    path,
-  });
 }
 
 const MAX_MAGNITUDE = 2 ** 53 - 1;
+const MAX_BIG = BigInt(MAX_MAGNITUDE);
+/** The most events a trace may keep (web/src/api.rs, MAX_TRACE_EVENTS). */
+const MAX_TRACE_EVENTS = 1_000_000;
 
+function integerKind(min) {
+  if (min === 1) return 'a positive integer';
+  if (min === 0) return 'a non-negative integer';
+  return 'an integer';
+}
+
+/**
+ * An integer within ±(2^53 - 1) and at least `min`, as a number: a BigInt converts when it
+ * is exactly representable and is refused otherwise, never rounded; -0 becomes 0.
+ * `undefined` and `null` are "not given" when `optional`.
+ */
 function integer(value, path, { min = -MAX_MAGNITUDE, optional = false } = {}) {
+  const kind = integerKind(min);
   if (value === undefined || value === null) {
     if (optional) return undefined;
-    throw invalid(path, 'an integer', value);
+    throw invalid(path, kind, value);
   }
-  if (typeof value === 'bigint') value = Number(value);
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw invalid(path, min === 0 ? 'a non-negative integer' : 'an integer', value);
+  let number;
+  if (typeof value === 'bigint') {
+    if (value > MAX_BIG || value < -MAX_BIG) throw invalid(path, `${kind} of at most 2^53 - 1 in magnitude`, value);
+    number = Number(value);
+  } else if (typeof value === 'number' && Number.isInteger(value)) {
+    if (!Number.isSafeInteger(value)) throw invalid(path, `${kind} of at most 2^53 - 1 in magnitude`, value);
+    number = value;
+  } else {
+    throw invalid(path, kind, value);
   }
+  if (number < min) throw invalid(path, kind, value);
+  return number === 0 ? 0 : number;
+}
+
+/** `true` or `false`; `undefined` and `null` are "not given". */
+function boolean(value, path) {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') throw invalid(path, 'true or false', value);
   return value;
 }
 
+/** Refuses what is not a plain object (null, arrays, functions, primitives). */
+function object(value, path, expected) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid(path, expected, value);
+  return value;
+}
+
+/** An options argument: `undefined` is `{}`, anything but an object is refused. */
+function optionsObject(options, path = 'options') {
+  return options === undefined ? {} : object(options, path, 'an object of options');
+}
+
+/** Refuses an own key of `value` not in `allowed`, naming the closest allowed one. */
+function checkKeys(value, allowed, path, what = 'key') {
+  for (const key in value) {
+    if (!allowed.includes(key) && Object.hasOwn(value, key)) throw unknownKey(path, key, allowed, what);
+  }
+}
+
+function unknownKey(path, key, allowed, what = 'key') {
+  const near = closest(key, allowed);
+  return refused(
+    `${path}.${key}`,
+    near === undefined ? `unknown ${what}; expected one of ${allowed.join(', ')}` : `unknown ${what}; did you mean ${near}?`,
+  );
+}
+
+/** The word of `words` nearest to `word` (case ignored, a swap counted once), if near enough. */
+function closest(word, words) {
+  let best;
+  let bestDistance = Infinity;
+  for (const candidate of words) {
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return bestDistance <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions, adjacent swaps. */
+function editDistance(a, b) {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) rows[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return rows[a.length][b.length];
+}
+
+const RANGE_KEYS = ['lower', 'upper'];
+const RANGE = '[lower, upper] or { lower, upper }';
+
+/** `[lower, upper]` or `{ lower, upper }`, as `{ lower, upper }`. */
 function range(value, path) {
-  if (Array.isArray(value) && value.length === 2) {
+  if (Array.isArray(value)) {
+    if (value.length !== 2) throw invalid(path, RANGE, value);
     return { lower: integer(value[0], `${path}[0]`), upper: integer(value[1], `${path}[1]`) };
   }
-  if (value === null || typeof value !== 'object') {
-    throw invalid(path, 'an object { lower, upper }', value);
-  }
+  object(value, path, RANGE);
+  checkKeys(value, RANGE_KEYS, path);
   return { lower: integer(value.lower, `${path}.lower`), upper: integer(value.upper, `${path}.upper`) };
+}
+
+const GAP_KEYS = ['lifespan', 'window'];
+
+function gapFields(fields, path) {
+  object(fields, path, 'a Gap or { lifespan, window? }');
+  checkKeys(fields, GAP_KEYS, path);
+  const gap = { lifespan: range(fields.lifespan, `${path}.lifespan`) };
+  if (fields.window !== undefined && fields.window !== null) gap.window = range(fields.window, `${path}.window`);
+  return gap;
+}
+
+const BUFFER_KEYS = ['id', 'lifespan', 'lower', 'upper', 'size', 'alignment', 'gaps', 'offset', 'hint'];
+
+function bufferFields(fields, path) {
+  object(fields, path, 'a Buffer or { id, lifespan, size, ... }');
+  checkKeys(fields, BUFFER_KEYS, path);
+  const { id, lifespan, lower, upper, size, alignment, gaps, offset, hint } = fields;
+  const buffer = { id: bufferId(id, `${path}.id`) };
+  if (lifespan !== undefined) {
+    if (lower !== undefined || upper !== undefined) throw refused(path, 'give lifespan or lower and upper, not both');
+    buffer.lifespan = range(lifespan, `${path}.lifespan`);
+  } else {
+    buffer.lifespan = { lower: integer(lower, `${path}.lower`), upper: integer(upper, `${path}.upper`) };
+  }
+  buffer.size = integer(size, `${path}.size`, { min: 0 });
+  buffer.alignment = integer(alignment, `${path}.alignment`, { min: 1, optional: true }) ?? 1;
+  if (gaps !== undefined && gaps !== null && !Array.isArray(gaps)) throw invalid(`${path}.gaps`, 'an array of gaps', gaps);
+  buffer.gaps = (gaps ?? []).map((gap, i) => Object.assign(Object.create(Gap.prototype), gapFields(gap, `${path}.gaps[${i}]`)));
+  const fixed = integer(offset, `${path}.offset`, { min: 0, optional: true });
+  if (fixed !== undefined) buffer.offset = fixed;
+  const preferred = integer(hint, `${path}.hint`, { min: 0, optional: true });
+  if (preferred !== undefined) buffer.hint = preferred;
+  return buffer;
+}
+
+function bufferId(id, path) {
+  if (typeof id === 'string') return id;
+  if ((typeof id === 'number' && Number.isFinite(id)) || typeof id === 'bigint') return String(id);
+  throw invalid(path, 'a string or a finite number', id);
+}
+
+// The fast path: a buffer already in the form the checks above produce (every Buffer the
+// package made, and most plain objects) is sent as it is, with no copy. Anything else goes
+// through the checks, which convert it or say what is wrong.
+
+function isCount(value, min) {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= min;
+}
+
+function isRange(value) {
+  if (value === null || typeof value !== 'object') return false;
+  for (const key in value) if (key !== 'lower' && key !== 'upper') return false;
+  return isCount(value.lower, -MAX_MAGNITUDE) && isCount(value.upper, -MAX_MAGNITUDE);
+}
+
+function isGap(gap) {
+  if (gap === null || typeof gap !== 'object') return false;
+  for (const key in gap) if (key !== 'lifespan' && key !== 'window') return false;
+  return isRange(gap.lifespan) && (gap.window === undefined || isRange(gap.window));
+}
+
+function isCheckedBuffer(buffer) {
+  if (buffer === null || typeof buffer !== 'object') return false;
+  for (const key in buffer) {
+    switch (key) {
+      case 'id':
+      case 'lifespan':
+      case 'size':
+      case 'alignment':
+      case 'gaps':
+      case 'offset':
+      case 'hint':
+        break;
+      default:
+        return false;
+    }
+  }
+  const { gaps } = buffer;
+  if (typeof buffer.id !== 'string' || !isRange(buffer.lifespan) || !isCount(buffer.size, 0) || !isCount(buffer.alignment, 1)) return false;
+  if (!Array.isArray(gaps)) return false;
+  for (let i = 0; i < gaps.length; i++) if (!isGap(gaps[i])) return false;
+  return (buffer.offset === undefined || isCount(buffer.offset, 0)) && (buffer.hint === undefined || isCount(buffer.hint, 0));
+}
+
+/** `buffers` checked: the same array when every buffer passes as it is, else a copy with the others converted to Buffers. */
+function checkedBuffers(buffers, path) {
+  if (!Array.isArray(buffers)) throw invalid(path, 'an array of buffers', buffers);
+  let checked = buffers;
+  for (let i = 0; i < buffers.length; i++) {
+    if (isCheckedBuffer(buffers[i])) continue;
+    if (checked === buffers) checked = buffers.slice();
+    checked[i] = new Buffer(buffers[i], `${path}[${i}]`);
+  }
+  return checked;
 }
 
 // ---------------------------------------------------------------------------
@@ -103,49 +307,35 @@ function range(value, path) {
 
 /** A time interval `[lower, upper)` in which a buffer is idle, optionally keeping a window of its memory. */
 export class Gap {
-  constructor({ lifespan, window } = {}, path = 'gap') {
-    this.lifespan = range(lifespan, `${path}.lifespan`);
-    if (window !== undefined && window !== null) this.window = range(window, `${path}.window`);
+  constructor(init, path = 'gap') {
+    Object.assign(this, gapFields(init, path));
   }
 }
 
 /** One buffer: an id, a lifespan `[lower, upper)`, a size, and optional alignment, gaps, fixed offset, hint. */
 export class Buffer {
-  constructor(fields, path = 'buffer') {
-    if (fields === null || typeof fields !== 'object') throw invalid(path, 'an object', fields);
-    const { id, lifespan, lower, upper, size, alignment = 1, gaps = [], offset, hint } = fields;
-    if (typeof id !== 'string' && typeof id !== 'number') throw invalid(`${path}.id`, 'a string', id);
-    this.id = String(id);
-    this.lifespan =
-      lifespan !== undefined ? range(lifespan, `${path}.lifespan`) : range({ lower, upper }, path);
-    this.size = integer(size, `${path}.size`, { min: 0 });
-    this.alignment = integer(alignment, `${path}.alignment`, { min: 1 });
-    if (!Array.isArray(gaps)) throw invalid(`${path}.gaps`, 'an array', gaps);
-    this.gaps = gaps.map((gap, i) => (gap instanceof Gap ? gap : new Gap(gap, `${path}.gaps[${i}]`)));
-    const fixed = integer(offset, `${path}.offset`, { min: 0, optional: true });
-    if (fixed !== undefined) this.offset = fixed;
-    const preferred = integer(hint, `${path}.hint`, { min: 0, optional: true });
-    if (preferred !== undefined) this.hint = preferred;
+  constructor(init, path = 'buffer') {
+    Object.assign(this, bufferFields(init, path));
   }
 }
 
-function capacityOption(capacity, path = 'capacity') {
+function capacityOption(capacity, path = 'options.capacity') {
   return integer(capacity, path, { min: 0, optional: true });
 }
 
 /** Buffers and, optionally, the memory's capacity (none: no limit, for minimisation). */
 export class Problem {
-  constructor(buffers, { capacity } = {}) {
+  constructor(buffers, options) {
     if (!Array.isArray(buffers)) throw invalid('buffers', 'an array of buffers', buffers);
-    this.buffers = buffers.map((b, i) => (b instanceof Buffer ? b : new Buffer(b, `buffers[${i}]`)));
-    const limit = capacityOption(capacity);
+    this.buffers = buffers.map((b, i) => (b instanceof Buffer && isCheckedBuffer(b) ? b : new Buffer(b, `buffers[${i}]`)));
+    const limit = problemOptions(options);
     if (limit !== undefined) this.capacity = limit;
   }
 
   /** Reads MiniMalloc CSV (`id,lower,upper,size` and optional columns); errors carry `line` and `column`. */
-  static fromCsv(text, { capacity } = {}) {
-    if (typeof text !== 'string') throw invalid('text', 'a string of CSV', typeof text);
-    const shape = callWasm(raw.parseCsv, text, capacityOption(capacity));
+  static fromCsv(text, options) {
+    if (typeof text !== 'string') throw invalid('text', 'a string of CSV', text);
+    const shape = callWasm(raw.parseCsv, text, problemOptions(options));
     return Problem.trusted(shape);
   }
 
@@ -159,24 +349,53 @@ export class Problem {
 
   /** MiniMalloc CSV of the problem; with a solution, with its `offset` column. */
   toCsv(solution) {
-    return callWasm(raw.toCsv, this, solution === undefined ? undefined : offsetsOf(solution));
+    const problem = problemArgument(this);
+    const offsets = solution === undefined ? undefined : offsetsOf(solution);
+    if (offsets !== undefined && offsets.length !== problem.buffers.length) {
+      throw refused('solution.offsets', `expected ${problem.buffers.length} offsets (one per buffer), found ${offsets.length}`);
+    }
+    return callWasm(raw.toCsv, problem, offsets === undefined ? undefined : offsetsShape(solution, offsets));
   }
 }
 
+/** `{ capacity }` of `new Problem` and `Problem.fromCsv`: the capacity, checked. */
+function problemOptions(options) {
+  optionsObject(options);
+  checkKeys(options ?? {}, ['capacity'], 'options');
+  return capacityOption(options?.capacity);
+}
+
+/**
+ * A Problem or `{ buffers, capacity? }`, checked, as the wasm functions take it: the same
+ * object when everything in it passes as it is.
+ */
 function problemArgument(problem, path = 'problem') {
-  if (problem instanceof Problem) return problem;
-  if (problem !== null && typeof problem === 'object' && Array.isArray(problem.buffers)) {
-    return new Problem(problem.buffers, { capacity: problem.capacity });
-  }
-  throw invalid(path, 'a Problem or { buffers, capacity }', problem);
+  object(problem, path, 'a Problem or { buffers, capacity? }');
+  checkKeys(problem, ['buffers', 'capacity'], path);
+  const buffers = checkedBuffers(problem.buffers, `${path}.buffers`);
+  const capacity = capacityOption(problem.capacity, `${path}.capacity`);
+  if (problem instanceof Problem && buffers === problem.buffers && capacity === problem.capacity) return problem;
+  const checked = Object.create(Problem.prototype);
+  checked.buffers = buffers;
+  if (capacity !== undefined) checked.capacity = capacity;
+  return checked;
 }
 
+/** The offsets of a solution, checked (a plain array or typed array; not copied when too many). */
 function offsetsOf(solution, path = 'solution') {
-  if (solution === null || typeof solution !== 'object' || !solution.offsets) {
-    throw invalid(path, 'a Solution or { offsets }', solution);
+  object(solution, path, 'a Solution or { offsets, height? }');
+  const { offsets } = solution;
+  if (!Array.isArray(offsets) && !(ArrayBuffer.isView(offsets) && !(offsets instanceof DataView))) {
+    throw invalid(`${path}.offsets`, 'an array of offsets', offsets);
   }
-  const offsets = Array.from(solution.offsets, (o, i) => integer(o, `${path}.offsets[${i}]`));
-  return solution.height === undefined ? { offsets } : { offsets, height: solution.height };
+  return offsets;
+}
+
+/** `{ offsets, height? }` as wasm takes it: every offset an integer. */
+function offsetsShape(solution, offsets, path = 'solution') {
+  const checked = Array.from(offsets, (o, i) => integer(o, `${path}.offsets[${i}]`));
+  const height = integer(solution.height, `${path}.height`, { optional: true });
+  return height === undefined ? { offsets: checked } : { offsets: checked, height };
 }
 
 /** A packing and its figures: status, lower bound and why, LOAD, gap, search effort, time. */
@@ -189,102 +408,182 @@ export class Solution {
 
 let defaults;
 
+function defaultParams() {
+  defaults ??= callWasm(raw.defaultParams);
+  return defaults;
+}
+
 /** Every switch of the solver, camelCase, with the solver's defaults (read from the solver itself). */
 export class SolverParams {
-  constructor(overrides = {}) {
-    defaults ??= callWasm(raw.defaultParams);
-    Object.assign(this, structuredClone(defaults));
-    if (overrides === null || typeof overrides !== 'object') {
-      throw invalid('params', 'an object of switches', overrides);
-    }
-    for (const [key, value] of Object.entries(overrides)) {
-      if (!(key in defaults)) {
-        throw invalid('params', `one of ${Object.keys(defaults).join(', ')}`, key);
-      }
+  constructor(overrides, path = 'params') {
+    const known = defaultParams();
+    const given = overrides === undefined ? {} : object(overrides, path, 'an object of switches');
+    Object.assign(this, structuredClone(known));
+    for (const key in given) {
+      if (!Object.hasOwn(given, key)) continue;
+      if (!Object.hasOwn(known, key)) throw unknownKey(path, key, Object.keys(known), 'switch');
+      const value = switchValue(given[key], `${path}.${key}`, known[key]);
       if (value !== undefined) this[key] = value;
     }
   }
 }
 
-/** Options a call takes that are not solver switches. */
-const CONTROL_KEYS = new Set([
-  'capacity',
-  'timeoutSeconds',
-  'onProgress',
-  'signal',
-  'parallel',
-  'minimize',
-  'returnProblem',
-  'maxEvents',
-]);
-
-/** Splits `{ capacity, timeoutSeconds, onProgress, ...switches }` into control and params. */
-export function splitOptions(options = {}) {
-  if (options === null || typeof options !== 'object') throw invalid('options', 'an object', options);
-  const control = {};
-  const params = {};
-  for (const [key, value] of Object.entries(options)) {
-    if (CONTROL_KEYS.has(key)) control[key] = value;
-    else params[key] = value;
-  }
-  if (control.timeoutSeconds !== undefined && (typeof control.timeoutSeconds !== 'number' || !(control.timeoutSeconds >= 0))) {
-    throw invalid('timeoutSeconds', 'a non-negative number of seconds', control.timeoutSeconds);
-  }
-  if (control.onProgress !== undefined && typeof control.onProgress !== 'function') {
-    throw invalid('onProgress', 'a function', control.onProgress);
-  }
-  if (control.maxEvents !== undefined) integer(control.maxEvents, 'maxEvents', { min: 0 });
-  return { control, params: new SolverParams(params) };
+/** A switch's value, of its default's type: a boolean, or the orderings (an array of key strings). */
+function switchValue(value, path, known) {
+  if (typeof known === 'boolean') return boolean(value, path);
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) throw invalid(path, 'an array of key strings such as ["WAT", "TAW"]', value);
+  return value.map((keys, i) => {
+    if (typeof keys !== 'string') throw invalid(`${path}[${i}]`, 'a key string such as "WAT"', keys);
+    return keys;
+  });
 }
 
+/** The options every run takes; each call adds its own (see `OPTIONS`). */
+const RUN_KEYS = ['timeoutSeconds', 'onProgress'];
+
+/** The options each function takes besides solver switches. */
+export const OPTIONS = {
+  run: RUN_KEYS,
+  minimize: RUN_KEYS,
+  solveFromCsv: [...RUN_KEYS, 'capacity', 'minimize'],
+  traceSearch: [...RUN_KEYS, 'capacity', 'maxEvents'],
+  solveInWorker: [...RUN_KEYS, 'capacity', 'minimize', 'signal', 'parallel', 'returnProblem'],
+  traceInWorker: [...RUN_KEYS, 'capacity', 'maxEvents', 'signal', 'parallel'],
+};
+
+/**
+ * Splits `{ capacity, timeoutSeconds, onProgress, ...switches }` into the options of the
+ * call (`keys`, checked and converted) and its SolverParams; refuses keys that are neither,
+ * naming the closest. Without `switches`, solver switches are refused too (Solver.solve:
+ * the Solver holds them).
+ */
+export function splitOptions(options, keys, { switches = true } = {}) {
+  optionsObject(options);
+  const known = defaultParams();
+  const control = {};
+  const params = {};
+  for (const key in options) {
+    if (!Object.hasOwn(options, key)) continue;
+    if (keys.includes(key)) control[key] = options[key];
+    else if (switches && Object.hasOwn(known, key)) params[key] = options[key];
+    else if (Object.hasOwn(known, key)) {
+      throw refused(`options.${key}`, `a solver switch: give it to the Solver (new Solver({ ${key} }))`);
+    } else {
+      throw unknownKey('options', key, switches ? [...keys, ...Object.keys(known)] : keys);
+    }
+  }
+  return { control: checkControl(control), params: new SolverParams(params, 'options') };
+}
+
+/** The options that are not switches, checked and converted; absent ones stay absent. */
+function checkControl(given) {
+  const control = {};
+  const path = (key) => `options.${key}`;
+  if ('capacity' in given) control.capacity = capacityOption(given.capacity);
+  if ('minimize' in given) control.minimize = boolean(given.minimize, path('minimize'));
+  const { timeoutSeconds, onProgress, maxEvents, parallel, returnProblem, signal } = given;
+  if (timeoutSeconds !== undefined && timeoutSeconds !== null) {
+    if (typeof timeoutSeconds !== 'number' || !(timeoutSeconds >= 0)) {
+      throw invalid(path('timeoutSeconds'), 'a non-negative number of seconds', timeoutSeconds);
+    }
+    control.timeoutSeconds = timeoutSeconds;
+  }
+  if (onProgress !== undefined && onProgress !== null) {
+    if (typeof onProgress !== 'function') throw invalid(path('onProgress'), 'a function', onProgress);
+    control.onProgress = onProgress;
+  }
+  if (maxEvents !== undefined && maxEvents !== null) {
+    control.maxEvents = integer(maxEvents, path('maxEvents'), { min: 0 });
+    if (control.maxEvents > MAX_TRACE_EVENTS) {
+      throw invalid(path('maxEvents'), `a whole number of at most ${MAX_TRACE_EVENTS}`, maxEvents);
+    }
+  }
+  if (parallel !== undefined && parallel !== null && parallel !== false) {
+    if (parallel !== true && !(typeof parallel === 'number' && Number.isInteger(parallel) && parallel >= 1)) {
+      throw invalid(path('parallel'), 'true, false or a whole number of workers', parallel);
+    }
+    control.parallel = parallel;
+  }
+  if (returnProblem !== undefined && returnProblem !== null) {
+    if (![true, false, 'objects', 'columns'].includes(returnProblem)) {
+      throw invalid(path('returnProblem'), 'true, false, "objects" or "columns"', returnProblem);
+    }
+    control.returnProblem = returnProblem;
+  }
+  if (signal !== undefined && signal !== null) {
+    if (!isAbortSignal(signal)) throw invalid(path('signal'), 'an AbortSignal', signal);
+    control.signal = signal;
+  }
+  return control;
+}
+
+function isAbortSignal(value) {
+  return value !== null && typeof value === 'object' && 'aborted' in value && typeof value.addEventListener === 'function';
+}
+
+/** What the wasm monitor takes (web/src/monitor.rs): only checked values. */
 function wasmControl({ timeoutSeconds, onProgress, onImproved }) {
   return { timeoutSeconds, onProgress, onImproved };
 }
 
 /** Solves or minimises with a set of switches. */
 export class Solver {
-  constructor(params = new SolverParams()) {
+  constructor(params) {
     this.params = params instanceof SolverParams ? params : new SolverParams(params);
   }
 
   /**
    * Finds a packing within `problem.capacity` or throws: code "infeasible" (with `reason`),
-   * "timeout", "invalid". Runs on the calling thread; use `solveInWorker` in a page.
+   * "timeout", "undecided", "invalid". Runs on the calling thread; use `solveInWorker` in
+   * a page.
    */
-  solve(problem, { timeoutSeconds, onProgress } = {}) {
-    const { control } = splitOptions({ timeoutSeconds, onProgress });
-    const shape = callWasm(raw.solve, problemArgument(problem), this.params, wasmControl(control));
-    return new Solution(shape);
+  solve(problem, options) {
+    const { control } = splitOptions(options, OPTIONS.run, { switches: false });
+    return run(raw.solve, problem, this.params, control);
   }
 
   /**
    * The lowest height, never above `problem.capacity` if set. With a time limit, the best
    * packing found (status "feasible") and its gap to the proven bound.
    */
-  minimize(problem, { timeoutSeconds, onProgress } = {}) {
-    const { control } = splitOptions({ timeoutSeconds, onProgress });
-    const shape = callWasm(raw.minimize, problemArgument(problem), this.params, wasmControl(control));
-    return new Solution(shape);
+  minimize(problem, options) {
+    const { control } = splitOptions(options, OPTIONS.run, { switches: false });
+    return run(raw.minimize, problem, this.params, control);
   }
 }
 
+/** One call of `solve` or `minimize` with checked options; the params are checked again (a Solver's may have changed since). */
+function run(fn, problem, params, control) {
+  const checked = problemArgument(problem);
+  return new Solution(callWasm(fn, checked, new SolverParams(params), wasmControl(control)));
+}
+
 /** Minimises the peak: `minimize(problem, { timeoutSeconds, onProgress, ...switches })`. */
-export function minimize(problem, options = {}) {
-  const { control, params } = splitOptions(options);
-  return new Solver(params).minimize(problem, control);
+export function minimize(problem, options) {
+  const { control, params } = splitOptions(options, OPTIONS.minimize);
+  return run(raw.minimize, problem, params, control);
 }
 
 /**
  * Reads CSV and solves it: `{ capacity, timeoutSeconds, onProgress, minimize, ...switches }`.
  * Without `capacity`, minimises. The CSV never becomes JavaScript objects on the way.
  */
-export function solveFromCsv(text, options = {}) {
-  if (typeof text !== 'string') throw invalid('text', 'a string of CSV', typeof text);
-  const { control, params } = splitOptions(options);
-  const capacity = capacityOption(control.capacity);
-  const minimise = control.minimize ?? capacity === undefined;
-  const result = callWasm(raw.solveCsv, text, capacity, minimise, 'none', params, wasmControl(control));
+export function solveFromCsv(text, options) {
+  if (typeof text !== 'string') throw invalid('text', 'a string of CSV', text);
+  const { control, params } = splitOptions(options, OPTIONS.solveFromCsv);
+  const minimise = mustMinimize(control, control.capacity);
+  const result = callWasm(raw.solveCsv, text, control.capacity, minimise, 'none', params, wasmControl(control));
   return new Solution(result.solution);
+}
+
+/** Whether a call minimises: `minimize` if given, else when there is no capacity; solving needs one. */
+function mustMinimize(control, capacity) {
+  const minimise = control.minimize ?? capacity === undefined;
+  if (!minimise && capacity === undefined) {
+    throw refused('options.capacity', 'expected a capacity to solve against (or minimize: true)');
+  }
+  return minimise;
 }
 
 /**
@@ -292,18 +591,22 @@ export function solveFromCsv(text, options = {}) {
  * `{ outcome, solution?, reason?, message?, events, counts, truncated, sections, ordering,
  * nodes, backtracks, elapsedSeconds }`. Options: `capacity` (else the problem's),
  * `maxEvents` (default 20000; the rest are only counted), `timeoutSeconds`, `onProgress`,
- * and any solver switch. An infeasible problem or a time limit is an outcome, not an error.
+ * and any solver switch. An infeasible problem, an undecided search or a time limit is an
+ * outcome, not an error.
  */
-export function traceSearch(problem, options = {}) {
-  const { control, params } = splitOptions(options);
+export function traceSearch(problem, options) {
+  const { control, params } = splitOptions(options, OPTIONS.traceSearch);
   const shape = problemArgument(problem);
-  const capacity = capacityOption(control.capacity) ?? shape.capacity;
-  if (capacity === undefined) throw invalid('capacity', 'a capacity to trace the search at', undefined);
+  const capacity = control.capacity ?? shape.capacity;
+  if (capacity === undefined) throw refused('options.capacity', 'expected a capacity to trace the search at');
   return callWasm(raw.traceSearch, { buffers: shape.buffers, capacity }, params, control.maxEvents, wasmControl(control));
 }
 
 /** The ids of a `returnProblem: 'columns'` answer as strings. */
 export function columnIds(columns) {
+  if (columns === null || typeof columns !== 'object' || !(columns.idBytes instanceof Uint8Array) || !ArrayBuffer.isView(columns.idEnds)) {
+    throw invalid('columns', "the columns of a solution (solveInWorker with returnProblem: 'columns')", columns);
+  }
   const decoder = new TextDecoder();
   const ids = new Array(columns.idEnds.length);
   let start = 0;
@@ -317,7 +620,14 @@ export function columnIds(columns) {
 
 /** `{ valid: true }` or `{ valid: false, message }` naming the first rule the solution breaks. */
 export function validateSolution(problem, solution) {
-  return callWasm(raw.validate, problemArgument(problem), offsetsOf(solution));
+  const checked = problemArgument(problem);
+  const offsets = offsetsOf(solution);
+  if (offsets.length !== checked.buffers.length) {
+    // The validator's own verdict (solver/src/validate.rs, WrongCount), without copying
+    // offsets that are not this problem's, however many, into the instance.
+    return { valid: false, message: `expected ${checked.buffers.length} offsets, found ${offsets.length}` };
+  }
+  return callWasm(raw.validate, checked, offsetsShape(solution, offsets));
 }
 
 /** The proven lower bound on the height, why it holds, and the load over time (for drawing). */
@@ -332,8 +642,13 @@ export function heuristicNames() {
 
 /** Packs with one fast heuristic, ignoring the capacity. */
 export function runHeuristic(problem, name) {
-  if (typeof name !== 'string') throw invalid('name', `one of ${heuristicNames().join(', ')}`, name);
+  const names = heuristicNames();
+  if (!names.includes(name)) {
+    const near = typeof name === 'string' ? closest(name, names) : undefined;
+    if (near !== undefined) throw refused('name', `unknown heuristic ${shown(name)}; did you mean ${near}?`);
+    throw invalid('name', `one of ${names.join(', ')}`, name);
+  }
   return new Solution(callWasm(raw.runHeuristic, problemArgument(problem), name));
 }
 
-export { problemArgument, wasmControl, capacityOption, invalid };
+export { problemArgument, wasmControl, invalid, refused, mustMinimize };

@@ -1,5 +1,14 @@
 // Type declarations of the `bufpack` package (hand-written; the JavaScript is web/npm/*.js).
-// All numbers are integers below 2^53 unless they say seconds or percent.
+// All numbers are integers of at most 2^53 - 1 in magnitude unless they say seconds or
+// percent; so are totals (the sizes live at one time, a fixed buffer's offset plus size).
+// Objects given to the package are checked: an unknown key, a value of the wrong type, a
+// fraction or a number beyond 2^53 - 1 is refused with code "invalid" and its path.
+
+/**
+ * An integer given to the package: a number, or a BigInt that is exactly representable as
+ * one (within ±(2^53 - 1); others are refused, never rounded).
+ */
+export type Integer = number | bigint;
 
 /** `[lower, upper)`: a lifespan in time, or a window of memory inside a buffer. */
 export interface Range {
@@ -7,10 +16,13 @@ export interface Range {
   upper: number;
 }
 
+/** A range as given: `{ lower, upper }` or `[lower, upper]`. */
+export type RangeInit = { lower: Integer; upper: Integer } | [Integer, Integer];
+
 export interface GapInit {
-  lifespan: Range | [number, number];
+  lifespan: RangeInit;
   /** The part of the buffer `[lower, upper)` (relative to its offset) still used during the gap; none: all of it is free. */
-  window?: Range | [number, number];
+  window?: RangeInit | null;
 }
 
 /** A time interval in which a buffer is idle, optionally keeping a window of its memory. */
@@ -20,21 +32,22 @@ export class Gap {
   window?: Range;
 }
 
+/** A buffer as given. No other keys: a misspelt one is refused, not ignored. */
 export interface BufferInit {
   /** Unique; numbers are turned into strings. */
-  id: string | number;
-  /** When the buffer is live, `[lower, upper)`. Or give `lower` and `upper` directly. */
-  lifespan?: Range | [number, number];
-  lower?: number;
-  upper?: number;
-  size: number;
-  /** The offset must be a multiple of it. Default 1. */
-  alignment?: number;
-  gaps?: Array<Gap | GapInit>;
+  id: string | number | bigint;
+  /** When the buffer is live, `[lower, upper)`. Or give `lower` and `upper` directly (not both). */
+  lifespan?: RangeInit;
+  lower?: Integer;
+  upper?: Integer;
+  size: Integer;
+  /** The offset must be a multiple of it: a positive integer. Default 1. */
+  alignment?: Integer | null;
+  gaps?: Array<Gap | GapInit> | null;
   /** A fixed offset: the buffer must sit exactly there. */
-  offset?: number;
+  offset?: Integer | null;
   /** A preferred offset, tried first. */
-  hint?: number;
+  hint?: Integer | null;
 }
 
 /** One buffer: an id, a lifespan, a size, and optional alignment, gaps, fixed offset and hint. */
@@ -50,9 +63,12 @@ export class Buffer {
 }
 
 export interface ProblemOptions {
-  /** The memory size. Leave it out to minimise without a limit. */
-  capacity?: number;
+  /** The memory size, up to 2^53 - 1. Leave it out to minimise without a limit. */
+  capacity?: Integer | null;
 }
+
+/** A problem as the functions take it: a Problem, or plain buffers and a capacity. */
+export type ProblemInit = Problem | { buffers: Array<Buffer | BufferInit>; capacity?: Integer | null };
 
 /** The buffers to place and, optionally, the memory's capacity. */
 export class Problem {
@@ -66,7 +82,7 @@ export class Problem {
   buffers: Buffer[];
   capacity?: number;
   /** MiniMalloc CSV of the problem; with a solution, with its `offset` column. */
-  toCsv(solution?: Pick<Solution, 'offsets'> & Partial<Pick<Solution, 'height'>>): string;
+  toCsv(solution?: { offsets: ArrayLike<Integer>; height?: Integer | null }): string;
 }
 
 /** Why a lower bound holds. */
@@ -104,6 +120,12 @@ export class Solution {
   foundBy?: string;
   /** Minimisation was stopped by its time limit (or an abort) before the height was proven. */
   stopped: boolean;
+  /**
+   * Minimisation met a height it could neither pack nor rule out (windowed gaps allowing
+   * more placements than the exact search tries), so its bound did not rise there: with
+   * status "feasible", more time may not close the gap. Always false otherwise.
+   */
+  incomplete: boolean;
   /** The parsed problem, from solveInWorker(csv, { returnProblem: true }). */
   problem?: Problem;
   /** The problem and offsets as typed arrays, from solveInWorker(csv, { returnProblem: 'columns' }). */
@@ -156,7 +178,7 @@ export interface SolverParamsInit {
 }
 
 export class SolverParams implements Required<SolverParamsInit> {
-  /** Throws code "invalid" for an unknown switch. */
+  /** Throws code "invalid" for an unknown switch (naming the closest) or a value of the wrong type. */
   constructor(overrides?: SolverParamsInit);
   canonicalOnly: boolean;
   sectionInference: boolean;
@@ -180,11 +202,15 @@ export interface Progress {
   gapPercent?: number;
 }
 
+/** Options of a run. Each function takes only its own (and solver switches where it says so): others are refused. */
 export interface RunOptions {
   /** Stop after this many seconds (Infinity: no limit). */
-  timeoutSeconds?: number;
-  /** Called with fresh figures about every 100 ms while the search runs. Throwing stops the solve. */
-  onProgress?: (progress: Progress) => void;
+  timeoutSeconds?: number | null;
+  /**
+   * Called with fresh figures about every 100 ms while the search runs. Throwing stops the
+   * solve (workers are terminated) and the call throws or rejects with that exception.
+   */
+  onProgress?: ((progress: Progress) => void) | null;
 }
 
 export class Solver {
@@ -192,23 +218,24 @@ export class Solver {
   params: SolverParams;
   /**
    * A packing within `problem.capacity`, on the calling thread. Throws code "infeasible"
-   * (with `reason`), "timeout" or "invalid".
+   * (with `reason`), "timeout", "undecided" or "invalid". Options are the run's only: the
+   * Solver holds the switches.
    */
-  solve(problem: Problem | { buffers: BufferInit[]; capacity: number }, options?: RunOptions): Solution;
+  solve(problem: ProblemInit, options?: RunOptions): Solution;
   /** The lowest height (never above `problem.capacity`, if set), on the calling thread. */
-  minimize(problem: Problem | { buffers: BufferInit[]; capacity?: number }, options?: RunOptions): Solution;
+  minimize(problem: ProblemInit, options?: RunOptions): Solution;
 }
 
 export type Options = RunOptions & SolverParamsInit;
 
 /** Minimises the peak on the calling thread. */
-export function minimize(problem: Problem | { buffers: BufferInit[]; capacity?: number }, options?: Options): Solution;
+export function minimize(problem: ProblemInit, options?: Options): Solution;
 
 export interface CsvOptions extends Options {
   /** Solve against this capacity; without it, minimise. */
-  capacity?: number;
-  /** Minimise even with a capacity (then an upper limit). */
-  minimize?: boolean;
+  capacity?: Integer | null;
+  /** Minimise even with a capacity (then an upper limit). A boolean. */
+  minimize?: boolean | null;
 }
 
 /** Reads CSV and solves (or minimises) it on the calling thread. */
@@ -227,27 +254,25 @@ export interface AbortSignalLike {
 
 export interface WorkerOptions extends CsvOptions {
   /** Aborting rejects at once with code "aborted" (name "AbortError"), `best` holding the best packing so far when minimising. */
-  signal?: AbortSignalLike;
+  signal?: AbortSignalLike | null;
   /** true: one worker per ordering, first answer wins; a number: that many workers. */
-  parallel?: boolean | number;
+  parallel?: boolean | number | null;
   /**
-   * CSV input: also return the parsed problem, as `solution.problem` (true or "objects"), or
-   * as typed arrays in `solution.columns` ("columns": for large results, nothing to copy).
+   * CSV input only: also return the parsed problem, as `solution.problem` (true or
+   * "objects"), or as typed arrays in `solution.columns` ("columns": for large results,
+   * nothing to copy).
    */
-  returnProblem?: boolean | 'objects' | 'columns';
+  returnProblem?: boolean | 'objects' | 'columns' | null;
 }
 
 /** Solves or minimises a problem or CSV text in Web Workers (worker_threads in Node); the calling thread stays free. */
-export function solveInWorker(
-  input: string | Problem | { buffers: BufferInit[]; capacity?: number },
-  options?: WorkerOptions,
-): Promise<Solution>;
+export function solveInWorker(input: string | ProblemInit, options?: WorkerOptions): Promise<Solution>;
 
 export interface TraceOptions extends Options {
   /** Trace at this capacity (else the problem's; CSV needs one). */
-  capacity?: number;
+  capacity?: Integer | null;
   /** Keep the first this many events (default 20000, at most 1000000); the rest are only counted. */
-  maxEvents?: number;
+  maxEvents?: Integer | null;
 }
 
 /** A buffer the search will try, at the offset it would take. */
@@ -286,11 +311,16 @@ export type Technique = 'capacity' | 'canonical' | 'section' | 'dominance' | 'ha
 
 /** One search, recorded: what `traceSearch` and `traceInWorker` return. */
 export interface SearchTrace {
-  outcome: 'solved' | 'infeasible' | 'stopped';
+  /**
+   * "undecided": the search tried every placement it tries and found none, which proves
+   * nothing here (windowed gaps allow more; `message` says so).
+   */
+  outcome: 'solved' | 'infeasible' | 'stopped' | 'undecided';
   /** When solved. */
   solution?: Solution;
-  /** When infeasible: how we know, and in words. */
+  /** When infeasible: how we know. */
   reason?: Infeasibility;
+  /** When infeasible or undecided: why, in words. */
   message?: string;
   /** The first `maxEvents` events. */
   events: TraceEvent[];
@@ -317,12 +347,12 @@ export interface SearchTrace {
 }
 
 /** Records one search (the first ordering) at the capacity, on the calling thread, for teaching. */
-export function traceSearch(problem: Problem | { buffers: BufferInit[]; capacity?: number }, options?: TraceOptions): SearchTrace;
+export function traceSearch(problem: ProblemInit, options?: TraceOptions): SearchTrace;
 
 /** `traceSearch` in a worker; CSV input is parsed there. */
 export function traceInWorker(
-  input: string | Problem | { buffers: BufferInit[]; capacity?: number },
-  options?: TraceOptions & { signal?: AbortSignalLike },
+  input: string | ProblemInit,
+  options?: TraceOptions & { signal?: AbortSignalLike | null; parallel?: false | null },
 ): Promise<SearchTrace>;
 
 /** The ids of a `Columns` answer as strings (decodes them all: call it off the page's busy moments for large answers). */
@@ -330,10 +360,14 @@ export function columnIds(columns: Columns): string[];
 
 export type Validity = { valid: true } | { valid: false; message: string };
 
-/** Checks alignment, capacity, fixed offsets, overlaps in time and memory (gaps honoured) and the stated height. */
+/**
+ * Checks the count of offsets, alignment, capacity, fixed offsets, overlaps in time and
+ * memory (gaps honoured) and the stated height. Offsets that are not integers throw code
+ * "invalid".
+ */
 export function validateSolution(
-  problem: Problem | { buffers: BufferInit[]; capacity?: number },
-  solution: Pick<Solution, 'offsets'> & Partial<Pick<Solution, 'height'>>,
+  problem: ProblemInit,
+  solution: { offsets: ArrayLike<Integer>; height?: Integer | null },
 ): Validity;
 
 export interface Bound {
@@ -347,15 +381,20 @@ export interface Bound {
 }
 
 /** The proven lower bound on the height and the load over time. */
-export function lowerBound(problem: Problem | { buffers: BufferInit[]; capacity?: number }): Bound;
+export function lowerBound(problem: ProblemInit): Bound;
 
 /** The names runHeuristic takes, e.g. "crowding/skyline", "size/best-fit", "online/best-fit". */
 export function heuristicNames(): string[];
 
 /** Packs with one fast heuristic, ignoring the capacity. */
-export function runHeuristic(problem: Problem | { buffers: BufferInit[]; capacity?: number }, name: string): Solution;
+export function runHeuristic(problem: ProblemInit, name: string): Solution;
 
-export type ErrorCode = 'parse' | 'invalid' | 'infeasible' | 'timeout' | 'aborted' | 'worker' | 'internal';
+/**
+ * "undecided": neither a packing nor a proof that none exists (windowed gaps allowing more
+ * placements than the exact search tries, or an input too large for the exact search whose
+ * heuristics found nothing within the capacity); the message says which.
+ */
+export type ErrorCode = 'parse' | 'invalid' | 'infeasible' | 'timeout' | 'undecided' | 'aborted' | 'worker' | 'internal';
 
 /** Why no packing fits. */
 export type Infeasibility =
@@ -372,13 +411,18 @@ export class BufpackError extends Error {
   line?: number;
   column?: number;
   field?: string;
-  /** "invalid": the argument path at fault (e.g. "buffers[3].size"), or the buffer's index and id. */
+  /**
+   * "invalid": the argument path at fault, as written ("buffers[3].size",
+   * "problem.buffers[3].alignmnet", "options.capacity", "solution.offsets"), or the buffer's
+   * index and id (a malformed buffer found by the solver's own check, or buffers whose
+   * total passes 2^53 - 1: the largest of them).
+   */
   path?: string;
   buffer?: number;
   id?: string;
   /** "infeasible": how we know. */
   reason?: Infeasibility;
-  /** "infeasible", "timeout": the search's effort. */
+  /** "infeasible", "timeout", "undecided": the search's effort. */
   nodes?: number;
   backtracks?: number;
   elapsedSeconds?: number;

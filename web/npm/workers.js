@@ -5,7 +5,7 @@
 // doing; the best packing a minimisation had reported is kept and handed back.
 
 import { BufpackError } from './errors.js';
-import { capacityOption, invalid, problemArgument, Problem, Solution, splitOptions } from './core.js';
+import { invalid, mustMinimize, OPTIONS, problemArgument, Problem, refused, Solution, splitOptions } from './core.js';
 import { platform } from './platform.js';
 
 /**
@@ -16,27 +16,26 @@ import { platform } from './platform.js';
  * "columns" as typed arrays), and any solver switch.
  * Resolves to a Solution (with `.problem` when asked); rejects with a BufpackError.
  */
-export async function solveInWorker(input, options = {}) {
-  const { control, params } = splitOptions(options);
+export async function solveInWorker(input, options) {
+  const { control, params } = splitOptions(options, OPTIONS.solveInWorker);
   checkSignal(control.signal);
-  const capacity = capacityOption(control.capacity);
+  const { capacity } = control;
   let job;
   if (typeof input === 'string') {
     job = {
       kind: 'csv',
       text: input,
       capacity,
-      minimize: control.minimize ?? capacity === undefined,
+      minimize: mustMinimize(control, capacity),
       problemForm: problemForm(control.returnProblem),
     };
   } else {
     const problem = problemArgument(input);
-    const limit = capacity ?? problem.capacity;
-    const minimize = control.minimize ?? limit === undefined;
-    if (!minimize && limit === undefined) {
-      throw invalid('capacity', 'a capacity to solve against (or minimize: true)', undefined);
+    if (control.returnProblem !== undefined && control.returnProblem !== false) {
+      throw refused('options.returnProblem', 'only with CSV input: a problem given as objects is already yours');
     }
-    job = { kind: 'problem', problem: { buffers: problem.buffers, capacity: limit }, minimize };
+    const limit = capacity ?? problem.capacity;
+    job = { kind: 'problem', problem: { buffers: problem.buffers, capacity: limit }, minimize: mustMinimize(control, limit) };
   }
   return race(job, lanes(params, control.parallel), control);
 }
@@ -47,19 +46,20 @@ export async function solveInWorker(input, options = {}) {
  * `timeoutSeconds`, `onProgress`, `signal` and any solver switch. Resolves to the trace,
  * with `.problem` (a Problem) when the input was CSV; rejects with a BufpackError.
  */
-export async function traceInWorker(input, options = {}) {
-  const { control, params } = splitOptions(options);
+export async function traceInWorker(input, options) {
+  const { control, params } = splitOptions(options, OPTIONS.traceInWorker);
   checkSignal(control.signal);
-  if (control.parallel) throw invalid('parallel', 'false: a trace follows one search', control.parallel);
-  const capacity = capacityOption(control.capacity);
+  if (control.parallel) throw invalid('options.parallel', 'false: a trace follows one search', control.parallel);
+  const { capacity } = control;
   const job = { kind: 'trace', capacity, maxEvents: control.maxEvents };
+  const noCapacity = () => refused('options.capacity', 'expected a capacity to trace the search at');
   if (typeof input === 'string') {
-    if (capacity === undefined) throw invalid('capacity', 'a capacity to trace the search at', undefined);
+    if (capacity === undefined) throw noCapacity();
     job.text = input;
   } else {
     const problem = problemArgument(input);
     job.capacity = capacity ?? problem.capacity;
-    if (job.capacity === undefined) throw invalid('capacity', 'a capacity to trace the search at', undefined);
+    if (job.capacity === undefined) throw noCapacity();
     job.problem = { buffers: problem.buffers, capacity: job.capacity };
   }
   return race(job, [{ ...params }], control);
@@ -86,35 +86,23 @@ function attachColumns(solution, columns) {
   });
 }
 
-/** `returnProblem`: false (nothing), true or "objects" (a Problem), "columns" (typed arrays). */
+/** `returnProblem` (checked): false (nothing), true or "objects" (a Problem), "columns" (typed arrays). */
 function problemForm(returnProblem) {
-  if (returnProblem === undefined || returnProblem === false) return 'none';
   if (returnProblem === true || returnProblem === 'objects') return 'objects';
-  if (returnProblem === 'columns') return 'columns';
-  throw invalid('returnProblem', 'true, false, "objects" or "columns"', returnProblem);
+  return returnProblem === 'columns' ? 'columns' : 'none';
 }
 
-/** Refuses what is not an AbortSignal, and a signal already aborted. */
+/** Refuses a signal already aborted (splitOptions checked that it is one). */
 function checkSignal(signal) {
-  if (signal !== undefined && !isAbortSignal(signal)) throw invalid('signal', 'an AbortSignal', signal);
   if (signal?.aborted) throw aborted(signal, undefined);
 }
 
-function isAbortSignal(value) {
-  return value !== null && typeof value === 'object' && 'aborted' in value && typeof value.addEventListener === 'function';
-}
-
-/** The params of each lane: the orderings dealt out round-robin. */
+/** The params of each lane: the orderings dealt out round-robin (`parallel` checked). */
 function lanes(params, parallel) {
   const orderings = params.preorderingHeuristics;
   let count = 1;
   if (parallel === true) count = orderings.length;
-  else if (typeof parallel === 'number') {
-    if (!Number.isInteger(parallel) || parallel < 1) throw invalid('parallel', 'true, false or a whole number of workers', parallel);
-    count = Math.min(parallel, orderings.length);
-  } else if (parallel !== undefined && parallel !== false) {
-    throw invalid('parallel', 'true, false or a whole number of workers', parallel);
-  }
+  else if (typeof parallel === 'number') count = Math.min(parallel, orderings.length);
   if (count <= 1) return [{ ...params }];
   return Array.from({ length: count }, (_, lane) => ({
     ...params,
@@ -168,6 +156,8 @@ function race(job, laneParams, control) {
         backtracks: figures.backtracks,
         elapsedSeconds: figures.elapsedSeconds,
         stopped: true,
+        // Undecided heights are not reported as the search goes: none known.
+        incomplete: false,
       });
     };
 
@@ -187,7 +177,10 @@ function race(job, laneParams, control) {
     };
     const onError = (lane, error) => {
       finished[lane] = { error };
-      // Infeasible is a proof, and bad input is bad for every lane: no need to wait.
+      // Infeasible is a proof, and bad input is bad for every lane: no need to wait. So is
+      // undecided: every ordering tries the same placements (the solver's own portfolio
+      // stops at the first ordering that exhausts them), and an input too large for the
+      // search is too large in every lane. Only a time limit leaves the others a chance.
       if (error.code !== 'timeout') return settle(reject, new BufpackError(error));
       maybeDone();
     };
@@ -299,6 +292,9 @@ function withBound(solution, finished) {
   }
   solution.gapPercent = gapPercent(solution.height, solution.lowerBound);
   if (solution.status === 'feasible' && solution.height <= solution.lowerBound) solution.status = 'optimal';
+  // A lane that met a height it could not decide did not raise its bound there; proven
+  // optimal, that no longer matters.
+  solution.incomplete = solution.status !== 'optimal' && lanes.some((lane) => lane.incomplete === true);
   solution.nodes = lanes.reduce((total, lane) => total + (lane.nodes ?? 0), 0);
   solution.backtracks = lanes.reduce((total, lane) => total + (lane.backtracks ?? 0), 0);
   return solution;

@@ -149,7 +149,9 @@ test('validateSolution names what is wrong', () => {
   const verdict = bufpack.validateSolution(problem, overlapping);
   assert.equal(verdict.valid, false);
   assert.match(verdict.message, /both occupy/);
-  assert.throws(() => bufpack.validateSolution(problem, { offsets: [0, 'x'] }), { code: 'invalid' });
+  assert.throws(() => bufpack.validateSolution(problem, { offsets: [0, 'x', 0, 0, 0] }), { code: 'invalid', path: 'solution.offsets[1]' });
+  // A wrong count is the validator's verdict, not an error.
+  assert.deepEqual(bufpack.validateSolution(problem, { offsets: [0, 'x'] }), { valid: false, message: 'expected 5 offsets, found 2' });
 });
 
 test('progress arrives and a throwing callback stops the solve with its own error', () => {
