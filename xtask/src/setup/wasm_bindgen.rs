@@ -107,6 +107,8 @@ pub(crate) fn ensure(root: &Path, log: &mut Log) -> Result<Cli, String> {
         .args(["--no-default-features", "--force", "--root"])
         .arg(&tools);
     run_command(&mut install)?;
+    // cargo install ends by asking for target/tools/bin on PATH; it need not be.
+    println!("setup: xtask runs wasm-bindgen from {TOOLS_ROOT}/bin by full path: no change to PATH needed");
     find(root, &wanted).ok_or_else(|| {
         format!(
             "cargo install finished, but {} does not report wasm-bindgen {wanted}",
