@@ -4,9 +4,9 @@
 //! The pipeline works offline on a machine that has only package registries (see
 //! ARCHITECTURE.md, "The npm package"): `cargo build` of `bufpack-web` for wasm32 with the
 //! `wasm` profile, `wasm-bindgen --target web` (the CLI must be the exact version in
-//! Cargo.lock), `wasm-opt -O3` from npm's binaryen (`npm ci` at the root installs it; other
-//! builds of wasm-opt corrupt today's rustc output), the hand-written JavaScript of
-//! `web/npm/`, then `npm pack`.
+//! Cargo.lock), `wasm-opt -O3` from npm's binaryen (other builds of wasm-opt corrupt today's
+//! rustc output), the hand-written JavaScript of `web/npm/`, then `npm pack`. The set-up
+//! module finds or installs both tools and hands them over by absolute path.
 
 use std::fs;
 use std::path::{Path, PathBuf};
