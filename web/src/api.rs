@@ -55,11 +55,16 @@ fn from_js_or_default<T: DeserializeOwned + Default>(
     from_js(value, what)
 }
 
+/// A result as JavaScript gets it. Inputs are checked (totals included), so a value that
+/// cannot cross (a number past 2^53 - 1) is a bug here: code `"internal"`.
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, Thrown> {
     serde_wasm_bindgen::to_value(value).map_err(|error| {
         ErrorShape::new(
-            ErrorCode::Invalid,
-            format!("cannot hand back the result: {error}"),
+            ErrorCode::Internal,
+            format!(
+                "internal error (please report it): cannot hand back the result: {}",
+                serde_message(&error)
+            ),
         )
         .into()
     })

@@ -12,8 +12,8 @@ use bufpack::{
 
 use crate::shapes::InfeasibilityShape;
 
-/// The stable error codes produced in Rust. (`"aborted"`, `"internal"` and `"worker"` are
-/// added by the JavaScript wrapper.)
+/// The stable error codes produced in Rust. (`"aborted"` and `"worker"` are added by the
+/// JavaScript wrapper, and `"internal"` for a panic too.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ErrorCode {
@@ -30,6 +30,8 @@ pub enum ErrorCode {
     /// input too large for the exact search whose heuristics found nothing); the message
     /// says which.
     Undecided,
+    /// A bug in bufpack: a result that cannot cross into JavaScript.
+    Internal,
 }
 
 /// The object thrown to JavaScript.
