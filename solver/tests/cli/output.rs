@@ -1,7 +1,7 @@
 //! Writing the output: all or nothing, checked before the search starts, and a stdout that
 //! cannot take the packing is an error, not a silent loss.
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::process::{Command, Output, Stdio};
 
@@ -148,24 +148,46 @@ fn special_files_and_links_are_written_through() {
     assert_eq!(dir.names(), ["link.csv", "target.csv"]);
 }
 
-/// Runs `bufpack args` with a stdout nobody reads: `sh` waits for a line on stdin, which
-/// comes only once the test has closed its end of the stdout pipe.
-fn with_stdout_gone(args: &[&str]) -> Output {
+/// Runs `bufpack args` with a stdout whose reader is gone; returns its exit code and stderr.
+///
+/// The pipe is made by `sh`, out of reach of the other tests' children (one forked while this
+/// process held a read end would keep the pipe open for a moment). Its reader closes its end
+/// and says "closed" on stderr, and so does `sh` once it has closed its own copy; only then
+/// does the test send the line that `bufpack` waits for. (The line comes through fd 3: a
+/// background job's stdin is /dev/null.)
+fn with_stdout_gone(args: &[&str]) -> (Option<i32>, String) {
+    let script = "exec 3<&0
+        { read go <&3; \"$0\" \"$@\"; echo \"exit $?\" >&2; } | { exec <&-; echo closed >&2; } &
+        echo closed >&2
+        wait";
     let mut child = Command::new("sh")
         .arg("-c")
-        .arg("read go && exec \"$0\" \"$@\"")
+        .arg(script)
         .arg(BUFPACK)
         .args(args)
         .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
+        .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .expect("sh runs");
-    drop(child.stdout.take());
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr is piped"));
+    for _ in 0..2 {
+        let mut line = String::new();
+        stderr.read_line(&mut line).expect("sh writes to stderr");
+        assert_eq!(line, "closed\n");
+    }
     let mut stdin = child.stdin.take().expect("stdin is piped");
     stdin.write_all(b"go\n").expect("sh reads its line");
     drop(stdin);
-    child.wait_with_output().expect("bufpack finishes")
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).expect("stderr is UTF-8");
+    child.wait().expect("sh finishes");
+    let code = rest
+        .lines()
+        .last()
+        .and_then(|l| l.strip_prefix("exit "))
+        .and_then(|code| code.parse().ok());
+    (code, rest)
 }
 
 #[test]
@@ -176,14 +198,8 @@ fn a_broken_stdout_is_an_error() {
         &["--help"],
         &["--version"],
     ] {
-        let output = with_stdout_gone(args);
-        let stderr = stderr_of(&output);
-        assert_eq!(
-            output.status.code(),
-            Some(2),
-            "{args:?}: {:?}: {stderr}",
-            output.status
-        );
+        let (code, stderr) = with_stdout_gone(args);
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
         assert!(
             stderr.contains("bufpack: cannot write <stdout>: "),
             "{args:?}: {stderr}"

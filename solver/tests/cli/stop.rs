@@ -155,6 +155,7 @@ fn the_time_limit_counts_reading_the_input() {
         .find_map(|l| l.strip_prefix("Elapsed: ")?.strip_suffix(" s"))
         .and_then(|s| s.parse().ok())
         .expect("an Elapsed line");
-    assert!(elapsed >= 2.5, "{stderr}");
+    // Counted from the start: more than the limit, not the second or so of solving.
+    assert!(elapsed > 2.0, "{stderr}");
     assert!(output.stdout.is_empty());
 }
