@@ -160,7 +160,13 @@ struct PruneShape {
     buffer: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     offset: Option<Offset>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// A capacity prune's top (offset + size) may pass 2^53 - 1 when the capacity is near
+    /// it; it crosses as a number (exact up to 2^53, which is all such a top needs to say:
+    /// above the capacity).
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "top_as_number"
+    )]
     top: Option<Offset>,
     #[serde(skip_serializing_if = "Option::is_none")]
     section: Option<u32>,
@@ -282,5 +288,17 @@ impl CountsShape {
                 hatless: counts.prunes_by(Technique::Hatless),
             },
         }
+    }
+}
+
+/// Serialises a top as a JavaScript number even past 2^53 - 1 (serde-wasm-bindgen refuses an
+/// i64 beyond the safe integers).
+fn top_as_number<S: serde::Serializer>(
+    top: &Option<Offset>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match top {
+        Some(top) => serializer.serialize_f64(*top as f64),
+        None => serializer.serialize_none(),
     }
 }

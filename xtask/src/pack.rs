@@ -36,6 +36,7 @@ Options:
 /// The files of `web/npm/` that go into the package as they are (bar the version).
 const SOURCES: &[&str] = &[
     "api.js",
+    "checks.js",
     "core.js",
     "errors.js",
     "index.d.ts",
