@@ -569,3 +569,45 @@ fn a_value_flag_given_twice_is_a_usage_error() {
         assert_eq!(run.stdout, "");
     }
 }
+
+#[test]
+fn minimize_beyond_the_addressable_memory_says_so_without_a_capacity() {
+    let huge = 1_u64 << 52;
+    for (input, expected) in [
+        (
+            format!("id,lower,upper,size\na,0,3,{huge}\nb,0,3,{huge}\nc,1,3,{huge}\n"),
+            format!(
+                "Result: infeasible (at time 1 the live buffers need {} units, more than \
+                 bufpack can address (2^53-1 = 9007199254740991))",
+                3 * huge
+            ),
+        ),
+        (
+            "id,lower,upper,size,offset\na,0,3,10,9007199254740990\n".to_string(),
+            "Result: infeasible (buffer \"a\" needs memory up to 9007199254741000, more than \
+             bufpack can address (2^53-1 = 9007199254740991))"
+                .to_string(),
+        ),
+    ] {
+        let run = bufpack(&["--minimize"], Some(&input));
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(run.stderr.contains(&expected), "{}", run.stderr);
+        assert!(!run.stderr.contains("capacity"), "{}", run.stderr);
+        assert!(
+            !run.stderr.contains("Exact search: skipped"),
+            "{}",
+            run.stderr
+        );
+    }
+    // With a capacity given, the capacity is the limit named.
+    let run = bufpack(
+        &["--minimize", "--capacity=8"],
+        Some("id,lower,upper,size\na,0,3,9\n"),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("more than the capacity"),
+        "{}",
+        run.stderr
+    );
+}

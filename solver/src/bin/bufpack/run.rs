@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 
 use bufpack::{
     minimize_parallel, read_problem, solve, solve_parallel, validate, write_solution, BoundReason,
-    MinimizeOutcome, MinimizeReport, Monitor, Outcome, Problem, Report, Solution, MAX_MAGNITUDE,
-    MAX_MINIMIZE_THREADS,
+    Infeasibility, MinimizeOutcome, MinimizeReport, Monitor, Outcome, Problem, Report, Solution,
+    ValidationError, MAX_MAGNITUDE, MAX_MINIMIZE_THREADS,
 };
 
 use crate::args::Options;
@@ -181,7 +181,13 @@ fn run_minimize(
     let report = minimize_parallel(problem, &options.params, threads, &mut clock)
         .map_err(|e| format!("{input}: {e}"))?;
     let elapsed = clock.start.elapsed();
-    say(&minimize_summary(problem, &report, elapsed, &clock));
+    say(&minimize_summary(
+        problem,
+        &report,
+        elapsed,
+        &clock,
+        options.capacity.is_some(),
+    ));
     // A signal that came after the search ended stopped nothing: the result is whole.
     let signal = clock.signal().filter(|_| report.stopped);
     match report.solution() {
@@ -275,6 +281,7 @@ fn minimize_summary(
     report: &MinimizeReport,
     elapsed: Duration,
     clock: &Clock,
+    limit_given: bool,
 ) -> String {
     let mut lines = Vec::new();
     if let Some(solution) = report.solution() {
@@ -305,7 +312,7 @@ fn minimize_summary(
     if let Some(found_by) = &report.found_by {
         lines.push(format!("Found by: {found_by}"));
     }
-    if !report.searched && !report.stopped && !matches!(report.outcome, MinimizeOutcome::Optimal(_))
+    if !report.searched && !report.stopped && matches!(report.outcome, MinimizeOutcome::Feasible(_))
     {
         lines.push("Exact search: skipped (input too large for it)".to_string());
     }
@@ -327,13 +334,33 @@ fn minimize_summary(
             "Result: feasible, gap {:.3}%",
             report.gap_percent().unwrap_or(0.0)
         ),
-        MinimizeOutcome::Infeasible(reason) => format!("Result: infeasible ({reason})"),
+        MinimizeOutcome::Infeasible(reason) => {
+            format!("Result: infeasible ({})", infeasible(reason, limit_given))
+        }
         MinimizeOutcome::Stopped => format!("Result: no packing found ({stopped})"),
     });
     if let Some(memory) = peak_memory() {
         lines.push(format!("Memory: {memory:.1} MB"));
     }
     lines.iter().map(|line| format!("{line}\n")).collect()
+}
+
+/// Why no packing exists, in words that fit the run. Without `--capacity`, minimisation's
+/// only limit is the largest memory bufpack can address, which the library's reasons call
+/// "the capacity", as if one had been given.
+fn infeasible(reason: &Infeasibility, limit_given: bool) -> String {
+    let beyond = format!("more than bufpack can address (2^53-1 = {MAX_MAGNITUDE})");
+    match reason {
+        _ if limit_given => reason.to_string(),
+        Infeasibility::TooLarge { id, end }
+        | Infeasibility::FixedClash(ValidationError::OutOfCapacity { id, end, .. }) => {
+            format!("buffer {id:?} needs memory up to {end}, {beyond}")
+        }
+        Infeasibility::Load { time, load } => {
+            format!("at time {time} the live buffers need {load} units, {beyond}")
+        }
+        _ => reason.to_string(),
+    }
 }
 
 /// The process's peak resident memory in MB, where the system tells it (Linux).
