@@ -500,6 +500,17 @@ fn carriage_returns_alone_end_lines() {
         "{}",
         run.stderr
     );
+    // So does the position of a byte that is not UTF-8.
+    let input = TempFile::empty("latin1.csv");
+    std::fs::write(&input.0, b"id,lower,upper,size\rb\xe9,0,3,4\r").expect("temp dir is writable");
+    let run = bufpack(&["--capacity=8", "--input", input.path()], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(": line 2, column 2: expected UTF-8 text, found the byte 0xE9"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

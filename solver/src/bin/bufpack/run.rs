@@ -398,10 +398,12 @@ fn read_input(path: Option<&str>) -> Result<String, String> {
         let valid = e.utf8_error().valid_up_to();
         // The prefix is valid UTF-8, so this cannot fail; positions as CsvError counts them.
         let before = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        // Line breaks are LF, CRLF (once) or a lone CR, as the CSV reader counts them.
+        let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+        let breaks = before.matches(['\n', '\r']).count() - before.matches("\r\n").count();
         format!(
             "{label}: line {}, column {}: expected UTF-8 text, found the byte 0x{:02X}",
-            before.matches('\n').count() + 1,
+            breaks + 1,
             before[line_start..].chars().count() + 1,
             bytes[valid]
         )
