@@ -90,6 +90,7 @@ fn check_replay(problem: &Problem, params: &SolverParams) -> Trace {
         }
         Outcome::Infeasible(_) => assert!(final_state.is_empty(), "all undone"),
         Outcome::Stopped => unreachable!("no monitor"),
+        Outcome::Undecided(why) => panic!("tiny problems are decided: {why}"),
     }
     traced
 }
