@@ -98,7 +98,7 @@ pub(crate) fn run(root: &Path, argv: Vec<String>) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "doctor: to install yourself: {} (see `what to do` above)",
+            "missing, to install yourself: {} (see `what to do` above)",
             missing.join(", ")
         ))
     }
