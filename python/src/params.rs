@@ -1,0 +1,60 @@
+//! The solver's switches from a Python `bufpack.SolverParams` (or anything with the same
+//! attributes; `None` for the defaults).
+
+use bufpack::{Preordering, SolverParams};
+use pyo3::prelude::*;
+
+use crate::errors;
+
+/// `SolverParams` read attribute by attribute.
+pub(crate) fn from_python(params: Option<&Bound<'_, PyAny>>) -> PyResult<SolverParams> {
+    let Some(params) = params.filter(|p| !p.is_none()) else {
+        return Ok(SolverParams::default());
+    };
+    let switch = |name: &str| -> PyResult<bool> {
+        params.getattr(name)?.extract::<bool>().map_err(|_| {
+            errors::invalid(
+                &format!("params.{name}"),
+                format!("params.{name}: expected True or False"),
+            )
+        })
+    };
+    let orderings: Vec<String> = params
+        .getattr("preordering_heuristics")?
+        .extract()
+        .map_err(|_| {
+            errors::invalid(
+                "params.preordering_heuristics",
+                "params.preordering_heuristics: expected a list of key strings such as \"WAT\""
+                    .to_owned(),
+            )
+        })?;
+    let preordering_heuristics = orderings
+        .iter()
+        .map(|keys| keys.parse::<Preordering>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| {
+            errors::invalid(
+                "params.preordering_heuristics",
+                format!("params.preordering_heuristics: {error}"),
+            )
+        })?;
+    // Switch by switch on the defaults, so fields the Python side does not know keep theirs.
+    let mut solver = SolverParams::default();
+    let switches: [(&str, &mut bool); 9] = [
+        ("canonical_only", &mut solver.canonical_only),
+        ("section_inference", &mut solver.section_inference),
+        ("dynamic_ordering", &mut solver.dynamic_ordering),
+        ("check_dominance", &mut solver.check_dominance),
+        ("unallocated_floor", &mut solver.unallocated_floor),
+        ("static_preordering", &mut solver.static_preordering),
+        ("dynamic_decomposition", &mut solver.dynamic_decomposition),
+        ("monotonic_floor", &mut solver.monotonic_floor),
+        ("hatless_pruning", &mut solver.hatless_pruning),
+    ];
+    for (name, value) in switches {
+        *value = switch(name)?;
+    }
+    solver.preordering_heuristics = preordering_heuristics;
+    Ok(solver)
+}
