@@ -1,0 +1,94 @@
+"""The exact search's switches: one per technique, all on by default (MiniMalloc's)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Tuple
+
+from ._checks import describe
+from ._errors import InputTypeError, InvalidInputError
+
+__all__ = ["SolverParams"]
+
+_KEYS = set("ACLOTUWZ")
+
+
+@dataclass(frozen=True)
+class SolverParams:
+    """Every technique of the exact search as a switch, and the portfolio of orderings.
+
+    Each key string of ``preordering_heuristics`` ranks buffers by keys compared in turn, each
+    descending: ``A`` area, ``C`` sections spanned, ``L`` lower, ``O`` overlap count, ``T``
+    largest section total, ``U`` upper, ``W`` width, ``Z`` size.
+    """
+
+    canonical_only: bool = True
+    """Place buffers in non-decreasing (offset, rank) order, so each packing is visited once."""
+    section_inference: bool = True
+    """Prune when a section's floor plus its unplaced sizes exceeds the capacity."""
+    dynamic_ordering: bool = True
+    """Try candidates by (lowest offset, rank) at every node."""
+    check_dominance: bool = True
+    """Skip a candidate whose offset is at or above the lowest top among candidates."""
+    unallocated_floor: bool = True
+    """Raise a section's floor to the lowest offset its unplaced members can take."""
+    static_preordering: bool = True
+    """Rank buffers by the key strings; otherwise input order."""
+    dynamic_decomposition: bool = True
+    """Split into independent subproblems when no unplaced buffer spans a section boundary."""
+    monotonic_floor: bool = True
+    """Raise every section's floor to the offset being placed."""
+    hatless_pruning: bool = True
+    """When a buffer with no unplaced neighbours fails, skip its siblings."""
+    preordering_heuristics: Tuple[str, ...] = field(default=("WAT", "TAW", "TWA"))
+    """The portfolio: one search per key string."""
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            path = f"params.{f.name}"
+            if f.name == "preordering_heuristics":
+                if isinstance(value, str):
+                    value = tuple(value.split(","))
+                try:
+                    keys = tuple(value)
+                except TypeError:
+                    raise InputTypeError(
+                        f"{path}: expected a list of key strings such as 'WAT', found {describe(value)}",
+                        path=path,
+                    ) from None
+                if not keys:
+                    raise InvalidInputError(
+                        f"{path}: expected at least one key string such as 'WAT'", path=path
+                    )
+                for index, key in enumerate(keys):
+                    if not isinstance(key, str):
+                        raise InputTypeError(
+                            f"{path}[{index}]: expected a key string, found {describe(key)}",
+                            path=f"{path}[{index}]",
+                        )
+                    letters = key.strip()
+                    bad = [c for c in letters if c not in _KEYS]
+                    if not letters or bad:
+                        raise InvalidInputError(
+                            f"{path}[{index}]: expected letters among A, C, L, O, T, U, W, Z, found {key!r}",
+                            path=f"{path}[{index}]",
+                        )
+                object.__setattr__(self, f.name, tuple(k.strip() for k in keys))
+            elif not isinstance(value, bool):
+                raise InputTypeError(f"{path}: expected True or False, found {describe(value)}", path=path)
+
+    @classmethod
+    def all_off(cls) -> "SolverParams":
+        """Every technique off: the plain depth-first search."""
+        return cls(
+            canonical_only=False,
+            section_inference=False,
+            dynamic_ordering=False,
+            check_dominance=False,
+            unallocated_floor=False,
+            static_preordering=False,
+            dynamic_decomposition=False,
+            monotonic_floor=False,
+            hatless_pruning=False,
+        )
