@@ -3,7 +3,8 @@
 //!
 //! Its rule (`greedy_memory_planner.cc`): buffers with an offline offset go first, at that
 //! offset, in the order they were added; the others follow sorted by size, largest first
-//! (a stable bubble sort, so equal sizes keep their order), each at the lowest offset found
+//! (a stable bubble sort of an array filled from its tail, so of equal sizes the one added
+//! last goes first), each at the lowest offset found
 //! by walking the already placed buffers that share time with it in offset order and taking
 //! the first gap between them that is large enough, else the top of the last one. The arena
 //! it needs is the highest end of any buffer. The order buffers are added in is tensors
@@ -118,7 +119,10 @@ fn place(requests: &[Request]) -> Vec<u64> {
     let mut order: Vec<usize> = (0..requests.len())
         .filter(|&i| requests[i].fixed.is_some())
         .collect();
+    // TFLite Micro fills the online part of its sort array from the tail, so before its
+    // stable sort they stand in reverse order: of two equal sizes, the later one goes first.
     let mut online: Vec<usize> = (0..requests.len())
+        .rev()
         .filter(|&i| requests[i].fixed.is_none())
         .collect();
     online.sort_by(|&a, &b| requests[b].size.cmp(&requests[a].size));
@@ -177,18 +181,18 @@ mod tests {
     #[test]
     fn largest_first_then_first_gap() {
         // a: 32 bytes [0,2); b: 16 bytes [1,3); c: 16 bytes [2,4), d: 48 bytes [3,5).
-        // Order: d, a, b, c. d at 0; a at 0 (no time shared with d); b shares with a
-        // (0..32) and d? b [1,3) vs d [3,5): no. So b at 32. c [2,4) shares with b (32..48)
-        // and d (0..48): walk d at 0 (gap 0), b at 32 (gap < 16 after 48?), so c at 48.
+        // Order: d, a, then c before b (equal sizes: the later first). d at 0; a at 0 (no
+        // time shared with d); c shares time with d only, so above it at 48; b shares with
+        // a (0..32) and c (48..64), and fits in the gap between them at 32.
         let r = requests(&[(32, 0, 2), (16, 1, 3), (16, 2, 4), (48, 3, 5)]);
         assert_eq!(place(&r), vec![0, 32, 48, 0]);
     }
 
     #[test]
-    fn equal_sizes_keep_their_order_and_fill_gaps() {
-        // Three 16-byte buffers all live together: placed 0, 16, 32 in the order added.
+    fn equal_sizes_go_last_added_first_and_fill_gaps() {
+        // Three 16-byte buffers all live together: the last added is placed first.
         let r = requests(&[(16, 0, 3), (16, 0, 3), (16, 0, 3)]);
-        assert_eq!(place(&r), vec![0, 16, 32]);
+        assert_eq!(place(&r), vec![32, 16, 0]);
         // A hole between two placed buffers is used when large enough.
         let mut r = requests(&[(16, 0, 2), (16, 0, 2), (16, 0, 2)]);
         r[1].fixed = Some(32);
