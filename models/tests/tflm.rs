@@ -39,16 +39,20 @@ const CANNOT_RUN: &[(&str, &str)] = &[(
 )];
 
 fn python() -> Option<PathBuf> {
-    let venv = std::env::var_os("BUFPACK_VENV")
+    // $BUFPACK_VENV (xtask's venv) may lack tflite-micro: then target/venv-models is tried.
+    let own = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/venv-models");
+    let candidates = std::env::var_os("BUFPACK_VENV")
         .map(PathBuf::from)
-        .filter(|v| v.join("bin/python").exists())
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/venv-models"));
-    let python = venv.join("bin/python");
-    let works = Command::new(&python)
-        .args(["-c", "import tflite_micro, numpy"])
-        .output()
-        .is_ok_and(|out| out.status.success());
-    works.then_some(python)
+        .into_iter()
+        .chain([own]);
+    candidates
+        .map(|venv| venv.join("bin/python"))
+        .find(|python| {
+            Command::new(python)
+                .args(["-c", "import tflite_micro, numpy"])
+                .output()
+                .is_ok_and(|out| out.status.success())
+        })
 }
 
 /// The number after `"key": ` in the script's JSON line (no JSON dependency for this).
