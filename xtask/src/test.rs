@@ -11,7 +11,7 @@ use crate::setup;
 use crate::wasm_pack;
 
 pub(crate) const SUMMARY: &str =
-    "run every test: Rust (native), the npm package in Node and Chromium, the app end to end";
+    "run every test: Rust (native), the npm package in Node and Chromium, Python, the app end to end";
 
 pub(crate) const USAGE: &str = "\
 cargo xtask test [--native-only]
@@ -24,9 +24,11 @@ through apt-get, the Python venv target/venv), then runs, stopping at the first 
   3. wasm-bindgen tests of web/ in headless Chromium (wasm-bindgen-test-runner, chromedriver)
   4. node --test web/test/                        the built package in Node, Chromium and a
                                                   consumer project (tarball install, TypeScript, Vite)
-  5. cargo xtask dist; node --test tests/e2e/     the web app in Chromium (screenshots in
+  5. python3 python/run_tests.py                  the Python package, built by maturin into the
+                                                  venv, under pytest (Dask included)
+  6. cargo xtask dist; node --test tests/e2e/     the web app in Chromium (screenshots in
                                                   target/e2e/)
-  6. wasm-pack build and test of web/             only when wasm-pack is installed
+  7. wasm-pack build and test of web/             only when wasm-pack is installed
                                                   (--mode no-install: nothing downloaded)
 
 Needs beforehand: rustup, node 18+ with npm, python3 3.9+, and apt-get as root or through
@@ -94,6 +96,14 @@ pub(crate) fn run(root: &Path, argv: Vec<String>) -> Result<(), String> {
             .export(&mut Command::new("node"))
             .current_dir(root)
             .args(["--test", "web/test/"]),
+    )?;
+
+    step("python3 python/run_tests.py (the Python package under pytest)");
+    run_command(
+        tools
+            .export(&mut Command::new("python3"))
+            .current_dir(root)
+            .arg("python/run_tests.py"),
     )?;
 
     step("cargo xtask dist, then the app end to end in Chromium");

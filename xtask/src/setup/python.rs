@@ -44,8 +44,42 @@ pub(crate) fn check_if_venv_missing(root: &Path) -> Result<(), String> {
     }
 }
 
-/// Creates target/venv if missing; returns its absolute path.
+/// What the tests need inside the venv, by import name and pip requirement: the real TFLite
+/// Micro interpreter, which runs the models crate's planned models (models/tests/tflm.rs).
+/// The Python package's own test needs (maturin, numpy, pytest, dask) are installed by
+/// python/run_tests.py, which a developer also runs alone.
+const PACKAGES: &[(&str, &str, &str)] = &[(
+    "tflite_micro",
+    "tflite-micro",
+    "the real TFLite Micro interpreter, which runs bufpack-planned models in models/tests",
+)];
+
+/// Creates target/venv if missing and installs the test packages it lacks; returns its
+/// absolute path.
 pub(crate) fn ensure(root: &Path, log: &mut Log) -> Result<PathBuf, String> {
+    let venv = create_if_missing(root, log)?;
+    let python = venv.join("bin/python");
+    for (module, requirement, why) in PACKAGES {
+        let present = Command::new(&python)
+            .args(["-c", &format!("import {module}")])
+            .output()
+            .is_ok_and(|output| output.status.success());
+        if !present {
+            log.installing(&format!("pip install {requirement} into {VENV} ({why})"));
+            run_command(Command::new(&python).args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                requirement,
+            ]))?;
+        }
+    }
+    Ok(venv)
+}
+
+/// Creates target/venv if missing; returns its absolute path.
+fn create_if_missing(root: &Path, log: &mut Log) -> Result<PathBuf, String> {
     let venv = root.join(VENV);
     if venv_python(root).is_some() {
         return Ok(venv);
