@@ -44,46 +44,20 @@ fn switch_variants() -> Vec<(String, SolverParams)> {
     variants
 }
 
-#[test]
-fn agrees_with_brute_force_on_tiny_problems() {
+/// Decides `cases` problems from `make` under every switch variant and checks each answer
+/// against brute force (problems that fail `check` are skipped). Returns how many were
+/// feasible and infeasible, so callers can require that both answers were exercised.
+fn agree_with_brute_force(
+    label: &str,
+    seed: u64,
+    cases: usize,
+    mut make: impl FnMut(&mut Rng, usize) -> Problem,
+) -> (usize, usize) {
     let variants = switch_variants();
-    let mut rng = Rng::new(0x5eed);
+    let mut rng = Rng::new(seed);
     let (mut feasible, mut infeasible) = (0, 0);
-    for case in 0..1500 {
-        let problem = random_problem(&mut rng, case % 3 == 0);
-        let truth = brute_force_fits(&problem);
-        if truth {
-            feasible += 1
-        } else {
-            infeasible += 1
-        }
-        for (name, params) in &variants {
-            let found = decide(&problem, params);
-            assert_eq!(
-                found.is_some(),
-                truth,
-                "case {case}, {name}: solver says {}, brute force says {truth}\n{problem:#?}",
-                found.is_some()
-            );
-        }
-    }
-    // The generator must exercise both answers, or this test proves little.
-    assert!(
-        feasible > 300 && infeasible > 300,
-        "{feasible} feasible, {infeasible} infeasible"
-    );
-}
-
-/// Windowed gaps, where the search must also try placing a buffer beneath another's window
-/// and offsets above the lowest for buffers with raised pieces (issue 12: it used to call
-/// some of these infeasible, and minimisation "optimal" above the optimum).
-#[test]
-fn agrees_with_brute_force_on_windowed_problems() {
-    let variants = switch_variants();
-    let mut rng = Rng::new(0x0411_d0e5);
-    let (mut feasible, mut infeasible) = (0, 0);
-    for case in 0..2500 {
-        let problem = random_windowed_problem(&mut rng);
+    for case in 0..cases {
+        let problem = make(&mut rng, case);
         if problem.check().is_err() {
             continue;
         }
@@ -98,11 +72,34 @@ fn agrees_with_brute_force_on_windowed_problems() {
             assert_eq!(
                 found.is_some(),
                 truth,
-                "windowed case {case}, {name}: solver says {}, brute force says {truth}\n{problem:#?}",
+                "{label} case {case}, {name}: solver says {}, brute force says {truth}\n{problem:#?}",
                 found.is_some()
             );
         }
     }
+    (feasible, infeasible)
+}
+
+#[test]
+fn agrees_with_brute_force_on_tiny_problems() {
+    let (feasible, infeasible) = agree_with_brute_force("tiny", 0x5eed, 1500, |rng, case| {
+        random_problem(rng, case % 3 == 0)
+    });
+    // The generator must exercise both answers, or this test proves little.
+    assert!(
+        feasible > 300 && infeasible > 300,
+        "{feasible} feasible, {infeasible} infeasible"
+    );
+}
+
+/// Windowed gaps, where the search must also try placing a buffer beneath another's window
+/// and offsets above the lowest for buffers with raised pieces (issue 12: it used to call
+/// some of these infeasible, and minimisation "optimal" above the optimum).
+#[test]
+fn agrees_with_brute_force_on_windowed_problems() {
+    let (feasible, infeasible) = agree_with_brute_force("windowed", 0x0411_d0e5, 2500, |rng, _| {
+        random_windowed_problem(rng)
+    });
     assert!(
         feasible > 500 && infeasible > 500,
         "{feasible} feasible, {infeasible} infeasible"
