@@ -152,6 +152,37 @@ pub(crate) fn validation(error: &ValidationError) -> PyErr {
     )
 }
 
+/// A model file that cannot be read, or a plan that does not fit it: `ModelError` with the
+/// byte offset (when the fault sits at one), the schema table and field, the path from the
+/// model's root, and the kind of fault.
+pub(crate) fn model(error: &bufpack_models::ModelError) -> PyErr {
+    use bufpack_models::ModelErrorKind as K;
+    let kind = match &error.kind {
+        K::OutOfBounds { .. } => "out_of_bounds",
+        K::NotTflite => "not_tflite",
+        K::BadTable(_) => "bad_table",
+        K::IndexOutOfRange { .. } => "index_out_of_range",
+        K::UnsupportedType(_) => "unsupported_type",
+        K::DynamicShape(_) => "dynamic_shape",
+        K::TooLarge(_) => "too_large",
+        K::Unsupported(_) => "unsupported",
+        K::Recursion(_) => "recursion",
+        K::BadPlan(_) => "bad_plan",
+    };
+    raise(
+        "ModelError",
+        error.to_string(),
+        &[
+            ("offset", error.offset.into()),
+            ("table", error.table.into()),
+            ("field", error.field.into()),
+            ("path", error.path.clone().into()),
+            ("kind", kind.into()),
+            ("reason", error.kind.to_string().into()),
+        ],
+    )
+}
+
 /// A panic in the solver or here: a bug, reported as `InternalError` instead of taking the
 /// interpreter down.
 pub(crate) fn panic(payload: Box<dyn Any + Send>) -> PyErr {

@@ -16,6 +16,10 @@
 //! stops it on a deadline, a cancel token, or a signal (it re-attaches every 50 ms to run
 //! Python's signal handlers), and reports progress. A Rust panic becomes an exception.
 //!
+//! TensorFlow Lite Micro models come in through `bufpack-models` ([`tflite`]): the model's
+//! bytes and buffers stay here, its buffers become a `ProblemCore`, and a plan goes back
+//! into the model only through the models crate's checks.
+//!
 //! The extension uses the system allocator (no `#[global_allocator]`): memory handed across
 //! the boundary is only ever freed by the side that allocated it, and a second allocator in
 //! one process invites exactly that mistake (python/README.md).
@@ -29,6 +33,7 @@ mod problem;
 mod run;
 mod state;
 mod svg;
+mod tflite;
 
 use pyo3::prelude::*;
 
@@ -37,6 +42,7 @@ use pyo3::prelude::*;
 fn _bufpack(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<problem::ProblemCore>()?;
     m.add_class::<monitor::CancelToken>()?;
+    m.add_class::<tflite::ModelCore>()?;
     m.add_function(wrap_pyfunction!(run::solve, m)?)?;
     m.add_function(wrap_pyfunction!(run::minimize, m)?)?;
     m.add_function(wrap_pyfunction!(run::heuristic_names, m)?)?;
