@@ -12,6 +12,10 @@ more), or find the lowest peak (heuristics, a proven lower bound, and the exact 
 >>> result.status, result.height, result.lower_bound
 ('optimal', 8, 8)
 
+TensorFlow Lite Micro models: ``bufpack.plan_model("model.tflite")`` minimises the tensor
+arena, says what TFLite Micro's own planner would need, and writes the plan into the model
+when it saves memory (``bufpack.read_model`` for the parts one by one).
+
 ``bufpack.minimalloc`` is a drop-in for MiniMalloc's Python bindings.
 """
 
@@ -26,6 +30,7 @@ from ._errors import (
     InternalError,
     Interrupted,
     InvalidInputError,
+    ModelError,
     ParseError,
     SolveTimeoutError,
     UndecidedError,
@@ -44,6 +49,17 @@ from ._solve import (
     solve,
     solve_many,
     validate,
+)
+from ._tflite import (
+    GreedyPlan,
+    ModelPlan,
+    ModelResult,
+    Operator,
+    Scratch,
+    TensorBuffer,
+    TFLiteModel,
+    plan_model,
+    read_model,
 )
 
 __version__ = "0.1.0"
@@ -69,11 +85,21 @@ __all__ = [
     "lower_bound",
     "validate",
     "read_csv",
+    "TFLiteModel",
+    "TensorBuffer",
+    "Operator",
+    "Scratch",
+    "GreedyPlan",
+    "ModelPlan",
+    "ModelResult",
+    "read_model",
+    "plan_model",
     "BufpackError",
     "ParseError",
     "InvalidInputError",
     "InputTypeError",
     "ValidationError",
+    "ModelError",
     "InfeasibleError",
     "UndecidedError",
     "SolveTimeoutError",

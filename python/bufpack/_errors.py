@@ -7,6 +7,8 @@
     ├── InvalidInputError (also ValueError)    a value the package cannot use: path, index, id
     │   └── InputTypeError (also TypeError)    ... of the wrong type (a float, a str, a dtype)
     ├── ValidationError (also ValueError)      a solution that breaks a rule: kind, buffer, other
+    ├── ModelError (also ValueError)           a model file that cannot be read, or a plan that
+    │                                          does not fit it: offset, table, field, path, kind
     ├── InfeasibleError                        no packing fits: reason
     ├── UndecidedError                         neither a packing nor a proof: reason
     ├── SolveTimeoutError (also TimeoutError)  the time limit passed before any packing
@@ -32,6 +34,7 @@ __all__ = [
     "InvalidInputError",
     "InputTypeError",
     "ValidationError",
+    "ModelError",
     "InfeasibleError",
     "UndecidedError",
     "SolveTimeoutError",
@@ -97,6 +100,30 @@ class ValidationError(BufpackError, ValueError):
     kind: str = ""
     buffer: Optional[str] = None
     other: Optional[str] = None
+
+
+class ModelError(BufpackError, ValueError):
+    """A TensorFlow Lite model that cannot be read or planned, or a plan that does not fit it.
+
+    For a file: ``offset`` is the byte offset of the value at fault (``None`` when the fault
+    sits at no single byte), ``table`` and ``field`` the flatbuffer table and field being read
+    (``"Tensor"``, ``"shape"``), ``path`` where that table sits from the model's root
+    (``"subgraphs[0].tensors[12]"``). ``kind`` is one of ``"out_of_bounds"`` (truncated or
+    corrupt), ``"not_tflite"`` (no ``TFL3`` identifier), ``"bad_table"``,
+    ``"index_out_of_range"``, ``"unsupported_type"``, ``"dynamic_shape"``, ``"too_large"``,
+    ``"unsupported"``, ``"recursion"`` (control flow that calls itself).
+
+    For a plan (``table == "plan"``, ``kind == "bad_plan"``): offsets of the wrong count,
+    negative or misaligned, or two tensors live at the same step sharing bytes; the message
+    names them. Such a plan is never written. ``reason`` is the message without its location.
+    """
+
+    offset: Optional[int] = None
+    table: str = ""
+    field: str = ""
+    path: str = ""
+    kind: str = ""
+    reason: str = ""
 
 
 class InfeasibleError(BufpackError):
