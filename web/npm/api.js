@@ -19,3 +19,4 @@ export {
   validateSolution,
   version,
 } from './core.js';
+export { TfliteModel, isTfliteModel, minimizeModel, planModel, readModel } from './models.js';

@@ -39,20 +39,25 @@ export const version = '__VERSION__';
  * `onProgress`) passes through unchanged.
  */
 export function callWasm(fn, ...args) {
+  return callModule(raw.__wbg_reset_state, fn, ...args);
+}
+
+/** `callWasm` for a function of another module of the package (models.js), reset with its own `reset`. */
+export function callModule(reset, fn, ...args) {
   try {
     return fn(...args);
   } catch (thrown) {
-    throw toError(thrown);
+    throw toError(thrown, reset);
   }
 }
 
-function toError(thrown) {
+function toError(thrown, reset) {
   if (thrown instanceof BufpackError) return thrown;
   if (isErrorShape(thrown)) return new BufpackError(thrown);
   const message = thrown instanceof Error ? thrown.message : String(thrown);
   const panicked = message.startsWith(PANIC_PREFIX);
   if (panicked || thrown instanceof WebAssembly.RuntimeError) {
-    raw.__wbg_reset_state();
+    reset();
     return new BufpackError({
       code: 'internal',
       message: panicked

@@ -6,6 +6,9 @@
 //   "aborted"    the AbortSignal fired (best: the best packing so far, when minimising)
 //   "worker"     a worker could not start or died
 //   "internal"   a bug in bufpack (a Rust panic); the instance was reset and still works
+//   "invalid-model"  bytes that are not a TensorFlow Lite model bufpack can plan (byteOffset,
+//                table, field, location say where)
+//   "invalid-plan"   offsets that are no valid plan for the model (never written into it)
 
 /** What a Rust panic's message starts with (web/src/panic.rs). */
 export const PANIC_PREFIX = 'bufpack panicked: ';

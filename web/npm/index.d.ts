@@ -394,7 +394,23 @@ export function runHeuristic(problem: ProblemInit, name: string): Solution;
  * placements than the exact search tries, or an input too large for the exact search whose
  * heuristics found nothing within the capacity); the message says which.
  */
-export type ErrorCode = 'parse' | 'invalid' | 'infeasible' | 'timeout' | 'undecided' | 'aborted' | 'worker' | 'internal';
+/**
+ * "invalid-model": bytes that are not a TensorFlow Lite model bufpack can plan (truncated,
+ * corrupt, not a .tflite, dynamic shapes, unsupported types); "invalid-plan": offsets that
+ * are no valid plan for the model (count, alignment, live tensors overlapping), never
+ * written into it.
+ */
+export type ErrorCode =
+  | 'parse'
+  | 'invalid'
+  | 'infeasible'
+  | 'timeout'
+  | 'undecided'
+  | 'aborted'
+  | 'worker'
+  | 'internal'
+  | 'invalid-model'
+  | 'invalid-plan';
 
 /** Why no packing fits. */
 export type Infeasibility =
@@ -410,7 +426,14 @@ export class BufpackError extends Error {
   /** "parse": 1-based line and character column, and the column's header name. */
   line?: number;
   column?: number;
+  /** "parse": the CSV column's header name; "invalid-model": the flatbuffer field being read ("shape", "inputs"). */
   field?: string;
+  /** "invalid-model": the byte of the file at fault, when the fault sits at one. */
+  byteOffset?: number;
+  /** "invalid-model": the flatbuffer table being read ("Model", "SubGraph", "Tensor", ...). */
+  table?: string;
+  /** "invalid-model": where that table sits from the model's root ("subgraphs[0].tensors[12]"). */
+  location?: string;
   /**
    * "invalid": the argument path at fault, as written ("buffers[3].size",
    * "problem.buffers[3].alignmnet", "options.capacity", "solution.offsets"), or the buffer's
@@ -431,3 +454,133 @@ export class BufpackError extends Error {
 }
 
 export const version: string;
+
+// ---------------------------------------------------------------------------
+// TensorFlow Lite Micro models
+
+/** Bytes of a model: a Uint8Array (a Node Buffer is one), another typed array's bytes, or an ArrayBuffer. */
+export type ModelBytes = Uint8Array | ArrayBuffer | ArrayBufferView;
+
+/** A kernel scratch buffer, requested at run time by an operator (its size depends on the kernels TFLite Micro is built with). */
+export interface ScratchBuffer {
+  /** The requesting operator's subgraph (default 0). */
+  subgraph?: Integer;
+  /** The operator's index in its subgraph. */
+  operator: Integer;
+  /** Bytes requested. */
+  bytes: Integer;
+}
+
+export interface PlanOptions {
+  /** Kernel scratch buffers, placed the way TensorFlow Lite Micro places them around the plan. */
+  scratch?: ScratchBuffer[] | null;
+}
+
+/** Which tensor a buffer of `TfliteModel.problem` is. */
+export interface ModelTensor {
+  subgraph: number;
+  /** The tensor's index in its subgraph. */
+  index: number;
+  /** Its byte length before rounding up to TFLite Micro's 16-byte buffer alignment. */
+  bytes: number;
+  /** Its index in an offline plan (`offlinePlan.offsets`): the tensors of earlier subgraphs come first. */
+  planIndex: number;
+}
+
+/** An operator's steps `[lower, upper)`: its own and those of the subgraphs it runs. */
+export interface ModelOperator {
+  subgraph: number;
+  index: number;
+  lower: number;
+  upper: number;
+}
+
+/** The offline plan (OfflineMemoryAllocation metadata) a model already carries. */
+export type OfflinePlan =
+  | { kind: 'none' }
+  /** One offset per tensor over all subgraphs; -1 where TensorFlow Lite Micro places the tensor itself. */
+  | { kind: 'valid'; offsets: number[] }
+  /** An entry TensorFlow Lite Micro would refuse or misread, and why. */
+  | { kind: 'broken'; reason: string };
+
+/** TensorFlow Lite Micro's greedy plan: one offset per buffer of the problem, one per scratch buffer, and the arena. */
+export interface GreedyPlan {
+  offsets: number[];
+  scratchOffsets: number[];
+  arena: number;
+}
+
+/** What `planModel` decided. */
+export interface ModelPlan {
+  /** "planned": the plan saves arena and is written into `model`; "unchanged": no saving, the model is left as it was. */
+  status: 'planned' | 'unchanged';
+  /** The planned model, or null when unchanged. */
+  model: Uint8Array | null;
+  /** Arena TensorFlow Lite Micro needs with the plan (scratch buffers included). */
+  arena: number;
+  /** Arena it needs for the model as it was (its greedy plan, or the offline plan the model carries). */
+  before: number;
+  /** `before - arena` when planned, else 0. */
+  savedBytes: number;
+}
+
+/** A .tflite model read for planning (see `readModel`). */
+export class TfliteModel {
+  private constructor();
+  /** The package's own copy of the model file. */
+  readonly bytes: Uint8Array;
+  /** One buffer per tensor TensorFlow Lite Micro places in its arena: ids are tensor names, times are steps, sizes rounded to 16 bytes, alignment 16. No capacity: minimise it. */
+  problem: Problem;
+  /** `tensors[i]` is the tensor of `problem.buffers[i]`. */
+  tensors: ModelTensor[];
+  /** One label per step: step 0 is before the model runs, then each operator by name (control flow nested in its caller's step). */
+  steps: string[];
+  operators: ModelOperator[];
+  /** Tensors over all subgraphs (constants and variables included). */
+  tensorCount: number;
+  subgraphCount: number;
+  /** Constant tensors: their data is in the file, not the arena. */
+  constants: number;
+  /** Variable tensors and their bytes: TensorFlow Lite Micro keeps them outside the planned arena. */
+  variables: number;
+  variableBytes: number;
+  offlinePlan: OfflinePlan;
+  /** TensorFlow Lite Micro's greedy plan for the tensors (ignoring an offline plan the model carries). */
+  tflmGreedy(options?: PlanOptions): GreedyPlan;
+  /** The arena a plan needs; throws "invalid-plan" naming the clash if it is not a valid plan. */
+  checkPlan(plan: Solution | { offsets: ArrayLike<Integer> } | ArrayLike<Integer>): number;
+  /** `planModel(this.bytes, plan, options)`, synchronously. */
+  plan(plan: Solution | { offsets: ArrayLike<Integer> } | ArrayLike<Integer>, options?: PlanOptions): ModelPlan;
+}
+
+/** Whether the bytes carry TensorFlow Lite's file identifier "TFL3" at bytes 4..8. */
+export function isTfliteModel(bytes: unknown): boolean;
+
+/**
+ * Reads a .tflite model; rejects with "invalid-model" and the byte offset, table and field at
+ * fault. Async: the model support is a .wasm of its own, loaded on the first call (a page
+ * that only solves CSV never downloads it); a TfliteModel's methods are synchronous.
+ */
+export function readModel(bytes: ModelBytes): Promise<TfliteModel>;
+
+/**
+ * Writes a plan (a Solution of the model's problem, or its offsets) into the model as its
+ * OfflineMemoryAllocation metadata, only when TensorFlow Lite Micro then needs less arena.
+ * Rejects with "invalid-plan" for a plan that does not fit, "invalid-model" for bad bytes.
+ */
+export function planModel(
+  bytes: ModelBytes,
+  plan: Solution | { offsets: ArrayLike<Integer> } | ArrayLike<Integer>,
+  options?: PlanOptions,
+): Promise<ModelPlan>;
+
+export interface MinimizeModelOptions extends Options, PlanOptions {
+  signal?: AbortSignalLike | null;
+  parallel?: boolean | number | null;
+}
+
+/** Reads, minimises in workers and plans a model in one call. */
+export function minimizeModel(
+  bytes: ModelBytes,
+  options?: MinimizeModelOptions,
+): Promise<{ model: TfliteModel; solution: Solution; tflm: GreedyPlan; plan: ModelPlan }>;

@@ -21,6 +21,13 @@ await init({ module_or_path: module });
 
 setPlatform({
   module,
+  // TensorFlow Lite Micro models: a .wasm of its own, fetched and compiled on first use, so
+  // a page that only solves CSV never downloads it.
+  async loadModels() {
+    const glue = await import('./bufpack_models_wasm.js');
+    await glue.default({ module_or_path: await compile(new URL('./bufpack_models_wasm_bg.wasm', import.meta.url)) });
+    return glue;
+  },
   createWorker() {
     const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     return {

@@ -12,6 +12,12 @@ initSync({ module });
 
 setPlatform({
   module,
+  // TensorFlow Lite Micro models: a .wasm of its own, compiled on first use.
+  async loadModels() {
+    const glue = await import('./bufpack_models_wasm.js');
+    glue.initSync({ module: new WebAssembly.Module(readFileSync(new URL('./bufpack_models_wasm_bg.wasm', import.meta.url))) });
+    return glue;
+  },
   createWorker() {
     // execArgv: [] — a worker inherits the process's Node options by default, and some make
     // no sense for a worker file: under `node --input-type=module -e ...` every worker

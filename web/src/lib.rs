@@ -3,23 +3,39 @@
 //! The wasm-bindgen layer of the npm package `bufpack`: plain JavaScript objects in and out
 //! (serde-wasm-bindgen), errors as objects with a stable `code`, a clock and progress
 //! callbacks supplied from JavaScript. The package's public API (classes, `BufpackError`,
-//! the Worker API) is the hand-written JavaScript in `js/`, which calls these functions; the
-//! shapes are documented in `js/index.d.ts`.
+//! the Worker API) is the hand-written JavaScript in `npm/`, which calls these functions; the
+//! shapes are documented in `npm/index.d.ts`.
+//!
+//! Two `.wasm` files come from this crate: the solver (feature `solver`) and, loaded on
+//! first use, TensorFlow Lite Micro models (feature `models`, `src/models.rs`, which uses
+//! nothing of the solver). Both are on by default, for tests and lints.
 //!
 //! Nothing here knows about workers, files or the DOM, and the solver crate stays free of
 //! JavaScript: this crate only converts.
 
 mod alloc;
+#[cfg(feature = "solver")]
 mod api;
+#[cfg(feature = "solver")]
 mod columns;
+#[cfg(feature = "solver")]
 mod error;
+#[cfg(feature = "models")]
+mod models;
+#[cfg(feature = "solver")]
 mod monitor;
 mod panic;
+#[cfg(feature = "solver")]
 mod shapes;
+#[cfg(feature = "solver")]
 mod trace;
 
+#[cfg(feature = "solver")]
 pub use api::{
     default_params, heuristic_names, lower_bound, minimize, parse_csv, run_heuristic, solve,
     solve_csv, to_csv, trace_search, validate,
 };
+#[cfg(feature = "solver")]
 pub use error::ErrorCode;
+#[cfg(feature = "models")]
+pub use models::{check_model_plan, plan_model, read_model, tflm_greedy};

@@ -41,6 +41,7 @@ const SOURCES: &[&str] = &[
     "errors.js",
     "index.d.ts",
     "index.js",
+    "models.js",
     "node.js",
     "platform.js",
     "worker-main.js",
@@ -84,62 +85,37 @@ pub(crate) fn build(
     dir: &Path,
     optimise: bool,
 ) -> Result<PathBuf, String> {
-    let features: &[&str] = match allocator {
-        "talc" => &[],
-        "dlmalloc" => &["--no-default-features"],
+    let allocator_feature = match allocator {
+        "talc" => "talc,",
+        "dlmalloc" => "",
         other => {
             return Err(format!(
                 "--allocator: expected talc or dlmalloc, found {other:?}"
             ))
         }
     };
-    let mut cargo = Command::new(env_or("CARGO", "cargo"));
-    cargo
-        .current_dir(root)
-        .args([
-            "build",
-            "-p",
-            "bufpack-web",
-            "--lib",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--profile",
-            "wasm",
-        ])
-        .args(features);
-    run_command(&mut cargo)?;
-
     if dir.exists() {
         fs::remove_dir_all(dir).map_err(|e| format!("cannot empty {}: {e}", dir.display()))?;
     }
     fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let built = target_dir(root).join("wasm32-unknown-unknown/wasm/bufpack_web.wasm");
-    run_command(
-        Command::new(&tools.wasm_bindgen)
-            .args([
-                "--target",
-                "web",
-                "--out-name",
-                "bufpack_wasm",
-                "--no-typescript",
-            ])
-            // After a panic the JavaScript wrapper starts a fresh instance (web/npm/core.js).
-            .arg("--experimental-reset-state-function")
-            .arg("--out-dir")
-            .arg(dir)
-            .arg(&built),
-    )?;
-    let wasm = dir.join("bufpack_wasm_bg.wasm");
-    if optimise {
-        // The features are read from the module's target_features section. -O3, not -Oz:
-        // the same size here, and the search under -Oz was up to 1.4x slower.
-        run_command(
-            Command::new(&tools.wasm_opt)
-                .arg("-O3")
-                .arg(&wasm)
-                .arg("-o")
-                .arg(&wasm),
+    // Two modules from the one crate, built one after the other (the same output file):
+    // the solver, and the TensorFlow Lite Micro model support the package loads on first
+    // use (web/npm/models.js), which adds about 37 KB gzipped that a page solving CSV
+    // never needs.
+    let mut modules = Vec::new();
+    for (feature, out_name) in [
+        ("solver", "bufpack_wasm"),
+        ("models", "bufpack_models_wasm"),
+    ] {
+        let wasm = build_module(
+            root,
+            tools,
+            &format!("{allocator_feature}{feature}"),
+            out_name,
+            dir,
+            optimise,
         )?;
+        modules.push(wasm);
     }
 
     let version = workspace_version(root)?;
@@ -152,9 +128,61 @@ pub(crate) fn build(
     }
     fs::copy(root.join("LICENSE"), dir.join("LICENSE"))
         .map_err(|e| format!("cannot copy LICENSE: {e}"))?;
-    let size = fs::metadata(&wasm).map_err(|e| e.to_string())?.len();
-    eprintln!("pack: {} is {size} bytes ({allocator})", wasm.display());
+    for wasm in modules {
+        let size = fs::metadata(&wasm).map_err(|e| e.to_string())?.len();
+        eprintln!("pack: {} is {size} bytes ({allocator})", wasm.display());
+    }
     Ok(dir.to_path_buf())
+}
+
+/// Builds `bufpack-web` with `features` (and no others), runs wasm-bindgen into `dir` as
+/// `<out_name>.js` and `<out_name>_bg.wasm`, and wasm-opt over it; returns the `.wasm`.
+fn build_module(
+    root: &Path,
+    tools: &BuildTools,
+    features: &str,
+    out_name: &str,
+    dir: &Path,
+    optimise: bool,
+) -> Result<PathBuf, String> {
+    let mut cargo = Command::new(env_or("CARGO", "cargo"));
+    cargo.current_dir(root).args([
+        "build",
+        "-p",
+        "bufpack-web",
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "wasm",
+        "--no-default-features",
+        "--features",
+        features,
+    ]);
+    run_command(&mut cargo)?;
+    let built = target_dir(root).join("wasm32-unknown-unknown/wasm/bufpack_web.wasm");
+    run_command(
+        Command::new(&tools.wasm_bindgen)
+            .args(["--target", "web", "--out-name", out_name, "--no-typescript"])
+            // After a panic the JavaScript wrapper starts a fresh instance (web/npm/core.js).
+            .arg("--experimental-reset-state-function")
+            .arg("--out-dir")
+            .arg(dir)
+            .arg(&built),
+    )?;
+    let wasm = dir.join(format!("{out_name}_bg.wasm"));
+    if optimise {
+        // The features are read from the module's target_features section. -O3, not -Oz:
+        // the same size here, and the search under -Oz was up to 1.4x slower.
+        run_command(
+            Command::new(&tools.wasm_opt)
+                .arg("-O3")
+                .arg(&wasm)
+                .arg("-o")
+                .arg(&wasm),
+        )?;
+    }
+    Ok(wasm)
 }
 
 pub(crate) fn npm_pack(package: &Path, out: &Path) -> Result<PathBuf, String> {
