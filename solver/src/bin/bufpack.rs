@@ -1,7 +1,8 @@
 //! `bufpack`: the command-line solver, a drop-in replacement for MiniMalloc's.
 //!
-//! `bufpack --capacity=N --input=in.csv --output=out.csv [--timeout=10s] [flags]`; see
-//! `bufpack --help`. Exit status: 0 solved, 1 no packing (infeasible, undecided or timed
+//! `bufpack --capacity=N --input=in.csv --output=out.csv [--timeout=10s] [flags]`, or
+//! `bufpack --minimize --input=model.tflite --output=planned.tflite` to plan a TensorFlow
+//! Lite Micro model's tensor arena; see `bufpack --help`. Exit status: 0 solved, 1 no packing (infeasible, undecided or timed
 //! out), 2 bad input, usage or output, 130/143 stopped by SIGINT/SIGTERM.
 
 // A binary's root reads modules from its own directory, not from `bufpack/`.
@@ -9,12 +10,20 @@
 mod args;
 #[path = "bufpack/duration.rs"]
 mod duration;
+#[path = "bufpack/flags.rs"]
+mod flags;
+#[path = "bufpack/help.rs"]
+mod help;
+#[path = "bufpack/model.rs"]
+mod model;
 #[path = "bufpack/output.rs"]
 mod output;
 #[path = "bufpack/run.rs"]
 mod run;
 #[path = "bufpack/signals.rs"]
 mod signals;
+#[path = "bufpack/values.rs"]
+mod values;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -39,7 +48,7 @@ fn main() -> ExitCode {
         .and_then(args::parse)
     {
         Ok(Command::Run(options)) => run::run(&options),
-        Ok(Command::Help) => print(&args::usage()),
+        Ok(Command::Help) => print(&help::usage()),
         Ok(Command::Version) => print(&format!("bufpack {}\n", env!("CARGO_PKG_VERSION"))),
         Err(error) => {
             say(&format!(

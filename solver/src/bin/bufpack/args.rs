@@ -9,14 +9,13 @@
 //! Stricter than absl where absl would run with something the user surely did not mean: an
 //! argument that is not a flag, a flag's missing value swallowing the next flag, an empty
 //! path, a flag with a value given twice (absl keeps the last, silently). Every flag is one
-//! entry of [`GENERAL`] or [`TECHNIQUES`]; the help is made from them.
+//! entry of the tables in `flags.rs`; the values are read by `values.rs`.
 
 use std::fmt;
-use std::time::Duration;
 
-use bufpack::{parse_preorderings, Offset, Preordering, SolverParams, MAX_MAGNITUDE};
-
-use crate::duration::parse_timeout;
+pub(crate) use crate::flags::Options;
+use crate::flags::{flags, Flag, Kind, HELP, VERSION};
+use crate::values::parse_bool;
 
 /// What the command line asks for.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,46 +28,6 @@ pub(crate) enum Command {
     Version,
 }
 
-/// Everything a run needs to know.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Options {
-    /// The memory size; with `minimize`, an upper limit. Required without `minimize`:
-    /// [`parse`] never returns `Run` lacking both.
-    pub(crate) capacity: Option<Offset>,
-    /// Find the lowest height instead of fitting a given capacity.
-    pub(crate) minimize: bool,
-    /// The input CSV path; `None` reads stdin.
-    pub(crate) input: Option<String>,
-    /// The output CSV path; `None` writes stdout.
-    pub(crate) output: Option<String>,
-    /// The time limit; `None` is none.
-    pub(crate) timeout: Option<Duration>,
-    /// Whether `--timeout` was given (minimisation has a default limit, decision none).
-    pub(crate) timeout_given: bool,
-    /// Check the solution with the independent validator before writing it.
-    pub(crate) validate: bool,
-    /// Threads racing the orderings; 1 solves on the calling thread.
-    pub(crate) threads: usize,
-    /// The techniques and orderings.
-    pub(crate) params: SolverParams,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            capacity: None,
-            minimize: false,
-            input: None,
-            output: None,
-            timeout: None,
-            timeout_given: false,
-            validate: false,
-            threads: 1,
-            params: SolverParams::default(),
-        }
-    }
-}
-
 /// A command line that cannot be run; the message says what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct UsageError(pub(crate) String);
@@ -77,97 +36,6 @@ impl fmt::Display for UsageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
-}
-
-/// One flag: its name (without dashes), how it takes a value, and its help line.
-pub(crate) struct Flag {
-    name: &'static str,
-    kind: Kind,
-    help: &'static str,
-}
-
-enum Kind {
-    /// A boolean, reached through the field it sets; its default is that field's default.
-    Switch(fn(&mut Options) -> &mut bool),
-    /// A flag with a value: the placeholder and the default shown in the help, and the
-    /// setter, which says what it expected when the value will not do.
-    Value {
-        placeholder: &'static str,
-        default: &'static str,
-        set: fn(&mut Options, &str) -> Result<(), String>,
-    },
-}
-
-impl Flag {
-    const fn switch(
-        name: &'static str,
-        help: &'static str,
-        field: fn(&mut Options) -> &mut bool,
-    ) -> Flag {
-        Flag {
-            name,
-            kind: Kind::Switch(field),
-            help,
-        }
-    }
-
-    const fn value(
-        name: &'static str,
-        placeholder: &'static str,
-        default: &'static str,
-        help: &'static str,
-        set: fn(&mut Options, &str) -> Result<(), String>,
-    ) -> Flag {
-        Flag {
-            name,
-            kind: Kind::Value {
-                placeholder,
-                default,
-                set,
-            },
-            help,
-        }
-    }
-
-    fn is_switch(&self) -> bool {
-        matches!(self.kind, Kind::Switch(_))
-    }
-}
-
-/// Input, output and the run itself. One line per flag: name, (placeholder, default,) help,
-/// and where the value goes.
-#[rustfmt::skip]
-const GENERAL: &[Flag] = &[
-    Flag::value("capacity", "N", "required", "The maximum memory capacity (an upper limit with --minimize).", |o, v| parse_capacity(v).map(|c| o.capacity = Some(c))),
-    Flag::switch("minimize", "Finds the lowest height instead, with a lower bound and the gap.", |o| &mut o.minimize),
-    Flag::value("input", "PATH", "-", "The path to the input CSV file; - reads stdin.", |o, v| parse_path(v, "stdin").map(|p| o.input = p)),
-    Flag::value("output", "PATH", "-", "The path to the output CSV file; - writes stdout.", |o, v| parse_path(v, "stdout").map(|p| o.output = p)),
-    Flag::value("timeout", "DURATION", "inf", "The time limit: 10s, 500ms, 1m30s, 3 (seconds) or inf; 10s with --minimize.", |o, v| parse_timeout(v).map(|t| { o.timeout = t; o.timeout_given = true; })),
-    Flag::switch("validate", "Validates the solver's output.", |o| &mut o.validate),
-    Flag::value("threads", "N", "1", "Threads, up to the machine's cores: one per ordering (per heuristic pass with --minimize).", |o, v| parse_threads(v).map(|n| o.threads = n)),
-];
-
-/// The search's techniques and orderings, as in MiniMalloc.
-#[rustfmt::skip]
-const TECHNIQUES: &[Flag] = &[
-    Flag::switch("canonical_only", "Explores canonical solutions only.", |o| &mut o.params.canonical_only),
-    Flag::switch("section_inference", "Performs advanced inference.", |o| &mut o.params.section_inference),
-    Flag::switch("dynamic_ordering", "Dynamically orders buffers.", |o| &mut o.params.dynamic_ordering),
-    Flag::switch("check_dominance", "Checks for dominated solutions that leave gaps in the allocation.", |o| &mut o.params.check_dominance),
-    Flag::switch("unallocated_floor", "Uses min offsets to establish lower bounds on section floors.", |o| &mut o.params.unallocated_floor),
-    Flag::switch("static_preordering", "Statically preorders buffers.", |o| &mut o.params.static_preordering),
-    Flag::switch("dynamic_decomposition", "Dynamically decomposes buffers.", |o| &mut o.params.dynamic_decomposition),
-    Flag::switch("monotonic_floor", "Requires the solution floor to increase monotonically.", |o| &mut o.params.monotonic_floor),
-    Flag::switch("hatless_pruning", "Prunes alternate solutions whenever a buffer has nothing overhead.", |o| &mut o.params.hatless_pruning),
-    Flag::value("preordering_heuristics", "LIST", "WAT,TAW,TWA", "Static preordering heuristics to attempt (keys below).", |o, v| parse_orderings(v).map(|h| o.params.preordering_heuristics = h)),
-];
-
-/// Names that ask for the usage text (absl's `--helpfull` and `--helpshort` included).
-const HELP: [&str; 4] = ["help", "h", "helpfull", "helpshort"];
-const VERSION: &str = "version";
-
-fn flags() -> impl Iterator<Item = &'static Flag> {
-    GENERAL.iter().chain(TECHNIQUES)
 }
 
 /// A name as found on the command line: a flag, the `no` form of a switch, or neither.
@@ -398,164 +266,12 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// absl's booleans: `1 t true y yes` and `0 f false n no`, any case, blanks around ignored.
-fn parse_bool(text: &str) -> Result<bool, String> {
-    let word = text.trim().to_ascii_lowercase();
-    match word.as_str() {
-        "1" | "t" | "true" | "y" | "yes" => Ok(true),
-        "0" | "f" | "false" | "n" | "no" => Ok(false),
-        _ => Err(format!(
-            "expected true or false (or 1/0, yes/no), found {text:?}"
-        )),
-    }
-}
-
-/// absl's integers: an optional sign, then decimal digits or `0x` and hex digits, blanks
-/// around ignored. `None` when that is not what `text` holds or it is out of `i128`.
-fn parse_integer(text: &str) -> Option<i128> {
-    let text = text.trim();
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(digits) => (true, digits),
-        None => (false, text.strip_prefix('+').unwrap_or(text)),
-    };
-    let (radix, digits) = match digits
-        .strip_prefix("0x")
-        .or_else(|| digits.strip_prefix("0X"))
-    {
-        Some(hex) => (16, hex),
-        None => (10, digits),
-    };
-    // `from_str_radix` would take a second sign.
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    let magnitude = i128::from_str_radix(digits, radix).ok()?;
-    Some(if negative { -magnitude } else { magnitude })
-}
-
-fn parse_orderings(text: &str) -> Result<Vec<Preordering>, String> {
-    parse_preorderings(text).map_err(|e| e.to_string())
-}
-
-fn parse_capacity(text: &str) -> Result<Offset, String> {
-    parse_integer(text)
-        .filter(|c| (0..=i128::from(MAX_MAGNITUDE)).contains(c))
-        .and_then(|c| Offset::try_from(c).ok())
-        .ok_or_else(|| format!("expected an integer in 0..={MAX_MAGNITUDE}, found {text:?}"))
-}
-
-fn parse_threads(text: &str) -> Result<usize, String> {
-    parse_integer(text)
-        .filter(|&n| n >= 1)
-        .and_then(|n| usize::try_from(n).ok())
-        .ok_or_else(|| format!("expected a positive number of threads, found {text:?}"))
-}
-
-/// A path, or `None` for `-` (the standard stream `stream`).
-fn parse_path(text: &str, stream: &str) -> Result<Option<String>, String> {
-    match text {
-        "" => Err(format!(
-            "expected a path, or - for {stream}, found an empty value"
-        )),
-        "-" => Ok(None),
-        path => Ok(Some(path.to_string())),
-    }
-}
-
-/// The usage text's opening, after the first line.
-const INTRO: &str = "\
-Packs buffers into a memory of fixed capacity so that buffers live at the same
-time never overlap: a drop-in replacement for MiniMalloc's command line.
-
-Usage: bufpack --capacity=N [--input=in.csv] [--output=out.csv] [--timeout=10s] [flags]
-       bufpack --minimize [--capacity=LIMIT] [--input=in.csv] [--output=out.csv] [flags]
-
-Reads buffers as CSV (id,lower,upper,size; optional alignment, hint, offset and
-gaps columns) and writes them back in input order with a final offset column.
-";
-
-/// The usage text's closing.
-const OUTRO: &str = "
-Other:
-  --help, -h                      Prints this help and exits.
-  --version                       Prints the version and exits.
-
-Flags are written --name=value or --name value, with two dashes or one; a
-flag with a value is given at most once. Booleans are --name, --noname or
---name=true|false|1|0|yes|no.
-
-Preordering keys, each ranking larger values first: A area, C sections,
-L lower end, O overlaps, T section total, U upper end, W width, Z size.
-Each key string, such as WAT, is one search; the first to decide wins.
-
-On stderr, one line each: Height (when solved), Capacity, Elapsed, Nodes,
-Backtracks, Ordering (when known) and Result: solved, infeasible (reason),
-undecided (reason), timed out after T s, or stopped by signal SIGINT.
-
-With --minimize: Height (when found), Lower bound (and why it holds), Load,
-Gap (percent of the lower bound), Elapsed, Nodes, Backtracks, Found by, and
-Result: optimal, feasible (gap G%), infeasible (reason) or no packing found,
-with what stopped it. Without --timeout it stops after 10 s with the best
-packing and the gap; --timeout=inf searches until the height is proven optimal.
-
-The time limit counts from the start, reading the input included. Ctrl-C
-(SIGINT) or SIGTERM stops the search, and the best packing found so far is
-written; a second Ctrl-C kills at once. The output file is replaced whole or
-not at all, and one that cannot be written fails the run before the search.
-
-Exit status: 0 solved (with --minimize: a packing found, optimal or not);
-1 no packing: infeasible, undecided or timed out; 2 bad input or usage, or
-an output that cannot be written; 130 (SIGINT) or 143 (SIGTERM) stopped by
-that signal, after writing the best packing found, if any.
-";
-
-/// The usage text printed by `--help`: every flag with its help line and default.
-pub(crate) fn usage() -> String {
-    let defaults = Options::default();
-    let mut out = format!("bufpack {}\n{INTRO}", env!("CARGO_PKG_VERSION"));
-    let mut section = |title: &str, list: &[Flag]| {
-        out.push_str(&format!("\n{title}:\n"));
-        for flag in list {
-            let (form, default) = match &flag.kind {
-                Kind::Switch(field) => {
-                    let mut options = defaults.clone();
-                    let default = *field(&mut options);
-                    (
-                        format!("--[no]{}", flag.name),
-                        format!("default: {default}"),
-                    )
-                }
-                Kind::Value {
-                    placeholder,
-                    default: "required",
-                    ..
-                } => (
-                    format!("--{}={placeholder}", flag.name),
-                    "required".to_string(),
-                ),
-                Kind::Value {
-                    placeholder,
-                    default,
-                    ..
-                } => (
-                    format!("--{}={placeholder}", flag.name),
-                    format!("default: {default}"),
-                ),
-            };
-            out.push_str(&format!("  {form:<31} {} ({default})\n", flag.help));
-        }
-    };
-    section("Flags", GENERAL);
-    section(
-        "Search techniques (MiniMalloc's; all on by default)",
-        TECHNIQUES,
-    );
-    out.push_str(OUTRO);
-    out
-}
-
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
+    use bufpack::{SolverParams, MAX_MAGNITUDE};
+
     use super::*;
 
     fn run(args: &[&str]) -> Options {
@@ -799,33 +515,6 @@ mod tests {
         let options = run(&["--minimize", "--capacity=100", "--timeout=inf"]);
         assert_eq!(options.capacity, Some(100));
         assert_eq!((options.timeout, options.timeout_given), (None, true));
-    }
-
-    #[test]
-    fn usage_lists_every_flag_with_its_default() {
-        let text = usage();
-        for flag in flags() {
-            let line = text
-                .lines()
-                .find(|line| {
-                    line.starts_with(&format!("  --{}=", flag.name))
-                        || line.starts_with(&format!("  --[no]{} ", flag.name))
-                })
-                .unwrap_or_else(|| panic!("--{} is missing from:\n{text}", flag.name));
-            assert!(line.contains(flag.help), "{line}");
-            assert!(
-                line.contains("(default: ") || line.contains("(required)"),
-                "{line}"
-            );
-        }
-        assert!(text.contains("--[no]canonical_only"));
-        assert!(text.contains("(default: true)"));
-        assert!(text.contains("--[no]validate"));
-        assert!(text.contains("(default: false)"));
-        assert!(text.contains("--preordering_heuristics=LIST"));
-        assert!(text.contains("(default: WAT,TAW,TWA)"));
-        assert!(text.contains("--help, -h"));
-        assert!(text.contains("--version"));
     }
 
     #[test]

@@ -1,11 +1,12 @@
-//! Where the packing goes: a file, replaced whole or not at all, or stdout.
+//! Where the packing goes (a CSV, or a planned model): a file, replaced whole or not at all,
+//! or stdout.
 //!
 //! A file is written to a temporary file beside it (the same directory, so the rename stays on
 //! one file system), flushed to disk, then renamed over it: a failed write (disk full, a
-//! file-size limit) or a killed process leaves the old file as it was, never a truncated CSV.
+//! file-size limit) or a killed process leaves the old file as it was, never a truncated one.
 //! The temporary file is created before the input is read, so an output that cannot be
 //! written fails the run at once instead of after the search; it is removed whenever the run
-//! ends without writing. (Only a second Ctrl-C, which kills, can leave it behind.)
+//! ends without writing (as when a model's plan saves nothing: the old file stays as it was). (Only a second Ctrl-C, which kills, can leave it behind.)
 //!
 //! A link is followed: the file it names is replaced, and the link stays. What cannot be
 //! replaced is written in place, as before: a device (`/dev/null`), a FIFO, a dangling link,
@@ -13,7 +14,7 @@
 //!
 //! ```text
 //!  open:   dir/.out.csv.bufpack-PID.tmp created (fails now if dir/ is missing or read-only)
-//!  write:  CSV ──► .tmp ──► fsync ──► rename(.tmp, out.csv) ──► fsync(dir)
+//!  write:  bytes ──► .tmp ──► fsync ──► rename(.tmp, out.csv) ──► fsync(dir)
 //!  drop:   .tmp removed unless renamed
 //! ```
 
@@ -102,21 +103,21 @@ impl Output {
         }
     }
 
-    /// Writes `csv` in full, or fails with "cannot write PATH: why" (the old file kept).
-    pub(crate) fn write(self, csv: &str) -> Result<(), String> {
+    /// Writes `bytes` in full, or fails with "cannot write PATH: why" (the old file kept).
+    pub(crate) fn write(self, bytes: &[u8]) -> Result<(), String> {
         match self {
             Output::Stdout => {
                 let mut stdout = io::stdout().lock();
                 stdout
-                    .write_all(csv.as_bytes())
+                    .write_all(bytes)
                     .and_then(|()| stdout.flush())
                     .map_err(|e| format!("cannot write <stdout>: {e}"))
             }
             Output::InPlace(path) => {
-                fs::write(&path, csv).map_err(|e| format!("cannot write {path}: {e}"))
+                fs::write(&path, bytes).map_err(|e| format!("cannot write {path}: {e}"))
             }
             Output::File(mut pending) => pending
-                .replace(csv)
+                .replace(bytes)
                 .map_err(|e| format!("cannot write {}: {e}", pending.shown)),
         }
     }
@@ -124,12 +125,12 @@ impl Output {
 
 impl Pending {
     /// Writes the temporary file, makes it durable, and renames it over the target.
-    fn replace(&mut self, csv: &str) -> io::Result<()> {
+    fn replace(&mut self, bytes: &[u8]) -> io::Result<()> {
         let mut file = self
             .file
             .take()
             .ok_or_else(|| io::Error::other("already written"))?;
-        file.write_all(csv.as_bytes())?;
+        file.write_all(bytes)?;
         // The new file takes the old one's permissions, as an overwrite would have kept them.
         if let Ok(old) = fs::metadata(&self.target) {
             file.set_permissions(old.permissions())?;

@@ -1,15 +1,17 @@
 //! One run: read the problem, solve it against the clock, report on stderr, write the packing.
+//! A `.tflite` model takes the same road from the search on, through `model.rs`.
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::time::{Duration, Instant};
 
 use bufpack::{
     minimize_parallel, read_problem, solve, solve_parallel, validate, write_solution, BoundReason,
-    Infeasibility, MinimizeOutcome, MinimizeReport, Monitor, Outcome, Problem, Report, Solution,
-    ValidationError, MAX_MAGNITUDE, MAX_MINIMIZE_THREADS,
+    Infeasibility, MinimizeOutcome, MinimizeReport, Monitor, Offset, Outcome, Problem, Report,
+    Solution, ValidationError, MAX_MAGNITUDE, MAX_MINIMIZE_THREADS,
 };
 
 use crate::args::Options;
+use crate::model;
 use crate::output::Output;
 use crate::signals::{self, Signal};
 
@@ -58,7 +60,7 @@ pub(crate) fn run(options: &Options) -> Exit {
 
 /// The clock the solver is watched by: it stops the search at the deadline, if any, or
 /// when a signal asks to stop.
-struct Clock {
+pub(crate) struct Clock {
     start: Instant,
     timeout: Option<Duration>,
     deadline: Option<Instant>,
@@ -146,57 +148,114 @@ fn try_run(options: &Options) -> Result<Exit, String> {
     let output = Output::open(options.output.as_deref())?;
     let threads = threads(options);
     let input = options.input.as_deref().unwrap_or("<stdin>");
-    let text = read_input(options.input.as_deref())?;
+    let bytes = read_input(options.input.as_deref())?;
+    // A model is known by its contents, not its name: stdin can carry one too.
+    if model::is_model(&bytes) {
+        return model::run(options, &bytes, input, capacity, threads, clock, output);
+    }
+    model::check_csv_input(options, &bytes)?;
+    let text = utf8(bytes, input)?;
     let problem = read_problem(&text, capacity).map_err(|e| format!("{input}: {e}"))?;
     drop(text);
-    if options.minimize {
-        return run_minimize(options, &problem, input, threads, clock, output);
-    }
-
-    let report = if threads > 1 {
-        solve_parallel(&problem, &options.params, threads, &mut clock)
-    } else {
-        solve(&problem, &options.params, &mut clock)
-    }
-    .map_err(|e| format!("{input}: {e}"))?;
-    let elapsed = clock.start.elapsed();
-
-    say(&summary(&problem, &report, elapsed, &clock));
-    match &report.outcome {
-        Outcome::Solved(solution) => finish(options, &problem, solution, output),
-        Outcome::Stopped => Ok(clock.signal().map_or(Exit::NoPacking, Exit::Stopped)),
-        Outcome::Infeasible(_) | Outcome::Undecided(_) => Ok(Exit::NoPacking),
+    match search(options, &problem, input, threads, &mut clock)? {
+        Searched::Packed(packing) => match finish(options, &problem, &packing.solution, output)? {
+            Exit::Success => Ok(packing.exit),
+            exit => Ok(exit),
+        },
+        Searched::Nothing(exit) => Ok(exit),
     }
 }
 
-/// `--minimize`: the lowest height found within the time limit, with the bound and gap.
-fn run_minimize(
+/// What the search found.
+pub(crate) enum Searched {
+    /// A packing, to be written.
+    Packed(Packing),
+    /// None; the exit status says why (infeasible, undecided, stopped).
+    Nothing(Exit),
+}
+
+/// A packing the search found, with what is proven about its height.
+pub(crate) struct Packing {
+    pub(crate) solution: Solution,
+    /// With `--minimize`, the lower bound it proved (decision proves none).
+    pub(crate) lower_bound: Option<Offset>,
+    /// Whether minimisation proved the height lowest.
+    pub(crate) optimal: bool,
+    /// The exit status once it is written: success, or the signal that stopped the search
+    /// before it was done.
+    pub(crate) exit: Exit,
+}
+
+/// Solves `problem` as `options` say (at its capacity, or minimising the height) and prints
+/// the summary on stderr.
+pub(crate) fn search(
     options: &Options,
     problem: &Problem,
     input: &str,
     threads: usize,
-    mut clock: Clock,
-    output: Output,
-) -> Result<Exit, String> {
-    let report = minimize_parallel(problem, &options.params, threads, &mut clock)
+    clock: &mut Clock,
+) -> Result<Searched, String> {
+    if options.minimize {
+        return search_lowest(options, problem, input, threads, clock);
+    }
+    let report = if threads > 1 {
+        solve_parallel(problem, &options.params, threads, clock)
+    } else {
+        solve(problem, &options.params, clock)
+    }
+    .map_err(|e| format!("{input}: {e}"))?;
+    let elapsed = clock.start.elapsed();
+
+    say(&summary(problem, &report, elapsed, clock));
+    Ok(match report.outcome {
+        Outcome::Solved(solution) => Searched::Packed(Packing {
+            solution,
+            lower_bound: None,
+            optimal: false,
+            exit: Exit::Success,
+        }),
+        Outcome::Stopped => {
+            Searched::Nothing(clock.signal().map_or(Exit::NoPacking, Exit::Stopped))
+        }
+        Outcome::Infeasible(_) | Outcome::Undecided(_) => Searched::Nothing(Exit::NoPacking),
+    })
+}
+
+/// `--minimize`: the lowest height found within the time limit, with the bound and gap.
+fn search_lowest(
+    options: &Options,
+    problem: &Problem,
+    input: &str,
+    threads: usize,
+    clock: &mut Clock,
+) -> Result<Searched, String> {
+    let report = minimize_parallel(problem, &options.params, threads, clock)
         .map_err(|e| format!("{input}: {e}"))?;
     let elapsed = clock.start.elapsed();
     say(&minimize_summary(
         problem,
         &report,
         elapsed,
-        &clock,
+        clock,
         options.capacity.is_some(),
     ));
     // A signal that came after the search ended stopped nothing: the result is whole.
     let signal = clock.signal().filter(|_| report.stopped);
-    match report.solution() {
-        Some(solution) => match finish(options, problem, solution, output)? {
-            Exit::Success => Ok(signal.map_or(Exit::Success, Exit::Stopped)),
-            exit => Ok(exit),
-        },
-        None => Ok(signal.map_or(Exit::NoPacking, Exit::Stopped)),
-    }
+    let lower_bound = Some(report.lower_bound);
+    let optimal = matches!(report.outcome, MinimizeOutcome::Optimal(_));
+    Ok(match report.outcome {
+        MinimizeOutcome::Optimal(solution) | MinimizeOutcome::Feasible(solution) => {
+            Searched::Packed(Packing {
+                optimal,
+                solution,
+                lower_bound,
+                exit: signal.map_or(Exit::Success, Exit::Stopped),
+            })
+        }
+        MinimizeOutcome::Infeasible(_) | MinimizeOutcome::Stopped => {
+            Searched::Nothing(signal.map_or(Exit::NoPacking, Exit::Stopped))
+        }
+    })
 }
 
 /// The threads to run: as asked, but no more than the machine's cores nor than the search
@@ -244,7 +303,7 @@ fn finish(
         }
         say("Validation: validated\n");
     }
-    output.write(&write_solution(problem, solution))?;
+    output.write(write_solution(problem, solution).as_bytes())?;
     Ok(Exit::Success)
 }
 
@@ -371,11 +430,11 @@ fn peak_memory() -> Option<f64> {
     Some(kilobytes / 1024.0)
 }
 
-/// The input text, from the file at `path` or from stdin.
-fn read_input(path: Option<&str>) -> Result<String, String> {
+/// The input's bytes, from the file at `path` or from stdin.
+fn read_input(path: Option<&str>) -> Result<Vec<u8>, String> {
     let label = path.unwrap_or("<stdin>");
-    let bytes = match path {
-        Some(path) => std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?,
+    match path {
+        Some(path) => std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}")),
         None => {
             let stdin = io::stdin();
             if stdin.is_terminal() {
@@ -390,9 +449,13 @@ fn read_input(path: Option<&str>) -> Result<String, String> {
                 .lock()
                 .read_to_end(&mut bytes)
                 .map_err(|e| format!("cannot read {label}: {e}"))?;
-            bytes
+            Ok(bytes)
         }
-    };
+    }
+}
+
+/// The input as text, or where it stops being UTF-8.
+fn utf8(bytes: Vec<u8>, label: &str) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|e| {
         let bytes = e.as_bytes();
         let valid = e.utf8_error().valid_up_to();
