@@ -1,8 +1,10 @@
 //! End-to-end tests of the `bufpack` command line: exit codes, output, stderr summary.
 //! Writing the output safely is tested in `cli/output.rs`, stopping (signals, the time
-//! limit) in `cli/stop.rs`.
+//! limit) in `cli/stop.rs`, TensorFlow Lite models in `cli/model.rs`.
 
 // A test's root reads modules from its own directory, not from `cli/`.
+#[path = "cli/model.rs"]
+mod model;
 #[cfg(unix)]
 #[path = "cli/output.rs"]
 mod output;
@@ -102,7 +104,6 @@ impl Drop for TempFile {
 }
 
 /// A fresh directory under the temp dir, removed with its contents when dropped.
-#[cfg_attr(not(unix), allow(dead_code))]
 struct TempDir(PathBuf);
 
 impl TempDir {
