@@ -16,6 +16,7 @@ use crate::chart::{Chart, ColourMode};
 use crate::controls::Controls;
 use crate::examples::EXAMPLES;
 use crate::files;
+use crate::model::ModelSource;
 use crate::results::Results;
 use crate::state::{Action, State};
 
@@ -25,6 +26,8 @@ use crate::state::{Action, State};
 pub(crate) struct Source {
     pub(crate) csv: JsString,
     pub(crate) name: String,
+    /// The TensorFlow Lite model `csv` was read from, if it was.
+    pub(crate) model: Option<Rc<ModelSource>>,
 }
 
 impl Default for Source {
@@ -32,17 +35,20 @@ impl Default for Source {
         Source {
             csv: JsString::from(""),
             name: String::new(),
+            model: None,
         }
     }
 }
 
-/// Starts a solve of `csv` named `name` with the current options.
+/// Starts a solve of `csv` named `name` with the current options; `model` is the model it
+/// was read from, if any (the plan is written into it after the solve).
 fn start_solve(
     state: &UseReducerHandle<State>,
     source: &Rc<RefCell<Source>>,
     abort: &Rc<RefCell<Option<web_sys::AbortController>>>,
     name: String,
     csv: JsString,
+    model: Option<Rc<ModelSource>>,
 ) {
     if let Some(previous) = abort.borrow_mut().take() {
         previous.abort();
@@ -59,6 +65,7 @@ fn start_solve(
     *source.borrow_mut() = Source {
         csv: csv.clone(),
         name: name.clone(),
+        model: model.clone(),
     };
     let id = state.next_id();
     let options = state.options.clone();
@@ -70,6 +77,7 @@ fn start_solve(
         let preparing_state = state.clone();
         let ended = bridge::solve(
             &csv,
+            model.as_deref(),
             &options,
             signal,
             move |progress| progress_state.dispatch(Action::Progress { id, progress }),
@@ -149,8 +157,16 @@ pub(crate) fn app() -> Html {
     let solve_text = {
         let (state, source, abort) = (state.clone(), source.clone(), abort.clone());
         Callback::from(move |(name, csv): (String, JsString)| {
-            start_solve(&state, &source, &abort, name, csv);
+            start_solve(&state, &source, &abort, name, csv, None);
         })
+    };
+    let solve_model = {
+        let (state, source, abort) = (state.clone(), source.clone(), abort.clone());
+        Callback::from(
+            move |(name, csv, model): (String, JsString, Rc<ModelSource>)| {
+                start_solve(&state, &source, &abort, name, csv, Some(model));
+            },
+        )
     };
     let refuse = {
         let state = state.clone();
@@ -235,16 +251,34 @@ pub(crate) fn app() -> Html {
     }
 
     let read_files = {
-        let (solve_text, refuse) = (solve_text.clone(), refuse.clone());
+        let (solve_text, solve_model, refuse) =
+            (solve_text.clone(), solve_model.clone(), refuse.clone());
         move |files: Option<web_sys::FileList>| {
             let Some(file) = files.and_then(|f| f.get(0)) else {
                 return;
             };
-            let (solve_text, refuse) = (solve_text.clone(), refuse.clone());
+            let (solve_text, solve_model, refuse) =
+                (solve_text.clone(), solve_model.clone(), refuse.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let name = file.name();
-                match files::read_file(file).await {
-                    Ok(text) => solve_text.emit((name, text)),
+                // A TensorFlow Lite model (TFL3 at bytes 4..8) is read as bytes, anything
+                // else as text: a CSV stays a JavaScript string all the way to the worker.
+                let model = match files::read_head(&file).await {
+                    Ok(head) => crate::model::is_tflite(&head),
+                    Err(failure) => return refuse.emit(failure),
+                };
+                if !model {
+                    return match files::read_file(file).await {
+                        Ok(text) => solve_text.emit((name, text)),
+                        Err(failure) => refuse.emit(failure),
+                    };
+                }
+                let read = match files::read_bytes(&file).await {
+                    Ok(bytes) => crate::model::read(&bytes).await,
+                    Err(failure) => Err(failure),
+                };
+                match read {
+                    Ok((model, csv)) => solve_model.emit((name, csv, Rc::new(model))),
                     Err(failure) => refuse.emit(failure),
                 }
             });
@@ -321,12 +355,16 @@ pub(crate) fn app() -> Html {
     let on_solve_again = {
         let (state, source, abort) = (state.clone(), source.clone(), abort.clone());
         Callback::from(move |_| {
-            let (name, csv) = {
+            let (name, csv, model) = {
                 let source = source.borrow();
-                (source.name.clone(), source.csv.clone())
+                (
+                    source.name.clone(),
+                    source.csv.clone(),
+                    source.model.clone(),
+                )
             };
             if csv.length() > 0 {
-                start_solve(&state, &source, &abort, name, csv);
+                start_solve(&state, &source, &abort, name, csv, model);
             }
         })
     };
@@ -392,10 +430,10 @@ pub(crate) fn app() -> Html {
             <main class="layout" hidden={*learning}>
                 <section class="panel input" aria-labelledby="input-title">
                     <h2 id="input-title">{ "Input" }</h2>
-                    <p class="hint">{ "Drop a buffer CSV anywhere on the page, paste one (Ctrl+V), pick a file or an example. Columns: id, lower, upper, size (optional: alignment, offset, gaps)." }</p>
+                    <p class="hint">{ "Drop a buffer CSV or a TensorFlow Lite model (.tflite) anywhere on the page, paste a CSV (Ctrl+V), pick a file or an example. Columns: id, lower, upper, size (optional: alignment, offset, gaps). A model's tensor arena is packed and compared with TensorFlow Lite Micro's own plan." }</p>
                     <div class="row">
-                        <button onclick={open_picker}>{ "Open CSV…" }</button>
-                        <input ref={file_input} id="file" type="file" accept=".csv,text/csv,text/plain"
+                        <button onclick={open_picker}>{ "Open CSV or model…" }</button>
+                        <input ref={file_input} id="file" type="file" accept=".csv,.tflite,text/csv,text/plain"
                                class="visually-hidden" onchange={onpick} aria-label="CSV file" />
                         <label class="visually-hidden" for="examples">{ "Examples" }</label>
                         <select id="examples" onchange={onexample}>
@@ -433,6 +471,7 @@ pub(crate) fn app() -> Html {
                         <input type="search" placeholder="Find buffer id" aria-label="Find buffer by id"
                                oninput={on_search} disabled={state.layout.is_none()} />
                         <crate::export::ExportMenu layout={state.layout.clone()} share={share}
+                                                   name={state.name.clone()}
                                                    colour={state.colour} dark={state.dark}
                                                    shown={(*shown).clone()} />
                     </div>
@@ -452,7 +491,7 @@ pub(crate) fn app() -> Html {
                     <Results layout={layout.clone()} selected={state.selected} on_select={on_select} />
                 }
             </main>
-            <div class="drop-overlay" aria-hidden="true">{ "Drop the CSV to solve it" }</div>
+            <div class="drop-overlay" aria-hidden="true">{ "Drop the CSV or .tflite model to solve it" }</div>
         </div>
     }
 }
@@ -486,6 +525,8 @@ fn failure_title(failure: &Failure) -> String {
         ("invalid", ..) => "Invalid input".into(),
         ("worker", ..) => "The solver worker failed".into(),
         ("internal", ..) => "Internal error".into(),
+        ("invalid-model", ..) => "Cannot read this model".into(),
+        ("invalid-plan", ..) => "The plan does not fit the model".into(),
         (code, ..) => code.to_string(),
     }
 }

@@ -14,6 +14,7 @@ use wasm_bindgen_futures::JsFuture;
 use bufpack::{Buffer, Gap, Lifespan, Problem, Window};
 
 use crate::layout::{Figures, Layout};
+use crate::model::ModelSource;
 use crate::options::SolveOptions;
 use crate::prepare::Builder;
 use crate::slices::{Slices, STEP};
@@ -68,9 +69,11 @@ pub(crate) enum Ended {
 }
 
 /// Solves `csv` in a worker as `options` say, reporting progress, until done or `signal`
-/// fires; then builds the answer's layout in slices, reporting how far along.
+/// fires; then builds the answer's layout in slices, reporting how far along. For a model
+/// (`csv` is its buffers), the plan is written into it too.
 pub(crate) async fn solve(
     csv: &js_sys::JsString,
+    model: Option<&ModelSource>,
     options: &SolveOptions,
     signal: web_sys::AbortSignal,
     on_progress: impl Fn(Progress) + 'static,
@@ -99,7 +102,12 @@ pub(crate) async fn solve(
         Ok(solution) => {
             on_preparing(0.0);
             match prepare(&solution, capacity, &signal, &on_preparing).await {
-                Ok(Some(layout)) => Ended::Solved(Rc::new(layout)),
+                Ok(Some(mut layout)) => {
+                    // A model's plan: one call of the package, in proportion to its tensors
+                    // (hundreds), not to what the page can be given.
+                    layout.model = model.map(|source| crate::model::plan(source, &layout.offsets));
+                    Ended::Solved(Rc::new(layout))
+                }
                 Ok(None) => Ended::Cancelled,
                 Err(failure) => Ended::Failed(failure),
             }

@@ -10,7 +10,7 @@ use yew::prelude::*;
 use bufpack::{write_solution, Solution};
 
 use crate::chart::{svg, ColourMode, Shown, Viewport};
-use crate::files::{download_text, download_url, SHARE_LIMIT};
+use crate::files::{download_bytes, download_text, download_url, SHARE_LIMIT};
 use crate::layout::Layout;
 
 #[derive(Properties, PartialEq)]
@@ -18,6 +18,8 @@ pub(crate) struct ExportProps {
     pub(crate) layout: Option<Rc<Layout>>,
     /// The share link's fragment, when the problem is small enough.
     pub(crate) share: Option<String>,
+    /// The input's name (a planned model is offered as `<stem>.planned.tflite`).
+    pub(crate) name: Option<String>,
     pub(crate) colour: ColourMode,
     pub(crate) dark: bool,
     /// What the chart shows: the SVG is that view, at the chart's size.
@@ -31,6 +33,15 @@ pub(crate) fn solution_csv(layout: &Layout) -> String {
         height: layout.figures.height,
     };
     write_solution(&layout.problem, &solution)
+}
+
+/// `model.tflite` → `model.planned.tflite`.
+pub(crate) fn planned_name(input: Option<&str>) -> String {
+    let stem = input
+        .map(|name| name.strip_suffix(".tflite").unwrap_or(name))
+        .filter(|stem| !stem.is_empty())
+        .unwrap_or("model");
+    format!("{stem}.planned.tflite")
 }
 
 #[function_component(ExportMenu)]
@@ -91,8 +102,29 @@ pub(crate) fn export_menu(props: &ExportProps) -> Html {
             SHARE_LIMIT / 1024
         )
     };
+    // A model's plan: offered only when it saves arena, else disabled with the reason.
+    let planned_model = layout.model.as_ref().map(|model| {
+        let planned = match &model.plan {
+            Ok(plan) => plan.model.clone(),
+            Err(_) => None,
+        };
+        let reason = model.no_download();
+        let file = planned_name(props.name.as_deref());
+        let onclick = Callback::from(move |_| {
+            if let Some(bytes) = &planned {
+                download_bytes(&file, "application/octet-stream", bytes);
+            }
+        });
+        let title = reason.clone().unwrap_or_else(|| {
+            "The model with bufpack's plan as its OfflineMemoryAllocation metadata, which TensorFlow Lite Micro uses".to_string()
+        });
+        html! {
+            <button id="export-model" {onclick} disabled={reason.is_some()} {title}>{ "Planned model" }</button>
+        }
+    });
     html! {
         <div class="export" role="group" aria-label="Export">
+            { for planned_model }
             <button id="export-csv" onclick={csv} title="The solution as MiniMalloc CSV, with an offset column">{ "CSV" }</button>
             <button id="export-png" onclick={png}>{ "PNG" }</button>
             <button id="export-svg" onclick={svg_export}>{ "SVG" }</button>
@@ -100,5 +132,18 @@ pub(crate) fn export_menu(props: &ExportProps) -> Html {
                 { if *shared { "Link in address bar" } else { "Share link" } }
             </button>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::planned_name;
+
+    #[test]
+    fn a_planned_model_is_named_after_its_input() {
+        assert_eq!(planned_name(Some("net.tflite")), "net.planned.tflite");
+        assert_eq!(planned_name(Some("net")), "net.planned.tflite");
+        assert_eq!(planned_name(Some(".tflite")), "model.planned.tflite");
+        assert_eq!(planned_name(None), "model.planned.tflite");
     }
 }

@@ -17,6 +17,23 @@ pub(crate) async fn read_file(file: web_sys::File) -> Result<JsString, Failure> 
         .map_err(|_| Failure::new("parse", format!("{} is not text", file.name())))
 }
 
+/// The first 8 bytes of a file (fewer if it is shorter): enough to tell a TensorFlow Lite
+/// model (`TFL3` at bytes 4..8) from text without reading the whole file.
+pub(crate) async fn read_head(file: &web_sys::File) -> Result<Vec<u8>, Failure> {
+    let failed = |e: JsValue| Failure::new("parse", format!("cannot read {}: {e:?}", file.name()));
+    let head = file.slice_with_i32_and_i32(0, 8).map_err(failed)?;
+    let buffer = JsFuture::from(head.array_buffer()).await.map_err(failed)?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// Reads a file as bytes, left in JavaScript's memory.
+pub(crate) async fn read_bytes(file: &web_sys::File) -> Result<js_sys::Uint8Array, Failure> {
+    let buffer = JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|e| Failure::new("parse", format!("cannot read {}: {e:?}", file.name())))?;
+    Ok(js_sys::Uint8Array::new(&buffer))
+}
+
 /// Fetches a built-in example shipped beside the page (`examples/<file>`).
 pub(crate) async fn fetch_text(url: &str) -> Result<JsString, Failure> {
     let failed = |e: JsValue| Failure::new("worker", format!("cannot load {url}: {e:?}"));
@@ -46,6 +63,20 @@ pub(crate) fn download_text(name: &str, mime: &str, text: &str) {
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
     let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    if let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) {
+        download_url(name, &url);
+        let _ = web_sys::Url::revoke_object_url(&url);
+    }
+}
+
+/// Offers `bytes` as a download named `name`.
+pub(crate) fn download_bytes(name: &str, mime: &str, bytes: &js_sys::Uint8Array) {
+    let parts = js_sys::Array::of1(bytes);
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options) else {
         return;
     };
     if let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) {

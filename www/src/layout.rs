@@ -64,6 +64,8 @@ pub(crate) struct Layout {
     pub(crate) index: RectIndex,
     /// Each buffer's colour in every colour mode.
     pub(crate) colours: Colours,
+    /// For a TensorFlow Lite model: its steps' operator names and the plan written into it.
+    pub(crate) model: Option<crate::model::ModelResult>,
 }
 
 /// Layouts are compared by identity: one is built per result and never changed, so "the

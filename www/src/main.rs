@@ -9,6 +9,7 @@ mod examples;
 mod export;
 mod files;
 mod layout;
+mod model;
 mod options;
 mod prepare;
 mod results;

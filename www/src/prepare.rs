@@ -339,6 +339,7 @@ impl Builder {
             top: self.top,
             index: self.index,
             colours: self.colours,
+            model: None,
         }
     }
 }

@@ -131,6 +131,9 @@ pub(crate) fn results(props: &ResultsProps) -> Html {
     html! {
         <section class="panel results" aria-labelledby="results-title">
             <h2 id="results-title">{ "Result" }</h2>
+            if let Some(model) = &layout.model {
+                <p id="model-summary" class="model-summary">{ model.summary(figures) }</p>
+            }
             <dl class="figures">
                 <div><dt>{ "Memory needed (height)" }</dt><dd id="height">{ thousands(figures.height as u64) }</dd></div>
                 <div><dt>{ "LOAD (lower bound)" }</dt><dd>{ thousands(figures.load as u64) }

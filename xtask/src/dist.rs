@@ -177,26 +177,33 @@ fn report_sizes(out: &Path) -> Result<(), String> {
         .iter()
         .map(|f| out.join(f))
         .collect();
-    let package: Vec<PathBuf> = fs::read_dir(out.join("bufpack"))
+    let files: Vec<PathBuf> = fs::read_dir(out.join("bufpack"))
         .map_err(|e| e.to_string())?
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "js" || e == "wasm"))
         .collect();
+    // The package's model support (bufpack_models_wasm*) loads when a model is first read.
+    let is_models = |p: &PathBuf| {
+        p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("bufpack_models_wasm"))
+    };
+    let (models, package): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(is_models);
     let learn: Vec<PathBuf> = ["learn.js", "learn_bg.wasm"]
         .iter()
         .map(|f| out.join(f))
         .collect();
     let sum = |files: &[PathBuf]| files.iter().map(|f| gz(f)).sum::<Result<usize, String>>();
-    let (app, package, learn) = (sum(&app)?, sum(&package)?, sum(&learn)?);
+    let (app, package, learn, models) = (sum(&app)?, sum(&package)?, sum(&learn)?, sum(&models)?);
     println!(
         "dist: {} — first visit: app {:.1} KB + solver and worker {:.1} KB = {:.1} KB gzipped; \
-         the Learn view, on first use: {:.1} KB more",
+         on first use: the Learn view {:.1} KB more, TensorFlow Lite models {:.1} KB more",
         out.display(),
         app as f64 / 1024.0,
         package as f64 / 1024.0,
         (app + package) as f64 / 1024.0,
-        learn as f64 / 1024.0
+        learn as f64 / 1024.0,
+        models as f64 / 1024.0
     );
     Ok(())
 }

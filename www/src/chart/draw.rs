@@ -169,9 +169,23 @@ pub(crate) fn draw<DB: DrawingBackend>(
         (ys.end - ys.start) as f64,
     );
     let text = theme.text.plotters();
-    chart
-        .configure_mesh()
-        .x_desc("time")
+    // A model's steps by operator name, where they fit; else the numbers.
+    let names = frame
+        .layout
+        .model
+        .as_ref()
+        .and_then(|model| step_names(&model.steps, view, &plot, scale));
+    let blank = |_: &f64| String::new();
+    let mut mesh = chart.configure_mesh();
+    if names.is_some() {
+        mesh.x_label_formatter(&blank);
+    }
+    let x_desc = match (&names, &frame.layout.model) {
+        (Some(_), _) => "",
+        (None, Some(_)) => "step",
+        (None, None) => "time",
+    };
+    mesh.x_desc(x_desc)
         .y_desc("offset")
         .x_labels(((plot.width / (90.0 * scale)) as usize).max(2))
         .y_labels(((plot.height / (44.0 * scale)) as usize).max(2))
@@ -184,6 +198,14 @@ pub(crate) fn draw<DB: DrawingBackend>(
         .set_all_tick_mark_size(px(4.0, scale))
         .draw()
         .map_err(err)?;
+    for name in names.unwrap_or_default() {
+        let style = font(STEP_FONT)
+            .color(&text)
+            .pos(Pos::new(HPos::Center, VPos::Top));
+        let y = plot.bottom() + (6.0 + STEP_ROW * name.row as f64) * scale;
+        root.draw(&Text::new(name.text, (name.x as i32, y as i32), style))
+            .map_err(err)?;
+    }
 
     // The load (live total over time) as a step line over the buffers: where it sits below
     // the peak line, the packing spends memory the load does not need. A filled band was
@@ -350,6 +372,63 @@ impl Bounds {
             && self.y0 >= plot.top
             && self.y1 <= plot.bottom()
     }
+}
+
+/// Font size of a step's operator name under the time axis, and the height of a row of them.
+const STEP_FONT: f64 = 11.0;
+const STEP_ROW: f64 = 14.0;
+/// Steps in view beyond which names are not tried (they could not fit).
+const MAX_NAMED_STEPS: f64 = 200.0;
+
+/// An operator name under the time axis: centred on its step at `x` (device pixels), in
+/// row 0 or, staggered, row 1.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct StepName {
+    pub(crate) x: f64,
+    pub(crate) text: String,
+    pub(crate) row: usize,
+}
+
+/// The names of the steps in view, centred on their steps, when every one fits: in one row,
+/// or staggered over two (each then has two steps' width). `None` when they do not (the
+/// axis keeps its numbers, and the tooltip names the step).
+pub(crate) fn step_names(
+    steps: &[String],
+    view: &Viewport,
+    plot: &Plot,
+    scale: f64,
+) -> Option<Vec<StepName>> {
+    let span = view.time_span();
+    if span <= 0.0 || span > MAX_NAMED_STEPS || plot.width <= 0.0 {
+        return None;
+    }
+    let per_step = plot.width / span;
+    let first = (view.t0 - 0.5).ceil().max(0.0) as usize;
+    let visible: Vec<usize> = (first..steps.len())
+        .take_while(|&t| t as f64 + 0.5 <= view.t1)
+        .collect();
+    let widest = visible
+        .iter()
+        .map(|&t| text_extent(&steps[t], STEP_FONT * scale).0)
+        .fold(0.0, f64::max);
+    let needed = widest + 6.0 * scale;
+    let rows = if needed <= per_step {
+        1
+    } else if needed <= 2.0 * per_step {
+        2
+    } else {
+        return None;
+    };
+    Some(
+        visible
+            .into_iter()
+            .map(|t| StepName {
+                x: view.x_of(plot, t as f64 + 0.5),
+                text: steps[t].clone(),
+                row: if rows == 2 { t % 2 } else { 0 },
+            })
+            .collect(),
+    )
 }
 
 /// The extent of `text` in a sans-serif font of `size` pixels, estimated generously (the
@@ -706,6 +785,53 @@ mod tests {
 
     fn layout() -> Layout {
         crate::layout::sample()
+    }
+
+    #[test]
+    fn step_names_show_when_they_fit_in_one_row_or_two() {
+        let steps: Vec<String> = ["(before)", "inputs", "FULLY_CONNECTED", "ADD"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let view = Viewport::new((1.0, 4.0), (0.0, 64.0));
+        // 3 steps in view: "inputs", "FULLY_CONNECTED", "ADD".
+        let wide = Plot::new(0.0, 0.0, 600.0, 100.0);
+        let names = step_names(&steps, &view, &wide, 1.0).unwrap();
+        assert_eq!(
+            names,
+            vec![
+                StepName {
+                    x: 100.0,
+                    text: "inputs".into(),
+                    row: 0
+                },
+                StepName {
+                    x: 300.0,
+                    text: "FULLY_CONNECTED".into(),
+                    row: 0
+                },
+                StepName {
+                    x: 500.0,
+                    text: "ADD".into(),
+                    row: 0
+                },
+            ]
+        );
+        // 100 pixels a step: the longest name (about 108 with its margin) needs two rows.
+        let narrow = Plot::new(0.0, 0.0, 300.0, 100.0);
+        let rows: Vec<usize> = step_names(&steps, &view, &narrow, 1.0)
+            .unwrap()
+            .iter()
+            .map(|n| n.row)
+            .collect();
+        assert_eq!(rows, vec![1, 0, 1]);
+        // Too narrow even staggered: the axis keeps its numbers.
+        assert_eq!(
+            step_names(&steps, &view, &Plot::new(0.0, 0.0, 150.0, 100.0), 1.0),
+            None
+        );
+        // On a high-density screen the text is larger in device pixels, and so is the plot.
+        assert_eq!(step_names(&steps, &view, &narrow, 2.0), None);
     }
 
     #[test]

@@ -566,6 +566,20 @@ fn tip(inner: &Inner, rect: usize, event: &MouseEvent) -> Option<Tip> {
         format!("size {}", bytes_label(buffer.size)),
         format!("offset {}", bytes_label(offset)),
     ];
+    if let Some(model) = &inner.layout.model {
+        // Steps are operators: say which run while the tensor lives.
+        let (first, last) = (buffer.lifespan.lower, buffer.lifespan.upper - 1);
+        let name = |t: i64| model.step(t).unwrap_or("?");
+        lines.push(if first == last {
+            format!("during {} (step {first})", name(first))
+        } else {
+            format!(
+                "from {} (step {first}) to {} (step {last})",
+                name(first),
+                name(last)
+            )
+        });
+    }
     if r.in_gap {
         lines.push(format!(
             "in a gap [{}, {}): occupies [{}, {})",
@@ -584,6 +598,27 @@ fn tip(inner: &Inner, rect: usize, event: &MouseEvent) -> Option<Tip> {
         flip_y: y > canvas.client_height() as f64 - 110.0,
         id: buffer.id.clone(),
         lines,
+    })
+}
+
+/// Over empty space in a model's chart: the step under the pointer and its operator.
+fn step_tip(inner: &Inner, event: &MouseEvent) -> Option<Tip> {
+    let model = inner.layout.model.as_ref()?;
+    let (px, py) = inner.device(event);
+    if !inner.plot.contains(px, py) {
+        return None;
+    }
+    let step = inner.view.t_of(&inner.plot, px).floor() as i64;
+    let name = model.step(step)?;
+    let canvas = inner.canvas()?;
+    let (x, y) = (event.offset_x() as f64, event.offset_y() as f64);
+    Some(Tip {
+        x,
+        y,
+        flip_x: x > canvas.client_width() as f64 - 260.0,
+        flip_y: y > canvas.client_height() as f64 - 110.0,
+        id: format!("step {step}"),
+        lines: vec![name.to_string()],
     })
 }
 
@@ -819,7 +854,10 @@ pub(crate) fn Chart(props: &ChartProps) -> Html {
                     }
                 }
             }
-            let next = state.hit(&event).and_then(|rect| tip(&state, rect, &event));
+            let next = match state.hit(&event) {
+                Some(rect) => tip(&state, rect, &event),
+                None => step_tip(&state, &event),
+            };
             drop(state);
             tooltip.set(next);
         })
