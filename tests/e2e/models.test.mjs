@@ -8,9 +8,10 @@
 // Run after `cargo xtask dist`:  node --test tests/e2e/models.test.mjs
 import test, { after, afterEach, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { assertNoProblems, closeSite, loadPackage, openSite, root, shots } from './site.mjs';
+import { gzipSync } from 'node:zlib';
+import { assertNoProblems, closeSite, dist, loadPackage, openSite, root, shots } from './site.mjs';
 
 const bufpack = await loadPackage();
 const model = (name) => readFileSync(path.join(root, 'models/tests/fixtures/tflite', name));
@@ -71,9 +72,13 @@ async function tooltips(pattern) {
   return seen.join(' | ');
 }
 
-test('the first visit does not fetch the model support', () => {
+test('the first visit does not fetch the model support, and stays under 400 KB gzipped', () => {
   assert.ok(requested.includes('/bufpack/bufpack_wasm_bg.wasm'), requested.join(' '));
   assert.ok(!requested.some((p) => p.includes('bufpack_models_wasm')), requested.join(' '));
+  const files = [...new Set(requested.map((p) => (p === '/' ? '/index.html' : p)))].filter((p) => existsSync(path.join(dist, p)));
+  const gzipped = files.reduce((total, p) => total + gzipSync(readFileSync(path.join(dist, p)), { level: 9 }).length, 0);
+  assert.ok(files.includes('/app_bg.wasm') && files.includes('/index.html'), files.join(' '));
+  assert.ok(gzipped < 400 * 1024, `first visit: ${(gzipped / 1024).toFixed(1)} KB gzipped in ${files.join(', ')}`);
 });
 
 test('greedy_trap.tflite: TFLM needs 832 bytes, bufpack 640; the planned model downloads', async () => {
