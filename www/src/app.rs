@@ -452,6 +452,9 @@ pub(crate) fn app() -> Html {
                     <Results layout={layout.clone()} selected={state.selected} on_select={on_select} />
                 }
             </main>
+            <footer class="foot">
+                <a href="view.html">{ "Show a layout in your own page: bufpack/view" }</a>
+            </footer>
             <div class="drop-overlay" aria-hidden="true">{ "Drop the CSV to solve it" }</div>
         </div>
     }
