@@ -306,3 +306,24 @@ test('destroy removes the view and every listener and observer it added', async 
   const left = await page.evaluate(() => window.leaks());
   assert.deepEqual(left, baseline, 'listeners and observers after every view is gone');
 });
+
+test("the site's example page (dist/view.html) draws both of its views", async () => {
+  const site = await serve({ mounts: { '/': dist } });
+  const { context, page: example, problems: seen } = await openPage(browser);
+  try {
+    await example.setViewportSize({ width: 1000, height: 1400 });
+    await example.goto(`${site.url}/view.html`);
+    await example.waitForFunction(
+      () => [...document.querySelectorAll('bufpack-layout')].every((e) => e.shadowRoot.querySelector('canvas')?.dataset.drawn === 'true'),
+      null,
+      { timeout: 30_000 },
+    );
+    assert.equal(await example.locator('bufpack-layout').count(), 2);
+    assert.match(await example.locator('#solved .bp-figures').textContent(), /^\d+ buffers · peak \d+/);
+    await example.screenshot({ path: path.join(shots, 'view-example.png'), fullPage: true });
+    assert.deepEqual(seen, [], 'no console errors or page errors');
+  } finally {
+    await context.close();
+    await site.close();
+  }
+});
