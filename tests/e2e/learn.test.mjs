@@ -40,6 +40,14 @@ test('the Learn bundle is fetched only when its tab is opened', () => {
   assert.ok(beforeLearn.includes('/app_bg.wasm'), `first visit: ${beforeLearn}`);
   assert.ok(!beforeLearn.some((p) => p.startsWith('/learn')), `first visit: ${beforeLearn}`);
   assert.ok(requested.includes('/learn_bg.wasm'));
+  // Nor does the app load the embeddable viewer (bufpack/view), which its footer links to.
+  assert.ok(!requested.some((p) => p.includes('bufpack_view') || p.endsWith('/view.js')), `${requested}`);
+});
+
+test("the footer links to the viewer's example page, which the site ships", async () => {
+  assert.equal(await page.locator('footer a[href="view.html"]').count(), 1);
+  assert.ok(readdirSync(dist).includes('view.html'));
+  assert.ok(readdirSync(path.join(dist, 'bufpack')).includes('bufpack_view_bg.wasm'));
 });
 
 const step = () => page.$eval('#learn-canvas', (c) => Number(c.dataset.step));

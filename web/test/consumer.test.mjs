@@ -18,6 +18,8 @@ const root = path.resolve(here, '../..');
 const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
 const viteBin = path.join(root, 'node_modules/vite/bin/vite.js');
 const example = await readFile(path.join(root, 'tests/fixtures/examples/input.12.csv'), 'utf8');
+// The same problem with its offsets: what `bufpack/view` shows.
+const layoutCsv = await readFile(path.join(root, 'tests/fixtures/examples/input.12.layout.csv'), 'utf8');
 
 /** $BUFPACK_TARBALL, or the newest target/npm/bufpack-*.tgz. */
 async function findTarball() {
@@ -89,7 +91,8 @@ console.log(JSON.stringify({
 
 const TSC_FLAGS = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022'];
 
-const GOOD_TS = `import {
+const GOOD_TS = `import { layoutToCsv, mountLayout, type LayoutOptions, type SelectedBuffer } from 'bufpack/view';
+import {
   BufpackError,
   Problem,
   Solver,
@@ -148,6 +151,18 @@ inWorker.then(
 );
 void solveInWorker(problem, { parallel: true, signal: AbortSignal.timeout(1000) });
 
+// bufpack/view: the function, the element (typed through HTMLElementTagNameMap), the event.
+declare const host: HTMLElement;
+const viewOptions: LayoutOptions = { layout: { problem, solution }, capacity: 12, colour: 'id', theme: 'auto' };
+const view = mountLayout(host, { ...viewOptions, onSelect: (b: SelectedBuffer | null) => console.log(b?.id, b?.offset) });
+view.update({ colour: 'lifetime' });
+view.destroy();
+const element = document.createElement('bufpack-layout');
+element.layout = { problem, solution };
+element.addEventListener('select', (event) => console.log(event.detail?.size));
+const converted: string = layoutToCsv({ problem, solution }).csv;
+console.log(converted);
+
 // The declarations must reject these (each @ts-expect-error fails the build if they do not).
 // @ts-expect-error: not a solver switch
 new SolverParams({ noSuchSwitch: true });
@@ -155,6 +170,8 @@ new SolverParams({ noSuchSwitch: true });
 export const wrongStatus: typeof solution.status = 'done';
 // @ts-expect-error: parallel is a boolean or a number
 void solveInWorker(csv, { parallel: 'yes' });
+// @ts-expect-error: not a colour mode
+mountLayout(host, { colour: 'rainbow' });
 `;
 
 // Each line marked "error" must be reported by tsc.
@@ -267,6 +284,7 @@ test('(c) Vite: `vite build` of an app importing bufpack runs in Chromium (worke
   const dist = path.join(project, 'dist');
   const assets = await readdir(path.join(dist, 'assets'));
   assert.ok(assets.some((name) => name.endsWith('.wasm')), `the .wasm was emitted: ${assets}`);
+  assert.ok(!assets.some((name) => name.includes('bufpack_view')), `the viewer is not bundled when not imported: ${assets}`);
 
   const server = await serve({ mounts: { '/': dist } });
   try {
@@ -294,6 +312,101 @@ test('(d) Vite: the dev server serves the same app (dependency pre-bundling on)'
     await server.listen();
     const app = await runApp(server.resolvedUrls.local[0]);
     checkApp(app);
+  } finally {
+    await server.close();
+  }
+});
+
+// bufpack/view alone: two elements (one dark) and a mounted view, without the solver.
+const VIEW_HTML = `<!doctype html>
+<html>
+<head>
+<meta charset="utf-8">
+<link rel="icon" href="data:,">
+<title>bufpack/view with Vite</title>
+<style>bufpack-layout, #mounted { display: block; height: 240px; }</style>
+</head>
+<body>
+<bufpack-layout id="one" capacity="12"></bufpack-layout>
+<bufpack-layout id="two" theme="dark" colour="id"></bufpack-layout>
+<div id="mounted"></div>
+<script type="module" src="./main.js"></script>
+</body>
+</html>
+`;
+
+const VIEW_MAIN = `import { mountLayout } from 'bufpack/view';
+
+const csv = ${JSON.stringify(layoutCsv)};
+document.querySelector('#one').setAttribute('csv', csv);
+document.querySelector('#two').setAttribute('csv', csv);
+mountLayout(document.querySelector('#mounted'), { csv });
+`;
+
+/** Opens the page at `url` and checks its three views drew, with no console error and no failed request. */
+async function checkViews(url) {
+  const browser = await launchChromium();
+  try {
+    const { page, problems } = await openPage(browser);
+    const failed = [];
+    page.on('response', (response) => {
+      if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
+    });
+    await page.goto(url);
+    const canvases = () =>
+      [...document.querySelectorAll('bufpack-layout')].map((e) => e.shadowRoot.querySelector('canvas'))
+        .concat([document.querySelector('#mounted canvas')]);
+    await page.waitForFunction(
+      (source) => (0, eval)(source)().every((c) => c?.dataset.drawn === 'true'),
+      `(${canvases})`,
+      { timeout: 30_000 },
+    );
+    const inked = await page.evaluate((source) => (0, eval)(source)().map((c) => {
+      const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let ink = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) ink += 1;
+      return ink / (c.width * c.height);
+    }), `(${canvases})`);
+    assert.equal(inked.length, 3);
+    for (const share of inked) assert.ok(share > 0.05, `drawn: ${inked}`);
+    assert.deepEqual(problems, [], 'no console errors or page errors');
+    assert.deepEqual(failed, [], 'no failed requests');
+  } finally {
+    await browser.close();
+  }
+}
+
+test('(e) Vite: `vite build` of a page importing only bufpack/view draws its views in Chromium', { timeout: 180_000 }, async () => {
+  await writeFile(path.join(project, 'index.html'), VIEW_HTML);
+  await writeFile(path.join(project, 'main.js'), VIEW_MAIN);
+  await run(process.execPath, [viteBin, 'build', '--logLevel', 'warn'], { cwd: project });
+  const assets = await readdir(path.join(project, 'dist/assets'));
+  assert.ok(assets.some((name) => /bufpack_view_bg.*\.wasm$/.test(name)), `the viewer's .wasm was emitted: ${assets}`);
+  assert.ok(!assets.some((name) => /bufpack_wasm_bg/.test(name)), `the solver's .wasm was not: ${assets}`);
+  const server = await serve({ mounts: { '/': path.join(project, 'dist') } });
+  try {
+    await checkViews(`${server.url}/`);
+    const served = server.requests.map((r) => r.path);
+    assert.ok(served.some((p) => /bufpack_view_bg.*\.wasm$/.test(p)), `${served}`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('(f) Vite: the dev server serves the same bufpack/view page (dependency pre-bundling on)', { timeout: 180_000 }, async () => {
+  await writeFile(path.join(project, 'index.html'), VIEW_HTML);
+  await writeFile(path.join(project, 'main.js'), VIEW_MAIN);
+  const { createServer } = await import('vite');
+  const server = await createServer({
+    root: project,
+    configFile: false,
+    logLevel: 'warn',
+    clearScreen: false,
+    server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
+  });
+  try {
+    await server.listen();
+    await checkViews(server.resolvedUrls.local[0]);
   } finally {
     await server.close();
   }

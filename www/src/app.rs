@@ -86,7 +86,7 @@ fn start_solve(
         .await;
         abort.borrow_mut().take();
         state.dispatch(match ended {
-            Ended::Solved(layout) => Action::Solved { id, layout },
+            Ended::Solved(layout, model) => Action::Solved { id, layout, model },
             Ended::Cancelled => Action::Cancelled { id },
             Ended::Failed(failure) => Action::Failed { id, failure },
         });
@@ -470,7 +470,7 @@ pub(crate) fn app() -> Html {
                         </label>
                         <input type="search" placeholder="Find buffer id" aria-label="Find buffer by id"
                                oninput={on_search} disabled={state.layout.is_none()} />
-                        <crate::export::ExportMenu layout={state.layout.clone()} share={share}
+                        <crate::export::ExportMenu layout={state.layout.clone()} model={state.model.clone()} share={share}
                                                    name={state.name.clone()}
                                                    colour={state.colour} dark={state.dark}
                                                    shown={(*shown).clone()} />
@@ -488,9 +488,12 @@ pub(crate) fn app() -> Html {
                     }
                 </section>
                 if let Some(layout) = &state.layout {
-                    <Results layout={layout.clone()} selected={state.selected} on_select={on_select} />
+                    <Results layout={layout.clone()} model={state.model.clone()} selected={state.selected} on_select={on_select} />
                 }
             </main>
+            <footer class="foot">
+                <a href="view.html">{ "Show a layout in your own page: bufpack/view" }</a>
+            </footer>
             <div class="drop-overlay" aria-hidden="true">{ "Drop the CSV or .tflite model to solve it" }</div>
         </div>
     }

@@ -14,7 +14,7 @@ use wasm_bindgen_futures::JsFuture;
 use bufpack::{Buffer, Gap, Lifespan, Problem, Window};
 
 use crate::layout::{Figures, Layout};
-use crate::model::ModelSource;
+use crate::model::{ModelResult, ModelSource};
 use crate::options::SolveOptions;
 use crate::prepare::Builder;
 use crate::slices::{Slices, STEP};
@@ -63,7 +63,8 @@ impl Failure {
 
 /// How a solve ended.
 pub(crate) enum Ended {
-    Solved(Rc<Layout>),
+    /// The layout, and for a model what its plan saves.
+    Solved(Rc<Layout>, Option<Rc<ModelResult>>),
     Cancelled,
     Failed(Failure),
 }
@@ -105,8 +106,11 @@ pub(crate) async fn solve(
                 Ok(Some(mut layout)) => {
                     // A model's plan: one call of the package, in proportion to its tensors
                     // (hundreds), not to what the page can be given.
-                    layout.model = model.map(|source| crate::model::plan(source, &layout.offsets));
-                    Ended::Solved(Rc::new(layout))
+                    let planned = model.map(|source| {
+                        layout.steps = Some(source.steps.clone());
+                        Rc::new(crate::model::plan(source, &layout.offsets))
+                    });
+                    Ended::Solved(Rc::new(layout), planned)
                 }
                 Ok(None) => Ended::Cancelled,
                 Err(failure) => Ended::Failed(failure),

@@ -12,10 +12,13 @@ use bufpack::{write_solution, Solution};
 use crate::chart::{svg, ColourMode, Shown, Viewport};
 use crate::files::{download_bytes, download_text, download_url, SHARE_LIMIT};
 use crate::layout::Layout;
+use crate::model::ModelResult;
 
 #[derive(Properties, PartialEq)]
 pub(crate) struct ExportProps {
     pub(crate) layout: Option<Rc<Layout>>,
+    /// For a TensorFlow Lite model: its plan, offered for download when it saves arena.
+    pub(crate) model: Option<Rc<ModelResult>>,
     /// The share link's fragment, when the problem is small enough.
     pub(crate) share: Option<String>,
     /// The input's name (a planned model is offered as `<stem>.planned.tflite`).
@@ -103,7 +106,7 @@ pub(crate) fn export_menu(props: &ExportProps) -> Html {
         )
     };
     // A model's plan: offered only when it saves arena, else disabled with the reason.
-    let planned_model = layout.model.as_ref().map(|model| {
+    let planned_model = props.model.as_ref().map(|model| {
         let planned = match &model.plan {
             Ok(plan) => plan.model.clone(),
             Err(_) => None,

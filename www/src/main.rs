@@ -3,18 +3,17 @@
 
 mod app;
 mod bridge;
-mod chart;
 mod controls;
 mod examples;
 mod export;
 mod files;
-mod layout;
 mod model;
 mod options;
-mod prepare;
 mod results;
-mod slices;
 mod state;
+
+// The chart and its layout model live in their own crate (chart/), shared with the viewer.
+use bufpack_chart::{chart, layout, prepare, slices};
 
 fn main() {
     yew::Renderer::<app::App>::new().render();

@@ -53,7 +53,8 @@ pub(crate) fn is_tflite(head: &[u8]) -> bool {
 #[derive(Debug)]
 pub(crate) struct ModelSource {
     model: TfliteModel,
-    steps: Rc<[String]>,
+    /// One label per time step: "(before)", "inputs", then operator names.
+    pub(crate) steps: Rc<[String]>,
     /// The model carries an offline plan TensorFlow Lite Micro would use as it is.
     own_plan: bool,
 }
@@ -86,11 +87,10 @@ pub(crate) async fn read(bytes: &Uint8Array) -> Result<(ModelSource, JsString), 
     ))
 }
 
-/// What the page shows of a model's result.
+/// What the page shows of a model's result, beside its layout (whose step labels are the
+/// model's operators).
 #[derive(Clone, Debug)]
 pub(crate) struct ModelResult {
-    /// One label per time step: operator names.
-    pub(crate) steps: Rc<[String]>,
     /// The arena TensorFlow Lite Micro needs for the model as given, and with bufpack's plan;
     /// or why the plan could not be made.
     pub(crate) plan: Result<Plan, String>,
@@ -130,9 +130,15 @@ pub(crate) fn plan(source: &ModelSource, offsets: &[i64]) -> ModelResult {
             })
         });
     ModelResult {
-        steps: source.steps.clone(),
         plan,
         own_plan: source.own_plan,
+    }
+}
+
+/// Results are compared by identity, like layouts: one is made per solve and never changed.
+impl PartialEq for ModelResult {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
     }
 }
 
@@ -192,13 +198,6 @@ impl ModelResult {
         }
     }
 
-    /// The label of step `t` (`None` outside the model's steps).
-    pub(crate) fn step(&self, t: i64) -> Option<&str> {
-        usize::try_from(t)
-            .ok()
-            .and_then(|t| self.steps.get(t))
-            .map(String::as_str)
-    }
 }
 
 #[cfg(test)]
@@ -208,7 +207,6 @@ mod tests {
     /// A result without the planned bytes (a Uint8Array needs JavaScript).
     fn result(before: u64, arena: u64) -> ModelResult {
         ModelResult {
-            steps: Rc::from(vec!["inputs".to_string(), "CONV_2D".to_string()]),
             plan: Ok(Plan {
                 before,
                 arena,
@@ -256,9 +254,6 @@ mod tests {
             failed.no_download().as_deref(),
             Some("The plan could not be written: invalid plan: x")
         );
-        assert_eq!(failed.step(1), Some("CONV_2D"));
-        assert_eq!(failed.step(2), None);
-        assert_eq!(failed.step(-1), None);
     }
 
     #[test]

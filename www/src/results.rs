@@ -7,10 +7,13 @@ use yew::prelude::*;
 
 use crate::controls::thousands;
 use crate::layout::Layout;
+use crate::model::ModelResult;
 
 #[derive(Properties, PartialEq)]
 pub(crate) struct ResultsProps {
     pub(crate) layout: Rc<Layout>,
+    /// For a TensorFlow Lite model: TFLite Micro's arena against bufpack's.
+    pub(crate) model: Option<Rc<ModelResult>>,
     pub(crate) selected: Option<usize>,
     pub(crate) on_select: Callback<Option<usize>>,
 }
@@ -131,7 +134,7 @@ pub(crate) fn results(props: &ResultsProps) -> Html {
     html! {
         <section class="panel results" aria-labelledby="results-title">
             <h2 id="results-title">{ "Result" }</h2>
-            if let Some(model) = &layout.model {
+            if let Some(model) = &props.model {
                 <p id="model-summary" class="model-summary">{ model.summary(figures) }</p>
             }
             <dl class="figures">

@@ -8,6 +8,7 @@ use yew::Reducible;
 use crate::bridge::{Failure, Progress};
 use crate::chart::ColourMode;
 use crate::layout::Layout;
+use crate::model::ModelResult;
 use crate::options::SolveOptions;
 
 /// A solve under way.
@@ -27,6 +28,8 @@ pub(crate) struct Running {
 pub(crate) struct State {
     /// The last good result; kept through failures and cancels.
     pub(crate) layout: Option<Rc<Layout>>,
+    /// For a model, what its plan saves: always the result of the same solve as `layout`.
+    pub(crate) model: Option<Rc<ModelResult>>,
     /// Name of the input the result comes from.
     pub(crate) name: Option<String>,
     pub(crate) running: Option<Running>,
@@ -47,6 +50,7 @@ impl Default for State {
     fn default() -> Self {
         State {
             layout: None,
+            model: None,
             name: None,
             running: None,
             failure: None,
@@ -78,6 +82,7 @@ pub(crate) enum Action {
     Solved {
         id: u32,
         layout: Rc<Layout>,
+        model: Option<Rc<ModelResult>>,
     },
     Failed {
         id: u32,
@@ -140,12 +145,13 @@ impl Reducible for State {
                     running.preparing = Some(fraction.clamp(0.0, 1.0));
                 }
             }
-            Action::Solved { id, layout } => {
+            Action::Solved { id, layout, model } => {
                 if !self.is_current(id) {
                     return self;
                 }
                 next.name = next.running.take().map(|r| r.name);
                 next.layout = Some(layout);
+                next.model = model;
                 next.selected = None;
                 next.highlight = None;
             }
@@ -235,6 +241,7 @@ mod tests {
             Action::Solved {
                 id,
                 layout: layout(ids),
+                model: None,
             },
         )
     }
@@ -286,6 +293,7 @@ mod tests {
             Action::Solved {
                 id,
                 layout: layout(&["x", "y", "z"]),
+                model: None,
             },
         );
         assert_eq!(late.layout.as_ref().map(|l| l.len()), Some(1));
@@ -330,6 +338,7 @@ mod tests {
             Action::Solved {
                 id,
                 layout: layout(&["x", "y"]),
+                model: None,
             },
         );
         assert!(state.running.is_none());
@@ -355,6 +364,7 @@ mod tests {
             Action::Solved {
                 id,
                 layout: layout(&["c"]),
+                model: None,
             },
         );
         assert_eq!(state.selected, None);

@@ -129,12 +129,18 @@ pub(crate) fn build(root: &Path, tools: &BuildTools, out: &Path) -> Result<(), S
     }
 
     copy(&root.join("index.html"), &out.join("index.html"))?;
+    // The example page of `bufpack/view`, linked from the app's footer.
+    copy(&root.join("view.html"), &out.join("view.html"))?;
     copy(&root.join("www/style.css"), &out.join("style.css"))?;
     let examples = out.join("examples");
     fs::create_dir_all(&examples).map_err(|e| e.to_string())?;
     copy(
         &root.join("tests/fixtures/examples/input.12.csv"),
         &examples.join("input.12.csv"),
+    )?;
+    copy(
+        &root.join("tests/fixtures/examples/input.12.layout.csv"),
+        &examples.join("input.12.layout.csv"),
     )?;
     copy_csvs(&root.join("tests/fixtures/challenging"), &examples)?;
     copy_csvs(
@@ -182,6 +188,12 @@ fn report_sizes(out: &Path) -> Result<(), String> {
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "js" || e == "wasm"))
+        .filter(|p| !is_viewer(p))
+        .collect();
+    // `bufpack/view`: loaded only by pages that embed a view, never by the app.
+    let viewer: Vec<PathBuf> = ["view.js", "bufpack_view.js", "bufpack_view_bg.wasm"]
+        .iter()
+        .map(|f| out.join("bufpack").join(f))
         .collect();
     // The package's model support (bufpack_models_wasm*) loads when a model is first read.
     let is_models = |p: &PathBuf| {
@@ -195,17 +207,37 @@ fn report_sizes(out: &Path) -> Result<(), String> {
         .collect();
     let sum = |files: &[PathBuf]| files.iter().map(|f| gz(f)).sum::<Result<usize, String>>();
     let (app, package, learn, models) = (sum(&app)?, sum(&package)?, sum(&learn)?, sum(&models)?);
+    let viewer = sum(&viewer)?;
     println!(
         "dist: {} — first visit: app {:.1} KB + solver and worker {:.1} KB = {:.1} KB gzipped; \
-         on first use: the Learn view {:.1} KB more, TensorFlow Lite models {:.1} KB more",
+         on first use: the Learn view {:.1} KB more, TensorFlow Lite models {:.1} KB more; \
+         the embeddable viewer (bufpack/view, not loaded by the app): {:.1} KB",
         out.display(),
         app as f64 / 1024.0,
         package as f64 / 1024.0,
         (app + package) as f64 / 1024.0,
         learn as f64 / 1024.0,
-        models as f64 / 1024.0
+        models as f64 / 1024.0,
+        viewer as f64 / 1024.0
     );
+    if app + package > FIRST_VISIT_LIMIT {
+        return Err(format!(
+            "the app's first visit is {:.1} KB gzipped, over the {} KB budget",
+            (app + package) as f64 / 1024.0,
+            FIRST_VISIT_LIMIT / 1024
+        ));
+    }
     Ok(())
+}
+
+/// What a first visit of the app may download, gzipped (ARCHITECTURE.md, `www/`).
+const FIRST_VISIT_LIMIT: usize = 400 * 1024;
+
+/// The viewer's files in the package (`view.js`, `view.d.ts`, `bufpack_view*`).
+fn is_viewer(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("view.") || n.starts_with("bufpack_view"))
 }
 
 /// Answers one HTTP request for a file under `dist` (GET and HEAD only).

@@ -44,6 +44,8 @@ const SOURCES: &[&str] = &[
     "models.js",
     "node.js",
     "platform.js",
+    "view.d.ts",
+    "view.js",
     "worker-main.js",
     "worker-node.js",
     "worker.js",
@@ -118,6 +120,8 @@ pub(crate) fn build(
         modules.push(wasm);
     }
 
+    build_viewer(root, tools, dir, optimise)?;
+
     let version = workspace_version(root)?;
     for name in SOURCES {
         let from = root.join("web/npm").join(name);
@@ -183,6 +187,53 @@ fn build_module(
         )?;
     }
     Ok(wasm)
+}
+
+/// The viewer of `bufpack/view` (`view/`): its own .wasm and glue, `bufpack_view*`, built
+/// at profile `view` (the app's, at opt-level "z": sized for someone else's page) and
+/// `wasm-opt -Oz`.
+fn build_viewer(root: &Path, tools: &BuildTools, dir: &Path, optimise: bool) -> Result<(), String> {
+    run_command(
+        Command::new(env_or("CARGO", "cargo"))
+            .current_dir(root)
+            .args([
+                "build",
+                "-p",
+                "bufpack-view",
+                "--lib",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--profile",
+                "view",
+            ]),
+    )?;
+    let built = target_dir(root).join("wasm32-unknown-unknown/view/bufpack_view.wasm");
+    run_command(
+        Command::new(&tools.wasm_bindgen)
+            .args([
+                "--target",
+                "web",
+                "--out-name",
+                "bufpack_view",
+                "--no-typescript",
+            ])
+            .arg("--out-dir")
+            .arg(dir)
+            .arg(&built),
+    )?;
+    let wasm = dir.join("bufpack_view_bg.wasm");
+    if optimise {
+        run_command(
+            Command::new(&tools.wasm_opt)
+                .arg("-Oz")
+                .arg(&wasm)
+                .arg("-o")
+                .arg(&wasm),
+        )?;
+    }
+    let size = fs::metadata(&wasm).map_err(|e| e.to_string())?.len();
+    eprintln!("pack: {} is {size} bytes (the viewer)", wasm.display());
+    Ok(())
 }
 
 pub(crate) fn npm_pack(package: &Path, out: &Path) -> Result<PathBuf, String> {

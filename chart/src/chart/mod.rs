@@ -33,11 +33,11 @@ use web_sys::{
 use yew::prelude::*;
 
 #[cfg(test)]
-pub(crate) use colour::buffer_colours;
-pub(crate) use colour::{ColourMode, Colours, Ramp, Ramps};
-pub(crate) use draw::svg;
-pub(crate) use scene::RectIndex;
-pub(crate) use viewport::Viewport;
+pub use colour::buffer_colours;
+pub use colour::{ColourMode, Colours, Ramp, Ramps};
+pub use draw::svg;
+pub use scene::RectIndex;
+pub use viewport::Viewport;
 
 use crate::chart::axis::{bytes_label, separated, time_label};
 use crate::chart::colour::{Palette, Rgb, Theme};
@@ -48,25 +48,28 @@ use crate::layout::Layout;
 use crate::slices::{Slices, STEP};
 
 #[derive(Properties, PartialEq)]
-pub(crate) struct ChartProps {
-    pub(crate) layout: Rc<Layout>,
-    pub(crate) colour: ColourMode,
-    pub(crate) dark: bool,
+pub struct ChartProps {
+    pub layout: Rc<Layout>,
+    pub colour: ColourMode,
+    pub dark: bool,
     /// The selected buffer (index in the problem): outlined, its neighbours too.
-    pub(crate) selected: Option<usize>,
+    pub selected: Option<usize>,
     /// The search match: outlined in its own colour, panned to when off screen.
-    pub(crate) highlight: Option<usize>,
+    pub highlight: Option<usize>,
     /// A click on a buffer (`Some`), on empty space or Escape (`None`).
-    pub(crate) on_select: Callback<Option<usize>>,
+    pub on_select: Callback<Option<usize>>,
     /// Where the chart tells what it shows (for the SVG export).
     #[prop_or_default]
-    pub(crate) shown: Shown,
+    pub shown: Shown,
+    /// A change fits the view to the whole layout (the viewer's Fit button counts presses).
+    #[prop_or_default]
+    pub fit: u32,
 }
 
 /// What the chart shows: the view of which layout, at what size (CSS pixels). Shared with
 /// the export menu, so the SVG is the chart as on screen (zoom included), not a refit.
 #[derive(Clone, Default)]
-pub(crate) struct Shown(Rc<Cell<Option<ShownView>>>);
+pub struct Shown(Rc<Cell<Option<ShownView>>>);
 
 /// The layout (by identity), its view, the chart's width and height.
 type ShownView = (*const Layout, Viewport, u32, u32);
@@ -84,7 +87,7 @@ impl Shown {
     }
 
     /// The view of `layout` on screen and the chart's size, if it is the one shown.
-    pub(crate) fn of(&self, layout: &Rc<Layout>) -> Option<(Viewport, u32, u32)> {
+    pub fn of(&self, layout: &Rc<Layout>) -> Option<(Viewport, u32, u32)> {
         self.0
             .get()
             .filter(|(shown, ..)| std::ptr::eq(*shown, Rc::as_ptr(layout)))
@@ -566,10 +569,10 @@ fn tip(inner: &Inner, rect: usize, event: &MouseEvent) -> Option<Tip> {
         format!("size {}", bytes_label(buffer.size)),
         format!("offset {}", bytes_label(offset)),
     ];
-    if let Some(model) = &inner.layout.model {
-        // Steps are operators: say which run while the tensor lives.
+    if inner.layout.steps.is_some() {
+        // Steps are named (a model's operators): say which run while the buffer lives.
         let (first, last) = (buffer.lifespan.lower, buffer.lifespan.upper - 1);
-        let name = |t: i64| model.step(t).unwrap_or("?");
+        let name = |t: i64| inner.layout.step(t).unwrap_or("?");
         lines.push(if first == last {
             format!("during {} (step {first})", name(first))
         } else {
@@ -601,15 +604,15 @@ fn tip(inner: &Inner, rect: usize, event: &MouseEvent) -> Option<Tip> {
     })
 }
 
-/// Over empty space in a model's chart: the step under the pointer and its operator.
+/// Over empty space in a chart with named steps: the step under the pointer and its name.
 fn step_tip(inner: &Inner, event: &MouseEvent) -> Option<Tip> {
-    let model = inner.layout.model.as_ref()?;
+    inner.layout.steps.as_ref()?;
     let (px, py) = inner.device(event);
     if !inner.plot.contains(px, py) {
         return None;
     }
     let step = inner.view.t_of(&inner.plot, px).floor() as i64;
-    let name = model.step(step)?;
+    let name = inner.layout.step(step)?;
     let canvas = inner.canvas()?;
     let (x, y) = (event.offset_x() as f64, event.offset_y() as f64);
     Some(Tip {
@@ -635,7 +638,7 @@ impl PartialEq for Same {
 
 /// The chart. See the module documentation.
 #[function_component]
-pub(crate) fn Chart(props: &ChartProps) -> Html {
+pub fn Chart(props: &ChartProps) -> Html {
     let canvas_ref = use_node_ref();
     let inner = {
         let props_for_init = (
@@ -654,6 +657,7 @@ pub(crate) fn Chart(props: &ChartProps) -> Html {
                 highlight: None,
                 on_select: Callback::noop(),
                 shown,
+                fit: 0,
             })
         })
     };
@@ -723,6 +727,18 @@ pub(crate) fn Chart(props: &ChartProps) -> Html {
             if changed {
                 inner.borrow_mut().set_layout(layout.0.clone());
                 tooltip.set(None);
+                schedule(&inner);
+            }
+        });
+    }
+
+    // Fit on request (the first run, at mount, finds the view fitted already).
+    {
+        let inner = inner.clone();
+        use_effect_with(props.fit, move |_| {
+            let fitted = inner.borrow().view.is_home();
+            if !fitted {
+                inner.borrow_mut().view.reset();
                 schedule(&inner);
             }
         });

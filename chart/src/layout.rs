@@ -2,70 +2,70 @@
 //! rectangles they occupy (gaps honoured), the load over time and the figures. Built once per
 //! result (in slices, by `prepare.rs`); the chart, the table and the exports only read it.
 
-#[cfg(test)]
-use bufpack::Solution;
-use bufpack::{Buffer, Offset, Problem, Time};
+use std::rc::Rc;
+
+use bufpack::{Buffer, Offset, Problem, Solution, Time};
 
 use crate::chart::{Colours, RectIndex};
 
-#[cfg(test)]
 use crate::prepare::Builder;
 
 /// One rectangle a buffer occupies in time x memory, in absolute units: time `[t0, t1)`,
 /// memory `[y0, y1)`. A buffer without gaps has one; gaps split it (a windowed gap keeps a
 /// thinner piece).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Rect {
+pub struct Rect {
     /// Index of the buffer in the problem.
-    pub(crate) buffer: u32,
-    pub(crate) t0: Time,
-    pub(crate) t1: Time,
-    pub(crate) y0: Offset,
-    pub(crate) y1: Offset,
+    pub buffer: u32,
+    pub t0: Time,
+    pub t1: Time,
+    pub y0: Offset,
+    pub y1: Offset,
     /// Part of a gap's window (drawn lighter), not of the buffer's full life.
-    pub(crate) in_gap: bool,
+    pub in_gap: bool,
 }
 
 /// Figures of the result, as the solver reported them.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub(crate) struct Figures {
-    pub(crate) height: Offset,
-    pub(crate) lower_bound: Offset,
+pub struct Figures {
+    pub height: Offset,
+    pub lower_bound: Offset,
     /// The largest total live at one time.
-    pub(crate) load: Offset,
-    pub(crate) gap_percent: f64,
+    pub load: Offset,
+    pub gap_percent: f64,
     /// "solved", "optimal" or "feasible".
-    pub(crate) status: String,
-    pub(crate) nodes: u64,
-    pub(crate) backtracks: u64,
-    pub(crate) elapsed_seconds: f64,
-    pub(crate) found_by: Option<String>,
+    pub status: String,
+    pub nodes: u64,
+    pub backtracks: u64,
+    pub elapsed_seconds: f64,
+    pub found_by: Option<String>,
 }
 
 /// A problem, its packing and what the page shows of them.
 #[derive(Clone, Debug)]
-pub(crate) struct Layout {
-    pub(crate) problem: Problem,
+pub struct Layout {
+    pub problem: Problem,
     /// `None` when the problem was solved without a limit (minimised).
-    pub(crate) capacity: Option<Offset>,
-    pub(crate) offsets: Vec<Offset>,
-    pub(crate) figures: Figures,
+    pub capacity: Option<Offset>,
+    pub offsets: Vec<Offset>,
+    pub figures: Figures,
     /// Every occupied rectangle, sorted by `t0` (for culling by time).
-    pub(crate) rects: Vec<Rect>,
+    pub rects: Vec<Rect>,
     /// The load over time: `(time, load)` steps, each holding until the next.
-    pub(crate) profile: Vec<(Time, Offset)>,
+    pub profile: Vec<(Time, Offset)>,
     /// Buffer indices by offset (ties by index): the table's first order.
-    pub(crate) by_offset: Vec<u32>,
+    pub by_offset: Vec<u32>,
     /// The time span of all buffers, `[first start, last end)`.
-    pub(crate) time_span: (Time, Time),
+    pub time_span: (Time, Time),
     /// The highest occupied unit (the top of the highest rectangle; 0 when none).
-    pub(crate) top: Offset,
+    pub top: Offset,
     /// The chart's index of `rects` for culling by time.
-    pub(crate) index: RectIndex,
+    pub index: RectIndex,
     /// Each buffer's colour in every colour mode.
-    pub(crate) colours: Colours,
-    /// For a TensorFlow Lite model: its steps' operator names and the plan written into it.
-    pub(crate) model: Option<crate::model::ModelResult>,
+    pub colours: Colours,
+    /// One label per time step, when the input names its steps (a TensorFlow Lite model's
+    /// operators): the time axis and the tooltips say them instead of bare numbers.
+    pub steps: Option<Rc<[String]>>,
 }
 
 /// Layouts are compared by identity: one is built per result and never changed, so "the
@@ -78,10 +78,9 @@ impl PartialEq for Layout {
 }
 
 impl Layout {
-    /// Builds the layout in one go: the tests' way (the page builds in slices, see
-    /// `prepare::Builder`).
-    #[cfg(test)]
-    pub(crate) fn new(
+    /// Builds the layout in one go: the tests' way, and the viewer's for small layouts (the
+    /// page builds large ones in slices, see `prepare::Builder`).
+    pub fn new(
         problem: Problem,
         capacity: Option<Offset>,
         solution: &Solution,
@@ -92,14 +91,27 @@ impl Layout {
         builder.finish()
     }
 
-    pub(crate) fn len(&self) -> usize {
+    /// The label of step `t`, if the layout has step labels and `t` is one of its steps.
+    pub fn step(&self, t: Time) -> Option<&str> {
+        let steps = self.steps.as_ref()?;
+        usize::try_from(t)
+            .ok()
+            .and_then(|t| steps.get(t))
+            .map(String::as_str)
+    }
+
+    pub fn len(&self) -> usize {
         self.problem.buffers.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.problem.buffers.is_empty()
     }
 
     /// Indices of the buffers that share time with `index` (and occupy memory then). Looks
     /// only at the rectangles within the buffer's lifespan, through the index: a click among
     /// a million buffers reads a few hundred rectangles, not all.
-    pub(crate) fn neighbours(&self, index: usize) -> Vec<usize> {
+    pub fn neighbours(&self, index: usize) -> Vec<usize> {
         let Some(buffer) = self.problem.buffers.get(index) else {
             return Vec::new();
         };
@@ -129,11 +141,7 @@ impl Layout {
 }
 
 /// The rectangles of one buffer placed at `offset`.
-pub(crate) fn rects_of(
-    index: u32,
-    buffer: &Buffer,
-    offset: Offset,
-) -> impl Iterator<Item = Rect> + '_ {
+pub fn rects_of(index: u32, buffer: &Buffer, offset: Offset) -> impl Iterator<Item = Rect> + '_ {
     let full = buffer.size;
     buffer.pieces().into_iter().map(move |piece| Rect {
         buffer: index,
@@ -147,7 +155,7 @@ pub(crate) fn rects_of(
 
 /// Three buffers at capacity 8, one with a windowed gap: the chart's tests draw it too.
 #[cfg(test)]
-pub(crate) fn sample() -> Layout {
+pub fn sample() -> Layout {
     let problem = Problem::new(
         vec![
             Buffer::new("a", 0, 4, 2),

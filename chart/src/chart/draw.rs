@@ -33,30 +33,30 @@ pub(crate) trait Painter {
 
 /// Everything one frame shows.
 pub(crate) struct Frame<'a> {
-    pub(crate) layout: &'a Layout,
-    pub(crate) index: &'a RectIndex,
+    pub layout: &'a Layout,
+    pub index: &'a RectIndex,
     /// Each buffer's base colour (`Colours::of` the mode).
-    pub(crate) colours: &'a [u8],
-    pub(crate) palette: &'a Palette,
-    pub(crate) theme: &'a Theme,
-    pub(crate) view: &'a Viewport,
-    pub(crate) selected: Option<usize>,
-    pub(crate) highlight: Option<usize>,
+    pub colours: &'a [u8],
+    pub palette: &'a Palette,
+    pub theme: &'a Theme,
+    pub view: &'a Viewport,
+    pub selected: Option<usize>,
+    pub highlight: Option<usize>,
     /// Buffers sharing time with the selected one, sorted.
-    pub(crate) neighbours: &'a [usize],
+    pub neighbours: &'a [usize],
     /// Device pixels per CSS pixel: fonts, line widths and margins scale by it, so the
     /// chart looks the same on a high-density screen, only sharper.
-    pub(crate) scale: f64,
+    pub scale: f64,
 }
 
 /// The part of a frame whose cost grows with the buffers in view, made for one view of one
 /// layout on one plot: the chart keeps it between frames (a selection or a theme changes
 /// nothing here) and, when a million rectangles are in view, builds it in slices.
 pub(crate) struct Prepared {
-    pub(crate) plot: Plot,
-    pub(crate) scene: Scene,
+    pub plot: Plot,
+    pub scene: Scene,
     /// The highest load per pixel column ([`load_envelope`]).
-    pub(crate) envelope: Vec<Option<i64>>,
+    pub envelope: Vec<Option<i64>>,
 }
 
 /// Each rectangle's colour key: its buffer's base colour, faded in a gap.
@@ -90,9 +90,9 @@ pub(crate) fn prepare(frame: &Frame<'_>, plot: &Plot) -> Prepared {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Drawn {
     /// Where the data went; the same transforms hit-test the pointer.
-    pub(crate) plot: Plot,
+    pub plot: Plot,
     /// Buffer rectangles painted (after culling and merging).
-    pub(crate) rects: usize,
+    pub rects: usize,
 }
 
 /// Margins and label areas, CSS pixels: (top, right, bottom label area, left label area).
@@ -169,18 +169,18 @@ pub(crate) fn draw<DB: DrawingBackend>(
         (ys.end - ys.start) as f64,
     );
     let text = theme.text.plotters();
-    // A model's steps by operator name, where they fit; else the numbers.
+    // Named steps (a model's operators) where they fit; else the numbers.
     let names = frame
         .layout
-        .model
+        .steps
         .as_ref()
-        .and_then(|model| step_names(&model.steps, view, &plot, scale));
+        .and_then(|steps| step_names(steps, view, &plot, scale));
     let blank = |_: &f64| String::new();
     let mut mesh = chart.configure_mesh();
     if names.is_some() {
         mesh.x_label_formatter(&blank);
     }
-    let x_desc = match (&names, &frame.layout.model) {
+    let x_desc = match (&names, &frame.layout.steps) {
         (Some(_), _) => "",
         (None, Some(_)) => "step",
         (None, None) => "time",
@@ -742,7 +742,7 @@ impl<DB: DrawingBackend> Painter for ElementPainter<'_, DB> {
 
 /// The layout drawn as an SVG document of `width` x `height`, for export: the same chart as
 /// on screen (axes, buffers, load, lines), without selection.
-pub(crate) fn svg(
+pub fn svg(
     layout: &Layout,
     view: &Viewport,
     colour: ColourMode,

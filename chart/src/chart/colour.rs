@@ -15,7 +15,7 @@ use bufpack::Problem;
 
 /// An sRGB colour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Rgb(pub(crate) u8, pub(crate) u8, pub(crate) u8);
+pub(crate) struct Rgb(pub u8, pub u8, pub u8);
 
 impl Rgb {
     /// `#rrggbb`, for CSS and SVG.
@@ -41,7 +41,7 @@ impl Rgb {
 
 /// What a buffer's fill colour says about it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub(crate) enum ColourMode {
+pub enum ColourMode {
     /// Log of the size on a perceptual ramp: big buffers stand out.
     #[default]
     Size,
@@ -54,11 +54,10 @@ pub(crate) enum ColourMode {
 
 impl ColourMode {
     /// Every mode, in the order a `<select>` lists them.
-    pub(crate) const ALL: [ColourMode; 3] =
-        [ColourMode::Size, ColourMode::Lifetime, ColourMode::Id];
+    pub const ALL: [ColourMode; 3] = [ColourMode::Size, ColourMode::Lifetime, ColourMode::Id];
 
     /// The `<option value>`: stable, lower case, what [`ColourMode::parse`] reads back.
-    pub(crate) fn value(self) -> &'static str {
+    pub fn value(self) -> &'static str {
         match self {
             ColourMode::Size => "size",
             ColourMode::Lifetime => "lifetime",
@@ -67,12 +66,12 @@ impl ColourMode {
     }
 
     /// The same as [`ColourMode::value`]: the key a `<select>` option carries.
-    pub(crate) fn key(self) -> &'static str {
+    pub fn key(self) -> &'static str {
         self.value()
     }
 
     /// The text a person reads in the `<select>` (after "Colour by").
-    pub(crate) fn label(self) -> &'static str {
+    pub fn label(self) -> &'static str {
         match self {
             ColourMode::Size => "Size",
             ColourMode::Lifetime => "Lifetime",
@@ -81,7 +80,7 @@ impl ColourMode {
     }
 
     /// The mode named by an `<option value>` (or its label, any case); `None` otherwise.
-    pub(crate) fn parse(text: &str) -> Option<ColourMode> {
+    pub fn parse(text: &str) -> Option<ColourMode> {
         let text = text.trim();
         ColourMode::ALL.into_iter().find(|mode| {
             mode.value().eq_ignore_ascii_case(text) || mode.label().eq_ignore_ascii_case(text)
@@ -145,23 +144,23 @@ fn viridis(t: f64) -> Rgb {
 /// Everything the chart paints besides the buffers, per theme.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Theme {
-    pub(crate) dark: bool,
-    pub(crate) background: Rgb,
-    pub(crate) axis: Rgb,
-    pub(crate) grid: Rgb,
-    pub(crate) text: Rgb,
-    pub(crate) capacity: Rgb,
-    pub(crate) peak: Rgb,
+    pub dark: bool,
+    pub background: Rgb,
+    pub axis: Rgb,
+    pub grid: Rgb,
+    pub text: Rgb,
+    pub capacity: Rgb,
+    pub peak: Rgb,
     /// The solver's lower bound line.
-    pub(crate) bound: Rgb,
-    pub(crate) load_line: Rgb,
-    pub(crate) selection: Rgb,
-    pub(crate) neighbour: Rgb,
+    pub bound: Rgb,
+    pub load_line: Rgb,
+    pub selection: Rgb,
+    pub neighbour: Rgb,
     /// The search match.
-    pub(crate) highlight: Rgb,
+    pub highlight: Rgb,
     /// How far gap pieces move towards the background: lighter than their buffer, so the
     /// eye reads them as "partly there".
-    pub(crate) gap_fade: f64,
+    pub gap_fade: f64,
     /// Which end of viridis to use: its dark end vanishes on a dark background, its yellow
     /// end on a white one.
     ramp: (f64, f64),
@@ -219,9 +218,9 @@ impl Theme {
 /// [`buffer_colours`] gives a buffer and `gap` is 1 for a gap piece (faded).
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Palette {
-    pub(crate) fills: Vec<Rgb>,
+    pub fills: Vec<Rgb>,
     /// `fills` as CSS strings, formatted once.
-    pub(crate) css: Vec<String>,
+    pub css: Vec<String>,
 }
 
 impl Palette {
@@ -257,14 +256,14 @@ impl Palette {
 /// with the layout, a chunk of buffers at a time (`prepare.rs`), so changing the mode or
 /// showing a new result computes nothing per buffer.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub(crate) struct Colours {
+pub struct Colours {
     size: Vec<u8>,
     lifetime: Vec<u8>,
     id: Vec<u8>,
 }
 
 impl Colours {
-    pub(crate) fn of(&self, mode: ColourMode) -> &[u8] {
+    pub fn of(&self, mode: ColourMode) -> &[u8] {
         match mode {
             ColourMode::Size => &self.size,
             ColourMode::Lifetime => &self.lifetime,
@@ -273,7 +272,7 @@ impl Colours {
     }
 
     /// Adds the next buffer's colours, its size and lifetime placed on `ramps`.
-    pub(crate) fn push(&mut self, buffer: &Buffer, ramps: &Ramps) {
+    pub fn push(&mut self, buffer: &Buffer, ramps: &Ramps) {
         self.size.push(ramps.size.step(buffer.size));
         self.lifetime
             .push(ramps.lifetime.step(buffer.lifespan.width()));
@@ -284,9 +283,9 @@ impl Colours {
 
 /// The size and lifetime ramps of a problem.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Ramps {
-    pub(crate) size: Ramp,
-    pub(crate) lifetime: Ramp,
+pub struct Ramps {
+    pub size: Ramp,
+    pub lifetime: Ramp,
 }
 
 /// Ramp steps over the log of the values, stretched to the smallest and largest present:
@@ -298,14 +297,14 @@ pub(crate) struct Ramps {
 /// found by bisection, and a value's step is how many of those thresholds it reaches (a
 /// million logarithms made the chart's first render slow).
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Ramp {
+pub struct Ramp {
     /// `thresholds[k]`: the least value whose step is above `k`. Empty: all in the middle.
     thresholds: Vec<i64>,
 }
 
 impl Ramp {
     /// The ramp from `min` to `max` (each at least 1).
-    pub(crate) fn new(min: i64, max: i64) -> Ramp {
+    pub fn new(min: i64, max: i64) -> Ramp {
         let (min, max) = (min.max(1), max.max(1));
         let log = |v: i64| (v as f64).ln();
         let (lo, hi) = (log(min), log(max));
@@ -333,7 +332,7 @@ impl Ramp {
 
     /// The ramp over `values`.
     #[cfg(test)]
-    pub(crate) fn over(values: impl Iterator<Item = i64>) -> Ramp {
+    pub fn over(values: impl Iterator<Item = i64>) -> Ramp {
         let (min, max) = values.fold((i64::MAX, i64::MIN), |(lo, hi), v| {
             (lo.min(v.max(1)), hi.max(v.max(1)))
         });
@@ -343,7 +342,7 @@ impl Ramp {
         Ramp::new(min, max)
     }
 
-    pub(crate) fn step(&self, value: i64) -> u8 {
+    pub fn step(&self, value: i64) -> u8 {
         if self.thresholds.is_empty() {
             return (RAMP_STEPS / 2) as u8;
         }
@@ -353,7 +352,7 @@ impl Ramp {
 
 /// Each buffer's base colour index under `mode`, in one go.
 #[cfg(test)]
-pub(crate) fn buffer_colours(problem: &Problem, mode: ColourMode) -> Vec<u8> {
+pub fn buffer_colours(problem: &Problem, mode: ColourMode) -> Vec<u8> {
     let ramps = Ramps {
         size: Ramp::over(problem.buffers.iter().map(|b| b.size)),
         lifetime: Ramp::over(problem.buffers.iter().map(|b| b.lifespan.width())),

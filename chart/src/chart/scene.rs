@@ -27,27 +27,27 @@ const GUTTER_MIN: i32 = 4;
 /// it, so each block of [`BLOCK`] rectangles records the latest end among them. Blocks that
 /// end before the view are skipped whole; built once per layout.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub(crate) struct RectIndex {
+pub struct RectIndex {
     block_end: Vec<i64>,
 }
 
 impl RectIndex {
     /// The index of `rects` in one go.
     #[cfg(test)]
-    pub(crate) fn new(rects: &[Rect]) -> RectIndex {
+    pub fn new(rects: &[Rect]) -> RectIndex {
         let mut index = RectIndex::default();
         while !index.grow(rects, usize::MAX) {}
         index
     }
 
     /// How many rectangles are indexed.
-    pub(crate) fn covered(&self) -> usize {
+    pub fn covered(&self) -> usize {
         self.block_end.len() * BLOCK
     }
 
     /// Indexes about `work` more of `rects` (sorted by start); true when all are. The
     /// layout's build does this a slice at a time.
-    pub(crate) fn grow(&mut self, rects: &[Rect], work: usize) -> bool {
+    pub fn grow(&mut self, rects: &[Rect], work: usize) -> bool {
         let start = (self.block_end.len() * BLOCK).min(rects.len());
         // Whole blocks only (the last one excepted).
         let blocks = work.max(1).div_ceil(BLOCK);
@@ -66,7 +66,7 @@ impl RectIndex {
     /// Calls `visit` with the index of every non-empty rectangle that meets the open data
     /// window `(t0, t1) x (o0, o1)` (a rectangle touching the window's edge only is not
     /// visible), in increasing index order.
-    pub(crate) fn each_in(
+    pub fn each_in(
         &self,
         rects: &[Rect],
         window: (f64, f64),
@@ -78,7 +78,7 @@ impl RectIndex {
 
     /// [`RectIndex::each_in`] for the rectangles of `range` only: a long walk can be done a
     /// range at a time.
-    pub(crate) fn each_in_range(
+    pub fn each_in_range(
         &self,
         rects: &[Rect],
         (t0, t1): (f64, f64),
@@ -112,7 +112,7 @@ impl RectIndex {
     /// The rectangles a walk of the time window `(t0, t1)` looks at: from the first block
     /// that reaches past `t0` to the last rectangle starting before `t1`. Its length bounds
     /// the work of a scene.
-    pub(crate) fn reach(&self, rects: &[Rect], (t0, t1): (f64, f64)) -> Range<usize> {
+    pub fn reach(&self, rects: &[Rect], (t0, t1): (f64, f64)) -> Range<usize> {
         let end = rects.partition_point(|r| (r.t0 as f64) < t1);
         let first = self
             .block_end
@@ -126,10 +126,10 @@ impl RectIndex {
 /// A rectangle in canvas pixels, `[x0, x1) x [y0, y1)`, y downwards.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct PixRect {
-    pub(crate) x0: i32,
-    pub(crate) y0: i32,
-    pub(crate) x1: i32,
-    pub(crate) y1: i32,
+    pub x0: i32,
+    pub y0: i32,
+    pub x1: i32,
+    pub y1: i32,
 }
 
 impl PixRect {
@@ -145,11 +145,11 @@ impl PixRect {
 /// What to paint: rectangles grouped by colour key, each group a range of `rects`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Scene {
-    pub(crate) rects: Vec<PixRect>,
+    pub rects: Vec<PixRect>,
     /// `(colour key, range of rects)`, keys ascending, no empty group.
-    pub(crate) groups: Vec<(u16, Range<usize>)>,
+    pub groups: Vec<(u16, Range<usize>)>,
     /// Layout rectangles that met the view (before merging).
-    pub(crate) visible: usize,
+    pub visible: usize,
 }
 
 impl Scene {

@@ -12,7 +12,7 @@ const SLICE_MS: f64 = 8.0;
 
 /// Items a loop does between two looks at the clock (each look costs a call into
 /// JavaScript): a fraction of a millisecond of work for every step of a layout build.
-pub(crate) const STEP: usize = 2048;
+pub const STEP: usize = 2048;
 
 fn now() -> f64 {
     web_sys::window()
@@ -25,7 +25,7 @@ fn now() -> f64 {
 const REPORT_MS: f64 = 50.0;
 
 /// The clock of a sliced computation.
-pub(crate) struct Slices {
+pub struct Slices {
     deadline: f64,
     /// When progress was last reported.
     reported: f64,
@@ -33,7 +33,7 @@ pub(crate) struct Slices {
 
 impl Slices {
     /// The first slice starts now.
-    pub(crate) fn start() -> Slices {
+    pub fn start() -> Slices {
         Slices {
             deadline: now() + SLICE_MS,
             reported: f64::NEG_INFINITY,
@@ -41,12 +41,12 @@ impl Slices {
     }
 
     /// True when this slice has used its time.
-    pub(crate) fn due(&self) -> bool {
+    pub fn due(&self) -> bool {
         now() >= self.deadline
     }
 
     /// True (and from now on false for [`REPORT_MS`]) when progress is worth reporting.
-    pub(crate) fn report(&mut self) -> bool {
+    pub fn report(&mut self) -> bool {
         let now = now();
         let due = now - self.reported >= REPORT_MS;
         if due {
@@ -56,7 +56,7 @@ impl Slices {
     }
 
     /// Lets the browser run, then starts the next slice.
-    pub(crate) async fn pause(&mut self) {
+    pub async fn pause(&mut self) {
         yield_to_browser().await;
         self.deadline = now() + SLICE_MS;
     }
@@ -88,7 +88,7 @@ async fn yield_to_browser() {
 
 /// Elements a run of [`SliceSort`] holds before merging: sorted in one go, which at this
 /// size takes well under a millisecond.
-pub(crate) const RUN: usize = 4096;
+pub const RUN: usize = 4096;
 
 /// What sorting a run of [`RUN`] elements costs, in the same units as the rest of the work
 /// (one element moved or looked at): about `log2(RUN)` comparisons per element.
@@ -97,12 +97,12 @@ const RUN_COST: usize = RUN * 12;
 /// What [`SliceSort`] sorts: pairs of integers, by the first then the second. Every sort the
 /// page needs is one of these (a key and an index, or a time and an amount), so one
 /// instance of the sorting code serves them all (it is large, and the page is downloaded).
-pub(crate) type Pair = (i64, i64);
+pub type Pair = (i64, i64);
 
 /// A sort done in slices: first a scan (already sorted data, the usual case for rectangles
 /// of a trace in op order, costs one pass), then runs of [`RUN`] sorted in place, then
 /// bottom-up merges, each resumable at any element.
-pub(crate) struct SliceSort {
+pub struct SliceSort {
     data: Vec<Pair>,
     scratch: Vec<Pair>,
     phase: SortPhase,
@@ -130,7 +130,7 @@ enum SortPhase {
 }
 
 impl SliceSort {
-    pub(crate) fn new(data: Vec<Pair>) -> SliceSort {
+    pub fn new(data: Vec<Pair>) -> SliceSort {
         SliceSort {
             data,
             scratch: Vec::new(),
@@ -138,18 +138,18 @@ impl SliceSort {
         }
     }
 
-    pub(crate) fn is_done(&self) -> bool {
+    pub fn is_done(&self) -> bool {
         self.phase == SortPhase::Done
     }
 
     /// The sorted data (call when [`SliceSort::is_done`]).
-    pub(crate) fn into_sorted(self) -> Vec<Pair> {
+    pub fn into_sorted(self) -> Vec<Pair> {
         debug_assert!(self.is_done());
         self.data
     }
 
     /// How far along, from 0 to 1 (a rough guide for a progress bar).
-    pub(crate) fn progress(&self) -> f64 {
+    pub fn progress(&self) -> f64 {
         let len = self.data.len().max(1) as f64;
         let passes = (len / RUN as f64).log2().ceil().max(0.0) + 1.0;
         match self.phase {
@@ -165,7 +165,7 @@ impl SliceSort {
     }
 
     /// Does about `work` units of sorting; true when sorted.
-    pub(crate) fn step(&mut self, work: usize) -> bool {
+    pub fn step(&mut self, work: usize) -> bool {
         let len = self.data.len();
         let mut budget = work.max(1);
         while budget > 0 {

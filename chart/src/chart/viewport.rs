@@ -16,15 +16,15 @@ const MIN_SPAN: f64 = 1.0;
 
 /// The plot area in canvas pixels: where the data is drawn, inside the axes.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct Plot {
-    pub(crate) left: f64,
-    pub(crate) top: f64,
-    pub(crate) width: f64,
-    pub(crate) height: f64,
+pub struct Plot {
+    pub left: f64,
+    pub top: f64,
+    pub width: f64,
+    pub height: f64,
 }
 
 impl Plot {
-    pub(crate) fn new(left: f64, top: f64, width: f64, height: f64) -> Plot {
+    pub fn new(left: f64, top: f64, width: f64, height: f64) -> Plot {
         Plot {
             left,
             top,
@@ -33,15 +33,15 @@ impl Plot {
         }
     }
 
-    pub(crate) fn right(&self) -> f64 {
+    pub fn right(&self) -> f64 {
         self.left + self.width
     }
 
-    pub(crate) fn bottom(&self) -> f64 {
+    pub fn bottom(&self) -> f64 {
         self.top + self.height
     }
 
-    pub(crate) fn contains(&self, x: f64, y: f64) -> bool {
+    pub fn contains(&self, x: f64, y: f64) -> bool {
         x >= self.left && x < self.right() && y >= self.top && y < self.bottom()
     }
 }
@@ -49,17 +49,17 @@ impl Plot {
 /// The visible time range `[t0, t1)` and offset range `[o0, o1)`, and the fitted ("home")
 /// ranges that zoom and pan are clamped to.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct Viewport {
-    pub(crate) t0: f64,
-    pub(crate) t1: f64,
-    pub(crate) o0: f64,
-    pub(crate) o1: f64,
+pub struct Viewport {
+    pub t0: f64,
+    pub t1: f64,
+    pub o0: f64,
+    pub o1: f64,
     home: [f64; 4],
 }
 
 /// Which axes a zoom scales.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Axes {
+pub enum Axes {
     Both,
     Time,
     Offset,
@@ -68,7 +68,7 @@ pub(crate) enum Axes {
 impl Viewport {
     /// A view of exactly these ranges, which are also its home. Empty or reversed ranges
     /// widen to one unit.
-    pub(crate) fn new(time: (f64, f64), offset: (f64, f64)) -> Viewport {
+    pub fn new(time: (f64, f64), offset: (f64, f64)) -> Viewport {
         let (t0, t1) = widen(time);
         let (o0, o1) = widen(offset);
         Viewport {
@@ -82,7 +82,7 @@ impl Viewport {
 
     /// The whole layout: its time span, and offsets from 0 to the higher of the packing's
     /// height and the capacity, with a little headroom.
-    pub(crate) fn fit(layout: &Layout) -> Viewport {
+    pub fn fit(layout: &Layout) -> Viewport {
         let (lo, hi) = layout.time_span;
         let top = layout
             .figures
@@ -97,46 +97,46 @@ impl Viewport {
     }
 
     /// Back to the fitted ranges.
-    pub(crate) fn reset(&mut self) {
+    pub fn reset(&mut self) {
         [self.t0, self.t1, self.o0, self.o1] = self.home;
     }
 
     /// True when showing the fitted ranges.
-    pub(crate) fn is_home(&self) -> bool {
+    pub fn is_home(&self) -> bool {
         [self.t0, self.t1, self.o0, self.o1] == self.home
     }
 
-    pub(crate) fn time_span(&self) -> f64 {
+    pub fn time_span(&self) -> f64 {
         self.t1 - self.t0
     }
 
-    pub(crate) fn offset_span(&self) -> f64 {
+    pub fn offset_span(&self) -> f64 {
         self.o1 - self.o0
     }
 
     /// Pixel x of time `t`.
-    pub(crate) fn x_of(&self, plot: &Plot, t: f64) -> f64 {
+    pub fn x_of(&self, plot: &Plot, t: f64) -> f64 {
         plot.left + (t - self.t0) / self.time_span() * plot.width
     }
 
     /// Pixel y of offset `o` (offset grows upwards).
-    pub(crate) fn y_of(&self, plot: &Plot, o: f64) -> f64 {
+    pub fn y_of(&self, plot: &Plot, o: f64) -> f64 {
         plot.bottom() - (o - self.o0) / self.offset_span() * plot.height
     }
 
     /// Time at pixel x.
-    pub(crate) fn t_of(&self, plot: &Plot, x: f64) -> f64 {
+    pub fn t_of(&self, plot: &Plot, x: f64) -> f64 {
         self.t0 + (x - plot.left) / plot.width * self.time_span()
     }
 
     /// Offset at pixel y.
-    pub(crate) fn o_of(&self, plot: &Plot, y: f64) -> f64 {
+    pub fn o_of(&self, plot: &Plot, y: f64) -> f64 {
         self.o0 + (plot.bottom() - y) / plot.height * self.offset_span()
     }
 
     /// Zooms by `factor` (above 1 zooms in) keeping the data under pixel `(x, y)` under it,
     /// as a map does under the mouse wheel.
-    pub(crate) fn zoom_at(&mut self, plot: &Plot, x: f64, y: f64, factor: f64, axes: Axes) {
+    pub fn zoom_at(&mut self, plot: &Plot, x: f64, y: f64, factor: f64, axes: Axes) {
         if !(factor.is_finite() && factor > 0.0) {
             return;
         }
@@ -158,14 +158,14 @@ impl Viewport {
     }
 
     /// Zooms about the plot's centre (keyboard +/-).
-    pub(crate) fn zoom_centre(&mut self, plot: &Plot, factor: f64) {
+    pub fn zoom_centre(&mut self, plot: &Plot, factor: f64) {
         let (x, y) = (plot.left + plot.width / 2.0, plot.top + plot.height / 2.0);
         self.zoom_at(plot, x, y, factor, Axes::Both);
     }
 
     /// Moves the content by `(dx, dy)` pixels, as dragging it does: dragging right shows
     /// earlier times, dragging down shows higher offsets.
-    pub(crate) fn pan(&mut self, plot: &Plot, dx: f64, dy: f64) {
+    pub fn pan(&mut self, plot: &Plot, dx: f64, dy: f64) {
         let dt = -dx / plot.width * self.time_span();
         let doff = dy / plot.height * self.offset_span();
         self.t0 += dt;
@@ -178,7 +178,7 @@ impl Viewport {
     /// Keeps the view sensible: each span between [`MIN_SPAN`] (or the home span, if
     /// smaller) and the home span, and the view inside the home ranges; there is nothing to
     /// see outside them. Non-finite values (a zoom of a degenerate plot) reset the view.
-    pub(crate) fn clamp(&mut self) {
+    pub fn clamp(&mut self) {
         if ![self.t0, self.t1, self.o0, self.o1]
             .iter()
             .all(|v| v.is_finite())
@@ -193,7 +193,7 @@ impl Viewport {
 
     /// Pans (without zooming) the least needed to show the data rectangle
     /// `[t0, t1) x [o0, o1)`, or to centre it when it does not fit. True when the view moved.
-    pub(crate) fn reveal(&mut self, t0: f64, t1: f64, o0: f64, o1: f64) -> bool {
+    pub fn reveal(&mut self, t0: f64, t1: f64, o0: f64, o1: f64) -> bool {
         let before = *self;
         (self.t0, self.t1) = reveal_axis((self.t0, self.t1), (t0, t1));
         (self.o0, self.o1) = reveal_axis((self.o0, self.o1), (o0, o1));

@@ -52,7 +52,7 @@ struct Sweep {
 }
 
 /// A layout under construction. See the module documentation.
-pub(crate) struct Builder {
+pub struct Builder {
     problem: Problem,
     capacity: Option<Offset>,
     offsets: Vec<Offset>,
@@ -75,7 +75,7 @@ pub(crate) struct Builder {
 
 impl Builder {
     /// A build of `problem` packed at `offsets` (one per buffer).
-    pub(crate) fn new(
+    pub fn new(
         problem: Problem,
         capacity: Option<Offset>,
         offsets: Vec<Offset>,
@@ -108,12 +108,17 @@ impl Builder {
     }
 
     /// Buffers in the problem.
-    pub(crate) fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.problem.buffers.len()
     }
 
+    /// Whether the problem has no buffers.
+    pub fn is_empty(&self) -> bool {
+        self.problem.buffers.is_empty()
+    }
+
     /// How far along, from 0 to 1.
-    pub(crate) fn progress(&self) -> f64 {
+    pub fn progress(&self) -> f64 {
         // Stage weights: rectangles, their sort, the ends' sort, the sweep, the offsets'.
         const WEIGHTS: [f64; 8] = [0.25, 0.1, 0.1, 0.05, 0.05, 0.15, 0.15, 0.15];
         let part = |done: usize, of: usize| done as f64 / of.max(1) as f64;
@@ -136,7 +141,7 @@ impl Builder {
 
     /// Does about `work` items (a buffer, a rectangle moved or compared, an event summed);
     /// true when the layout is complete.
-    pub(crate) fn step(&mut self, work: usize) -> bool {
+    pub fn step(&mut self, work: usize) -> bool {
         let mut budget = work.max(1);
         loop {
             match &mut self.stage {
@@ -325,7 +330,7 @@ impl Builder {
     }
 
     /// The layout (call when [`Builder::step`] said it is done).
-    pub(crate) fn finish(self) -> Layout {
+    pub fn finish(self) -> Layout {
         debug_assert!(matches!(self.stage, Stage::Done));
         Layout {
             problem: self.problem,
@@ -339,7 +344,7 @@ impl Builder {
             top: self.top,
             index: self.index,
             colours: self.colours,
-            model: None,
+            steps: None,
         }
     }
 }

@@ -13,9 +13,9 @@ use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, Value
 /// One axis: the visible range and whether ticks fall on powers of two.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Axis {
-    pub(crate) lo: f64,
-    pub(crate) hi: f64,
-    pub(crate) binary: bool,
+    pub lo: f64,
+    pub hi: f64,
+    pub binary: bool,
 }
 
 impl Ranged for Axis {

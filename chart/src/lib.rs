@@ -1,0 +1,14 @@
+//! The layout chart, shared by the web app (`www/`) and the embeddable viewer (`view/`):
+//!
+//! - [`layout`]: a solved problem as the chart draws it (rectangles, load profile, colours).
+//! - [`prepare`]: building a [`layout::Layout`] a slice at a time.
+//! - [`slices`]: the slice clock and the resumable sort long work on the page runs on.
+//! - [`chart`]: viewport, scene, colours, axes, drawing, and the Yew component with its
+//!   interaction (hover, zoom, pan, selection, keyboard).
+//!
+//! It draws what it is given: no solver search, no workers, no files (ARCHITECTURE.md).
+
+pub mod chart;
+pub mod layout;
+pub mod prepare;
+pub mod slices;
