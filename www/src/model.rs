@@ -197,7 +197,6 @@ impl ModelResult {
             Err(why) => Some(format!("The plan could not be written: {why}")),
         }
     }
-
 }
 
 #[cfg(test)]
