@@ -2,7 +2,11 @@
 //! every fixture model it can run is planned, written, and run with and without the plan
 //! by `tflm_check.py`: outputs must be identical bit for bit, the arena no larger for every
 //! model `improve` would hand back, and a deliberately corrupted plan must change the
-//! outputs of some model (so the plan is really read).
+//! outputs of some model (so the plan is really read). `control_flow.tflite` (an IF and a
+//! WHILE, `fixtures/make_control_flow.py`) and `control_flow_shared.tflite` (the same with a
+//! second IF running the same subgraphs) check the nested lifetimes of control-flow
+//! subgraphs the same way; a corrupted plan can make their WHILE loop forever, which the
+//! script stops and counts as changed.
 //!
 //! Plans are written here even where they save nothing, to test them in the real runtime.
 //! Such a plan can cost arena: TFLite Micro places kernel scratch buffers (not in the file)
@@ -25,6 +29,8 @@ use bufpack_models::{improve, read_model, tflm_greedy, with_offline_plan, Improv
 /// Models whose kernels request no scratch buffers here: TFLite Micro's planned arena is
 /// exactly the emulated greedy plan of their tensors.
 const NO_SCRATCH: &[&str] = &[
+    "control_flow.tflite",
+    "control_flow_shared.tflite",
     "greedy_trap.tflite",
     "hello_world_int8.tflite",
     "micro_speech_quantized.tflite",
@@ -111,10 +117,15 @@ fn planned_models_run_identically_in_tflite_micro() {
         let head_planned: u64 = field(json, "head_planned").parse().unwrap();
         let tflm = tflm_greedy(&model, &[]).unwrap().arena;
         println!(
-            "{name}: {}; TFLM reports head {head_original} bytes unplanned, {head_planned} planned ({} outputs identical, corrupted plan changes them: {})",
+            "{name}: {}; TFLM reports head {head_original} bytes unplanned, {head_planned} planned ({} outputs identical, corrupted plan changes them: {}{})",
             outcome.summary(),
             field(json, "outputs"),
             field(json, "corrupted_differs"),
+            if field(json, "corrupted_hangs") == "true" {
+                ", its WHILE loops forever"
+            } else {
+                ""
+            },
         );
         assert_eq!(
             field(json, "identical"),

@@ -6,14 +6,18 @@ Both models get the same seeded random inputs for a few invocations in a row (so
 models carry state across them); every output of every invocation must be identical bit
 for bit. Then the planned model's offline plan is corrupted on purpose (every planned
 offset set to 0) to show that this TFLite Micro build really reads the plan: its outputs
-must change. Prints one line `RESULT {json}` with the arena "head" (the planned part of the
+must change. A corrupted loop counter can make a WHILE loop run forever, so for a model with
+a WHILE that run happens in a child process, stopped after CORRUPTED_LIMIT seconds: a run
+that has not ended by then counts as changed (`corrupted_hangs`). Prints one line `RESULT {json}` with the arena "head" (the planned part of the
 arena, kernel scratch buffers included) TFLite Micro reports for each model.
 
 Run by models/tests/tflm.rs; needs the `tflite-micro` package (PyPI) and numpy.
 """
 
 import json
+import multiprocessing
 import os
+import queue
 import sys
 import tempfile
 
@@ -22,6 +26,9 @@ from tflite_micro import runtime
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
 
 INVOCATIONS = 3
+# Seconds a corrupted model with a WHILE may run before it counts as looping forever; the
+# uncorrupted ones here finish within a second.
+CORRUPTED_LIMIT = 20
 
 
 def arena_figures(interpreter):
@@ -105,16 +112,47 @@ def corrupted(model_bytes):
     return bytes(data)
 
 
+def has_while(model_bytes):
+    model = runtime.convert_bytearray_to_object(bytearray(model_bytes))
+    return any(
+        runtime.get_builtin_code_from_operator_code(code) == schema.BuiltinOperator.WHILE
+        for code in model.operatorCodes or []
+    )
+
+
+def _outputs_into(model_bytes, results):
+    results.put(run(model_bytes)[0])
+
+
+def corrupted_outputs(model_bytes):
+    """Outputs of the corrupted model, or None if a WHILE in it has not ended in time."""
+    data = corrupted(model_bytes)
+    if not has_while(data):
+        return run(data)[0]
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    child = context.Process(target=_outputs_into, args=(data, results))
+    child.start()
+    try:
+        return results.get(timeout=CORRUPTED_LIMIT)
+    except queue.Empty:
+        return None
+    finally:
+        child.kill()
+        child.join()
+
+
 def main():
     original = open(sys.argv[1], "rb").read()
     planned = open(sys.argv[2], "rb").read()
     before, before_arena = run(original)
     after, after_arena = run(planned)
-    broken, _ = run(corrupted(planned))
+    broken = corrupted_outputs(planned)
     result = {
         "outputs": len(before),
         "identical": before == after,
         "corrupted_differs": broken != before,
+        "corrupted_hangs": broken is None,
         "head_original": before_arena.get("head"),
         "head_planned": after_arena.get("head"),
         "total_original": before_arena.get("total"),
