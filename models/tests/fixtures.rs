@@ -339,8 +339,8 @@ fn control_flow_lifetimes_follow_tflite_micro() {
 /// `control_flow_shared.tflite` runs the same then and else subgraphs from two IFs (main
 /// operators 3 and 6). TFLite Micro walks them at each IF and keeps a tensor's first
 /// creation, so a branch tensor lives from its step under the first IF to its step under the
-/// second; the real interpreter's arena (1,424 bytes, `tests/tflm.rs`) agrees, where lifetimes
-/// of the last walk alone would let the branches share the 624 bytes of `control_flow.tflite`.
+/// second; the real interpreter's arena (1,424 bytes, `tests/tflm.rs`) equals the greedy plan
+/// of these lifetimes (`control_flow.tflite`, without the second IF, needs 624).
 ///
 /// Scopes as in `control_flow_lifetimes_follow_tflite_micro` up to the WHILE (14..20); then
 /// FULLY_CONNECTED a3 at 21, the second IF at 22, its then subgraph's input at 23 and
