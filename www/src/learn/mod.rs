@@ -5,13 +5,11 @@
 //! optimum, and an ablation table (each technique off in turn).
 //!
 //! The search runs in the package's worker (`traceInWorker`); this module replays what it
-//! recorded (`replay.rs`), says it in words (`explain.rs`) and draws it (`draw.rs`).
+//! recorded, says it in words and draws it with `bufpack_chart::teach` (shared with the
+//! viewer's `<bufpack-replay>`).
 
 mod compare;
-mod draw;
 mod examples;
-mod explain;
-mod replay;
 mod run;
 
 use std::rc::Rc;
@@ -24,8 +22,10 @@ use bufpack::{read_problem, LoadProfile, Offset, Problem, Time};
 
 use compare::{Ablation, Compare};
 use examples::TEACHING;
-use explain::{ending, in_this_example, narrate, Names, TECHNIQUES};
-use replay::{candidates_at, section_span, Cursor, Event, Trace};
+// The replay, its words and its drawing are shared with the viewer's <bufpack-replay>.
+use bufpack_chart::teach::explain::{ending, in_this_example, narrate, Names, TECHNIQUES};
+use bufpack_chart::teach::replay::{Cursor, Event, Trace};
+use bufpack_chart::teach::{draw, paint_scene, paint_step, replay, Step};
 
 /// Problems larger than this are refused: the view draws every buffer with its id.
 const MAX_BUFFERS: usize = 400;
@@ -560,7 +560,17 @@ fn step_canvas(props: &StepCanvasProps) -> Html {
         let (lesson, cursor, dark) = (props.lesson.clone(), props.cursor.clone(), props.dark);
         use_effect_with((lesson, cursor, dark), move |(lesson, cursor, dark)| {
             if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
-                paint(&canvas, lesson, cursor, *dark);
+                paint_step(
+                    &canvas,
+                    &Step {
+                        problem: &lesson.problem,
+                        capacity: lesson.capacity,
+                        profile: &lesson.profile,
+                        trace: &lesson.trace,
+                        cursor,
+                        dark: *dark,
+                    },
+                );
             }
         });
     }
@@ -570,88 +580,4 @@ fn step_canvas(props: &StepCanvasProps) -> Html {
                     aria-label="The buffers placed so far, the candidates and the current step" />
         </div>
     }
-}
-
-/// What the chart highlights at a position: derived from the last event.
-fn paint(canvas: &HtmlCanvasElement, lesson: &Lesson, cursor: &Cursor, dark: bool) {
-    let trace = &lesson.trace;
-    let events = &trace.events;
-    let last = cursor.last(events);
-    let candidates = candidates_at(events, cursor.position).unwrap_or(&[]);
-    let start = lesson
-        .problem
-        .buffers
-        .iter()
-        .map(|b| b.lifespan.lower)
-        .min()
-        .unwrap_or(0);
-    let prune = match last {
-        Some(Event::Prune(prune)) => Some(prune),
-        _ => None,
-    };
-    let section = prune
-        .and_then(|p| p.section)
-        .map(|s| section_span(&trace.sections, s, start));
-    let cuts: Vec<Time> = match last {
-        Some(Event::Split { runs }) => runs
-            .iter()
-            .skip(1)
-            .filter_map(|&(first, _)| {
-                first
-                    .checked_sub(1)
-                    .and_then(|s| trace.sections.get(s as usize).copied())
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
-    let scene = draw::Scene {
-        problem: &lesson.problem,
-        capacity: lesson.capacity,
-        placed: &cursor.placed,
-        candidates,
-        placed_now: match last {
-            Some(Event::Place(c)) => Some(*c),
-            _ => None,
-        },
-        removed_now: match last {
-            Some(Event::Unplace(c)) => Some(*c),
-            _ => None,
-        },
-        prune,
-        section,
-        cuts: &cuts,
-        profile: &lesson.profile,
-        dark,
-        compact: false,
-    };
-    paint_scene(canvas, &scene);
-    canvas
-        .set_attribute("data-step", &cursor.position.to_string())
-        .ok();
-    canvas
-        .set_attribute("data-placed", &cursor.placed_count().to_string())
-        .ok();
-}
-
-/// Sizes `canvas` to its box at the device's pixel ratio and draws `scene` on it.
-pub(crate) fn paint_scene(canvas: &HtmlCanvasElement, scene: &draw::Scene<'_>) {
-    let scale = web_sys::window()
-        .map(|w| w.device_pixel_ratio())
-        .unwrap_or(1.0)
-        .max(1.0);
-    let width = (canvas.client_width().max(200) as f64 * scale) as u32;
-    let height = (canvas.client_height().max(120) as f64 * scale) as u32;
-    if canvas.width() != width || canvas.height() != height {
-        canvas.set_width(width);
-        canvas.set_height(height);
-    }
-    let Some(backend) = plotters_canvas::CanvasBackend::with_canvas_object(canvas.clone()) else {
-        return;
-    };
-    use plotters::prelude::IntoDrawingArea;
-    let root = backend.into_drawing_area();
-    if let Err(message) = draw::draw(&root, scene, scale) {
-        web_sys::console::error_1(&format!("teaching chart: {message}").into());
-    }
-    let _ = root.present();
 }

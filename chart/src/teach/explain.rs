@@ -6,10 +6,10 @@ use bufpack::{Offset, Problem};
 use super::replay::{section_span, Event, Prune, Trace};
 
 /// What the page needs to name things: ids, the capacity, section times.
-pub(crate) struct Names<'a> {
-    pub(crate) problem: &'a Problem,
-    pub(crate) capacity: Offset,
-    pub(crate) sections: &'a [bufpack::Time],
+pub struct Names<'a> {
+    pub problem: &'a Problem,
+    pub capacity: Offset,
+    pub sections: &'a [bufpack::Time],
 }
 
 impl Names<'_> {
@@ -46,7 +46,7 @@ impl Names<'_> {
 }
 
 /// One sentence for an event.
-pub(crate) fn narrate(event: &Event, names: &Names<'_>) -> String {
+pub fn narrate(event: &Event, names: &Names<'_>) -> String {
     match event {
         Event::Enter {
             first_section,
@@ -135,17 +135,17 @@ fn narrate_prune(prune: &Prune, names: &Names<'_>) -> String {
 
 /// A technique the side panel explains.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Technique {
+pub struct Technique {
     /// The trace's name (`counts.prunes` key), or `decomposition`.
-    pub(crate) key: &'static str,
-    pub(crate) title: &'static str,
+    pub key: &'static str,
+    pub title: &'static str,
     /// The idea, in general terms.
-    pub(crate) idea: &'static str,
+    pub idea: &'static str,
     /// The solver switch that turns it off, for the ablation table.
-    pub(crate) switch: Option<&'static str>,
+    pub switch: Option<&'static str>,
 }
 
-pub(crate) const TECHNIQUES: [Technique; 6] = [
+pub const TECHNIQUES: [Technique; 6] = [
     Technique {
         key: "canonical",
         title: "Canonical order",
@@ -196,7 +196,7 @@ pub(crate) const TECHNIQUES: [Technique; 6] = [
 ];
 
 /// The technique told with this trace: how often it fired, and its first occurrence.
-pub(crate) fn in_this_example(technique: &Technique, trace: &Trace, names: &Names<'_>) -> String {
+pub fn in_this_example(technique: &Technique, trace: &Trace, names: &Names<'_>) -> String {
     let counts = &trace.counts;
     let (count, first) = if technique.key == "decomposition" {
         let first = trace.events.iter().find_map(|event| match event {
@@ -239,7 +239,7 @@ fn plural(n: u64) -> &'static str {
 }
 
 /// How the search ended, in words.
-pub(crate) fn ending(trace: &Trace) -> String {
+pub fn ending(trace: &Trace) -> String {
     let effort = format!(
         "{} node{}, {} backtrack{}",
         trace.nodes,
@@ -266,7 +266,7 @@ pub(crate) fn ending(trace: &Trace) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::learn::replay::{Candidate, Counts};
+    use crate::teach::replay::{Candidate, Counts};
     use bufpack::Buffer;
 
     fn problem() -> Problem {
@@ -355,7 +355,7 @@ mod tests {
             message: Some("no packing exists (search exhausted)".into()),
             events: vec![Event::Backtrack, Event::Prune(section_prune())],
             counts: Counts {
-                prunes: crate::learn::replay::Prunes {
+                prunes: crate::teach::replay::Prunes {
                     section: 3,
                     ..Default::default()
                 },

@@ -77,25 +77,25 @@ impl Colours {
 }
 
 /// What one step shows.
-pub(crate) struct Scene<'a> {
-    pub(crate) problem: &'a Problem,
-    pub(crate) capacity: Offset,
-    pub(crate) placed: &'a [Option<Offset>],
+pub struct Scene<'a> {
+    pub problem: &'a Problem,
+    pub capacity: Offset,
+    pub placed: &'a [Option<Offset>],
     /// The node's candidates, drawn as outlines where they would go.
-    pub(crate) candidates: &'a [Candidate],
+    pub candidates: &'a [Candidate],
     /// The buffer placed by this step (thick outline), or taken off (dashed, red).
-    pub(crate) placed_now: Option<Candidate>,
-    pub(crate) removed_now: Option<Candidate>,
-    pub(crate) prune: Option<&'a Prune>,
+    pub placed_now: Option<Candidate>,
+    pub removed_now: Option<Candidate>,
+    pub prune: Option<&'a Prune>,
     /// The time range of the pruning's section, if it has one.
-    pub(crate) section: Option<(Time, Time)>,
+    pub section: Option<(Time, Time)>,
     /// Boundaries between independent runs, as times (a split).
-    pub(crate) cuts: &'a [Time],
+    pub cuts: &'a [Time],
     /// The load over time (`(time, load)` steps).
-    pub(crate) profile: &'a [(Time, Offset)],
-    pub(crate) dark: bool,
+    pub profile: &'a [(Time, Offset)],
+    pub dark: bool,
     /// Thumbnails: no ids, no axis titles.
-    pub(crate) compact: bool,
+    pub compact: bool,
 }
 
 fn err(e: impl std::fmt::Display) -> String {
@@ -162,7 +162,7 @@ fn pieces(
 }
 
 /// Draws `scene` on `root`.
-pub(crate) fn draw<DB: DrawingBackend>(
+pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     scene: &Scene<'_>,
     scale: f64,

@@ -7,33 +7,33 @@ use bufpack::{Offset, Time};
 
 /// A buffer the search will try, at the offset it would take.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-pub(crate) struct Candidate {
-    pub(crate) buffer: usize,
-    pub(crate) offset: Offset,
+pub struct Candidate {
+    pub buffer: usize,
+    pub offset: Offset,
 }
 
 /// A pruning and its facts (see the package's `TracePrune`).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Prune {
+pub struct Prune {
     /// `capacity`, `canonical`, `section`, `dominance` or `hatless`.
-    pub(crate) technique: String,
+    pub technique: String,
     /// The technique's variant: as `technique`, or `hatless-failed`.
-    pub(crate) rule: String,
-    pub(crate) buffer: Option<usize>,
-    pub(crate) offset: Option<Offset>,
-    pub(crate) top: Option<Offset>,
-    pub(crate) section: Option<u32>,
-    pub(crate) time: Option<Time>,
-    pub(crate) floor: Option<Offset>,
-    pub(crate) total: Option<Offset>,
-    pub(crate) dropped: Vec<Candidate>,
-    pub(crate) skipped: Option<u32>,
+    pub rule: String,
+    pub buffer: Option<usize>,
+    pub offset: Option<Offset>,
+    pub top: Option<Offset>,
+    pub section: Option<u32>,
+    pub time: Option<Time>,
+    pub floor: Option<Offset>,
+    pub total: Option<Offset>,
+    pub dropped: Vec<Candidate>,
+    pub skipped: Option<u32>,
 }
 
 /// One step of the search.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(from = "RawEvent")]
-pub(crate) enum Event {
+pub enum Event {
     Enter {
         first_section: u32,
         last_section: u32,
@@ -118,59 +118,59 @@ impl From<RawEvent> for Event {
 
 /// Every event of the search by kind, recorded or not.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-pub(crate) struct Prunes {
-    pub(crate) capacity: u64,
-    pub(crate) canonical: u64,
-    pub(crate) section: u64,
-    pub(crate) dominance: u64,
-    pub(crate) hatless: u64,
+pub struct Prunes {
+    pub capacity: u64,
+    pub canonical: u64,
+    pub section: u64,
+    pub dominance: u64,
+    pub hatless: u64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-pub(crate) struct Counts {
-    pub(crate) nodes: u64,
-    pub(crate) placements: u64,
-    pub(crate) backtracks: u64,
-    pub(crate) splits: u64,
-    pub(crate) prunes: Prunes,
+pub struct Counts {
+    pub nodes: u64,
+    pub placements: u64,
+    pub backtracks: u64,
+    pub splits: u64,
+    pub prunes: Prunes,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
-pub(crate) struct TraceSolution {
-    pub(crate) offsets: Vec<Offset>,
-    pub(crate) height: Offset,
+pub struct TraceSolution {
+    pub offsets: Vec<Offset>,
+    pub height: Offset,
 }
 
 /// A recorded search, as `traceInWorker` resolves.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct Trace {
+pub struct Trace {
     /// `solved`, `infeasible` or `stopped`.
-    pub(crate) outcome: String,
-    pub(crate) solution: Option<TraceSolution>,
+    pub outcome: String,
+    pub solution: Option<TraceSolution>,
     /// Why infeasible, in words.
-    pub(crate) message: Option<String>,
-    pub(crate) events: Vec<Event>,
-    pub(crate) counts: Counts,
-    pub(crate) truncated: bool,
+    pub message: Option<String>,
+    pub events: Vec<Event>,
+    pub counts: Counts,
+    pub truncated: bool,
     /// End time of each section.
-    pub(crate) sections: Vec<Time>,
-    pub(crate) ordering: Option<String>,
-    pub(crate) nodes: u64,
-    pub(crate) backtracks: u64,
+    pub sections: Vec<Time>,
+    pub ordering: Option<String>,
+    pub nodes: u64,
+    pub backtracks: u64,
 }
 
 /// A position in a trace and the placements it stands for.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Cursor {
+pub struct Cursor {
     /// Events applied: `0` is before the search, `events.len()` after the last event.
-    pub(crate) position: usize,
+    pub position: usize,
     /// Each buffer's offset if placed at this position.
-    pub(crate) placed: Vec<Option<Offset>>,
+    pub placed: Vec<Option<Offset>>,
 }
 
 impl Cursor {
-    pub(crate) fn start(buffers: usize) -> Cursor {
+    pub fn start(buffers: usize) -> Cursor {
         Cursor {
             position: 0,
             placed: vec![None; buffers],
@@ -179,7 +179,7 @@ impl Cursor {
 
     /// Before the search of `problem`: only the fixed buffers are in place (the search never
     /// moves them, so no event names them).
-    pub(crate) fn before(problem: &bufpack::Problem) -> Cursor {
+    pub fn before(problem: &bufpack::Problem) -> Cursor {
         Cursor {
             position: 0,
             placed: problem.buffers.iter().map(|b| b.offset).collect(),
@@ -187,7 +187,7 @@ impl Cursor {
     }
 
     /// Applies the next event; false at the end.
-    pub(crate) fn forward(&mut self, events: &[Event]) -> bool {
+    pub fn forward(&mut self, events: &[Event]) -> bool {
         let Some(event) = events.get(self.position) else {
             return false;
         };
@@ -201,7 +201,7 @@ impl Cursor {
     }
 
     /// Undoes the last event applied; false at the start.
-    pub(crate) fn back(&mut self, events: &[Event]) -> bool {
+    pub fn back(&mut self, events: &[Event]) -> bool {
         if self.position == 0 {
             return false;
         }
@@ -215,7 +215,7 @@ impl Cursor {
     }
 
     /// Moves to `position` (clamped to the trace) by stepping.
-    pub(crate) fn seek(&mut self, events: &[Event], position: usize) {
+    pub fn seek(&mut self, events: &[Event], position: usize) {
         let position = position.min(events.len());
         while self.position < position && self.forward(events) {}
         while self.position > position && self.back(events) {}
@@ -228,19 +228,19 @@ impl Cursor {
     }
 
     /// The event applied last, if any.
-    pub(crate) fn last<'e>(&self, events: &'e [Event]) -> Option<&'e Event> {
+    pub fn last<'e>(&self, events: &'e [Event]) -> Option<&'e Event> {
         self.position.checked_sub(1).map(|i| &events[i])
     }
 
     /// How many buffers are placed.
-    pub(crate) fn placed_count(&self) -> usize {
+    pub fn placed_count(&self) -> usize {
         self.placed.iter().flatten().count()
     }
 }
 
 /// The candidate list a placement at `position - 1` was chosen from: the nearest earlier
 /// list that holds it (a node retries its own list after each failure).
-pub(crate) fn candidates_at(events: &[Event], position: usize) -> Option<&[Candidate]> {
+pub fn candidates_at(events: &[Event], position: usize) -> Option<&[Candidate]> {
     let end = position.min(events.len());
     let wanted = match events[..end].last()? {
         Event::Place(c) => Some(*c),
@@ -257,7 +257,7 @@ pub(crate) fn candidates_at(events: &[Event], position: usize) -> Option<&[Candi
 
 /// The time range of section `section`: from the previous section's end (or `start`) to
 /// its own end.
-pub(crate) fn section_span(sections: &[Time], section: u32, start: Time) -> (Time, Time) {
+pub fn section_span(sections: &[Time], section: u32, start: Time) -> (Time, Time) {
     let index = section as usize;
     let end = sections.get(index).copied().unwrap_or(start);
     let begin = if index == 0 {
