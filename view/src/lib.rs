@@ -1,10 +1,11 @@
 //! The embeddable viewer (`bufpack/view` in the npm package): the app's layout chart
 //! (`bufpack-chart`) mounted into any element. JavaScript (`web/npm/view.js`) defines the
 //! custom elements, fetches `src`, converts the package's objects to CSV and follows the
-//! page's theme; this crate parses, checks and draws. It knows no solver search and no
-//! workers: a layout is given, never computed.
+//! page's theme, and records a replay's search through the package's worker; this crate
+//! parses, checks and draws. It runs no search itself: a layout or a trace is given.
 
 mod input;
+mod replay;
 mod viewer;
 
 use js_sys::{Function, Reflect};
@@ -14,6 +15,7 @@ use yew::AppHandle;
 use bufpack_chart::chart::ColourMode;
 
 use crate::input::Input;
+use crate::replay::{Replay, ReplayInput, ReplayProps};
 use crate::viewer::{Viewer, ViewerProps};
 
 /// A mounted layout view: `update` with new options, `destroy` to unmount (every listener,
@@ -76,5 +78,99 @@ fn props(options: &JsValue) -> ViewerProps {
             .unwrap_or_default(),
         dark: get(options, "dark").is_truthy(),
         on_select: get(options, "onSelect").dyn_into::<Function>().ok().into(),
+    }
+}
+
+/// A mounted search replay: `update` with new options, `destroy` to unmount (its timer and
+/// ResizeObserver are released).
+#[wasm_bindgen]
+pub struct ReplayView {
+    app: Option<AppHandle<Replay>>,
+    /// The last lesson read, and what it was read from (text, source, capacity, trace
+    /// object): an update with the same input keeps the replay where it is.
+    last: Option<(String, String, i64, JsValue, ReplayInput)>,
+}
+
+#[wasm_bindgen]
+impl ReplayView {
+    /// New options (the same shape as at mount).
+    pub fn update(&mut self, options: &JsValue) {
+        let props = replay_props(options, &mut self.last);
+        if let Some(app) = &mut self.app {
+            app.update(props);
+        }
+    }
+
+    /// Unmounts the replay. Further calls do nothing.
+    pub fn destroy(&mut self) {
+        self.last = None;
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+    }
+}
+
+/// Renders a search replay into `root`. `options`, as `view.js` prepares them: `csv` (the
+/// problem), `source` (its name, for messages), `capacity` (searched at) and `trace` (the
+/// package's recorded search of it); or `error` (a message to show), or `working` (what is
+/// under way, in words); `dark`, `speed` (steps a second when playing).
+#[wasm_bindgen(js_name = mountReplay)]
+pub fn mount_replay(root: web_sys::Element, options: &JsValue) -> ReplayView {
+    let mut last = None;
+    let props = replay_props(options, &mut last);
+    let app = yew::Renderer::<Replay>::with_root_and_props(root, props).render();
+    ReplayView {
+        app: Some(app),
+        last,
+    }
+}
+
+/// Checks a problem for a replay before its search is recorded: the message (starting with
+/// `source`, saying where), or `undefined` when it can be replayed.
+#[wasm_bindgen(js_name = checkReplayProblem)]
+pub fn check_replay_problem(csv: &str, source: &str) -> Option<String> {
+    replay::read_small(csv, source).err()
+}
+
+fn replay_props(
+    options: &JsValue,
+    last: &mut Option<(String, String, i64, JsValue, ReplayInput)>,
+) -> ReplayProps {
+    let text = |key: &str| get(options, key).as_string();
+    let input = if let Some(error) = text("error") {
+        ReplayInput::Error(error)
+    } else if let Some(csv) = text("csv") {
+        let source = text("source").unwrap_or_else(|| "csv".into());
+        let trace = get(options, "trace");
+        match get(options, "capacity").as_f64() {
+            None => ReplayInput::Error(format!(
+                "capacity: give the capacity the search was recorded at ({source} has none)"
+            )),
+            Some(capacity) => {
+                let capacity = capacity as i64;
+                match last {
+                    Some((t, s, c, tr, input))
+                        if *t == csv && *s == source && *c == capacity && *tr == trace =>
+                    {
+                        input.clone()
+                    }
+                    _ => {
+                        let input = match replay::lesson(&csv, &source, capacity, &trace) {
+                            Ok(lesson) => ReplayInput::Ready(std::rc::Rc::new(lesson)),
+                            Err(message) => ReplayInput::Error(message),
+                        };
+                        *last = Some((csv, source, capacity, trace, input.clone()));
+                        input
+                    }
+                }
+            }
+        }
+    } else {
+        ReplayInput::Working(text("working").unwrap_or_else(|| "Loading…".into()))
+    };
+    ReplayProps {
+        input,
+        dark: get(options, "dark").is_truthy(),
+        speed: get(options, "speed").as_f64().unwrap_or(4.0),
     }
 }

@@ -1,6 +1,7 @@
-// `bufpack/view`: the layout chart for any page, as a custom element and a function.
+// `bufpack/view`: the layout chart and the search replay for any page, as custom elements
+// and functions.
 
-import type { ProblemInit, Solution } from './index.js';
+import type { ProblemInit, SearchTrace, Solution } from './index.js';
 
 /** A packing as the package's objects (or plain objects of the same shape). */
 export interface LayoutInput {
@@ -50,6 +51,38 @@ export interface ViewHandle<Options> {
  */
 export function mountLayout(element: Element | ShadowRoot, options?: LayoutOptions): ViewHandle<LayoutOptions>;
 
+export interface ReplayOptions {
+  /**
+   * A recorded search (`traceSearch` or `traceInWorker`'s result) to replay. Its problem is
+   * `problem`, else the trace's own `problem` (`traceInWorker` on CSV), else `csv` or `src`.
+   * Without a trace, the search of `src` or `csv` is recorded in the package's worker.
+   */
+  trace?: SearchTrace;
+  /** The problem the trace was recorded on. */
+  problem?: ProblemInit;
+  /** URL of a buffer CSV (at most 400 buffers), relative to the page. */
+  src?: string;
+  /** The same CSV as text. */
+  csv?: string;
+  /**
+   * The capacity searched at (with a trace: the one it was recorded at, else the problem's).
+   * Recording without one searches at the optimum, found first.
+   */
+  capacity?: number | string;
+  /** `auto` (default) follows the page's `prefers-color-scheme`. */
+  theme?: Theme;
+  /** Steps a second when playing (0.5 to 60, default 4). */
+  speed?: number | string;
+}
+
+/**
+ * Renders a replay of the search into `element` (an element or a shadow root; it should
+ * have a height): the step drawn, its narration in words, play, pause, step, seek (a slider)
+ * and speed; keys ← → Home End and Space. Loads the viewer's .wasm on first use, and the
+ * solver (`bufpack`) only to record a search. Bad input shows its error in the element.
+ */
+export function mountReplay(element: Element | ShadowRoot, options?: ReplayOptions): ViewHandle<ReplayOptions>;
+
 /** `{ problem, solution }` as CSV with an `offset` column, and the problem's capacity. */
 export function layoutToCsv(layout: LayoutInput): { csv: string; capacity?: number };
 
@@ -63,8 +96,19 @@ export interface BufpackLayoutElement extends HTMLElement {
   addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
 }
 
+/**
+ * `<bufpack-replay csv="…" capacity="12" speed="4" theme="auto">`, or with
+ * `element.trace = traceSearch(problem)` (and `element.problem` unless the trace holds it):
+ * the replay in a shadow root, 420 px high unless styled.
+ */
+export interface BufpackReplayElement extends HTMLElement {
+  trace: SearchTrace | undefined;
+  problem: ProblemInit | undefined;
+}
+
 declare global {
   interface HTMLElementTagNameMap {
     'bufpack-layout': BufpackLayoutElement;
+    'bufpack-replay': BufpackReplayElement;
   }
 }

@@ -2,9 +2,14 @@
 // <bufpack-layout>. The viewer has a .wasm of its own (bufpack_view_bg.wasm), fetched the
 // first time a view is mounted, so importing `bufpack` alone never loads it. This file does
 // what is the page's business (custom elements, fetching `src`, the package's objects as CSV,
-// the page's theme); the .wasm parses, checks and draws (ARCHITECTURE.md, `view/`).
+// the page's theme, recording a replay's search in the package's worker: `./index.js` is
+// imported only then); the .wasm parses, checks and draws (ARCHITECTURE.md, `view/`).
 
-import init, { mountLayout as mountWasm } from './bufpack_view.js';
+import init, {
+  checkReplayProblem,
+  mountLayout as mountWasm,
+  mountReplay as mountReplayWasm,
+} from './bufpack_view.js';
 
 let ready;
 /** Loads and instantiates the viewer's .wasm once; every view waits on the same promise. */
@@ -36,6 +41,15 @@ const STYLE = `
 .bp-message { margin: auto; padding: 12px 16px; max-width: 90%; overflow-wrap: anywhere; }
 .bp-error { color: var(--bp-error); }
 .bp-detail { margin-top: 4px; font-family: ui-monospace, monospace; white-space: pre-wrap; }
+.bp-stage { display: flex; flex-direction: column; width: 100%; height: 100%; min-height: 0; outline: none; }
+.bp-stage:focus-visible { box-shadow: inset 0 0 0 2px #0277bd; }
+.bp-step { display: block; width: 100%; height: 100%; }
+.bp-narration { margin: 0; padding: 4px 8px; min-height: 2.8em; border-top: 1px solid var(--bp-border); }
+.bp-transport { border-top: 1px solid var(--bp-border); border-bottom: 0; }
+.bp-transport button:disabled { opacity: 0.45; cursor: default; }
+.bp-scrub { flex: 1 1 120px; min-width: 80px; }
+.bp-speed { display: inline-flex; align-items: center; gap: 4px; font-variant-numeric: tabular-nums; }
+.bp-speed input { width: 80px; }
 `;
 
 /** RFC 4180 field: quoted when it must be. */
@@ -60,7 +74,12 @@ export function layoutToCsv(layout) {
   if (offsets.length !== problem.buffers.length) {
     throw new Error(`layout.solution.offsets: expected ${problem.buffers.length} offsets (one per buffer), found ${offsets.length}`);
   }
-  const rows = ['id,lower,upper,size,alignment,gaps,offset'];
+  return { csv: rowsOf(problem, offsets).join('\n'), capacity: problem.capacity };
+}
+
+/** A problem's buffers as CSV rows (a header, then one per buffer), with `offsets` if given. */
+function rowsOf(problem, offsets) {
+  const rows = [`id,lower,upper,size,alignment,gaps${offsets ? ',offset' : ''}`];
   problem.buffers.forEach((b, i) => {
     const life = b.lifespan ? rangeOf(b.lifespan) : { lower: b.lower, upper: b.upper };
     const gaps = (b.gaps ?? [])
@@ -70,9 +89,11 @@ export function layoutToCsv(layout) {
         return `${span.lower}-${span.upper}${window ? `@${window.lower}:${window.upper}` : ''}`;
       })
       .join(' ');
-    rows.push([field(b.id), life.lower, life.upper, b.size, b.alignment ?? 1, gaps, offsets[i]].join(','));
+    const row = [field(b.id), life.lower, life.upper, b.size, b.alignment ?? 1, gaps];
+    if (offsets) row.push(offsets[i]);
+    rows.push(row.join(','));
   });
-  return { csv: rows.join('\n'), capacity: problem.capacity };
+  return rows;
 }
 
 const THEMES = ['light', 'dark', 'auto'];
@@ -174,12 +195,7 @@ export function mountLayout(element, options = {}) {
     },
     (error) => {
       if (destroyed) return;
-      root.innerHTML = '';
-      const box = document.createElement('div');
-      box.className = 'bp-view';
-      box.innerHTML = '<div class="bp-message bp-error" role="alert"><strong>Cannot start the viewer</strong><div class="bp-detail"></div></div>';
-      box.querySelector('.bp-detail').textContent = `bufpack_view_bg.wasm: ${error.message}`;
-      root.append(box);
+      failed(root, error);
     },
   );
 
@@ -203,49 +219,234 @@ export function mountLayout(element, options = {}) {
   };
 }
 
-const ATTRIBUTES = ['src', 'csv', 'capacity', 'colour', 'theme'];
+/** Where a replay's problem comes from: `problem`, the trace's own `problem`, `csv` or `src`. */
+function problemOf(current) {
+  const object = current.problem ?? current.trace?.problem;
+  if (object !== undefined && object !== null) {
+    const source = current.problem !== undefined && current.problem !== null ? 'problem' : 'trace.problem';
+    if (typeof object !== 'object' || !Array.isArray(object.buffers)) {
+      return { error: `${source}: expected a Problem (an object with buffers)` };
+    }
+    return { csv: rowsOf(object).join('\n'), source, capacity: object.capacity ?? undefined };
+  }
+  if (typeof current.csv === 'string') return { csv: current.csv, source: 'csv' };
+  if (typeof current.src === 'string' && current.src !== '') return { src: current.src };
+  return { error: 'nothing to replay: give trace (traceSearch\'s result) with its problem, or src (a CSV URL) or csv (its text) to record the search of' };
+}
 
-/** `<bufpack-layout src="layout.csv">`: see mountLayout; `element.layout = { problem, solution }`. */
-function defineLayoutElement() {
-  class BufpackLayout extends HTMLElement {
-    static observedAttributes = ATTRIBUTES;
+/** The most events a replay records (the Learn view's figure), and how long it may search. */
+const MAX_EVENTS = 20000;
+const TRACE_SECONDS = 10;
+const OPTIMUM_SECONDS = 5;
+
+/**
+ * Renders a search replay into `element` and returns `{ update(options), destroy() }`.
+ * Options: `trace` (what `traceSearch` or `traceInWorker` returned) with the problem it was
+ * recorded on (`problem`, the trace's own `problem`, `csv` or `src`); without `trace`, the
+ * search of `src` or `csv` is recorded in the package's worker, at `capacity` (none: at the
+ * optimum, found first). `theme`, `speed` (steps a second when playing, default 4).
+ * Bad input shows its error in the element; nothing is thrown after mounting.
+ */
+export function mountReplay(element, options = {}) {
+  if (!(element instanceof Element || element instanceof ShadowRoot)) {
+    throw new TypeError('mountReplay: expected an Element (or a ShadowRoot) to render into');
+  }
+  const style = document.createElement('style');
+  style.textContent = STYLE;
+  const root = document.createElement('div');
+  root.className = 'bp-root';
+  element.append(style, root);
+
+  let current = { ...options };
+  let view; // the wasm ReplayView, once loaded
+  let destroyed = false;
+  let loaded = null; // { key, input } of the last src fetched
+  let fetching; // AbortController of a fetch under way
+  let recorded = null; // { key, input } of the last search recorded
+  let recording; // { key, controller, status } of a recording under way
+  const media = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
+  const onScheme = () => render();
+  media?.addEventListener('change', onScheme);
+
+  const dark = () => {
+    const theme = THEMES.includes(current.theme) ? current.theme : 'auto';
+    return theme === 'dark' || (theme === 'auto' && Boolean(media?.matches));
+  };
+
+  /** The input as wasm takes it: `{ csv, source, capacity, trace }`, `{ error }` or `{ working }`. */
+  function input() {
+    const capacity = current.capacity === undefined || current.capacity === null || current.capacity === ''
+      ? undefined : Number(current.capacity);
+    if (capacity !== undefined && !(Number.isSafeInteger(capacity) && capacity > 0)) {
+      return { error: `capacity: expected a positive integer, found ${JSON.stringify(String(current.capacity))}` };
+    }
+    let problem = problemOf(current);
+    if (problem.error) return problem;
+    if (problem.src !== undefined) {
+      if (loaded?.key !== problem.src) {
+        fetchSrc(problem.src);
+        return { working: `Loading ${problem.src}…` };
+      }
+      if (loaded.input.error) return loaded.input;
+      problem = loaded.input;
+    }
+    const trace = current.trace;
+    if (trace !== undefined && trace !== null) {
+      if (typeof trace !== 'object' || !Array.isArray(trace.events)) {
+        return { error: 'trace: expected a recorded search (traceSearch\'s result, with events)' };
+      }
+      return { csv: problem.csv, source: problem.source, capacity: capacity ?? problem.capacity, trace };
+    }
+    const key = `${problem.source}\u0000${capacity}\u0000${problem.csv}`;
+    if (recorded?.key === key) return recorded.input;
+    if (recording?.key !== key) {
+      const error = checkReplayProblem(problem.csv, problem.source);
+      if (error !== undefined) return { error };
+      record(key, problem, capacity);
+    }
+    return { working: recording.status };
+  }
+
+  async function fetchSrc(src) {
+    fetching?.abort();
+    const controller = new AbortController();
+    fetching = controller;
+    let result;
+    try {
+      const url = new URL(src, document.baseURI);
+      const response = await fetch(url, { signal: controller.signal });
+      result = response.ok
+        ? { csv: await response.text(), source: src }
+        : { error: `cannot load ${src}: HTTP ${response.status} ${response.statusText}`.trim() };
+    } catch (error) {
+      if (controller.signal.aborted) return;
+      result = { error: `cannot load ${src}: ${error.message}` };
+    }
+    if (controller.signal.aborted || destroyed) return;
+    fetching = undefined;
+    loaded = { key: src, input: result };
+    render();
+  }
+
+  /** Records the search of `problem` in the package's worker (cancelled by a newer one or destroy). */
+  async function record(key, problem, capacity) {
+    recording?.controller.abort();
+    const controller = new AbortController();
+    const mine = { key, controller, status: 'Recording the search…' };
+    recording = mine;
+    const { signal } = controller;
+    const say = (status) => {
+      mine.status = status;
+      if (recording === mine) render();
+    };
+    let result;
+    try {
+      const { solveInWorker, traceInWorker } = await import('./index.js');
+      let at = capacity;
+      if (at === undefined) {
+        say('Finding the optimum to search at…');
+        at = (await solveInWorker(problem.csv, { minimize: true, timeoutSeconds: OPTIMUM_SECONDS, signal })).height;
+        say('Recording the search…');
+      }
+      const trace = await traceInWorker(problem.csv, {
+        capacity: at, maxEvents: MAX_EVENTS, timeoutSeconds: TRACE_SECONDS, signal,
+      });
+      result = { csv: problem.csv, source: problem.source, capacity: at, trace };
+    } catch (error) {
+      if (signal.aborted) return;
+      result = { error: `${problem.source}: recording the search: ${error.message}` };
+    }
+    if (signal.aborted || destroyed || recording !== mine) return;
+    recording = undefined;
+    recorded = { key, input: result };
+    render();
+  }
+
+  function props() {
+    const speed = Number(current.speed);
+    return { ...input(), dark: dark(), speed: Number.isFinite(speed) && speed > 0 ? speed : 4 };
+  }
+
+  function render() {
+    if (destroyed || !view) return;
+    view.update(props());
+  }
+
+  load().then(
+    () => {
+      if (destroyed) return;
+      view = mountReplayWasm(root, props());
+    },
+    (error) => {
+      if (destroyed) return;
+      failed(root, error);
+    },
+  );
+
+  return {
+    update(next = {}) {
+      if (destroyed) return;
+      current = { ...current, ...next };
+      render();
+    },
+    destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      fetching?.abort();
+      recording?.controller.abort();
+      recording = undefined;
+      media?.removeEventListener('change', onScheme);
+      view?.destroy();
+      view?.free();
+      view = undefined;
+      style.remove();
+      root.remove();
+    },
+  };
+}
+
+/** The viewer's .wasm did not load: said in the element. */
+function failed(root, error) {
+  root.innerHTML = '';
+  const box = document.createElement('div');
+  box.className = 'bp-view';
+  box.innerHTML = '<div class="bp-message bp-error" role="alert"><strong>Cannot start the viewer</strong><div class="bp-detail"></div></div>';
+  box.querySelector('.bp-detail').textContent = `bufpack_view_bg.wasm: ${error.message}`;
+  root.append(box);
+}
+
+/**
+ * Defines `<tag>`: an open shadow root holding `mount(shadowRoot, options)`, options from
+ * `attributes` and the object properties `properties`, `extra(element)` for the rest.
+ */
+function defineElement(tag, { attributes, properties, mount, label, height, extra }) {
+  class BufpackElement extends HTMLElement {
+    static observedAttributes = attributes;
     #handle;
-    #layout;
+    #values = {};
 
     constructor() {
       super();
       const shadow = this.attachShadow({ mode: 'open' });
       const style = document.createElement('style');
-      style.textContent = ':host { display: block; position: relative; height: 360px; min-height: 120px; } :host([hidden]) { display: none; }';
+      style.textContent = `:host { display: block; position: relative; height: ${height}; min-height: 120px; } :host([hidden]) { display: none; }`;
       shadow.append(style);
-    }
-
-    get layout() {
-      return this.#layout;
-    }
-
-    set layout(value) {
-      this.#layout = value;
-      this.#handle?.update({ layout: value });
     }
 
     #options() {
       const options = {};
-      for (const name of ATTRIBUTES) {
+      for (const name of attributes) {
         const value = this.getAttribute(name);
         options[name] = value === null ? undefined : value;
       }
-      options.layout = this.#layout;
-      options.onSelect = (detail) => {
-        this.dispatchEvent(new CustomEvent('select', { detail, bubbles: true, composed: true }));
-      };
-      return options;
+      for (const name of properties) options[name] = this.#values[name];
+      return { ...options, ...extra?.(this) };
     }
 
     connectedCallback() {
       if (!this.hasAttribute('role')) this.setAttribute('role', 'figure');
-      if (!this.hasAttribute('aria-label')) this.setAttribute('aria-label', 'Memory layout: buffers by time and offset');
-      this.#handle ??= mountLayout(this.shadowRoot, this.#options());
+      if (!this.hasAttribute('aria-label')) this.setAttribute('aria-label', label);
+      this.#handle ??= mount(this.shadowRoot, this.#options());
     }
 
     disconnectedCallback() {
@@ -256,10 +457,46 @@ function defineLayoutElement() {
     attributeChangedCallback() {
       this.#handle?.update(this.#options());
     }
+
+    static {
+      // The object properties (`layout`, `trace`, `problem`), passed on when set.
+      for (const name of properties) {
+        Object.defineProperty(this.prototype, name, {
+          get() {
+            return this.#values[name];
+          },
+          set(value) {
+            this.#values[name] = value;
+            this.#handle?.update({ [name]: value });
+          },
+          configurable: true,
+        });
+      }
+    }
   }
-  if (!customElements.get('bufpack-layout')) customElements.define('bufpack-layout', BufpackLayout);
+  if (!customElements.get(tag)) customElements.define(tag, BufpackElement);
 }
 
 if (typeof customElements !== 'undefined' && typeof HTMLElement !== 'undefined') {
-  defineLayoutElement();
+  /** `<bufpack-layout src="layout.csv">`: see mountLayout; `element.layout = { problem, solution }`. */
+  defineElement('bufpack-layout', {
+    attributes: ['src', 'csv', 'capacity', 'colour', 'theme'],
+    properties: ['layout'],
+    mount: mountLayout,
+    label: 'Memory layout: buffers by time and offset',
+    height: '360px',
+    extra: (element) => ({
+      onSelect: (detail) => {
+        element.dispatchEvent(new CustomEvent('select', { detail, bubbles: true, composed: true }));
+      },
+    }),
+  });
+  /** `<bufpack-replay csv="…" capacity="12">`: see mountReplay; `element.trace = traceSearch(…)`. */
+  defineElement('bufpack-replay', {
+    attributes: ['src', 'csv', 'capacity', 'theme', 'speed'],
+    properties: ['trace', 'problem'],
+    mount: mountReplay,
+    label: 'Replay of the packing search, step by step',
+    height: '420px',
+  });
 }

@@ -1,0 +1,317 @@
+// `<bufpack-replay>` and `mountReplay` (npm subpath `bufpack/view`) end to end in Debian's
+// Chromium: a plain HTML page with a replay of a trace the page recorded (`traceSearch`), one
+// that records its own search from a `csv` attribute in the package's worker, one inside
+// another component's shadow root at the optimum (no capacity), one mounted with
+// mountReplay, and bad inputs. Each draws (pixels read back); stepping forward then back
+// gives the same pictures; play advances and pause stops; the narration follows; bad input
+// shows its error in place; `destroy` leaves no listener, observer or worker behind.
+// Screenshots go to target/e2e/replay*.png.
+//
+// Run after `cargo xtask dist`:  node --test tests/e2e/   ($BUFPACK_DIST: another build)
+import test, { after, afterEach, before } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { launchChromium, openPage, serve } from '../../web/test/browser.mjs';
+import { dist, fixture, loadPackage, shots } from './site.mjs';
+
+const bufpack = await loadPackage();
+const input = fixture('examples/input.12.csv');
+const teaching = fixture('teaching/perfect.11.csv');
+const problem = bufpack.Problem.fromCsv(input);
+// The search the page will record, recorded here too: its length and its ending.
+const reference = bufpack.traceSearch(bufpack.Problem.fromCsv(input), { capacity: 12 });
+assert.ok(reference.events.length > 10, `a trace to step through (${reference.events.length} events)`);
+
+// Counts what could outlive a replay: listeners the package's files (/bufpack/) add to
+// window, document and media queries, ResizeObservers not disconnected, and Workers not
+// terminated (the recording's). Installed before any module runs.
+const INSTRUMENT = `
+<script>
+  const add = EventTarget.prototype.addEventListener;
+  const remove = EventTarget.prototype.removeEventListener;
+  const entries = [];
+  const tracked = (target) => target === window || target === document || target instanceof MediaQueryList;
+  EventTarget.prototype.addEventListener = function (type, listener, options) {
+    const ours = (new Error().stack ?? '').includes('/bufpack/');
+    if (ours && tracked(this) && listener && !entries.some(([t, y, l]) => t === this && y === type && l === listener)) entries.push([this, type, listener]);
+    return add.call(this, type, listener, options);
+  };
+  EventTarget.prototype.removeEventListener = function (type, listener, options) {
+    const at = entries.findIndex(([t, y, l]) => t === this && y === type && l === listener);
+    if (at >= 0) entries.splice(at, 1);
+    return remove.call(this, type, listener, options);
+  };
+  let observers = 0;
+  const Observer = window.ResizeObserver;
+  window.ResizeObserver = class extends Observer {
+    #on = false;
+    observe(...args) { if (!this.#on) { this.#on = true; observers += 1; } return super.observe(...args); }
+    disconnect() { if (this.#on) { this.#on = false; observers -= 1; } return super.disconnect(); }
+  };
+  let workers = 0;
+  window.workersStarted = 0;
+  const PageWorker = window.Worker;
+  window.Worker = class extends PageWorker {
+    #live = true;
+    constructor(...args) {
+      super(...args);
+      workers += 1;
+      window.workersStarted += 1;
+      // A test's hook: run once, just after a worker starts (so, while it works).
+      const hook = window.onWorker;
+      window.onWorker = null;
+      if (hook) queueMicrotask(hook);
+    }
+    terminate() { if (this.#live) { this.#live = false; workers -= 1; } return super.terminate(); }
+  };
+  window.leaks = () => ({ listeners: entries.length, observers, workers, types: entries.map(([, type]) => type) });
+</script>`;
+
+const PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>bufpack-replay test</title><link rel="icon" href="data:,">
+${INSTRUMENT}
+<style>
+  body { margin: 0; font: 14px system-ui, sans-serif; }
+  .row { display: flex; gap: 8px; padding: 8px; }
+  .row > * { flex: 1 1 0; min-width: 0; }
+  bufpack-replay { height: 400px; }
+  #mounted { height: 360px; }
+</style></head>
+<body>
+  <div class="row">
+    <bufpack-replay id="from-trace" capacity="12"></bufpack-replay>
+    <bufpack-replay id="from-csv" capacity="11"></bufpack-replay>
+  </div>
+  <div class="row">
+    <div id="host"></div>
+    <div id="mounted"></div>
+  </div>
+  <div class="row">
+    <bufpack-replay id="malformed"></bufpack-replay>
+    <bufpack-replay id="wrong"></bufpack-replay>
+    <bufpack-replay id="missing" src="/missing.csv" capacity="5"></bufpack-replay>
+    <bufpack-replay id="no-capacity"></bufpack-replay>
+  </div>
+  <div id="late"></div>
+  <script>window.baseline = window.leaks();</script>
+  <script type="module">
+    import { Problem, traceSearch } from '/bufpack/index.js';
+    import { mountReplay } from '/bufpack/view.js';
+    const problem = Problem.fromCsv(${JSON.stringify(input)});
+    const fromTrace = document.getElementById('from-trace');
+    fromTrace.problem = problem;
+    fromTrace.trace = traceSearch(problem, { capacity: 12 });
+    document.getElementById('from-csv').setAttribute('csv', ${JSON.stringify(teaching)});
+    // Inside another component's shadow root, at the optimum (no capacity).
+    const shadow = document.getElementById('host').attachShadow({ mode: 'open' });
+    shadow.innerHTML = '<style>bufpack-replay { height: 400px; }</style><bufpack-replay id="inner" theme="dark"></bufpack-replay>';
+    shadow.getElementById('inner').setAttribute('csv', ${JSON.stringify(teaching)});
+    window.handle = mountReplay(document.getElementById('mounted'), { trace: traceSearch(problem, { capacity: 12 }), problem, capacity: 12, theme: 'dark' });
+    document.getElementById('malformed').setAttribute('csv', 'id,lower,upper,size\\na,0,4,2\\nb,2,x,3\\n');
+    // A trace of the 12-buffer problem, given a 2-buffer problem.
+    const wrong = document.getElementById('wrong');
+    wrong.problem = Problem.fromCsv('id,lower,upper,size\\na,0,4,2\\nb,2,6,3\\n');
+    wrong.setAttribute('capacity', '5');
+    wrong.trace = fromTrace.trace;
+    // A trace without the capacity it was recorded at (the problem has none).
+    const noCapacity = document.getElementById('no-capacity');
+    noCapacity.problem = problem;
+    noCapacity.trace = fromTrace.trace;
+    window.ready = true;
+  </script>
+</body></html>`;
+
+let server;
+let browser;
+let page;
+let problems;
+
+before(async () => {
+  server = await serve({ mounts: { '/bufpack/': path.join(dist, 'bufpack') }, pages: { '/': PAGE } });
+  browser = await launchChromium();
+  ({ page, problems } = await openPage(browser));
+  await page.setViewportSize({ width: 1200, height: 1300 });
+  await page.goto(`${server.url}/`);
+  await page.waitForFunction(() => window.ready === true, null, { timeout: 30_000 });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+afterEach(() => {
+  // The missing file's 404 is the browser's own report of the request, expected once.
+  const seen = problems.splice(0).filter((p) => !(p.includes('404') && p.includes('missing.csv')));
+  assert.deepEqual(seen, [], 'no console errors or page errors');
+});
+
+/** The replay's canvas; `selector` pierces shadow roots (Playwright's CSS does). */
+const canvas = (selector) => page.locator(`${selector} canvas.bp-step`);
+
+/** Waits until the replay's canvas shows step `step` (any step when undefined). */
+async function atStep(selector, step) {
+  const c = canvas(selector);
+  await c.waitFor({ timeout: 60_000 });
+  await page.waitForFunction(
+    ([element, wanted]) => element.dataset.step !== undefined && (wanted === null || element.dataset.step === String(wanted)),
+    [await c.elementHandle(), step ?? null],
+    { timeout: 60_000 },
+  );
+}
+
+const step = async (selector) => Number(await canvas(selector).getAttribute('data-step'));
+const picture = (selector) => canvas(selector).evaluate((c) => c.toDataURL());
+const narration = (selector) => page.locator(`${selector} .bp-narration`).textContent();
+
+/** Colours in the canvas and how many pixels are not the background (the top-left pixel). */
+const census = (selector) =>
+  canvas(selector).evaluate((c) => {
+    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const colours = new Set();
+    let ink = 0;
+    const bg = [data[0], data[1], data[2]];
+    for (let i = 0; i < data.length; i += 4) {
+      colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+      if (data[i] !== bg[0] || data[i + 1] !== bg[1] || data[i + 2] !== bg[2]) ink += 1;
+    }
+    return { colours: colours.size, ink, size: c.width * c.height, bg };
+  });
+
+test('every replay draws: from a trace, recorded from csv, in a shadow root at the optimum, mounted', async () => {
+  for (const selector of ['#from-trace', '#from-csv', '#inner', '#mounted']) {
+    await atStep(selector, 0);
+    const { colours, ink, size } = await census(selector);
+    assert.ok(colours > 4, `${selector}: ${colours} colours`);
+    assert.ok(ink > size * 0.02, `${selector}: ${ink} of ${size} pixels drawn`);
+  }
+  assert.ok((await census('#from-trace')).bg.every((v) => v > 200), 'light background');
+  assert.ok((await census('#inner')).bg.every((v) => v < 60), 'dark background');
+  const figures = await page.locator('#from-trace .bp-figures').textContent();
+  assert.equal(figures, `capacity 12 · ${problem.buffers.length} buffers · 0 placed · step 0 of ${reference.events.length}`);
+  assert.match(await narration('#from-trace'), new RegExp(`^Before the search: ${problem.buffers.length} buffers to place under capacity 12\\.`));
+  // Recorded in the worker at the capacity given, and at the optimum without one.
+  assert.match(await page.locator('#from-csv .bp-figures').textContent(), /^capacity 11 · 7 buffers · 0 placed · step 0 of [1-9]\d*/);
+  assert.match(await page.locator('#inner .bp-figures').textContent(), /^capacity 11 · 7 buffers/);
+  await page.screenshot({ path: path.join(shots, 'replay.png'), fullPage: true });
+});
+
+test('stepping forward then back gives identical pictures, and the words follow', async () => {
+  for (const selector of ['#from-trace', '#from-csv']) {
+    await atStep(selector, 0);
+    const pictures = [await picture(selector)];
+    const words = [await narration(selector)];
+    for (let i = 1; i <= 6; i += 1) {
+      await page.locator(`${selector} .bp-forward`).click();
+      await atStep(selector, i);
+      pictures.push(await picture(selector));
+      words.push(await narration(selector));
+    }
+    if (selector === '#from-trace') await page.screenshot({ path: path.join(shots, 'replay-stepped.png'), fullPage: true });
+    assert.ok(new Set(pictures).size > 2, `${selector}: the steps change the picture`);
+    assert.ok(new Set(words).size > 2, `${selector}: the steps change the words`);
+    for (let i = 5; i >= 0; i -= 1) {
+      await page.locator(`${selector} .bp-back`).click();
+      await atStep(selector, i);
+      assert.equal(await picture(selector), pictures[i], `${selector}: step ${i} again`);
+      assert.equal(await narration(selector), words[i], `${selector}: the words of step ${i} again`);
+    }
+  }
+});
+
+test('seek (the slider, End, Start) and the keyboard move the cursor', async () => {
+  const selector = '#from-trace';
+  const scrub = page.locator(`${selector} .bp-scrub`);
+  await scrub.evaluate((input) => {
+    input.value = '7';
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await atStep(selector, 7);
+  await page.locator(`${selector} .bp-last`).click();
+  await atStep(selector, reference.events.length);
+  assert.equal(await page.locator(`${selector} .bp-forward`).isDisabled(), true);
+  const placed = await page.locator(`${selector} .bp-figures`).textContent();
+  if (reference.outcome === 'solved') {
+    assert.match(placed, new RegExp(`${problem.buffers.length} placed`), 'every buffer placed at the end of a solved search');
+  }
+  await page.locator(`${selector} .bp-first`).click();
+  await atStep(selector, 0);
+  await page.locator(`${selector} .bp-stage`).focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await atStep(selector, 2);
+  await page.keyboard.press('ArrowLeft');
+  await atStep(selector, 1);
+});
+
+test('play advances, pause stops', async () => {
+  const selector = '#from-csv';
+  await atStep(selector);
+  if ((await step(selector)) !== 0) await page.locator(`${selector} .bp-first`).click();
+  await atStep(selector, 0);
+  // The fastest speed, so the test does not wait long.
+  await page.locator(`${selector} .bp-speed input`).evaluate((input) => {
+    input.value = input.max;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  const play = page.locator(`${selector} .bp-play`);
+  await play.click();
+  assert.equal(await play.getAttribute('aria-pressed'), 'true');
+  await page.waitForFunction((element) => Number(element.dataset.step) >= 3, await canvas(selector).elementHandle(), { timeout: 30_000 });
+  await play.click();
+  assert.equal(await play.getAttribute('aria-pressed'), 'false');
+  assert.equal(await play.textContent(), 'Play');
+  // Paused: stepping back from here is exact, as anywhere.
+  const at = await step(selector);
+  const here = await picture(selector);
+  await page.locator(`${selector} .bp-forward`).click();
+  await atStep(selector, at + 1);
+  await page.locator(`${selector} .bp-back`).click();
+  await atStep(selector, at);
+  assert.equal(await picture(selector), here);
+});
+
+test('bad input shows what and where in the element, and the others keep working', async () => {
+  const error = async (selector) => {
+    const box = page.locator(`${selector} .bp-error`);
+    await box.waitFor({ timeout: 30_000 });
+    assert.equal(await box.getAttribute('role'), 'alert');
+    return box.textContent();
+  };
+  assert.match(await error('#malformed'), /csv: line 3, column 5 \(upper\)/);
+  assert.match(await error('#wrong'), /trace: event \d+ names buffer \d+, but problem has 2 buffers/);
+  assert.match(await error('#missing'), /cannot load \/missing\.csv: HTTP 404/);
+  assert.match(await error('#no-capacity'), /^Cannot replay this searchcapacity: /);
+  assert.equal(await page.locator('#malformed canvas').count(), 0);
+  await atStep('#from-trace');
+  await page.screenshot({ path: path.join(shots, 'replay-errors.png'), fullPage: true });
+});
+
+test('destroy removes the replay and every listener, observer and worker, also while recording', async () => {
+  await atStep('#mounted');
+  const baseline = await page.evaluate(() => window.baseline);
+  const during = await page.evaluate(() => window.leaks());
+  assert.ok(during.observers > baseline.observers, 'a replay observes its size');
+  await page.evaluate(() => window.handle.destroy());
+  assert.equal(await page.locator('#mounted').evaluate((e) => e.childNodes.length), 0);
+  // A replay destroyed while its worker records: the worker is terminated.
+  const started = await page.evaluate(() => window.workersStarted);
+  await page.evaluate(async (csv) => {
+    const { mountReplay } = await import('/bufpack/view.js');
+    window.destroyed = false;
+    window.onWorker = () => {
+      window.late.destroy();
+      window.destroyed = true;
+    };
+    window.late = mountReplay(document.getElementById('late'), { csv });
+  }, input);
+  await page.waitForFunction(() => window.destroyed === true, null, { timeout: 30_000 });
+  assert.ok((await page.evaluate(() => window.workersStarted)) > started, 'the recording started a worker');
+  assert.equal(await page.locator('#late').evaluate((e) => e.childNodes.length), 0);
+  await page.evaluate(() => {
+    for (const id of ['from-trace', 'from-csv', 'malformed', 'wrong', 'missing', 'no-capacity']) document.getElementById(id).remove();
+    document.getElementById('host').shadowRoot.getElementById('inner').remove();
+  });
+  const left = await page.evaluate(() => window.leaks());
+  assert.deepEqual(left, { ...baseline, workers: 0 }, 'listeners, observers and workers after every replay is gone');
+});
