@@ -307,7 +307,7 @@ test('destroy removes the view and every listener and observer it added', async 
   assert.deepEqual(left, baseline, 'listeners and observers after every view is gone');
 });
 
-test("the site's example page (dist/view.html) draws both of its views", async () => {
+test("the site's example page (dist/view.html) draws its layouts and replays", async () => {
   const site = await serve({ mounts: { '/': dist } });
   const { context, page: example, problems: seen } = await openPage(browser);
   try {
@@ -319,6 +319,14 @@ test("the site's example page (dist/view.html) draws both of its views", async (
       { timeout: 30_000 },
     );
     assert.equal(await example.locator('bufpack-layout').count(), 2);
+    // Its two replays: one recorded from src in the worker, one of a trace made on the page.
+    await example.waitForFunction(
+      () => [...document.querySelectorAll('bufpack-replay')].every((e) => e.shadowRoot.querySelector('canvas.bp-step')?.dataset.step === '0'),
+      null,
+      { timeout: 30_000 },
+    );
+    assert.equal(await example.locator('bufpack-replay').count(), 2);
+    assert.match(await example.locator('#traced .bp-figures').textContent(), /^capacity \d+ · \d+ buffers · 0 placed · step 0 of [1-9]/);
     assert.match(await example.locator('#solved .bp-figures').textContent(), /^\d+ buffers · peak \d+/);
     await example.screenshot({ path: path.join(shots, 'view-example.png'), fullPage: true });
     assert.deepEqual(seen, [], 'no console errors or page errors');
