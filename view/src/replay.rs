@@ -383,3 +383,30 @@ fn Stage(props: &StageProps) -> Html {
         </div>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_problems_only_and_errors_say_where() {
+        let problem = read_small("id,lower,upper,size\na,0,4,2\nb,2,6,3\n", "csv").unwrap();
+        assert_eq!(problem.buffers.len(), 2);
+        let malformed = read_small("id,lower,upper,size\na,0,4,2\nb,2,x,3\n", "csv").unwrap_err();
+        assert!(
+            malformed.starts_with("csv: line 3, column 5 (upper)"),
+            "{malformed}"
+        );
+        let empty = read_small("id,lower,upper,size\n", "a.csv").unwrap_err();
+        assert!(empty.starts_with("a.csv: no buffers"), "{empty}");
+        let mut large = String::from("id,lower,upper,size\n");
+        for i in 0..=MAX_BUFFERS {
+            large.push_str(&format!("b{i},0,2,1\n"));
+        }
+        let refused = read_small(&large, "big.csv").unwrap_err();
+        assert!(
+            refused.starts_with("big.csv: 401 buffers; a replay draws every buffer"),
+            "{refused}"
+        );
+    }
+}
