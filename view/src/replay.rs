@@ -250,17 +250,7 @@ fn Stage(props: &StageProps) -> Html {
         Callback::from(move |delta: i64| {
             playing.set(false);
             let mut next = (*cursor).clone();
-            let events = &lesson.trace.events;
-            match delta {
-                i64::MIN => next.seek(events, 0),
-                i64::MAX => next.seek(events, events.len()),
-                d if d < 0 => {
-                    next.back(events);
-                }
-                _ => {
-                    next.forward(events);
-                }
-            }
+            next.step(&lesson.trace.events, delta);
             cursor.set(next);
         })
     };

@@ -221,6 +221,21 @@ impl Cursor {
         while self.position > position && self.back(events) {}
     }
 
+    /// One step of the replay's controls: `i64::MIN` to the start, `i64::MAX` to the end, a
+    /// negative `delta` one event back, otherwise one forward.
+    pub fn step(&mut self, events: &[Event], delta: i64) {
+        match delta {
+            i64::MIN => self.seek(events, 0),
+            i64::MAX => self.seek(events, events.len()),
+            d if d < 0 => {
+                self.back(events);
+            }
+            _ => {
+                self.forward(events);
+            }
+        }
+    }
+
     fn set(&mut self, buffer: usize, offset: Option<Offset>) {
         if let Some(slot) = self.placed.get_mut(buffer) {
             *slot = offset;
@@ -445,6 +460,26 @@ mod tests {
                 cursor.back(&events);
             }
         }
+    }
+
+    #[test]
+    fn a_control_step_goes_one_event_either_way_or_to_either_end() {
+        let problem = bufpack::read_problem("id,lower,upper,size\na,0,2,4\nb,1,3,4\n", 8).unwrap();
+        let trace =
+            bufpack::trace(&problem, &bufpack::SolverParams::default(), 1_000, &mut ()).unwrap();
+        let events: Vec<Event> = trace.events.iter().map(from_solver).collect();
+        assert!(events.len() >= 2);
+        let mut cursor = Cursor::before(&problem);
+        cursor.step(&events, 1);
+        assert_eq!(cursor.position, 1);
+        cursor.step(&events, i64::MAX);
+        assert_eq!(cursor.position, events.len());
+        cursor.step(&events, -1);
+        assert_eq!(cursor.position, events.len() - 1);
+        cursor.step(&events, i64::MIN);
+        assert_eq!(cursor, Cursor::before(&problem));
+        cursor.step(&events, -1);
+        assert_eq!(cursor.position, 0);
     }
 
     #[test]
