@@ -6,6 +6,8 @@
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use crate::math;
+
 /// The time a slice may run before it yields: well under the 50 ms that makes a long task,
 /// so a click or a key waits at most this long.
 const SLICE_MS: f64 = 8.0;
@@ -151,7 +153,7 @@ impl SliceSort {
     /// How far along, from 0 to 1 (a rough guide for a progress bar).
     pub fn progress(&self) -> f64 {
         let len = self.data.len().max(1) as f64;
-        let passes = (len / RUN as f64).log2().ceil().max(0.0) + 1.0;
+        let passes = math::log2(len / RUN as f64).ceil().max(0.0) + 1.0;
         match self.phase {
             SortPhase::Scan { at } => 0.1 * at as f64 / len,
             SortPhase::Runs { at } => 0.1 + 0.9 * (at as f64 / len) / passes,

@@ -4,13 +4,18 @@
 //! page's theme, and records a replay's search through the package's worker; this crate
 //! parses, checks and draws. It runs no search itself: a layout or a trace is given.
 
+/// talc, as in the solver's package (web/src/alloc.rs): smaller than dlmalloc. Native builds
+/// (tests, clippy) keep the system allocator.
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 mod input;
 mod replay;
 mod viewer;
 
 use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
-use yew::AppHandle;
 
 use bufpack_chart::chart::ColourMode;
 
@@ -22,7 +27,7 @@ use crate::viewer::{Viewer, ViewerProps};
 /// observer and animation frame the chart holds is released).
 #[wasm_bindgen]
 pub struct LayoutView {
-    app: Option<AppHandle<Viewer>>,
+    view: Option<Viewer>,
 }
 
 #[wasm_bindgen]
@@ -30,16 +35,14 @@ impl LayoutView {
     /// New options (the same shape as at mount); the chart keeps its view when the layout
     /// is the same text.
     pub fn update(&mut self, options: &JsValue) {
-        if let Some(app) = &mut self.app {
-            app.update(props(options));
+        if let Some(view) = &mut self.view {
+            view.update(props(options));
         }
     }
 
     /// Unmounts the view. Further calls do nothing.
     pub fn destroy(&mut self) {
-        if let Some(app) = self.app.take() {
-            app.destroy();
-        }
+        self.view = None;
     }
 }
 
@@ -49,8 +52,9 @@ impl LayoutView {
 /// `dark`, `onSelect` (called with the selected buffer's facts, or `null`).
 #[wasm_bindgen(js_name = mountLayout)]
 pub fn mount_layout(root: web_sys::Element, options: &JsValue) -> LayoutView {
-    let app = yew::Renderer::<Viewer>::with_root_and_props(root, props(options)).render();
-    LayoutView { app: Some(app) }
+    LayoutView {
+        view: Viewer::mount(&root, props(options)),
+    }
 }
 
 fn get(options: &JsValue, key: &str) -> JsValue {
@@ -77,7 +81,7 @@ fn props(options: &JsValue) -> ViewerProps {
             .and_then(|c| ColourMode::parse(&c))
             .unwrap_or_default(),
         dark: get(options, "dark").is_truthy(),
-        on_select: get(options, "onSelect").dyn_into::<Function>().ok().into(),
+        on_select: get(options, "onSelect").dyn_into::<Function>().ok(),
     }
 }
 
@@ -85,7 +89,7 @@ fn props(options: &JsValue) -> ViewerProps {
 /// ResizeObserver are released).
 #[wasm_bindgen]
 pub struct ReplayView {
-    app: Option<AppHandle<Replay>>,
+    replay: Option<Replay>,
     /// The last lesson read, and what it was read from (text, source, capacity, trace
     /// object): an update with the same input keeps the replay where it is.
     last: Option<(String, String, i64, JsValue, ReplayInput)>,
@@ -96,17 +100,15 @@ impl ReplayView {
     /// New options (the same shape as at mount).
     pub fn update(&mut self, options: &JsValue) {
         let props = replay_props(options, &mut self.last);
-        if let Some(app) = &mut self.app {
-            app.update(props);
+        if let Some(replay) = &mut self.replay {
+            replay.update(props);
         }
     }
 
     /// Unmounts the replay. Further calls do nothing.
     pub fn destroy(&mut self) {
         self.last = None;
-        if let Some(app) = self.app.take() {
-            app.destroy();
-        }
+        self.replay = None;
     }
 }
 
@@ -118,9 +120,8 @@ impl ReplayView {
 pub fn mount_replay(root: web_sys::Element, options: &JsValue) -> ReplayView {
     let mut last = None;
     let props = replay_props(options, &mut last);
-    let app = yew::Renderer::<Replay>::with_root_and_props(root, props).render();
     ReplayView {
-        app: Some(app),
+        replay: Replay::mount(&root, props),
         last,
     }
 }

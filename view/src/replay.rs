@@ -4,12 +4,15 @@
 
 use std::rc::Rc;
 
+use std::cell::RefCell;
+
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{HtmlCanvasElement, HtmlInputElement};
-use yew::prelude::*;
+use web_sys::{Document, Element, HtmlCanvasElement, HtmlInputElement, KeyboardEvent};
 
 use bufpack::{read_problem, LoadProfile, Offset, Problem, Time, MAX_MAGNITUDE};
+use bufpack_chart::dom::{attributes, element, Listeners, Timeout};
+use bufpack_chart::math;
 use bufpack_chart::teach::explain::{ending, narrate, Names};
 use bufpack_chart::teach::replay::{Cursor, Event, Trace};
 use bufpack_chart::teach::{paint_step, Step};
@@ -99,7 +102,7 @@ pub(crate) fn lesson(
     })
 }
 
-#[derive(Properties, PartialEq, Clone)]
+/// What the page gives a replay (`view.js` reads it from the element).
 pub(crate) struct ReplayProps {
     pub(crate) input: ReplayInput,
     pub(crate) dark: bool,
@@ -107,220 +110,363 @@ pub(crate) struct ReplayProps {
     pub(crate) speed: f64,
 }
 
-#[function_component]
-pub(crate) fn Replay(props: &ReplayProps) -> Html {
-    let theme = if props.dark {
-        "bp-view bp-replay bp-dark"
-    } else {
-        "bp-view bp-replay"
-    };
-    match &props.input {
-        ReplayInput::Working(text) => html! {
-            <div class={theme} aria-busy="true">
-                <div class="bp-message" role="status">{ text.clone() }</div>
-            </div>
-        },
-        ReplayInput::Error(message) => html! {
-            <div class={theme}>
-                <div class="bp-message bp-error" role="alert">
-                    <strong>{ "Cannot replay this search" }</strong>
-                    <div class="bp-detail">{ message.clone() }</div>
-                </div>
-            </div>
-        },
-        ReplayInput::Ready(lesson) => {
-            // A new lesson starts a new stage (its cursor at the start).
-            let key = format!("{:p}", Rc::as_ptr(lesson));
-            html! {
-                <div class={theme}>
-                    <Stage {key} lesson={lesson.clone()} dark={props.dark} speed={props.speed} />
-                </div>
+/// A replay mounted into the page's element: a message, or the stage of a lesson.
+pub(crate) struct Replay {
+    document: Document,
+    /// `div.bp-view.bp-replay`: the theme's class, and the contents.
+    frame: Element,
+    input: Option<ReplayInput>,
+    stage: Option<Stage>,
+}
+
+impl Replay {
+    pub(crate) fn mount(root: &Element, props: ReplayProps) -> Option<Replay> {
+        let document = root.owner_document()?;
+        let frame = element(&document, "div", "bp-view bp-replay", "");
+        root.append_child(&frame).ok()?;
+        let mut replay = Replay {
+            document,
+            frame,
+            input: None,
+            stage: None,
+        };
+        replay.update(props);
+        Some(replay)
+    }
+
+    /// Shows new options: a new lesson starts a new stage (its cursor at the start); the same
+    /// lesson keeps its place and takes the theme and speed.
+    pub(crate) fn update(&mut self, props: ReplayProps) {
+        self.frame.set_class_name(if props.dark {
+            "bp-view bp-replay bp-dark"
+        } else {
+            "bp-view bp-replay"
+        });
+        let speed = props.speed.clamp(MIN_SPEED, MAX_SPEED);
+        if self.input.as_ref() == Some(&props.input) {
+            if let Some(stage) = &self.stage {
+                stage.restyle(props.dark, speed);
             }
+            return;
+        }
+        self.stage = None;
+        self.frame.set_text_content(None);
+        let _ = self.frame.remove_attribute("aria-busy");
+        let document = &self.document;
+        match &props.input {
+            ReplayInput::Working(text) => {
+                let _ = self.frame.set_attribute("aria-busy", "true");
+                let status = element(document, "div", "bp-message", text);
+                let _ = status.set_attribute("role", "status");
+                let _ = self.frame.append_child(&status);
+            }
+            ReplayInput::Error(message) => {
+                let alert = element(document, "div", "bp-message bp-error", "");
+                let _ = alert.set_attribute("role", "alert");
+                let _ = alert.append_child(&element(
+                    document,
+                    "strong",
+                    "",
+                    "Cannot replay this search",
+                ));
+                let _ = alert.append_child(&element(document, "div", "bp-detail", message));
+                let _ = self.frame.append_child(&alert);
+            }
+            ReplayInput::Ready(lesson) => {
+                self.stage = Stage::mount(&self.frame, lesson.clone(), props.dark, speed);
+            }
+        }
+        self.input = Some(props.input);
+    }
+}
+
+impl Drop for Replay {
+    fn drop(&mut self) {
+        self.stage = None;
+        self.frame.remove();
+    }
+}
+
+/// Slowest and fastest play, in steps a second.
+const MIN_SPEED: f64 = 0.5;
+const MAX_SPEED: f64 = 60.0;
+
+/// The stage's elements that change with the step.
+struct Parts {
+    stage: Element,
+    figures: Element,
+    canvas: HtmlCanvasElement,
+    narration: Element,
+    first: Element,
+    back: Element,
+    play: Element,
+    forward: Element,
+    last: Element,
+    scrub: HtmlInputElement,
+    speed: HtmlInputElement,
+    speed_text: Element,
+}
+
+/// Where the replay is, and whether it plays.
+struct Play {
+    lesson: Rc<Lesson>,
+    cursor: Cursor,
+    playing: bool,
+    speed: f64,
+    dark: bool,
+    /// The next step when playing.
+    timer: Option<Timeout>,
+}
+
+/// A lesson on stage: the step drawn, its words, the transport. Dropping it stops the play
+/// timer and removes its listeners, observer and elements.
+struct Stage {
+    state: Rc<RefCell<(Parts, Play)>>,
+    _listeners: Listeners,
+    observer: Option<(web_sys::ResizeObserver, Closure<dyn FnMut()>)>,
+}
+
+impl Stage {
+    fn mount(frame: &Element, lesson: Rc<Lesson>, dark: bool, speed: f64) -> Option<Stage> {
+        let document = frame.owner_document()?;
+        let d = &document;
+        let stage = element(d, "div", "bp-stage", "");
+        attributes(
+            &stage,
+            &[
+                ("tabindex", "0"),
+                (
+                    "aria-label",
+                    "Search replay: ← → step, Space play or pause, Home and End",
+                ),
+            ],
+        );
+        let bar = element(d, "div", "bp-bar", "");
+        let figures = element(d, "span", "bp-figures", "");
+        let _ = bar.append_child(&figures);
+        let chart = element(d, "div", "bp-chart", "");
+        let canvas: HtmlCanvasElement = element(d, "canvas", "bp-step", "").dyn_into().ok()?;
+        attributes(
+            &canvas,
+            &[
+                ("role", "img"),
+                (
+                    "aria-label",
+                    "The buffers placed so far, the candidates and the current step",
+                ),
+            ],
+        );
+        let _ = chart.append_child(&canvas);
+        let narration = element(d, "p", "bp-narration", "");
+        let _ = narration.set_attribute("aria-live", "polite");
+        let transport = element(d, "div", "bp-bar bp-transport", "");
+        attributes(&transport, &[("role", "group"), ("aria-label", "Replay")]);
+        let button = |class: &str, text: &str, title: &str| {
+            let button = element(d, "button", class, text);
+            let _ = button.set_attribute("type", "button");
+            if !title.is_empty() {
+                let _ = button.set_attribute("title", title);
+            }
+            let _ = transport.append_child(&button);
+            button
+        };
+        let first = button("bp-first", "Start", "To the start (Home)");
+        let back = button("bp-back", "◀ Step", "Step back (←)");
+        let play = button("bp-play", "Play", "");
+        let forward = button("bp-forward", "Step ▶", "Step forward (→)");
+        let last = button("bp-last", "End", "To the end (End)");
+        let scrub: HtmlInputElement = element(d, "input", "bp-scrub", "").dyn_into().ok()?;
+        let events = lesson.trace.events.len().to_string();
+        attributes(
+            &scrub,
+            &[
+                ("type", "range"),
+                ("min", "0"),
+                ("max", &events),
+                ("aria-label", "Step"),
+            ],
+        );
+        let _ = transport.append_child(&scrub);
+        let speed_label = element(d, "label", "bp-speed", "Speed ");
+        let speed_input: HtmlInputElement = element(d, "input", "", "").dyn_into().ok()?;
+        attributes(
+            &speed_input,
+            &[
+                ("type", "range"),
+                ("min", "-1"),
+                ("max", "5.9"),
+                ("step", "0.1"),
+                ("aria-label", "Steps a second"),
+            ],
+        );
+        let speed_text = element(d, "span", "", "");
+        let _ = speed_label.append_child(&speed_input);
+        let _ = speed_label.append_child(&speed_text);
+        let _ = transport.append_child(&speed_label);
+        for part in [&bar, &chart, &narration, &transport] {
+            let _ = stage.append_child(part);
+        }
+        let _ = frame.append_child(&stage);
+
+        let parts = Parts {
+            stage: stage.clone(),
+            figures,
+            canvas: canvas.clone(),
+            narration,
+            first: first.clone(),
+            back: back.clone(),
+            play: play.clone(),
+            forward: forward.clone(),
+            last: last.clone(),
+            scrub: scrub.clone(),
+            speed: speed_input.clone(),
+            speed_text,
+        };
+        let play_state = Play {
+            cursor: Cursor::before(&lesson.problem),
+            lesson,
+            playing: false,
+            speed,
+            dark,
+            timer: None,
+        };
+        let state = Rc::new(RefCell::new((parts, play_state)));
+
+        let mut listeners = Listeners::default();
+        for (target, delta) in [
+            (&first, i64::MIN),
+            (&back, -1),
+            (&forward, 1),
+            (&last, i64::MAX),
+        ] {
+            let state = state.clone();
+            listeners.add(target, "click", move |_| step(&state, delta));
+        }
+        let toggle = state.clone();
+        listeners.add(&play, "click", move |_| toggle_play(&toggle));
+        let seek = state.clone();
+        listeners.add(&scrub, "input", move |_| {
+            let position = seek.borrow().0.scrub.value().parse::<usize>();
+            if let Ok(position) = position {
+                change(&seek, |play| {
+                    play.playing = false;
+                    play.cursor.seek(&play.lesson.trace.events, position);
+                });
+            }
+        });
+        let speeds = state.clone();
+        listeners.add(&speed_input, "input", move |_| {
+            let value = speeds.borrow().0.speed.value_as_number();
+            if value.is_finite() {
+                // Logarithmic: 0.5 to 60 steps a second.
+                change(&speeds, |play| {
+                    play.speed = math::pow(2.0, value).clamp(MIN_SPEED, MAX_SPEED)
+                });
+            }
+        });
+        let keys = state.clone();
+        listeners.add(&stage, "keydown", move |event| {
+            let event: KeyboardEvent = event.unchecked_into();
+            let on_field = event
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .is_some_and(|e| e.tag_name() == "INPUT");
+            match event.key().as_str() {
+                "ArrowRight" if !on_field => step(&keys, 1),
+                "ArrowLeft" if !on_field => step(&keys, -1),
+                "Home" if !on_field => step(&keys, i64::MIN),
+                "End" if !on_field => step(&keys, i64::MAX),
+                " " => toggle_play(&keys),
+                _ => return,
+            }
+            event.prevent_default();
+        });
+        // Redrawn when the canvas's box changes.
+        let weak = Rc::downgrade(&state);
+        let on_resize = Closure::<dyn FnMut()>::new(move || {
+            if let Some(state) = weak.upgrade() {
+                paint(&state.borrow());
+            }
+        });
+        let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref())
+            .ok()
+            .map(|observer| {
+                observer.observe(&canvas);
+                (observer, on_resize)
+            });
+        render(&state);
+        Some(Stage {
+            state,
+            _listeners: listeners,
+            observer,
+        })
+    }
+
+    fn restyle(&self, dark: bool, speed: f64) {
+        let changed = {
+            let (_, play) = &*self.state.borrow();
+            play.dark != dark || play.speed != speed
+        };
+        if changed {
+            change(&self.state, |play| {
+                play.dark = dark;
+                play.speed = speed;
+            });
         }
     }
 }
 
-#[derive(Properties)]
-struct StageProps {
-    lesson: Rc<Lesson>,
-    dark: bool,
-    speed: f64,
-}
-
-impl PartialEq for StageProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.lesson, &other.lesson)
-            && self.dark == other.dark
-            && self.speed == other.speed
+impl Drop for Stage {
+    fn drop(&mut self) {
+        if let Some((observer, _)) = &self.observer {
+            observer.disconnect();
+        }
+        let mut state = self.state.borrow_mut();
+        // The timer's call holds the state: dropping the timer cancels it.
+        state.1.timer = None;
+        state.0.stage.remove();
     }
 }
 
-#[function_component]
-fn Stage(props: &StageProps) -> Html {
-    let lesson = props.lesson.clone();
-    let cursor = use_state(|| Cursor::before(&lesson.problem));
-    let playing = use_state_eq(|| false);
-    let speed = use_state_eq(|| props.speed.clamp(0.5, 60.0));
-    {
-        let speed = speed.clone();
-        use_effect_with(props.speed, move |&s| speed.set(s.clamp(0.5, 60.0)));
-    }
-    let canvas = use_node_ref();
-    // Redrawn when the size changes: the observer lives as long as the stage.
-    let size = use_state_eq(|| (0, 0));
-    {
-        let (canvas, size) = (canvas.clone(), size.clone());
-        use_effect_with((), move |_| {
-            let observer = canvas.cast::<HtmlCanvasElement>().and_then(|element| {
-                let callback = Closure::<dyn Fn()>::new({
-                    let element = element.clone();
-                    move || size.set((element.client_width(), element.client_height()))
-                });
-                let observer =
-                    web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
-                observer.observe(&element);
-                Some((observer, callback))
-            });
-            move || {
-                if let Some((observer, _callback)) = observer {
-                    observer.disconnect();
-                }
-            }
-        });
-    }
-    {
-        let (canvas, lesson) = (canvas.clone(), lesson.clone());
-        use_effect_with(
-            ((*cursor).clone(), props.dark, *size),
-            move |(cursor, dark, _)| {
-                if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
-                    paint_step(
-                        &canvas,
-                        &Step {
-                            problem: &lesson.problem,
-                            capacity: lesson.capacity,
-                            profile: &lesson.profile,
-                            trace: &lesson.trace,
-                            cursor,
-                            dark: *dark,
-                        },
-                    );
-                }
-            },
-        );
-    }
-    // Playing: one step per tick at `speed` steps a second; stops at the end.
-    {
-        let (cursor, playing, lesson) = (cursor.clone(), playing.clone(), lesson.clone());
-        use_effect_with(
-            (*playing, *speed, cursor.position),
-            move |&(is_playing, speed, _)| {
-                let mut handle = None;
-                if is_playing {
-                    let delay = (1000.0 / speed.max(0.1)) as i32;
-                    let closure = Closure::once(move || {
-                        let mut next = (*cursor).clone();
-                        next.forward(&lesson.trace.events);
-                        if next.position >= lesson.trace.events.len() {
-                            playing.set(false);
-                        }
-                        cursor.set(next);
-                    });
-                    handle = web_sys::window().and_then(|w| {
-                        w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                            closure.as_ref().unchecked_ref(),
-                            delay,
-                        )
-                        .ok()
-                        .map(|id| (id, closure))
-                    });
-                }
-                move || {
-                    if let (Some((id, _closure)), Some(window)) = (handle, web_sys::window()) {
-                        window.clear_timeout_with_handle(id);
-                    }
-                }
-            },
-        );
-    }
+/// Changes where the replay is, then shows it (and plans the next step when playing).
+fn change(state: &Rc<RefCell<(Parts, Play)>>, change: impl FnOnce(&mut Play)) {
+    change(&mut state.borrow_mut().1);
+    render(state);
+}
 
+/// A step control: `delta` steps (`i64::MIN` / `MAX`: to the start / end); pauses.
+fn step(state: &Rc<RefCell<(Parts, Play)>>, delta: i64) {
+    change(state, |play| {
+        play.playing = false;
+        play.cursor.step(&play.lesson.trace.events, delta);
+    });
+}
+
+/// Play or pause; playing from the end starts over.
+fn toggle_play(state: &Rc<RefCell<(Parts, Play)>>) {
+    change(state, |play| {
+        if !play.playing && play.cursor.position >= play.lesson.trace.events.len() {
+            play.cursor = Cursor::before(&play.lesson.problem);
+        }
+        play.playing = !play.playing;
+    });
+}
+
+/// Shows the replay where it is: figures, step drawn, words, transport; and while playing,
+/// the next step one tick from now (at `speed` steps a second; it stops at the end).
+fn render(state: &Rc<RefCell<(Parts, Play)>>) {
+    let mut guard = state.borrow_mut();
+    let (parts, play) = &mut *guard;
+    let lesson = &play.lesson;
     let events = &lesson.trace.events;
-    let step = {
-        let (cursor, lesson, playing) = (cursor.clone(), lesson.clone(), playing.clone());
-        Callback::from(move |delta: i64| {
-            playing.set(false);
-            let mut next = (*cursor).clone();
-            next.step(&lesson.trace.events, delta);
-            cursor.set(next);
-        })
-    };
-    let on_scrub = {
-        let (cursor, lesson, playing) = (cursor.clone(), lesson.clone(), playing.clone());
-        Callback::from(move |event: InputEvent| {
-            let input: HtmlInputElement = event.target_unchecked_into();
-            if let Ok(position) = input.value().parse::<usize>() {
-                playing.set(false);
-                let mut next = (*cursor).clone();
-                next.seek(&lesson.trace.events, position);
-                cursor.set(next);
-            }
-        })
-    };
-    let on_speed = {
-        let speed = speed.clone();
-        Callback::from(move |event: InputEvent| {
-            let input: HtmlInputElement = event.target_unchecked_into();
-            if let Ok(value) = input.value().parse::<f64>() {
-                // Logarithmic: 0.5 to 60 steps a second.
-                speed.set(2f64.powf(value).clamp(0.5, 60.0));
-            }
-        })
-    };
-    let toggle_play = {
-        let (playing, cursor, lesson) = (playing.clone(), cursor.clone(), lesson.clone());
-        Callback::from(move |()| {
-            // Playing from the end starts over.
-            if !*playing && cursor.position >= lesson.trace.events.len() {
-                cursor.set(Cursor::before(&lesson.problem));
-            }
-            playing.set(!*playing);
-        })
-    };
-    let on_key = {
-        let (step, toggle_play) = (step.clone(), toggle_play.clone());
-        Callback::from(move |event: KeyboardEvent| {
-            let on_field = event
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .is_some_and(|e| e.tag_name() == "INPUT");
-            match event.key().as_str() {
-                "ArrowRight" if !on_field => step.emit(1),
-                "ArrowLeft" if !on_field => step.emit(-1),
-                "Home" if !on_field => step.emit(i64::MIN),
-                "End" if !on_field => step.emit(i64::MAX),
-                " " => toggle_play.emit(()),
-                _ => return,
-            }
-            event.prevent_default();
-        })
-    };
-    let on = |delta: i64| {
-        let step = step.clone();
-        Callback::from(move |_: MouseEvent| step.emit(delta))
-    };
-    let on_play = {
-        let toggle = toggle_play.clone();
-        Callback::from(move |_: MouseEvent| toggle.emit(()))
-    };
-
+    let position = play.cursor.position;
+    let at_end = position >= events.len();
     let names = Names {
         problem: &lesson.problem,
         capacity: lesson.capacity,
         sections: &lesson.trace.sections,
     };
-    let position = cursor.position;
-    let at_end = position >= events.len();
-    let mut words = match cursor.last(events) {
+    let mut words = match play.cursor.last(events) {
         Some(event) => narrate(event, &names),
         None => format!(
             "Before the search: {} buffers to place under capacity {}. Press Play or →.",
@@ -335,7 +481,7 @@ fn Stage(props: &StageProps) -> Html {
         "capacity {} · {} buffers · {} placed · step {position} of {}{}",
         lesson.capacity,
         lesson.problem.buffers.len(),
-        cursor.placed_count(),
+        play.cursor.placed_count(),
         events.len(),
         if lesson.trace.truncated {
             " (first events only)"
@@ -343,35 +489,64 @@ fn Stage(props: &StageProps) -> Html {
             ""
         }
     );
-    html! {
-        <div class="bp-stage" onkeydown={on_key} tabindex="0"
-             aria-label="Search replay: ← → step, Space play or pause, Home and End">
-            <div class="bp-bar">
-                <span class="bp-figures">{ figures }</span>
-            </div>
-            <div class="bp-chart">
-                <canvas ref={canvas} class="bp-step" role="img"
-                        aria-label="The buffers placed so far, the candidates and the current step" />
-            </div>
-            <p class="bp-narration" aria-live="polite">{ words }</p>
-            <div class="bp-bar bp-transport" role="group" aria-label="Replay">
-                <button type="button" class="bp-first" onclick={on(i64::MIN)} disabled={position == 0} title="To the start (Home)">{ "Start" }</button>
-                <button type="button" class="bp-back" onclick={on(-1)} disabled={position == 0} title="Step back (←)">{ "◀ Step" }</button>
-                <button type="button" class="bp-play" onclick={on_play} aria-pressed={playing.to_string()}>
-                    { if *playing { "Pause" } else { "Play" } }
-                </button>
-                <button type="button" class="bp-forward" onclick={on(1)} disabled={at_end} title="Step forward (→)">{ "Step ▶" }</button>
-                <button type="button" class="bp-last" onclick={on(i64::MAX)} disabled={at_end} title="To the end (End)">{ "End" }</button>
-                <input class="bp-scrub" type="range" min="0" max={events.len().to_string()}
-                       value={position.to_string()} oninput={on_scrub} aria-label="Step" />
-                <label class="bp-speed">{ "Speed " }
-                    <input type="range" min="-1" max="5.9" step="0.1"
-                           value={speed.log2().to_string()} oninput={on_speed} aria-label="Steps a second" />
-                    <span>{ format!("{:.1}/s", *speed) }</span>
-                </label>
-            </div>
-        </div>
+    parts.figures.set_text_content(Some(&figures));
+    parts.narration.set_text_content(Some(&words));
+    let disable = |button: &Element, disabled: bool| {
+        let _ = if disabled {
+            button.set_attribute("disabled", "")
+        } else {
+            button.remove_attribute("disabled")
+        };
+    };
+    disable(&parts.first, position == 0);
+    disable(&parts.back, position == 0);
+    disable(&parts.forward, at_end);
+    disable(&parts.last, at_end);
+    parts
+        .play
+        .set_text_content(Some(if play.playing { "Pause" } else { "Play" }));
+    let _ = parts
+        .play
+        .set_attribute("aria-pressed", if play.playing { "true" } else { "false" });
+    parts.scrub.set_value(&position.to_string());
+    parts.speed.set_value(&math::log2(play.speed).to_string());
+    parts
+        .speed_text
+        .set_text_content(Some(&format!("{:.1}/s", play.speed)));
+    paint(&guard);
+
+    let play = &mut guard.1;
+    play.timer = None;
+    if play.playing {
+        let delay = (1000.0 / play.speed.max(0.1)) as i32;
+        let weak = Rc::downgrade(state);
+        play.timer = Timeout::new(delay, move || {
+            if let Some(state) = weak.upgrade() {
+                change(&state, |play| {
+                    play.cursor.forward(&play.lesson.trace.events);
+                    if play.cursor.position >= play.lesson.trace.events.len() {
+                        play.playing = false;
+                    }
+                });
+            }
+        });
     }
+}
+
+/// Draws the current step on the stage's canvas.
+fn paint((parts, play): &(Parts, Play)) {
+    let lesson = &play.lesson;
+    paint_step(
+        &parts.canvas,
+        &Step {
+            problem: &lesson.problem,
+            capacity: lesson.capacity,
+            profile: &lesson.profile,
+            trace: &lesson.trace,
+            cursor: &play.cursor,
+            dark: play.dark,
+        },
+    );
 }
 
 #[cfg(test)]

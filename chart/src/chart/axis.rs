@@ -8,6 +8,8 @@
 
 use std::ops::Range;
 
+use crate::math;
+
 use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
 
 /// One axis: the visible range and whether ticks fall on powers of two.
@@ -89,9 +91,9 @@ pub(crate) fn ticks(lo: f64, hi: f64, max: usize, binary: bool) -> Vec<f64> {
 fn first_step(span: f64, max: usize, binary: bool) -> f64 {
     let raw = (span / max as f64).max(1.0);
     if binary {
-        2f64.powf(raw.log2().ceil())
+        math::pow(2.0, math::log2(raw).ceil())
     } else {
-        let decade = 10f64.powf(raw.log10().floor());
+        let decade = math::pow(10.0, math::log10(raw).floor());
         [1.0, 2.0, 5.0, 10.0]
             .into_iter()
             .map(|m| m * decade)
@@ -102,10 +104,10 @@ fn first_step(span: f64, max: usize, binary: bool) -> f64 {
 
 /// The nice step before `step` (at least 1).
 fn prev_step(step: f64, binary: bool) -> f64 {
-    if binary && step.log2().fract() == 0.0 {
+    if binary && math::log2(step).fract() == 0.0 {
         return (step / 2.0).max(1.0);
     }
-    let decade = 10f64.powf(step.log10().floor());
+    let decade = math::pow(10.0, math::log10(step).floor());
     let mantissa = (step / decade).round();
     let prev = if mantissa > 5.0 {
         5.0 * decade
@@ -121,10 +123,10 @@ fn prev_step(step: f64, binary: bool) -> f64 {
 
 /// The nice step after `step`: 2^k to 2^(k+1); 1, 2, 5 to 2, 5, 10 (x 10^k).
 fn next_step(step: f64, binary: bool) -> f64 {
-    if binary && step.log2().fract() == 0.0 {
+    if binary && math::log2(step).fract() == 0.0 {
         return step * 2.0;
     }
-    let decade = 10f64.powf(step.log10().floor());
+    let decade = math::pow(10.0, math::log10(step).floor());
     let mantissa = (step / decade).round();
     if mantissa < 2.0 {
         2.0 * decade

@@ -13,6 +13,8 @@ use bufpack::Buffer;
 #[cfg(test)]
 use bufpack::Problem;
 
+use crate::math;
+
 /// An sRGB colour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Rgb(pub u8, pub u8, pub u8);
@@ -306,7 +308,7 @@ impl Ramp {
     /// The ramp from `min` to `max` (each at least 1).
     pub fn new(min: i64, max: i64) -> Ramp {
         let (min, max) = (min.max(1), max.max(1));
-        let log = |v: i64| (v as f64).ln();
+        let log = |v: i64| math::ln(v as f64);
         let (lo, hi) = (log(min), log(max));
         if hi <= lo {
             return Ramp::default();

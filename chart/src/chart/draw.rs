@@ -102,7 +102,9 @@ const MARGIN_BOTTOM: f64 = 4.0;
 const MARGIN_LEFT: f64 = 6.0;
 const X_LABELS: f64 = 38.0;
 const Y_LABELS: f64 = 66.0;
-const FONT: &str = "sans-serif";
+/// The family as plotters' enum: its `From<&str>` lower-cases the name, which brings
+/// Unicode case tables into the `.wasm`.
+const FONT: FontFamily<'static> = FontFamily::SansSerif;
 
 fn px(value: f64, scale: f64) -> u32 {
     (value * scale).round().max(0.0) as u32

@@ -173,7 +173,7 @@ pub fn draw<DB: DrawingBackend>(
     let top = offset_top(scene);
     let px = |v: f64| (v * scale).round().max(1.0) as u32;
     let font = |size: f64| {
-        ("sans-serif", size * scale)
+        (FontFamily::SansSerif, size * scale)
             .into_font()
             .color(&colours.text)
     };

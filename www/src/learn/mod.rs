@@ -23,6 +23,7 @@ use bufpack::{read_problem, LoadProfile, Offset, Problem, Time};
 use compare::{Ablation, Compare};
 use examples::TEACHING;
 // The replay, its words and its drawing are shared with the viewer's <bufpack-replay>.
+use bufpack_chart::dom::Timeout;
 use bufpack_chart::teach::explain::{ending, in_this_example, narrate, Names, TECHNIQUES};
 use bufpack_chart::teach::replay::{Cursor, Event, Trace};
 use bufpack_chart::teach::{draw, paint_scene, paint_step, replay, Step};
@@ -255,34 +256,23 @@ pub(crate) fn learn(props: &LearnProps) -> Html {
         use_effect_with(
             (*playing, *speed, cursor.position),
             move |(is_playing, speed, _)| {
-                let mut handle = None;
-                if *is_playing {
-                    if let Some(lesson) = &*lesson {
-                        let trace = lesson.trace.clone();
+                // The next step one tick from now; cancelled (dropped) when anything changes.
+                let tick = (*lesson)
+                    .clone()
+                    .filter(|_| *is_playing)
+                    .and_then(|lesson| {
                         let delay = (1000.0 / speed.max(0.1)) as i32;
-                        let closure = wasm_bindgen::closure::Closure::once(move || {
+                        Timeout::new(delay, move || {
+                            let events = &lesson.trace.events;
                             let mut next = (*cursor).clone();
-                            next.forward(&trace.events);
-                            if next.position >= trace.events.len() {
+                            next.forward(events);
+                            if next.position >= events.len() {
                                 playing.set(false);
                             }
                             cursor.set(next);
-                        });
-                        handle = web_sys::window().and_then(|w| {
-                            w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                                closure.as_ref().unchecked_ref(),
-                                delay,
-                            )
-                            .ok()
-                            .map(|id| (id, closure))
-                        });
-                    }
-                }
-                move || {
-                    if let (Some((id, _closure)), Some(window)) = (handle, web_sys::window()) {
-                        window.clear_timeout_with_handle(id);
-                    }
-                }
+                        })
+                    });
+                move || drop(tick)
             },
         );
     }
