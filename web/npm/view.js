@@ -7,7 +7,7 @@
 
 import init, {
   checkReplayProblem,
-  mountLayout as mountWasm,
+  mountLayout as mountLayoutWasm,
   mountReplay as mountReplayWasm,
 } from './bufpack_view.js';
 
@@ -99,15 +99,16 @@ function rowsOf(problem, offsets) {
 const THEMES = ['light', 'dark', 'auto'];
 
 /**
- * Renders a layout view into `element` and returns `{ update(options), destroy() }`.
- * Options: exactly one of `src` (URL of a CSV with an `offset` column), `csv` (the text) or
- * `layout` (`{ problem, solution }`); `capacity`, `colour` ('size' | 'lifetime' | 'id'),
- * `theme` ('light' | 'dark' | 'auto': the page's `prefers-color-scheme`), `onSelect(detail)`.
- * Bad input shows its error in the element; nothing is thrown after mounting.
+ * What `mountLayout` and `mountReplay` share: the style and root put into `element`, the
+ * options `update` merges, the page's colour scheme, `src` fetched, the .wasm loaded before
+ * `mount(root, props())` (the wasm view), its redraws, and `destroy`. `setup(shared)` states
+ * what differs and returns `{ props, stop }`: `props()` the wasm view's input, `stop()`
+ * (optional) what else `destroy` ends. `shared` holds `options` (the current ones), `dark()`,
+ * `fetched(src)`, `render()` and `destroyed()`.
  */
-export function mountLayout(element, options = {}) {
+function mountView(element, options, { name, mount, setup }) {
   if (!(element instanceof Element || element instanceof ShadowRoot)) {
-    throw new TypeError('mountLayout: expected an Element (or a ShadowRoot) to render into');
+    throw new TypeError(`${name}: expected an Element (or a ShadowRoot) to render into`);
   }
   const style = document.createElement('style');
   style.textContent = STYLE;
@@ -115,43 +116,30 @@ export function mountLayout(element, options = {}) {
   root.className = 'bp-root';
   element.append(style, root);
 
-  let current = { ...options };
-  let view; // the wasm LayoutView, once loaded
+  let view; // the wasm view, once loaded
   let destroyed = false;
-  let loaded = null; // { key, input } of the last src fetched or text read
+  let loaded = null; // { key, input } of the last src fetched
   let fetching; // AbortController of a fetch under way
   const media = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
   const onScheme = () => render();
   media?.addEventListener('change', onScheme);
 
-  const dark = () => {
-    const theme = THEMES.includes(current.theme) ? current.theme : 'auto';
-    return theme === 'dark' || (theme === 'auto' && Boolean(media?.matches));
+  const shared = {
+    options: { ...options },
+    dark() {
+      const theme = THEMES.includes(shared.options.theme) ? shared.options.theme : 'auto';
+      return theme === 'dark' || (theme === 'auto' && Boolean(media?.matches));
+    },
+    /** `src` as `{ csv, source }` or `{ error }` once fetched; undefined while it loads (the fetch starts). */
+    fetched(src) {
+      if (loaded?.key === src) return loaded.input;
+      fetchSrc(src);
+      return undefined;
+    },
+    render,
+    destroyed: () => destroyed,
   };
-
-  /** The input as wasm takes it: `{ csv, source, capacity }`, `{ error }` or `{}` (loading). */
-  function input() {
-    const capacity = current.capacity === undefined || current.capacity === null || current.capacity === ''
-      ? undefined : Number(current.capacity);
-    if (capacity !== undefined && !(Number.isSafeInteger(capacity) && capacity >= 0)) {
-      return { error: `capacity: expected a non-negative integer, found ${JSON.stringify(String(current.capacity))}` };
-    }
-    if (current.layout !== undefined && current.layout !== null) {
-      try {
-        const converted = layoutToCsv(current.layout);
-        return { csv: converted.csv, source: 'layout', capacity: capacity ?? converted.capacity };
-      } catch (error) {
-        return { error: error.message };
-      }
-    }
-    if (typeof current.csv === 'string') return { csv: current.csv, source: 'csv', capacity };
-    if (typeof current.src === 'string' && current.src !== '') {
-      if (loaded?.key === current.src) return { ...loaded.input, capacity };
-      fetchSrc(current.src);
-      return {};
-    }
-    return { error: 'nothing to show: give src (a CSV URL), csv (its text) or layout ({ problem, solution })' };
-  }
+  const { props, stop } = setup(shared);
 
   async function fetchSrc(src) {
     fetching?.abort();
@@ -174,15 +162,6 @@ export function mountLayout(element, options = {}) {
     render();
   }
 
-  function props() {
-    return {
-      ...input(),
-      colour: current.colour,
-      dark: dark(),
-      onSelect: (detail) => current.onSelect?.(detail),
-    };
-  }
-
   function render() {
     if (destroyed || !view) return;
     view.update(props());
@@ -191,7 +170,7 @@ export function mountLayout(element, options = {}) {
   load().then(
     () => {
       if (destroyed) return;
-      view = mountWasm(root, props());
+      view = mount(root, props());
     },
     (error) => {
       if (destroyed) return;
@@ -202,13 +181,14 @@ export function mountLayout(element, options = {}) {
   return {
     update(next = {}) {
       if (destroyed) return;
-      current = { ...current, ...next };
+      shared.options = { ...shared.options, ...next };
       render();
     },
     destroy() {
       if (destroyed) return;
       destroyed = true;
       fetching?.abort();
+      stop?.();
       media?.removeEventListener('change', onScheme);
       view?.destroy();
       view?.free();
@@ -216,6 +196,58 @@ export function mountLayout(element, options = {}) {
       style.remove();
       root.remove();
     },
+  };
+}
+
+/** The `capacity` option as a number, undefined when not given. */
+function capacityOf(options) {
+  const { capacity } = options;
+  return capacity === undefined || capacity === null || capacity === '' ? undefined : Number(capacity);
+}
+
+/**
+ * Renders a layout view into `element` and returns `{ update(options), destroy() }`.
+ * Options: exactly one of `src` (URL of a CSV with an `offset` column), `csv` (the text) or
+ * `layout` (`{ problem, solution }`); `capacity`, `colour` ('size' | 'lifetime' | 'id'),
+ * `theme` ('light' | 'dark' | 'auto': the page's `prefers-color-scheme`), `onSelect(detail)`.
+ * Bad input shows its error in the element; nothing is thrown after mounting.
+ */
+export function mountLayout(element, options = {}) {
+  return mountView(element, options, { name: 'mountLayout', mount: mountLayoutWasm, setup: layoutSetup });
+}
+
+/** What a layout view adds to `mountView`: its input from `layout`, `csv` or `src`, the colour mode, `onSelect`. */
+function layoutSetup(shared) {
+  /** The input as wasm takes it: `{ csv, source, capacity }`, `{ error }` or `{}` (loading). */
+  function input() {
+    const current = shared.options;
+    const capacity = capacityOf(current);
+    if (capacity !== undefined && !(Number.isSafeInteger(capacity) && capacity >= 0)) {
+      return { error: `capacity: expected a non-negative integer, found ${JSON.stringify(String(current.capacity))}` };
+    }
+    if (current.layout !== undefined && current.layout !== null) {
+      try {
+        const converted = layoutToCsv(current.layout);
+        return { csv: converted.csv, source: 'layout', capacity: capacity ?? converted.capacity };
+      } catch (error) {
+        return { error: error.message };
+      }
+    }
+    if (typeof current.csv === 'string') return { csv: current.csv, source: 'csv', capacity };
+    if (typeof current.src === 'string' && current.src !== '') {
+      const fetched = shared.fetched(current.src);
+      return fetched ? { ...fetched, capacity } : {};
+    }
+    return { error: 'nothing to show: give src (a CSV URL), csv (its text) or layout ({ problem, solution })' };
+  }
+
+  return {
+    props: () => ({
+      ...input(),
+      colour: shared.options.colour,
+      dark: shared.dark(),
+      onSelect: (detail) => shared.options.onSelect?.(detail),
+    }),
   };
 }
 
@@ -248,47 +280,28 @@ const OPTIMUM_SECONDS = 5;
  * Bad input shows its error in the element; nothing is thrown after mounting.
  */
 export function mountReplay(element, options = {}) {
-  if (!(element instanceof Element || element instanceof ShadowRoot)) {
-    throw new TypeError('mountReplay: expected an Element (or a ShadowRoot) to render into');
-  }
-  const style = document.createElement('style');
-  style.textContent = STYLE;
-  const root = document.createElement('div');
-  root.className = 'bp-root';
-  element.append(style, root);
+  return mountView(element, options, { name: 'mountReplay', mount: mountReplayWasm, setup: replaySetup });
+}
 
-  let current = { ...options };
-  let view; // the wasm ReplayView, once loaded
-  let destroyed = false;
-  let loaded = null; // { key, input } of the last src fetched
-  let fetching; // AbortController of a fetch under way
+/** What a replay adds to `mountView`: its problem and trace, the search recorded in a worker, the speed. */
+function replaySetup(shared) {
   let recorded = null; // { key, input } of the last search recorded
   let recording; // { key, controller, status } of a recording under way
-  const media = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
-  const onScheme = () => render();
-  media?.addEventListener('change', onScheme);
-
-  const dark = () => {
-    const theme = THEMES.includes(current.theme) ? current.theme : 'auto';
-    return theme === 'dark' || (theme === 'auto' && Boolean(media?.matches));
-  };
 
   /** The input as wasm takes it: `{ csv, source, capacity, trace }`, `{ error }` or `{ working }`. */
   function input() {
-    const capacity = current.capacity === undefined || current.capacity === null || current.capacity === ''
-      ? undefined : Number(current.capacity);
+    const current = shared.options;
+    const capacity = capacityOf(current);
     if (capacity !== undefined && !(Number.isSafeInteger(capacity) && capacity > 0)) {
       return { error: `capacity: expected a positive integer, found ${JSON.stringify(String(current.capacity))}` };
     }
     let problem = problemOf(current);
     if (problem.error) return problem;
     if (problem.src !== undefined) {
-      if (loaded?.key !== problem.src) {
-        fetchSrc(problem.src);
-        return { working: `Loading ${problem.src}…` };
-      }
-      if (loaded.input.error) return loaded.input;
-      problem = loaded.input;
+      const fetched = shared.fetched(problem.src);
+      if (!fetched) return { working: `Loading ${problem.src}…` };
+      if (fetched.error) return fetched;
+      problem = fetched;
     }
     const trace = current.trace;
     if (trace !== undefined && trace !== null) {
@@ -307,27 +320,6 @@ export function mountReplay(element, options = {}) {
     return { working: recording.status };
   }
 
-  async function fetchSrc(src) {
-    fetching?.abort();
-    const controller = new AbortController();
-    fetching = controller;
-    let result;
-    try {
-      const url = new URL(src, document.baseURI);
-      const response = await fetch(url, { signal: controller.signal });
-      result = response.ok
-        ? { csv: await response.text(), source: src }
-        : { error: `cannot load ${src}: HTTP ${response.status} ${response.statusText}`.trim() };
-    } catch (error) {
-      if (controller.signal.aborted) return;
-      result = { error: `cannot load ${src}: ${error.message}` };
-    }
-    if (controller.signal.aborted || destroyed) return;
-    fetching = undefined;
-    loaded = { key: src, input: result };
-    render();
-  }
-
   /** Records the search of `problem` in the package's worker (cancelled by a newer one or destroy). */
   async function record(key, problem, capacity) {
     recording?.controller.abort();
@@ -337,7 +329,7 @@ export function mountReplay(element, options = {}) {
     const { signal } = controller;
     const say = (status) => {
       mine.status = status;
-      if (recording === mine) render();
+      if (recording === mine) shared.render();
     };
     let result;
     try {
@@ -356,51 +348,20 @@ export function mountReplay(element, options = {}) {
       if (signal.aborted) return;
       result = { error: `${problem.source}: recording the search: ${error.message}` };
     }
-    if (signal.aborted || destroyed || recording !== mine) return;
+    if (signal.aborted || shared.destroyed() || recording !== mine) return;
     recording = undefined;
     recorded = { key, input: result };
-    render();
+    shared.render();
   }
-
-  function props() {
-    const speed = Number(current.speed);
-    return { ...input(), dark: dark(), speed: Number.isFinite(speed) && speed > 0 ? speed : 4 };
-  }
-
-  function render() {
-    if (destroyed || !view) return;
-    view.update(props());
-  }
-
-  load().then(
-    () => {
-      if (destroyed) return;
-      view = mountReplayWasm(root, props());
-    },
-    (error) => {
-      if (destroyed) return;
-      failed(root, error);
-    },
-  );
 
   return {
-    update(next = {}) {
-      if (destroyed) return;
-      current = { ...current, ...next };
-      render();
+    props() {
+      const speed = Number(shared.options.speed);
+      return { ...input(), dark: shared.dark(), speed: Number.isFinite(speed) && speed > 0 ? speed : 4 };
     },
-    destroy() {
-      if (destroyed) return;
-      destroyed = true;
-      fetching?.abort();
+    stop() {
       recording?.controller.abort();
       recording = undefined;
-      media?.removeEventListener('change', onScheme);
-      view?.destroy();
-      view?.free();
-      view = undefined;
-      style.remove();
-      root.remove();
     },
   };
 }
