@@ -14,6 +14,7 @@ use bufpack::{read_problem, LoadProfile, Offset, Problem, Time, MAX_MAGNITUDE};
 use bufpack_chart::dom::{attributes, element, Listeners, Timeout};
 use bufpack_chart::math;
 use bufpack_chart::teach::explain::{ending, narrate, Names};
+use bufpack_chart::teach::read;
 use bufpack_chart::teach::replay::{Cursor, Event, Trace};
 use bufpack_chart::teach::{paint_step, Step};
 
@@ -77,8 +78,8 @@ pub(crate) fn lesson(
 ) -> Result<Lesson, String> {
     let mut problem = read_small(csv, source)?;
     problem.capacity = capacity;
-    let trace: Trace = serde_wasm_bindgen::from_value(trace.clone())
-        .map_err(|e| format!("trace: not a recorded search (traceSearch's result): {e}"))?;
+    let trace: Trace = read::trace(trace, "trace")
+        .map_err(|e| format!("{e} (not a recorded search: traceSearch's result?)"))?;
     let buffers = problem.buffers.len();
     for (index, event) in trace.events.iter().enumerate() {
         let named = match event {

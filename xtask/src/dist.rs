@@ -227,11 +227,22 @@ fn report_sizes(out: &Path) -> Result<(), String> {
             FIRST_VISIT_LIMIT / 1024
         ));
     }
+    if viewer > VIEWER_LIMIT {
+        return Err(format!(
+            "the embeddable viewer (bufpack/view) is {:.1} KB gzipped, over its {} KB budget",
+            viewer as f64 / 1024.0,
+            VIEWER_LIMIT / 1024
+        ));
+    }
     Ok(())
 }
 
 /// What a first visit of the app may download, gzipped (ARCHITECTURE.md, `www/`).
 const FIRST_VISIT_LIMIT: usize = 400 * 1024;
+
+/// What a page embedding `bufpack/view` downloads for both elements, gzipped (issue 17's
+/// goal; ARCHITECTURE.md, `view/`).
+const VIEWER_LIMIT: usize = 150 * 1024;
 
 /// The viewer's files in the package (`view.js`, `view.d.ts`, `bufpack_view*`).
 fn is_viewer(path: &Path) -> bool {

@@ -4,6 +4,7 @@
 //! - [`replay`]: the trace's shapes (what the package's `traceSearch` / `traceInWorker`
 //!   return) and the [`replay::Cursor`] (placements after the first k events; forward and
 //!   back are exact inverses).
+//! - [`read`]: a trace read from the package's objects, with the path of a bad field.
 //! - [`explain`]: each event and technique in words, with the example's ids and times.
 //! - [`draw`]: one step on a plotters drawing area.
 //!
@@ -11,6 +12,7 @@
 
 pub mod draw;
 pub mod explain;
+pub mod read;
 pub mod replay;
 
 use web_sys::HtmlCanvasElement;

@@ -1,12 +1,10 @@
-//! A recorded search (the package's `traceInWorker`) and a cursor over it: which buffers are
+//! A recorded search (the package's `traceInWorker`; read by [`super::read`]) and a cursor over it: which buffers are
 //! placed after the first `position` events, stepping forward and back exactly.
-
-use serde::Deserialize;
 
 use bufpack::{Offset, Time};
 
 /// A buffer the search will try, at the offset it would take.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Candidate {
     pub buffer: usize,
     pub offset: Offset,
@@ -31,8 +29,7 @@ pub struct Prune {
 }
 
 /// One step of the search.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(from = "RawEvent")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event {
     Enter {
         first_section: u32,
@@ -50,74 +47,8 @@ pub enum Event {
     Backtrack,
 }
 
-/// An event as the package writes it, `{ kind, ...fields }`, read as one flat struct: serde's
-/// internally tagged enums buffer every value first, which cost the app 25 KB of code.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawEvent {
-    kind: String,
-    #[serde(default)]
-    first_section: u32,
-    #[serde(default)]
-    last_section: u32,
-    #[serde(default)]
-    candidates: Vec<Candidate>,
-    #[serde(default)]
-    runs: Vec<(u32, u32)>,
-    #[serde(default)]
-    technique: String,
-    #[serde(default)]
-    rule: String,
-    buffer: Option<usize>,
-    offset: Option<Offset>,
-    top: Option<Offset>,
-    section: Option<u32>,
-    time: Option<Time>,
-    floor: Option<Offset>,
-    total: Option<Offset>,
-    #[serde(default)]
-    dropped: Vec<Candidate>,
-    skipped: Option<u32>,
-}
-
-impl From<RawEvent> for Event {
-    fn from(raw: RawEvent) -> Event {
-        let candidate = || Candidate {
-            buffer: raw.buffer.unwrap_or(usize::MAX),
-            offset: raw.offset.unwrap_or(0),
-        };
-        match raw.kind.as_str() {
-            "enter" => Event::Enter {
-                first_section: raw.first_section,
-                last_section: raw.last_section,
-            },
-            "candidates" => Event::Candidates {
-                candidates: raw.candidates,
-            },
-            "place" => Event::Place(candidate()),
-            "unplace" => Event::Unplace(candidate()),
-            "split" => Event::Split { runs: raw.runs },
-            "prune" => Event::Prune(Prune {
-                technique: raw.technique,
-                rule: raw.rule,
-                buffer: raw.buffer,
-                offset: raw.offset,
-                top: raw.top,
-                section: raw.section,
-                time: raw.time,
-                floor: raw.floor,
-                total: raw.total,
-                dropped: raw.dropped,
-                skipped: raw.skipped,
-            }),
-            // "backtrack", and any kind a newer package may add: nothing to replay.
-            _ => Event::Backtrack,
-        }
-    }
-}
-
 /// Every event of the search by kind, recorded or not.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Prunes {
     pub capacity: u64,
     pub canonical: u64,
@@ -126,7 +57,7 @@ pub struct Prunes {
     pub hatless: u64,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
     pub nodes: u64,
     pub placements: u64,
@@ -135,15 +66,14 @@ pub struct Counts {
     pub prunes: Prunes,
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TraceSolution {
     pub offsets: Vec<Offset>,
     pub height: Offset,
 }
 
 /// A recorded search, as `traceInWorker` resolves.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Trace {
     /// `solved`, `infeasible` or `stopped`.
     pub outcome: String,
@@ -385,28 +315,6 @@ mod tests {
             }]
         );
         assert_eq!(candidates_at(&events, 0), None);
-    }
-
-    #[test]
-    fn events_read_from_the_packages_shapes() {
-        let json = r#"[{"kind":"enter","firstSection":0,"lastSection":3},
-            {"kind":"prune","technique":"section","rule":"section","section":2,"time":6,"floor":5,"total":4},
-            {"kind":"split","runs":[[0,1],[2,3]]},{"kind":"backtrack"}]"#;
-        let events: Vec<Event> = serde_json::from_str(json).expect("valid");
-        assert_eq!(events.len(), 4);
-        let Event::Prune(prune) = &events[1] else {
-            panic!("a prune")
-        };
-        assert_eq!(
-            (prune.section, prune.time, prune.floor),
-            (Some(2), Some(6), Some(5))
-        );
-        assert_eq!(
-            events[2],
-            Event::Split {
-                runs: vec![(0, 1), (2, 3)]
-            }
-        );
     }
 
     /// The solver's own events, as the package hands them over.

@@ -86,7 +86,7 @@ pub(crate) async fn trace(
     let value = JsFuture::from(trace_in_worker(&csv.into(), &options(&pairs)))
         .await
         .map_err(|e| message(&e))?;
-    serde_wasm_bindgen::from_value(value).map_err(|e| format!("unexpected trace: {e}"))
+    bufpack_chart::teach::read::trace(&value, "trace").map_err(|e| format!("unexpected trace: {e}"))
 }
 
 /// A packing with its height.
