@@ -11,8 +11,8 @@
 import test, { after, afterEach, before } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { launchChromium, openPage, serve } from '../../web/test/browser.mjs';
-import { dist, fixture, loadPackage, shots } from './site.mjs';
+import { fixture, loadPackage, shots } from './site.mjs';
+import { INSTRUMENT, assertNoProblems, census as censusOf, errorIn, openViewPage } from './view-page.mjs';
 
 const bufpack = await loadPackage();
 const input = fixture('examples/input.12.csv');
@@ -21,51 +21,6 @@ const problem = bufpack.Problem.fromCsv(input);
 // The search the page will record, recorded here too: its length and its ending.
 const reference = bufpack.traceSearch(bufpack.Problem.fromCsv(input), { capacity: 12 });
 assert.ok(reference.events.length > 10, `a trace to step through (${reference.events.length} events)`);
-
-// Counts what could outlive a replay: listeners the package's files (/bufpack/) add to
-// window, document and media queries, ResizeObservers not disconnected, and Workers not
-// terminated (the recording's). Installed before any module runs.
-const INSTRUMENT = `
-<script>
-  const add = EventTarget.prototype.addEventListener;
-  const remove = EventTarget.prototype.removeEventListener;
-  const entries = [];
-  const tracked = (target) => target === window || target === document || target instanceof MediaQueryList;
-  EventTarget.prototype.addEventListener = function (type, listener, options) {
-    const ours = (new Error().stack ?? '').includes('/bufpack/');
-    if (ours && tracked(this) && listener && !entries.some(([t, y, l]) => t === this && y === type && l === listener)) entries.push([this, type, listener]);
-    return add.call(this, type, listener, options);
-  };
-  EventTarget.prototype.removeEventListener = function (type, listener, options) {
-    const at = entries.findIndex(([t, y, l]) => t === this && y === type && l === listener);
-    if (at >= 0) entries.splice(at, 1);
-    return remove.call(this, type, listener, options);
-  };
-  let observers = 0;
-  const Observer = window.ResizeObserver;
-  window.ResizeObserver = class extends Observer {
-    #on = false;
-    observe(...args) { if (!this.#on) { this.#on = true; observers += 1; } return super.observe(...args); }
-    disconnect() { if (this.#on) { this.#on = false; observers -= 1; } return super.disconnect(); }
-  };
-  let workers = 0;
-  window.workersStarted = 0;
-  const PageWorker = window.Worker;
-  window.Worker = class extends PageWorker {
-    #live = true;
-    constructor(...args) {
-      super(...args);
-      workers += 1;
-      window.workersStarted += 1;
-      // A test's hook: run once, just after a worker starts (so, while it works).
-      const hook = window.onWorker;
-      window.onWorker = null;
-      if (hook) queueMicrotask(hook);
-    }
-    terminate() { if (this.#live) { this.#live = false; workers -= 1; } return super.terminate(); }
-  };
-  window.leaks = () => ({ listeners: entries.length, observers, workers, types: entries.map(([, type]) => type) });
-</script>`;
 
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>bufpack-replay test</title><link rel="icon" href="data:,">
@@ -121,30 +76,17 @@ ${INSTRUMENT}
   </script>
 </body></html>`;
 
-let server;
-let browser;
+let opened; // { browser, page, problems, close }
 let page;
-let problems;
 
 before(async () => {
-  server = await serve({ mounts: { '/bufpack/': path.join(dist, 'bufpack') }, pages: { '/': PAGE } });
-  browser = await launchChromium();
-  ({ page, problems } = await openPage(browser));
-  await page.setViewportSize({ width: 1200, height: 1300 });
-  await page.goto(`${server.url}/`);
-  await page.waitForFunction(() => window.ready === true, null, { timeout: 30_000 });
+  opened = await openViewPage(PAGE, { width: 1200, height: 1300 });
+  ({ page } = opened);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => opened?.close());
 
-afterEach(() => {
-  // The missing file's 404 is the browser's own report of the request, expected once.
-  const seen = problems.splice(0).filter((p) => !(p.includes('404') && p.includes('missing.csv')));
-  assert.deepEqual(seen, [], 'no console errors or page errors');
-});
+afterEach(() => assertNoProblems(opened.problems));
 
 /** The replay's canvas; `selector` pierces shadow roots (Playwright's CSS does). */
 const canvas = (selector) => page.locator(`${selector} canvas.bp-step`);
@@ -164,19 +106,8 @@ const step = async (selector) => Number(await canvas(selector).getAttribute('dat
 const picture = (selector) => canvas(selector).evaluate((c) => c.toDataURL());
 const narration = (selector) => page.locator(`${selector} .bp-narration`).textContent();
 
-/** Colours in the canvas and how many pixels are not the background (the top-left pixel). */
-const census = (selector) =>
-  canvas(selector).evaluate((c) => {
-    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    const colours = new Set();
-    let ink = 0;
-    const bg = [data[0], data[1], data[2]];
-    for (let i = 0; i < data.length; i += 4) {
-      colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
-      if (data[i] !== bg[0] || data[i + 1] !== bg[1] || data[i + 2] !== bg[2]) ink += 1;
-    }
-    return { colours: colours.size, ink, size: c.width * c.height, bg };
-  });
+/** Colours in the replay's canvas and how many pixels are not the background. */
+const census = (selector) => censusOf(canvas(selector));
 
 test('every replay draws: from a trace, recorded from csv, in a shadow root at the optimum, mounted', async () => {
   for (const selector of ['#from-trace', '#from-csv', '#inner', '#mounted']) {
@@ -272,12 +203,7 @@ test('play advances, pause stops', async () => {
 });
 
 test('bad input shows what and where in the element, and the others keep working', async () => {
-  const error = async (selector) => {
-    const box = page.locator(`${selector} .bp-error`);
-    await box.waitFor({ timeout: 30_000 });
-    assert.equal(await box.getAttribute('role'), 'alert');
-    return box.textContent();
-  };
+  const error = (selector) => errorIn(page, selector);
   assert.match(await error('#malformed'), /csv: line 3, column 5 \(upper\)/);
   assert.match(await error('#wrong'), /trace: event \d+ names buffer \d+, but problem has 2 buffers/);
   assert.match(await error('#missing'), /cannot load \/missing\.csv: HTTP 404/);

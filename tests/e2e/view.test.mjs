@@ -9,8 +9,10 @@
 import test, { after, afterEach, before } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { launchChromium, openPage, serve } from '../../web/test/browser.mjs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { openPage, serve } from '../../web/test/browser.mjs';
 import { dist, fixture, loadPackage, root, shots } from './site.mjs';
+import { INSTRUMENT, assertNoProblems, census as censusOf, errorIn, openViewPage } from './view-page.mjs';
 
 const bufpack = await loadPackage();
 const input = fixture('examples/input.12.csv');
@@ -19,37 +21,6 @@ const problem = bufpack.Problem.fromCsv(input);
 const solution = bufpack.minimize(problem);
 const layoutCsv = problem.toCsv(solution);
 assert.equal(bufpack.validateSolution(problem, solution).valid, true);
-
-// Counts what could outlive a view: listeners the package's files (/bufpack/) add to window,
-// document and media queries, and ResizeObservers not disconnected. Installed before any
-// module runs. (Playwright's own listeners, for its mouse, are not the views'.)
-const INSTRUMENT = `
-<script>
-  const live = new Map();
-  const key = (target, type, listener) => [target, type, listener];
-  const tracked = (target) => target === window || target === document || target instanceof MediaQueryList;
-  const add = EventTarget.prototype.addEventListener;
-  const remove = EventTarget.prototype.removeEventListener;
-  const entries = [];
-  EventTarget.prototype.addEventListener = function (type, listener, options) {
-    const ours = (new Error().stack ?? '').includes('/bufpack/');
-    if (ours && tracked(this) && listener && !entries.some(([t, y, l]) => t === this && y === type && l === listener)) entries.push([this, type, listener]);
-    return add.call(this, type, listener, options);
-  };
-  EventTarget.prototype.removeEventListener = function (type, listener, options) {
-    const at = entries.findIndex(([t, y, l]) => t === this && y === type && l === listener);
-    if (at >= 0) entries.splice(at, 1);
-    return remove.call(this, type, listener, options);
-  };
-  let observers = 0;
-  const Observer = window.ResizeObserver;
-  window.ResizeObserver = class extends Observer {
-    #on = false;
-    observe(...args) { if (!this.#on) { this.#on = true; observers += 1; } return super.observe(...args); }
-    disconnect() { if (this.#on) { this.#on = false; observers -= 1; } return super.disconnect(); }
-  };
-  window.leaks = () => ({ listeners: entries.length, observers, types: entries.map(([, type]) => type) });
-</script>`;
 
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>bufpack/view test</title><link rel="icon" href="data:,">
@@ -99,36 +70,20 @@ ${INSTRUMENT}
   </script>
 </body></html>`;
 
-let server;
-let browser;
+let opened; // { browser, page, problems, close }
 let page;
-let problems;
 
 before(async () => {
-  server = await serve({
-    mounts: { '/bufpack/': path.join(dist, 'bufpack'), '/fixtures/': path.join(root, 'target/e2e-view-fixtures') },
-    pages: { '/': PAGE },
-  });
-  const { mkdirSync, writeFileSync } = await import('node:fs');
-  mkdirSync(path.join(root, 'target/e2e-view-fixtures'), { recursive: true });
-  writeFileSync(path.join(root, 'target/e2e-view-fixtures/layout.csv'), layoutCsv);
-  browser = await launchChromium();
-  ({ page, problems } = await openPage(browser));
-  await page.setViewportSize({ width: 1200, height: 1100 });
-  await page.goto(`${server.url}/`);
-  await page.waitForFunction(() => window.ready === true, null, { timeout: 30_000 });
+  const fixtures = path.join(root, 'target/e2e-view-fixtures');
+  mkdirSync(fixtures, { recursive: true });
+  writeFileSync(path.join(fixtures, 'layout.csv'), layoutCsv);
+  opened = await openViewPage(PAGE, { width: 1200, height: 1100, mounts: { '/fixtures/': fixtures } });
+  ({ page } = opened);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => opened?.close());
 
-afterEach(() => {
-  // The missing file's 404 is the browser's own report of the request, expected once.
-  const seen = problems.splice(0).filter((p) => !(p.includes('404') && p.includes('missing.csv')));
-  assert.deepEqual(seen, [], 'no console errors or page errors');
-});
+afterEach(() => assertNoProblems(opened.problems));
 
 /** The canvas of a view (`selector` may pierce shadow roots, as Playwright's CSS does). */
 const canvas = (selector) => page.locator(`${selector} canvas`);
@@ -156,19 +111,8 @@ async function drawn(selector) {
   );
 }
 
-/** Colours in the canvas and how many pixels are not the background (the top-left pixel). */
-const census = (selector) =>
-  canvas(selector).evaluate((c) => {
-    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    const colours = new Set();
-    let ink = 0;
-    const bg = [data[0], data[1], data[2]];
-    for (let i = 0; i < data.length; i += 4) {
-      colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
-      if (data[i] !== bg[0] || data[i + 1] !== bg[1] || data[i + 2] !== bg[2]) ink += 1;
-    }
-    return { colours: colours.size, ink, size: c.width * c.height, width: c.width, bg };
-  });
+/** Colours in the view's canvas and how many pixels are not the background. */
+const census = (selector) => censusOf(canvas(selector));
 
 test('every view on the page draws: from src, in a shadow root, from objects, mounted', async () => {
   for (const selector of ['#from-src', '#inner', '#dark', '#mounted']) {
@@ -265,12 +209,7 @@ test('a resize of the container redraws at the new size', async () => {
 });
 
 test('bad input shows what and where in the element, and the others keep working', async () => {
-  const error = async (selector) => {
-    const box = page.locator(`${selector} .bp-error`);
-    await box.waitFor({ timeout: 30_000 });
-    assert.equal(await box.getAttribute('role'), 'alert');
-    return box.textContent();
-  };
+  const error = (selector) => errorIn(page, selector);
   assert.match(await error('#missing'), /cannot load \/fixtures\/missing\.csv: HTTP 404/);
   assert.match(await error('#malformed'), /csv: line 3, column 5 \(upper\)/);
   const overlap = await error('#overlap');
@@ -309,7 +248,7 @@ test('destroy removes the view and every listener and observer it added', async 
 
 test("the site's example page (dist/view.html) draws its layouts and replays", async () => {
   const site = await serve({ mounts: { '/': dist } });
-  const { context, page: example, problems: seen } = await openPage(browser);
+  const { context, page: example, problems: seen } = await openPage(opened.browser);
   try {
     await example.setViewportSize({ width: 1000, height: 1400 });
     await example.goto(`${site.url}/view.html`);
