@@ -20,6 +20,8 @@ const viteBin = path.join(root, 'node_modules/vite/bin/vite.js');
 const example = await readFile(path.join(root, 'tests/fixtures/examples/input.12.csv'), 'utf8');
 // The same problem with its offsets: what `bufpack/view` shows.
 const layoutCsv = await readFile(path.join(root, 'tests/fixtures/examples/input.12.layout.csv'), 'utf8');
+// A teaching problem (7 buffers, optimum 11): a replay records its search.
+const teaching = await readFile(path.join(root, 'tests/fixtures/teaching/perfect.11.csv'), 'utf8');
 
 /** $BUFPACK_TARBALL, or the newest target/npm/bufpack-*.tgz. */
 async function findTarball() {
@@ -417,6 +419,130 @@ test('(f) Vite: the dev server serves the same bufpack/view page (dependency pre
   try {
     await server.listen();
     await checkViews(server.resolvedUrls.local[0]);
+  } finally {
+    await server.close();
+  }
+});
+
+// bufpack/view's replay: one recording its search in the package's worker (csv + capacity),
+// one of a trace recorded on the page (traceSearch), one mounted with mountReplay. A page of
+// its own, so the layout-only page above still shows that layouts never fetch the solver.
+const REPLAY_HTML = `<!doctype html>
+<html>
+<head>
+<meta charset="utf-8">
+<link rel="icon" href="data:,">
+<title>bufpack/view replays with Vite</title>
+<style>bufpack-replay, #mounted { display: block; height: 320px; }</style>
+</head>
+<body>
+<bufpack-replay id="recorded" capacity="11"></bufpack-replay>
+<bufpack-replay id="traced" capacity="12" theme="dark"></bufpack-replay>
+<div id="mounted"></div>
+<script type="module" src="./main.js"></script>
+</body>
+</html>
+`;
+
+const REPLAY_MAIN = `import { mountReplay } from 'bufpack/view';
+import { Problem, traceSearch } from 'bufpack';
+
+document.querySelector('#recorded').setAttribute('csv', ${JSON.stringify(teaching)});
+const problem = Problem.fromCsv(${JSON.stringify(example)});
+const trace = traceSearch(problem, { capacity: 12 });
+const traced = document.querySelector('#traced');
+traced.problem = problem;
+traced.trace = trace;
+mountReplay(document.querySelector('#mounted'), { trace, problem, capacity: 12 });
+`;
+
+/**
+ * Opens the replay page at `url`: each of its three replays draws step 0 (pixels read back),
+ * says what it shows, and its Forward button steps it on, the picture changing; no
+ * console error (page or worker) and no failed request. A screenshot goes to target/e2e/`shot`.
+ */
+async function checkReplays(url, shot) {
+  const browser = await launchChromium();
+  try {
+    const { page, problems } = await openPage(browser);
+    const failed = [];
+    page.on('response', (response) => {
+      if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
+    });
+    await page.setViewportSize({ width: 900, height: 1100 });
+    await page.goto(url);
+    // Playwright's CSS pierces the elements' shadow roots.
+    const canvas = (id) => page.locator(`#${id} canvas.bp-step`);
+    const atStep = async (id, step) => {
+      // The step drawn, or the replay's inline error (said, rather than waited out).
+      await page.locator(`#${id} canvas.bp-step, #${id} .bp-error`).first().waitFor({ timeout: 60_000 });
+      const error = page.locator(`#${id} .bp-error`);
+      if ((await error.count()) > 0) assert.fail(`#${id} shows an error: ${await error.textContent()}`);
+      await page.waitForFunction(([c, wanted]) => c.dataset.step === wanted, [await canvas(id).elementHandle(), String(step)], {
+        timeout: 60_000,
+      });
+    };
+    for (const id of ['recorded', 'traced', 'mounted']) {
+      await atStep(id, 0);
+      const inked = await canvas(id).evaluate((c) => {
+        const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let ink = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) ink += 1;
+        return ink / (c.width * c.height);
+      });
+      assert.ok(inked > 0.02, `#${id} drew step 0: ${inked}`);
+      const figures = await page.locator(`#${id} .bp-figures`).textContent();
+      const [capacity, csv] = id === 'recorded' ? [11, teaching] : [12, example];
+      const buffers = csv.trim().split('\n').length - 1; // a header, then a row per buffer
+      assert.match(figures, new RegExp(`^capacity ${capacity} · ${buffers} buffers · 0 placed · step 0 of [1-9]\\d*$`), `#${id}`);
+      const pictures = [await canvas(id).evaluate((c) => c.toDataURL())];
+      for (let step = 1; step <= 6; step += 1) {
+        await page.locator(`#${id} .bp-forward`).click();
+        await atStep(id, step);
+        pictures.push(await canvas(id).evaluate((c) => c.toDataURL()));
+      }
+      assert.ok(new Set(pictures).size > 2, `#${id}: stepping forward changes the picture (${new Set(pictures).size} of 7 differ)`);
+      assert.match(await page.locator(`#${id} .bp-figures`).textContent(), /· step 6 of /, `#${id}`);
+    }
+    await page.screenshot({ path: path.join(root, 'target/e2e', shot), fullPage: true });
+    assert.deepEqual(problems, [], 'no console errors or page errors');
+    assert.deepEqual(failed, [], 'no failed requests');
+  } finally {
+    await browser.close();
+  }
+}
+
+test('(g) Vite: `vite build` of a page with replays (recorded in the worker, of a trace) runs them in Chromium', { timeout: 180_000 }, async () => {
+  await writeFile(path.join(project, 'index.html'), REPLAY_HTML);
+  await writeFile(path.join(project, 'main.js'), REPLAY_MAIN);
+  await run(process.execPath, [viteBin, 'build', '--logLevel', 'warn'], { cwd: project });
+  const server = await serve({ mounts: { '/': path.join(project, 'dist') } });
+  try {
+    await checkReplays(`${server.url}/`, 'consumer-replay.png');
+    const served = server.requests.filter((r) => r.status === 200).map((r) => r.path);
+    assert.ok(served.some((p) => /bufpack_view_bg.*\.wasm$/.test(p)), `the viewer's .wasm was fetched: ${served}`);
+    // The page and the worker recording the search each load the solver.
+    assert.ok(served.some((p) => /bufpack_wasm_bg.*\.wasm$/.test(p)), `the solver's .wasm was fetched: ${served}`);
+    assert.ok(served.some((p) => /worker.*\.js$/.test(p)), `the package's worker was fetched: ${served}`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('(h) Vite: the dev server serves the same replay page (dependency pre-bundling on)', { timeout: 180_000 }, async () => {
+  await writeFile(path.join(project, 'index.html'), REPLAY_HTML);
+  await writeFile(path.join(project, 'main.js'), REPLAY_MAIN);
+  const { createServer } = await import('vite');
+  const server = await createServer({
+    root: project,
+    configFile: false,
+    logLevel: 'warn',
+    clearScreen: false,
+    server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
+  });
+  try {
+    await server.listen();
+    await checkReplays(server.resolvedUrls.local[0], 'consumer-replay-dev.png');
   } finally {
     await server.close();
   }
