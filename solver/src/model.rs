@@ -203,7 +203,13 @@ impl Solution {
 }
 
 /// The least multiple of `alignment` (at least 1) that is at least `offset` (non-negative).
+/// Unaligned buffers (nearly all) skip the division: the search calls this for every
+/// candidate of every node, and a 64-bit division there was a tenth of its time.
+#[inline]
 pub(crate) fn align_up(offset: Offset, alignment: Offset) -> Offset {
+    if alignment == 1 {
+        return offset;
+    }
     (offset + alignment - 1) / alignment * alignment
 }
 
