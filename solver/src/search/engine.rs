@@ -597,13 +597,25 @@ impl<'a, T: Tracer> Search<'a, T> {
                 floor = floor.max(self.level.offset);
             }
             if self.switches.unallocated_floor {
-                let lowest = self.sweep.sections[section]
-                    .iter()
-                    .filter(|m| self.offset[m.id as usize] == UNPLACED)
-                    .map(|m| self.base[m.id as usize] + m.bottom)
-                    .min()
-                    .unwrap_or(floor);
-                floor = floor.max(lowest);
+                // The floor matters only if it rises above `room`: one unplaced member at or
+                // below it settles that the section holds, and ends the scan. Only a prune
+                // needs the exact floor (for its trace), and it scans everything anyway.
+                let room = self.capacity - self.total[section];
+                let mut lowest = Offset::MAX;
+                for m in &self.sweep.sections[section] {
+                    if self.offset[m.id as usize] != UNPLACED {
+                        continue;
+                    }
+                    let bottom = self.base[m.id as usize] + m.bottom;
+                    if bottom <= room && floor <= room {
+                        lowest = bottom;
+                        break;
+                    }
+                    lowest = lowest.min(bottom);
+                }
+                if lowest != Offset::MAX {
+                    floor = floor.max(lowest);
+                }
             }
             if floor + self.total[section] > self.capacity {
                 return Some((section as u32, floor));
