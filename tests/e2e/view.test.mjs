@@ -229,6 +229,34 @@ test('accessible: the element is a labelled figure, the canvas a labelled, focus
   assert.equal(await page.locator('#from-src select').getAttribute('aria-label'), 'Colour buffers by');
 });
 
+test('a src still loading is fetched once, whatever changes meanwhile', async () => {
+  // The server answers after a while; attribute changes and an update come first.
+  let requests = 0;
+  await page.route('**/fixtures/slow.csv', async (route) => {
+    requests += 1;
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    await route.fulfill({ status: 200, contentType: 'text/csv', body: layoutCsv }).catch(() => {});
+  });
+  await page.evaluate(() => {
+    const element = document.createElement('bufpack-layout');
+    element.id = 'slow';
+    element.setAttribute('src', '/fixtures/slow.csv');
+    document.body.append(element);
+  });
+  // Once the fetch is under way: changes that each render the view again.
+  while (requests === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+  await page.evaluate(() => {
+    const element = document.getElementById('slow');
+    element.setAttribute('colour', 'lifetime');
+    element.setAttribute('theme', 'dark');
+    element.setAttribute('capacity', '12');
+  });
+  await drawn('#slow');
+  assert.equal(requests, 1, 'one request for the src, not one per change');
+  await page.evaluate(() => document.getElementById('slow').remove());
+  await page.unroute('**/fixtures/slow.csv');
+});
+
 test('destroy removes the view and every listener and observer it added', async () => {
   await drawn('#mounted');
   const during = await page.evaluate(() => window.leaks());

@@ -119,7 +119,7 @@ function mountView(element, options, { name, mount, setup }) {
   let view; // the wasm view, once loaded
   let destroyed = false;
   let loaded = null; // { key, input } of the last src fetched
-  let fetching; // AbortController of a fetch under way
+  let fetching; // { src, controller } of a fetch under way
   const media = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
   const onScheme = () => render();
   media?.addEventListener('change', onScheme);
@@ -133,7 +133,8 @@ function mountView(element, options, { name, mount, setup }) {
     /** `src` as `{ csv, source }` or `{ error }` once fetched; undefined while it loads (the fetch starts). */
     fetched(src) {
       if (loaded?.key === src) return loaded.input;
-      fetchSrc(src);
+      // An update while `src` loads (another attribute, the colour scheme) lets it finish.
+      if (fetching?.src !== src) fetchSrc(src);
       return undefined;
     },
     render,
@@ -142,9 +143,9 @@ function mountView(element, options, { name, mount, setup }) {
   const { props, stop } = setup(shared);
 
   async function fetchSrc(src) {
-    fetching?.abort();
+    fetching?.controller.abort();
     const controller = new AbortController();
-    fetching = controller;
+    fetching = { src, controller };
     let result;
     try {
       const url = new URL(src, document.baseURI);
@@ -187,7 +188,7 @@ function mountView(element, options, { name, mount, setup }) {
     destroy() {
       if (destroyed) return;
       destroyed = true;
-      fetching?.abort();
+      fetching?.controller.abort();
       stop?.();
       media?.removeEventListener('change', onScheme);
       view?.destroy();
