@@ -9,7 +9,7 @@ use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlSelectElement};
 
-use bufpack_chart::chart::{ChartWidget, ColourMode, Shown};
+use bufpack_chart::chart::{separated, ChartWidget, ColourMode, Shown};
 use bufpack_chart::dom::{attributes, element, Listeners};
 use bufpack_chart::layout::Layout;
 
@@ -215,29 +215,14 @@ fn figures(layout: &Layout) -> String {
     let figures = &layout.figures;
     let mut line = format!(
         "{} buffers · peak {} · LOAD {}",
-        thousands(layout.len() as i64),
-        thousands(figures.height),
-        thousands(figures.load)
+        separated(layout.len() as f64),
+        separated(figures.height as f64),
+        separated(figures.load as f64)
     );
     if let Some(capacity) = layout.capacity {
-        line.push_str(&format!(" · capacity {}", thousands(capacity)));
+        line.push_str(&format!(" · capacity {}", separated(capacity as f64)));
     }
     line
-}
-
-fn thousands(value: i64) -> String {
-    let digits = value.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if value < 0 {
-        out.insert(0, '-');
-    }
-    out
 }
 
 /// The selected buffer's facts, for the `select` event's `detail`.

@@ -190,7 +190,7 @@ pub(crate) fn bytes_label(value: i64) -> String {
 }
 
 /// An integer with thousands separators: 1048576 -> "1,048,576".
-pub(crate) fn separated(value: f64) -> String {
+pub fn separated(value: f64) -> String {
     let digits = format!("{}", value.abs().round() as u64);
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
     if value.round() < 0.0 {

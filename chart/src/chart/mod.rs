@@ -31,6 +31,7 @@ mod widget;
 use std::cell::Cell;
 use std::rc::Rc;
 
+pub use axis::separated;
 #[cfg(test)]
 pub use colour::buffer_colours;
 pub use colour::{ColourMode, Colours, Ramp, Ramps};
