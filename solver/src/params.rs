@@ -28,6 +28,15 @@ pub struct SolverParams {
     /// Valid when candidates are tried in offset order (`dynamic_ordering`) or without
     /// `canonical_only`; ignored otherwise.
     pub hatless_pruning: bool,
+    /// With `unallocated_floor`, a buffer that sorts before the canonical level at its lowest
+    /// offset counts as reaching only past the level: the search will never place it lower.
+    /// Needs `canonical_only`; not in the reference.
+    pub canonical_floor: bool,
+    /// In a subproblem full to the capacity in every section (a perfect packing: no room
+    /// may be wasted), branch on which buffer fills the lowest hole that fewest buffers can
+    /// fill, instead of on the next buffer in canonical order. Needs `section_inference`;
+    /// only for buffers without gaps, windows or fixed neighbours. Not in the reference.
+    pub fill_holes: bool,
     /// The portfolio: one search per key string; see [`Preordering`].
     pub preordering_heuristics: Vec<Preordering>,
 }
@@ -44,6 +53,8 @@ impl Default for SolverParams {
             dynamic_decomposition: true,
             monotonic_floor: true,
             hatless_pruning: true,
+            canonical_floor: true,
+            fill_holes: true,
             preordering_heuristics: ["WAT", "TAW", "TWA"]
                 .iter()
                 .map(|keys| keys.parse().expect("default orderings are valid"))
@@ -53,6 +64,16 @@ impl Default for SolverParams {
 }
 
 impl SolverParams {
+    /// MiniMalloc's techniques as it has them: the defaults without the ones it lacks
+    /// (`canonical_floor`, `fill_holes`). The teaching examples narrate this search.
+    pub fn reference() -> Self {
+        SolverParams {
+            canonical_floor: false,
+            fill_holes: false,
+            ..SolverParams::default()
+        }
+    }
+
     /// Every switch off except the orderings: the plain depth-first search.
     pub fn all_off() -> Self {
         SolverParams {
@@ -65,6 +86,8 @@ impl SolverParams {
             dynamic_decomposition: false,
             monotonic_floor: false,
             hatless_pruning: false,
+            canonical_floor: false,
+            fill_holes: false,
             ..SolverParams::default()
         }
     }

@@ -321,6 +321,8 @@ fn help_and_version_exit_0() {
         "--[no]dynamic_decomposition",
         "--[no]monotonic_floor",
         "--[no]hatless_pruning",
+        "--[no]canonical_floor",
+        "--[no]fill_holes",
         "--preordering_heuristics=LIST",
     ] {
         assert!(run.stdout.contains(flag), "{flag} in:\n{}", run.stdout);

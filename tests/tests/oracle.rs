@@ -6,7 +6,10 @@
 mod support;
 
 use bufpack::{solve, validate, Outcome, Problem, SolverParams, Undecided};
-use support::{brute_force_fits, random_problem, random_windowed_problem, techniques, Rng};
+use support::{
+    brute_force_fits, random_full_problem, random_problem, random_windowed_problem,
+    recut_rectangle, techniques, Rng,
+};
 
 fn decide(problem: &Problem, params: &SolverParams) -> Option<bufpack::Solution> {
     let report = solve(problem, params, &mut ()).expect("well-formed problem");
@@ -102,6 +105,62 @@ fn agrees_with_brute_force_on_windowed_problems() {
     });
     assert!(
         feasible > 500 && infeasible > 500,
+        "{feasible} feasible, {infeasible} infeasible"
+    );
+}
+
+/// Tiny full problems (the load is the capacity at every instant), where `fill_holes`
+/// branches on holes instead of going in canonical order. Nearly all are feasible: see
+/// below why that is the side that tests it.
+#[test]
+fn agrees_with_brute_force_on_full_problems() {
+    let (feasible, infeasible) = agree_with_brute_force("full", 0xf0_11ed, 600, |rng, _| loop {
+        if let Some(problem) = random_full_problem(rng) {
+            break problem;
+        }
+    });
+    assert!(
+        feasible > 500,
+        "{feasible} feasible, {infeasible} infeasible"
+    );
+}
+
+/// Larger full problems: hole filling, the canonical floor and the reference's search (both
+/// off) decide every one the same way, every packing validated. Nearly all are feasible,
+/// which is the side that matters: a packing found is always validated, so the only way
+/// either technique can be wrong is calling a feasible problem infeasible.
+#[test]
+fn hole_filling_agrees_with_the_canonical_search_on_full_problems() {
+    let mut rng = Rng::new(0x4013);
+    let mut variants = Vec::new();
+    for (fill_holes, canonical_floor) in
+        [(true, true), (true, false), (false, true), (false, false)]
+    {
+        variants.push(SolverParams {
+            fill_holes,
+            canonical_floor,
+            ..SolverParams::default()
+        });
+    }
+    let (mut feasible, mut infeasible) = (0, 0);
+    for case in 0..300 {
+        let problem = recut_rectangle(&mut rng, 8 + case % 10);
+        let answers: Vec<bool> = variants
+            .iter()
+            .map(|p| decide(&problem, p).is_some())
+            .collect();
+        assert!(
+            answers.iter().all(|&a| a == answers[0]),
+            "case {case}: answers {answers:?} (fill_holes, canonical_floor: on/on, on/off, off/on, off/off)\n{problem:#?}"
+        );
+        if answers[0] {
+            feasible += 1
+        } else {
+            infeasible += 1
+        }
+    }
+    assert!(
+        feasible > 250,
         "{feasible} feasible, {infeasible} infeasible"
     );
 }

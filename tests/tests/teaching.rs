@@ -1,6 +1,7 @@
 //! The teaching examples (`fixtures/teaching/`, the app's Learn view): each shows one idea,
 //! and each test here proves that idea holds on its example, with the figures the README
-//! states (the README's table is read and compared with what the solver computes).
+//! states (the README's table is read and compared with what the solver computes). They
+//! narrate MiniMalloc's search, so they run with [`SolverParams::reference`].
 
 mod support;
 
@@ -79,14 +80,14 @@ fn full_trace(problem: &Problem, params: &SolverParams) -> Trace {
 }
 
 fn default_trace(problem: &Problem) -> Trace {
-    full_trace(problem, &SolverParams::default())
+    full_trace(problem, &SolverParams::reference())
 }
 
 /// The lowest height at which `problem` packs, proven by minimisation; its packing is
 /// validated.
 fn optimum(problem: &Problem) -> Offset {
     let open = with_capacity(problem, MAX_MAGNITUDE);
-    let report = minimize(&open, &SolverParams::default(), &mut ()).unwrap();
+    let report = minimize(&open, &SolverParams::reference(), &mut ()).unwrap();
     let MinimizeOutcome::Optimal(solution) = &report.outcome else {
         panic!("not proven optimal: {report:?}");
     };
@@ -346,7 +347,7 @@ fn infeasible_fits_under_load_yet_the_search_proves_nothing_packs() {
     assert_eq!(placed, [("b", 0), ("a", 2), ("g", 0), ("f", 0), ("d", 2)]);
 
     // The whole portfolio agrees, and so does brute force over every offset.
-    let report = solve(&problem, &SolverParams::default(), &mut ()).unwrap();
+    let report = solve(&problem, &SolverParams::reference(), &mut ()).unwrap();
     assert_eq!(
         report.outcome,
         Outcome::Infeasible(Infeasibility::Exhausted)
@@ -411,7 +412,7 @@ fn decomposition_splits_below_the_root_and_never_retries_the_first_half() {
     // Without the split, the same failure is blamed on the first half too.
     let params = SolverParams {
         dynamic_decomposition: false,
-        ..SolverParams::default()
+        ..SolverParams::reference()
     };
     let off = full_trace(&problem, &params);
     assert!(matches!(off.report.outcome, Outcome::Solved(_)));
@@ -456,7 +457,7 @@ fn alignment_raises_the_optimum_and_every_offset_is_aligned() {
     assert_eq!(optimum(&unaligned), 8);
     // At 8 the search proves nothing aligned fits (LOAD allows it); brute force agrees.
     let tight = with_capacity(&problem, 8);
-    let report = solve(&tight, &SolverParams::default(), &mut ()).unwrap();
+    let report = solve(&tight, &SolverParams::reference(), &mut ()).unwrap();
     assert_eq!(
         report.outcome,
         Outcome::Infeasible(Infeasibility::Exhausted)

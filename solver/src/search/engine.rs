@@ -40,6 +40,8 @@ struct Switches {
     decomposition: bool,
     monotonic_floor: bool,
     hatless: bool,
+    canonical_floor: bool,
+    fill_holes: bool,
 }
 
 impl Switches {
@@ -57,6 +59,9 @@ impl Switches {
             // Siblings tried after a hatless failure must be at least as constrained, which
             // holds when they come in offset order or when there is no canonical level.
             hatless: params.hatless_pruning && (params.dynamic_ordering || !canonical),
+            // Rests on every later placement coming after the canonical level.
+            canonical_floor: params.canonical_floor && canonical,
+            fill_holes: params.fill_holes,
         }
     }
 }
@@ -116,6 +121,8 @@ enum Frame {
         next: u32,
         undo_mark: u32,
         level: Level,
+        /// The mode of the component that split, restored when its runs are done.
+        holes: bool,
     },
 }
 
@@ -159,6 +166,11 @@ pub(crate) struct Search<'a, T: Tracer = NoTrace> {
     /// Per item: number of its time neighbours still unplaced.
     open_neighbours: Vec<u32>,
     level: Level,
+    /// The current component is full to the capacity in every section and the search fills
+    /// its holes (see [`Search::fill_hole`]) instead of going in canonical order.
+    holes: bool,
+    /// Every item is plain (no fixed buffers, gaps or windows), so hole filling applies.
+    plain: bool,
     undo: Vec<Undo>,
     stack: Vec<Frame>,
     candidates: Vec<Candidate>,
@@ -211,7 +223,15 @@ impl<'a, T: Tracer> Search<'a, T> {
             Action::Enter(0, sections as u32 - 1)
         };
         let switches = Switches::from(params);
-        Search {
+        let plain = !sweep.tuck
+            && sweep.items.iter().all(|item| {
+                item.forbidden.is_empty()
+                    && item
+                        .sections
+                        .iter()
+                        .all(|m| m.bottom == 0 && m.top == item.size)
+            });
+        let mut search = Search {
             tracer,
             sweep,
             keys,
@@ -233,6 +253,8 @@ impl<'a, T: Tracer> Search<'a, T> {
                 .map(|i| i.neighbours.len() as u32)
                 .collect(),
             level: GROUND,
+            holes: false,
+            plain,
             undo: Vec::new(),
             stack: Vec::new(),
             candidates: Vec::new(),
@@ -242,7 +264,11 @@ impl<'a, T: Tracer> Search<'a, T> {
             nodes: 0,
             backtracks: 0,
             ticked: (0, 0),
+        };
+        if sections > 0 {
+            search.holes = search.full(0, sections as u32 - 1);
         }
+        search
     }
 
     /// Offsets of the items once [`Step::Solved`] was returned.
@@ -380,7 +406,9 @@ impl<'a, T: Tracer> Search<'a, T> {
                 offset,
                 rank: rank as i64,
             } > self.level;
-            if !self.switches.canonical || after_level {
+            if self.holes {
+                // Candidates come from the hole chosen below.
+            } else if !self.switches.canonical || after_level {
                 self.candidates.push(Candidate { offset, rank, item });
             } else if self.open_neighbours[item as usize] == 0 {
                 if T::ON {
@@ -393,7 +421,7 @@ impl<'a, T: Tracer> Search<'a, T> {
         if !any_open {
             return Action::Return(true);
         }
-        if self.enumerate_raised {
+        if self.enumerate_raised && !self.holes {
             self.push_raised_offsets(members, lowest_top);
         }
         if self.switches.section_inference {
@@ -418,6 +446,9 @@ impl<'a, T: Tracer> Search<'a, T> {
                 self.candidates.truncate(first);
                 return action;
             }
+        }
+        if self.holes {
+            return self.fill_hole(lo, hi, first);
         }
         // By (offset, rank) with dynamic ordering, else by rank: one closure for both, so
         // one instantiation of the sort (wasm size, see crate::sort).
@@ -463,6 +494,85 @@ impl<'a, T: Tracer> Search<'a, T> {
         if self.candidates.len() == first {
             return self.fail_at_entry(first);
         }
+        if T::ON {
+            let list = self.traced_candidates(&self.candidates[first..]);
+            self.tracer
+                .record(Kind::Candidates, || TraceEvent::Candidates(list));
+        }
+        self.stack.push(Frame::Node {
+            lo,
+            hi,
+            first: first as u32,
+            next: 0,
+            undo_mark: self.undo.len() as u32,
+            level: self.level,
+            hatless: false,
+        });
+        self.place_next_candidate()
+    }
+
+    /// Whether every open section of `[lo, hi]` is full: its floor plus its unplaced sizes
+    /// is the capacity, so no packing of what is left may waste any room there. Placing
+    /// keeps a full component full (a placement that wastes room fails section inference).
+    fn full(&self, lo: u32, hi: u32) -> bool {
+        self.switches.fill_holes
+            && self.switches.section_inference
+            && self.plain
+            && (lo..=hi).all(|section| {
+                let section = section as usize;
+                self.open[section] == 0
+                    || self.floor[section] + self.total[section] == self.capacity
+            })
+    }
+
+    /// Branches on which item fills a hole of a full component: among the open sections at
+    /// the lowest floor `L`, the one with fewest items that can sit at `L` there (those whose
+    /// lowest offset is `L`), tried in rank order. No room may be wasted, so some item
+    /// covers that section just above `L`; every packing is reached once, by the item it
+    /// has there. Offsets never go down along a path (`L` never does), so an item's lowest
+    /// offset stays the lowest above its placed neighbours. A section with no such item
+    /// ends the node.
+    fn fill_hole(&mut self, lo: u32, hi: u32, first: usize) -> Action {
+        let sweep = self.sweep;
+        let lowest = (lo..=hi)
+            .filter(|&section| self.open[section as usize] > 0)
+            .map(|section| self.floor[section as usize])
+            .min()
+            .expect("a component with an unplaced item has an open section");
+        let mut best: Option<(u32, usize)> = None;
+        for section in lo..=hi {
+            if self.open[section as usize] == 0 || self.floor[section as usize] != lowest {
+                continue;
+            }
+            let fillers = sweep.sections[section as usize]
+                .iter()
+                .filter(|m| {
+                    self.offset[m.id as usize] == UNPLACED && self.base[m.id as usize] == lowest
+                })
+                .count();
+            if best.map_or(true, |(_, count)| fillers < count) {
+                best = Some((section, fillers));
+                if fillers <= 1 {
+                    break;
+                }
+            }
+        }
+        let (section, _) = best.expect("some open section is at the lowest floor");
+        for m in &sweep.sections[section as usize] {
+            let item = m.id;
+            if self.offset[item as usize] == UNPLACED && self.base[item as usize] == lowest {
+                let rank = self.rank[item as usize];
+                self.candidates.push(Candidate {
+                    offset: lowest,
+                    rank,
+                    item,
+                });
+            }
+        }
+        if self.candidates.len() == first {
+            return self.fail_at_entry(first);
+        }
+        self.candidates[first..].sort_unstable_by_key(|c| c.rank);
         if T::ON {
             let list = self.traced_candidates(&self.candidates[first..]);
             self.tracer
@@ -552,11 +662,13 @@ impl<'a, T: Tracer> Search<'a, T> {
             next: 0,
             undo_mark: self.undo.len() as u32,
             level: self.level,
+            holes: self.holes,
         });
         self.rerank(members);
         // Each run is a problem of its own: its canonical order starts from the ground.
         self.level = GROUND;
         let (lo, hi) = self.runs[first];
+        self.holes = self.full(lo, hi);
         Some(Action::Enter(lo, hi))
     }
 
@@ -600,13 +712,15 @@ impl<'a, T: Tracer> Search<'a, T> {
                 // The floor matters only if it rises above `room`: one unplaced member at or
                 // below it settles that the section holds, and ends the scan. Only a prune
                 // needs the exact floor (for its trace), and it scans everything anyway.
+                // Each member counts from where it can still go (`reachable`: its lowest
+                // offset, or past the canonical level with the canonical floor).
                 let room = self.capacity - self.total[section];
                 let mut lowest = Offset::MAX;
                 for m in &self.sweep.sections[section] {
                     if self.offset[m.id as usize] != UNPLACED {
                         continue;
                     }
-                    let bottom = self.base[m.id as usize] + m.bottom;
+                    let bottom = self.reachable(m.id) + m.bottom;
                     if bottom <= room && floor <= room {
                         lowest = bottom;
                         break;
@@ -622,6 +736,26 @@ impl<'a, T: Tracer> Search<'a, T> {
             }
         }
         None
+    }
+
+    /// The lowest offset an unplaced item can still take below the component: its lowest
+    /// offset, or with the canonical floor, past the canonical level when the item sorts
+    /// before it there (every later placement comes after the level in (offset, rank)).
+    #[inline(always)]
+    fn reachable(&self, item: u32) -> Offset {
+        let base = self.base[item as usize];
+        if !self.switches.canonical_floor || self.holes {
+            return base;
+        }
+        let rank = self.rank[item as usize] as i64;
+        let level = self.level;
+        if (Level { offset: base, rank }) > level {
+            base
+        } else if rank > level.rank {
+            level.offset
+        } else {
+            level.offset + 1
+        }
     }
 
     /// With raised items, the offsets above its lowest that a raised item may hold in a
@@ -728,7 +862,7 @@ impl<'a, T: Tracer> Search<'a, T> {
             unreachable!("called with a node on top");
         };
         let candidate = self.candidates[(first + next) as usize];
-        let hatless = self.place(candidate);
+        let hatless = self.place(candidate) && !self.holes;
         if let Some(Frame::Node { hatless: flag, .. }) = self.stack.last_mut() {
             *flag = hatless;
         }
@@ -863,18 +997,21 @@ impl<'a, T: Tracer> Search<'a, T> {
             next,
             undo_mark,
             level,
+            holes,
         }) = self.stack.last_mut()
         else {
             unreachable!("called with a split on top");
         };
-        let (first, end, undo_mark, level) = (*first, *end, *undo_mark, *level);
+        let (first, end, undo_mark, level, holes) = (*first, *end, *undo_mark, *level, *holes);
         if ok && first + *next + 1 < end {
             *next += 1;
             self.level = GROUND;
             let (lo, hi) = self.runs[(first + *next) as usize];
+            self.holes = self.full(lo, hi);
             return Action::Enter(lo, hi);
         }
         self.level = level;
+        self.holes = holes;
         if !ok {
             self.undo_to(undo_mark);
         }

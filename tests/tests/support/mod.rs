@@ -139,6 +139,8 @@ pub(crate) fn techniques() -> Vec<(&'static str, Flip)> {
         ("dynamic_decomposition", |p| p.dynamic_decomposition ^= true),
         ("monotonic_floor", |p| p.monotonic_floor ^= true),
         ("hatless_pruning", |p| p.hatless_pruning ^= true),
+        ("canonical_floor", |p| p.canonical_floor ^= true),
+        ("fill_holes", |p| p.fill_holes ^= true),
     ]
 }
 
@@ -150,4 +152,89 @@ pub(crate) fn challenging(name: &str) -> Problem {
     );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     bufpack::read_problem(&text, 1_048_576).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// A *full* problem: the live sizes add up to the capacity at every instant of its time
+/// line, so no packing may waste any room (where `fill_holes` branches on holes). 3-5
+/// random buffers, then fillers: over each stretch of time where the load is below its
+/// peak, one buffer of the missing size. At this size nearly all are feasible (see
+/// `oracle.rs` for the infeasible side). `None` when too large for the brute force.
+pub(crate) fn random_full_problem(rng: &mut Rng) -> Option<Problem> {
+    let count = rng.range(3, 5) as usize;
+    let mut buffers: Vec<Buffer> = (0..count)
+        .map(|index| {
+            let lower = rng.range(0, 5);
+            Buffer::new(
+                format!("b{index}"),
+                lower,
+                lower + rng.range(1, 4),
+                rng.range(1, 3),
+            )
+        })
+        .collect();
+    let end = buffers.iter().map(|b| b.lifespan.upper).max().unwrap_or(0);
+    let load = |t: i64, buffers: &[Buffer]| -> i64 {
+        buffers
+            .iter()
+            .filter(|b| b.lifespan.lower <= t && t < b.lifespan.upper)
+            .map(|b| b.size)
+            .sum()
+    };
+    let peak = (0..end).map(|t| load(t, &buffers)).max().unwrap_or(0);
+    let missing: Vec<i64> = (0..end).map(|t| peak - load(t, &buffers)).collect();
+    let mut t = 0;
+    while t < end {
+        let size = missing[t as usize];
+        let mut upper = t + 1;
+        while upper < end && missing[upper as usize] == size {
+            upper += 1;
+        }
+        if size > 0 {
+            let id = format!("f{}", buffers.len());
+            buffers.push(Buffer::new(id, t, upper, size));
+        }
+        t = upper;
+    }
+    let tries = (peak as f64).powi(buffers.len() as i32);
+    (tries <= 500_000.0).then(|| Problem::new(buffers, peak))
+}
+
+/// A full problem of `pieces` buffers: a 12 x 10 rectangle cut into pieces (a perfect
+/// packing), then changed without changing the load anywhere: pairs of pieces with the same
+/// lifespan get their sizes split another way. Too large for brute force.
+pub(crate) fn recut_rectangle(rng: &mut Rng, pieces: usize) -> Problem {
+    let height = 12;
+    let mut rects: Vec<(i64, i64, i64)> = vec![(0, 10, height)];
+    for _ in 0..400 {
+        if rects.len() >= pieces {
+            break;
+        }
+        let index = rng.range(0, rects.len() as i64 - 1) as usize;
+        let (lower, upper, size) = rects[index];
+        if rng.chance(50) && upper - lower >= 2 {
+            let cut = rng.range(lower + 1, upper - 1);
+            rects[index] = (lower, cut, size);
+            rects.push((cut, upper, size));
+        } else if size >= 2 {
+            let cut = rng.range(1, size - 1);
+            rects[index] = (lower, upper, cut);
+            rects.push((lower, upper, size - cut));
+        }
+    }
+    for _ in 0..200 {
+        let a = rng.range(0, rects.len() as i64 - 1) as usize;
+        let b = rng.range(0, rects.len() as i64 - 1) as usize;
+        let ((la, ua, za), (lb, ub, zb)) = (rects[a], rects[b]);
+        if a != b && (la, ua) == (lb, ub) && za + zb >= 3 {
+            let split = rng.range(1, za + zb - 1);
+            rects[a].2 = split;
+            rects[b].2 = za + zb - split;
+        }
+    }
+    let buffers = rects
+        .iter()
+        .enumerate()
+        .map(|(i, &(lower, upper, size))| Buffer::new(format!("r{i}"), lower, upper, size))
+        .collect();
+    Problem::new(buffers, height)
 }

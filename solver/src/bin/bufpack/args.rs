@@ -381,6 +381,8 @@ mod tests {
             "--nodynamic_decomposition",
             "--nomonotonic_floor",
             "--nohatless_pruning",
+            "--nocanonical_floor",
+            "--nofill_holes",
         ];
         assert_eq!(with_capacity(&all_off).params, SolverParams::all_off());
         // Each flag alone turns off its own field and nothing else.
@@ -397,9 +399,11 @@ mod tests {
                     p.dynamic_decomposition,
                     p.monotonic_floor,
                     p.hatless_pruning,
+                    p.canonical_floor,
+                    p.fill_holes,
                 ]
             };
-            let mut expected = [true; 9];
+            let mut expected = [true; 11];
             expected[index] = false;
             assert_eq!(fields(&params), expected, "{flag}");
             let off_then_on = with_capacity(&[flag, &format!("--{}=true", &flag[4..])]).params;

@@ -139,6 +139,8 @@ pub(crate) const TECHNIQUES: &[Flag] = &[
     Flag::switch("dynamic_decomposition", "Dynamically decomposes buffers.", |o| &mut o.params.dynamic_decomposition),
     Flag::switch("monotonic_floor", "Requires the solution floor to increase monotonically.", |o| &mut o.params.monotonic_floor),
     Flag::switch("hatless_pruning", "Prunes alternate solutions whenever a buffer has nothing overhead.", |o| &mut o.params.hatless_pruning),
+    Flag::switch("canonical_floor", "Counts a buffer ranked before the canonical level as reaching only past it (not in MiniMalloc).", |o| &mut o.params.canonical_floor),
+    Flag::switch("fill_holes", "Fills the lowest, most constrained hole first when no room may be wasted (not in MiniMalloc).", |o| &mut o.params.fill_holes),
     Flag::value("preordering_heuristics", "LIST", "WAT,TAW,TWA", "Static preordering heuristics to attempt (keys below).", |o, v| parse_orderings(v).map(|h| o.params.preordering_heuristics = h)),
 ];
 
