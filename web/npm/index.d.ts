@@ -173,6 +173,18 @@ export interface SolverParamsInit {
   monotonicFloor?: boolean;
   /** When a buffer with no unplaced neighbours fails, skip its siblings. */
   hatlessPruning?: boolean;
+  /**
+   * With `unallocatedFloor`, a buffer that sorts before the canonical level at its lowest
+   * offset counts as reaching only past it. Needs `canonicalOnly`. bufpack's own, not in
+   * MiniMalloc.
+   */
+  canonicalFloor?: boolean;
+  /**
+   * In a subproblem full to the capacity in every section (a perfect packing), branch on
+   * which buffer fills the lowest hole that fewest buffers can fill. Needs `sectionInference`;
+   * buffers without gaps, windows or fixed neighbours only. bufpack's own, not in MiniMalloc.
+   */
+  fillHoles?: boolean;
   /** The portfolio of orderings, as key strings (default ["WAT", "TAW", "TWA"]). */
   preorderingHeuristics?: string[];
 }
@@ -189,6 +201,8 @@ export class SolverParams implements Required<SolverParamsInit> {
   dynamicDecomposition: boolean;
   monotonicFloor: boolean;
   hatlessPruning: boolean;
+  canonicalFloor: boolean;
+  fillHoles: boolean;
   preorderingHeuristics: string[];
 }
 

@@ -232,13 +232,17 @@ pub(crate) struct ParamsShape {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) hatless_pruning: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) canonical_floor: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) fill_holes: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) preordering_heuristics: Option<Vec<String>>,
 }
 
 /// The fields of [`ParamsShape`] as JavaScript spells them. serde-wasm-bindgen reads a
 /// struct by looking up its known fields, so it never sees (nor refuses) others: the check
 /// against this list is explicit.
-pub(crate) const PARAM_NAMES: [&str; 10] = [
+pub(crate) const PARAM_NAMES: [&str; 12] = [
     "canonicalOnly",
     "sectionInference",
     "dynamicOrdering",
@@ -248,6 +252,8 @@ pub(crate) const PARAM_NAMES: [&str; 10] = [
     "dynamicDecomposition",
     "monotonicFloor",
     "hatlessPruning",
+    "canonicalFloor",
+    "fillHoles",
     "preorderingHeuristics",
 ];
 
@@ -269,6 +275,8 @@ impl ParamsShape {
             ),
             (self.monotonic_floor, &mut params.monotonic_floor),
             (self.hatless_pruning, &mut params.hatless_pruning),
+            (self.canonical_floor, &mut params.canonical_floor),
+            (self.fill_holes, &mut params.fill_holes),
         ];
         for (given, field) in switches {
             if let Some(value) = given {
@@ -284,21 +292,37 @@ impl ParamsShape {
         Ok(params)
     }
 
-    /// All switches, filled with `params`' values.
+    /// All switches, filled with `params`' values. `params` is taken apart field by field,
+    /// so a switch added to the solver fails to compile here until it is exposed.
     pub(crate) fn from_params(params: &SolverParams) -> ParamsShape {
+        let SolverParams {
+            canonical_only,
+            section_inference,
+            dynamic_ordering,
+            check_dominance,
+            unallocated_floor,
+            static_preordering,
+            dynamic_decomposition,
+            monotonic_floor,
+            hatless_pruning,
+            canonical_floor,
+            fill_holes,
+            preordering_heuristics,
+        } = params;
         ParamsShape {
-            canonical_only: Some(params.canonical_only),
-            section_inference: Some(params.section_inference),
-            dynamic_ordering: Some(params.dynamic_ordering),
-            check_dominance: Some(params.check_dominance),
-            unallocated_floor: Some(params.unallocated_floor),
-            static_preordering: Some(params.static_preordering),
-            dynamic_decomposition: Some(params.dynamic_decomposition),
-            monotonic_floor: Some(params.monotonic_floor),
-            hatless_pruning: Some(params.hatless_pruning),
+            canonical_only: Some(*canonical_only),
+            section_inference: Some(*section_inference),
+            dynamic_ordering: Some(*dynamic_ordering),
+            check_dominance: Some(*check_dominance),
+            unallocated_floor: Some(*unallocated_floor),
+            static_preordering: Some(*static_preordering),
+            dynamic_decomposition: Some(*dynamic_decomposition),
+            monotonic_floor: Some(*monotonic_floor),
+            hatless_pruning: Some(*hatless_pruning),
+            canonical_floor: Some(*canonical_floor),
+            fill_holes: Some(*fill_holes),
             preordering_heuristics: Some(
-                params
-                    .preordering_heuristics
+                preordering_heuristics
                     .iter()
                     .map(ToString::to_string)
                     .collect(),

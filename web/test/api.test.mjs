@@ -168,6 +168,12 @@ test('the default switches come from the solver and every switch can be turned o
   const params = new SolverParams();
   assert.deepEqual(params.preorderingHeuristics, ['WAT', 'TAW', 'TWA']);
   assert.equal(params.sectionInference, true);
+  assert.deepEqual(Object.keys(params), [
+    'canonicalOnly', 'sectionInference', 'dynamicOrdering', 'checkDominance', 'unallocatedFloor',
+    'staticPreordering', 'dynamicDecomposition', 'monotonicFloor', 'hatlessPruning',
+    'canonicalFloor', 'fillHoles', 'preorderingHeuristics',
+  ]);
+  assert.ok(Object.values(params).filter((v) => typeof v === 'boolean').every((on) => on));
   const problem = Problem.fromCsv(example, { capacity: 12 });
   const off = Object.fromEntries(Object.keys(params).filter((k) => typeof params[k] === 'boolean').map((k) => [k, false]));
   const solution = new Solver(off).solve(problem);

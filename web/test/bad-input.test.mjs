@@ -65,6 +65,7 @@ const REFUSED = [
   ['a misspelt Problem.fromCsv option', () => Problem.fromCsv(example, { capacty: 12 }), 'invalid', /did you mean capacity\?/, 'options.capacty'],
   ['a misspelt key of a problem object', () => new Solver().solve({ buffers: [one()], capacty: 12 }), 'invalid', /did you mean capacity\?/, 'problem.capacty'],
   ['a misspelt switch', () => new SolverParams({ sectionInferance: false }), 'invalid', /unknown switch; did you mean sectionInference\?/, 'params.sectionInferance'],
+  ['a misspelt switch of bufpack\'s own', () => new SolverParams({ fillHole: false }), 'invalid', /unknown switch; did you mean fillHoles\?/, 'params.fillHole'],
   ['a misspelt switch in options', () => bufpack.minimize(small(), { checkDominanse: false }), 'invalid', /did you mean checkDominance\?/, 'options.checkDominanse'],
 
   // null, BigInt, booleans, serde's and Reflect's words.

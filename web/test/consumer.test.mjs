@@ -110,7 +110,8 @@ import {
 
 const csv: string = 'id,lower,upper,size\\nb1,0,3,4\\n';
 const problem: Problem = Problem.fromCsv(csv, { capacity: 12 });
-const params: SolverParams = new SolverParams({ canonicalOnly: true, preorderingHeuristics: ['WAT'] });
+const params: SolverParams = new SolverParams({ canonicalOnly: true, fillHoles: false, preorderingHeuristics: ['WAT'] });
+const floor: boolean = params.canonicalFloor;
 const solution: Solution = new Solver(params).solve(problem, { timeoutSeconds: 5 });
 const height: number = solution.height;
 const status: 'solved' | 'optimal' | 'feasible' = solution.status;

@@ -94,6 +94,29 @@ test('a switch turned off leaves its technique out of the trace', () => {
   assert.equal(off.counts.prunes.section, 0);
 });
 
+test('MiniMalloc\'s search (bufpack\'s own switches off) gives the teaching examples\' node counts', () => {
+  // The table of tests/fixtures/teaching/README.md: | name | `file` | capacity | LOAD | optimum | nodes |
+  const rows = fixture('teaching/README.md').split('\n')
+    .map((line) => line.match(/^\|[^|]*\| `([^`]+\.csv)` \| (\d+) \|[^|]*\|[^|]*\| (\d+) \|$/))
+    .filter(Boolean);
+  assert.equal(rows.length, 5);
+  for (const [, file, capacity, nodes] of rows) {
+    const problem = Problem.fromCsv(fixture(`teaching/${file}`));
+    const trace = bufpack.traceSearch(problem, { capacity: Number(capacity), canonicalFloor: false, fillHoles: false });
+    assert.equal(trace.nodes, Number(nodes), file);
+    assert.equal(trace.truncated, false);
+  }
+});
+
+test('bufpack\'s own switches reach the solver: each saves nodes on a teaching example', () => {
+  const count = (file, capacity, switches) =>
+    bufpack.traceSearch(Problem.fromCsv(fixture(`teaching/${file}`)), { capacity, maxEvents: 0, ...switches }).nodes;
+  // perfect.11 is full in every section: fillHoles branches on its holes.
+  assert.ok(count('perfect.11.csv', 11, {}) < count('perfect.11.csv', 11, { fillHoles: false }));
+  // infeasible.6 has sections below 6, so fillHoles stays idle: canonicalFloor prunes earlier.
+  assert.ok(count('infeasible.6.csv', 6, {}) < count('infeasible.6.csv', 6, { canonicalFloor: false }));
+});
+
 test('bad arguments are refused with code "invalid"', () => {
   const problem = Problem.fromCsv(example);
   assert.throws(() => bufpack.traceSearch(problem), (e) => e instanceof BufpackError && e.code === 'invalid' && /capacity/.test(e.message));
