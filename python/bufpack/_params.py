@@ -1,4 +1,5 @@
-"""The exact search's switches: one per technique, all on by default (MiniMalloc's)."""
+"""The exact search's switches: one per technique, all on by default (MiniMalloc's, and two of
+bufpack's own)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ _KEYS = set("ACLOTUWZ")
 @dataclass(frozen=True)
 class SolverParams:
     """Every technique of the exact search as a switch, and the portfolio of orderings.
+
+    All on by default. ``canonical_floor`` and ``fill_holes`` are bufpack's own techniques
+    (they come last, so positional arguments keep MiniMalloc's order); with both off the
+    search is MiniMalloc's.
 
     Each key string of ``preordering_heuristics`` ranks buffers by keys compared in turn, each
     descending: ``A`` area, ``C`` sections spanned, ``L`` lower, ``O`` overlap count, ``T``
@@ -42,6 +47,15 @@ class SolverParams:
     """When a buffer with no unplaced neighbours fails, skip its siblings."""
     preordering_heuristics: Tuple[str, ...] = field(default=("WAT", "TAW", "TWA"))
     """The portfolio: one search per key string."""
+    canonical_floor: bool = True
+    """With ``unallocated_floor``, a buffer that sorts before the canonical level at its lowest
+    offset counts as reaching only past it. Needs ``canonical_only``. bufpack's own, not in
+    MiniMalloc."""
+    fill_holes: bool = True
+    """In a subproblem full to the capacity in every section (a perfect packing), branch on
+    which buffer fills the lowest hole that fewest buffers can fill. Needs
+    ``section_inference``; buffers without gaps, windows or fixed neighbours only. bufpack's
+    own, not in MiniMalloc."""
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -91,4 +105,6 @@ class SolverParams:
             dynamic_decomposition=False,
             monotonic_floor=False,
             hatless_pruning=False,
+            canonical_floor=False,
+            fill_holes=False,
         )

@@ -41,7 +41,7 @@ pub(crate) fn from_python(params: Option<&Bound<'_, PyAny>>) -> PyResult<SolverP
         })?;
     // Switch by switch on the defaults, so fields the Python side does not know keep theirs.
     let mut solver = SolverParams::default();
-    let switches: [(&str, &mut bool); 9] = [
+    let switches: [(&str, &mut bool); 11] = [
         ("canonical_only", &mut solver.canonical_only),
         ("section_inference", &mut solver.section_inference),
         ("dynamic_ordering", &mut solver.dynamic_ordering),
@@ -51,6 +51,8 @@ pub(crate) fn from_python(params: Option<&Bound<'_, PyAny>>) -> PyResult<SolverP
         ("dynamic_decomposition", &mut solver.dynamic_decomposition),
         ("monotonic_floor", &mut solver.monotonic_floor),
         ("hatless_pruning", &mut solver.hatless_pruning),
+        ("canonical_floor", &mut solver.canonical_floor),
+        ("fill_holes", &mut solver.fill_holes),
     ];
     for (name, value) in switches {
         *value = switch(name)?;

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 
 import numpy as np
 import pytest
-from conftest import load, solved
+from conftest import FIXTURES, load, solved
 
 import bufpack
 from bufpack import Buffer, Gap, Problem
@@ -150,6 +151,26 @@ def test_threads_and_params():
     assert not off.canonical_only and off.preordering_heuristics == ("WAT", "TAW", "TWA")
     tiny = Problem([Buffer("a", 0, 2, 2), Buffer("b", 0, 2, 2)], 4)
     assert solved(tiny, params=off).height == 4
+
+
+def test_bufpacks_own_switches_default_on_and_reach_the_solver():
+    params = bufpack.SolverParams()
+    assert params.canonical_floor and params.fill_holes
+    off = bufpack.SolverParams.all_off()
+    assert not off.canonical_floor and not off.fill_holes
+    # perfect.11 is full in every section, where fill_holes branches on the holes instead of
+    # MiniMalloc's next buffer in canonical order: fewer nodes, the same height.
+    problem = Problem.read_csv(FIXTURES / "teaching" / "perfect.11.csv", 11)
+    one = bufpack.SolverParams(preordering_heuristics=["WAT"])
+    reference = dataclasses.replace(one, canonical_floor=False, fill_holes=False)
+    ours = solved(problem, params=one, threads=1)
+    theirs = solved(problem, params=reference, threads=1)
+    assert ours.height == theirs.height == 11
+    assert ours.stats.nodes < theirs.stats.nodes
+    # Positional arguments keep MiniMalloc's order; the new switches come last.
+    assert bufpack.SolverParams(*([True] * 9), ("TWA",), False).canonical_floor is False
+    with pytest.raises(bufpack.InputTypeError, match="params.fill_holes"):
+        bufpack.SolverParams(fill_holes="no")
 
 
 def test_progress_is_reported_and_a_raising_callback_stops_the_solve():

@@ -32,6 +32,9 @@ Where bufpack differs from MiniMalloc on purpose:
   Ctrl-C raises :class:`bufpack.Interrupted` (a ``KeyboardInterrupt``).
 - ``get_backtracks()`` counts bufpack's search; it is 0 when infeasibility is proven before
   any search (LOAD above the capacity), where MiniMalloc would search.
+- ``SolverParams`` has MiniMalloc's switches only. bufpack's own techniques
+  (``canonical_floor``, ``fill_holes``) stay on underneath; :class:`bufpack.SolverParams`
+  turns them off.
 - MiniMalloc's internal sweep structures (``SweepPoint``, ``sweep``, ``Partition``, ...) are
   not provided.
 """

@@ -94,7 +94,9 @@ class SolverParams:
     """The solver's switches and time limit.
 
     ``SolverParams()`` then attributes (current), or keywords (older README), including
-    ``timeout_seconds=`` (``None``: no limit) beside ``timeout=``.
+    ``timeout_seconds=`` (``None``: no limit) beside ``timeout=``. MiniMalloc's switches only:
+    bufpack's own (``canonical_floor``, ``fill_holes``) stay on; :class:`bufpack.SolverParams`
+    has them.
     """
 
     __slots__ = ("_timeout", "_switches", "_minimize_capacity", "_preordering_heuristics")
