@@ -143,3 +143,38 @@ test('the exported CSV is a solution the validator accepts', async () => {
   assert.deepEqual(bufpack.validateSolution(problem, { offsets }), { valid: true });
   assert.equal(Math.max(...problem.buffers.map((b) => b.offset + b.size)), 12);
 });
+
+test('the Advanced panel lists every switch, bufpack\'s own marked, and sends them to the solver', async () => {
+  await page.click('details.advanced summary');
+  const labels = await page.$$eval('details.advanced label.check', (ls) => ls.map((l) => l.textContent.trim()));
+  const own = labels.filter((l) => /bufpack's own/.test(l));
+  assert.deepEqual(own, ["Canonical floor (bufpack's own)", "Fill holes (bufpack's own)"]);
+  assert.equal(labels.length, 11, `${labels}`);
+  await page.screenshot({ path: path.join(shots, 'advanced.png'), fullPage: true });
+  // Record the options the app gives the package (its namespace is read-only: a copy with
+  // solveInWorker wrapped stands in), then solve with Fill holes off.
+  await page.evaluate(() => {
+    const original = globalThis.bufpack;
+    globalThis.originalBufpack = original;
+    globalThis.bufpack = {
+      ...original,
+      solveInWorker: (input, options) => {
+        globalThis.lastSolveOptions = { ...options };
+        return original.solveInWorker(input, options).finally(() => (globalThis.lastSolveDone = true));
+      },
+    };
+  });
+  const fillHoles = page.locator('details.advanced label.check', { hasText: 'Fill holes' }).locator('input');
+  await fillHoles.uncheck();
+  await setCapacity('12');
+  await loadByInput('input.12.csv', fixture('examples/input.12.csv'));
+  await page.waitForFunction(() => globalThis.lastSolveDone === true, null, { timeout: 60_000 });
+  await waitForResult(12);
+  const sent = await page.evaluate(() => globalThis.lastSolveOptions);
+  assert.equal(sent.fillHoles, false);
+  assert.equal(sent.canonicalFloor, true);
+  assert.equal(sent.hatlessPruning, true);
+  await fillHoles.check();
+  await page.evaluate(() => (globalThis.bufpack = globalThis.originalBufpack));
+  await page.click('details.advanced summary');
+});

@@ -11,7 +11,17 @@ pub(crate) struct Switch {
     pub(crate) help: &'static str,
 }
 
-pub(crate) const SWITCHES: [Switch; 9] = [
+/// MiniMalloc's switches: the first [`MINIMALLOC`] of [`SWITCHES`]. The rest are bufpack's own.
+#[allow(dead_code)] // used by the Learn bundle, not by the app's
+pub(crate) const MINIMALLOC: usize = 9;
+
+/// MiniMalloc's techniques (what the Learn view teaches and ablates), without bufpack's own.
+#[allow(dead_code)] // used by the Learn bundle, not by the app's
+pub(crate) fn minimalloc_switches() -> &'static [Switch] {
+    &SWITCHES[..MINIMALLOC]
+}
+
+pub(crate) const SWITCHES: [Switch; 11] = [
     Switch {
         name: "canonicalOnly",
         label: "Canonical order",
@@ -57,6 +67,18 @@ pub(crate) const SWITCHES: [Switch; 9] = [
         label: "Hatless pruning",
         help: "A buffer with nothing above it to wait for fails for its siblings too.",
     },
+    Switch {
+        name: "canonicalFloor",
+        label: "Canonical floor (bufpack's own)",
+        help: "Not in MiniMalloc. A buffer the canonical order has passed can only go above \
+               the level: raise its section's floor as if it did.",
+    },
+    Switch {
+        name: "fillHoles",
+        label: "Fill holes (bufpack's own)",
+        help: "Not in MiniMalloc. When no room may be wasted (a perfect packing), branch on \
+               which buffer fills the lowest hole with the fewest candidates.",
+    },
 ];
 
 #[derive(Clone, Debug, PartialEq)]
@@ -66,7 +88,7 @@ pub(crate) struct SolveOptions {
     pub(crate) timeout_seconds: f64,
     pub(crate) parallel: bool,
     /// One per [`SWITCHES`] entry.
-    pub(crate) switches: [bool; 9],
+    pub(crate) switches: [bool; SWITCHES.len()],
     /// Comma-separated key strings, e.g. `WAT,TAW,TWA`.
     pub(crate) orderings: String,
 }
@@ -78,17 +100,7 @@ impl Default for SolveOptions {
             capacity: None,
             timeout_seconds: 10.0,
             parallel: false,
-            switches: [
-                p.canonical_only,
-                p.section_inference,
-                p.dynamic_ordering,
-                p.check_dominance,
-                p.unallocated_floor,
-                p.static_preordering,
-                p.dynamic_decomposition,
-                p.monotonic_floor,
-                p.hatless_pruning,
-            ],
+            switches: switches_of(&p),
             orderings: p
                 .preordering_heuristics
                 .iter()
@@ -97,6 +109,23 @@ impl Default for SolveOptions {
                 .join(","),
         }
     }
+}
+
+/// `params`' switches in the order of [`SWITCHES`].
+fn switches_of(params: &SolverParams) -> [bool; SWITCHES.len()] {
+    [
+        params.canonical_only,
+        params.section_inference,
+        params.dynamic_ordering,
+        params.check_dominance,
+        params.unallocated_floor,
+        params.static_preordering,
+        params.dynamic_decomposition,
+        params.monotonic_floor,
+        params.hatless_pruning,
+        params.canonical_floor,
+        params.fill_holes,
+    ]
 }
 
 impl SolveOptions {
@@ -153,6 +182,20 @@ mod tests {
         assert!(options.switches.iter().all(|&on| on));
         assert_eq!(options.orderings, "WAT,TAW,TWA");
         assert_eq!(options.capacity, None);
+    }
+
+    #[test]
+    fn the_switches_not_in_minimalloc_come_last() {
+        // MiniMalloc's search is the defaults with exactly the switches after MINIMALLOC off.
+        let reference = switches_of(&SolverParams::reference());
+        assert!(reference[..MINIMALLOC].iter().all(|&on| on));
+        assert!(reference[MINIMALLOC..].iter().all(|&on| !on));
+        let names: Vec<&str> = SWITCHES[MINIMALLOC..].iter().map(|s| s.name).collect();
+        assert_eq!(names, ["canonicalFloor", "fillHoles"]);
+        assert!(SWITCHES[MINIMALLOC..]
+            .iter()
+            .all(|s| s.label.contains("bufpack's own") && s.help.contains("Not in MiniMalloc")));
+        assert_eq!(minimalloc_switches().len(), 9);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use bufpack::{gap_percent, Offset};
 
 use super::run::{self, Packing};
 use super::{draw, paint_scene, Lesson};
-use crate::options::SWITCHES;
+use crate::options::{minimalloc_switches, MINIMALLOC};
 
 #[derive(Properties, PartialEq)]
 pub(crate) struct CompareProps {
@@ -161,7 +161,7 @@ struct Row {
 pub(crate) fn ablation(props: &AblationProps) -> Html {
     let rows = use_state(Vec::<Row>::new);
     let running = use_state(|| false);
-    let off = use_state(|| [false; SWITCHES.len()]);
+    let off = use_state(|| [false; MINIMALLOC]);
     {
         let rows = rows.clone();
         use_effect_with(props.lesson.clone(), move |_| rows.set(Vec::new()));
@@ -204,7 +204,7 @@ pub(crate) fn ablation(props: &AblationProps) -> Html {
             rows.set(Vec::new());
             let mut configs = vec![("All on (defaults)".to_string(), Vec::new())];
             configs.extend(
-                SWITCHES
+                minimalloc_switches()
                     .iter()
                     .map(|s| (format!("{} off", s.label), vec![(s.name, false)])),
             );
@@ -214,7 +214,7 @@ pub(crate) fn ablation(props: &AblationProps) -> Html {
     let on_custom = {
         let (run_rows, off) = (run_rows.clone(), off.clone());
         Callback::from(move |_| {
-            let switches: Vec<(&'static str, bool)> = SWITCHES
+            let switches: Vec<(&'static str, bool)> = minimalloc_switches()
                 .iter()
                 .zip(off.iter())
                 .filter(|(_, &is_off)| is_off)
@@ -223,7 +223,7 @@ pub(crate) fn ablation(props: &AblationProps) -> Html {
             let label = if switches.is_empty() {
                 "All on (defaults)".to_string()
             } else {
-                let names: Vec<&str> = SWITCHES
+                let names: Vec<&str> = minimalloc_switches()
                     .iter()
                     .zip(off.iter())
                     .filter(|(_, &is_off)| is_off)
@@ -241,10 +241,10 @@ pub(crate) fn ablation(props: &AblationProps) -> Html {
                 <h2 id="ablation-title">{ "Ablation: what each technique saves" }</h2>
                 <button id="ablation-each" onclick={on_each} disabled={*running}>{ "Each off in turn" }</button>
             </div>
-            <p class="hint">{ format!("The same search at capacity {}, with techniques switched off. A pruning rule only ever removes work; an ordering changes which packing is met first, so switching one off can also be lucky. Each run stops after 10 s.", props.lesson.capacity) }</p>
+            <p class="hint">{ format!("MiniMalloc's search at capacity {} (as everywhere in this view; bufpack's own two techniques stay off), with techniques switched off. A pruning rule only ever removes work; an ordering changes which packing is met first, so switching one off can also be lucky. Each run stops after 10 s.", props.lesson.capacity) }</p>
             <fieldset class="switches">
                 <legend>{ "Switch off" }</legend>
-                { for SWITCHES.iter().enumerate().map(|(i, s)| {
+                { for minimalloc_switches().iter().enumerate().map(|(i, s)| {
                     let checked = off[i];
                     let off = off.clone();
                     let onchange = Callback::from(move |event: yew::events::Event| {
