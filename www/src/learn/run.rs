@@ -10,6 +10,7 @@ use wasm_bindgen_futures::JsFuture;
 use bufpack::Offset;
 
 use super::replay::Trace;
+use crate::options::{MINIMALLOC, SWITCHES};
 
 #[wasm_bindgen]
 extern "C" {
@@ -65,8 +66,17 @@ fn options(pairs: &[(&str, JsValue)]) -> JsValue {
     object.into()
 }
 
-/// Records the search on `csv` at `capacity`, with `switches` (name, on) changed from the
-/// defaults, keeping `max_events` events.
+/// bufpack's own techniques, all off: the Learn view teaches MiniMalloc's search
+/// (`SolverParams::reference()`), whose figures `tests/fixtures/teaching/README.md` states.
+/// Every run here starts from these.
+fn reference<'a>() -> impl Iterator<Item = (&'a str, JsValue)> {
+    SWITCHES[MINIMALLOC..]
+        .iter()
+        .map(|switch| (switch.name, JsValue::FALSE))
+}
+
+/// Records MiniMalloc's search on `csv` at `capacity`, with `switches` (name, on) changed
+/// from it, keeping `max_events` events.
 pub(crate) async fn trace(
     csv: &str,
     capacity: Offset,
@@ -78,6 +88,8 @@ pub(crate) async fn trace(
         ("maxEvents", JsValue::from_f64(f64::from(max_events))),
         ("timeoutSeconds", JsValue::from_f64(TRACE_SECONDS)),
     ];
+    pairs.extend(reference());
+    // Set after the reference's, so a switch given here wins.
     pairs.extend(
         switches
             .iter()
@@ -99,12 +111,15 @@ pub(crate) struct Packing {
     pub(crate) status: String,
 }
 
-/// The lowest height of `csv` (proven unless `status` says "feasible"), in a worker.
+/// The lowest height of `csv` (proven unless `status` says "feasible"), in a worker, by
+/// MiniMalloc's search like the traces (the height is the same either way; the packing shown
+/// is the one `tests/tests/teaching.rs` checks).
 pub(crate) async fn optimum(csv: &str, timeout_seconds: f64) -> Result<Packing, String> {
-    let pairs = [
+    let mut pairs = vec![
         ("minimize", JsValue::TRUE),
         ("timeoutSeconds", JsValue::from_f64(timeout_seconds)),
     ];
+    pairs.extend(reference());
     let value = JsFuture::from(solve_in_worker(&csv.into(), &options(&pairs)))
         .await
         .map_err(|e| message(&e))?;
