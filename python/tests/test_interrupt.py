@@ -14,6 +14,17 @@ from conftest import CHALLENGING, load
 import bufpack
 import bufpack.minimalloc as minimalloc
 
+@pytest.fixture(autouse=True)
+def python_handles_ctrl_c():
+    """Python's own SIGINT handler, as in any interpreter started from a terminal. A process
+    started in the background of a non-interactive shell (`cmd &`, as some CI runners do)
+    inherits SIGINT ignored, and Python then leaves it ignored: these tests would wait for a
+    KeyboardInterrupt that never comes."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 # Far beyond what any of these runs needs once interrupted: they would otherwise run for a
 # minute, so finishing well before it shows the interrupt stopped them (no timing claim).
 LONG = 60.0
