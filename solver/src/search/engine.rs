@@ -491,24 +491,7 @@ impl<'a, T: Tracer> Search<'a, T> {
                 self.candidates.truncate(cut);
             }
         }
-        if self.candidates.len() == first {
-            return self.fail_at_entry(first);
-        }
-        if T::ON {
-            let list = self.traced_candidates(&self.candidates[first..]);
-            self.tracer
-                .record(Kind::Candidates, || TraceEvent::Candidates(list));
-        }
-        self.stack.push(Frame::Node {
-            lo,
-            hi,
-            first: first as u32,
-            next: 0,
-            undo_mark: self.undo.len() as u32,
-            level: self.level,
-            hatless: false,
-        });
-        self.place_next_candidate()
+        self.open_node(lo, hi, first)
     }
 
     /// Whether every open section of `[lo, hi]` is full: its floor plus its unplaced sizes
@@ -569,10 +552,16 @@ impl<'a, T: Tracer> Search<'a, T> {
                 });
             }
         }
+        self.candidates[first..].sort_unstable_by_key(|c| c.rank);
+        self.open_node(lo, hi, first)
+    }
+
+    /// Opens a node on the candidates from `first` on (a backtrack when there are none)
+    /// and tries the first of them.
+    fn open_node(&mut self, lo: u32, hi: u32, first: usize) -> Action {
         if self.candidates.len() == first {
             return self.fail_at_entry(first);
         }
-        self.candidates[first..].sort_unstable_by_key(|c| c.rank);
         if T::ON {
             let list = self.traced_candidates(&self.candidates[first..]);
             self.tracer
