@@ -11,6 +11,7 @@
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 mod input;
+mod message;
 mod replay;
 mod viewer;
 

@@ -18,6 +18,8 @@ use bufpack_chart::teach::read;
 use bufpack_chart::teach::replay::{Cursor, Event, Trace};
 use bufpack_chart::teach::{paint_step, Step};
 
+use crate::message::{alert, status};
+
 /// Problems larger than this are refused: every buffer is drawn with its id.
 pub(crate) const MAX_BUFFERS: usize = 400;
 
@@ -156,22 +158,10 @@ impl Replay {
         let document = &self.document;
         match &props.input {
             ReplayInput::Working(text) => {
-                let _ = self.frame.set_attribute("aria-busy", "true");
-                let status = element(document, "div", "bp-message", text);
-                let _ = status.set_attribute("role", "status");
-                let _ = self.frame.append_child(&status);
+                status(document, &self.frame, text);
             }
             ReplayInput::Error(message) => {
-                let alert = element(document, "div", "bp-message bp-error", "");
-                let _ = alert.set_attribute("role", "alert");
-                let _ = alert.append_child(&element(
-                    document,
-                    "strong",
-                    "",
-                    "Cannot replay this search",
-                ));
-                let _ = alert.append_child(&element(document, "div", "bp-detail", message));
-                let _ = self.frame.append_child(&alert);
+                alert(document, &self.frame, "Cannot replay this search", message);
             }
             ReplayInput::Ready(lesson) => {
                 self.stage = Stage::mount(&self.frame, lesson.clone(), props.dark, speed);

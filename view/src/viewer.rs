@@ -14,6 +14,7 @@ use bufpack_chart::dom::{attributes, element, Listeners};
 use bufpack_chart::layout::Layout;
 
 use crate::input::{read, Input};
+use crate::message::{alert, status};
 
 /// What the page gives a layout view (`view.js` reads it from the element).
 pub(crate) struct ViewerProps {
@@ -97,10 +98,7 @@ impl Viewer {
         let document = &self.document;
         let layout = match input {
             Input::Loading => {
-                let _ = self.frame.set_attribute("aria-busy", "true");
-                let message = element(document, "div", "bp-message", "Loading the layout…");
-                let _ = message.set_attribute("role", "status");
-                let _ = self.frame.append_child(&message);
+                status(document, &self.frame, "Loading the layout…");
                 return;
             }
             Input::Error(message) => return self.error(message),
@@ -113,12 +111,12 @@ impl Viewer {
     }
 
     fn error(&self, message: &str) {
-        let document = &self.document;
-        let alert = element(document, "div", "bp-message bp-error", "");
-        let _ = alert.set_attribute("role", "alert");
-        let _ = alert.append_child(&element(document, "strong", "", "Cannot show this layout"));
-        let _ = alert.append_child(&element(document, "div", "bp-detail", message));
-        let _ = self.frame.append_child(&alert);
+        alert(
+            &self.document,
+            &self.frame,
+            "Cannot show this layout",
+            message,
+        );
     }
 
     /// The bar (figures, colour menu, Fit) and the chart of `layout`.
