@@ -250,6 +250,45 @@ solveInWorker(csv, { capacity: 12 }).then(
 );
 `;
 
+/**
+ * Writes a page (`html` and its `main.js`) into the project, builds it with `vite build`
+ * (no vite.config.js: the package must work with Vite's defaults), serves `dist/` and calls
+ * `check(url, { assets, server })`: the emitted asset names and the server's request log.
+ */
+async function withBuild(html, main, check) {
+  await writeFile(path.join(project, 'index.html'), html);
+  await writeFile(path.join(project, 'main.js'), main);
+  await run(process.execPath, [viteBin, 'build', '--logLevel', 'warn'], { cwd: project });
+  const dist = path.join(project, 'dist');
+  const assets = await readdir(path.join(dist, 'assets'));
+  const server = await serve({ mounts: { '/': dist } });
+  try {
+    await check(`${server.url}/`, { assets, server });
+  } finally {
+    await server.close();
+  }
+}
+
+/** Writes the same page and serves it from Vite's dev server (dependency pre-bundling on) for `check(url)`. */
+async function withViteDevServer(html, main, check) {
+  await writeFile(path.join(project, 'index.html'), html);
+  await writeFile(path.join(project, 'main.js'), main);
+  const { createServer } = await import('vite');
+  const server = await createServer({
+    root: project,
+    configFile: false,
+    logLevel: 'warn',
+    clearScreen: false,
+    server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
+  });
+  try {
+    await server.listen();
+    await check(server.resolvedUrls.local[0]);
+  } finally {
+    await server.close();
+  }
+}
+
 /** Opens `url` in Chromium and waits for the app to write its height or its error. */
 async function runApp(url) {
   const browser = await launchChromium();
@@ -288,44 +327,17 @@ function checkApp(app) {
 }
 
 test('(c) Vite: `vite build` of an app importing bufpack runs in Chromium (worker, wasm)', { timeout: 180_000 }, async () => {
-  await writeFile(path.join(project, 'index.html'), INDEX_HTML);
-  await writeFile(path.join(project, 'main.js'), MAIN_JS);
-  // No vite.config.js: the package must work with Vite's defaults.
-  await run(process.execPath, [viteBin, 'build', '--logLevel', 'warn'], { cwd: project });
-  const dist = path.join(project, 'dist');
-  const assets = await readdir(path.join(dist, 'assets'));
-  assert.ok(assets.some((name) => name.endsWith('.wasm')), `the .wasm was emitted: ${assets}`);
-  assert.ok(!assets.some((name) => name.includes('bufpack_view')), `the viewer is not bundled when not imported: ${assets}`);
-
-  const server = await serve({ mounts: { '/': dist } });
-  try {
-    const app = await runApp(`${server.url}/`);
-    checkApp(app);
+  await withBuild(INDEX_HTML, MAIN_JS, async (url, { assets, server }) => {
+    assert.ok(assets.some((name) => name.endsWith('.wasm')), `the .wasm was emitted: ${assets}`);
+    assert.ok(!assets.some((name) => name.includes('bufpack_view')), `the viewer is not bundled when not imported: ${assets}`);
+    checkApp(await runApp(url));
     const served = server.requests.filter((r) => r.status === 200).map((r) => r.path);
     assert.ok(served.some((p) => p.endsWith('.wasm')), `the page fetched the emitted .wasm: ${served}`);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('(d) Vite: the dev server serves the same app (dependency pre-bundling on)', { timeout: 180_000 }, async () => {
-  await writeFile(path.join(project, 'index.html'), INDEX_HTML);
-  await writeFile(path.join(project, 'main.js'), MAIN_JS);
-  const { createServer } = await import('vite');
-  const server = await createServer({
-    root: project,
-    configFile: false,
-    logLevel: 'warn',
-    clearScreen: false,
-    server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
-  });
-  try {
-    await server.listen();
-    const app = await runApp(server.resolvedUrls.local[0]);
-    checkApp(app);
-  } finally {
-    await server.close();
-  }
+  await withViteDevServer(INDEX_HTML, MAIN_JS, async (url) => checkApp(await runApp(url)));
 });
 
 // bufpack/view alone: two elements (one dark) and a mounted view, without the solver.
@@ -388,41 +400,19 @@ async function checkViews(url) {
 }
 
 test('(e) Vite: `vite build` of a page importing only bufpack/view draws its views in Chromium', { timeout: 180_000 }, async () => {
-  await writeFile(path.join(project, 'index.html'), VIEW_HTML);
-  await writeFile(path.join(project, 'main.js'), VIEW_MAIN);
-  await run(process.execPath, [viteBin, 'build', '--logLevel', 'warn'], { cwd: project });
-  const assets = await readdir(path.join(project, 'dist/assets'));
-  assert.ok(assets.some((name) => /bufpack_view_bg.*\.wasm$/.test(name)), `the viewer's .wasm was emitted: ${assets}`);
-  // The solver is a lazy chunk (a <bufpack-replay> without a trace records its search with
-  // it): emitted, but never fetched by a page that only shows layouts (checked below).
-  const server = await serve({ mounts: { '/': path.join(project, 'dist') } });
-  try {
-    await checkViews(`${server.url}/`);
+  await withBuild(VIEW_HTML, VIEW_MAIN, async (url, { assets, server }) => {
+    assert.ok(assets.some((name) => /bufpack_view_bg.*\.wasm$/.test(name)), `the viewer's .wasm was emitted: ${assets}`);
+    // The solver is a lazy chunk (a <bufpack-replay> without a trace records its search with
+    // it): emitted, but never fetched by a page that only shows layouts.
+    await checkViews(url);
     const served = server.requests.map((r) => r.path);
     assert.ok(served.some((p) => /bufpack_view_bg.*\.wasm$/.test(p)), `${served}`);
     assert.ok(!served.some((p) => /bufpack_wasm_bg/.test(p)), `the solver's .wasm was not fetched: ${served}`);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('(f) Vite: the dev server serves the same bufpack/view page (dependency pre-bundling on)', { timeout: 180_000 }, async () => {
-  await writeFile(path.join(project, 'index.html'), VIEW_HTML);
-  await writeFile(path.join(project, 'main.js'), VIEW_MAIN);
-  const { createServer } = await import('vite');
-  const server = await createServer({
-    root: project,
-    configFile: false,
-    logLevel: 'warn',
-    clearScreen: false,
-    server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
-  });
-  try {
-    await server.listen();
-    await checkViews(server.resolvedUrls.local[0]);
-  } finally {
-    await server.close();
-  }
+  await withViteDevServer(VIEW_HTML, VIEW_MAIN, checkViews);
 });
 
 // bufpack/view's replay: one recording its search in the package's worker (csv + capacity),
@@ -514,37 +504,16 @@ async function checkReplays(url, shot) {
 }
 
 test('(g) Vite: `vite build` of a page with replays (recorded in the worker, of a trace) runs them in Chromium', { timeout: 180_000 }, async () => {
-  await writeFile(path.join(project, 'index.html'), REPLAY_HTML);
-  await writeFile(path.join(project, 'main.js'), REPLAY_MAIN);
-  await run(process.execPath, [viteBin, 'build', '--logLevel', 'warn'], { cwd: project });
-  const server = await serve({ mounts: { '/': path.join(project, 'dist') } });
-  try {
-    await checkReplays(`${server.url}/`, 'consumer-replay.png');
+  await withBuild(REPLAY_HTML, REPLAY_MAIN, async (url, { server }) => {
+    await checkReplays(url, 'consumer-replay.png');
     const served = server.requests.filter((r) => r.status === 200).map((r) => r.path);
     assert.ok(served.some((p) => /bufpack_view_bg.*\.wasm$/.test(p)), `the viewer's .wasm was fetched: ${served}`);
     // The page and the worker recording the search each load the solver.
     assert.ok(served.some((p) => /bufpack_wasm_bg.*\.wasm$/.test(p)), `the solver's .wasm was fetched: ${served}`);
     assert.ok(served.some((p) => /worker.*\.js$/.test(p)), `the package's worker was fetched: ${served}`);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('(h) Vite: the dev server serves the same replay page (dependency pre-bundling on)', { timeout: 180_000 }, async () => {
-  await writeFile(path.join(project, 'index.html'), REPLAY_HTML);
-  await writeFile(path.join(project, 'main.js'), REPLAY_MAIN);
-  const { createServer } = await import('vite');
-  const server = await createServer({
-    root: project,
-    configFile: false,
-    logLevel: 'warn',
-    clearScreen: false,
-    server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
-  });
-  try {
-    await server.listen();
-    await checkReplays(server.resolvedUrls.local[0], 'consumer-replay-dev.png');
-  } finally {
-    await server.close();
-  }
+  await withViteDevServer(REPLAY_HTML, REPLAY_MAIN, (url) => checkReplays(url, 'consumer-replay-dev.png'));
 });
