@@ -31,18 +31,30 @@ pub(crate) fn parse_backtracks(stderr: &str) -> Option<u64> {
     (value >= 0.0 && value.fract() == 0.0).then_some(value as u64)
 }
 
-/// The solver's own elapsed time in seconds: an `Elapsed: N` line, or else a
-/// bare number at the very start of stderr (upstream MiniMalloc's `main.cc`
-/// prints just `std::fixed << setprecision(3)` seconds, without a label).
+/// The solver's own elapsed time in seconds: an `Elapsed: N` line, an
+/// `Elapsed time Ns` line (MiniMalloc's current `main.cc`), or else a bare
+/// number at the very start of stderr (its older `main.cc` printed just
+/// `std::fixed << setprecision(3)` seconds, without a label).
 pub(crate) fn parse_elapsed(stderr: &str) -> Option<f64> {
     if let Some(value) = field(stderr, "elapsed") {
         return leading_number(value);
+    }
+    let labelled = stderr.lines().find_map(|line| {
+        let line = line.trim_start();
+        let head = line.get(..ELAPSED_TIME.len())?;
+        head.eq_ignore_ascii_case(ELAPSED_TIME)
+            .then(|| &line[ELAPSED_TIME.len()..])
+    });
+    if let Some(rest) = labelled {
+        return leading_number(rest);
     }
     let first = stderr.split_whitespace().next()?;
     let first = first.strip_suffix('s').unwrap_or(first);
     let value: f64 = first.parse().ok()?;
     (value.is_finite() && value >= 0.0).then_some(value)
 }
+
+const ELAPSED_TIME: &str = "elapsed time";
 
 /// How one run ended.
 #[derive(Clone, Debug, PartialEq)]
@@ -73,6 +85,41 @@ impl Outcome {
     }
 }
 
+/// How MiniMalloc says why it exited 1: its `main.cc` prints the solver's Abseil
+/// status (`NOT_FOUND: ...` when nothing fits, `DEADLINE_EXCEEDED: ...` at the time
+/// limit), and Abseil's flag parser prints `ERROR: ...` for a bad command line.
+pub(crate) fn parse_status(stderr: &str) -> Option<Outcome> {
+    stderr.lines().map(str::trim).find_map(|line| {
+        if line.starts_with("NOT_FOUND") {
+            Some(Outcome::Infeasible)
+        } else if line.starts_with("DEADLINE_EXCEEDED") {
+            Some(Outcome::TimedOut)
+        } else if line.starts_with("ERROR:")
+            || ABSL_ERRORS.iter().any(|code| line.starts_with(code))
+        {
+            Some(Outcome::Error(line.to_string()))
+        } else {
+            None
+        }
+    })
+}
+
+/// Abseil's status codes other than the two that mean an answer.
+const ABSL_ERRORS: [&str; 12] = [
+    "CANCELLED:",
+    "UNKNOWN:",
+    "INVALID_ARGUMENT:",
+    "ALREADY_EXISTS:",
+    "PERMISSION_DENIED:",
+    "RESOURCE_EXHAUSTED:",
+    "FAILED_PRECONDITION:",
+    "ABORTED:",
+    "OUT_OF_RANGE:",
+    "UNIMPLEMENTED:",
+    "INTERNAL:",
+    "UNAVAILABLE:",
+];
+
 /// The outcome named on a `Result:` line, if any.
 pub(crate) fn parse_result(stderr: &str) -> Option<Outcome> {
     let value = field(stderr, "result")?.to_ascii_lowercase();
@@ -89,12 +136,15 @@ pub(crate) fn parse_result(stderr: &str) -> Option<Outcome> {
 
 /// Classifies a finished run. `code` is the exit code (`None`: killed by a
 /// signal); exit 1 means infeasible or timed out, told apart by the `Result:`
-/// line when there is one, else by whether `elapsed` reached 95% of `timeout`.
+/// line (bufpack) or the status line (MiniMalloc) when there is one, else by
+/// whether `elapsed` reached 95% of `timeout`.
 pub(crate) fn classify(code: Option<i32>, stderr: &str, elapsed: f64, timeout: f64) -> Outcome {
     match code {
         Some(0) => Outcome::Solved,
-        Some(1) => match parse_result(stderr) {
-            Some(outcome @ (Outcome::Infeasible | Outcome::TimedOut)) => outcome,
+        Some(1) => match parse_result(stderr).or_else(|| parse_status(stderr)) {
+            Some(outcome @ (Outcome::Infeasible | Outcome::TimedOut | Outcome::Error(_))) => {
+                outcome
+            }
             _ if elapsed >= 0.95 * timeout => Outcome::TimedOut,
             _ => Outcome::Infeasible,
         },
@@ -150,6 +200,8 @@ Result: solved (height 1048576 <= capacity 1048576)
         // Upstream main.cc: a bare fixed-point number, no newline.
         assert_eq!(parse_elapsed("0.037"), Some(0.037));
         assert_eq!(parse_elapsed("12.500\nPASS\n"), Some(12.5));
+        // Current upstream main.cc.
+        assert_eq!(parse_elapsed("Elapsed time 17.944s\n"), Some(17.944));
         assert_eq!(parse_elapsed("WARNING: something\n"), None);
         assert_eq!(parse_elapsed(""), None);
     }
@@ -171,6 +223,19 @@ Result: solved (height 1048576 <= capacity 1048576)
         // No Result line (MiniMalloc): decided by the time taken.
         assert_eq!(classify(Some(1), "", 9.6, 10.0), Outcome::TimedOut);
         assert_eq!(classify(Some(1), "0.010", 0.01, 10.0), Outcome::Infeasible);
+        // MiniMalloc's status line decides, whatever the time.
+        let said = "Elapsed time 0.520s\nDEADLINE_EXCEEDED: Timeout\n";
+        assert_eq!(classify(Some(1), said, 0.5, 10.0), Outcome::TimedOut);
+        let said = "Elapsed time 9.900s\nNOT_FOUND: Could not find a solution\n";
+        assert_eq!(classify(Some(1), said, 9.9, 10.0), Outcome::Infeasible);
+        let said = "ERROR: Unknown command line flag 'bogus'\n";
+        assert!(
+            matches!(classify(Some(1), said, 0.0, 10.0), Outcome::Error(e) if e.contains("bogus"))
+        );
+        let said = "INVALID_ARGUMENT: bad row\n";
+        assert!(
+            matches!(classify(Some(1), said, 0.0, 10.0), Outcome::Error(e) if e.contains("bad row"))
+        );
         assert!(
             matches!(classify(Some(2), "", 0.0, 10.0), Outcome::Error(e) if e.contains("bad input"))
         );
