@@ -93,6 +93,14 @@ class SolverParams:
                 raise InputTypeError(f"{path}: expected True or False, found {describe(value)}", path=path)
 
     @classmethod
+    def reference(cls) -> "SolverParams":
+        """MiniMalloc's search: its nine techniques on, bufpack's own two off.
+
+        For comparing with MiniMalloc node for node, or following its paper; the defaults
+        are faster on perfect packings."""
+        return cls(canonical_floor=False, fill_holes=False)
+
+    @classmethod
     def all_off(cls) -> "SolverParams":
         """Every technique off: the plain depth-first search."""
         return cls(

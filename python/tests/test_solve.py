@@ -162,7 +162,8 @@ def test_bufpacks_own_switches_default_on_and_reach_the_solver():
     # MiniMalloc's next buffer in canonical order: fewer nodes, the same height.
     problem = Problem.read_csv(FIXTURES / "teaching" / "perfect.11.csv", 11)
     one = bufpack.SolverParams(preordering_heuristics=["WAT"])
-    reference = dataclasses.replace(one, canonical_floor=False, fill_holes=False)
+    reference = dataclasses.replace(bufpack.SolverParams.reference(), preordering_heuristics=("WAT",))
+    assert reference == dataclasses.replace(one, canonical_floor=False, fill_holes=False)
     ours = solved(problem, params=one, threads=1)
     theirs = solved(problem, params=reference, threads=1)
     assert ours.height == theirs.height == 11
