@@ -215,6 +215,11 @@ export class SolverParams {
       if (value !== undefined) this[key] = value;
     }
   }
+
+  /** MiniMalloc's search: its techniques on, bufpack's own (`canonicalFloor`, `fillHoles`) off. */
+  static reference() {
+    return new SolverParams(callWasm(raw.referenceParams));
+  }
 }
 
 /** A switch's value, of its default's type: a boolean, or the orderings (an array of key strings). */

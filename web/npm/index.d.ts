@@ -204,6 +204,12 @@ export class SolverParams implements Required<SolverParamsInit> {
   canonicalFloor: boolean;
   fillHoles: boolean;
   preorderingHeuristics: string[];
+  /**
+   * MiniMalloc's search: its nine techniques on, bufpack's own (`canonicalFloor`,
+   * `fillHoles`) off. For comparing with MiniMalloc node for node; the defaults are faster on
+   * perfect packings.
+   */
+  static reference(): SolverParams;
 }
 
 /** Live figures; `bestHeight`, `lowerBound` and `gapPercent` when minimising. */

@@ -112,6 +112,12 @@ pub fn default_params() -> Result<JsValue, Thrown> {
     to_js(&ParamsShape::from_params(&SolverParams::default()))
 }
 
+/// MiniMalloc's search: its techniques on, bufpack's own off (`SolverParams.reference()`).
+#[wasm_bindgen(js_name = referenceParams)]
+pub fn reference_params() -> Result<JsValue, Thrown> {
+    to_js(&ParamsShape::from_params(&SolverParams::reference()))
+}
+
 /// Reads MiniMalloc CSV. `capacity` may be left out (no limit, for minimisation).
 #[wasm_bindgen(js_name = parseCsv)]
 pub fn parse_csv(text: &str, capacity: Option<f64>) -> Result<JsValue, Thrown> {

@@ -180,6 +180,19 @@ test('the default switches come from the solver and every switch can be turned o
   assertValid(problem, solution);
 });
 
+test('SolverParams.reference() is MiniMalloc\'s search: bufpack\'s own switches off, and more nodes on a perfect packing', () => {
+  const reference = SolverParams.reference();
+  assert.ok(reference instanceof SolverParams);
+  assert.deepEqual({ ...reference }, { ...new SolverParams(), canonicalFloor: false, fillHoles: false });
+  const perfect = Problem.fromCsv(fixture('teaching/perfect.11.csv'), { capacity: 11 });
+  const one = { preorderingHeuristics: ['WAT'] };
+  const ours = new Solver(one).solve(perfect);
+  const theirs = new Solver({ ...reference, ...one }).solve(perfect);
+  assertValid(perfect, ours);
+  assertValid(perfect, theirs);
+  assert.ok(ours.nodes < theirs.nodes, `${ours.nodes} < ${theirs.nodes}`);
+});
+
 test('heuristics and the lower bound agree with the validator on random problems', () => {
   for (let seed = 1; seed <= 40; seed++) {
     const problem = new Problem(randomProblem(seed).buffers);
