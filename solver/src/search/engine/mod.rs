@@ -13,11 +13,16 @@
 //! by placing buffers in exactly that order. See ARCHITECTURE.md for each pruning rule's
 //! argument.
 
-use super::preorder::{initial_ranks, largest_total, sort_by_keys, KeyTable};
+mod inference;
+mod offsets;
+mod state;
+
+use super::preorder::{initial_ranks, KeyTable};
 use super::trace::{Kind, NoTrace, Prune, TraceCandidate, TraceEvent, Tracer};
-use crate::model::{align_up, Offset};
+use crate::model::Offset;
 use crate::params::{Preordering, SolverParams};
 use crate::sweep::Sweep;
+use offsets::raised_offsets;
 
 const UNPLACED: Offset = -1;
 
@@ -494,68 +499,6 @@ impl<'a, T: Tracer> Search<'a, T> {
         self.open_node(lo, hi, first)
     }
 
-    /// Whether every open section of `[lo, hi]` is full: its floor plus its unplaced sizes
-    /// is the capacity, so no packing of what is left may waste any room there. Placing
-    /// keeps a full component full (a placement that wastes room fails section inference).
-    fn full(&self, lo: u32, hi: u32) -> bool {
-        self.switches.fill_holes
-            && self.switches.section_inference
-            && self.plain
-            && (lo..=hi).all(|section| {
-                let section = section as usize;
-                self.open[section] == 0
-                    || self.floor[section] + self.total[section] == self.capacity
-            })
-    }
-
-    /// Branches on which item fills a hole of a full component: among the open sections at
-    /// the lowest floor `L`, the one with fewest items that can sit at `L` there (those whose
-    /// lowest offset is `L`), tried in rank order. No room may be wasted, so some item
-    /// covers that section just above `L`; every packing is reached once, by the item it
-    /// has there. Offsets never go down along a path (`L` never does), so an item's lowest
-    /// offset stays the lowest above its placed neighbours. A section with no such item
-    /// ends the node.
-    fn fill_hole(&mut self, lo: u32, hi: u32, first: usize) -> Action {
-        let sweep = self.sweep;
-        let lowest = (lo..=hi)
-            .filter(|&section| self.open[section as usize] > 0)
-            .map(|section| self.floor[section as usize])
-            .min()
-            .expect("a component with an unplaced item has an open section");
-        let mut best: Option<(u32, usize)> = None;
-        for section in lo..=hi {
-            if self.open[section as usize] == 0 || self.floor[section as usize] != lowest {
-                continue;
-            }
-            let fillers = sweep.sections[section as usize]
-                .iter()
-                .filter(|m| {
-                    self.offset[m.id as usize] == UNPLACED && self.base[m.id as usize] == lowest
-                })
-                .count();
-            if best.map_or(true, |(_, count)| fillers < count) {
-                best = Some((section, fillers));
-                if fillers <= 1 {
-                    break;
-                }
-            }
-        }
-        let (section, _) = best.expect("some open section is at the lowest floor");
-        for m in &sweep.sections[section as usize] {
-            let item = m.id;
-            if self.offset[item as usize] == UNPLACED && self.base[item as usize] == lowest {
-                let rank = self.rank[item as usize];
-                self.candidates.push(Candidate {
-                    offset: lowest,
-                    rank,
-                    item,
-                });
-            }
-        }
-        self.candidates[first..].sort_unstable_by_key(|c| c.rank);
-        self.open_node(lo, hi, first)
-    }
-
     /// Opens a node on the candidates from `first` on (a backtrack when there are none)
     /// and tries the first of them.
     fn open_node(&mut self, lo: u32, hi: u32, first: usize) -> Action {
@@ -615,229 +558,6 @@ impl<'a, T: Tracer> Search<'a, T> {
         });
     }
 
-    /// Splits the component's unplaced items into runs that no item spans across. Pushes a
-    /// `Split` frame and enters the first run when there are two or more.
-    fn try_split(&mut self, members: &[u32]) -> Option<Action> {
-        let first = self.runs.len();
-        let mut current: Option<(u32, u32)> = None;
-        for &item in members {
-            if self.offset[item as usize] != UNPLACED {
-                continue;
-            }
-            let (start, end) = self.sweep.items[item as usize].span;
-            current = match current {
-                Some((lo, reach)) if start > reach => {
-                    self.runs.push((lo, reach));
-                    Some((start, end))
-                }
-                Some((lo, reach)) => Some((lo, reach.max(end))),
-                None => Some((start, end)),
-            };
-        }
-        let Some(last) = current else {
-            return Some(Action::Return(true));
-        };
-        if self.runs.len() == first {
-            return None;
-        }
-        self.runs.push(last);
-        if T::ON {
-            let runs = self.runs[first..].to_vec();
-            self.tracer.record(Kind::Split, || TraceEvent::Split(runs));
-        }
-        self.stack.push(Frame::Split {
-            first: first as u32,
-            end: self.runs.len() as u32,
-            next: 0,
-            undo_mark: self.undo.len() as u32,
-            level: self.level,
-            holes: self.holes,
-        });
-        self.rerank(members);
-        // Each run is a problem of its own: its canonical order starts from the ground.
-        self.level = GROUND;
-        let (lo, hi) = self.runs[first];
-        self.holes = self.full(lo, hi);
-        Some(Action::Enter(lo, hi))
-    }
-
-    /// Ranks the unplaced items again as the fresh problems the runs are, with `T` taken
-    /// from the sections' remaining totals. Old ranks go on the undo log.
-    fn rerank(&mut self, members: &[u32]) {
-        let Some(ordering) = &self.ordering else {
-            return;
-        };
-        let mut open: Vec<u32> = members
-            .iter()
-            .copied()
-            .filter(|&item| self.offset[item as usize] == UNPLACED)
-            .collect();
-        let (items, totals) = (&self.sweep.items, &self.total);
-        sort_by_keys(&mut open, ordering, self.keys, &|item| {
-            largest_total(&items[item as usize], totals)
-        });
-        for (position, item) in open.into_iter().enumerate() {
-            let old = self.rank[item as usize];
-            if old != position as u32 {
-                self.undo.push(Undo::Rank(item, old));
-                self.rank[item as usize] = position as u32;
-            }
-        }
-    }
-
-    /// Section inference: in every section of the component, the unplaced members must fit
-    /// between the section's floor and the capacity. Returns the first section where they do
-    /// not, with its floor.
-    fn section_over(&self, lo: u32, hi: u32) -> Option<(u32, Offset)> {
-        for section in lo as usize..=hi as usize {
-            if self.open[section] == 0 {
-                continue;
-            }
-            let mut floor = self.floor[section];
-            if self.switches.monotonic_floor {
-                floor = floor.max(self.level.offset);
-            }
-            if self.switches.unallocated_floor {
-                // The floor matters only if it rises above `room`: one unplaced member at or
-                // below it settles that the section holds, and ends the scan. Only a prune
-                // needs the exact floor (for its trace), and it scans everything anyway.
-                // Each member counts from where it can still go (`reachable`: its lowest
-                // offset, or past the canonical level with the canonical floor).
-                let room = self.capacity - self.total[section];
-                let mut lowest = Offset::MAX;
-                for m in &self.sweep.sections[section] {
-                    if self.offset[m.id as usize] != UNPLACED {
-                        continue;
-                    }
-                    let bottom = self.reachable(m.id) + m.bottom;
-                    if bottom <= room && floor <= room {
-                        lowest = bottom;
-                        break;
-                    }
-                    lowest = lowest.min(bottom);
-                }
-                if lowest != Offset::MAX {
-                    floor = floor.max(lowest);
-                }
-            }
-            if floor + self.total[section] > self.capacity {
-                return Some((section as u32, floor));
-            }
-        }
-        None
-    }
-
-    /// The lowest offset an unplaced item can still take below the component: its lowest
-    /// offset, or with the canonical floor, past the canonical level when the item sorts
-    /// before it there (every later placement comes after the level in (offset, rank)).
-    #[inline(always)]
-    fn reachable(&self, item: u32) -> Offset {
-        let base = self.base[item as usize];
-        if !self.switches.canonical_floor || self.holes {
-            return base;
-        }
-        let rank = self.rank[item as usize] as i64;
-        let level = self.level;
-        if (Level { offset: base, rank }) > level {
-            base
-        } else if rank > level.rank {
-            level.offset
-        } else {
-            level.offset + 1
-        }
-    }
-
-    /// With raised items, the offsets above its lowest that a raised item may hold in a
-    /// packing of least offset sum. There, an item placed in offset order sits at its
-    /// lowest offset unless a buffer placed *after* it holds it up, which only a buffer
-    /// beneath one of its raised pieces can do; which offset that is depends on buffers not
-    /// yet placed, so every legal offset is tried, up to the lowest top of an unplaced item
-    /// when dominance is on (higher ones are dominated) or the capacity otherwise.
-    fn push_raised_offsets(&mut self, members: &[u32], lowest_top: Offset) {
-        let limit = if self.switches.dominance {
-            lowest_top
-        } else {
-            self.capacity
-        };
-        for &item in members {
-            let entry = &self.sweep.items[item as usize];
-            if self.offset[item as usize] != UNPLACED
-                || !entry.raised
-                || self.open_neighbours[item as usize] == 0
-            {
-                // With no unplaced neighbour nothing can hold it up: its lowest offset is
-                // the only one.
-                continue;
-            }
-            let (size, rank) = (entry.size, self.rank[item as usize]);
-            let mut offset = self.base[item as usize];
-            loop {
-                offset = self.lowest_offset(item, offset + 1);
-                if offset >= limit || offset + size > self.capacity {
-                    break;
-                }
-                let after_level = Level {
-                    offset,
-                    rank: rank as i64,
-                } > self.level;
-                if !self.switches.canonical || after_level {
-                    self.candidates.push(Candidate { offset, rank, item });
-                }
-            }
-        }
-    }
-
-    /// The lowest offset at or above `from` where `item` may sit: aligned, clear of fixed
-    /// buffers and, with raised items, clear of every placed neighbour's pieces (without
-    /// them, `from` is already above every placed neighbour).
-    #[inline(always)]
-    fn lowest_offset(&self, item: u32, from: Offset) -> Offset {
-        let offset = self.lowest_legal(item, from);
-        if self.sweep.tuck {
-            self.clear_of_placed(item, offset)
-        } else {
-            offset
-        }
-    }
-
-    /// The lowest legal offset at or above `offset` clear of every placed neighbour's pieces.
-    /// Out of line: problems without raised pieces (nearly all) never come here, and the
-    /// search's inner loop stays as compact as before.
-    #[inline(never)]
-    fn clear_of_placed(&self, item: u32, mut offset: Offset) -> Offset {
-        let clearances = &self.sweep.items[item as usize].clearances;
-        loop {
-            let mut moved = false;
-            for &(other, lo, hi) in clearances {
-                let at = self.offset[other as usize];
-                if at != UNPLACED && at + lo <= offset && offset < at + hi {
-                    offset = self.lowest_legal(item, at + hi);
-                    moved = true;
-                }
-            }
-            if !moved {
-                return offset;
-            }
-        }
-    }
-
-    /// The lowest offset at or above `from` that is aligned and clear of fixed buffers.
-    #[inline(always)]
-    fn lowest_legal(&self, item: u32, from: Offset) -> Offset {
-        let item = &self.sweep.items[item as usize];
-        let mut offset = align_up(from.max(0), item.alignment);
-        loop {
-            let hit = item
-                .forbidden
-                .iter()
-                .find(|&&(lo, hi)| lo <= offset && offset < hi);
-            match hit {
-                Some(&(_, hi)) => offset = align_up(hi, item.alignment),
-                None => return offset,
-            }
-        }
-    }
-
     /// Places the top node's next candidate and enters the child node.
     fn place_next_candidate(&mut self) -> Action {
         let Some(Frame::Node {
@@ -856,85 +576,6 @@ impl<'a, T: Tracer> Search<'a, T> {
             *flag = hatless;
         }
         Action::Enter(lo, hi)
-    }
-
-    /// Places a candidate; returns true when it met no unplaced item (nothing can land on it).
-    fn place(&mut self, candidate: Candidate) -> bool {
-        let Candidate { offset, rank, item } = candidate;
-        if T::ON {
-            let placed = self.traced_item(item, offset);
-            self.tracer
-                .record(Kind::Place, || TraceEvent::Place(placed));
-        }
-        let entry = &self.sweep.items[item as usize];
-        self.undo.push(Undo::Placed(item));
-        self.offset[item as usize] = offset;
-        let tuck = self.sweep.tuck;
-        for member in &entry.sections {
-            let section = member.id as usize;
-            // Later buffers never go below this one's offset, but with raised pieces they
-            // may go beneath a raised piece: then only its offset is a floor.
-            let top = offset
-                + if tuck && member.bottom > 0 {
-                    0
-                } else {
-                    member.top
-                };
-            if top > self.floor[section] {
-                self.undo.push(Undo::Floor(member.id, self.floor[section]));
-                self.floor[section] = top;
-            }
-            self.total[section] -= member.top - member.bottom;
-            self.open[section] -= 1;
-        }
-        let mut met_unplaced = false;
-        for &(other, distance) in &entry.neighbours {
-            self.open_neighbours[other as usize] -= 1;
-            if self.offset[other as usize] != UNPLACED {
-                continue;
-            }
-            met_unplaced = true;
-            // With raised pieces the exact clearances decide (see `lowest_offset`); a later
-            // buffer still never goes below this one's offset.
-            let above = offset + if tuck { 0 } else { distance };
-            if above > self.min_offset[other as usize] {
-                self.undo
-                    .push(Undo::MinOffset(other, self.min_offset[other as usize]));
-                self.min_offset[other as usize] = above;
-            }
-        }
-        self.level = Level {
-            offset,
-            rank: rank as i64,
-        };
-        !met_unplaced
-    }
-
-    fn undo_to(&mut self, mark: u32) {
-        while self.undo.len() > mark as usize {
-            match self.undo.pop() {
-                Some(Undo::Placed(item)) => {
-                    if T::ON {
-                        let undone = self.traced_item(item, self.offset[item as usize]);
-                        self.tracer
-                            .record(Kind::Unplace, || TraceEvent::Unplace(undone));
-                    }
-                    self.offset[item as usize] = UNPLACED;
-                    let entry = &self.sweep.items[item as usize];
-                    for &(other, _) in &entry.neighbours {
-                        self.open_neighbours[other as usize] += 1;
-                    }
-                    for member in &entry.sections {
-                        self.total[member.id as usize] += member.top - member.bottom;
-                        self.open[member.id as usize] += 1;
-                    }
-                }
-                Some(Undo::MinOffset(item, old)) => self.min_offset[item as usize] = old,
-                Some(Undo::Floor(section, old)) => self.floor[section as usize] = old,
-                Some(Undo::Rank(item, old)) => self.rank[item as usize] = old,
-                None => break,
-            }
-        }
     }
 
     fn return_to_node(&mut self, ok: bool) -> Action {
@@ -1008,23 +649,4 @@ impl<'a, T: Tracer> Search<'a, T> {
         self.stack.pop();
         Action::Return(ok)
     }
-}
-
-/// How many offsets above the lowest the raised items may have to try at one node: per
-/// raised item with neighbours, its size (dominance cuts higher ones) or the room below the
-/// capacity, in steps of its alignment.
-fn raised_offsets(sweep: &Sweep, switches: Switches, capacity: Offset) -> u64 {
-    sweep
-        .items
-        .iter()
-        .filter(|item| item.raised && !item.neighbours.is_empty())
-        .map(|item| {
-            let room = if switches.dominance {
-                item.size
-            } else {
-                capacity - item.size
-            };
-            (room.max(0) / item.alignment.max(1)) as u64 + 1
-        })
-        .fold(0u64, u64::saturating_add)
 }

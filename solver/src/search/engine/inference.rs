@@ -1,0 +1,133 @@
+//! The rules that end a node before its candidates are tried, and the hole-filling mode:
+//! section inference (with the unallocated and canonical floors) and, in a component full to
+//! the capacity, which hole to fill next.
+
+use super::{Action, Candidate, Level, Search, UNPLACED};
+use crate::model::Offset;
+use crate::search::trace::Tracer;
+
+impl<T: Tracer> Search<'_, T> {
+    /// Whether every open section of `[lo, hi]` is full: its floor plus its unplaced sizes
+    /// is the capacity, so no packing of what is left may waste any room there. Placing
+    /// keeps a full component full (a placement that wastes room fails section inference).
+    pub(super) fn full(&self, lo: u32, hi: u32) -> bool {
+        self.switches.fill_holes
+            && self.switches.section_inference
+            && self.plain
+            && (lo..=hi).all(|section| {
+                let section = section as usize;
+                self.open[section] == 0
+                    || self.floor[section] + self.total[section] == self.capacity
+            })
+    }
+
+    /// Branches on which item fills a hole of a full component: among the open sections at
+    /// the lowest floor `L`, the one with fewest items that can sit at `L` there (those whose
+    /// lowest offset is `L`), tried in rank order. No room may be wasted, so some item
+    /// covers that section just above `L`; every packing is reached once, by the item it
+    /// has there. Offsets never go down along a path (`L` never does), so an item's lowest
+    /// offset stays the lowest above its placed neighbours. A section with no such item
+    /// ends the node.
+    pub(super) fn fill_hole(&mut self, lo: u32, hi: u32, first: usize) -> Action {
+        let sweep = self.sweep;
+        let lowest = (lo..=hi)
+            .filter(|&section| self.open[section as usize] > 0)
+            .map(|section| self.floor[section as usize])
+            .min()
+            .expect("a component with an unplaced item has an open section");
+        let mut best: Option<(u32, usize)> = None;
+        for section in lo..=hi {
+            if self.open[section as usize] == 0 || self.floor[section as usize] != lowest {
+                continue;
+            }
+            let fillers = sweep.sections[section as usize]
+                .iter()
+                .filter(|m| {
+                    self.offset[m.id as usize] == UNPLACED && self.base[m.id as usize] == lowest
+                })
+                .count();
+            if best.map_or(true, |(_, count)| fillers < count) {
+                best = Some((section, fillers));
+                if fillers <= 1 {
+                    break;
+                }
+            }
+        }
+        let (section, _) = best.expect("some open section is at the lowest floor");
+        for m in &sweep.sections[section as usize] {
+            let item = m.id;
+            if self.offset[item as usize] == UNPLACED && self.base[item as usize] == lowest {
+                let rank = self.rank[item as usize];
+                self.candidates.push(Candidate {
+                    offset: lowest,
+                    rank,
+                    item,
+                });
+            }
+        }
+        self.candidates[first..].sort_unstable_by_key(|c| c.rank);
+        self.open_node(lo, hi, first)
+    }
+
+    /// Section inference: in every section of the component, the unplaced members must fit
+    /// between the section's floor and the capacity. Returns the first section where they do
+    /// not, with its floor.
+    pub(super) fn section_over(&self, lo: u32, hi: u32) -> Option<(u32, Offset)> {
+        for section in lo as usize..=hi as usize {
+            if self.open[section] == 0 {
+                continue;
+            }
+            let mut floor = self.floor[section];
+            if self.switches.monotonic_floor {
+                floor = floor.max(self.level.offset);
+            }
+            if self.switches.unallocated_floor {
+                // The floor matters only if it rises above `room`: one unplaced member at or
+                // below it settles that the section holds, and ends the scan. Only a prune
+                // needs the exact floor (for its trace), and it scans everything anyway.
+                // Each member counts from where it can still go (`reachable`: its lowest
+                // offset, or past the canonical level with the canonical floor).
+                let room = self.capacity - self.total[section];
+                let mut lowest = Offset::MAX;
+                for m in &self.sweep.sections[section] {
+                    if self.offset[m.id as usize] != UNPLACED {
+                        continue;
+                    }
+                    let bottom = self.reachable(m.id) + m.bottom;
+                    if bottom <= room && floor <= room {
+                        lowest = bottom;
+                        break;
+                    }
+                    lowest = lowest.min(bottom);
+                }
+                if lowest != Offset::MAX {
+                    floor = floor.max(lowest);
+                }
+            }
+            if floor + self.total[section] > self.capacity {
+                return Some((section as u32, floor));
+            }
+        }
+        None
+    }
+
+    /// The lowest offset an unplaced item can still take below the component: its lowest
+    /// offset, or with the canonical floor, past the canonical level when the item sorts
+    /// before it there (every later placement comes after the level in (offset, rank)).
+    #[inline(always)]
+    pub(super) fn reachable(&self, item: u32) -> Offset {
+        let base = self.base[item as usize];
+        if !self.switches.canonical_floor || self.holes {
+            return base;
+        }
+        let rank = self.rank[item as usize] as i64;
+        let level = self.level;
+        if (Level { offset: base, rank }) > level {
+            base
+        } else if rank > level.rank {
+            level.offset
+        } else {
+            level.offset + 1
+        }
+    }
+}
