@@ -15,6 +15,7 @@
 mod fit;
 mod online;
 mod order;
+mod peaks;
 mod place;
 mod skyline;
 
@@ -41,13 +42,19 @@ pub enum Heuristic {
     /// Place next whichever buffer can sit lowest on the skyline, ties to `order`'s
     /// favourite: the exact search's first descent.
     Skyline(Order),
+    /// Pack the buffers live where the load reaches the given thousandths of its peak first
+    /// (with the skyline and greedy passes), then fill in the others around them in one
+    /// online sweep: the pairwise passes' quality where it matters, on any length of trace.
+    Peaks(u16),
 }
 
 impl Heuristic {
     /// The passes a minimisation runs, in turn, most useful first: the fast and safe one,
     /// then the ones that come closest to the bound on real traces.
-    pub const PORTFOLIO: [Heuristic; 12] = [
+    pub const PORTFOLIO: [Heuristic; 14] = [
         Heuristic::Online,
+        Heuristic::Peaks(800),
+        Heuristic::Peaks(900),
         Heuristic::Skyline(Order::Crowding),
         Heuristic::Greedy(Order::Size, Fit::Best),
         Heuristic::Skyline(Order::Area),
@@ -83,6 +90,7 @@ impl fmt::Display for Heuristic {
             Heuristic::Greedy(order, Fit::Best) => write!(f, "{order}/best-fit"),
             Heuristic::Online => f.write_str("online/best-fit"),
             Heuristic::Skyline(order) => write!(f, "{order}/skyline"),
+            Heuristic::Peaks(permille) => write!(f, "peaks-{permille}/fill"),
         }
     }
 }
@@ -137,6 +145,7 @@ impl<'a> Greedy<'a> {
                 let table = &self.indexed.as_ref()?.table;
                 Placer::new(problem, table).place(&order, fit, limit, stop)?
             }
+            Heuristic::Peaks(permille) => peaks::peaks(problem, u32::from(permille), limit, stop)?,
             Heuristic::Skyline(order) => {
                 let order = self.order(order);
                 let table = &self.indexed.as_ref()?.table;
