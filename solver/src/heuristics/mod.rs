@@ -43,8 +43,9 @@ pub enum Heuristic {
     /// favourite: the exact search's first descent.
     Skyline(Order),
     /// Pack the buffers live where the load reaches the given thousandths of its peak first
-    /// (with the skyline and greedy passes), then fill in the others around them in one
-    /// online sweep: the pairwise passes' quality where it matters, on any length of trace.
+    /// (the crowding skyline, and peaks again at a higher share), then fill in the others
+    /// around them in one start-order sweep, growing the first set where the sweep rises:
+    /// the skyline's quality where it matters, on any length of trace.
     Peaks(u16),
 }
 

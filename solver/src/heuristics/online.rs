@@ -10,7 +10,6 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
-use super::peaks::lowest_clear;
 use super::STOP_CHECK;
 use crate::model::{align_up, Offset, Problem};
 
@@ -22,13 +21,13 @@ const UNBOUNDED: Offset = Offset::MAX;
 const ALIGNMENT_TRIES: usize = 8;
 
 /// Free memory as disjoint blocks `[lo, hi)`, the last one unbounded.
-pub(super) struct FreeBlocks {
+struct FreeBlocks {
     by_start: BTreeMap<Offset, Offset>,
     by_size: BTreeSet<(Offset, Offset)>,
 }
 
 impl FreeBlocks {
-    pub(super) fn new() -> FreeBlocks {
+    fn new() -> FreeBlocks {
         FreeBlocks {
             by_start: BTreeMap::from([(0, UNBOUNDED)]),
             by_size: BTreeSet::new(),
@@ -76,7 +75,7 @@ impl FreeBlocks {
     }
 
     /// The tightest bounded block holding `size` at an aligned offset, else the top block.
-    pub(super) fn allocate(&mut self, size: Offset, alignment: Offset) -> Offset {
+    fn allocate(&mut self, size: Offset, alignment: Offset) -> Offset {
         let fitting = self
             .by_size
             .range((size, Offset::MIN)..)
@@ -98,51 +97,8 @@ impl FreeBlocks {
         at
     }
 
-    /// Like [`FreeBlocks::allocate`], but `[at, at + size)` must also stay clear of every
-    /// range in `conflicts` (sorted by bottom): the tightest of the first `tries` blocks
-    /// large enough where such a spot exists, else the lowest such spot in the top block.
-    pub(super) fn allocate_clear(
-        &mut self,
-        size: Offset,
-        alignment: Offset,
-        conflicts: &[(Offset, Offset)],
-        tries: usize,
-    ) -> Offset {
-        let fitting = self
-            .by_size
-            .range((size, Offset::MIN)..)
-            .take(tries)
-            .map(|&(block, lo)| (lo, lowest_clear(lo, size, alignment, conflicts), lo + block))
-            .find(|&(_, at, hi)| at + size <= hi);
-        let (lo, at) = match fitting {
-            Some((lo, at, _)) => (lo, at),
-            None => {
-                let (&lo, _) = self
-                    .by_start
-                    .iter()
-                    .next_back()
-                    .expect("the unbounded block is never taken whole");
-                (lo, lowest_clear(lo, size, alignment, conflicts))
-            }
-        };
-        self.take(lo, at, size);
-        at
-    }
-
-    /// Takes `[bottom, top)` out of free memory; `false` (and nothing taken) if it is not
-    /// all free.
-    pub(super) fn carve(&mut self, bottom: Offset, top: Offset) -> bool {
-        match self.by_start.range(..=bottom).next_back() {
-            Some((&lo, &hi)) if hi >= top => {
-                self.take(lo, bottom, top - bottom);
-                true
-            }
-            _ => false,
-        }
-    }
-
     /// Gives `[at, at + size)` back, merged with the free blocks beside it.
-    pub(super) fn free(&mut self, at: Offset, size: Offset) {
+    fn free(&mut self, at: Offset, size: Offset) {
         let (mut lo, mut hi) = (at, at + size);
         if let Some((&before, &before_hi)) = self.by_start.range(..at).next_back() {
             if before_hi == at {

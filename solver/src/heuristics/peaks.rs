@@ -15,12 +15,16 @@
 //! bound where the online pass alone is 11% above.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BTreeSet, BinaryHeap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
-use super::online::FreeBlocks;
 use super::{Greedy, Heuristic, STOP_CHECK};
 use crate::bounds::LoadProfile;
 use crate::model::{align_up, Lifespan, Offset, Problem, Time};
+
+/// How many bounded blocks a buffer clear of obstacles tries before giving up on alignment
+/// and going to the top (as the online pass does).
+const ALIGNMENT_TRIES: usize = 8;
 
 /// How many bounded free blocks a cold buffer tries, tightest first, before going on top:
 /// all of them (there are about as many as live buffers), since a buffer that goes on top
@@ -178,7 +182,8 @@ fn merge(mut spans: Vec<Lifespan>) -> Vec<Lifespan> {
 /// Rounds of [`peaks`]: the first, and growths of the hot set where the fill rose.
 const ROUNDS: usize = 6;
 
-/// The hot buffers (and fixed ones) packed by the best of [`HOT_PASSES`] below `limit`:
+/// The hot buffers (and fixed ones) packed by the best of [`HOT_PASSES`] and peaks at a
+/// higher threshold below `limit`:
 /// its height and each buffer's offset (`None` for the others).
 fn pack_hot(
     problem: &Problem,
@@ -217,11 +222,10 @@ fn pack_hot(
     Some((height, placed))
 }
 
-/// The passes tried on the hot problem, best kept.
-const HOT_PASSES: [Heuristic; 2] = [
-    Heuristic::Skyline(super::Order::Crowding),
-    Heuristic::Skyline(super::Order::Area),
-];
+/// The passes tried on the hot problem before peaks at a higher threshold, best kept. (The
+/// area skyline as well cost a third more time on `huge` traces and was better on none of
+/// 100k to 1M buffers, seeds 7 to 9.)
+const HOT_PASSES: [Heuristic; 1] = [Heuristic::Skyline(super::Order::Crowding)];
 
 /// A completed packing, and the lives of the buffers that had to go above the ceiling the
 /// fill was given.
@@ -262,7 +266,7 @@ fn fill(
         }
     }
     obstacles.sort_unstable();
-    let mut free = FreeBlocks::new();
+    let mut free = Blocks::new();
     // Live cold buffers and live obstacles, by end: (end, bottom, size).
     let mut live: BinaryHeap<Reverse<(Time, Offset, Offset)>> = BinaryHeap::new();
     let mut next_obstacle = 0;
@@ -308,7 +312,7 @@ fn fill(
                 .map(|o| (o.bottom, o.top)),
         );
         let at = if conflicts.is_empty() {
-            free.allocate(buffer.size, buffer.alignment)
+            free.allocate_clear(buffer.size, buffer.alignment, &[], ALIGNMENT_TRIES)
         } else {
             conflicts.sort_unstable();
             free.allocate_clear(buffer.size, buffer.alignment, &conflicts, FILL_TRIES)
@@ -322,9 +326,152 @@ fn fill(
     Some(Filled { offsets, over })
 }
 
+/// The top of the unbounded free block.
+const UNBOUNDED: Offset = Offset::MAX;
+
+/// Free memory as disjoint blocks `[lo, hi)`, one of them unbounded: the online pass's free
+/// blocks, with a block's neighbours found by hashing its ends rather than in an ordered
+/// map (the fill runs a few times over the whole trace, and this is most of its time).
+struct Blocks {
+    /// `lo -> hi` for every block.
+    end_of: HashMap<Offset, Offset, Hash>,
+    /// `hi -> lo` for the bounded blocks.
+    start_of: HashMap<Offset, Offset, Hash>,
+    /// `(hi - lo, lo)` for the bounded blocks: best fit.
+    by_size: BTreeSet<(Offset, Offset)>,
+    /// Where the unbounded block starts.
+    top: Offset,
+}
+
+impl Blocks {
+    fn new() -> Blocks {
+        let mut blocks = Blocks {
+            end_of: HashMap::default(),
+            start_of: HashMap::default(),
+            by_size: BTreeSet::new(),
+            top: 0,
+        };
+        blocks.insert(0, UNBOUNDED);
+        blocks
+    }
+
+    fn insert(&mut self, lo: Offset, hi: Offset) {
+        if lo >= hi {
+            return;
+        }
+        self.end_of.insert(lo, hi);
+        if hi == UNBOUNDED {
+            self.top = lo;
+        } else {
+            self.start_of.insert(hi, lo);
+            self.by_size.insert((hi - lo, lo));
+        }
+    }
+
+    fn remove(&mut self, lo: Offset) -> Offset {
+        let hi = self.end_of.remove(&lo).unwrap_or(lo);
+        if hi != UNBOUNDED {
+            self.start_of.remove(&hi);
+            self.by_size.remove(&(hi - lo, lo));
+        }
+        hi
+    }
+
+    /// Takes `[at, at + size)` out of the block starting at `lo`.
+    fn take(&mut self, lo: Offset, at: Offset, size: Offset) {
+        let hi = self.remove(lo);
+        self.insert(lo, at);
+        self.insert(at + size, hi);
+    }
+
+    /// The tightest of the first `tries` bounded blocks with an aligned spot for `size` clear
+    /// of every range in `conflicts` (sorted by bottom), else the lowest such spot in the
+    /// unbounded block; taken, and returned.
+    fn allocate_clear(
+        &mut self,
+        size: Offset,
+        alignment: Offset,
+        conflicts: &[(Offset, Offset)],
+        tries: usize,
+    ) -> Offset {
+        let (lo, at) = self
+            .by_size
+            .range((size, Offset::MIN)..)
+            .take(tries)
+            .map(|&(block, lo)| (lo, lowest_clear(lo, size, alignment, conflicts), lo + block))
+            .find(|&(_, at, hi)| at + size <= hi)
+            .map_or_else(
+                || (self.top, lowest_clear(self.top, size, alignment, conflicts)),
+                |(lo, at, _)| (lo, at),
+            );
+        self.take(lo, at, size);
+        at
+    }
+
+    /// Takes `[bottom, top)` out of free memory; `false` (and nothing taken) if it is not
+    /// all free. Linear in the blocks: only placed pieces (few) are carved.
+    fn carve(&mut self, bottom: Offset, top: Offset) -> bool {
+        let block = if self.top <= bottom {
+            Some((self.top, UNBOUNDED))
+        } else {
+            self.by_size
+                .iter()
+                .map(|&(size, lo)| (lo, lo + size))
+                .find(|&(lo, hi)| lo <= bottom && bottom < hi)
+        };
+        match block {
+            Some((lo, hi)) if hi >= top => {
+                self.take(lo, bottom, top - bottom);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Gives `[at, at + size)` back, merged with the free blocks beside it.
+    fn free(&mut self, at: Offset, size: Offset) {
+        let (mut lo, mut hi) = (at, at + size);
+        if let Some(&before) = self.start_of.get(&at) {
+            self.remove(before);
+            lo = before;
+        }
+        if self.end_of.contains_key(&hi) {
+            hi = self.remove(hi);
+        }
+        self.insert(lo, hi);
+    }
+}
+
+/// A fast hash for offsets (no denial-of-service concern here): one multiplication, the
+/// well-mixed high bits rotated down, since offsets are often multiples of a power of two.
+type Hash = BuildHasherDefault<OffsetHasher>;
+
+#[derive(Default)]
+struct OffsetHasher(u64);
+
+impl Hasher for OffsetHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u64(u64::from(byte));
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = (self.0 ^ value).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+
+    fn write_i64(&mut self, value: i64) {
+        self.write_u64(value as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0.rotate_left(32)
+    }
+}
+
 /// The lowest `at >= lo` aligned to `alignment` with `[at, at + size)` clear of every range
 /// in `conflicts` (sorted by bottom).
-pub(super) fn lowest_clear(
+fn lowest_clear(
     lo: Offset,
     size: Offset,
     alignment: Offset,
