@@ -121,7 +121,12 @@ impl Spans {
 }
 
 /// Peaks first with hot threshold `permille`: offsets for every buffer below `limit`, or
-/// `None` if no round found one before `stop` said to give up.
+/// `None` if there are none or `stop` said to give up.
+///
+/// When the hot set is too large for the technique to pay ([`worth_it`]) or the pass's
+/// work budget ([`WORK_PER_BUFFER`]) runs out before a round is complete, the pass gives
+/// way: it is then the plain fill (every buffer in start order, best fit around the fixed
+/// ones), a packing at the online pass's cost, so that it still answers.
 ///
 /// Where the fill has to put a buffer above the hot packing's height, the buffers live
 /// during its life join the hot set and the round is run again (at most [`ROUNDS`] rounds,
@@ -132,16 +137,35 @@ pub(crate) fn peaks(
     limit: Offset,
     stop: &mut dyn FnMut() -> bool,
 ) -> Option<Vec<Offset>> {
-    let profile = LoadProfile::of(problem);
     let spans = Spans::of(problem);
-    let mut hot = hot_buffers(problem, &spans, &profile, permille);
+    let units = MIN_WORK + WORK_PER_BUFFER * spans.starts.len() as u64;
+    rounds(problem, &spans, permille, limit, units, stop)
+}
+
+/// [`peaks`] with a budget of `units`.
+fn rounds(
+    problem: &Problem,
+    spans: &Spans,
+    permille: u32,
+    limit: Offset,
+    units: u64,
+    stop: &mut dyn FnMut() -> bool,
+) -> Option<Vec<Offset>> {
+    let movable = spans.starts.len() as u64;
+    let mut budget = Budget::new(units, stop);
+    let profile = LoadProfile::of(problem);
+    let mut hot = hot_buffers(problem, spans, &profile, permille);
     let mut best: Option<(Offset, Vec<Offset>)> = None;
-    for _ in 0..ROUNDS {
+    // Growing the hot set past half in later rounds is fine: it grows only where the fill
+    // needed it, and the budget bounds the cost.
+    let rounds = if worth_it(&hot, movable) { ROUNDS } else { 0 };
+    for _ in 0..rounds {
         let ceiling = best.as_ref().map_or(limit, |(height, _)| height - 1);
-        let Some((hot_height, placed)) = pack_hot(problem, &hot, permille, ceiling, stop) else {
+        let Some((hot_height, placed)) = pack_hot(problem, &hot, permille, ceiling, &mut budget)
+        else {
             break;
         };
-        let Some(filled) = fill(problem, &spans, &placed, limit, hot_height, stop) else {
+        let Some(filled) = fill(problem, spans, &placed, limit, hot_height, &mut budget) else {
             break;
         };
         let height = crate::model::height_of(problem, &filled.offsets);
@@ -163,7 +187,85 @@ pub(crate) fn peaks(
             }
         }
     }
+    if best.is_none() && !budget.interrupted {
+        // Gave way: fill in everything around the fixed buffers alone, with the caller's
+        // stop only (this is O(n log n) plus the fixed pieces each buffer meets).
+        drop(budget);
+        let mut budget = Budget::new(u64::MAX, stop);
+        let placed: Vec<Option<Offset>> = problem.buffers.iter().map(|b| b.offset).collect();
+        let filled = fill(problem, spans, &placed, limit, limit, &mut budget)?;
+        let height = crate::model::height_of(problem, &filled.offsets);
+        return (height <= limit).then_some(filled.offsets);
+    }
     best.map(|(_, offsets)| offsets)
+}
+
+/// Whether packing the `hot` buffers as their own problem can pay: only when at first they
+/// are at most half of the `movable` ones. Beyond that the hot problem is nearly the whole one, so
+/// its skyline costs about what the whole trace's skyline pass does (which the portfolio
+/// runs anyway, seeing everything), and peaks again on it would be the same problem once
+/// more. The rule also makes the nested passes shrink geometrically. Measured with
+/// thresholds 800/900 on `cargo xtask gen --suite`: the `huge` traces' hot sets are 0.7-1.3%
+/// of their buffers, then 3-13% of that at each nested level until the hot set stops
+/// shrinking; `training` traces are 60% hot (the pass gives way at once), `cnn`,
+/// `transformer` and `mixed` 18-30% (the budget bounds those).
+fn worth_it(hot: &[bool], movable: u64) -> bool {
+    let count = hot.iter().filter(|&&h| h).count() as u64;
+    count > 0 && 2 * count <= movable
+}
+
+/// Work units a peaks pass may spend per movable buffer (plus [`MIN_WORK`]) before it gives
+/// way, keeping what its finished rounds found. A unit is a skyline step on the hot
+/// problem, a cold buffer placed, or an obstacle or free block the fill looks at; nested
+/// passes spend from the same budget. On `huge` traces (100k to 1M buffers, seeds 7 and
+/// 11) a whole pass spends at most about 7 units per buffer; on crowded traces the hot
+/// skyline alone would spend hundreds (tens of seconds for 60k buffers), which is what the
+/// budget is for: the passes after this one must get their turn. Counting work instead of
+/// time keeps the pass deterministic.
+const WORK_PER_BUFFER: u64 = 32;
+
+/// The budget every peaks pass gets whatever its size, so small problems are not cut short.
+const MIN_WORK: u64 = 1 << 20;
+
+/// A peaks pass's work budget, and the caller's stop asked once per [`STOP_CHECK`] units.
+struct Budget<'s> {
+    left: u64,
+    unchecked: u64,
+    stop: &'s mut dyn FnMut() -> bool,
+    /// The budget is spent or the caller said to stop.
+    stopped: bool,
+    /// The caller said to stop.
+    interrupted: bool,
+}
+
+impl<'s> Budget<'s> {
+    fn new(units: u64, stop: &'s mut dyn FnMut() -> bool) -> Budget<'s> {
+        Budget {
+            left: units,
+            unchecked: 0,
+            stop,
+            stopped: false,
+            interrupted: false,
+        }
+    }
+
+    /// Spends `units` of work: true when the pass must stop (the budget is spent, or the
+    /// caller said so). Once true, always true.
+    fn spend(&mut self, units: u64) -> bool {
+        if self.stopped {
+            return true;
+        }
+        self.left = self.left.saturating_sub(units);
+        self.unchecked += units;
+        if self.left == 0 {
+            self.stopped = true;
+        } else if self.unchecked >= u64::from(STOP_CHECK) {
+            self.unchecked = 0;
+            self.interrupted = (self.stop)();
+            self.stopped = self.interrupted;
+        }
+        self.stopped
+    }
 }
 
 /// `spans` sorted and merged into disjoint spans.
@@ -190,7 +292,7 @@ fn pack_hot(
     hot: &[bool],
     permille: u32,
     limit: Offset,
-    stop: &mut dyn FnMut() -> bool,
+    budget: &mut Budget<'_>,
 ) -> Option<(Offset, Vec<Option<Offset>>)> {
     let chosen: Vec<usize> = (0..problem.buffers.len())
         .filter(|&b| hot[b] || problem.buffers[b].offset.is_some())
@@ -206,11 +308,13 @@ fn pack_hot(
     let nested = (inner < 990).then_some(Heuristic::Peaks(inner as u16));
     for heuristic in HOT_PASSES.into_iter().chain(nested) {
         let cap = best.as_ref().map_or(limit, |(height, _)| height - 1);
-        match greedy.run(heuristic, cap, stop) {
+        // The passes ask to stop once per STOP_CHECK steps: that is the work they report.
+        let mut stop = || budget.spend(u64::from(STOP_CHECK));
+        match greedy.run(heuristic, cap, &mut stop) {
             Some(solution) => {
                 best = Some((solution.height, solution.offsets));
             }
-            None if stop() => return None,
+            None if budget.stopped => return None,
             None => {}
         }
     }
@@ -237,15 +341,18 @@ struct Filled {
 /// Completes a partial packing: `placed[b]` is `Some` for the buffers already placed (fixed
 /// buffers among them), which stay where they are. The others go in start order into the
 /// tightest free block clear of the placed buffers' pieces over their whole span (their own
-/// gaps are ignored); buffers that occupy nothing rest below `limit`. `None` when `stop`
-/// says to give up; `over` holds the lives of the buffers that end above `ceiling`.
+/// gaps are ignored); buffers that occupy nothing rest below `limit`. `None` when the
+/// budget says to give up; `over` holds the lives of the buffers that end above `ceiling`.
+///
+/// Each cold buffer costs the budget one unit, plus one per obstacle starting in its life and
+/// per free block tried: on a crowded trace those can be thousands per buffer.
 fn fill(
     problem: &Problem,
     spans: &Spans,
     placed: &[Option<Offset>],
     limit: Offset,
     ceiling: Offset,
-    stop: &mut dyn FnMut() -> bool,
+    budget: &mut Budget<'_>,
 ) -> Option<Filled> {
     let mut over = Vec::new();
     let mut offsets = vec![0; problem.buffers.len()];
@@ -275,10 +382,7 @@ fn fill(
         .starts
         .iter()
         .filter(|&&(_, _, b)| placed[b as usize].is_none());
-    for (count, &(lower, _, index)) in cold.enumerate() {
-        if count % STOP_CHECK as usize == 0 && count > 0 && stop() {
-            return None;
-        }
+    for &(lower, _, index) in cold {
         let index = index as usize;
         // Replay every end and obstacle start up to `lower`, ends first on ties.
         loop {
@@ -292,8 +396,12 @@ fn fill(
                 (_, Some(start)) if start <= lower => {
                     let o = obstacles[next_obstacle];
                     next_obstacle += 1;
-                    if !free.carve(o.bottom, o.top) {
+                    let (carved, looked_at) = free.carve(o.bottom, o.top);
+                    if !carved {
                         debug_assert!(false, "an obstacle's range is not free");
+                        return None;
+                    }
+                    if budget.spend(looked_at) {
                         return None;
                     }
                     live.push(Reverse((o.upper, o.bottom, o.top - o.bottom)));
@@ -311,12 +419,15 @@ fn fill(
                 .take_while(|o| o.lower < upper)
                 .map(|o| (o.bottom, o.top)),
         );
-        let at = if conflicts.is_empty() {
+        let (at, tried) = if conflicts.is_empty() {
             free.allocate_clear(buffer.size, buffer.alignment, &[], ALIGNMENT_TRIES)
         } else {
             conflicts.sort_unstable();
             free.allocate_clear(buffer.size, buffer.alignment, &conflicts, FILL_TRIES)
         };
+        if budget.spend(1 + conflicts.len() as u64 + tried) {
+            return None;
+        }
         if at + buffer.size > ceiling {
             over.push(Lifespan::new(lower, upper));
         }
@@ -386,18 +497,20 @@ impl Blocks {
 
     /// The tightest of the first `tries` bounded blocks with an aligned spot for `size` clear
     /// of every range in `conflicts` (sorted by bottom), else the lowest such spot in the
-    /// unbounded block; taken, and returned.
+    /// unbounded block; taken, and returned with the number of blocks tried.
     fn allocate_clear(
         &mut self,
         size: Offset,
         alignment: Offset,
         conflicts: &[(Offset, Offset)],
         tries: usize,
-    ) -> Offset {
+    ) -> (Offset, u64) {
+        let mut tried = 0;
         let (lo, at) = self
             .by_size
             .range((size, Offset::MIN)..)
             .take(tries)
+            .inspect(|_| tried += 1)
             .map(|&(block, lo)| (lo, lowest_clear(lo, size, alignment, conflicts), lo + block))
             .find(|&(_, at, hi)| at + size <= hi)
             .map_or_else(
@@ -405,26 +518,29 @@ impl Blocks {
                 |(lo, at, _)| (lo, at),
             );
         self.take(lo, at, size);
-        at
+        (at, tried)
     }
 
     /// Takes `[bottom, top)` out of free memory; `false` (and nothing taken) if it is not
-    /// all free. Linear in the blocks: only placed pieces (few) are carved.
-    fn carve(&mut self, bottom: Offset, top: Offset) -> bool {
+    /// all free. Also says how many blocks it looked at: linear in the blocks, since only
+    /// placed pieces (few) are carved, and the fill's budget counts them.
+    fn carve(&mut self, bottom: Offset, top: Offset) -> (bool, u64) {
+        let mut looked_at = 1;
         let block = if self.top <= bottom {
             Some((self.top, UNBOUNDED))
         } else {
             self.by_size
                 .iter()
+                .inspect(|_| looked_at += 1)
                 .map(|&(size, lo)| (lo, lo + size))
                 .find(|&(lo, hi)| lo <= bottom && bottom < hi)
         };
         match block {
             Some((lo, hi)) if hi >= top => {
                 self.take(lo, bottom, top - bottom);
-                true
+                (true, looked_at)
             }
-            _ => false,
+            _ => (false, looked_at),
         }
     }
 
@@ -513,7 +629,9 @@ mod tests {
         );
         let spans = Spans::of(&problem);
         let placed = [Some(0), Some(4), None, None, None];
-        let filled = fill(&problem, &spans, &placed, 100, 6, &mut || false).unwrap();
+        let mut never = || false;
+        let mut budget = Budget::new(u64::MAX, &mut never);
+        let filled = fill(&problem, &spans, &placed, 100, 6, &mut budget).unwrap();
         let solution = Solution::from_offsets(&problem, filled.offsets);
         validate(&problem, &solution).unwrap();
         // c goes above f; d takes the part of h's range its window leaves free; e reuses 0..4.
@@ -543,6 +661,53 @@ mod tests {
         assert_eq!(hot, [true, true, true, false, false]);
         let hot = hot_buffers(&problem, &spans, &profile, 250);
         assert_eq!(hot, [true, true, true, true, false]);
+    }
+
+    #[test]
+    fn peaks_gives_way_to_the_plain_fill_when_its_budget_runs_out() {
+        // Staggered buffers, each live over 40 steps with a fixed one across the middle: the
+        // hot set is a small part, but a budget of a few units ends the first round early.
+        let mut buffers: Vec<Buffer> = (0..2000i64)
+            .map(|i| Buffer::new(format!("b{i}"), i, i + 40, 1 + (i * 37) % 11))
+            .collect();
+        buffers.push(Buffer::new("peak", 1000, 1010, 500));
+        buffers.push(
+            Buffer::new("fixed", 900, 1100, 3)
+                .with_alignment(4)
+                .with_offset(8),
+        );
+        let problem = Problem::new(buffers, Offset::MAX / 4);
+        let spans = Spans::of(&problem);
+        let starved = rounds(&problem, &spans, 800, problem.capacity, 100, &mut || false);
+        let starved = Solution::from_offsets(&problem, starved.unwrap());
+        validate(&problem, &starved).unwrap();
+        // It is the plain fill: every movable buffer in start order around the fixed one.
+        let placed: Vec<Option<Offset>> = problem.buffers.iter().map(|b| b.offset).collect();
+        let mut never = || false;
+        let mut budget = Budget::new(u64::MAX, &mut never);
+        let plain = fill(&problem, &spans, &placed, problem.capacity, 0, &mut budget).unwrap();
+        assert_eq!(starved.offsets, plain.offsets);
+        // With its budget the pass does better: the peak buffer goes in first.
+        let full = peaks(&problem, 800, problem.capacity, &mut || false).unwrap();
+        let full = Solution::from_offsets(&problem, full);
+        validate(&problem, &full).unwrap();
+        assert!(full.height <= starved.height);
+        assert_eq!(full.height, LoadProfile::of(&problem).peak().1);
+    }
+
+    #[test]
+    fn peaks_gives_way_when_most_buffers_are_hot() {
+        // A flat load: every buffer is hot, so the hot problem would be the whole one.
+        let buffers = (0..100i64)
+            .map(|i| Buffer::new(format!("b{i}"), i % 2, 10 + i % 3, 1 + i % 5))
+            .collect();
+        let problem = Problem::new(buffers, Offset::MAX / 4);
+        let spans = Spans::of(&problem);
+        let profile = LoadProfile::of(&problem);
+        let hot = hot_buffers(&problem, &spans, &profile, 800);
+        assert!(!worth_it(&hot, spans.starts.len() as u64));
+        let offsets = peaks(&problem, 800, problem.capacity, &mut || false).unwrap();
+        validate(&problem, &Solution::from_offsets(&problem, offsets)).unwrap();
     }
 
     #[test]
