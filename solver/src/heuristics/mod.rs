@@ -12,6 +12,7 @@
 //! inputs (pairs of buffers that share time, or buffers whose spot rises while they wait),
 //! so every pass can be stopped midway.
 
+mod blocks;
 mod fit;
 mod online;
 mod order;
@@ -23,7 +24,9 @@ use std::fmt;
 
 pub use fit::Fit;
 pub use order::Order;
+pub(crate) use peaks::{leads, LEAD};
 
+use crate::bounds::LoadProfile;
 use crate::model::{Offset, Problem, Solution};
 use crate::search::{check_fixed, SolveError};
 use place::{PieceTable, Placer};
@@ -109,6 +112,8 @@ pub fn greedy(problem: &Problem, heuristic: Heuristic) -> Result<Option<Solution
 /// Greedy passes over one problem, sharing the piece index between them.
 pub(crate) struct Greedy<'a> {
     problem: &'a Problem,
+    /// The load profile, when the caller has it (the peaks passes need it).
+    profile: Option<&'a LoadProfile>,
     /// Built on first use: the online pass needs none of it.
     indexed: Option<Indexed>,
 }
@@ -126,7 +131,16 @@ impl<'a> Greedy<'a> {
     pub(crate) fn new(problem: &'a Problem) -> Greedy<'a> {
         Greedy {
             problem,
+            profile: None,
             indexed: None,
+        }
+    }
+
+    /// Passes over `problem` whose load profile is `profile`.
+    pub(crate) fn with_profile(problem: &'a Problem, profile: &'a LoadProfile) -> Greedy<'a> {
+        Greedy {
+            profile: Some(profile),
+            ..Greedy::new(problem)
         }
     }
 
@@ -146,7 +160,9 @@ impl<'a> Greedy<'a> {
                 let table = &self.indexed.as_ref()?.table;
                 Placer::new(problem, table).place(&order, fit, limit, stop)?
             }
-            Heuristic::Peaks(permille) => peaks::peaks(problem, u32::from(permille), limit, stop)?,
+            Heuristic::Peaks(permille) => {
+                peaks::peaks(problem, self.profile, u32::from(permille), limit, stop)?
+            }
             Heuristic::Skyline(order) => {
                 let order = self.order(order);
                 let table = &self.indexed.as_ref()?.table;

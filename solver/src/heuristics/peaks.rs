@@ -15,12 +15,13 @@
 //! bound where the online pass alone is 11% above.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::BinaryHeap;
 
+use super::blocks::Blocks;
 use super::{Greedy, Heuristic, STOP_CHECK};
 use crate::bounds::LoadProfile;
-use crate::model::{align_up, Lifespan, Offset, Problem, Time};
+use crate::model::{Lifespan, Offset, Problem, Time};
+use crate::sort::radix_sort_by_key;
 
 /// How many bounded blocks a buffer clear of obstacles tries before giving up on alignment
 /// and going to the top (as the online pass does).
@@ -44,7 +45,7 @@ struct Obstacle {
 /// at least `permille` thousandths of the peak.
 fn hot_buffers(
     problem: &Problem,
-    spans: &Spans,
+    spans: &[Option<Lifespan>],
     profile: &LoadProfile,
     permille: u32,
 ) -> Vec<bool> {
@@ -64,7 +65,7 @@ fn hot_buffers(
     problem
         .buffers
         .iter()
-        .zip(&spans.span)
+        .zip(spans)
         .map(|(buffer, span)| {
             let Some(span) = span.filter(|_| buffer.offset.is_none()) else {
                 return false;
@@ -88,24 +89,8 @@ struct Spans {
 
 impl Spans {
     fn of(problem: &Problem) -> Spans {
-        let span: Vec<Option<Lifespan>> = problem
-            .buffers
-            .iter()
-            .map(|buffer| {
-                if buffer.gaps.is_empty() {
-                    let life = buffer.lifespan;
-                    (life.lower < life.upper && buffer.size > 0).then_some(life)
-                } else {
-                    let pieces = buffer.pieces();
-                    match (pieces.first(), pieces.last()) {
-                        (Some(first), Some(last)) => {
-                            Some(Lifespan::new(first.time.lower, last.time.upper))
-                        }
-                        _ => None,
-                    }
-                }
-            })
-            .collect();
+        let span: Vec<Option<Lifespan>> =
+            problem.buffers.iter().map(|b| b.occupied_span()).collect();
         let mut starts: Vec<(Time, i64, u32)> = problem
             .buffers
             .iter()
@@ -114,8 +99,10 @@ impl Spans {
             .filter(|(_, (buffer, _))| buffer.offset.is_none())
             .filter_map(|(b, (buffer, span))| span.map(|s| (s.lower, -buffer.size, b as u32)))
             .collect();
-        // (Sizes are at least 0, so -size is exact.)
-        starts.sort_unstable();
+        // By (start, -size, index): stable sorts, the last key first. (Sizes are at least 0,
+        // so -size is exact.)
+        radix_sort_by_key(&mut starts, |&(_, size, _)| size);
+        radix_sort_by_key(&mut starts, |&(start, _, _)| start);
         Spans { span, starts }
     }
 }
@@ -133,19 +120,59 @@ impl Spans {
 /// the lowest packing kept): the hot set grows where the fill could not cope.
 pub(crate) fn peaks(
     problem: &Problem,
+    profile: Option<&LoadProfile>,
     permille: u32,
     limit: Offset,
     stop: &mut dyn FnMut() -> bool,
 ) -> Option<Vec<Offset>> {
     let spans = Spans::of(problem);
     let units = MIN_WORK + WORK_PER_BUFFER * spans.starts.len() as u64;
-    rounds(problem, &spans, permille, limit, units, stop)
+    let computed;
+    let profile = match profile {
+        Some(profile) => profile,
+        None => {
+            computed = LoadProfile::of(problem);
+            &computed
+        }
+    };
+    rounds(problem, &spans, profile, permille, limit, units, stop)
 }
+
+/// The pass minimisation runs first when [`leads`] says so.
+pub(crate) const LEAD: Heuristic = Heuristic::Peaks(800);
+
+/// Whether [`LEAD`] should be a minimisation's first pass (the one that must finish, so
+/// that there is an answer) instead of the online pass: when its hot set is at most
+/// [`LEAD_SHARE`] of the movable buffers. Its hot packing is then small beside the fills
+/// (each an online pass in effect), so the whole pass is bounded work a small constant times
+/// the online pass's, by its budget; and on such long traces its answer is far better
+/// (`huge`, 1M buffers: at LOAD where the online pass is 11% above). The hot sets of the
+/// `huge` traces are 0.7-2.1% of their buffers; those of `cnn`, `training`, `transformer`
+/// and `mixed` traces 18-60%, where the online pass stays first.
+pub(crate) fn leads(problem: &Problem, profile: &LoadProfile) -> bool {
+    let Heuristic::Peaks(permille) = LEAD else {
+        return false;
+    };
+    let spans: Vec<Option<Lifespan>> = problem.buffers.iter().map(|b| b.occupied_span()).collect();
+    let movable = problem
+        .buffers
+        .iter()
+        .zip(&spans)
+        .filter(|(buffer, span)| buffer.offset.is_none() && span.is_some())
+        .count();
+    let hot = hot_buffers(problem, &spans, profile, u32::from(permille));
+    let count = hot.iter().filter(|&&h| h).count();
+    count > 0 && count * LEAD_SHARE <= movable
+}
+
+/// See [`leads`]: the lead's hot set is at most one in this many movable buffers.
+const LEAD_SHARE: usize = 16;
 
 /// [`peaks`] with a budget of `units`.
 fn rounds(
     problem: &Problem,
     spans: &Spans,
+    profile: &LoadProfile,
     permille: u32,
     limit: Offset,
     units: u64,
@@ -153,8 +180,7 @@ fn rounds(
 ) -> Option<Vec<Offset>> {
     let movable = spans.starts.len() as u64;
     let mut budget = Budget::new(units, stop);
-    let profile = LoadProfile::of(problem);
-    let mut hot = hot_buffers(problem, spans, &profile, permille);
+    let mut hot = hot_buffers(problem, &spans.span, profile, permille);
     let mut best: Option<(Offset, Vec<Offset>)> = None;
     // Growing the hot set past half in later rounds is fine: it grows only where the fill
     // needed it, and the budget bounds the cost.
@@ -437,175 +463,6 @@ fn fill(
     Some(Filled { offsets, over })
 }
 
-/// The top of the unbounded free block.
-const UNBOUNDED: Offset = Offset::MAX;
-
-/// Free memory as disjoint blocks `[lo, hi)`, one of them unbounded: the online pass's free
-/// blocks, with a block's neighbours found by hashing its ends rather than in an ordered
-/// map (the fill runs a few times over the whole trace, and this is most of its time).
-struct Blocks {
-    /// `lo -> hi` for every block.
-    end_of: HashMap<Offset, Offset, Hash>,
-    /// `hi -> lo` for the bounded blocks.
-    start_of: HashMap<Offset, Offset, Hash>,
-    /// `(hi - lo, lo)` for the bounded blocks: best fit.
-    by_size: BTreeSet<(Offset, Offset)>,
-    /// Where the unbounded block starts.
-    top: Offset,
-}
-
-impl Blocks {
-    fn new() -> Blocks {
-        let mut blocks = Blocks {
-            end_of: HashMap::default(),
-            start_of: HashMap::default(),
-            by_size: BTreeSet::new(),
-            top: 0,
-        };
-        blocks.insert(0, UNBOUNDED);
-        blocks
-    }
-
-    fn insert(&mut self, lo: Offset, hi: Offset) {
-        if lo >= hi {
-            return;
-        }
-        self.end_of.insert(lo, hi);
-        if hi == UNBOUNDED {
-            self.top = lo;
-        } else {
-            self.start_of.insert(hi, lo);
-            self.by_size.insert((hi - lo, lo));
-        }
-    }
-
-    fn remove(&mut self, lo: Offset) -> Offset {
-        let hi = self.end_of.remove(&lo).unwrap_or(lo);
-        if hi != UNBOUNDED {
-            self.start_of.remove(&hi);
-            self.by_size.remove(&(hi - lo, lo));
-        }
-        hi
-    }
-
-    /// Takes `[at, at + size)` out of the block starting at `lo`.
-    fn take(&mut self, lo: Offset, at: Offset, size: Offset) {
-        let hi = self.remove(lo);
-        self.insert(lo, at);
-        self.insert(at + size, hi);
-    }
-
-    /// The tightest of the first `tries` bounded blocks with an aligned spot for `size` clear
-    /// of every range in `conflicts` (sorted by bottom), else the lowest such spot in the
-    /// unbounded block; taken, and returned with the number of blocks tried.
-    fn allocate_clear(
-        &mut self,
-        size: Offset,
-        alignment: Offset,
-        conflicts: &[(Offset, Offset)],
-        tries: usize,
-    ) -> (Offset, u64) {
-        let mut tried = 0;
-        let (lo, at) = self
-            .by_size
-            .range((size, Offset::MIN)..)
-            .take(tries)
-            .inspect(|_| tried += 1)
-            .map(|&(block, lo)| (lo, lowest_clear(lo, size, alignment, conflicts), lo + block))
-            .find(|&(_, at, hi)| at + size <= hi)
-            .map_or_else(
-                || (self.top, lowest_clear(self.top, size, alignment, conflicts)),
-                |(lo, at, _)| (lo, at),
-            );
-        self.take(lo, at, size);
-        (at, tried)
-    }
-
-    /// Takes `[bottom, top)` out of free memory; `false` (and nothing taken) if it is not
-    /// all free. Also says how many blocks it looked at: linear in the blocks, since only
-    /// placed pieces (few) are carved, and the fill's budget counts them.
-    fn carve(&mut self, bottom: Offset, top: Offset) -> (bool, u64) {
-        let mut looked_at = 1;
-        let block = if self.top <= bottom {
-            Some((self.top, UNBOUNDED))
-        } else {
-            self.by_size
-                .iter()
-                .inspect(|_| looked_at += 1)
-                .map(|&(size, lo)| (lo, lo + size))
-                .find(|&(lo, hi)| lo <= bottom && bottom < hi)
-        };
-        match block {
-            Some((lo, hi)) if hi >= top => {
-                self.take(lo, bottom, top - bottom);
-                (true, looked_at)
-            }
-            _ => (false, looked_at),
-        }
-    }
-
-    /// Gives `[at, at + size)` back, merged with the free blocks beside it.
-    fn free(&mut self, at: Offset, size: Offset) {
-        let (mut lo, mut hi) = (at, at + size);
-        if let Some(&before) = self.start_of.get(&at) {
-            self.remove(before);
-            lo = before;
-        }
-        if self.end_of.contains_key(&hi) {
-            hi = self.remove(hi);
-        }
-        self.insert(lo, hi);
-    }
-}
-
-/// A fast hash for offsets (no denial-of-service concern here): one multiplication, the
-/// well-mixed high bits rotated down, since offsets are often multiples of a power of two.
-type Hash = BuildHasherDefault<OffsetHasher>;
-
-#[derive(Default)]
-struct OffsetHasher(u64);
-
-impl Hasher for OffsetHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.write_u64(u64::from(byte));
-        }
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.0 = (self.0 ^ value).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-
-    fn write_i64(&mut self, value: i64) {
-        self.write_u64(value as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0.rotate_left(32)
-    }
-}
-
-/// The lowest `at >= lo` aligned to `alignment` with `[at, at + size)` clear of every range
-/// in `conflicts` (sorted by bottom).
-fn lowest_clear(
-    lo: Offset,
-    size: Offset,
-    alignment: Offset,
-    conflicts: &[(Offset, Offset)],
-) -> Offset {
-    let mut at = align_up(lo, alignment);
-    for &(bottom, top) in conflicts {
-        if top <= at || bottom == top {
-            continue;
-        }
-        if bottom >= at + size {
-            break;
-        }
-        at = align_up(top, alignment);
-    }
-    at
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -654,12 +511,12 @@ mod tests {
         let profile = LoadProfile::of(&problem);
         let spans = Spans::of(&problem);
         // Loads 11, 12, 5, 4, 3, 3: the peak 12 at time 1, 0.9 of it reached over 0..2.
-        let hot = hot_buffers(&problem, &spans, &profile, 900);
+        let hot = hot_buffers(&problem, &spans.span, &profile, 900);
         assert_eq!(hot, [true, true, false, false, false]);
         // 0.3 of it (3.6) over 0..4, a quarter (3) everywhere; fixed buffers are never hot.
-        let hot = hot_buffers(&problem, &spans, &profile, 300);
+        let hot = hot_buffers(&problem, &spans.span, &profile, 300);
         assert_eq!(hot, [true, true, true, false, false]);
-        let hot = hot_buffers(&problem, &spans, &profile, 250);
+        let hot = hot_buffers(&problem, &spans.span, &profile, 250);
         assert_eq!(hot, [true, true, true, true, false]);
     }
 
@@ -678,7 +535,15 @@ mod tests {
         );
         let problem = Problem::new(buffers, Offset::MAX / 4);
         let spans = Spans::of(&problem);
-        let starved = rounds(&problem, &spans, 800, problem.capacity, 100, &mut || false);
+        let starved = rounds(
+            &problem,
+            &spans,
+            &LoadProfile::of(&problem),
+            800,
+            problem.capacity,
+            100,
+            &mut || false,
+        );
         let starved = Solution::from_offsets(&problem, starved.unwrap());
         validate(&problem, &starved).unwrap();
         // It is the plain fill: every movable buffer in start order around the fixed one.
@@ -688,7 +553,7 @@ mod tests {
         let plain = fill(&problem, &spans, &placed, problem.capacity, 0, &mut budget).unwrap();
         assert_eq!(starved.offsets, plain.offsets);
         // With its budget the pass does better: the peak buffer goes in first.
-        let full = peaks(&problem, 800, problem.capacity, &mut || false).unwrap();
+        let full = peaks(&problem, None, 800, problem.capacity, &mut || false).unwrap();
         let full = Solution::from_offsets(&problem, full);
         validate(&problem, &full).unwrap();
         assert!(full.height <= starved.height);
@@ -704,9 +569,9 @@ mod tests {
         let problem = Problem::new(buffers, Offset::MAX / 4);
         let spans = Spans::of(&problem);
         let profile = LoadProfile::of(&problem);
-        let hot = hot_buffers(&problem, &spans, &profile, 800);
+        let hot = hot_buffers(&problem, &spans.span, &profile, 800);
         assert!(!worth_it(&hot, spans.starts.len() as u64));
-        let offsets = peaks(&problem, 800, problem.capacity, &mut || false).unwrap();
+        let offsets = peaks(&problem, None, 800, problem.capacity, &mut || false).unwrap();
         validate(&problem, &Solution::from_offsets(&problem, offsets)).unwrap();
     }
 
@@ -716,10 +581,10 @@ mod tests {
             .map(|i| Buffer::new(format!("b{i}"), i, i + 1 + i % 7, 1 + (i * 37) % 11))
             .collect();
         let problem = Problem::new(buffers, Offset::MAX / 4);
-        let offsets = peaks(&problem, 800, problem.capacity, &mut || false).unwrap();
+        let offsets = peaks(&problem, None, 800, problem.capacity, &mut || false).unwrap();
         validate(&problem, &Solution::from_offsets(&problem, offsets)).unwrap();
         let mut asked = 0;
-        let stopped = peaks(&problem, 800, problem.capacity, &mut || {
+        let stopped = peaks(&problem, None, 800, problem.capacity, &mut || {
             asked += 1;
             true
         });
