@@ -7,9 +7,6 @@
 //! a buffer as occupying its full size from its first live instant to its last (gaps
 //! ignored) and keeps fixed buffers' ranges reserved at all times: both only cost memory.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
 use super::blocks::Blocks;
 use super::STOP_CHECK;
 use crate::model::{Offset, Problem};
@@ -52,17 +49,23 @@ pub(crate) fn online_best_fit(
     // -size is exact.)
     radix_sort_by_key(&mut starts, |&(_, size, _)| size);
     radix_sort_by_key(&mut starts, |&(start, _, _)| start);
-    let mut live: BinaryHeap<Reverse<(i64, usize)>> = BinaryHeap::new();
-    for (placed, (lower, _, index)) in starts.into_iter().enumerate() {
+    // The same buffers by end: when they are freed. (One ending by a start began before
+    // it, so it is placed.)
+    let mut by_end: Vec<(i64, usize)> = starts
+        .iter()
+        .map(|&(_, _, index)| (ends[index], index))
+        .collect();
+    radix_sort_by_key(&mut by_end, |&(end, _)| end);
+    let mut next_end = 0;
+    for (placed, &(lower, _, index)) in starts.iter().enumerate() {
         if placed % STOP_CHECK as usize == 0 && placed > 0 && stop() {
             return None;
         }
-        let upper = ends[index];
-        while let Some(&Reverse((end, ended))) = live.peek() {
+        while let Some(&(end, ended)) = by_end.get(next_end) {
             if end > lower {
                 break;
             }
-            live.pop();
+            next_end += 1;
             free.free(offsets[ended], problem.buffers[ended].size);
         }
         let buffer = &problem.buffers[index];
@@ -71,7 +74,6 @@ pub(crate) fn online_best_fit(
             return None;
         }
         offsets[index] = at;
-        live.push(Reverse((upper, index)));
     }
     Some(offsets)
 }

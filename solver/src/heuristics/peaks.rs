@@ -85,6 +85,8 @@ fn hot_buffers(
 struct Spans {
     span: Vec<Option<Lifespan>>,
     starts: Vec<(Time, i64, u32)>,
+    /// The same buffers by the end of their span: when the fill frees them.
+    ends: Vec<(Time, u32)>,
 }
 
 impl Spans {
@@ -103,7 +105,12 @@ impl Spans {
         // so -size is exact.)
         radix_sort_by_key(&mut starts, |&(_, size, _)| size);
         radix_sort_by_key(&mut starts, |&(start, _, _)| start);
-        Spans { span, starts }
+        let mut ends: Vec<(Time, u32)> = starts
+            .iter()
+            .map(|&(_, _, b)| (span[b as usize].map_or(0, |s| s.upper), b))
+            .collect();
+        radix_sort_by_key(&mut ends, |&(end, _)| end);
+        Spans { span, starts, ends }
     }
 }
 
@@ -400,8 +407,9 @@ fn fill(
     }
     obstacles.sort_unstable();
     let mut free = Blocks::new();
-    // Live cold buffers and live obstacles, by end: (end, bottom, size).
+    // Live obstacles by end: (end, bottom, size). Cold buffers end in `spans.ends` order.
     let mut live: BinaryHeap<Reverse<(Time, Offset, Offset)>> = BinaryHeap::new();
+    let mut next_end = 0;
     let mut next_obstacle = 0;
     let mut conflicts: Vec<(Offset, Offset)> = Vec::new();
     let cold = spans
@@ -410,14 +418,33 @@ fn fill(
         .filter(|&&(_, _, b)| placed[b as usize].is_none());
     for &(lower, _, index) in cold {
         let index = index as usize;
-        // Replay every end and obstacle start up to `lower`, ends first on ties.
+        // Replay every end and obstacle start up to `lower`, ends first on ties. (A cold
+        // buffer ending by then started before `lower`, so it is placed.)
         loop {
-            let end = live.peek().map(|&Reverse((end, _, _))| end);
+            while spans
+                .ends
+                .get(next_end)
+                .is_some_and(|&(_, b)| placed[b as usize].is_some())
+            {
+                next_end += 1;
+            }
+            let cold_end = spans.ends.get(next_end).map(|&(end, _)| end);
+            let obstacle_end = live.peek().map(|&Reverse((end, _, _))| end);
+            let end = match (cold_end, obstacle_end) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
             let start = obstacles.get(next_obstacle).map(|o| o.lower);
             match (end, start) {
                 (Some(end), start) if end <= lower && start.map_or(true, |s| end <= s) => {
-                    let Reverse((_, bottom, size)) = live.pop().expect("peeked");
-                    free.free(bottom, size);
+                    if cold_end == Some(end) {
+                        let b = spans.ends[next_end].1 as usize;
+                        next_end += 1;
+                        free.free(offsets[b], problem.buffers[b].size);
+                    } else {
+                        let Reverse((_, bottom, size)) = live.pop().expect("peeked");
+                        free.free(bottom, size);
+                    }
                 }
                 (_, Some(start)) if start <= lower => {
                     let o = obstacles[next_obstacle];
@@ -458,7 +485,6 @@ fn fill(
             over.push(Lifespan::new(lower, upper));
         }
         offsets[index] = at;
-        live.push(Reverse((upper, at, buffer.size)));
     }
     Some(Filled { offsets, over })
 }
