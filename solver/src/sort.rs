@@ -52,7 +52,7 @@ pub(crate) fn radix_sort_by_key<T: Copy + Default>(items: &mut [T], key: impl Fn
     let mut scratch: Vec<T> = vec![T::default(); items.len()];
     let mut in_items = true;
     for (byte, count) in counts.iter().enumerate() {
-        if count.iter().any(|&c| c == items.len()) {
+        if count.contains(&items.len()) {
             continue; // Every key has the same byte here.
         }
         let mut next = [0usize; 256];

@@ -223,7 +223,6 @@ fn rounds(
     if best.is_none() && !budget.interrupted {
         // Gave way: fill in everything around the fixed buffers alone, with the caller's
         // stop only (this is O(n log n) plus the fixed pieces each buffer meets).
-        drop(budget);
         let mut budget = Budget::new(u64::MAX, stop);
         let placed: Vec<Option<Offset>> = problem.buffers.iter().map(|b| b.offset).collect();
         let filled = fill(problem, spans, &placed, limit, limit, &mut budget)?;
