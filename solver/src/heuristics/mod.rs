@@ -7,10 +7,11 @@
 //!
 //! The [`Heuristic::Skyline`] passes instead place next whichever buffer can sit lowest, the
 //! exact search's first descent; on real traces they land within a fraction of a percent of
-//! the lower bound. [`Heuristic::Online`] is O(n log n) on any input, and always runs first
-//! so that even the largest input gets a packing at once; the others cost more on crowded
-//! inputs (pairs of buffers that share time, or buffers whose spot rises while they wait),
-//! so every pass can be stopped midway.
+//! the lower bound. [`Heuristic::Online`] is O(n log n) on any input, and runs first so that
+//! even the largest input gets a packing at once (on long traces with few load peaks
+//! [`Heuristic::Peaks`], bounded by a work budget, does that instead: see `leads`); the
+//! others cost more on crowded inputs (pairs of buffers that share time, or buffers whose
+//! spot rises while they wait), so every pass can be stopped midway.
 
 mod blocks;
 mod fit;
