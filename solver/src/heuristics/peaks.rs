@@ -586,6 +586,41 @@ mod tests {
     }
 
     #[test]
+    fn peaks_leads_on_a_long_trace_with_one_peak_and_minimisation_runs_it_first() {
+        // 2000 short staggered buffers (load about 3) and, over a short stretch, four large
+        // ones: the hot set is those four and the small buffers beside them, 1/16 or less.
+        let mut buffers: Vec<Buffer> = (0..2000i64)
+            .map(|i| Buffer::new(format!("b{i}"), i, i + 3, 1 + i % 2))
+            .collect();
+        for k in 0..4 {
+            buffers.push(Buffer::new(format!("peak{k}"), 1000 + k, 1010 + k, 50 + k));
+        }
+        let problem = Problem::new(buffers, crate::MAX_MAGNITUDE);
+        let profile = LoadProfile::of(&problem);
+        assert!(leads(&problem, &profile));
+        // A monitor that says stop at once: the lead must still finish, so it found the
+        // packing minimisation returns (1 above LOAD here).
+        struct Stop;
+        impl crate::Monitor for Stop {
+            fn should_stop(&mut self) -> bool {
+                true
+            }
+        }
+        let report = crate::minimize(&problem, &crate::SolverParams::default(), &mut Stop);
+        let report = report.unwrap();
+        let solution = report.solution().unwrap();
+        validate(&problem, solution).unwrap();
+        assert_eq!(solution.height, profile.peak().1 + 1);
+        assert_eq!(report.found_by, Some(crate::FoundBy::Heuristic(LEAD)));
+        // A flat trace (every buffer near the peak) does not lead.
+        let flat: Vec<Buffer> = (0..100i64)
+            .map(|i| Buffer::new(format!("f{i}"), i % 2, 10 + i % 3, 1 + i % 5))
+            .collect();
+        let flat = Problem::new(flat, Offset::MAX / 4);
+        assert!(!leads(&flat, &LoadProfile::of(&flat)));
+    }
+
+    #[test]
     fn peaks_gives_way_when_most_buffers_are_hot() {
         // A flat load: every buffer is hot, so the hot problem would be the whole one.
         let buffers = (0..100i64)
