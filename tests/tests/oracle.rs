@@ -8,7 +8,7 @@ mod support;
 use bufpack::{solve, validate, Outcome, Problem, SolverParams, Undecided};
 use support::{
     brute_force_fits, random_full_problem, random_problem, random_windowed_problem,
-    recut_rectangle, techniques, Rng,
+    recut_rectangle, techniques, tiny_rectangle, Rng,
 };
 
 fn decide(problem: &Problem, params: &SolverParams) -> Option<bufpack::Solution> {
@@ -125,6 +125,26 @@ fn agrees_with_brute_force_on_full_problems() {
     );
 }
 
+/// Tiny cut rectangles, some with the sizes of same-lifespan pieces dealt out again: stacks
+/// of pieces with the same lifespan and floors beside lower runs, where `ordered_stacks` and
+/// `ledges` act, under every switch variant against brute force. All turn out feasible at
+/// this size, which is the side that matters: both rules only prune, and every packing found
+/// is validated, so the only way either can be wrong is calling a feasible problem
+/// infeasible.
+#[test]
+fn agrees_with_brute_force_on_tiny_rectangles() {
+    let (feasible, infeasible) =
+        agree_with_brute_force("tiny rectangles", 0x1ed9e5, 1500, |rng, _| loop {
+            if let Some(problem) = tiny_rectangle(rng) {
+                break problem;
+            }
+        });
+    assert!(
+        feasible > 1000,
+        "{feasible} feasible, {infeasible} infeasible"
+    );
+}
+
 /// Larger full problems: hole filling, the canonical floor and the reference's search (both
 /// off) decide every one the same way, every packing validated. Nearly all are feasible,
 /// which is the side that matters: a packing found is always validated, so the only way
@@ -142,6 +162,14 @@ fn hole_filling_agrees_with_the_canonical_search_on_full_problems() {
             ..SolverParams::default()
         });
     }
+    // Hole filling's own rules, each alone and neither.
+    for (ledges, ordered_stacks) in [(true, false), (false, true), (false, false)] {
+        variants.push(SolverParams {
+            ledges,
+            ordered_stacks,
+            ..SolverParams::default()
+        });
+    }
     let (mut feasible, mut infeasible) = (0, 0);
     for case in 0..300 {
         let problem = recut_rectangle(&mut rng, 8 + case % 10);
@@ -151,7 +179,8 @@ fn hole_filling_agrees_with_the_canonical_search_on_full_problems() {
             .collect();
         assert!(
             answers.iter().all(|&a| a == answers[0]),
-            "case {case}: answers {answers:?} (fill_holes, canonical_floor: on/on, on/off, off/on, off/off)\n{problem:#?}"
+            "case {case}: answers {answers:?} (fill_holes, canonical_floor: on/on, on/off, \
+             off/on, off/off; then ledges, ordered_stacks: on/off, off/on, off/off)\n{problem:#?}"
         );
         if answers[0] {
             feasible += 1
