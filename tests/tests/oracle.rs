@@ -194,6 +194,20 @@ fn hole_filling_agrees_with_the_canonical_search_on_full_problems() {
     );
 }
 
+/// Found by the fuzz test (seed 0xf022): in a full section, a buffer of size 1 aligned to 3
+/// under one of size 2 fits (at 0, the other at 1), but not swapped (2 is not aligned), so
+/// `ordered_stacks` may not order buffers with an alignment.
+#[test]
+fn ordered_stacks_leave_aligned_buffers_alone() {
+    let csv = "id,lower,upper,size,alignment,offset\nb0,-2,2,0,2,0\nb1,-2,1,1,3,\n\
+               b2,-2,1,0,1,\nb3,-2,1,2,1,\nb4,2,2,0,1,\n";
+    let problem = bufpack::read_problem(csv, 3).unwrap();
+    assert!(brute_force_fits(&problem));
+    for (name, params) in switch_variants() {
+        assert!(decide(&problem, &params).is_some(), "{name}");
+    }
+}
+
 /// The two cases of issue 12, which the search without tucking called infeasible.
 #[test]
 fn a_buffer_fits_beneath_a_raised_window() {

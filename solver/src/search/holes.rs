@@ -12,9 +12,10 @@
 //!   Without this, such a hole (a ledge left beside a lower run of sections, whose members
 //!   then stack to heights that never meet it) is noticed only when the run reaches it, and
 //!   every way of stacking the run is tried first.
-//! - **Ordered stacks** (`SolverParams::ordered_stacks`): two items with the same sections,
-//!   one directly on top of the other, can swap places in any packing (whatever meets one
-//!   meets the other, and together they cover the same room). So sorting every such stack
+//! - **Ordered stacks** (`SolverParams::ordered_stacks`): two items with the same sections
+//!   and no alignment, one directly on top of the other, can swap places in any packing
+//!   (whatever meets one meets the other, and together they cover the same room; an aligned
+//!   item might not be allowed at the other's offset, as the fuzz test found). So sorting every such stack
 //!   by a fixed key (the item's rank when the search started) turns any packing into one
 //!   where no item sits directly on an item of the same sections with a larger key; the
 //!   search looks only for those, and never puts an item on such a neighbour.
@@ -31,8 +32,8 @@ pub(super) struct View<'s> {
     pub(super) base: &'s [Offset],
     /// Per section: the highest placed top.
     pub(super) floor: &'s [Offset],
-    /// Per section: unplaced members.
-    pub(super) open: &'s [u32],
+    /// Per section: total size of the unplaced members.
+    pub(super) total: &'s [Offset],
 }
 
 /// Scratch space of [`unfillable_floor`], kept by the search between nodes.
@@ -114,8 +115,8 @@ impl Ledges {
     }
 }
 
-/// The first open section of `[lo, hi]` of a full component that no unplaced member can
-/// ever cover at its floor `f`, if any. A member `i` can rest at `f` only if every section
+/// The first section of `[lo, hi]` of a full component, with room left, that no unplaced
+/// member can ever cover at its floor `f`, if any (the member covering it there has a size). A member `i` can rest at `f` only if every section
 /// `t` of its span has its floor at or below `f` and the room `[floor(t), f)` can be filled
 /// exactly by unplaced members of `t` that fit wholly below `f` (a subset of their sizes
 /// sums to it): in a full component no room may be wasted, and `i` sits on that room.
@@ -153,7 +154,8 @@ pub(super) fn unfillable_floor(
         }
     };
     'sections: for s in from..=to {
-        if view.open[s] == 0 {
+        if view.total[s] == 0 {
+            // Nothing left to cover (buffers of size 0 cover nothing).
             continue;
         }
         let level = view.floor[s];
@@ -162,7 +164,7 @@ pub(super) fn unfillable_floor(
         let mut waiting = false;
         for m in &sweep.sections[s] {
             let item = m.id as usize;
-            if view.offset[item] >= 0 || view.base[item] != level {
+            if view.offset[item] >= 0 || view.base[item] != level || sweep.items[item].size == 0 {
                 continue;
             }
             let (first, last) = sweep.items[item].span;
@@ -175,7 +177,8 @@ pub(super) fn unfillable_floor(
         if waiting {
             for m in &sweep.sections[s] {
                 let item = m.id as usize;
-                if view.offset[item] >= 0 || view.base[item] != level {
+                if view.offset[item] >= 0 || view.base[item] != level || sweep.items[item].size == 0
+                {
                     continue;
                 }
                 let (first, last) = sweep.items[item].span;
@@ -202,9 +205,13 @@ pub(super) fn below(sweep: &Sweep, offset: &[Offset], section: u32, level: Offse
         })
 }
 
-/// Whether `item` may not go directly on top of `below`: they have the same sections (so
-/// they can swap places in any packing) and `below` comes later by `key`.
+/// Whether `item` may not go directly on top of `below`: they have the same sections and no
+/// alignment (so they can swap places in any packing: an aligned one might not sit at the
+/// other's offset) and `below` comes later by `key`.
 pub(super) fn out_of_order(sweep: &Sweep, key: &[u32], below: u32, item: u32) -> bool {
+    let (under, over) = (&sweep.items[below as usize], &sweep.items[item as usize]);
     key[below as usize] > key[item as usize]
-        && sweep.items[below as usize].span == sweep.items[item as usize].span
+        && under.span == over.span
+        && under.alignment <= 1
+        && over.alignment <= 1
 }

@@ -552,7 +552,7 @@ impl<'a, T: Tracer> Search<'a, T> {
             offset: &self.offset,
             base: &self.base,
             floor: &self.floor,
-            open: &self.open,
+            total: &self.total,
         };
         holes::unfillable_floor(&view, lo, hi, touched, &mut self.ledges).is_some()
     }
