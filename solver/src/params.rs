@@ -37,6 +37,14 @@ pub struct SolverParams {
     /// fill, instead of on the next buffer in canonical order. Needs `section_inference`;
     /// only for buffers without gaps, windows or fixed neighbours. Not in the reference.
     pub fill_holes: bool,
+    /// With `fill_holes`, prune when some section of a full subproblem has no buffer that can
+    /// ever rest on its floor: one whose every other section's room below that floor some
+    /// of their unplaced buffers can fill exactly (a subset-sum check). Not in the reference.
+    pub ledges: bool,
+    /// With `fill_holes`, never put a buffer directly on top of one with the same sections
+    /// and a higher index: such a pair can swap places, so only one order is tried. Not in
+    /// the reference.
+    pub ordered_stacks: bool,
     /// The portfolio: one search per key string; see [`Preordering`].
     pub preordering_heuristics: Vec<Preordering>,
 }
@@ -55,6 +63,8 @@ impl Default for SolverParams {
             hatless_pruning: true,
             canonical_floor: true,
             fill_holes: true,
+            ledges: true,
+            ordered_stacks: true,
             preordering_heuristics: ["WAT", "TAW", "TWA"]
                 .iter()
                 .map(|keys| keys.parse().expect("default orderings are valid"))
@@ -70,6 +80,8 @@ impl SolverParams {
         SolverParams {
             canonical_floor: false,
             fill_holes: false,
+            ledges: false,
+            ordered_stacks: false,
             ..SolverParams::default()
         }
     }
@@ -88,6 +100,8 @@ impl SolverParams {
             hatless_pruning: false,
             canonical_floor: false,
             fill_holes: false,
+            ledges: false,
+            ordered_stacks: false,
             ..SolverParams::default()
         }
     }

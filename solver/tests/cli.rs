@@ -323,6 +323,8 @@ fn help_and_version_exit_0() {
         "--[no]hatless_pruning",
         "--[no]canonical_floor",
         "--[no]fill_holes",
+        "--[no]ledges",
+        "--[no]ordered_stacks",
         "--preordering_heuristics=LIST",
     ] {
         assert!(run.stdout.contains(flag), "{flag} in:\n{}", run.stdout);

@@ -137,6 +137,53 @@ fn hole_filling_saves_backtracks_on_a_perfect_packing() {
     assert!(with * 20 < without, "{with} with, {without} without");
 }
 
+/// Ledges on a perfect packing (`cargo xtask gen --family rect --buffers 314 --seed 79`):
+/// without them, a floor left beside a lower run of sections that no buffer can ever rest on
+/// (the room beneath every buffer that could is not a sum of sizes that fit there) is only
+/// noticed when the run reaches it, after every way of stacking the run was tried.
+#[test]
+fn ledges_save_backtracks_on_a_perfect_packing() {
+    let problem = bufpack_tests::generate::cut_rectangle(
+        &mut bufpack_tests::generate::Rng::new(79),
+        314,
+        1 << 20,
+        1000,
+    );
+    let with = backtracks(&problem, &SolverParams::default());
+    let without = backtracks(
+        &problem,
+        &SolverParams {
+            ledges: false,
+            ..SolverParams::default()
+        },
+    );
+    println!("rect-314 seed 79: {with} backtracks with ledges, {without} without");
+    assert!(with * 20 < without, "{with} with, {without} without");
+}
+
+/// Ordered stacks on a perfect packing (`cargo xtask gen --family rect --buffers 164 --seed
+/// 18`): cuts across memory leave pieces with the same lifespan stacked on each other, and
+/// without a fixed order every permutation of a dead-end stack is tried.
+#[test]
+fn ordered_stacks_save_backtracks_on_a_perfect_packing() {
+    let problem = bufpack_tests::generate::cut_rectangle(
+        &mut bufpack_tests::generate::Rng::new(18),
+        164,
+        1 << 20,
+        1000,
+    );
+    let with = backtracks(&problem, &SolverParams::default());
+    let without = backtracks(
+        &problem,
+        &SolverParams {
+            ordered_stacks: false,
+            ..SolverParams::default()
+        },
+    );
+    println!("rect-164 seed 18: {with} backtracks with ordered_stacks, {without} without");
+    assert!(with * 20 < without, "{with} with, {without} without");
+}
+
 /// The canonical floor on challenging instance K: a buffer the canonical order already
 /// passed at its lowest offset no longer counts as able to fill its sections there.
 #[test]

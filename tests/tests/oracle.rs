@@ -8,7 +8,7 @@ mod support;
 use bufpack::{solve, validate, Outcome, Problem, SolverParams, Undecided};
 use support::{
     brute_force_fits, random_full_problem, random_problem, random_windowed_problem,
-    recut_rectangle, techniques, Rng,
+    recut_rectangle, techniques, tiny_rectangle, Rng,
 };
 
 fn decide(problem: &Problem, params: &SolverParams) -> Option<bufpack::Solution> {
@@ -125,6 +125,26 @@ fn agrees_with_brute_force_on_full_problems() {
     );
 }
 
+/// Tiny cut rectangles, some with the sizes of same-lifespan pieces dealt out again: stacks
+/// of pieces with the same lifespan and floors beside lower runs, where `ordered_stacks` and
+/// `ledges` act, under every switch variant against brute force. All turn out feasible at
+/// this size, which is the side that matters: both rules only prune, and every packing found
+/// is validated, so the only way either can be wrong is calling a feasible problem
+/// infeasible.
+#[test]
+fn agrees_with_brute_force_on_tiny_rectangles() {
+    let (feasible, infeasible) =
+        agree_with_brute_force("tiny rectangles", 0x1ed9e5, 1500, |rng, _| loop {
+            if let Some(problem) = tiny_rectangle(rng) {
+                break problem;
+            }
+        });
+    assert!(
+        feasible > 1000,
+        "{feasible} feasible, {infeasible} infeasible"
+    );
+}
+
 /// Larger full problems: hole filling, the canonical floor and the reference's search (both
 /// off) decide every one the same way, every packing validated. Nearly all are feasible,
 /// which is the side that matters: a packing found is always validated, so the only way
@@ -142,6 +162,14 @@ fn hole_filling_agrees_with_the_canonical_search_on_full_problems() {
             ..SolverParams::default()
         });
     }
+    // Hole filling's own rules, each alone and neither.
+    for (ledges, ordered_stacks) in [(true, false), (false, true), (false, false)] {
+        variants.push(SolverParams {
+            ledges,
+            ordered_stacks,
+            ..SolverParams::default()
+        });
+    }
     let (mut feasible, mut infeasible) = (0, 0);
     for case in 0..300 {
         let problem = recut_rectangle(&mut rng, 8 + case % 10);
@@ -151,7 +179,8 @@ fn hole_filling_agrees_with_the_canonical_search_on_full_problems() {
             .collect();
         assert!(
             answers.iter().all(|&a| a == answers[0]),
-            "case {case}: answers {answers:?} (fill_holes, canonical_floor: on/on, on/off, off/on, off/off)\n{problem:#?}"
+            "case {case}: answers {answers:?} (fill_holes, canonical_floor: on/on, on/off, \
+             off/on, off/off; then ledges, ordered_stacks: on/off, off/on, off/off)\n{problem:#?}"
         );
         if answers[0] {
             feasible += 1
@@ -163,6 +192,20 @@ fn hole_filling_agrees_with_the_canonical_search_on_full_problems() {
         feasible > 250,
         "{feasible} feasible, {infeasible} infeasible"
     );
+}
+
+/// Found by the fuzz test (seed 0xf022): in a full section, a buffer of size 1 aligned to 3
+/// under one of size 2 fits (at 0, the other at 1), but not swapped (2 is not aligned), so
+/// `ordered_stacks` may not order buffers with an alignment.
+#[test]
+fn ordered_stacks_leave_aligned_buffers_alone() {
+    let csv = "id,lower,upper,size,alignment,offset\nb0,-2,2,0,2,0\nb1,-2,1,1,3,\n\
+               b2,-2,1,0,1,\nb3,-2,1,2,1,\nb4,2,2,0,1,\n";
+    let problem = bufpack::read_problem(csv, 3).unwrap();
+    assert!(brute_force_fits(&problem));
+    for (name, params) in switch_variants() {
+        assert!(decide(&problem, &params).is_some(), "{name}");
+    }
 }
 
 /// The two cases of issue 12, which the search without tucking called infeasible.

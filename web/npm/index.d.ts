@@ -185,6 +185,17 @@ export interface SolverParamsInit {
    * buffers without gaps, windows or fixed neighbours only. bufpack's own, not in MiniMalloc.
    */
   fillHoles?: boolean;
+  /**
+   * With `fillHoles`, prune when some section's floor can never be covered: every buffer
+   * that could rest there needs room beneath it that no subset of the sizes that fit there
+   * fills exactly. bufpack's own, not in MiniMalloc.
+   */
+  ledges?: boolean;
+  /**
+   * With `fillHoles`, stack buffers with the same sections in one order only (a pair on
+   * top of each other can always swap). bufpack's own, not in MiniMalloc.
+   */
+  orderedStacks?: boolean;
   /** The portfolio of orderings, as key strings (default ["WAT", "TAW", "TWA"]). */
   preorderingHeuristics?: string[];
 }
@@ -203,6 +214,8 @@ export class SolverParams implements Required<SolverParamsInit> {
   hatlessPruning: boolean;
   canonicalFloor: boolean;
   fillHoles: boolean;
+  ledges: boolean;
+  orderedStacks: boolean;
   preorderingHeuristics: string[];
   /**
    * MiniMalloc's search: its nine techniques on, bufpack's own (`canonicalFloor`,

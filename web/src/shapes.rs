@@ -236,13 +236,17 @@ pub(crate) struct ParamsShape {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) fill_holes: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) ledges: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) ordered_stacks: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) preordering_heuristics: Option<Vec<String>>,
 }
 
 /// The fields of [`ParamsShape`] as JavaScript spells them. serde-wasm-bindgen reads a
 /// struct by looking up its known fields, so it never sees (nor refuses) others: the check
 /// against this list is explicit.
-pub(crate) const PARAM_NAMES: [&str; 12] = [
+pub(crate) const PARAM_NAMES: [&str; 14] = [
     "canonicalOnly",
     "sectionInference",
     "dynamicOrdering",
@@ -254,6 +258,8 @@ pub(crate) const PARAM_NAMES: [&str; 12] = [
     "hatlessPruning",
     "canonicalFloor",
     "fillHoles",
+    "ledges",
+    "orderedStacks",
     "preorderingHeuristics",
 ];
 
@@ -277,6 +283,8 @@ impl ParamsShape {
             (self.hatless_pruning, &mut params.hatless_pruning),
             (self.canonical_floor, &mut params.canonical_floor),
             (self.fill_holes, &mut params.fill_holes),
+            (self.ledges, &mut params.ledges),
+            (self.ordered_stacks, &mut params.ordered_stacks),
         ];
         for (given, field) in switches {
             if let Some(value) = given {
@@ -307,6 +315,8 @@ impl ParamsShape {
             hatless_pruning,
             canonical_floor,
             fill_holes,
+            ledges,
+            ordered_stacks,
             preordering_heuristics,
         } = params;
         ParamsShape {
@@ -321,6 +331,8 @@ impl ParamsShape {
             hatless_pruning: Some(*hatless_pruning),
             canonical_floor: Some(*canonical_floor),
             fill_holes: Some(*fill_holes),
+            ledges: Some(*ledges),
+            ordered_stacks: Some(*ordered_stacks),
             preordering_heuristics: Some(
                 preordering_heuristics
                     .iter()

@@ -171,7 +171,7 @@ test('the default switches come from the solver and every switch can be turned o
   assert.deepEqual(Object.keys(params), [
     'canonicalOnly', 'sectionInference', 'dynamicOrdering', 'checkDominance', 'unallocatedFloor',
     'staticPreordering', 'dynamicDecomposition', 'monotonicFloor', 'hatlessPruning',
-    'canonicalFloor', 'fillHoles', 'preorderingHeuristics',
+    'canonicalFloor', 'fillHoles', 'ledges', 'orderedStacks', 'preorderingHeuristics',
   ]);
   assert.ok(Object.values(params).filter((v) => typeof v === 'boolean').every((on) => on));
   const problem = Problem.fromCsv(example, { capacity: 12 });

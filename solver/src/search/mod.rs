@@ -1,6 +1,7 @@
 //! The exact solver: decides whether a problem fits its capacity and finds a packing if so.
 
 mod engine;
+mod holes;
 #[cfg(not(target_family = "wasm"))]
 mod parallel;
 mod portfolio;

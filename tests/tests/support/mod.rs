@@ -141,6 +141,8 @@ pub(crate) fn techniques() -> Vec<(&'static str, Flip)> {
         ("hatless_pruning", |p| p.hatless_pruning ^= true),
         ("canonical_floor", |p| p.canonical_floor ^= true),
         ("fill_holes", |p| p.fill_holes ^= true),
+        ("ledges", |p| p.ledges ^= true),
+        ("ordered_stacks", |p| p.ordered_stacks ^= true),
     ]
 }
 
@@ -197,6 +199,56 @@ pub(crate) fn random_full_problem(rng: &mut Rng) -> Option<Problem> {
     }
     let tries = (peak as f64).powi(buffers.len() as i32);
     (tries <= 500_000.0).then(|| Problem::new(buffers, peak))
+}
+
+/// A tiny full problem for brute force: a rectangle (height 3 to 6, 3 to 6 steps long) cut
+/// into 3 to 7 pieces, and in two cases of three the sizes of some pairs of pieces with the
+/// same lifespan dealt out again (the load stays; the packing may, in principle, not). Cut
+/// pieces with the same lifespan stacked on each other and ledges beside lower runs are what
+/// `ordered_stacks` and `ledges` act on. `None` when too large for the brute force.
+pub(crate) fn tiny_rectangle(rng: &mut Rng) -> Option<Problem> {
+    let height = rng.range(3, 6);
+    let duration = rng.range(3, 6);
+    let pieces = rng.range(3, 7) as usize;
+    let mut rects: Vec<(i64, i64, i64)> = vec![(0, duration, height)];
+    for _ in 0..50 {
+        if rects.len() >= pieces {
+            break;
+        }
+        let index = rng.range(0, rects.len() as i64 - 1) as usize;
+        let (lower, upper, size) = rects[index];
+        if rng.chance(50) && upper - lower >= 2 {
+            let cut = rng.range(lower + 1, upper - 1);
+            rects[index] = (lower, cut, size);
+            rects.push((cut, upper, size));
+        } else if size >= 2 {
+            let cut = rng.range(1, size - 1);
+            rects[index] = (lower, upper, cut);
+            rects.push((lower, upper, size - cut));
+        }
+    }
+    if rng.range(0, 2) > 0 {
+        for _ in 0..4 {
+            let a = rng.range(0, rects.len() as i64 - 1) as usize;
+            let b = rng.range(0, rects.len() as i64 - 1) as usize;
+            let ((la, ua, za), (lb, ub, zb)) = (rects[a], rects[b]);
+            if a != b && (la, ua) == (lb, ub) && za + zb >= 3 {
+                let split = rng.range(1, za + zb - 1);
+                rects[a].2 = split;
+                rects[b].2 = za + zb - split;
+            }
+        }
+    }
+    let buffers: Vec<Buffer> = rects
+        .iter()
+        .enumerate()
+        .map(|(i, &(lower, upper, size))| Buffer::new(format!("r{i}"), lower, upper, size))
+        .collect();
+    let tries: f64 = buffers
+        .iter()
+        .map(|b| (height - b.size + 1) as f64)
+        .product();
+    (tries <= 200_000.0).then(|| Problem::new(buffers, height))
 }
 
 /// A full problem of `pieces` buffers: a 12 x 10 rectangle cut into pieces (a perfect

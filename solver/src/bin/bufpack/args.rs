@@ -383,6 +383,8 @@ mod tests {
             "--nohatless_pruning",
             "--nocanonical_floor",
             "--nofill_holes",
+            "--noledges",
+            "--noordered_stacks",
         ];
         assert_eq!(with_capacity(&all_off).params, SolverParams::all_off());
         // Each flag alone turns off its own field and nothing else.
@@ -401,9 +403,11 @@ mod tests {
                     p.hatless_pruning,
                     p.canonical_floor,
                     p.fill_holes,
+                    p.ledges,
+                    p.ordered_stacks,
                 ]
             };
-            let mut expected = [true; 11];
+            let mut expected = [true; 13];
             expected[index] = false;
             assert_eq!(fields(&params), expected, "{flag}");
             let off_then_on = with_capacity(&[flag, &format!("--{}=true", &flag[4..])]).params;

@@ -35,28 +35,27 @@ impl<T: Tracer> Search<'_, T> {
             .map(|section| self.floor[section as usize])
             .min()
             .expect("a component with an unplaced item has an open section");
-        let mut best: Option<(u32, usize)> = None;
+        let mut best: Option<(u32, Option<u32>, usize)> = None;
         for section in lo..=hi {
             if self.open[section as usize] == 0 || self.floor[section as usize] != lowest {
                 continue;
             }
+            let below = self.below(section, lowest);
             let fillers = sweep.sections[section as usize]
                 .iter()
-                .filter(|m| {
-                    self.offset[m.id as usize] == UNPLACED && self.base[m.id as usize] == lowest
-                })
+                .filter(|m| self.fills(m.id, lowest, below))
                 .count();
-            if best.map_or(true, |(_, count)| fillers < count) {
-                best = Some((section, fillers));
+            if best.map_or(true, |(_, _, count)| fillers < count) {
+                best = Some((section, below, fillers));
                 if fillers <= 1 {
                     break;
                 }
             }
         }
-        let (section, _) = best.expect("some open section is at the lowest floor");
+        let (section, below, _) = best.expect("some open section is at the lowest floor");
         for m in &sweep.sections[section as usize] {
             let item = m.id;
-            if self.offset[item as usize] == UNPLACED && self.base[item as usize] == lowest {
+            if self.fills(item, lowest, below) {
                 let rank = self.rank[item as usize];
                 self.candidates.push(Candidate {
                     offset: lowest,

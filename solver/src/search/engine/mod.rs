@@ -17,6 +17,7 @@ mod inference;
 mod offsets;
 mod state;
 
+use super::holes;
 use super::preorder::{initial_ranks, KeyTable};
 use super::trace::{Kind, NoTrace, Prune, TraceCandidate, TraceEvent, Tracer};
 use crate::model::Offset;
@@ -47,6 +48,8 @@ struct Switches {
     hatless: bool,
     canonical_floor: bool,
     fill_holes: bool,
+    ledges: bool,
+    ordered_stacks: bool,
 }
 
 impl Switches {
@@ -67,6 +70,8 @@ impl Switches {
             // Rests on every later placement coming after the canonical level.
             canonical_floor: params.canonical_floor && canonical,
             fill_holes: params.fill_holes,
+            ledges: params.ledges && params.fill_holes,
+            ordered_stacks: params.ordered_stacks && params.fill_holes,
         }
     }
 }
@@ -176,6 +181,13 @@ pub(crate) struct Search<'a, T: Tracer = NoTrace> {
     holes: bool,
     /// Every item is plain (no fixed buffers, gaps or windows), so hole filling applies.
     plain: bool,
+    /// Per item: its rank when the search started, the order in which items with the same
+    /// sections are stacked (see [`holes::out_of_order`]).
+    stack_key: Vec<u32>,
+    /// The span of the item placed since the last node was entered, if any.
+    touched: Option<(u32, u32)>,
+    /// Scratch space of [`holes::unfillable_floor`].
+    ledges: holes::Ledges,
     undo: Vec<Undo>,
     stack: Vec<Frame>,
     candidates: Vec<Candidate>,
@@ -260,6 +272,9 @@ impl<'a, T: Tracer> Search<'a, T> {
             level: GROUND,
             holes: false,
             plain,
+            stack_key: Vec::new(),
+            touched: None,
+            ledges: holes::Ledges::new(sections),
             undo: Vec::new(),
             stack: Vec::new(),
             candidates: Vec::new(),
@@ -272,6 +287,9 @@ impl<'a, T: Tracer> Search<'a, T> {
         };
         if sections > 0 {
             search.holes = search.full(0, sections as u32 - 1);
+        }
+        if search.switches.ordered_stacks {
+            search.stack_key = search.rank.clone();
         }
         search
     }
@@ -377,6 +395,7 @@ impl<'a, T: Tracer> Search<'a, T> {
         let members = &sweep.by_first
             [sweep.first_start[lo as usize] as usize..sweep.first_start[hi as usize + 1] as usize];
         let first = self.candidates.len();
+        let touched = self.touched.take();
         let mut any_open = false;
         // The lowest top any unplaced item of the component could have (see dominance).
         let mut lowest_top = Offset::MAX;
@@ -442,6 +461,9 @@ impl<'a, T: Tracer> Search<'a, T> {
                 }
                 return self.fail_at_entry(first);
             }
+        }
+        if self.holes && self.switches.ledges && self.unfillable(lo, hi, touched) {
+            return self.fail_at_entry(first);
         }
         // The checks above hold the whole component to the current canonical level; only
         // then may it split. The root always splits into partitions; deeper nodes only with
@@ -520,6 +542,37 @@ impl<'a, T: Tracer> Search<'a, T> {
             hatless: false,
         });
         self.place_next_candidate()
+    }
+
+    /// Whether some section of the full component `[lo, hi]` can never be covered at its
+    /// floor (see [`holes::unfillable_floor`]).
+    fn unfillable(&mut self, lo: u32, hi: u32, touched: Option<(u32, u32)>) -> bool {
+        let view = holes::View {
+            sweep: self.sweep,
+            offset: &self.offset,
+            base: &self.base,
+            floor: &self.floor,
+            total: &self.total,
+        };
+        holes::unfillable_floor(&view, lo, hi, touched, &mut self.ledges).is_some()
+    }
+
+    /// With ordered stacks, the item whose top is at `level` in `section` (see
+    /// [`holes::below`]).
+    fn below(&self, section: u32, level: Offset) -> Option<u32> {
+        if !self.switches.ordered_stacks {
+            return None;
+        }
+        holes::below(self.sweep, &self.offset, section, level)
+    }
+
+    /// Whether `item` can fill a hole at `level` on top of `below`: unplaced, its lowest
+    /// offset there, and with ordered stacks not out of order on top of `below`.
+    fn fills(&self, item: u32, level: Offset, below: Option<u32>) -> bool {
+        self.offset[item as usize] == UNPLACED
+            && self.base[item as usize] == level
+            && !below
+                .is_some_and(|below| holes::out_of_order(self.sweep, &self.stack_key, below, item))
     }
 
     fn fail_at_entry(&mut self, first: usize) -> Action {

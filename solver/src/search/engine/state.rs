@@ -125,6 +125,7 @@ impl<T: Tracer> Search<'_, T> {
             offset,
             rank: rank as i64,
         };
+        self.touched = Some(entry.span);
         !met_unplaced
     }
 
