@@ -18,9 +18,9 @@ _KEYS = set("ACLOTUWZ")
 class SolverParams:
     """Every technique of the exact search as a switch, and the portfolio of orderings.
 
-    All on by default. ``canonical_floor`` and ``fill_holes`` are bufpack's own techniques
-    (they come last, so positional arguments keep MiniMalloc's order); with both off the
-    search is MiniMalloc's.
+    All on by default. ``canonical_floor``, ``fill_holes``, ``ledges`` and ``ordered_stacks``
+    are bufpack's own techniques (they come last, so positional arguments keep MiniMalloc's
+    order); with them off (:meth:`reference`) the search is MiniMalloc's.
 
     Each key string of ``preordering_heuristics`` ranks buffers by keys compared in turn, each
     descending: ``A`` area, ``C`` sections spanned, ``L`` lower, ``O`` overlap count, ``T``
@@ -56,6 +56,13 @@ class SolverParams:
     which buffer fills the lowest hole that fewest buffers can fill. Needs
     ``section_inference``; buffers without gaps, windows or fixed neighbours only. bufpack's
     own, not in MiniMalloc."""
+    ledges: bool = True
+    """With ``fill_holes``: a section's floor that no buffer can rest on exactly (a buffer
+    reaching a lower run of sections needs a subset of that run's sizes to stack to the floor)
+    ends the node. bufpack's own, not in MiniMalloc."""
+    ordered_stacks: bool = True
+    """With ``fill_holes``: two unaligned buffers of the same lifespan, one directly on the
+    other, are tried in one order only. bufpack's own, not in MiniMalloc."""
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -94,11 +101,11 @@ class SolverParams:
 
     @classmethod
     def reference(cls) -> "SolverParams":
-        """MiniMalloc's search: its nine techniques on, bufpack's own two off.
+        """MiniMalloc's search: its nine techniques on, bufpack's own four off.
 
         For comparing with MiniMalloc node for node, or following its paper; the defaults
         are faster on perfect packings."""
-        return cls(canonical_floor=False, fill_holes=False)
+        return cls(canonical_floor=False, fill_holes=False, ledges=False, ordered_stacks=False)
 
     @classmethod
     def all_off(cls) -> "SolverParams":
@@ -115,4 +122,6 @@ class SolverParams:
             hatless_pruning=False,
             canonical_floor=False,
             fill_holes=False,
+            ledges=False,
+            ordered_stacks=False,
         )

@@ -148,8 +148,13 @@ test('the Advanced panel lists every switch, bufpack\'s own marked, and sends th
   await page.click('details.advanced summary');
   const labels = await page.$$eval('details.advanced label.check', (ls) => ls.map((l) => l.textContent.trim()));
   const own = labels.filter((l) => /bufpack's own/.test(l));
-  assert.deepEqual(own, ["Canonical floor (bufpack's own)", "Fill holes (bufpack's own)"]);
-  assert.equal(labels.length, 11, `${labels}`);
+  assert.deepEqual(own, [
+    "Canonical floor (bufpack's own)",
+    "Fill holes (bufpack's own)",
+    "Ledges (bufpack's own)",
+    "Ordered stacks (bufpack's own)",
+  ]);
+  assert.equal(labels.length, 13, `${labels}`);
   await page.screenshot({ path: path.join(shots, 'advanced.png'), fullPage: true });
   // Record the options the app gives the package (its namespace is read-only: a copy with
   // solveInWorker wrapped stands in), then solve with Fill holes off.
@@ -173,6 +178,8 @@ test('the Advanced panel lists every switch, bufpack\'s own marked, and sends th
   const sent = await page.evaluate(() => globalThis.lastSolveOptions);
   assert.equal(sent.fillHoles, false);
   assert.equal(sent.canonicalFloor, true);
+  assert.equal(sent.ledges, true);
+  assert.equal(sent.orderedStacks, true);
   assert.equal(sent.hatlessPruning, true);
   await fillHoles.check();
   await page.evaluate(() => (globalThis.bufpack = globalThis.originalBufpack));

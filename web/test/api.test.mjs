@@ -183,7 +183,7 @@ test('the default switches come from the solver and every switch can be turned o
 test('SolverParams.reference() is MiniMalloc\'s search: bufpack\'s own switches off, and more nodes on a perfect packing', () => {
   const reference = SolverParams.reference();
   assert.ok(reference instanceof SolverParams);
-  assert.deepEqual({ ...reference }, { ...new SolverParams(), canonicalFloor: false, fillHoles: false });
+  assert.deepEqual({ ...reference }, { ...new SolverParams(), canonicalFloor: false, fillHoles: false, ledges: false, orderedStacks: false });
   const perfect = Problem.fromCsv(fixture('teaching/perfect.11.csv'), { capacity: 11 });
   const one = { preorderingHeuristics: ['WAT'] };
   const ours = new Solver(one).solve(perfect);

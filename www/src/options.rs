@@ -21,7 +21,7 @@ pub(crate) fn minimalloc_switches() -> &'static [Switch] {
     &SWITCHES[..MINIMALLOC]
 }
 
-pub(crate) const SWITCHES: [Switch; 11] = [
+pub(crate) const SWITCHES: [Switch; 13] = [
     Switch {
         name: "canonicalOnly",
         label: "Canonical order",
@@ -79,6 +79,18 @@ pub(crate) const SWITCHES: [Switch; 11] = [
         help: "Not in MiniMalloc. When no room may be wasted (a perfect packing), branch on \
                which buffer fills the lowest hole with the fewest candidates.",
     },
+    Switch {
+        name: "ledges",
+        label: "Ledges (bufpack's own)",
+        help: "Not in MiniMalloc. While filling holes: a floor no buffer can rest on exactly \
+               (no subset of a lower run's sizes stacks up to it) fails at once.",
+    },
+    Switch {
+        name: "orderedStacks",
+        label: "Ordered stacks (bufpack's own)",
+        help: "Not in MiniMalloc. While filling holes: two unaligned buffers of the same \
+               lifespan, one on the other, are tried in one order only.",
+    },
 ];
 
 #[derive(Clone, Debug, PartialEq)]
@@ -125,6 +137,8 @@ fn switches_of(params: &SolverParams) -> [bool; SWITCHES.len()] {
         params.hatless_pruning,
         params.canonical_floor,
         params.fill_holes,
+        params.ledges,
+        params.ordered_stacks,
     ]
 }
 
@@ -191,7 +205,10 @@ mod tests {
         assert!(reference[..MINIMALLOC].iter().all(|&on| on));
         assert!(reference[MINIMALLOC..].iter().all(|&on| !on));
         let names: Vec<&str> = SWITCHES[MINIMALLOC..].iter().map(|s| s.name).collect();
-        assert_eq!(names, ["canonicalFloor", "fillHoles"]);
+        assert_eq!(
+            names,
+            ["canonicalFloor", "fillHoles", "ledges", "orderedStacks"]
+        );
         assert!(SWITCHES[MINIMALLOC..]
             .iter()
             .all(|s| s.label.contains("bufpack's own") && s.help.contains("Not in MiniMalloc")));
