@@ -215,28 +215,11 @@ pub(crate) fn tiny_rectangle(rng: &mut Rng) -> Option<Problem> {
         if rects.len() >= pieces {
             break;
         }
-        let index = rng.range(0, rects.len() as i64 - 1) as usize;
-        let (lower, upper, size) = rects[index];
-        if rng.chance(50) && upper - lower >= 2 {
-            let cut = rng.range(lower + 1, upper - 1);
-            rects[index] = (lower, cut, size);
-            rects.push((cut, upper, size));
-        } else if size >= 2 {
-            let cut = rng.range(1, size - 1);
-            rects[index] = (lower, upper, cut);
-            rects.push((lower, upper, size - cut));
-        }
+        cut_once(rng, &mut rects);
     }
     if rng.range(0, 2) > 0 {
         for _ in 0..4 {
-            let a = rng.range(0, rects.len() as i64 - 1) as usize;
-            let b = rng.range(0, rects.len() as i64 - 1) as usize;
-            let ((la, ua, za), (lb, ub, zb)) = (rects[a], rects[b]);
-            if a != b && (la, ua) == (lb, ub) && za + zb >= 3 {
-                let split = rng.range(1, za + zb - 1);
-                rects[a].2 = split;
-                rects[b].2 = za + zb - split;
-            }
+            resize_once(rng, &mut rects);
         }
     }
     let buffers: Vec<Buffer> = rects
@@ -261,27 +244,10 @@ pub(crate) fn recut_rectangle(rng: &mut Rng, pieces: usize) -> Problem {
         if rects.len() >= pieces {
             break;
         }
-        let index = rng.range(0, rects.len() as i64 - 1) as usize;
-        let (lower, upper, size) = rects[index];
-        if rng.chance(50) && upper - lower >= 2 {
-            let cut = rng.range(lower + 1, upper - 1);
-            rects[index] = (lower, cut, size);
-            rects.push((cut, upper, size));
-        } else if size >= 2 {
-            let cut = rng.range(1, size - 1);
-            rects[index] = (lower, upper, cut);
-            rects.push((lower, upper, size - cut));
-        }
+        cut_once(rng, &mut rects);
     }
     for _ in 0..200 {
-        let a = rng.range(0, rects.len() as i64 - 1) as usize;
-        let b = rng.range(0, rects.len() as i64 - 1) as usize;
-        let ((la, ua, za), (lb, ub, zb)) = (rects[a], rects[b]);
-        if a != b && (la, ua) == (lb, ub) && za + zb >= 3 {
-            let split = rng.range(1, za + zb - 1);
-            rects[a].2 = split;
-            rects[b].2 = za + zb - split;
-        }
+        resize_once(rng, &mut rects);
     }
     let buffers = rects
         .iter()
@@ -289,4 +255,33 @@ pub(crate) fn recut_rectangle(rng: &mut Rng, pieces: usize) -> Problem {
         .map(|(i, &(lower, upper, size))| Buffer::new(format!("r{i}"), lower, upper, size))
         .collect();
     Problem::new(buffers, height)
+}
+
+/// One cut of a random piece `(lower, upper, size)`: across time or across memory, half the
+/// time each, when the piece is wide or tall enough. The rectangle generators share it.
+fn cut_once(rng: &mut Rng, rects: &mut Vec<(i64, i64, i64)>) {
+    let index = rng.range(0, rects.len() as i64 - 1) as usize;
+    let (lower, upper, size) = rects[index];
+    if rng.chance(50) && upper - lower >= 2 {
+        let cut = rng.range(lower + 1, upper - 1);
+        rects[index] = (lower, cut, size);
+        rects.push((cut, upper, size));
+    } else if size >= 2 {
+        let cut = rng.range(1, size - 1);
+        rects[index] = (lower, upper, cut);
+        rects.push((lower, upper, size - cut));
+    }
+}
+
+/// Picks two pieces; when they share a lifespan, splits their total size another way (the
+/// load stays the same everywhere).
+fn resize_once(rng: &mut Rng, rects: &mut [(i64, i64, i64)]) {
+    let a = rng.range(0, rects.len() as i64 - 1) as usize;
+    let b = rng.range(0, rects.len() as i64 - 1) as usize;
+    let ((la, ua, za), (lb, ub, zb)) = (rects[a], rects[b]);
+    if a != b && (la, ua) == (lb, ub) && za + zb >= 3 {
+        let split = rng.range(1, za + zb - 1);
+        rects[a].2 = split;
+        rects[b].2 = za + zb - split;
+    }
 }
