@@ -119,20 +119,11 @@ fn backtracks(problem: &Problem, params: &SolverParams) -> u64 {
 /// almost without backtracking.
 #[test]
 fn hole_filling_saves_backtracks_on_a_perfect_packing() {
-    let problem = bufpack_tests::generate::cut_rectangle(
-        &mut bufpack_tests::generate::Rng::new(4),
-        248,
-        1 << 20,
-        1000,
-    );
-    let with = backtracks(&problem, &SolverParams::default());
-    let without = backtracks(
-        &problem,
-        &SolverParams {
-            fill_holes: false,
-            ..SolverParams::default()
-        },
-    );
+    let off = SolverParams {
+        fill_holes: false,
+        ..SolverParams::default()
+    };
+    let (with, without) = rect_backtracks(4, 248, &off);
     println!("rect-248 seed 4: {with} backtracks with fill_holes, {without} without");
     assert!(with * 20 < without, "{with} with, {without} without");
 }
@@ -143,20 +134,11 @@ fn hole_filling_saves_backtracks_on_a_perfect_packing() {
 /// noticed when the run reaches it, after every way of stacking the run was tried.
 #[test]
 fn ledges_save_backtracks_on_a_perfect_packing() {
-    let problem = bufpack_tests::generate::cut_rectangle(
-        &mut bufpack_tests::generate::Rng::new(79),
-        314,
-        1 << 20,
-        1000,
-    );
-    let with = backtracks(&problem, &SolverParams::default());
-    let without = backtracks(
-        &problem,
-        &SolverParams {
-            ledges: false,
-            ..SolverParams::default()
-        },
-    );
+    let off = SolverParams {
+        ledges: false,
+        ..SolverParams::default()
+    };
+    let (with, without) = rect_backtracks(79, 314, &off);
     println!("rect-314 seed 79: {with} backtracks with ledges, {without} without");
     assert!(with * 20 < without, "{with} with, {without} without");
 }
@@ -166,20 +148,11 @@ fn ledges_save_backtracks_on_a_perfect_packing() {
 /// without a fixed order every permutation of a dead-end stack is tried.
 #[test]
 fn ordered_stacks_save_backtracks_on_a_perfect_packing() {
-    let problem = bufpack_tests::generate::cut_rectangle(
-        &mut bufpack_tests::generate::Rng::new(18),
-        164,
-        1 << 20,
-        1000,
-    );
-    let with = backtracks(&problem, &SolverParams::default());
-    let without = backtracks(
-        &problem,
-        &SolverParams {
-            ordered_stacks: false,
-            ..SolverParams::default()
-        },
-    );
+    let off = SolverParams {
+        ordered_stacks: false,
+        ..SolverParams::default()
+    };
+    let (with, without) = rect_backtracks(18, 164, &off);
     println!("rect-164 seed 18: {with} backtracks with ordered_stacks, {without} without");
     assert!(with * 20 < without, "{with} with, {without} without");
 }
@@ -199,4 +172,19 @@ fn canonical_floor_saves_backtracks_on_k() {
     );
     println!("K: {with} backtracks with canonical_floor, {without} without");
     assert!(with * 2 < without, "{with} with, {without} without");
+}
+
+/// Backtracks on `cargo xtask gen --family rect --buffers PIECES --seed SEED` with the
+/// defaults, then with `off` (one switch turned off): the pair an ablation compares.
+fn rect_backtracks(seed: u64, pieces: usize, off: &SolverParams) -> (u64, u64) {
+    let problem = bufpack_tests::generate::cut_rectangle(
+        &mut bufpack_tests::generate::Rng::new(seed),
+        pieces,
+        1 << 20,
+        1000,
+    );
+    (
+        backtracks(&problem, &SolverParams::default()),
+        backtracks(&problem, off),
+    )
 }
