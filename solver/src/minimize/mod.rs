@@ -10,6 +10,8 @@
 //!    best height; a probe that exhausts its space proves nothing fits at that height and
 //!    raises the bound. A probe that runs long proves nothing: it keeps running in turn
 //!    with the others, and new scouts try higher.
+//!    Before the probes, one *pinned* probe at the lower bound fixes the long-lived buffers
+//!    at its top and packs the rest beneath them (`pinned.rs`), within a counted budget.
 //! 3. A stop (timeout, cancel) returns the best packing so far with the gap left.
 //!
 //! Inputs too large for the exact search stop after step 1 with the gap stated.
@@ -19,6 +21,7 @@ use std::fmt;
 
 #[cfg(not(target_family = "wasm"))]
 mod parallel;
+mod pinned;
 mod run;
 
 use crate::bounds::{gap_percent, BoundReason};
@@ -77,6 +80,9 @@ pub enum MinimizeOutcome {
 pub enum FoundBy {
     /// A greedy heuristic.
     Heuristic(Heuristic),
+    /// The pinned probe: long-lived buffers fixed at the top of the lower bound, the rest
+    /// packed beneath them (see `minimize/pinned.rs`).
+    Pinned,
     /// The exact search, probing this height.
     Search {
         /// The height the probe was asked to fit under.
@@ -88,6 +94,7 @@ impl fmt::Display for FoundBy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FoundBy::Heuristic(heuristic) => write!(f, "heuristic {heuristic}"),
+            FoundBy::Pinned => write!(f, "long-lived buffers pinned at the top of the lower bound"),
             FoundBy::Search { probe } => write!(f, "exact search (probing height {probe})"),
         }
     }

@@ -4,6 +4,7 @@
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::Mutex;
 
+use super::pinned::pinned_problem;
 use super::{FoundBy, MinimizeOutcome, MinimizeReport};
 use crate::bounds::{BoundReason, LoadProfile, LowerBound};
 use crate::heuristics::{Greedy, Heuristic};
@@ -11,8 +12,8 @@ use crate::model::{Offset, Problem, Solution};
 use crate::monitor::Monitor;
 use crate::params::{ParamsError, SolverParams};
 use crate::search::{
-    check_fixed, key_table, Infeasibility, Portfolio, Prepared, ProgressCounter, SearchStats,
-    SolveError, Step, SWEEP_BUDGET,
+    check_fixed, key_table, solve, Infeasibility, Outcome, Portfolio, Prepared, ProgressCounter,
+    SearchStats, SolveError, Step, SWEEP_BUDGET,
 };
 use crate::sweep::Sweep;
 
@@ -25,6 +26,40 @@ const FIRST_PATIENCE: u32 = 2;
 
 /// The fewest nodes per ordering a probe runs before the next probe's turn.
 const MIN_SLICE: u64 = 4096;
+
+/// Whether the exact search may run on `problem`: few enough buffers to place for its
+/// nodes to stay fast, and few enough that meet for its memory to stay near the input's.
+fn affordable(problem: &Problem) -> bool {
+    let movable = problem
+        .buffers
+        .iter()
+        .filter(|b| b.offset.is_none())
+        .count();
+    movable <= SEARCH_ITEMS && Sweep::cost(problem) <= SWEEP_BUDGET
+}
+
+/// Stop checks the pinned probe may use: at most 64 Ki search nodes (one check per 64), or
+/// 4 Mi heuristic steps (one per 4,096).
+const PIN_STOP_CHECKS: u32 = 1024;
+
+/// The caller's monitor, stopping after a number of stop checks as well.
+struct Budget<'m> {
+    inner: &'m mut dyn Monitor,
+    left: u32,
+    /// The caller's monitor asked to stop (not the budget).
+    stopped: bool,
+}
+
+impl Monitor for Budget<'_> {
+    fn should_stop(&mut self) -> bool {
+        if self.inner.should_stop() {
+            self.stopped = true;
+            return true;
+        }
+        self.left = self.left.saturating_sub(1);
+        self.left == 0
+    }
+}
 
 /// Scouts kept running beside the proof probe.
 const SCOUTS: usize = 3;
@@ -137,6 +172,9 @@ impl<'a> Run<'a> {
     /// stopped. Tells the other threads to stop once the height is proven.
     pub(crate) fn work(&mut self, params: &SolverParams, monitor: &mut dyn Monitor) {
         self.heuristics(monitor);
+        if !self.proven() && !self.stopped && self.role.proof {
+            self.pin(params, monitor);
+        }
         if !self.proven() && !self.stopped && self.search_affordable() {
             self.searched = true;
             self.probe(params, monitor);
@@ -173,6 +211,63 @@ impl<'a> Run<'a> {
                 }
                 None => {}
             }
+        }
+    }
+
+    /// The pinned probe (see [`super::pinned`]): a decision at the lower bound with the
+    /// long-lived buffers fixed at its top, within [`PIN_STOP_CHECKS`] stop checks (counted,
+    /// so the result does not depend on the machine's speed). A packing found is optimal.
+    /// See [`Self::decide`] for how.
+    fn pin(&mut self, params: &SolverParams, monitor: &mut dyn Monitor) {
+        let target = self.lower_bound;
+        let mut budget = Budget {
+            inner: monitor,
+            left: PIN_STOP_CHECKS,
+            stopped: false,
+        };
+        let Some(pinned) = pinned_problem(self.problem, target, &mut || budget.should_stop())
+        else {
+            self.stopped |= budget.stopped;
+            return;
+        };
+        let found = self.decide(&pinned, params, &mut budget);
+        let stopped = budget.stopped;
+        if let Some(solution) = found {
+            let solution = Solution::from_offsets(self.problem, solution.offsets);
+            self.improve(solution, FoundBy::Pinned, monitor);
+        }
+        self.stopped |= stopped && !self.proven();
+    }
+
+    /// A packing of `problem` within its capacity: by the online and greedy passes (the
+    /// skyline passes cannot place anything beneath a fixed buffer), then by the exact
+    /// search when the problem is small enough for it. `None` when none is found before
+    /// `budget` stops.
+    fn decide(
+        &mut self,
+        problem: &Problem,
+        params: &SolverParams,
+        budget: &mut Budget<'_>,
+    ) -> Option<Solution> {
+        let mut greedy = Greedy::new(problem);
+        for heuristic in std::iter::once(Heuristic::Online).chain(Heuristic::GREEDY) {
+            let found = greedy.run(heuristic, problem.capacity, &mut || budget.should_stop());
+            if found.is_some() {
+                return found;
+            }
+            if budget.left == 0 || budget.stopped {
+                return None;
+            }
+        }
+        if !affordable(problem) {
+            return None;
+        }
+        let report = solve(problem, params, budget).ok()?;
+        self.counter
+            .add(report.stats.nodes, report.stats.backtracks);
+        match report.outcome {
+            Outcome::Solved(solution) => Some(solution),
+            _ => None,
         }
     }
 
@@ -362,13 +457,7 @@ impl<'a> Run<'a> {
     /// True when the exact search is worth starting: its structures stay within
     /// [`SWEEP_BUDGET`] and there are at most [`SEARCH_ITEMS`] buffers to place.
     fn search_affordable(&self) -> bool {
-        let movable = self
-            .problem
-            .buffers
-            .iter()
-            .filter(|b| b.offset.is_none())
-            .count();
-        movable <= SEARCH_ITEMS && Sweep::cost(self.problem) <= SWEEP_BUDGET
+        affordable(self.problem)
     }
 
     fn infeasible(self, reason: Infeasibility) -> MinimizeReport {

@@ -443,6 +443,12 @@ pub(crate) struct ProgressCounter {
 pub(crate) const PROGRESS_NODES: u64 = 1 << 14;
 
 impl ProgressCounter {
+    /// Counts nodes of a search run elsewhere (the pinned probe's own).
+    pub(crate) fn add(&mut self, nodes: u64, backtracks: u64) {
+        self.nodes += nodes;
+        self.backtracks += backtracks;
+    }
+
     pub(crate) fn tick(&mut self, nodes: u64, backtracks: u64, monitor: &mut dyn Monitor) -> bool {
         self.nodes += nodes;
         self.backtracks += backtracks;
