@@ -131,6 +131,19 @@ impl Buffer {
             .unwrap_or(0)
     }
 
+    /// From the start of the first piece to the end of the last (gaps inside included), or
+    /// `None` when the buffer occupies nothing: what the passes that sweep time forward
+    /// reserve. Without gaps this allocates nothing (a million buffers are read this way).
+    pub(crate) fn occupied_span(&self) -> Option<Lifespan> {
+        if self.gaps.is_empty() {
+            let life = self.lifespan;
+            return (life.lower < life.upper && self.size > 0).then_some(life);
+        }
+        let pieces = self.pieces();
+        let (first, last) = (pieces.first()?, pieces.last()?);
+        Some(Lifespan::new(first.time.lower, last.time.upper))
+    }
+
     /// The parts of the buffer's life in which it occupies memory, in time order.
     ///
     /// Each piece says when (`time`) and which units relative to the offset (`[bottom, top)`).
@@ -380,13 +393,32 @@ impl Problem {
 fn first_duplicate_id(buffers: &[Buffer]) -> Option<(usize, usize)> {
     use std::hash::BuildHasher;
     let state = std::collections::hash_map::RandomState::new();
-    // (i64, i64) pairs share the crate's one instantiation of the sort (see crate::sort).
-    let mut keyed: Vec<(i64, i64)> = buffers
+    let hashes: Vec<u64> = buffers
         .iter()
-        .enumerate()
-        .map(|(index, buffer)| (state.hash_one(buffer.id.as_str()) as i64, index as i64))
+        .map(|buffer| state.hash_one(buffer.id.as_str()))
         .collect();
-    keyed.sort_unstable();
+    // Grouped by the hashes' top bits (one counting pass, one scatter; about one group per
+    // id, at most 2^16), then each group sorted: the same order as one sort of all the
+    // pairs, in a fraction of its time at a million ids.
+    let bits = (usize::BITS - hashes.len().leading_zeros()).clamp(1, 16);
+    let bucket = |hash: u64| (hash >> (64 - bits)) as usize;
+    let mut starts = vec![0usize; (1 << bits) + 1];
+    for &hash in &hashes {
+        starts[bucket(hash) + 1] += 1;
+    }
+    for b in 1..starts.len() {
+        starts[b] += starts[b - 1];
+    }
+    let mut next = starts.clone();
+    let mut keyed: Vec<(i64, i64)> = vec![(0, 0); hashes.len()];
+    for (index, &hash) in hashes.iter().enumerate() {
+        let slot = &mut next[bucket(hash)];
+        keyed[*slot] = (hash as i64, index as i64);
+        *slot += 1;
+    }
+    for pair in starts.windows(2) {
+        keyed[pair[0]..pair[1]].sort_unstable();
+    }
     let mut found: Option<(usize, usize)> = None;
     for group in keyed.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
         // Indices ascend within a group: the first equal id before `again` is the first.

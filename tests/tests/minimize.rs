@@ -408,6 +408,22 @@ fn ablation_skyline_closes_what_greedy_passes_leave() {
 }
 
 #[test]
+fn ablation_peaks_first_reaches_the_load_on_a_long_trace() {
+    // On a long crowded trace every other pass stops above LOAD (the best, size/first-fit,
+    // 0.96% above); packing the buffers live near the load's peaks first and filling in the
+    // rest around them reaches LOAD itself.
+    let problem = huge(&mut Rng::new(7), 20_000);
+    let bound = LowerBound::of(&problem).height;
+    let others = every_heuristic()
+        .into_iter()
+        .filter(|h| !matches!(h, Heuristic::Peaks(_)));
+    let without = best_of(&problem, others);
+    let with = best_of(&problem, [Heuristic::Peaks(800)]);
+    assert!(without > bound, "{without} vs {bound}");
+    assert_eq!(with, bound);
+}
+
+#[test]
 fn ablation_exact_probes_prove_what_heuristics_cannot_reach() {
     // On K every heuristic stops well above LOAD; the proof probe packs at LOAD itself.
     let mut problem = support::challenging("K");

@@ -7,111 +7,14 @@
 //! a buffer as occupying its full size from its first live instant to its last (gaps
 //! ignored) and keeps fixed buffers' ranges reserved at all times: both only cost memory.
 
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
-
+use super::blocks::Blocks;
 use super::STOP_CHECK;
-use crate::model::{align_up, Offset, Problem};
-
-/// The top of an unbounded free block.
-const UNBOUNDED: Offset = Offset::MAX;
+use crate::model::{Offset, Problem};
+use crate::sort::radix_sort_by_key;
 
 /// How many bounded blocks best fit tries before giving up on alignment and going to the
 /// top: keeps each allocation O(log n).
 const ALIGNMENT_TRIES: usize = 8;
-
-/// Free memory as disjoint blocks `[lo, hi)`, the last one unbounded.
-struct FreeBlocks {
-    by_start: BTreeMap<Offset, Offset>,
-    by_size: BTreeSet<(Offset, Offset)>,
-}
-
-impl FreeBlocks {
-    fn new() -> FreeBlocks {
-        FreeBlocks {
-            by_start: BTreeMap::from([(0, UNBOUNDED)]),
-            by_size: BTreeSet::new(),
-        }
-    }
-
-    fn insert(&mut self, lo: Offset, hi: Offset) {
-        if lo >= hi {
-            return;
-        }
-        self.by_start.insert(lo, hi);
-        if hi != UNBOUNDED {
-            self.by_size.insert((hi - lo, lo));
-        }
-    }
-
-    fn remove(&mut self, lo: Offset) -> Offset {
-        let hi = self.by_start.remove(&lo).unwrap_or(lo);
-        if hi != UNBOUNDED {
-            self.by_size.remove(&(hi - lo, lo));
-        }
-        hi
-    }
-
-    /// Takes `[at, at + size)` out of the block starting at `lo`.
-    fn take(&mut self, lo: Offset, at: Offset, size: Offset) {
-        let hi = self.remove(lo);
-        self.insert(lo, at);
-        self.insert(at + size, hi);
-    }
-
-    /// Reserves `[lo, hi)` wherever it is free (fixed buffers).
-    fn reserve(&mut self, lo: Offset, hi: Offset) {
-        let overlapping: Vec<(Offset, Offset)> = self
-            .by_start
-            .range(..hi)
-            .filter(|&(_, &block_hi)| block_hi > lo)
-            .map(|(&a, &b)| (a, b))
-            .collect();
-        for (a, b) in overlapping {
-            self.remove(a);
-            self.insert(a, lo.max(a));
-            self.insert(hi, b);
-        }
-    }
-
-    /// The tightest bounded block holding `size` at an aligned offset, else the top block.
-    fn allocate(&mut self, size: Offset, alignment: Offset) -> Offset {
-        let fitting = self
-            .by_size
-            .range((size, Offset::MIN)..)
-            .take(ALIGNMENT_TRIES)
-            .map(|&(block, lo)| (lo, align_up(lo, alignment), lo + block))
-            .find(|&(_, at, hi)| at + size <= hi);
-        let (lo, at) = match fitting {
-            Some((lo, at, _)) => (lo, at),
-            None => {
-                let (&lo, _) = self
-                    .by_start
-                    .iter()
-                    .next_back()
-                    .expect("the unbounded block is never taken whole");
-                (lo, align_up(lo, alignment))
-            }
-        };
-        self.take(lo, at, size);
-        at
-    }
-
-    /// Gives `[at, at + size)` back, merged with the free blocks beside it.
-    fn free(&mut self, at: Offset, size: Offset) {
-        let (mut lo, mut hi) = (at, at + size);
-        if let Some((&before, &before_hi)) = self.by_start.range(..at).next_back() {
-            if before_hi == at {
-                self.remove(before);
-                lo = before;
-            }
-        }
-        if self.by_start.contains_key(&hi) {
-            hi = self.remove(hi);
-        }
-        self.insert(lo, hi);
-    }
-}
 
 /// Offsets for every buffer of `problem` with `offset + size <= limit`, or `None` when the
 /// allocator needs more or `stop` (asked every few thousand buffers) says to give up.
@@ -121,7 +24,7 @@ pub(crate) fn online_best_fit(
     limit: Offset,
     stop: &mut dyn FnMut() -> bool,
 ) -> Option<Vec<Offset>> {
-    let mut free = FreeBlocks::new();
+    let mut free = Blocks::new();
     let mut offsets = vec![0; problem.buffers.len()];
     // (first live instant, -size, index) of each movable buffer that occupies memory, and
     // its last live instant + 1 by index.
@@ -133,41 +36,44 @@ pub(crate) fn online_best_fit(
             free.reserve(offset, offset + buffer.size);
             continue;
         }
-        let pieces = buffer.pieces();
-        match (pieces.first(), pieces.last()) {
-            (Some(first), Some(last)) => {
-                starts.push((first.time.lower, -buffer.size, index));
-                ends[index] = last.time.upper;
+        match buffer.occupied_span() {
+            Some(span) => {
+                starts.push((span.lower, -buffer.size, index));
+                ends[index] = span.upper;
             }
-            _ => {
-                offsets[index] = buffer.resting_offset(limit);
-            }
+            None => offsets[index] = buffer.resting_offset(limit),
         }
     }
     // Larger buffers first among those starting together: they have the fewest choices.
-    // (Sizes are at least 0, so -size is exact; plain integers use the crate's shared
-    // (i64, i64, usize) sort, see crate::sort.)
-    starts.sort_unstable();
-    let mut live: BinaryHeap<Reverse<(i64, usize)>> = BinaryHeap::new();
-    for (placed, (lower, _, index)) in starts.into_iter().enumerate() {
+    // By (start, -size, index): stable sorts, the last key first. (Sizes are at least 0, so
+    // -size is exact.)
+    radix_sort_by_key(&mut starts, |&(_, size, _)| size);
+    radix_sort_by_key(&mut starts, |&(start, _, _)| start);
+    // The same buffers by end: when they are freed. (One ending by a start began before
+    // it, so it is placed.)
+    let mut by_end: Vec<(i64, usize)> = starts
+        .iter()
+        .map(|&(_, _, index)| (ends[index], index))
+        .collect();
+    radix_sort_by_key(&mut by_end, |&(end, _)| end);
+    let mut next_end = 0;
+    for (placed, &(lower, _, index)) in starts.iter().enumerate() {
         if placed % STOP_CHECK as usize == 0 && placed > 0 && stop() {
             return None;
         }
-        let upper = ends[index];
-        while let Some(&Reverse((end, ended))) = live.peek() {
+        while let Some(&(end, ended)) = by_end.get(next_end) {
             if end > lower {
                 break;
             }
-            live.pop();
+            next_end += 1;
             free.free(offsets[ended], problem.buffers[ended].size);
         }
         let buffer = &problem.buffers[index];
-        let at = free.allocate(buffer.size, buffer.alignment);
+        let (at, _) = free.allocate_clear(buffer.size, buffer.alignment, &[], ALIGNMENT_TRIES);
         if at + buffer.size > limit {
             return None;
         }
         offsets[index] = at;
-        live.push(Reverse((upper, index)));
     }
     Some(offsets)
 }
