@@ -9,7 +9,7 @@
 //! Everything here is one sort of the piece endpoints: O(n log n), no pairwise work.
 
 use crate::model::{Offset, Problem, Time};
-use crate::sort::radix_sort_by_key;
+use crate::sort::sort_pairs;
 
 /// The total extent of the pieces live over time, as a step function.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -41,7 +41,7 @@ impl LoadProfile {
             }
         }
         // Only the time matters: a time's changes are summed.
-        radix_sort_by_key(&mut events, |&(time, _)| time);
+        sort_pairs(&mut events);
         let mut steps: Vec<(Time, Offset)> = Vec::new();
         let mut load = 0;
         let mut index = 0;

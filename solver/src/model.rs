@@ -393,32 +393,13 @@ impl Problem {
 fn first_duplicate_id(buffers: &[Buffer]) -> Option<(usize, usize)> {
     use std::hash::BuildHasher;
     let state = std::collections::hash_map::RandomState::new();
-    let hashes: Vec<u64> = buffers
+    // (i64, i64) pairs share the crate's one instantiation of the sort (see crate::sort).
+    let mut keyed: Vec<(i64, i64)> = buffers
         .iter()
-        .map(|buffer| state.hash_one(buffer.id.as_str()))
+        .enumerate()
+        .map(|(index, buffer)| (state.hash_one(buffer.id.as_str()) as i64, index as i64))
         .collect();
-    // Grouped by the hashes' top bits (one counting pass, one scatter; about one group per
-    // id, at most 2^16), then each group sorted: the same order as one sort of all the
-    // pairs, in a fraction of its time at a million ids.
-    let bits = (usize::BITS - hashes.len().leading_zeros()).clamp(1, 16);
-    let bucket = |hash: u64| (hash >> (64 - bits)) as usize;
-    let mut starts = vec![0usize; (1 << bits) + 1];
-    for &hash in &hashes {
-        starts[bucket(hash) + 1] += 1;
-    }
-    for b in 1..starts.len() {
-        starts[b] += starts[b - 1];
-    }
-    let mut next = starts.clone();
-    let mut keyed: Vec<(i64, i64)> = vec![(0, 0); hashes.len()];
-    for (index, &hash) in hashes.iter().enumerate() {
-        let slot = &mut next[bucket(hash)];
-        keyed[*slot] = (hash as i64, index as i64);
-        *slot += 1;
-    }
-    for pair in starts.windows(2) {
-        keyed[pair[0]..pair[1]].sort_unstable();
-    }
+    keyed.sort_unstable();
     let mut found: Option<(usize, usize)> = None;
     for group in keyed.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
         // Indices ascend within a group: the first equal id before `again` is the first.

@@ -7,9 +7,9 @@
 //! mostly `(i64, i64)` and `(i64, i64, usize)`. A stable sort by key is an unstable sort of
 //! `(key, original index)`, which [`sort_by_i64_key`] does for any slice.
 
-/// Sorts `items` by `key`, stably (equal keys keep their order), through the shared
-/// `(i64, i64)` sort of (key, index) pairs. Input already in order costs one pass and no
-/// allocation.
+/// Sorts `items` by `key`, stably (equal keys keep their order), through [`sort_pairs`],
+/// which is not generic: one copy of the sort serves every caller. Input already in order costs
+/// one pass and no allocation.
 pub(crate) fn sort_by_i64_key<T: Copy>(items: &mut [T], key: impl Fn(&T) -> i64) {
     if items.windows(2).all(|pair| key(&pair[0]) <= key(&pair[1])) {
         return;
@@ -19,7 +19,7 @@ pub(crate) fn sort_by_i64_key<T: Copy>(items: &mut [T], key: impl Fn(&T) -> i64)
         .enumerate()
         .map(|(index, item)| (key(item), index as i64))
         .collect();
-    keyed.sort_unstable();
+    sort_pairs(&mut keyed);
     let sorted: Vec<T> = keyed
         .iter()
         .map(|&(_, index)| items[index as usize])
@@ -27,32 +27,48 @@ pub(crate) fn sort_by_i64_key<T: Copy>(items: &mut [T], key: impl Fn(&T) -> i64)
     items.copy_from_slice(&sorted);
 }
 
-/// Below this many items [`radix_sort_by_key`] hands over to the comparison sort.
+/// Reorders `order` (indices into `keys`) stably by their keys: indices of equal keys keep
+/// their order. Refining by a second key, then by a first, orders by (first, second).
+pub(crate) fn refine(keys: &[i64], order: &mut [u32]) {
+    let mut keyed: Vec<(i64, i64)> = order
+        .iter()
+        .enumerate()
+        .map(|(rank, &index)| (keys[index as usize], rank as i64))
+        .collect();
+    sort_pairs(&mut keyed);
+    let before = order.to_vec();
+    for (slot, &(_, rank)) in order.iter_mut().zip(&keyed) {
+        *slot = before[rank as usize];
+    }
+}
+
+/// From this many items on, [`sort_pairs`] is a radix sort.
 const RADIX_MIN: usize = 1 << 12;
 
-/// Sorts `items` by `key`, stably, in linear time: a least-significant-digit radix sort on
-/// the key's bytes, skipping the bytes that are the same in every key (times and sizes of
-/// real traces fill three or four of the eight). At a million buffers the comparison sorts
-/// were a sixth of a whole minimisation; this takes a third of their time or less. Small
-/// inputs go to [`sort_by_i64_key`].
-pub(crate) fn radix_sort_by_key<T: Copy + Default>(items: &mut [T], key: impl Fn(&T) -> i64) {
-    if items.len() < RADIX_MIN {
-        sort_by_i64_key(items, key);
+/// Sorts pairs by their first element, stably, if their second elements ascend (as ranks
+/// do), and otherwise at least by the first element. A radix sort does large inputs in linear
+/// time: least significant byte of the key first, skipping the bytes that are the same in
+/// every key (times and sizes of real traces fill three or four of the eight), each pass
+/// stable, so that equal keys keep their indices in order. At a million buffers the
+/// comparison sort was a sixth of a whole minimisation. Not generic, so one copy serves
+/// every caller.
+pub(crate) fn sort_pairs(keyed: &mut Vec<(i64, i64)>) {
+    if keyed.len() < RADIX_MIN {
+        keyed.sort_unstable();
         return;
     }
     // Flipping the sign bit makes the keys' order that of unsigned integers.
-    let ordered = |item: &T| (key(item) as u64) ^ (1 << 63);
+    let ordered = |key: i64| (key as u64) ^ (1 << 63);
     let mut counts = vec![[0usize; 256]; 8];
-    for item in items.iter() {
-        let k = ordered(item);
+    for &(key, _) in keyed.iter() {
+        let key = ordered(key);
         for (byte, count) in counts.iter_mut().enumerate() {
-            count[(k >> (8 * byte)) as usize & 255] += 1;
+            count[(key >> (8 * byte)) as usize & 255] += 1;
         }
     }
-    let mut scratch: Vec<T> = vec![T::default(); items.len()];
-    let mut in_items = true;
+    let mut scratch: Vec<(i64, i64)> = vec![(0, 0); keyed.len()];
     for (byte, count) in counts.iter().enumerate() {
-        if count.contains(&items.len()) {
+        if count.contains(&keyed.len()) {
             continue; // Every key has the same byte here.
         }
         let mut next = [0usize; 256];
@@ -61,20 +77,12 @@ pub(crate) fn radix_sort_by_key<T: Copy + Default>(items: &mut [T], key: impl Fn
             next[digit] = total;
             total += c;
         }
-        let (from, to): (&[T], &mut [T]) = if in_items {
-            (items, &mut scratch)
-        } else {
-            (&scratch, items)
-        };
-        for item in from {
-            let digit = (ordered(item) >> (8 * byte)) as usize & 255;
-            to[next[digit]] = *item;
+        for &pair in keyed.iter() {
+            let digit = (ordered(pair.0) >> (8 * byte)) as usize & 255;
+            scratch[next[digit]] = pair;
             next[digit] += 1;
         }
-        in_items = !in_items;
-    }
-    if !in_items {
-        items.copy_from_slice(&scratch);
+        std::mem::swap(keyed, &mut scratch);
     }
 }
 
@@ -108,11 +116,11 @@ mod tests {
             .collect();
         let mut expected = items.clone();
         expected.sort(); // Index ascending within a key: the stable order.
-        radix_sort_by_key(&mut items, |&(key, _)| key);
+        sort_by_i64_key(&mut items, |&(key, _)| key);
         assert_eq!(items, expected);
         let mut same: Vec<(i64, i64)> = (0..RADIX_MIN as i64).map(|i| (5, i)).collect();
         let before = same.clone();
-        radix_sort_by_key(&mut same, |&(key, _)| key);
+        sort_by_i64_key(&mut same, |&(key, _)| key);
         assert_eq!(same, before);
     }
 }

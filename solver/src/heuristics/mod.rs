@@ -40,8 +40,8 @@ pub(crate) const STOP_CHECK: u32 = 4096;
 pub enum Heuristic {
     /// Place buffers in `order`, each at the offset `fit` picks.
     Greedy(Order, Fit),
-    /// Sweep time forward, giving each starting buffer the tightest free block (gaps
-    /// ignored, fixed ranges reserved throughout): O(n log n) on any input.
+    /// Sweep time forward, giving each starting buffer the tightest free block clear of the
+    /// fixed buffers' pieces (gaps ignored): O(n log n) on inputs with few fixed buffers.
     Online,
     /// Place next whichever buffer can sit lowest on the skyline, ties to `order`'s
     /// favourite: the exact search's first descent.
@@ -95,7 +95,7 @@ impl fmt::Display for Heuristic {
             Heuristic::Greedy(order, Fit::Best) => write!(f, "{order}/best-fit"),
             Heuristic::Online => f.write_str("online/best-fit"),
             Heuristic::Skyline(order) => write!(f, "{order}/skyline"),
-            Heuristic::Peaks(permille) => write!(f, "peaks-{permille}/fill"),
+            Heuristic::Peaks(permille) => write!(f, "peaks-{}/fill", u32::from(*permille)),
         }
     }
 }

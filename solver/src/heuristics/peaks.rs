@@ -14,32 +14,11 @@
 //! a generated trace of a million buffers (`huge`, seed 7) this lands 0.16% above the load
 //! bound where the online pass alone is 11% above.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
-use super::blocks::Blocks;
+use super::online::{fill, plain_fill, Budget, Spans};
 use super::{Greedy, Heuristic, STOP_CHECK};
 use crate::bounds::LoadProfile;
 use crate::model::{Lifespan, Offset, Problem, Time};
-use crate::sort::radix_sort_by_key;
-
-/// How many bounded blocks a buffer clear of obstacles tries before giving up on alignment
-/// and going to the top (as the online pass does).
-const ALIGNMENT_TRIES: usize = 8;
-
-/// How many bounded free blocks a cold buffer tries, tightest first, before going on top:
-/// all of them (there are about as many as live buffers), since a buffer that goes on top
-/// is what raises the height.
-const FILL_TRIES: usize = usize::MAX;
-
-/// A placed piece the fill sweep must keep clear of: `[bottom, top)` during `[lower, upper)`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Obstacle {
-    lower: Time,
-    upper: Time,
-    bottom: Offset,
-    top: Offset,
-}
+use crate::sort::sort_by_i64_key;
 
 /// Which movable buffers are hot: live (by their whole span) at some time where the load is
 /// at least `permille` thousandths of the peak.
@@ -77,41 +56,6 @@ fn hot_buffers(
                 .is_some_and(|&(start, _)| start < span.upper)
         })
         .collect()
-}
-
-/// Each buffer's occupied span, from its first piece's start to its last piece's end
-/// (`None` for a buffer with no pieces), and the movable ones that have one in the order
-/// the fill meets them: by start, larger first among those starting together.
-struct Spans {
-    span: Vec<Option<Lifespan>>,
-    starts: Vec<(Time, i64, u32)>,
-    /// The same buffers by the end of their span: when the fill frees them.
-    ends: Vec<(Time, u32)>,
-}
-
-impl Spans {
-    fn of(problem: &Problem) -> Spans {
-        let span: Vec<Option<Lifespan>> =
-            problem.buffers.iter().map(|b| b.occupied_span()).collect();
-        let mut starts: Vec<(Time, i64, u32)> = problem
-            .buffers
-            .iter()
-            .zip(&span)
-            .enumerate()
-            .filter(|(_, (buffer, _))| buffer.offset.is_none())
-            .filter_map(|(b, (buffer, span))| span.map(|s| (s.lower, -buffer.size, b as u32)))
-            .collect();
-        // By (start, -size, index): stable sorts, the last key first. (Sizes are at least 0,
-        // so -size is exact.)
-        radix_sort_by_key(&mut starts, |&(_, size, _)| size);
-        radix_sort_by_key(&mut starts, |&(start, _, _)| start);
-        let mut ends: Vec<(Time, u32)> = starts
-            .iter()
-            .map(|&(_, _, b)| (span[b as usize].map_or(0, |s| s.upper), b))
-            .collect();
-        radix_sort_by_key(&mut ends, |&(end, _)| end);
-        Spans { span, starts, ends }
-    }
 }
 
 /// Peaks first with hot threshold `permille`: offsets for every buffer below `limit`, or
@@ -198,7 +142,14 @@ fn rounds(
         else {
             break;
         };
-        let Some(filled) = fill(problem, spans, &placed, limit, hot_height, &mut budget) else {
+        let Some(filled) = fill(
+            problem,
+            spans,
+            &placed,
+            limit,
+            Some(hot_height),
+            &mut budget,
+        ) else {
             break;
         };
         let height = crate::model::height_of(problem, &filled.offsets);
@@ -222,12 +173,8 @@ fn rounds(
     }
     if best.is_none() && !budget.interrupted {
         // Gave way: fill in everything around the fixed buffers alone, with the caller's
-        // stop only (this is O(n log n) plus the fixed pieces each buffer meets).
-        let mut budget = Budget::new(u64::MAX, stop);
-        let placed: Vec<Option<Offset>> = problem.buffers.iter().map(|b| b.offset).collect();
-        let filled = fill(problem, spans, &placed, limit, limit, &mut budget)?;
-        let height = crate::model::height_of(problem, &filled.offsets);
-        return (height <= limit).then_some(filled.offsets);
+        // stop only (this is the online pass).
+        return plain_fill(problem, spans, limit, stop);
     }
     best.map(|(_, offsets)| offsets)
 }
@@ -259,50 +206,9 @@ const WORK_PER_BUFFER: u64 = 32;
 /// The budget every peaks pass gets whatever its size, so small problems are not cut short.
 const MIN_WORK: u64 = 1 << 20;
 
-/// A peaks pass's work budget, and the caller's stop asked once per [`STOP_CHECK`] units.
-struct Budget<'s> {
-    left: u64,
-    unchecked: u64,
-    stop: &'s mut dyn FnMut() -> bool,
-    /// The budget is spent or the caller said to stop.
-    stopped: bool,
-    /// The caller said to stop.
-    interrupted: bool,
-}
-
-impl<'s> Budget<'s> {
-    fn new(units: u64, stop: &'s mut dyn FnMut() -> bool) -> Budget<'s> {
-        Budget {
-            left: units,
-            unchecked: 0,
-            stop,
-            stopped: false,
-            interrupted: false,
-        }
-    }
-
-    /// Spends `units` of work: true when the pass must stop (the budget is spent, or the
-    /// caller said so). Once true, always true.
-    fn spend(&mut self, units: u64) -> bool {
-        if self.stopped {
-            return true;
-        }
-        self.left = self.left.saturating_sub(units);
-        self.unchecked += units;
-        if self.left == 0 {
-            self.stopped = true;
-        } else if self.unchecked >= u64::from(STOP_CHECK) {
-            self.unchecked = 0;
-            self.interrupted = (self.stop)();
-            self.stopped = self.interrupted;
-        }
-        self.stopped
-    }
-}
-
 /// `spans` sorted and merged into disjoint spans.
 fn merge(mut spans: Vec<Lifespan>) -> Vec<Lifespan> {
-    spans.sort_unstable_by_key(|span| (span.lower, span.upper));
+    sort_by_i64_key(&mut spans, |span| span.lower);
     let mut merged: Vec<Lifespan> = Vec::with_capacity(spans.len());
     for span in spans {
         match merged.last_mut() {
@@ -363,163 +269,11 @@ fn pack_hot(
 /// 100k to 1M buffers, seeds 7 to 9.)
 const HOT_PASSES: [Heuristic; 1] = [Heuristic::Skyline(super::Order::Crowding)];
 
-/// A completed packing, and the lives of the buffers that had to go above the ceiling the
-/// fill was given.
-struct Filled {
-    offsets: Vec<Offset>,
-    over: Vec<Lifespan>,
-}
-
-/// Completes a partial packing: `placed[b]` is `Some` for the buffers already placed (fixed
-/// buffers among them), which stay where they are. The others go in start order into the
-/// tightest free block clear of the placed buffers' pieces over their whole span (their own
-/// gaps are ignored); buffers that occupy nothing rest below `limit`. `None` when the
-/// budget says to give up; `over` holds the lives of the buffers that end above `ceiling`.
-///
-/// Each cold buffer costs the budget one unit, plus one per obstacle starting in its life and
-/// per free block tried: on a crowded trace those can be thousands per buffer.
-fn fill(
-    problem: &Problem,
-    spans: &Spans,
-    placed: &[Option<Offset>],
-    limit: Offset,
-    ceiling: Offset,
-    budget: &mut Budget<'_>,
-) -> Option<Filled> {
-    let mut over = Vec::new();
-    let mut offsets = vec![0; problem.buffers.len()];
-    let mut obstacles: Vec<Obstacle> = Vec::new();
-    for (index, buffer) in problem.buffers.iter().enumerate() {
-        match placed[index] {
-            Some(offset) => {
-                offsets[index] = offset;
-                obstacles.extend(buffer.pieces().iter().map(|piece| Obstacle {
-                    lower: piece.time.lower,
-                    upper: piece.time.upper,
-                    bottom: offset + piece.bottom,
-                    top: offset + piece.top,
-                }));
-            }
-            None if spans.span[index].is_none() => offsets[index] = buffer.resting_offset(limit),
-            None => {}
-        }
-    }
-    obstacles.sort_unstable();
-    let mut free = Blocks::new();
-    // Live obstacles by end: (end, bottom, size). Cold buffers end in `spans.ends` order.
-    let mut live: BinaryHeap<Reverse<(Time, Offset, Offset)>> = BinaryHeap::new();
-    let mut next_end = 0;
-    let mut next_obstacle = 0;
-    let mut conflicts: Vec<(Offset, Offset)> = Vec::new();
-    let cold = spans
-        .starts
-        .iter()
-        .filter(|&&(_, _, b)| placed[b as usize].is_none());
-    for &(lower, _, index) in cold {
-        let index = index as usize;
-        // Replay every end and obstacle start up to `lower`, ends first on ties. (A cold
-        // buffer ending by then started before `lower`, so it is placed.)
-        loop {
-            while spans
-                .ends
-                .get(next_end)
-                .is_some_and(|&(_, b)| placed[b as usize].is_some())
-            {
-                next_end += 1;
-            }
-            let cold_end = spans.ends.get(next_end).map(|&(end, _)| end);
-            let obstacle_end = live.peek().map(|&Reverse((end, _, _))| end);
-            let end = match (cold_end, obstacle_end) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-            let start = obstacles.get(next_obstacle).map(|o| o.lower);
-            match (end, start) {
-                (Some(end), start) if end <= lower && start.map_or(true, |s| end <= s) => {
-                    if cold_end == Some(end) {
-                        let b = spans.ends[next_end].1 as usize;
-                        next_end += 1;
-                        free.free(offsets[b], problem.buffers[b].size);
-                    } else {
-                        let Reverse((_, bottom, size)) = live.pop().expect("peeked");
-                        free.free(bottom, size);
-                    }
-                }
-                (_, Some(start)) if start <= lower => {
-                    let o = obstacles[next_obstacle];
-                    next_obstacle += 1;
-                    let (carved, looked_at) = free.carve(o.bottom, o.top);
-                    if !carved {
-                        debug_assert!(false, "an obstacle's range is not free");
-                        return None;
-                    }
-                    if budget.spend(looked_at) {
-                        return None;
-                    }
-                    live.push(Reverse((o.upper, o.bottom, o.top - o.bottom)));
-                }
-                _ => break,
-            }
-        }
-        let buffer = &problem.buffers[index];
-        let upper = spans.span[index].map_or(lower, |span| span.upper);
-        // Obstacles starting while this buffer is live, lowest first.
-        conflicts.clear();
-        conflicts.extend(
-            obstacles[next_obstacle..]
-                .iter()
-                .take_while(|o| o.lower < upper)
-                .map(|o| (o.bottom, o.top)),
-        );
-        let (at, tried) = if conflicts.is_empty() {
-            free.allocate_clear(buffer.size, buffer.alignment, &[], ALIGNMENT_TRIES)
-        } else {
-            conflicts.sort_unstable();
-            free.allocate_clear(buffer.size, buffer.alignment, &conflicts, FILL_TRIES)
-        };
-        if budget.spend(1 + conflicts.len() as u64 + tried) {
-            return None;
-        }
-        if at + buffer.size > ceiling {
-            over.push(Lifespan::new(lower, upper));
-        }
-        offsets[index] = at;
-    }
-    Some(Filled { offsets, over })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{Buffer, Solution};
     use crate::validate::validate;
-
-    #[test]
-    fn the_fill_keeps_clear_of_placed_pieces_over_their_whole_life() {
-        // h is placed at 0..4 from time 3 (after a gap 5..7 in which only its window 2..4 is
-        // occupied); f is fixed at 4..6 over 0..10. The cold buffers meet h only after they
-        // start: c (0..4, size 4) must not sit at 0..4 although that block is free at 0.
-        let problem = Problem::new(
-            vec![
-                Buffer::new("h", 3, 9, 4).with_gap(5, 7, Some((2, 4))),
-                Buffer::new("f", 0, 10, 2).with_offset(4),
-                Buffer::new("c", 0, 4, 4),
-                Buffer::new("d", 5, 7, 2),
-                Buffer::new("e", 9, 10, 4),
-            ],
-            100,
-        );
-        let spans = Spans::of(&problem);
-        let placed = [Some(0), Some(4), None, None, None];
-        let mut never = || false;
-        let mut budget = Budget::new(u64::MAX, &mut never);
-        let filled = fill(&problem, &spans, &placed, 100, 6, &mut budget).unwrap();
-        let solution = Solution::from_offsets(&problem, filled.offsets);
-        validate(&problem, &solution).unwrap();
-        // c goes above f; d takes the part of h's range its window leaves free; e reuses 0..4.
-        assert_eq!(solution.offsets, [0, 4, 6, 0, 0]);
-        assert_eq!(filled.over, [Lifespan::new(0, 4)]);
-    }
 
     #[test]
     fn hot_buffers_are_the_ones_live_near_the_peak() {
@@ -572,11 +326,8 @@ mod tests {
         let starved = Solution::from_offsets(&problem, starved.unwrap());
         validate(&problem, &starved).unwrap();
         // It is the plain fill: every movable buffer in start order around the fixed one.
-        let placed: Vec<Option<Offset>> = problem.buffers.iter().map(|b| b.offset).collect();
-        let mut never = || false;
-        let mut budget = Budget::new(u64::MAX, &mut never);
-        let plain = fill(&problem, &spans, &placed, problem.capacity, 0, &mut budget).unwrap();
-        assert_eq!(starved.offsets, plain.offsets);
+        let plain = plain_fill(&problem, &spans, problem.capacity, &mut || false).unwrap();
+        assert_eq!(starved.offsets, plain);
         // With its budget the pass does better: the peak buffer goes in first.
         let full = peaks(&problem, None, 800, problem.capacity, &mut || false).unwrap();
         let full = Solution::from_offsets(&problem, full);
