@@ -138,7 +138,7 @@ impl<'s> Budget<'s> {
 /// fill was given.
 pub(super) struct Filled {
     pub(super) offsets: Vec<Offset>,
-    pub(super) over: Vec<Lifespan>,
+    pub(super) over: Vec<(Time, Time)>,
 }
 
 /// Completes a partial packing: `placed[b]` is `Some` for the buffers already placed (fixed
@@ -259,7 +259,7 @@ pub(super) fn fill(
             return None;
         }
         match ceiling {
-            Some(ceiling) if at + buffer.size > ceiling => over.push(Lifespan::new(lower, upper)),
+            Some(ceiling) if at + buffer.size > ceiling => over.push((lower, upper)),
             None if at + buffer.size > limit => return None,
             _ => {}
         }
@@ -298,7 +298,7 @@ mod tests {
         validate(&problem, &solution).unwrap();
         // c goes above f; d takes the part of h's range its window leaves free; e reuses 0..4.
         assert_eq!(solution.offsets, [0, 4, 6, 0, 0]);
-        assert_eq!(filled.over, [Lifespan::new(0, 4)]);
+        assert_eq!(filled.over, [(0, 4)]);
     }
 
     #[test]

@@ -17,45 +17,43 @@
 use super::online::{fill, plain_fill, Budget, Spans};
 use super::{Greedy, Heuristic, STOP_CHECK};
 use crate::bounds::LoadProfile;
-use crate::model::{Lifespan, Offset, Problem, Time};
-use crate::sort::sort_by_i64_key;
+use crate::model::{Offset, Problem, Time};
+use crate::sort::sort_pairs;
 
 /// Which movable buffers are hot: live (by their whole span) at some time where the load is
 /// at least `permille` thousandths of the peak.
-fn hot_buffers(
-    problem: &Problem,
-    spans: &[Option<Lifespan>],
-    profile: &LoadProfile,
-    permille: u32,
-) -> Vec<bool> {
+fn hot_buffers(problem: &Problem, profile: &LoadProfile, permille: u32) -> Vec<bool> {
     let (_, peak) = profile.peak();
     let hot_at = |load: Offset| i128::from(load) * 1000 >= i128::from(peak) * i128::from(permille);
-    // The hot intervals of time, in order, as (lower, upper).
+    // The hot intervals of time, in order.
     let mut intervals: Vec<(Time, Time)> = Vec::new();
     for pair in profile.steps.windows(2) {
         let ((lower, load), (upper, _)) = (pair[0], pair[1]);
         if load > 0 && hot_at(load) {
-            match intervals.last_mut() {
-                Some(last) if last.1 == lower => last.1 = upper,
-                _ => intervals.push((lower, upper)),
-            }
+            intervals.push((lower, upper));
         }
     }
-    problem
-        .buffers
-        .iter()
-        .zip(spans)
-        .map(|(buffer, span)| {
-            let Some(span) = span.filter(|_| buffer.offset.is_none()) else {
-                return false;
-            };
-            // The first interval ending after the span's start is the only candidate.
-            let at = intervals.partition_point(|&(_, end)| end <= span.lower);
-            intervals
-                .get(at)
-                .is_some_and(|&(start, _)| start < span.upper)
-        })
-        .collect()
+    let mut hot = vec![false; problem.buffers.len()];
+    mark_meeting(problem, &merge(intervals), &mut hot);
+    hot
+}
+
+/// Marks in `marked` the movable buffers whose span meets one of `intervals` (sorted and
+/// disjoint).
+fn mark_meeting(problem: &Problem, intervals: &[(Time, Time)], marked: &mut [bool]) {
+    for (buffer, mark) in problem.buffers.iter().zip(marked) {
+        let Some(span) = buffer.occupied_span().filter(|_| buffer.offset.is_none()) else {
+            continue;
+        };
+        // The first interval ending after the span's start is the only candidate.
+        let at = intervals.partition_point(|&(_, upper)| upper <= span.lower);
+        if intervals
+            .get(at)
+            .is_some_and(|&(lower, _)| lower < span.upper)
+        {
+            *mark = true;
+        }
+    }
 }
 
 /// Peaks first with hot threshold `permille`: offsets for every buffer below `limit`, or
@@ -104,14 +102,12 @@ pub(crate) fn leads(problem: &Problem, profile: &LoadProfile) -> bool {
     let Heuristic::Peaks(permille) = LEAD else {
         return false;
     };
-    let spans: Vec<Option<Lifespan>> = problem.buffers.iter().map(|b| b.occupied_span()).collect();
     let movable = problem
         .buffers
         .iter()
-        .zip(&spans)
-        .filter(|(buffer, span)| buffer.offset.is_none() && span.is_some())
+        .filter(|buffer| buffer.offset.is_none() && buffer.occupied_span().is_some())
         .count();
-    let hot = hot_buffers(problem, &spans, profile, u32::from(permille));
+    let hot = hot_buffers(problem, profile, u32::from(permille));
     let count = hot.iter().filter(|&&h| h).count();
     count > 0 && count * LEAD_SHARE <= movable
 }
@@ -131,7 +127,7 @@ fn rounds(
 ) -> Option<Vec<Offset>> {
     let movable = spans.starts.len() as u64;
     let mut budget = Budget::new(units, stop);
-    let mut hot = hot_buffers(problem, &spans.span, profile, permille);
+    let mut hot = hot_buffers(problem, profile, permille);
     let mut best: Option<(Offset, Vec<Offset>)> = None;
     // Growing the hot set past half in later rounds is fine: it grows only where the fill
     // needed it, and the budget bounds the cost.
@@ -160,16 +156,7 @@ fn rounds(
             break;
         }
         // Everything live while a buffer that rose was live joins the hot set.
-        let over = merge(filled.over);
-        for (b, buffer) in problem.buffers.iter().enumerate() {
-            let Some(span) = spans.span[b].filter(|_| buffer.offset.is_none()) else {
-                continue;
-            };
-            let at = over.partition_point(|o| o.upper <= span.lower);
-            if over.get(at).is_some_and(|o| o.lower < span.upper) {
-                hot[b] = true;
-            }
-        }
+        mark_meeting(problem, &merge(filled.over), &mut hot);
     }
     if best.is_none() && !budget.interrupted {
         // Gave way: fill in everything around the fixed buffers alone, with the caller's
@@ -206,14 +193,14 @@ const WORK_PER_BUFFER: u64 = 32;
 /// The budget every peaks pass gets whatever its size, so small problems are not cut short.
 const MIN_WORK: u64 = 1 << 20;
 
-/// `spans` sorted and merged into disjoint spans.
-fn merge(mut spans: Vec<Lifespan>) -> Vec<Lifespan> {
-    sort_by_i64_key(&mut spans, |span| span.lower);
-    let mut merged: Vec<Lifespan> = Vec::with_capacity(spans.len());
-    for span in spans {
+/// `spans` (`(lower, upper)` pairs) sorted and merged into disjoint spans.
+fn merge(mut spans: Vec<(Time, Time)>) -> Vec<(Time, Time)> {
+    sort_pairs(&mut spans);
+    let mut merged: Vec<(Time, Time)> = Vec::with_capacity(spans.len());
+    for (lower, upper) in spans {
         match merged.last_mut() {
-            Some(last) if span.lower <= last.upper => last.upper = last.upper.max(span.upper),
-            _ => merged.push(span),
+            Some(last) if lower <= last.1 => last.1 = last.1.max(upper),
+            _ => merged.push((lower, upper)),
         }
     }
     merged
@@ -290,12 +277,12 @@ mod tests {
         let profile = LoadProfile::of(&problem);
         let spans = Spans::of(&problem);
         // Loads 11, 12, 5, 4, 3, 3: the peak 12 at time 1, 0.9 of it reached over 0..2.
-        let hot = hot_buffers(&problem, &spans.span, &profile, 900);
+        let hot = hot_buffers(&problem, &profile, 900);
         assert_eq!(hot, [true, true, false, false, false]);
         // 0.3 of it (3.6) over 0..4, a quarter (3) everywhere; fixed buffers are never hot.
-        let hot = hot_buffers(&problem, &spans.span, &profile, 300);
+        let hot = hot_buffers(&problem, &profile, 300);
         assert_eq!(hot, [true, true, true, false, false]);
-        let hot = hot_buffers(&problem, &spans.span, &profile, 250);
+        let hot = hot_buffers(&problem, &profile, 250);
         assert_eq!(hot, [true, true, true, true, false]);
     }
 
@@ -380,7 +367,7 @@ mod tests {
         let problem = Problem::new(buffers, Offset::MAX / 4);
         let spans = Spans::of(&problem);
         let profile = LoadProfile::of(&problem);
-        let hot = hot_buffers(&problem, &spans.span, &profile, 800);
+        let hot = hot_buffers(&problem, &profile, 800);
         assert!(!worth_it(&hot, spans.starts.len() as u64));
         let offsets = peaks(&problem, None, 800, problem.capacity, &mut || false).unwrap();
         validate(&problem, &Solution::from_offsets(&problem, offsets)).unwrap();
