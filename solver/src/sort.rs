@@ -52,6 +52,7 @@ const RADIX_MIN: usize = 1 << 12;
 /// stable, so that equal keys keep their indices in order. At a million buffers the
 /// comparison sort was a sixth of a whole minimisation. Not generic, so one copy serves
 /// every caller.
+#[inline(never)]
 pub(crate) fn sort_pairs(keyed: &mut Vec<(i64, i64)>) {
     if keyed.len() < RADIX_MIN {
         keyed.sort_unstable();

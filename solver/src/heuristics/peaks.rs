@@ -22,7 +22,7 @@ use crate::sort::sort_pairs;
 
 /// Which movable buffers are hot: live (by their whole span) at some time where the load is
 /// at least `permille` thousandths of the peak.
-fn hot_buffers(problem: &Problem, profile: &LoadProfile, permille: u32) -> Vec<bool> {
+fn hot_buffers(problem: &Problem, profile: &LoadProfile, permille: u32) -> (Vec<bool>, usize) {
     let (_, peak) = profile.peak();
     let hot_at = |load: Offset| i128::from(load) * 1000 >= i128::from(peak) * i128::from(permille);
     // The hot intervals of time, in order.
@@ -34,17 +34,19 @@ fn hot_buffers(problem: &Problem, profile: &LoadProfile, permille: u32) -> Vec<b
         }
     }
     let mut hot = vec![false; problem.buffers.len()];
-    mark_meeting(problem, &merge(intervals), &mut hot);
-    hot
+    let movable = mark_meeting(problem, &merge(intervals), &mut hot);
+    (hot, movable)
 }
 
 /// Marks in `marked` the movable buffers whose span meets one of `intervals` (sorted and
-/// disjoint).
-fn mark_meeting(problem: &Problem, intervals: &[(Time, Time)], marked: &mut [bool]) {
+/// disjoint), and says how many movable buffers have a span.
+fn mark_meeting(problem: &Problem, intervals: &[(Time, Time)], marked: &mut [bool]) -> usize {
+    let mut movable = 0;
     for (buffer, mark) in problem.buffers.iter().zip(marked) {
         let Some(span) = buffer.occupied_span().filter(|_| buffer.offset.is_none()) else {
             continue;
         };
+        movable += 1;
         // The first interval ending after the span's start is the only candidate.
         let at = intervals.partition_point(|&(_, upper)| upper <= span.lower);
         if intervals
@@ -54,6 +56,7 @@ fn mark_meeting(problem: &Problem, intervals: &[(Time, Time)], marked: &mut [boo
             *mark = true;
         }
     }
+    movable
 }
 
 /// Peaks first with hot threshold `permille`: offsets for every buffer below `limit`, or
@@ -102,12 +105,7 @@ pub(crate) fn leads(problem: &Problem, profile: &LoadProfile) -> bool {
     let Heuristic::Peaks(permille) = LEAD else {
         return false;
     };
-    let movable = problem
-        .buffers
-        .iter()
-        .filter(|buffer| buffer.offset.is_none() && buffer.occupied_span().is_some())
-        .count();
-    let hot = hot_buffers(problem, profile, u32::from(permille));
+    let (hot, movable) = hot_buffers(problem, profile, u32::from(permille));
     let count = hot.iter().filter(|&&h| h).count();
     count > 0 && count * LEAD_SHARE <= movable
 }
@@ -127,7 +125,7 @@ fn rounds(
 ) -> Option<Vec<Offset>> {
     let movable = spans.starts.len() as u64;
     let mut budget = Budget::new(units, stop);
-    let mut hot = hot_buffers(problem, profile, permille);
+    let (mut hot, _) = hot_buffers(problem, profile, permille);
     let mut best: Option<(Offset, Vec<Offset>)> = None;
     // Growing the hot set past half in later rounds is fine: it grows only where the fill
     // needed it, and the budget bounds the cost.
@@ -277,12 +275,12 @@ mod tests {
         let profile = LoadProfile::of(&problem);
         let spans = Spans::of(&problem);
         // Loads 11, 12, 5, 4, 3, 3: the peak 12 at time 1, 0.9 of it reached over 0..2.
-        let hot = hot_buffers(&problem, &profile, 900);
+        let (hot, _) = hot_buffers(&problem, &profile, 900);
         assert_eq!(hot, [true, true, false, false, false]);
         // 0.3 of it (3.6) over 0..4, a quarter (3) everywhere; fixed buffers are never hot.
-        let hot = hot_buffers(&problem, &profile, 300);
+        let (hot, _) = hot_buffers(&problem, &profile, 300);
         assert_eq!(hot, [true, true, true, false, false]);
-        let hot = hot_buffers(&problem, &profile, 250);
+        let (hot, _) = hot_buffers(&problem, &profile, 250);
         assert_eq!(hot, [true, true, true, true, false]);
     }
 
@@ -367,7 +365,7 @@ mod tests {
         let problem = Problem::new(buffers, Offset::MAX / 4);
         let spans = Spans::of(&problem);
         let profile = LoadProfile::of(&problem);
-        let hot = hot_buffers(&problem, &profile, 800);
+        let (hot, _) = hot_buffers(&problem, &profile, 800);
         assert!(!worth_it(&hot, spans.starts.len() as u64));
         let offsets = peaks(&problem, None, 800, problem.capacity, &mut || false).unwrap();
         validate(&problem, &Solution::from_offsets(&problem, offsets)).unwrap();
