@@ -424,6 +424,28 @@ fn ablation_peaks_first_reaches_the_load_on_a_long_trace() {
 }
 
 #[test]
+fn peaks_and_the_online_pass_pack_validly_on_generated_traces() {
+    // Each family at a size where the hot set is small (huge), a fifth to a third of the
+    // buffers (cnn, transformer, mixed: the budget bounds the pass) or most of them
+    // (training: the pass gives way to the plain fill at once).
+    let mut rng = Rng::new(0x9ea5);
+    let traces = [
+        huge(&mut rng, 5_000),
+        inference_cnn(&mut rng, 1_000),
+        training(&mut rng, 1_000),
+        transformer(&mut rng, 1_000),
+        mixed(&mut rng, 1_000),
+    ];
+    for problem in &traces {
+        let online = best_of(problem, [Heuristic::Online]);
+        for permille in [800, 900] {
+            let peaks = best_of(problem, [Heuristic::Peaks(permille)]);
+            assert!(peaks <= online, "peaks-{permille}: {peaks} vs online {online}");
+        }
+    }
+}
+
+#[test]
 fn ablation_exact_probes_prove_what_heuristics_cannot_reach() {
     // On K every heuristic stops well above LOAD; the proof probe packs at LOAD itself.
     let mut problem = support::challenging("K");
