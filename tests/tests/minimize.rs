@@ -440,7 +440,10 @@ fn peaks_and_the_online_pass_pack_validly_on_generated_traces() {
         let online = best_of(problem, [Heuristic::Online]);
         for permille in [800, 900] {
             let peaks = best_of(problem, [Heuristic::Peaks(permille)]);
-            assert!(peaks <= online, "peaks-{permille}: {peaks} vs online {online}");
+            assert!(
+                peaks <= online,
+                "peaks-{permille}: {peaks} vs online {online}"
+            );
         }
     }
 }

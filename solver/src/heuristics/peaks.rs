@@ -273,7 +273,6 @@ mod tests {
             100,
         );
         let profile = LoadProfile::of(&problem);
-        let spans = Spans::of(&problem);
         // Loads 11, 12, 5, 4, 3, 3: the peak 12 at time 1, 0.9 of it reached over 0..2.
         let (hot, _) = hot_buffers(&problem, &profile, 900);
         assert_eq!(hot, [true, true, false, false, false]);
