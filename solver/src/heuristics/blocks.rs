@@ -1,19 +1,25 @@
 //! Free memory as disjoint blocks, for the passes that sweep time forward (the online pass
 //! and the peaks pass's fill): best fit among the bounded blocks, the unbounded one on top.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 
 use crate::model::{align_up, Offset};
 
 /// The top of the unbounded free block.
 const UNBOUNDED: Offset = Offset::MAX;
 
-/// Free memory as disjoint blocks `[lo, hi)`, one of them unbounded. (Hashing the blocks'
-/// ends instead of the ordered map saved about a tenth of a pass at a million buffers, but
-/// cost the WebAssembly module a hash table of its own.)
+/// Free memory as disjoint blocks `[lo, hi)`, one of them unbounded.
+///
+/// A block's neighbours are found by hashing its ends, not in an ordered map: the sweep runs
+/// over whole traces of a million buffers, and an ordered map's inserts and removals were
+/// most of its time. The tables are keyed by an offset's two 32-bit halves, the key type
+/// the exact search's sweep hashes too, so that the WebAssembly module holds one copy of
+/// the hash table's code.
 pub(super) struct Blocks {
     /// `lo -> hi` for every block.
-    by_start: BTreeMap<Offset, Offset>,
+    end_of: HashMap<(u32, u32), Offset>,
+    /// `hi -> lo` for the bounded blocks.
+    start_of: HashMap<(u32, u32), Offset>,
     /// `(hi - lo, lo)` for the bounded blocks: best fit.
     by_size: BTreeSet<(Offset, Offset)>,
     /// Where the unbounded block starts.
@@ -23,7 +29,8 @@ pub(super) struct Blocks {
 impl Blocks {
     pub(super) fn new() -> Blocks {
         let mut blocks = Blocks {
-            by_start: BTreeMap::new(),
+            end_of: HashMap::new(),
+            start_of: HashMap::new(),
             by_size: BTreeSet::new(),
             top: 0,
         };
@@ -35,17 +42,19 @@ impl Blocks {
         if lo >= hi {
             return;
         }
-        self.by_start.insert(lo, hi);
+        self.end_of.insert(key(lo), hi);
         if hi == UNBOUNDED {
             self.top = lo;
         } else {
+            self.start_of.insert(key(hi), lo);
             self.by_size.insert((hi - lo, lo));
         }
     }
 
     fn remove(&mut self, lo: Offset) -> Offset {
-        let hi = self.by_start.remove(&lo).unwrap_or(lo);
+        let hi = self.end_of.remove(&key(lo)).unwrap_or(lo);
         if hi != UNBOUNDED {
+            self.start_of.remove(&key(hi));
             self.by_size.remove(&(hi - lo, lo));
         }
         hi
@@ -90,8 +99,17 @@ impl Blocks {
         if bottom >= top {
             return true;
         }
-        match self.by_start.range(..=bottom).next_back() {
-            Some((&lo, &hi)) if top <= hi => {
+        // Linear in the blocks, but only placed pieces (few) are carved.
+        let block = if self.top <= bottom {
+            Some((self.top, UNBOUNDED))
+        } else {
+            self.by_size
+                .iter()
+                .map(|&(size, lo)| (lo, lo + size))
+                .find(|&(lo, hi)| lo <= bottom && bottom < hi)
+        };
+        match block {
+            Some((lo, hi)) if top <= hi => {
                 self.take(lo, bottom, top - bottom);
                 true
             }
@@ -102,17 +120,20 @@ impl Blocks {
     /// Gives `[at, at + size)` back, merged with the free blocks beside it.
     pub(super) fn free(&mut self, at: Offset, size: Offset) {
         let (mut lo, mut hi) = (at, at + size);
-        if let Some((&before, &before_hi)) = self.by_start.range(..at).next_back() {
-            if before_hi == at {
-                self.remove(before);
-                lo = before;
-            }
+        if let Some(&before) = self.start_of.get(&key(at)) {
+            self.remove(before);
+            lo = before;
         }
-        if self.by_start.contains_key(&hi) {
+        if self.end_of.contains_key(&key(hi)) {
             hi = self.remove(hi);
         }
         self.insert(lo, hi);
     }
+}
+
+/// `offset` as a hash key: its two 32-bit halves.
+fn key(offset: Offset) -> (u32, u32) {
+    ((offset >> 32) as u32, offset as u32)
 }
 
 /// The lowest `at >= lo` aligned to `alignment` with `[at, at + size)` clear of every range
