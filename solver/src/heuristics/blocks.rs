@@ -1,8 +1,9 @@
 //! Free memory as disjoint blocks, for the passes that sweep time forward (the online pass
 //! and the peaks pass's fill): best fit among the bounded blocks, the unbounded one on top.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
+use crate::hash::PairMap;
 use crate::model::{align_up, Offset};
 
 /// The top of the unbounded free block.
@@ -13,14 +14,13 @@ const UNBOUNDED: Offset = Offset::MAX;
 /// A block's neighbours are found by hashing its ends, not in an ordered map: the sweep runs
 /// over whole traces of a million buffers, and an ordered map's inserts and removals were
 /// most of its time. The tables are keyed by an offset's two 32-bit halves, the key type
-/// the exact search's sweep hashes too, so that the WebAssembly module holds one copy of
-/// the hash table's code. Only looked up, never iterated: the tables' random order never
-/// shows in a packing.
+/// the exact search's sweep hashes too (`crate::hash`), so that the WebAssembly module
+/// holds one copy of the hash table's code.
 pub(super) struct Blocks {
     /// `lo -> hi` for every block.
-    end_of: HashMap<(u32, u32), Offset>,
+    end_of: PairMap,
     /// `hi -> lo` for the bounded blocks.
-    start_of: HashMap<(u32, u32), Offset>,
+    start_of: PairMap,
     /// `(hi - lo, lo)` for the bounded blocks: best fit.
     by_size: BTreeSet<(Offset, Offset)>,
     /// Where the unbounded block starts.
@@ -30,8 +30,8 @@ pub(super) struct Blocks {
 impl Blocks {
     pub(super) fn new() -> Blocks {
         let mut blocks = Blocks {
-            end_of: HashMap::new(),
-            start_of: HashMap::new(),
+            end_of: PairMap::default(),
+            start_of: PairMap::default(),
             by_size: BTreeSet::new(),
             top: 0,
         };
