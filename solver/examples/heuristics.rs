@@ -11,25 +11,45 @@ fn main() -> Result<(), String> {
     let path = std::env::args()
         .nth(1)
         .ok_or("usage: heuristics FILE.csv")?;
+    let start = Instant::now();
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
     let problem = read_problem(&text, MAX_MAGNITUDE).map_err(|e| format!("{path}: {e}"))?;
+    let read = start.elapsed().as_secs_f64();
     let bound = LowerBound::of(&problem);
     println!(
-        "{path}: {} buffers, lower bound {}",
+        "{path}: {} buffers, lower bound {}, read in {read:.3} s",
         problem.buffers.len(),
         bound.height
     );
     let skylines = Order::ALL.map(Heuristic::Skyline);
-    for heuristic in std::iter::once(Heuristic::Online)
-        .chain(skylines)
-        .chain(Heuristic::GREEDY)
-    {
+    // PEAKS=900,800 runs only the peaks-first passes at those thresholds.
+    let peaks: Vec<Heuristic> = std::env::var("PEAKS")
+        .map(|list| {
+            list.split(',')
+                .filter_map(|p| p.parse().ok())
+                .map(Heuristic::Peaks)
+                .collect()
+        })
+        .unwrap_or_default();
+    let all: Vec<Heuristic> = if peaks.is_empty() {
+        std::iter::once(Heuristic::Online)
+            .chain(skylines)
+            .chain(Heuristic::GREEDY)
+            .collect()
+    } else {
+        peaks
+    };
+    for heuristic in all {
         let start = Instant::now();
         let solution = greedy(&problem, heuristic).map_err(|e| e.to_string())?;
         let elapsed = start.elapsed().as_secs_f64();
         match solution {
             Some(solution) => {
                 validate(&problem, &solution).map_err(|e| format!("{heuristic}: {e}"))?;
+                let start = Instant::now();
+                let csv = bufpack::write_solution(&problem, &solution);
+                let written = start.elapsed().as_secs_f64();
+                println!("written {} bytes in {written:.3} s", csv.len());
                 println!(
                     "{heuristic:<22} height {:>14}  gap {:>7.3}%  {elapsed:.3} s",
                     solution.height,

@@ -9,6 +9,7 @@
 //! Everything here is one sort of the piece endpoints: O(n log n), no pairwise work.
 
 use crate::model::{Offset, Problem, Time};
+use crate::sort::sort_pairs;
 
 /// The total extent of the pieces live over time, as a step function.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -24,15 +25,23 @@ impl LoadProfile {
     pub fn of(problem: &Problem) -> LoadProfile {
         let mut events: Vec<(Time, Offset)> = Vec::with_capacity(2 * problem.buffers.len());
         for buffer in &problem.buffers {
+            // Without gaps the one piece is the lifespan: no allocation per buffer.
+            if buffer.gaps.is_empty() {
+                let life = buffer.lifespan;
+                if life.lower < life.upper && buffer.size > 0 {
+                    events.push((life.lower, buffer.size));
+                    events.push((life.upper, -buffer.size));
+                }
+                continue;
+            }
             for piece in buffer.pieces() {
                 let extent = piece.top - piece.bottom;
                 events.push((piece.time.lower, extent));
                 events.push((piece.time.upper, -extent));
             }
         }
-        // Only the time matters (a time's changes are summed), but the whole pair sorts with
-        // the crate's shared (i64, i64) sort (see crate::sort).
-        events.sort_unstable();
+        // Only the time matters: a time's changes are summed.
+        sort_pairs(&mut events);
         let mut steps: Vec<(Time, Offset)> = Vec::new();
         let mut load = 0;
         let mut index = 0;

@@ -28,6 +28,7 @@
 
 mod bounds;
 mod csv;
+mod hash;
 mod heuristics;
 mod minimize;
 mod model;

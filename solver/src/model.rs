@@ -131,6 +131,19 @@ impl Buffer {
             .unwrap_or(0)
     }
 
+    /// From the start of the first piece to the end of the last (gaps inside included), or
+    /// `None` when the buffer occupies nothing: what the passes that sweep time forward
+    /// reserve. Without gaps this allocates nothing (a million buffers are read this way).
+    pub(crate) fn occupied_span(&self) -> Option<Lifespan> {
+        if self.gaps.is_empty() {
+            let life = self.lifespan;
+            return (life.lower < life.upper && self.size > 0).then_some(life);
+        }
+        let pieces = self.pieces();
+        let (first, last) = (pieces.first()?, pieces.last()?);
+        Some(Lifespan::new(first.time.lower, last.time.upper))
+    }
+
     /// The parts of the buffer's life in which it occupies memory, in time order.
     ///
     /// Each piece says when (`time`) and which units relative to the offset (`[bottom, top)`).

@@ -19,8 +19,7 @@
 //!   item's exact *clearances*: where it may not sit relative to each neighbour, so the
 //!   search can tuck a buffer beneath another's window (see [`Sweep::tuck`]).
 
-use std::collections::HashMap;
-
+use crate::hash::PairMap;
 use crate::model::{Offset, Piece, Problem, Time};
 use crate::sort::sort_by_i64_key;
 
@@ -241,7 +240,7 @@ fn build_sections(items: &mut [Item], pieces: &[Tagged]) -> (Vec<Vec<Member>>, V
 /// buffers forbid; with `tuck`, also every pair's exact clearance.
 fn link_neighbours(items: &mut [Item], pieces: &mut [Tagged], tuck: bool) {
     sort_by_i64_key(pieces, |t| t.piece.time.lower);
-    let mut distances: HashMap<(u32, u32), Offset> = HashMap::new();
+    let mut distances = PairMap::default();
     let mut live: Vec<Tagged> = Vec::new();
     for &tagged in pieces.iter() {
         let now = tagged.piece.time.lower;

@@ -408,6 +408,47 @@ fn ablation_skyline_closes_what_greedy_passes_leave() {
 }
 
 #[test]
+fn ablation_peaks_first_reaches_the_load_on_a_long_trace() {
+    // On a long crowded trace every other pass stops above LOAD (the best, size/first-fit,
+    // 0.96% above); packing the buffers live near the load's peaks first and filling in the
+    // rest around them reaches LOAD itself.
+    let problem = huge(&mut Rng::new(7), 20_000);
+    let bound = LowerBound::of(&problem).height;
+    let others = every_heuristic()
+        .into_iter()
+        .filter(|h| !matches!(h, Heuristic::Peaks(_)));
+    let without = best_of(&problem, others);
+    let with = best_of(&problem, [Heuristic::Peaks(800)]);
+    assert!(without > bound, "{without} vs {bound}");
+    assert_eq!(with, bound);
+}
+
+#[test]
+fn peaks_and_the_online_pass_pack_validly_on_generated_traces() {
+    // Each family at a size where the hot set is small (huge), a fifth to a third of the
+    // buffers (cnn, transformer, mixed: the budget bounds the pass) or most of them
+    // (training: the pass gives way to the plain fill at once).
+    let mut rng = Rng::new(0x9ea5);
+    let traces = [
+        huge(&mut rng, 5_000),
+        inference_cnn(&mut rng, 1_000),
+        training(&mut rng, 1_000),
+        transformer(&mut rng, 1_000),
+        mixed(&mut rng, 1_000),
+    ];
+    for problem in &traces {
+        let online = best_of(problem, [Heuristic::Online]);
+        for permille in [800, 900] {
+            let peaks = best_of(problem, [Heuristic::Peaks(permille)]);
+            assert!(
+                peaks <= online,
+                "peaks-{permille}: {peaks} vs online {online}"
+            );
+        }
+    }
+}
+
+#[test]
 fn ablation_exact_probes_prove_what_heuristics_cannot_reach() {
     // On K every heuristic stops well above LOAD; the proof probe packs at LOAD itself.
     let mut problem = support::challenging("K");

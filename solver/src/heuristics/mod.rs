@@ -7,14 +7,17 @@
 //!
 //! The [`Heuristic::Skyline`] passes instead place next whichever buffer can sit lowest, the
 //! exact search's first descent; on real traces they land within a fraction of a percent of
-//! the lower bound. [`Heuristic::Online`] is O(n log n) on any input, and always runs first
-//! so that even the largest input gets a packing at once; the others cost more on crowded
-//! inputs (pairs of buffers that share time, or buffers whose spot rises while they wait),
-//! so every pass can be stopped midway.
+//! the lower bound. [`Heuristic::Online`] is O(n log n) on any input, and runs first so that
+//! even the largest input gets a packing at once (on long traces with few load peaks
+//! [`Heuristic::Peaks`], bounded by a work budget, does that instead: see `leads`); the
+//! others cost more on crowded inputs (pairs of buffers that share time, or buffers whose
+//! spot rises while they wait), so every pass can be stopped midway.
 
+mod blocks;
 mod fit;
 mod online;
 mod order;
+mod peaks;
 mod place;
 mod skyline;
 
@@ -22,7 +25,9 @@ use std::fmt;
 
 pub use fit::Fit;
 pub use order::Order;
+pub(crate) use peaks::{leads, LEAD};
 
+use crate::bounds::LoadProfile;
 use crate::model::{Offset, Problem, Solution};
 use crate::search::{check_fixed, SolveError};
 use place::{PieceTable, Placer};
@@ -35,19 +40,26 @@ pub(crate) const STOP_CHECK: u32 = 4096;
 pub enum Heuristic {
     /// Place buffers in `order`, each at the offset `fit` picks.
     Greedy(Order, Fit),
-    /// Sweep time forward, giving each starting buffer the tightest free block (gaps
-    /// ignored, fixed ranges reserved throughout): O(n log n) on any input.
+    /// Sweep time forward, giving each starting buffer the tightest free block clear of the
+    /// fixed buffers' pieces (gaps ignored): O(n log n) on inputs with few fixed buffers.
     Online,
     /// Place next whichever buffer can sit lowest on the skyline, ties to `order`'s
     /// favourite: the exact search's first descent.
     Skyline(Order),
+    /// Pack the buffers live where the load reaches the given thousandths of its peak first
+    /// (the crowding skyline, and peaks again at a higher share), then fill in the others
+    /// around them in one start-order sweep, growing the first set where the sweep rises:
+    /// the skyline's quality where it matters, on any length of trace.
+    Peaks(u16),
 }
 
 impl Heuristic {
     /// The passes a minimisation runs, in turn, most useful first: the fast and safe one,
     /// then the ones that come closest to the bound on real traces.
-    pub const PORTFOLIO: [Heuristic; 12] = [
+    pub const PORTFOLIO: [Heuristic; 14] = [
         Heuristic::Online,
+        Heuristic::Peaks(800),
+        Heuristic::Peaks(900),
         Heuristic::Skyline(Order::Crowding),
         Heuristic::Greedy(Order::Size, Fit::Best),
         Heuristic::Skyline(Order::Area),
@@ -83,6 +95,7 @@ impl fmt::Display for Heuristic {
             Heuristic::Greedy(order, Fit::Best) => write!(f, "{order}/best-fit"),
             Heuristic::Online => f.write_str("online/best-fit"),
             Heuristic::Skyline(order) => write!(f, "{order}/skyline"),
+            Heuristic::Peaks(permille) => write!(f, "peaks-{}/fill", u32::from(*permille)),
         }
     }
 }
@@ -100,6 +113,8 @@ pub fn greedy(problem: &Problem, heuristic: Heuristic) -> Result<Option<Solution
 /// Greedy passes over one problem, sharing the piece index between them.
 pub(crate) struct Greedy<'a> {
     problem: &'a Problem,
+    /// The load profile, when the caller has it (the peaks passes need it).
+    profile: Option<&'a LoadProfile>,
     /// Built on first use: the online pass needs none of it.
     indexed: Option<Indexed>,
 }
@@ -117,7 +132,16 @@ impl<'a> Greedy<'a> {
     pub(crate) fn new(problem: &'a Problem) -> Greedy<'a> {
         Greedy {
             problem,
+            profile: None,
             indexed: None,
+        }
+    }
+
+    /// Passes over `problem` whose load profile is `profile`.
+    pub(crate) fn with_profile(problem: &'a Problem, profile: &'a LoadProfile) -> Greedy<'a> {
+        Greedy {
+            profile: Some(profile),
+            ..Greedy::new(problem)
         }
     }
 
@@ -136,6 +160,9 @@ impl<'a> Greedy<'a> {
                 let order = self.order(order);
                 let table = &self.indexed.as_ref()?.table;
                 Placer::new(problem, table).place(&order, fit, limit, stop)?
+            }
+            Heuristic::Peaks(permille) => {
+                peaks::peaks(problem, self.profile, u32::from(permille), limit, stop)?
             }
             Heuristic::Skyline(order) => {
                 let order = self.order(order);

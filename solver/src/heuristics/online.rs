@@ -1,175 +1,271 @@
-//! The fallback for inputs too crowded for pairwise passes: an online best-fit allocator
-//! that meets the buffers in start order, in O(n log n) whatever the input.
+//! The start-order sweep: the online pass, and the fill that completes the peaks pass's
+//! partial packings.
 //!
 //! Sweeping time forward, it frees the buffers that have ended and gives each starting buffer
-//! the tightest free block that holds it. Everything placed later starts later and only takes
-//! memory free at its start, so no two buffers ever collide. To stay that simple it treats
-//! a buffer as occupying its full size from its first live instant to its last (gaps
-//! ignored) and keeps fixed buffers' ranges reserved at all times: both only cost memory.
+//! the tightest free block that holds it, clear of the placed buffers' pieces (fixed ones,
+//! and for the fill the hot ones) for its whole life. Everything placed later starts later
+//! and only takes memory free at its start, so no two buffers ever collide. To stay that
+//! simple it treats a buffer as occupying its full size from its first live instant to its
+//! last (gaps ignored): that only costs memory. O(n log n) plus, per buffer, the placed
+//! pieces that start while it is live and the free blocks tried.
 
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
-
+use super::blocks::Blocks;
 use super::STOP_CHECK;
-use crate::model::{align_up, Offset, Problem};
-
-/// The top of an unbounded free block.
-const UNBOUNDED: Offset = Offset::MAX;
-
-/// How many bounded blocks best fit tries before giving up on alignment and going to the
-/// top: keeps each allocation O(log n).
-const ALIGNMENT_TRIES: usize = 8;
-
-/// Free memory as disjoint blocks `[lo, hi)`, the last one unbounded.
-struct FreeBlocks {
-    by_start: BTreeMap<Offset, Offset>,
-    by_size: BTreeSet<(Offset, Offset)>,
-}
-
-impl FreeBlocks {
-    fn new() -> FreeBlocks {
-        FreeBlocks {
-            by_start: BTreeMap::from([(0, UNBOUNDED)]),
-            by_size: BTreeSet::new(),
-        }
-    }
-
-    fn insert(&mut self, lo: Offset, hi: Offset) {
-        if lo >= hi {
-            return;
-        }
-        self.by_start.insert(lo, hi);
-        if hi != UNBOUNDED {
-            self.by_size.insert((hi - lo, lo));
-        }
-    }
-
-    fn remove(&mut self, lo: Offset) -> Offset {
-        let hi = self.by_start.remove(&lo).unwrap_or(lo);
-        if hi != UNBOUNDED {
-            self.by_size.remove(&(hi - lo, lo));
-        }
-        hi
-    }
-
-    /// Takes `[at, at + size)` out of the block starting at `lo`.
-    fn take(&mut self, lo: Offset, at: Offset, size: Offset) {
-        let hi = self.remove(lo);
-        self.insert(lo, at);
-        self.insert(at + size, hi);
-    }
-
-    /// Reserves `[lo, hi)` wherever it is free (fixed buffers).
-    fn reserve(&mut self, lo: Offset, hi: Offset) {
-        let overlapping: Vec<(Offset, Offset)> = self
-            .by_start
-            .range(..hi)
-            .filter(|&(_, &block_hi)| block_hi > lo)
-            .map(|(&a, &b)| (a, b))
-            .collect();
-        for (a, b) in overlapping {
-            self.remove(a);
-            self.insert(a, lo.max(a));
-            self.insert(hi, b);
-        }
-    }
-
-    /// The tightest bounded block holding `size` at an aligned offset, else the top block.
-    fn allocate(&mut self, size: Offset, alignment: Offset) -> Offset {
-        let fitting = self
-            .by_size
-            .range((size, Offset::MIN)..)
-            .take(ALIGNMENT_TRIES)
-            .map(|&(block, lo)| (lo, align_up(lo, alignment), lo + block))
-            .find(|&(_, at, hi)| at + size <= hi);
-        let (lo, at) = match fitting {
-            Some((lo, at, _)) => (lo, at),
-            None => {
-                let (&lo, _) = self
-                    .by_start
-                    .iter()
-                    .next_back()
-                    .expect("the unbounded block is never taken whole");
-                (lo, align_up(lo, alignment))
-            }
-        };
-        self.take(lo, at, size);
-        at
-    }
-
-    /// Gives `[at, at + size)` back, merged with the free blocks beside it.
-    fn free(&mut self, at: Offset, size: Offset) {
-        let (mut lo, mut hi) = (at, at + size);
-        if let Some((&before, &before_hi)) = self.by_start.range(..at).next_back() {
-            if before_hi == at {
-                self.remove(before);
-                lo = before;
-            }
-        }
-        if self.by_start.contains_key(&hi) {
-            hi = self.remove(hi);
-        }
-        self.insert(lo, hi);
-    }
-}
+use crate::model::{Lifespan, Offset, Problem, Time};
+use crate::sort::refine;
 
 /// Offsets for every buffer of `problem` with `offset + size <= limit`, or `None` when the
-/// allocator needs more or `stop` (asked every few thousand buffers) says to give up.
-/// Assumes `problem.check()` passed and fixed buffers do not clash.
+/// sweep needs more or `stop` (asked every few thousand buffers) says to give up: the fill
+/// with only the fixed buffers placed. Assumes `problem.check()` passed and fixed buffers do
+/// not clash.
 pub(crate) fn online_best_fit(
     problem: &Problem,
     limit: Offset,
     stop: &mut dyn FnMut() -> bool,
 ) -> Option<Vec<Offset>> {
-    let mut free = FreeBlocks::new();
-    let mut offsets = vec![0; problem.buffers.len()];
-    // (first live instant, -size, index) of each movable buffer that occupies memory, and
-    // its last live instant + 1 by index.
-    let mut starts: Vec<(i64, i64, usize)> = Vec::new();
-    let mut ends = vec![0; problem.buffers.len()];
-    for (index, buffer) in problem.buffers.iter().enumerate() {
-        if let Some(offset) = buffer.offset {
-            offsets[index] = offset;
-            free.reserve(offset, offset + buffer.size);
-            continue;
-        }
-        let pieces = buffer.pieces();
-        match (pieces.first(), pieces.last()) {
-            (Some(first), Some(last)) => {
-                starts.push((first.time.lower, -buffer.size, index));
-                ends[index] = last.time.upper;
-            }
-            _ => {
-                offsets[index] = buffer.resting_offset(limit);
-            }
+    plain_fill(problem, &Spans::of(problem), limit, stop)
+}
+
+/// [`online_best_fit`] over `spans` (the peaks pass has them already).
+pub(super) fn plain_fill(
+    problem: &Problem,
+    spans: &Spans,
+    limit: Offset,
+    stop: &mut dyn FnMut() -> bool,
+) -> Option<Vec<Offset>> {
+    let placed: Vec<Option<Offset>> = problem.buffers.iter().map(|b| b.offset).collect();
+    let mut budget = Budget::new(u64::MAX, stop);
+    Some(fill(problem, spans, &placed, limit, None, &mut budget)?.offsets)
+}
+
+/// How many bounded blocks a buffer clear of obstacles tries before giving up on alignment
+/// and going to the top (as the online pass does).
+const ALIGNMENT_TRIES: usize = 8;
+
+/// How many bounded free blocks a cold buffer tries, tightest first, before going on top:
+/// all of them (there are about as many as live buffers), since a buffer that goes on top
+/// is what raises the height.
+const FILL_TRIES: usize = usize::MAX;
+
+/// A placed piece the fill sweep must keep clear of: `[bottom, top)` during `[lower, upper)`.
+#[derive(Clone, Copy, Debug)]
+struct Obstacle {
+    lower: Time,
+    upper: Time,
+    bottom: Offset,
+    top: Offset,
+}
+
+/// Each buffer's occupied span, from its first piece's start to its last piece's end
+/// (`None` for a buffer with no pieces), and the movable ones that have one in the order
+/// the fill meets them: by start, larger first among those starting together.
+pub(super) struct Spans {
+    pub(super) span: Vec<Option<Lifespan>>,
+    pub(super) starts: Vec<u32>,
+    /// The same buffers by the end of their span: when the fill frees them.
+    ends: Vec<u32>,
+}
+
+impl Spans {
+    pub(super) fn of(problem: &Problem) -> Spans {
+        let span: Vec<Option<Lifespan>> =
+            problem.buffers.iter().map(|b| b.occupied_span()).collect();
+        let mut starts: Vec<u32> = (0..span.len() as u32)
+            .filter(|&b| problem.buffers[b as usize].offset.is_none() && span[b as usize].is_some())
+            .collect();
+        // By (start, -size, index): refined by the last key first. (Sizes are at least 0,
+        // so -size is exact.)
+        let negated: Vec<i64> = problem.buffers.iter().map(|b| -b.size).collect();
+        refine(&negated, &mut starts);
+        let (lower, upper): (Vec<Time>, Vec<Time>) = span
+            .iter()
+            .map(|s| s.map_or((0, 0), |s| (s.lower, s.upper)))
+            .unzip();
+        refine(&lower, &mut starts);
+        let mut ends = starts.clone();
+        refine(&upper, &mut ends);
+        Spans { span, starts, ends }
+    }
+
+    /// The span of buffer `b`, one that has one.
+    fn of_buffer(&self, b: u32) -> Lifespan {
+        self.span[b as usize].unwrap_or(Lifespan::new(0, 0))
+    }
+}
+
+/// A peaks pass's work budget, and the caller's stop asked once per [`STOP_CHECK`] units.
+pub(super) struct Budget<'s> {
+    left: u64,
+    unchecked: u64,
+    stop: &'s mut dyn FnMut() -> bool,
+    /// The budget is spent or the caller said to stop.
+    pub(super) stopped: bool,
+    /// The caller said to stop.
+    pub(super) interrupted: bool,
+}
+
+impl<'s> Budget<'s> {
+    pub(super) fn new(units: u64, stop: &'s mut dyn FnMut() -> bool) -> Budget<'s> {
+        Budget {
+            left: units,
+            unchecked: 0,
+            stop,
+            stopped: false,
+            interrupted: false,
         }
     }
-    // Larger buffers first among those starting together: they have the fewest choices.
-    // (Sizes are at least 0, so -size is exact; plain integers use the crate's shared
-    // (i64, i64, usize) sort, see crate::sort.)
-    starts.sort_unstable();
-    let mut live: BinaryHeap<Reverse<(i64, usize)>> = BinaryHeap::new();
-    for (placed, (lower, _, index)) in starts.into_iter().enumerate() {
-        if placed % STOP_CHECK as usize == 0 && placed > 0 && stop() {
-            return None;
+
+    /// Spends `units` of work: true when the pass must stop (the budget is spent, or the
+    /// caller said so). Once true, always true.
+    pub(super) fn spend(&mut self, units: u64) -> bool {
+        if self.stopped {
+            return true;
         }
-        let upper = ends[index];
-        while let Some(&Reverse((end, ended))) = live.peek() {
-            if end > lower {
-                break;
+        self.left = self.left.saturating_sub(units);
+        self.unchecked += units;
+        if self.left == 0 {
+            self.stopped = true;
+        } else if self.unchecked >= u64::from(STOP_CHECK) {
+            self.unchecked = 0;
+            self.interrupted = (self.stop)();
+            self.stopped = self.interrupted;
+        }
+        self.stopped
+    }
+}
+
+/// A completed packing, and the lives of the buffers that had to go above the ceiling the
+/// fill was given.
+pub(super) struct Filled {
+    pub(super) offsets: Vec<Offset>,
+    pub(super) over: Vec<(Time, Time)>,
+}
+
+/// Completes a partial packing: `placed[b]` is `Some` for the buffers already placed (fixed
+/// buffers among them), which stay where they are. The others go in start order into the
+/// tightest free block clear of the placed buffers' pieces over their whole span (their own
+/// gaps are ignored); buffers that occupy nothing rest below `limit`. `None` when the
+/// budget says to give up. With a `ceiling`, `over` holds the lives of the buffers that end
+/// above it; without one, a buffer that ends above `limit` ends the fill (`None`).
+///
+/// Each cold buffer costs the budget one unit, plus one per obstacle starting in its life and
+/// per free block tried: on a crowded trace those can be thousands per buffer.
+pub(super) fn fill(
+    problem: &Problem,
+    spans: &Spans,
+    placed: &[Option<Offset>],
+    limit: Offset,
+    ceiling: Option<Offset>,
+    budget: &mut Budget<'_>,
+) -> Option<Filled> {
+    let mut over = Vec::new();
+    let mut offsets = vec![0; problem.buffers.len()];
+    let mut obstacles: Vec<Obstacle> = Vec::new();
+    for (index, buffer) in problem.buffers.iter().enumerate() {
+        match placed[index] {
+            Some(offset) => {
+                offsets[index] = offset;
+                obstacles.extend(buffer.pieces().iter().map(|piece| Obstacle {
+                    lower: piece.time.lower,
+                    upper: piece.time.upper,
+                    bottom: offset + piece.bottom,
+                    top: offset + piece.top,
+                }));
             }
-            live.pop();
-            free.free(offsets[ended], problem.buffers[ended].size);
+            None if spans.span[index].is_none() => offsets[index] = buffer.resting_offset(limit),
+            None => {}
+        }
+    }
+    // The obstacles by start and by end, as indices into `obstacles`.
+    let (lowers, uppers): (Vec<Time>, Vec<Time>) =
+        obstacles.iter().map(|o| (o.lower, o.upper)).unzip();
+    let mut obstacle_starts: Vec<u32> = (0..obstacles.len() as u32).collect();
+    let mut obstacle_ends = obstacle_starts.clone();
+    refine(&lowers, &mut obstacle_starts);
+    refine(&uppers, &mut obstacle_ends);
+    let mut free = Blocks::new();
+    // Cold buffers end in `spans.ends` order, obstacles in `obstacle_ends` order.
+    let (mut next_end, mut next_obstacle_end, mut next_obstacle) = (0, 0, 0);
+    let mut conflicts: Vec<(Offset, Offset)> = Vec::new();
+    let cold = spans
+        .starts
+        .iter()
+        .filter(|&&b| placed[b as usize].is_none());
+    for &index in cold {
+        let Lifespan { lower, upper } = spans.of_buffer(index);
+        let index = index as usize;
+        // Replay every end and obstacle start up to `lower`, ends first on ties. (A cold
+        // buffer ending by then started before `lower`, so it is placed; an obstacle ending
+        // by the next obstacle start began before it, so it is carved.)
+        loop {
+            while spans
+                .ends
+                .get(next_end)
+                .is_some_and(|&b| placed[b as usize].is_some())
+            {
+                next_end += 1;
+            }
+            let cold_end = spans
+                .ends
+                .get(next_end)
+                .map_or(Time::MAX, |&b| spans.of_buffer(b).upper);
+            let obstacle_end = obstacle_ends
+                .get(next_obstacle_end)
+                .map_or(Time::MAX, |&o| uppers[o as usize]);
+            let end = cold_end.min(obstacle_end);
+            let start = obstacle_starts
+                .get(next_obstacle)
+                .map_or(Time::MAX, |&o| lowers[o as usize]);
+            let (o, carve) = if end <= lower && end <= start {
+                if cold_end == end {
+                    let b = spans.ends[next_end] as usize;
+                    next_end += 1;
+                    free.free(offsets[b], problem.buffers[b].size);
+                    continue;
+                }
+                next_obstacle_end += 1;
+                (obstacle_ends[next_obstacle_end - 1], false)
+            } else if start <= lower {
+                next_obstacle += 1;
+                (obstacle_starts[next_obstacle - 1], true)
+            } else {
+                break;
+            };
+            let o = obstacles[o as usize];
+            if !carve {
+                free.free(o.bottom, o.top - o.bottom);
+            } else if !free.carve(o.bottom, o.top) || budget.spend(1) {
+                // (An obstacle's range is always free: placed pieces do not collide.)
+                return None;
+            }
         }
         let buffer = &problem.buffers[index];
-        let at = free.allocate(buffer.size, buffer.alignment);
-        if at + buffer.size > limit {
+        // Obstacles starting while this buffer is live, lowest first.
+        conflicts.clear();
+        conflicts.extend(
+            obstacle_starts[next_obstacle..]
+                .iter()
+                .map(|&o| obstacles[o as usize])
+                .take_while(|o| o.lower < upper)
+                .map(|o| (o.bottom, o.top)),
+        );
+        let (at, tried) = if conflicts.is_empty() {
+            free.allocate_clear(buffer.size, buffer.alignment, &[], ALIGNMENT_TRIES)
+        } else {
+            conflicts.sort_unstable();
+            free.allocate_clear(buffer.size, buffer.alignment, &conflicts, FILL_TRIES)
+        };
+        if budget.spend(1 + conflicts.len() as u64 + tried) {
             return None;
         }
+        match ceiling {
+            Some(ceiling) if at + buffer.size > ceiling => over.push((lower, upper)),
+            None if at + buffer.size > limit => return None,
+            _ => {}
+        }
         offsets[index] = at;
-        live.push(Reverse((upper, index)));
     }
-    Some(offsets)
+    Some(Filled { offsets, over })
 }
 
 #[cfg(test)]
@@ -179,13 +275,40 @@ mod tests {
     use crate::validate::validate;
 
     #[test]
+    fn the_fill_keeps_clear_of_placed_pieces_over_their_whole_life() {
+        // h is placed at 0..4 from time 3 (after a gap 5..7 in which only its window 2..4 is
+        // occupied); f is fixed at 4..6 over 0..10. The cold buffers meet h only after they
+        // start: c (0..4, size 4) must not sit at 0..4 although that block is free at 0.
+        let problem = Problem::new(
+            vec![
+                Buffer::new("h", 3, 9, 4).with_gap(5, 7, Some((2, 4))),
+                Buffer::new("f", 0, 10, 2).with_offset(4),
+                Buffer::new("c", 0, 4, 4),
+                Buffer::new("d", 5, 7, 2),
+                Buffer::new("e", 9, 10, 4),
+            ],
+            100,
+        );
+        let spans = Spans::of(&problem);
+        let placed = [Some(0), Some(4), None, None, None];
+        let mut never = || false;
+        let mut budget = Budget::new(u64::MAX, &mut never);
+        let filled = fill(&problem, &spans, &placed, 100, Some(6), &mut budget).unwrap();
+        let solution = Solution::from_offsets(&problem, filled.offsets);
+        validate(&problem, &solution).unwrap();
+        // c goes above f; d takes the part of h's range its window leaves free; e reuses 0..4.
+        assert_eq!(solution.offsets, [0, 4, 6, 0, 0]);
+        assert_eq!(filled.over, [(0, 4)]);
+    }
+
+    #[test]
     fn reuses_freed_blocks_and_avoids_fixed_ranges() {
         let problem = Problem::new(
             vec![
                 Buffer::new("a", 0, 2, 4),
                 Buffer::new("b", 0, 5, 2),
                 Buffer::new("c", 2, 4, 3),
-                Buffer::new("f", 8, 9, 2).with_offset(3),
+                Buffer::new("f", 0, 9, 2).with_offset(3),
                 Buffer::new("d", 4, 6, 8).with_alignment(4),
             ],
             100,
@@ -193,10 +316,17 @@ mod tests {
         let offsets = online_best_fit(&problem, 100, &mut || false).unwrap();
         let solution = Solution::from_offsets(&problem, offsets);
         validate(&problem, &solution).unwrap();
-        // f reserves [3, 5): a takes [5, 9), b [0, 2); c reuses a's block; d (aligned to 4,
-        // starting when only b is live) goes above f's range at 8.
+        // f holds [3, 5) throughout: a takes [5, 9), b [0, 2); c reuses a's block; d
+        // (aligned to 4, starting when only b is live) goes above f's range at 8.
         assert_eq!(solution.offsets, [5, 0, 5, 3, 8]);
         assert_eq!(online_best_fit(&problem, 15, &mut || false), None);
+        // A fixed buffer holds its range only while it is live: f from time 8 leaves [0, 4)
+        // to a, b takes [4, 6), c reuses a's block and d goes to 8 as before.
+        let mut later = problem.clone();
+        later.buffers[3] = Buffer::new("f", 8, 9, 2).with_offset(3);
+        let offsets = online_best_fit(&later, 100, &mut || false).unwrap();
+        validate(&later, &Solution::from_offsets(&later, offsets.clone())).unwrap();
+        assert_eq!(offsets, [0, 4, 0, 3, 8]);
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! when there is not.
 //!
 //! 1. The lower bound ([`crate::LowerBound`]: LOAD, sizes, fixed ends) and the heuristics
-//!    give an answer at once: the O(n log n) online allocator first, then passes that on
-//!    real traces land within a fraction of a percent of the bound.
+//!    give an answer at once: the O(n log n) online allocator first (or, on long traces whose
+//!    load peaks are few, the peaks pass, bounded by its budget), then passes that on real
+//!    traces land within a fraction of a percent of the bound.
 //! 2. The exact search then *probes* heights: one portfolio at the lower bound (on most
 //!    real inputs LOAD is the optimum, and a packing there is proven optimal), *scouts*
 //!    between the bound and the best height found. A probe that finds a packing lowers the

@@ -97,7 +97,8 @@ pub fn minimize_parallel(
 /// the command line also holds them to the machine's cores.
 pub const MAX_MINIMIZE_THREADS: usize = Heuristic::PORTFOLIO.len();
 
-/// Thread 0 runs the fast online pass first and the proof probe; the others scout at
+/// Thread 0 runs the fast online pass first (or the peaks pass that leads in its place, see
+/// `Run::passes`) and the proof probe; the others scout at
 /// `i / threads` of the way up. Passes are dealt round-robin.
 fn roles(threads: usize) -> Vec<Role> {
     (0..threads)

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use super::pinned::pinned_problem;
 use super::{FoundBy, MinimizeOutcome, MinimizeReport};
 use crate::bounds::{BoundReason, LoadProfile, LowerBound};
-use crate::heuristics::{Greedy, Heuristic};
+use crate::heuristics::{leads, Greedy, Heuristic, LEAD};
 use crate::model::{Offset, Problem, Solution};
 use crate::monitor::Monitor;
 use crate::params::{ParamsError, SolverParams};
@@ -117,6 +117,8 @@ pub(crate) struct Run<'a> {
     lower_bound: Offset,
     bound_reason: BoundReason,
     load: Offset,
+    /// The load profile the bound came from, for the heuristic passes (empty after them).
+    profile: LoadProfile,
     best: Option<Solution>,
     found_by: Option<FoundBy>,
     pub(crate) counter: ProgressCounter,
@@ -141,7 +143,8 @@ impl<'a> Run<'a> {
         if params.preordering_heuristics.is_empty() {
             return Err(SolveError::Params(ParamsError::NoOrderings));
         }
-        let bound = LowerBound::from_profile(problem, &LoadProfile::of(problem));
+        let profile = LoadProfile::of(problem);
+        let bound = LowerBound::from_profile(problem, &profile);
         let run = Run {
             problem,
             role,
@@ -150,6 +153,7 @@ impl<'a> Run<'a> {
             lower_bound: bound.height,
             bound_reason: bound.reason.clone(),
             load: bound.load,
+            profile,
             best: None,
             found_by: None,
             counter: ProgressCounter::default(),
@@ -186,10 +190,43 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// This thread's passes in the order to run them. The first pass of the thread that
+    /// starts with the online pass must finish, so that there is an answer at once; on a
+    /// long trace whose load peaks are few the peaks pass does that instead (see
+    /// [`leads`]), with the online pass last, since giving way it is its own plain fill.
+    fn passes(&self) -> Vec<Heuristic> {
+        let mut passes = self.role.passes.clone();
+        if leads(self.problem, &self.profile) {
+            let first = passes.first() == Some(&Heuristic::Online);
+            passes.retain(|&p| p != LEAD && p != Heuristic::Online);
+            if first {
+                passes.insert(0, LEAD);
+                passes.push(Heuristic::Online);
+            }
+        }
+        passes
+    }
+
     /// Runs this thread's heuristic passes, keeping the lowest packing.
     fn heuristics(&mut self, monitor: &mut dyn Monitor) {
-        let mut greedy = Greedy::new(self.problem);
-        for heuristic in self.role.passes.clone() {
+        let problem = self.problem;
+        let passes = self.passes();
+        let lead = (self.role.passes.first() == Some(&Heuristic::Online)).then(|| passes[0]);
+        // Taken for the passes, and not needed after them (a million buffers' profile is
+        // tens of MB).
+        let profile = std::mem::take(&mut self.profile);
+        let mut greedy = Greedy::with_profile(problem, &profile);
+        self.run_passes(&mut greedy, passes, lead, monitor);
+    }
+
+    fn run_passes(
+        &mut self,
+        greedy: &mut Greedy<'_>,
+        passes: Vec<Heuristic>,
+        lead: Option<Heuristic>,
+        monitor: &mut dyn Monitor,
+    ) {
+        for heuristic in passes {
             self.sync();
             if self.proven() {
                 break;
@@ -198,10 +235,11 @@ impl<'a> Run<'a> {
                 self.stopped = true;
                 break;
             }
-            // Only a strictly lower packing is worth finishing a pass for. The online pass
-            // (O(n log n)) always finishes, so there is an answer at once.
+            // Only a strictly lower packing is worth finishing a pass for. The lead (the
+            // online pass, O(n log n), or the peaks pass within its budget) always
+            // finishes, so there is an answer at once.
             let limit = self.best.as_ref().map_or(self.capacity, |b| b.height - 1);
-            let must_finish = heuristic == Heuristic::Online;
+            let must_finish = Some(heuristic) == lead && self.best.is_none();
             let mut stop = || !must_finish && monitor.should_stop();
             match greedy.run(heuristic, limit, &mut stop) {
                 Some(solution) => self.improve(solution, FoundBy::Heuristic(heuristic), monitor),
