@@ -104,26 +104,6 @@ impl Layout {
         self.problem.buffers.len()
     }
 
-    /// The buffer indices by id, ties by index: the app's table sorted by id. The sorts
-    /// live here, not in the app, to be compiled with the chart at opt-level "s" (the app's
-    /// own crate is at "z": Cargo.toml, `profile.app`).
-    pub fn order_by_id(&self) -> Vec<usize> {
-        let buffers = &self.problem.buffers;
-        let mut order: Vec<usize> = (0..buffers.len()).collect();
-        order.sort_by(|&a, &b| buffers[a].id.cmp(&buffers[b].id));
-        order
-    }
-
-    /// The buffer indices by `key`, ties by index (the app's table by start, end or size).
-    pub fn order_by(&self, key: fn(&Buffer) -> i64) -> Vec<usize> {
-        let mut pairs: Vec<(i64, i64)> = (self.problem.buffers.iter())
-            .enumerate()
-            .map(|(i, buffer)| (key(buffer), i as i64))
-            .collect();
-        pairs.sort_unstable();
-        pairs.iter().map(|&(_, i)| i as usize).collect()
-    }
-
     pub fn is_empty(&self) -> bool {
         self.problem.buffers.is_empty()
     }

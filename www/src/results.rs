@@ -54,12 +54,23 @@ pub(crate) const PAGE: usize = 100;
 /// The buffer indices in the order of `column` (ties by index), descending if asked.
 /// By offset, the order the layout was built with (no sort on the page's thread).
 pub(crate) fn sorted(layout: &Layout, column: Column, descending: bool) -> Vec<usize> {
+    let buffers = &layout.problem.buffers;
+    let by_number = |number: &dyn Fn(usize) -> i64| {
+        let mut pairs: Vec<(i64, i64)> =
+            (0..buffers.len()).map(|i| (number(i), i as i64)).collect();
+        pairs.sort_unstable();
+        pairs.iter().map(|&(_, i)| i as usize).collect()
+    };
     let mut order: Vec<usize> = match column {
         Column::Offset => layout.by_offset.iter().map(|&i| i as usize).collect(),
-        Column::Id => layout.order_by_id(),
-        Column::Start => layout.order_by(|b| b.lifespan.lower),
-        Column::End => layout.order_by(|b| b.lifespan.upper),
-        Column::Size => layout.order_by(|b| b.size),
+        Column::Id => {
+            let mut order: Vec<usize> = (0..buffers.len()).collect();
+            order.sort_by(|&a, &b| buffers[a].id.cmp(&buffers[b].id));
+            order
+        }
+        Column::Start => by_number(&|i| buffers[i].lifespan.lower),
+        Column::End => by_number(&|i| buffers[i].lifespan.upper),
+        Column::Size => by_number(&|i| buffers[i].size),
     };
     if descending {
         order.reverse();
