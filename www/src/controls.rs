@@ -52,10 +52,11 @@ pub(crate) fn controls(props: &ControlsProps) -> Html {
         })
     };
     let on_timeout = update(|o, input| {
-        if let Ok(seconds) = input.value().trim().parse::<f64>() {
-            if seconds > 0.0 {
-                o.timeout_seconds = seconds;
-            }
+        // The browser's reading of the number field (NaN when empty or invalid): Rust's
+        // `f64` parser would bring its 10 KB table of powers of five to the first visit.
+        let seconds = input.value_as_number();
+        if seconds > 0.0 && seconds.is_finite() {
+            o.timeout_seconds = seconds;
         }
     });
     let on_parallel = update(|o, input| o.parallel = input.checked());

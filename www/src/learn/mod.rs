@@ -310,7 +310,9 @@ pub(crate) fn learn(props: &LearnProps) -> Html {
         let speed = speed.clone();
         Callback::from(move |event: InputEvent| {
             let input: HtmlInputElement = event.target_unchecked_into();
-            if let Ok(value) = input.value().parse::<f64>() {
+            // `valueAsNumber`, not Rust's `f64` parser (its 10 KB table of powers of five).
+            let value = input.value_as_number();
+            if value.is_finite() {
                 // The slider is logarithmic: 0.5 to 60 steps a second.
                 speed.set((2f64).powf(value).clamp(0.5, 60.0));
             }
