@@ -29,6 +29,12 @@ impl<T: Tracer> Search<'_, T> {
     /// offset stays the lowest above its placed neighbours. A section with no such item
     /// ends the node.
     pub(super) fn fill_hole(&mut self, lo: u32, hi: u32, first: usize) -> Action {
+        self.push_hole_fillers(lo, hi, first);
+        self.open_node(lo, hi, first)
+    }
+
+    /// The candidates of [`Search::fill_hole`], pushed from `first` on in the order tried.
+    pub(super) fn push_hole_fillers(&mut self, lo: u32, hi: u32, first: usize) {
         let sweep = self.sweep;
         let lowest = (lo..=hi)
             .filter(|&section| self.open[section as usize] > 0)
@@ -65,7 +71,6 @@ impl<T: Tracer> Search<'_, T> {
             }
         }
         self.candidates[first..].sort_unstable_by_key(|c| c.rank);
-        self.open_node(lo, hi, first)
     }
 
     /// Section inference: in every section of the component, the unplaced members must fit

@@ -13,6 +13,7 @@
 //! by placing buffers in exactly that order. See ARCHITECTURE.md for each pruning rule's
 //! argument.
 
+mod candidates;
 mod inference;
 mod offsets;
 mod state;
@@ -123,6 +124,9 @@ enum Frame {
         level: Level,
         /// The candidate being tried met no unplaced item when placed.
         hatless: bool,
+        /// Candidates past the stored window are left to make again (see
+        /// [`candidates::WINDOW`]).
+        more: bool,
     },
     /// Solving `runs[first + next]` ... one after another; all must succeed.
     Split {
@@ -191,6 +195,11 @@ pub(crate) struct Search<'a, T: Tracer = NoTrace> {
     undo: Vec<Undo>,
     stack: Vec<Frame>,
     candidates: Vec<Candidate>,
+    /// The most untried candidates an open node keeps ([`candidates::WINDOW`]).
+    window: usize,
+    /// Windows made again, for the window's test.
+    #[cfg(test)]
+    renewed: u64,
     runs: Vec<(u32, u32)>,
     next: Option<Action>,
     finished: Option<bool>,
@@ -278,6 +287,9 @@ impl<'a, T: Tracer> Search<'a, T> {
             undo: Vec::new(),
             stack: Vec::new(),
             candidates: Vec::new(),
+            window: candidates::WINDOW,
+            #[cfg(test)]
+            renewed: 0,
             runs: Vec::new(),
             next: Some(next),
             finished: None,
@@ -477,47 +489,7 @@ impl<'a, T: Tracer> Search<'a, T> {
         if self.holes {
             return self.fill_hole(lo, hi, first);
         }
-        // By (offset, rank) with dynamic ordering, else by rank: one closure for both, so
-        // one instantiation of the sort (wasm size, see crate::sort).
-        let dynamic = self.switches.dynamic_ordering;
-        self.candidates[first..]
-            .sort_unstable_by_key(|c| (if dynamic { c.offset } else { 0 }, c.rank));
-        if self.switches.dominance {
-            // A candidate at or above the lowest top of any unplaced item j is never needed:
-            // in any packing where it comes next, everything placed from then on lies above
-            // j's lowest spot, so j could drop there and the sum of offsets would shrink.
-            // Packings of least offset sum therefore survive.
-            if T::ON {
-                self.record_dominance(members, first, lowest_top);
-            }
-            let mut kept = first;
-            for index in first..self.candidates.len() {
-                if self.candidates[index].offset < lowest_top {
-                    self.candidates[kept] = self.candidates[index];
-                    kept += 1;
-                }
-            }
-            self.candidates.truncate(kept);
-        }
-        if self.switches.hatless && self.switches.canonical {
-            // A candidate with no unplaced neighbour can never rise, so every canonical
-            // completion places it exactly here: candidates sorted after it never come next.
-            let hatless = self.candidates[first..]
-                .iter()
-                .position(|c| self.open_neighbours[c.item as usize] == 0);
-            if let Some(position) = hatless {
-                let cut = first + position + 1;
-                if T::ON && cut < self.candidates.len() {
-                    let hatless = &self.candidates[first + position];
-                    let prune = Prune::Hatless {
-                        buffer: sweep.items[hatless.item as usize].index,
-                        dropped: self.traced_candidates(&self.candidates[cut..]),
-                    };
-                    self.record_prune(prune);
-                }
-                self.candidates.truncate(cut);
-            }
-        }
+        self.order_candidates(members, first, lowest_top, true);
         self.open_node(lo, hi, first)
     }
 
@@ -532,6 +504,10 @@ impl<'a, T: Tracer> Search<'a, T> {
             self.tracer
                 .record(Kind::Candidates, || TraceEvent::Candidates(list));
         }
+        let more = self.candidates.len() - first > self.window;
+        if more {
+            self.candidates.truncate(first + self.window);
+        }
         self.stack.push(Frame::Node {
             lo,
             hi,
@@ -540,6 +516,7 @@ impl<'a, T: Tracer> Search<'a, T> {
             undo_mark: self.undo.len() as u32,
             level: self.level,
             hatless: false,
+            more,
         });
         self.place_next_candidate()
     }
@@ -633,27 +610,35 @@ impl<'a, T: Tracer> Search<'a, T> {
 
     fn return_to_node(&mut self, ok: bool) -> Action {
         let Some(Frame::Node {
+            lo,
+            hi,
             first,
             next,
             undo_mark,
             level,
             hatless,
-            ..
+            more,
         }) = self.stack.last_mut()
         else {
             unreachable!("called with a node on top");
         };
-        let (first, undo_mark, level, hatless) = (*first, *undo_mark, *level, *hatless);
+        let (lo, hi, first, undo_mark, level, hatless, more) =
+            (*lo, *hi, *first, *undo_mark, *level, *hatless, *more);
         if ok {
             self.candidates.truncate(first as usize);
             self.stack.pop();
             return Action::Return(true);
         }
         *next += 1;
-        let next = *next;
-        let exhausted = (first + next) as usize >= self.candidates.len();
+        let mut next = *next;
+        let mut exhausted = (first + next) as usize >= self.candidates.len();
         self.undo_to(undo_mark);
         self.level = level;
+        if exhausted && more && !(self.switches.hatless && hatless) {
+            self.next_window(lo, hi, first as usize);
+            next = 0;
+            exhausted = self.candidates.len() == first as usize;
+        }
         if exhausted || (self.switches.hatless && hatless) {
             if T::ON && !exhausted {
                 let failed = self.candidates[(first + next - 1) as usize];
