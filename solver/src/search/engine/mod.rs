@@ -130,6 +130,11 @@ enum Frame {
     },
     /// Solving `runs[first + next]` ... one after another; all must succeed.
     Split {
+        /// The component that split.
+        lo: u32,
+        hi: u32,
+        /// Where the ranks the split replaced start in `saved_ranks`, if it replaced any.
+        saved: u32,
         first: u32,
         end: u32,
         next: u32,
@@ -151,7 +156,6 @@ enum Undo {
     Placed(u32),
     MinOffset(u32, Offset),
     Floor(u32, Offset),
-    Rank(u32, u32),
 }
 
 /// The search state of one ordering. `T` records the search when tracing (see
@@ -193,6 +197,8 @@ pub(crate) struct Search<'a, T: Tracer = NoTrace> {
     /// Scratch space of [`holes::unfillable_floor`].
     ledges: holes::Ledges,
     undo: Vec<Undo>,
+    /// The ranks splits replaced (see [`Search::rerank`]), by split, innermost last.
+    saved_ranks: Vec<u32>,
     stack: Vec<Frame>,
     candidates: Vec<Candidate>,
     /// The most untried candidates an open node keeps ([`candidates::WINDOW`]).
@@ -285,6 +291,7 @@ impl<'a, T: Tracer> Search<'a, T> {
             touched: None,
             ledges: holes::Ledges::new(sections),
             undo: Vec::new(),
+            saved_ranks: Vec::new(),
             stack: Vec::new(),
             candidates: Vec::new(),
             window: candidates::WINDOW,
@@ -481,7 +488,7 @@ impl<'a, T: Tracer> Search<'a, T> {
         // then may it split. The root always splits into partitions; deeper nodes only with
         // decomposition on.
         if self.switches.decomposition || self.stack.is_empty() {
-            if let Some(action) = self.try_split(members) {
+            if let Some(action) = self.try_split(lo, hi, members) {
                 self.candidates.truncate(first);
                 return action;
             }
@@ -660,6 +667,9 @@ impl<'a, T: Tracer> Search<'a, T> {
 
     fn return_to_split(&mut self, ok: bool) -> Action {
         let Some(Frame::Split {
+            lo,
+            hi,
+            saved,
             first,
             end,
             next,
@@ -670,7 +680,8 @@ impl<'a, T: Tracer> Search<'a, T> {
         else {
             unreachable!("called with a split on top");
         };
-        let (first, end, undo_mark, level, holes) = (*first, *end, *undo_mark, *level, *holes);
+        let (lo, hi, saved, first, end, undo_mark, level, holes) =
+            (*lo, *hi, *saved, *first, *end, *undo_mark, *level, *holes);
         if ok && first + *next + 1 < end {
             *next += 1;
             self.level = GROUND;
@@ -680,8 +691,12 @@ impl<'a, T: Tracer> Search<'a, T> {
         }
         self.level = level;
         self.holes = holes;
-        if !ok {
+        if ok {
+            // Every item of the component is placed: their ranks no longer matter.
+            self.saved_ranks.truncate(saved as usize);
+        } else {
             self.undo_to(undo_mark);
+            self.restore_ranks(lo, hi, saved as usize);
         }
         self.runs.truncate(first as usize);
         self.stack.pop();

@@ -8,7 +8,7 @@ use crate::search::trace::{Kind, TraceEvent, Tracer};
 impl<T: Tracer> Search<'_, T> {
     /// Splits the component's unplaced items into runs that no item spans across. Pushes a
     /// `Split` frame and enters the first run when there are two or more.
-    pub(super) fn try_split(&mut self, members: &[u32]) -> Option<Action> {
+    pub(super) fn try_split(&mut self, lo: u32, hi: u32, members: &[u32]) -> Option<Action> {
         let first = self.runs.len();
         let mut current: Option<(u32, u32)> = None;
         for &item in members {
@@ -37,6 +37,9 @@ impl<T: Tracer> Search<'_, T> {
             self.tracer.record(Kind::Split, || TraceEvent::Split(runs));
         }
         self.stack.push(Frame::Split {
+            lo,
+            hi,
+            saved: self.saved_ranks.len() as u32,
             first: first as u32,
             end: self.runs.len() as u32,
             next: 0,
@@ -47,13 +50,16 @@ impl<T: Tracer> Search<'_, T> {
         self.rerank(members);
         // Each run is a problem of its own: its canonical order starts from the ground.
         self.level = GROUND;
-        let (lo, hi) = self.runs[first];
-        self.holes = self.full(lo, hi);
-        Some(Action::Enter(lo, hi))
+        let (run_lo, run_hi) = self.runs[first];
+        self.holes = self.full(run_lo, run_hi);
+        Some(Action::Enter(run_lo, run_hi))
     }
 
     /// Ranks the unplaced items again as the fresh problems the runs are, with `T` taken
-    /// from the sections' remaining totals. Old ranks go on the undo log.
+    /// from the sections' remaining totals. The old ranks are saved on `saved_ranks`, in
+    /// `members` order, for [`Search::restore_ranks`]: four bytes an open item rather than an
+    /// undo entry of sixteen, as a split deep in a long component ranks thousands again at
+    /// every level.
     pub(super) fn rerank(&mut self, members: &[u32]) {
         let Some(ordering) = &self.ordering else {
             return;
@@ -67,13 +73,43 @@ impl<T: Tracer> Search<'_, T> {
         sort_by_keys(&mut open, ordering, self.keys, &|item| {
             largest_total(&items[item as usize], totals)
         });
+        let rank = &mut self.rank;
+        if open
+            .iter()
+            .enumerate()
+            .all(|(position, &item)| rank[item as usize] == position as u32)
+        {
+            return;
+        }
+        self.saved_ranks.extend(
+            members
+                .iter()
+                .filter(|&&item| self.offset[item as usize] == UNPLACED)
+                .map(|&item| rank[item as usize]),
+        );
         for (position, item) in open.into_iter().enumerate() {
-            let old = self.rank[item as usize];
-            if old != position as u32 {
-                self.undo.push(Undo::Rank(item, old));
-                self.rank[item as usize] = position as u32;
+            rank[item as usize] = position as u32;
+        }
+    }
+
+    /// Puts back the ranks a split of component `[lo, hi]` replaced (saved from `saved` on),
+    /// once its placements are undone: the same items are unplaced as when it split.
+    pub(super) fn restore_ranks(&mut self, lo: u32, hi: u32, saved: usize) {
+        if self.saved_ranks.len() == saved {
+            return;
+        }
+        let sweep = self.sweep;
+        let members = &sweep.by_first
+            [sweep.first_start[lo as usize] as usize..sweep.first_start[hi as usize + 1] as usize];
+        let mut from = saved;
+        for &item in members {
+            if self.offset[item as usize] == UNPLACED {
+                self.rank[item as usize] = self.saved_ranks[from];
+                from += 1;
             }
         }
+        debug_assert_eq!(from, self.saved_ranks.len());
+        self.saved_ranks.truncate(saved);
     }
 
     /// Places a candidate; returns true when it met no unplaced item (nothing can land on it).
@@ -150,7 +186,6 @@ impl<T: Tracer> Search<'_, T> {
                 }
                 Some(Undo::MinOffset(item, old)) => self.min_offset[item as usize] = old,
                 Some(Undo::Floor(section, old)) => self.floor[section as usize] = old,
-                Some(Undo::Rank(item, old)) => self.rank[item as usize] = old,
                 None => break,
             }
         }
