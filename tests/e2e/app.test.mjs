@@ -1,7 +1,8 @@
 // The web app end to end in Debian's Chromium (playwright-core): load the page, load CSVs by
 // the file input and by a simulated drop, wait for the result, check the chart has drawn,
 // hover for a tooltip, show a malformed CSV's line and keep the previous chart, cancel a long
-// solve, export a CSV the validator accepts. Screenshots go to target/e2e/ (CI artifacts).
+// solve (also one that replaced another), keep what is typed into a field while a solve runs,
+// export a CSV the validator accepts. Screenshots go to target/e2e/ (CI artifacts).
 //
 // Run after `cargo xtask dist`:  node --test tests/e2e/   ($BUFPACK_DIST: another build)
 import test, { after, afterEach, before } from 'node:test';
@@ -129,6 +130,59 @@ test('Cancel stops a long solve and keeps the previous result', async () => {
   assert.match(await page.textContent('.notice'), /Cancelled/);
   assert.equal(await page.locator('.progress').count(), 0);
   assert.equal((await page.textContent('#height')).replace(/\D/g, ''), '1048576');
+});
+
+/** Starts D at 990000 (minutes of search, see above) under `name` and waits for its progress. */
+async function startLongSolve(name) {
+  await setCapacity('990000');
+  await page.fill('#timeout', '600');
+  await page.press('#timeout', 'Tab');
+  await dropFile(name, fixture('challenging/D.1048576.csv'));
+  await page.waitForFunction(
+    (name) => {
+      const text = document.querySelector('.progress')?.textContent ?? '';
+      return text.includes(name) && /nodes/.test(text);
+    },
+    name,
+    { timeout: 30_000 },
+  );
+}
+
+test('what is typed into a field stays while a running solve updates the page', async () => {
+  await startLongSolve('D.typing.csv');
+  // Typed, not yet committed (that is the change event, on Enter or on leaving the field),
+  // while each progress report renders the controls again.
+  const reports = async (count) => {
+    for (let report = 0; report < count; report++) {
+      const shown = await page.textContent('.progress .figures');
+      await page.waitForFunction((shown) => document.querySelector('.progress .figures')?.textContent !== shown, shown);
+    }
+  };
+  await page.fill('#capacity', '1048576');
+  await reports(3);
+  assert.equal(await page.inputValue('#capacity'), '1048576');
+  await page.fill('#timeout', '7');
+  await reports(3);
+  assert.equal(await page.inputValue('#timeout'), '7');
+  await page.click('#cancel');
+  await page.waitForSelector('.notice', { timeout: 5_000 });
+  // Leaving the fields committed them; they still show what was typed.
+  assert.equal(await page.inputValue('#capacity'), '1048576');
+  assert.equal(await page.inputValue('#timeout'), '7');
+});
+
+test('Cancel stops a solve that replaced another', async () => {
+  await startLongSolve('D.first.csv');
+  await startLongSolve('D.second.csv');
+  await page.click('#cancel');
+  await page.waitForSelector('.notice', { timeout: 5_000 });
+  assert.match(await page.textContent('.notice'), /Cancelled/);
+  assert.equal(await page.locator('.progress').count(), 0);
+  assert.equal((await page.textContent('#height')).replace(/\D/g, ''), '1048576');
+  // Neither search is left running.
+  const deadline = Date.now() + 5_000;
+  while (page.workers().length > 0 && Date.now() < deadline) await page.waitForTimeout(50);
+  assert.equal(page.workers().length, 0, 'solver workers still running');
 });
 
 test('the exported CSV is a solution the validator accepts', async () => {

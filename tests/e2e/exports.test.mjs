@@ -31,10 +31,18 @@ async function setCapacity(value) {
   await page.press('#capacity', 'Tab');
 }
 
+// Each solve of the small problem goes by a name of its own, which the chart's title shows
+// once its result is in. Under the one name, the previous test's result (the same title and
+// height) satisfied the wait at once, and the test went on with this solve still running:
+// its end then re-rendered the page in the middle of the test's next steps (the selection a
+// click had made was cleared by the new result; a capacity being typed was undone).
+let smallSolves = 0;
+
 async function solveSmall() {
+  const name = `input.12.${++smallSolves}.csv`;
   await setCapacity('12');
-  await page.setInputFiles('#file', { name: 'input.12.csv', mimeType: 'text/csv', buffer: Buffer.from(small) });
-  await waitForResult(page, 12, 'input.12.csv');
+  await page.setInputFiles('#file', { name, mimeType: 'text/csv', buffer: Buffer.from(small) });
+  await waitForResult(page, 12, name);
 }
 
 async function waitForResult(on, height, title) {

@@ -61,6 +61,7 @@ fn start_solve(
         return;
     };
     let signal = controller.signal();
+    let mine = controller.clone();
     *abort.borrow_mut() = Some(controller);
     *source.borrow_mut() = Source {
         csv: csv.clone(),
@@ -84,7 +85,15 @@ fn start_solve(
             move |fraction| preparing_state.dispatch(Action::Preparing { id, fraction }),
         )
         .await;
-        abort.borrow_mut().take();
+        // This solve's controller is no longer needed, unless a newer solve's has taken its
+        // place: a solve superseded by the next one ends after that one started, and taking
+        // whatever was there took the newer solve's, so Cancel did nothing and a third solve
+        // left the second running.
+        let mut current = abort.borrow_mut();
+        if current.as_ref() == Some(&mine) {
+            current.take();
+        }
+        drop(current);
         state.dispatch(match ended {
             Ended::Solved(layout, model) => Action::Solved { id, layout, model },
             Ended::Cancelled => Action::Cancelled { id },

@@ -18,10 +18,58 @@ pub(crate) struct ControlsProps {
     pub(crate) on_cancel: Callback<()>,
 }
 
+/// A text field being edited: what it shows, and the callbacks that keep it.
+struct Field {
+    value: String,
+    oninput: Callback<InputEvent>,
+    /// Drops the edit: the field shows the committed value again.
+    reset: Callback<()>,
+}
+
+/// A text field of the options, whose committed value (`committed`, in the state) changes
+/// only on its change event (Enter, or leaving the field). Yew writes a field's rendered
+/// value back into it whenever the two differ, at every render of the controls, and a
+/// running solve renders them with each progress report (about ten times a second) and when
+/// it ends: rendered from the state alone, a field lost what was being typed into it before
+/// it was committed (typing a capacity while a solve ran was undone within 100 ms; in the
+/// e2e test of a crashed worker, the small solve still finishing between `fill` and `Tab`
+/// put the capacity back to 12, so K was solved at 12). So the field shows its edit, kept
+/// here as it is typed, until the committed value changes (a commit, or an example's or a
+/// share link's capacity) or `reset` drops it.
+#[hook]
+fn use_field(committed: String) -> Field {
+    // The edit, with the committed value it was typed over.
+    let edit = use_state_eq(|| None::<(String, String)>);
+    {
+        let edit = edit.clone();
+        use_effect_with(committed.clone(), move |_| edit.set(None));
+    }
+    let value = match &*edit {
+        Some((over, text)) if *over == committed => text.clone(),
+        _ => committed.clone(),
+    };
+    let oninput = {
+        let edit = edit.clone();
+        Callback::from(move |event: InputEvent| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            edit.set(Some((committed.clone(), input.value())));
+        })
+    };
+    let reset = Callback::from(move |()| edit.set(None));
+    Field {
+        value,
+        oninput,
+        reset,
+    }
+}
+
 #[function_component(Controls)]
 pub(crate) fn controls(props: &ControlsProps) -> Html {
     let capacity_error = use_state(|| None::<String>);
     let options = &props.options;
+    let capacity = use_field(options.capacity.map(|c| c.to_string()).unwrap_or_default());
+    let timeout = use_field(options.timeout_seconds.to_string());
+    let orderings = use_field(options.orderings.clone());
     let update = |change: fn(&mut SolveOptions, &HtmlInputElement)| {
         let (options, on_options) = (options.clone(), props.on_options.clone());
         Callback::from(move |event: Event| {
@@ -32,10 +80,11 @@ pub(crate) fn controls(props: &ControlsProps) -> Html {
         })
     };
     let on_capacity = {
-        let (options, on_options, error) = (
+        let (options, on_options, error, reset) = (
             options.clone(),
             props.on_options.clone(),
             capacity_error.clone(),
+            capacity.reset.clone(),
         );
         Callback::from(move |event: Event| {
             let input: HtmlInputElement = event.target_unchecked_into();
@@ -46,21 +95,34 @@ pub(crate) fn controls(props: &ControlsProps) -> Html {
                         capacity,
                         ..options.clone()
                     });
+                    reset.emit(());
                 }
+                // The text refused stays in the field, beside the message.
                 Err(message) => error.set(Some(message)),
             }
         })
     };
-    let on_timeout = update(|o, input| {
-        // The browser's reading of the number field (NaN when empty or invalid): Rust's
-        // `f64` parser would bring its 10 KB table of powers of five to the first visit.
-        let seconds = input.value_as_number();
-        if seconds > 0.0 && seconds.is_finite() {
-            o.timeout_seconds = seconds;
-        }
-    });
+    // A field's commit, then its edit dropped: a time limit refused shows the one kept.
+    let committing = |field: &Field, commit: Callback<Event>| {
+        let reset = field.reset.clone();
+        Callback::from(move |event: Event| {
+            commit.emit(event);
+            reset.emit(());
+        })
+    };
+    let on_timeout = committing(
+        &timeout,
+        update(|o, input| {
+            // The browser's reading of the number field (NaN when empty or invalid): Rust's
+            // `f64` parser would bring its 10 KB table of powers of five to the first visit.
+            let seconds = input.value_as_number();
+            if seconds > 0.0 && seconds.is_finite() {
+                o.timeout_seconds = seconds;
+            }
+        }),
+    );
     let on_parallel = update(|o, input| o.parallel = input.checked());
-    let on_orderings = update(|o, input| o.orderings = input.value());
+    let on_orderings = committing(&orderings, update(|o, input| o.orderings = input.value()));
     let running = props.running.is_some();
     let on_solve = props.on_solve.reform(|_: MouseEvent| ());
     let on_cancel = props.on_cancel.reform(|_: MouseEvent| ());
@@ -71,12 +133,12 @@ pub(crate) fn controls(props: &ControlsProps) -> Html {
             <div class="fields">
                 <label>{ "Capacity" }
                     <input id="capacity" type="text" inputmode="numeric" placeholder="empty: minimise"
-                           value={options.capacity.map(|c| c.to_string()).unwrap_or_default()}
+                           value={capacity.value} oninput={capacity.oninput}
                            onchange={on_capacity} aria-invalid={capacity_error.is_some().to_string()} />
                 </label>
                 <label>{ "Time limit (s)" }
                     <input id="timeout" type="number" min="0.1" step="any"
-                           value={options.timeout_seconds.to_string()} onchange={on_timeout} />
+                           value={timeout.value} oninput={timeout.oninput} onchange={on_timeout} />
                 </label>
                 <label class="check">
                     <input id="parallel" type="checkbox" checked={options.parallel} onchange={on_parallel} />
@@ -105,7 +167,7 @@ pub(crate) fn controls(props: &ControlsProps) -> Html {
                     }
                 }) }
                 <label>{ "Orderings (key strings)" }
-                    <input type="text" value={options.orderings.clone()} onchange={on_orderings}
+                    <input type="text" value={orderings.value} oninput={orderings.oninput} onchange={on_orderings}
                            title="Comma-separated, e.g. WAT,TAW,TWA: W width, A area, T section total, Z size, L start, U end, C sections, O overlaps" />
                 </label>
             </details>

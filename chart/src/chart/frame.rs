@@ -92,10 +92,16 @@ pub(super) struct Inner {
 /// selection); a double click fits the view and leaves the selection as it was before the
 /// double click began, so its first click, which selected at once, is undone and its second
 /// does nothing.
+///
+/// Whether the first click changed the selection is remembered from that click, not read
+/// from the selection at the double click: the owner of the selection (the app) hands it
+/// back through `set_marks` when it renders, which may come after the `dblclick` event on a
+/// busy page (Yew yields to the browser between a render and its effects), and then the
+/// selection still looked unchanged and the first click's was kept.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub(super) struct Clicks {
-    /// The selection before the last single click.
-    pub(super) before: Option<Option<usize>>,
+    /// The selection before the last single click, if that click changed it.
+    pub(super) undo: Option<Option<usize>>,
 }
 
 impl Clicks {
@@ -110,14 +116,14 @@ impl Clicks {
         if count > 1 {
             return None;
         }
-        self.before = Some(current);
-        (picked != current).then_some(picked)
+        let changed = picked != current;
+        self.undo = changed.then_some(current);
+        changed.then_some(picked)
     }
 
-    /// A double click with `current` selected: the selection to restore, if it changed.
-    pub(super) fn double_click(&mut self, current: Option<usize>) -> Option<Option<usize>> {
-        let before = self.before.take()?;
-        (before != current).then_some(before)
+    /// A double click: the selection to restore, if its first click changed it.
+    pub(super) fn double_click(&mut self) -> Option<Option<usize>> {
+        self.undo.take()
     }
 }
 

@@ -316,8 +316,7 @@ impl ChartWidget {
             let change = {
                 let mut state = inner.borrow_mut();
                 state.view.reset();
-                let current = state.selected;
-                state.clicks.double_click(current)
+                state.clicks.double_click()
             };
             schedule(&inner);
             if let Some(selection) = change {
