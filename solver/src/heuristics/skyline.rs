@@ -25,6 +25,7 @@ use std::collections::BinaryHeap;
 use super::place::PieceTable;
 use super::STOP_CHECK;
 use crate::model::{align_up, Offset, Problem};
+use crate::sort::sort_pairs;
 
 /// A segment tree over time slots holding the skyline: range max, range min, and range
 /// raise to a value at least the range's current max.
@@ -76,6 +77,17 @@ impl Skyline {
                 best = best.max(self.tag[node]);
                 node >>= 1;
             }
+        }
+        best
+    }
+
+    /// The skyline at `slot`.
+    fn height(&self, slot: usize) -> Offset {
+        let mut node = slot + self.leaves;
+        let mut best = 0;
+        while node >= 1 {
+            best = best.max(self.tag[node]);
+            node >>= 1;
         }
         best
     }
@@ -195,20 +207,26 @@ struct Waiting {
 }
 
 impl Waiting {
-    /// `plain`: (first slot, end slot, position) of every plain buffer.
-    fn new(mut plain: Vec<(u32, u32, u32)>, positions: usize) -> Waiting {
-        plain.sort_unstable();
-        let leaves = plain.len().max(1).next_power_of_two();
+    /// `plain`: (first slot, end slot) of every position in the order, `None` for the
+    /// buffers that are not plain.
+    fn new(plain: &[Option<(u32, u32)>]) -> Waiting {
+        // By first slot, through the crate's one sort of pairs (code size).
+        let mut keyed: Vec<(i64, i64)> = (0..plain.len())
+            .filter_map(|p| plain[p].map(|(start, _)| (i64::from(start), p as i64)))
+            .collect();
+        sort_pairs(&mut keyed);
+        let leaves = keyed.len().max(1).next_power_of_two();
         let mut waiting = Waiting {
             leaves,
-            starts: plain.iter().map(|p| p.0).collect(),
+            starts: keyed.iter().map(|&(start, _)| start as u32).collect(),
             end: vec![NONE; 2 * leaves],
             position: vec![NONE; 2 * leaves],
-            leaf: vec![NONE; positions],
+            leaf: vec![NONE; plain.len()],
         };
-        for (index, &(_, end, position)) in plain.iter().enumerate() {
+        for (index, &(_, position)) in keyed.iter().enumerate() {
+            let (_, end) = plain[position as usize].unwrap_or_default();
             waiting.end[leaves + index] = end;
-            waiting.position[leaves + index] = position;
+            waiting.position[leaves + index] = position as u32;
             waiting.leaf[position as usize] = index as u32;
         }
         for node in (1..leaves).rev() {
@@ -287,43 +305,51 @@ struct Valleys {
     level: Offset,
     /// Time slots (the skyline's leaves past them are padding).
     times: usize,
-    /// Positions, each once the favourite inside a valley at this level; some since
-    /// placed or cut off (checked when they come up).
-    ready: BinaryHeap<Reverse<u32>>,
-    /// Raises above the level when made: (height, lower, upper).
-    walls: BinaryHeap<Reverse<(Offset, u32, u32)>>,
+    /// Positions (after a 0, to share the queue's type: code size), each once the
+    /// favourite inside a valley at this level; some since placed or cut off (checked when
+    /// they come up).
+    ready: BinaryHeap<Reverse<(Offset, u32)>>,
+    /// Raises above the level when made, as (height, index in `spans`).
+    walls: BinaryHeap<Reverse<(Offset, u32)>>,
+    /// The slots `[lower, upper)` of each wall.
+    spans: Vec<(u32, u32)>,
 }
 
 impl Valleys {
-    /// Asks for the favourite inside the valley holding `slot`, if the slot is in one.
-    fn visit(&mut self, sky: &Skyline, waiting: &Waiting, slot: usize) -> usize {
+    /// Asks for the favourite inside the valley holding `slot` (at most the level); returns
+    /// the valley.
+    fn visit(&mut self, sky: &Skyline, waiting: &Waiting, slot: usize) -> (usize, usize) {
         let start = sky.wall_before(slot, self.level);
         let end = sky.next(slot, self.level, true).min(self.times);
         let favourite = waiting.favourite_inside(start as u32, end as u32);
         if favourite != NONE {
-            self.ready.push(Reverse(favourite));
+            self.ready.push(Reverse((0, favourite)));
         }
-        end
+        (start, end)
     }
 
-    /// Asks every valley at the level that meets `[lower, upper)`; returns where the last
-    /// one ends (`lower` when none does).
+    /// Asks every valley at the level that meets `[lower, upper)`; returns the last one
+    /// (empty when none).
     fn visit_range(
         &mut self,
         sky: &Skyline,
         waiting: &Waiting,
         lower: usize,
         upper: usize,
-    ) -> usize {
-        let mut at = lower;
-        while at < upper {
-            let slot = sky.next(at, self.level, false);
+    ) -> (usize, usize) {
+        let mut valley = (0, 0);
+        loop {
+            let slot = sky.next(valley.1.max(lower), self.level, false);
             if slot >= upper.min(self.times) {
-                break;
+                return valley;
             }
-            at = self.visit(sky, waiting, slot);
+            valley = self.visit(sky, waiting, slot);
         }
-        at
+    }
+
+    fn wall(&mut self, height: Offset, lower: u32, upper: u32) {
+        self.walls.push(Reverse((height, self.spans.len() as u32)));
+        self.spans.push((lower, upper));
     }
 
     /// The skyline over `[lower, upper)` was raised to `height`.
@@ -331,12 +357,12 @@ impl Valleys {
         if height <= self.level {
             return;
         }
-        self.walls.push(Reverse((height, lower, upper)));
+        self.wall(height, lower, upper);
         let (lower, upper) = (lower as usize, upper as usize);
-        if lower > 0 && sky.highest(lower - 1, lower) <= self.level {
+        if lower > 0 && sky.height(lower - 1) <= self.level {
             self.visit(sky, waiting, lower - 1);
         }
-        if upper < self.times && sky.highest(upper, upper + 1) <= self.level {
+        if upper < self.times && sky.height(upper) <= self.level {
             self.visit(sky, waiting, upper);
         }
     }
@@ -351,7 +377,7 @@ impl Valleys {
         life: impl Fn(u32) -> (usize, usize),
     ) -> Option<(Offset, u32)> {
         loop {
-            while let Some(&Reverse(position)) = self.ready.peek() {
+            while let Some(&Reverse((_, position))) = self.ready.peek() {
                 let (lower, upper) = life(position);
                 if waiting.waits(position) && sky.highest(lower, upper) <= self.level {
                     return Some((self.level, position));
@@ -359,19 +385,25 @@ impl Valleys {
                 self.ready.pop();
             }
             // No plain buffer fits at this level: rise to the lowest wall, where the valleys
-            // beside it merge (walls popped in order of their first slot, so a valley met
-            // twice is asked once).
-            let &Reverse((height, _, _)) = self.walls.peek()?;
+            // beside it merge. The walls of that height by first slot (through the crate's
+            // one sort of pairs: code size), so a valley met twice is asked once.
+            let &Reverse((height, _)) = self.walls.peek()?;
             self.level = height;
-            let mut done = 0;
-            while let Some(&Reverse((wall, lower, upper))) = self.walls.peek() {
+            let mut risen = Vec::new();
+            while let Some(&Reverse((wall, index))) = self.walls.peek() {
                 if wall != height {
                     break;
                 }
                 self.walls.pop();
+                let (lower, upper) = self.spans[index as usize];
+                risen.push((i64::from(lower), i64::from(upper)));
+            }
+            sort_pairs(&mut risen);
+            let mut done = 0;
+            for (lower, upper) in risen {
                 let (lower, upper) = (lower as usize, upper as usize);
                 if upper > done {
-                    done = self.visit_range(sky, waiting, lower.max(done), upper);
+                    done = done.max(self.visit_range(sky, waiting, lower.max(done), upper).1);
                 }
             }
         }
@@ -394,6 +426,7 @@ pub(crate) fn skyline(
         times: table.times,
         ready: BinaryHeap::new(),
         walls: BinaryHeap::new(),
+        spans: Vec::new(),
     };
     let mut offsets = vec![0; problem.buffers.len()];
     for (index, buffer) in problem.buffers.iter().enumerate() {
@@ -404,26 +437,25 @@ pub(crate) fn skyline(
             let top = sky.highest(lower, upper).max(at + slot.top);
             sky.raise(lower, upper, top);
             if top > 0 {
-                valleys.walls.push(Reverse((top, slot.lower, slot.upper)));
+                valleys.wall(top, slot.lower, slot.upper);
             }
         }
     }
-    // A plain buffer: one piece resting at its offset, no alignment.
-    let plain = |position: usize| {
-        let buffer = order[position] as usize;
-        match table.pieces_of(buffer) {
-            [slot] if slot.bottom == 0 && problem.buffers[buffer].alignment == 1 => Some(slot),
+    // The slots of each plain buffer (one piece resting at its offset, no alignment).
+    let plains: Vec<Option<(u32, u32)>> = order
+        .iter()
+        .map(|&buffer| match table.pieces_of(buffer as usize) {
+            [slot] if slot.bottom == 0 && problem.buffers[buffer as usize].alignment == 1 => {
+                Some((slot.lower, slot.upper))
+            }
             _ => None,
-        }
-    };
-    let waiting = (0..order.len())
-        .filter_map(|position| plain(position).map(|s| (s.lower, s.upper, position as u32)))
+        })
         .collect();
-    let mut waiting = Waiting::new(waiting, order.len());
+    let mut waiting = Waiting::new(&plains);
     valleys.visit_range(&sky, &waiting, 0, table.times);
     let life = |position: u32| {
-        let slot = &table.pieces_of(order[position as usize] as usize)[0];
-        (slot.lower as usize, slot.upper as usize)
+        let (lower, upper) = plains[position as usize].unwrap_or_default();
+        (lower as usize, upper as usize)
     };
     let spot = |sky: &Skyline, buffer: usize| {
         let alignment = problem.buffers[buffer].alignment;
@@ -438,7 +470,7 @@ pub(crate) fn skyline(
     };
     // The other buffers: a min-heap on (a spot they had, position in `order`).
     let mut queue: BinaryHeap<Reverse<(Offset, u32)>> = (0..order.len())
-        .filter(|&position| plain(position).is_none())
+        .filter(|&position| plains[position].is_none())
         .map(|position| Reverse((0, position as u32)))
         .collect();
     let mut steps = 0u32;
