@@ -299,9 +299,16 @@ impl Waiting {
     }
 }
 
-/// The plain buffers' side of the pass: the level, the valleys' favourites, the walls.
+/// One class of plain buffers (one alignment): its level, its valleys' favourites, its
+/// walls.
 struct Valleys {
-    /// Every plain buffer that can sit lower sits at this height or above.
+    /// The alignment of this class of plain buffers.
+    alignment: Offset,
+    /// The buffers of the class not placed yet, and how many.
+    waiting: Waiting,
+    left: usize,
+    /// Every buffer of the class sits at this height (a multiple of the alignment) or
+    /// above.
     level: Offset,
     /// Time slots (the skyline's leaves past them are padding).
     times: usize,
@@ -318,10 +325,10 @@ struct Valleys {
 impl Valleys {
     /// Asks for the favourite inside the valley holding `slot` (at most the level); returns
     /// the valley.
-    fn visit(&mut self, sky: &Skyline, waiting: &Waiting, slot: usize) -> (usize, usize) {
+    fn visit(&mut self, sky: &Skyline, slot: usize) -> (usize, usize) {
         let start = sky.wall_before(slot, self.level);
         let end = sky.next(slot, self.level, true).min(self.times);
-        let favourite = waiting.favourite_inside(start as u32, end as u32);
+        let favourite = self.waiting.favourite_inside(start as u32, end as u32);
         if favourite != NONE {
             self.ready.push(Reverse((0, favourite)));
         }
@@ -330,20 +337,14 @@ impl Valleys {
 
     /// Asks every valley at the level that meets `[lower, upper)`; returns the last one
     /// (empty when none).
-    fn visit_range(
-        &mut self,
-        sky: &Skyline,
-        waiting: &Waiting,
-        lower: usize,
-        upper: usize,
-    ) -> (usize, usize) {
+    fn visit_range(&mut self, sky: &Skyline, lower: usize, upper: usize) -> (usize, usize) {
         let mut valley = (0, 0);
         loop {
             let slot = sky.next(valley.1.max(lower), self.level, false);
             if slot >= upper.min(self.times) {
                 return valley;
             }
-            valley = self.visit(sky, waiting, slot);
+            valley = self.visit(sky, slot);
         }
     }
 
@@ -353,45 +354,54 @@ impl Valleys {
     }
 
     /// The skyline over `[lower, upper)` was raised to `height`.
-    fn raised(&mut self, sky: &Skyline, waiting: &Waiting, lower: u32, upper: u32, height: Offset) {
-        if height <= self.level {
+    fn raised(&mut self, sky: &Skyline, lower: u32, upper: u32, height: Offset) {
+        if self.left == 0 || height <= self.level {
             return;
         }
         self.wall(height, lower, upper);
         let (lower, upper) = (lower as usize, upper as usize);
         if lower > 0 && sky.height(lower - 1) <= self.level {
-            self.visit(sky, waiting, lower - 1);
+            self.visit(sky, lower - 1);
         }
         if upper < self.times && sky.height(upper) <= self.level {
-            self.visit(sky, waiting, upper);
+            self.visit(sky, upper);
         }
     }
 
-    /// The favourite plain buffer at the lowest level where one can sit, as (level,
-    /// position), or `None` when every plain buffer is placed. `life` gives a position's
-    /// slots.
+    /// Places the class's buffer at `position`.
+    fn take(&mut self, position: u32) {
+        self.waiting.remove(position);
+        self.left -= 1;
+    }
+
+    /// The class's favourite at the lowest level where one can sit, as (level, position),
+    /// or `None` when all are placed. `life` gives a position's slots.
     fn next(
         &mut self,
         sky: &Skyline,
-        waiting: &Waiting,
         life: impl Fn(u32) -> (usize, usize),
     ) -> Option<(Offset, u32)> {
+        if self.left == 0 {
+            return None;
+        }
         loop {
             while let Some(&Reverse((_, position))) = self.ready.peek() {
                 let (lower, upper) = life(position);
-                if waiting.waits(position) && sky.highest(lower, upper) <= self.level {
+                if self.waiting.waits(position) && sky.highest(lower, upper) <= self.level {
                     return Some((self.level, position));
                 }
                 self.ready.pop();
             }
-            // No plain buffer fits at this level: rise to the lowest wall, where the valleys
-            // beside it merge. The walls of that height by first slot (through the crate's
-            // one sort of pairs: code size), so a valley met twice is asked once.
+            // None fits at this level: rise to the lowest wall (aligned up: a spot is a
+            // multiple of the alignment, and nothing lies between the level and the lowest
+            // wall), where the valleys beside the walls now under the level merge. Those
+            // walls by first slot (through the crate's one sort of pairs: code size), so a
+            // valley met twice is asked once.
             let &Reverse((height, _)) = self.walls.peek()?;
-            self.level = height;
+            self.level = align_up(height, self.alignment);
             let mut risen = Vec::new();
             while let Some(&Reverse((wall, index))) = self.walls.peek() {
-                if wall != height {
+                if wall > self.level {
                     break;
                 }
                 self.walls.pop();
@@ -403,12 +413,16 @@ impl Valleys {
             for (lower, upper) in risen {
                 let (lower, upper) = (lower as usize, upper as usize);
                 if upper > done {
-                    done = done.max(self.visit_range(sky, waiting, lower.max(done), upper).1);
+                    done = done.max(self.visit_range(sky, lower.max(done), upper).1);
                 }
             }
         }
     }
 }
+
+/// Classes of plain buffers at most, one per alignment (the first met in the order); plain
+/// buffers of other alignments are queued. Each class looks at every raise.
+const CLASSES: usize = 4;
 
 /// Offsets by the skyline heuristic with every buffer ending at or below `limit`, or `None`
 /// (also when `stop`, asked every [`STOP_CHECK`] steps, says so). `order` lists the movable
@@ -421,14 +435,8 @@ pub(crate) fn skyline(
     stop: &mut dyn FnMut() -> bool,
 ) -> Option<Vec<Offset>> {
     let mut sky = Skyline::new(table.times);
-    let mut valleys = Valleys {
-        level: 0,
-        times: table.times,
-        ready: BinaryHeap::new(),
-        walls: BinaryHeap::new(),
-        spans: Vec::new(),
-    };
     let mut offsets = vec![0; problem.buffers.len()];
+    let mut fixed = Vec::new();
     for (index, buffer) in problem.buffers.iter().enumerate() {
         let Some(at) = buffer.offset else { continue };
         offsets[index] = at;
@@ -436,23 +444,54 @@ pub(crate) fn skyline(
             let (lower, upper) = (slot.lower as usize, slot.upper as usize);
             let top = sky.highest(lower, upper).max(at + slot.top);
             sky.raise(lower, upper, top);
-            if top > 0 {
-                valleys.wall(top, slot.lower, slot.upper);
-            }
+            fixed.push((top, slot.lower, slot.upper));
         }
     }
-    // The slots of each plain buffer (one piece resting at its offset, no alignment).
-    let plains: Vec<Option<(u32, u32)>> = order
-        .iter()
-        .map(|&buffer| match table.pieces_of(buffer as usize) {
-            [slot] if slot.bottom == 0 && problem.buffers[buffer as usize].alignment == 1 => {
-                Some((slot.lower, slot.upper))
+    // The slots and class of each plain buffer: one piece resting at its offset.
+    let mut alignments: Vec<Offset> = Vec::new();
+    let mut plains: Vec<Option<(u32, u32)>> = vec![None; order.len()];
+    let mut class_of = vec![CLASSES; order.len()];
+    for (position, &buffer) in order.iter().enumerate() {
+        let [slot] = table.pieces_of(buffer as usize) else {
+            continue;
+        };
+        let alignment = problem.buffers[buffer as usize].alignment;
+        let class = match alignments.iter().position(|&a| a == alignment) {
+            Some(class) => class,
+            None if slot.bottom == 0 && alignments.len() < CLASSES => {
+                alignments.push(alignment);
+                alignments.len() - 1
             }
-            _ => None,
-        })
-        .collect();
-    let mut waiting = Waiting::new(&plains);
-    valleys.visit_range(&sky, &waiting, 0, table.times);
+            None => continue,
+        };
+        if slot.bottom == 0 {
+            plains[position] = Some((slot.lower, slot.upper));
+            class_of[position] = class;
+        }
+    }
+    let mut classes: Vec<Valleys> = Vec::with_capacity(alignments.len());
+    for (class, &alignment) in alignments.iter().enumerate() {
+        let mine: Vec<Option<(u32, u32)>> = (0..order.len())
+            .map(|p| plains[p].filter(|_| class_of[p] == class))
+            .collect();
+        let mut valleys = Valleys {
+            alignment,
+            waiting: Waiting::new(&mine),
+            left: mine.iter().flatten().count(),
+            level: 0,
+            times: table.times,
+            ready: BinaryHeap::new(),
+            walls: BinaryHeap::new(),
+            spans: Vec::new(),
+        };
+        for &(top, lower, upper) in &fixed {
+            if top > 0 {
+                valleys.wall(top, lower, upper);
+            }
+        }
+        valleys.visit_range(&sky, 0, table.times);
+        classes.push(valleys);
+    }
     let life = |position: u32| {
         let (lower, upper) = plains[position as usize].unwrap_or_default();
         (lower as usize, upper as usize)
@@ -491,22 +530,22 @@ pub(crate) fn skyline(
             }
             None => None,
         };
-        let lowest = valleys.next(&sky, &waiting, life);
-        let (at, position) = match (lowest, queued) {
-            (Some(plain), Some(other)) if plain < other => {
-                waiting.remove(plain.1);
-                plain
+        let (mut best, mut from) = (queued, CLASSES);
+        for (class, valleys) in classes.iter_mut().enumerate() {
+            let Some(candidate) = valleys.next(&sky, life) else {
+                continue;
+            };
+            if !matches!(best, Some(best) if best < candidate) {
+                (best, from) = (Some(candidate), class);
             }
-            (_, Some(other)) => {
+        }
+        let Some((at, position)) = best else { break };
+        match classes.get_mut(from) {
+            Some(valleys) => valleys.take(position),
+            None => {
                 queue.pop();
-                other
             }
-            (Some(plain), None) => {
-                waiting.remove(plain.1);
-                plain
-            }
-            (None, None) => break,
-        };
+        }
         let buffer = order[position as usize] as usize;
         if at + problem.buffers[buffer].size > limit {
             return None;
@@ -515,7 +554,9 @@ pub(crate) fn skyline(
         for slot in table.pieces_of(buffer) {
             let top = at + slot.top;
             sky.raise(slot.lower as usize, slot.upper as usize, top);
-            valleys.raised(&sky, &waiting, slot.lower, slot.upper, top);
+            for valleys in &mut classes {
+                valleys.raised(&sky, slot.lower, slot.upper, top);
+            }
         }
     }
     for (index, buffer) in problem.buffers.iter().enumerate() {
@@ -615,7 +656,9 @@ mod tests {
                     let size = 1 + rng.below(if case % 3 == 0 { 2 } else { 8 });
                     let mut buffer = Buffer::new(format!("b{index}"), lower, upper, size);
                     match rng.below(20) {
-                        0 => buffer = buffer.with_alignment(2 + 2 * rng.below(2)),
+                        // Up to six alignments: more than the classes.
+                        0 => buffer = buffer.with_alignment(1 + rng.below(6)),
+                        3 | 4 if case % 2 == 0 => buffer = buffer.with_alignment(2),
                         1 if upper - lower >= 3 => {
                             let window = match rng.below(3) {
                                 0 => None,
