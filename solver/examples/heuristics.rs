@@ -39,7 +39,12 @@ fn main() -> Result<(), String> {
     } else {
         peaks
     };
+    // ONLY=skyline runs only the passes whose name contains that text.
+    let only = std::env::var("ONLY").unwrap_or_default();
     for heuristic in all {
+        if !heuristic.to_string().contains(&only) {
+            continue;
+        }
         let start = Instant::now();
         let solution = greedy(&problem, heuristic).map_err(|e| e.to_string())?;
         let elapsed = start.elapsed().as_secs_f64();
@@ -50,6 +55,16 @@ fn main() -> Result<(), String> {
                 let csv = bufpack::write_solution(&problem, &solution);
                 let written = start.elapsed().as_secs_f64();
                 println!("written {} bytes in {written:.3} s", csv.len());
+                // HASH=1 prints a hash of the offsets, to compare packings across builds.
+                if std::env::var_os("HASH").is_some() {
+                    let hash = solution
+                        .offsets
+                        .iter()
+                        .fold(0xcbf2_9ce4_8422_2325u64, |h, &o| {
+                            (h ^ o as u64).wrapping_mul(0x0100_0000_01b3)
+                        });
+                    println!("{heuristic} offsets hash {hash:016x}");
+                }
                 println!(
                     "{heuristic:<22} height {:>14}  gap {:>7.3}%  {elapsed:.3} s",
                     solution.height,
