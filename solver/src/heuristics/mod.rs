@@ -32,7 +32,8 @@ use crate::model::{Offset, Problem, Solution};
 use crate::search::{check_fixed, SolveError};
 use place::{PieceTable, Placer};
 
-/// How many placements pass between two checks of a pass's stop callback.
+/// How much work (placements, pieces met, skyline steps: each pass says) passes between
+/// two checks of a pass's stop callback.
 pub(crate) const STOP_CHECK: u32 = 4096;
 
 /// One way to build a packing fast.

@@ -213,8 +213,11 @@ impl<'a> Placer<'a> {
     /// Places the fixed buffers at their offsets, then the buffers of `order` (movable ones
     /// that occupy memory, each once) one by one at an offset chosen by `fit` with
     /// `offset + size <= limit`. Buffers in neither group go to their hint when it is legal,
-    /// else 0. `None` when some buffer finds no room under `limit`, or when `stop` (asked
-    /// every [`STOP_CHECK`] buffers) says so.
+    /// else 0. `None` when some buffer finds no room under `limit`, or when `stop` says so,
+    /// asked every [`STOP_CHECK`] units of work: a buffer placed, and each placed piece it
+    /// met. Counting buffers alone, a check could be seconds apart where thousands of
+    /// buffers are live at once (training-60000: 4,096 buffers took 2.5 s, and a 10 s
+    /// minimisation ended at 12.2 s).
     pub(crate) fn place(
         &mut self,
         order: &[u32],
@@ -232,13 +235,18 @@ impl<'a> Placer<'a> {
                 self.set(index, offset, &mut offsets);
             }
         }
-        for (step, &index) in order.iter().enumerate() {
-            if (step as u32 + 1) % STOP_CHECK == 0 && stop() {
-                return None;
+        let mut work = 0;
+        for &index in order {
+            if work >= STOP_CHECK {
+                work = 0;
+                if stop() {
+                    return None;
+                }
             }
             let index = index as usize;
             let buffer = &problem.buffers[index];
             self.collect_forbidden(index, &offsets);
+            work += 1 + self.forbidden.len().min(STOP_CHECK as usize) as u32;
             let offset = choose(
                 &mut self.forbidden,
                 buffer.alignment,

@@ -39,7 +39,7 @@ fn affordable(problem: &Problem) -> bool {
 }
 
 /// Stop checks the pinned probe may use: at most 64 Ki search nodes (one check per 64), or
-/// 4 Mi heuristic steps (one per 4,096).
+/// 4 Mi units of heuristic work (one per 4,096, see `heuristics::STOP_CHECK`).
 const PIN_STOP_CHECKS: u32 = 1024;
 
 /// The caller's monitor, stopping after a number of stop checks as well.
