@@ -38,16 +38,36 @@ fn affordable(problem: &Problem) -> bool {
     movable <= SEARCH_ITEMS && Sweep::cost(problem) <= SWEEP_BUDGET
 }
 
-/// Stop checks the pinned probe may use: at most 64 Ki search nodes (one check per 64), or
-/// 4 Mi units of heuristic work (one per 4,096, see `heuristics::STOP_CHECK`).
+/// Stop checks the pinned probe's exact search may use: at most 64 Ki nodes (one check per
+/// 64).
 const PIN_STOP_CHECKS: u32 = 1024;
+
+/// Stop checks its heuristic passes may use: 128 Mi units of work (one check per 4,096,
+/// see `heuristics::STOP_CHECK`; a unit is a buffer placed or a placed piece it meets).
+/// Four times what the generated `mixed-10000` needs to reach its exact search (1,024
+/// checks are not enough there).
+const PIN_HEURISTIC_CHECKS: u32 = 32 * 1024;
 
 /// The caller's monitor, stopping after a number of stop checks as well.
 struct Budget<'m> {
     inner: &'m mut dyn Monitor,
     left: u32,
+    /// Checks left to the heuristic passes (see [`Budget::heuristic_should_stop`]).
+    heuristic_left: u32,
     /// The caller's monitor asked to stop (not the budget).
     stopped: bool,
+}
+
+impl Budget<'_> {
+    /// A heuristic pass's stop check, counted against `heuristic_left`.
+    fn heuristic_should_stop(&mut self) -> bool {
+        if self.inner.should_stop() {
+            self.stopped = true;
+            return true;
+        }
+        self.heuristic_left = self.heuristic_left.saturating_sub(1);
+        self.heuristic_left == 0
+    }
 }
 
 impl Monitor for Budget<'_> {
@@ -253,17 +273,20 @@ impl<'a> Run<'a> {
     }
 
     /// The pinned probe (see [`super::pinned`]): a decision at the lower bound with the
-    /// long-lived buffers fixed at its top, within [`PIN_STOP_CHECKS`] stop checks (counted,
-    /// so the result does not depend on the machine's speed). A packing found is optimal.
+    /// long-lived buffers fixed at its top, within [`PIN_HEURISTIC_CHECKS`] and
+    /// [`PIN_STOP_CHECKS`] stop checks (counted, so the result does not depend on the
+    /// machine's speed). A packing found is optimal.
     /// See [`Self::decide`] for how.
     fn pin(&mut self, params: &SolverParams, monitor: &mut dyn Monitor) {
         let target = self.lower_bound;
         let mut budget = Budget {
             inner: monitor,
             left: PIN_STOP_CHECKS,
+            heuristic_left: PIN_HEURISTIC_CHECKS,
             stopped: false,
         };
-        let Some(pinned) = pinned_problem(self.problem, target, &mut || budget.should_stop())
+        let Some(pinned) =
+            pinned_problem(self.problem, target, &mut || budget.heuristic_should_stop())
         else {
             self.stopped |= budget.stopped;
             return;
@@ -289,11 +312,13 @@ impl<'a> Run<'a> {
     ) -> Option<Solution> {
         let mut greedy = Greedy::new(problem);
         for heuristic in std::iter::once(Heuristic::Online).chain(Heuristic::GREEDY) {
-            let found = greedy.run(heuristic, problem.capacity, &mut || budget.should_stop());
+            let found = greedy.run(heuristic, problem.capacity, &mut || {
+                budget.heuristic_should_stop()
+            });
             if found.is_some() {
                 return found;
             }
-            if budget.left == 0 || budget.stopped {
+            if budget.heuristic_left == 0 || budget.stopped {
                 return None;
             }
         }
