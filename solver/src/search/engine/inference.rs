@@ -4,6 +4,7 @@
 
 use super::{Action, Candidate, Level, Search, UNPLACED};
 use crate::model::Offset;
+use crate::search::holes;
 use crate::search::trace::Tracer;
 
 impl<T: Tracer> Search<'_, T> {
@@ -133,5 +134,36 @@ impl<T: Tracer> Search<'_, T> {
         } else {
             level.offset + 1
         }
+    }
+
+    /// Whether some section of the full component `[lo, hi]` can never be covered at its
+    /// floor (see [`holes::unfillable_floor`]).
+    pub(super) fn unfillable(&mut self, lo: u32, hi: u32, touched: Option<(u32, u32)>) -> bool {
+        let view = holes::View {
+            sweep: self.sweep,
+            offset: &self.offset,
+            base: &self.base,
+            floor: &self.floor,
+            total: &self.total,
+        };
+        holes::unfillable_floor(&view, lo, hi, touched, &mut self.ledges).is_some()
+    }
+
+    /// With ordered stacks, the item whose top is at `level` in `section` (see
+    /// [`holes::below`]).
+    pub(super) fn below(&self, section: u32, level: Offset) -> Option<u32> {
+        if !self.switches.ordered_stacks {
+            return None;
+        }
+        holes::below(self.sweep, &self.offset, section, level)
+    }
+
+    /// Whether `item` can fill a hole at `level` on top of `below`: unplaced, its lowest
+    /// offset there, and with ordered stacks not out of order on top of `below`.
+    pub(super) fn fills(&self, item: u32, level: Offset, below: Option<u32>) -> bool {
+        self.offset[item as usize] == UNPLACED
+            && self.base[item as usize] == level
+            && !below
+                .is_some_and(|below| holes::out_of_order(self.sweep, &self.stack_key, below, item))
     }
 }

@@ -16,15 +16,18 @@
 mod candidates;
 mod inference;
 mod offsets;
+mod recording;
 mod state;
+mod switches;
 
 use super::holes;
 use super::preorder::{initial_ranks, KeyTable};
-use super::trace::{Kind, NoTrace, Prune, TraceCandidate, TraceEvent, Tracer};
+use super::trace::{Kind, NoTrace, Prune, TraceEvent, Tracer};
 use crate::model::Offset;
 use crate::params::{Preordering, SolverParams};
 use crate::sweep::Sweep;
 use offsets::raised_offsets;
+use switches::Switches;
 
 const UNPLACED: Offset = -1;
 
@@ -35,47 +38,6 @@ pub(crate) const TICK_NODES: u64 = 64;
 /// over raised items (see [`Search::raised_offsets`]). Above it the search still finds
 /// packings but no longer proves that none exists.
 pub(crate) const RAISED_OFFSETS: u64 = 1 << 16;
-
-/// Which techniques are on, after resolving the ones that depend on another.
-#[derive(Clone, Copy, Debug)]
-struct Switches {
-    canonical: bool,
-    section_inference: bool,
-    dynamic_ordering: bool,
-    dominance: bool,
-    unallocated_floor: bool,
-    decomposition: bool,
-    monotonic_floor: bool,
-    hatless: bool,
-    canonical_floor: bool,
-    fill_holes: bool,
-    ledges: bool,
-    ordered_stacks: bool,
-}
-
-impl Switches {
-    fn from(params: &SolverParams) -> Switches {
-        let canonical = params.canonical_only;
-        Switches {
-            canonical,
-            section_inference: params.section_inference,
-            dynamic_ordering: params.dynamic_ordering,
-            // Both arguments rest on later buffers never going below the current offset.
-            dominance: params.check_dominance && canonical,
-            monotonic_floor: params.monotonic_floor && canonical,
-            unallocated_floor: params.unallocated_floor,
-            decomposition: params.dynamic_decomposition,
-            // Siblings tried after a hatless failure must be at least as constrained, which
-            // holds when they come in offset order or when there is no canonical level.
-            hatless: params.hatless_pruning && (params.dynamic_ordering || !canonical),
-            // Rests on every later placement coming after the canonical level.
-            canonical_floor: params.canonical_floor && canonical,
-            fill_holes: params.fill_holes,
-            ledges: params.ledges && params.fill_holes,
-            ordered_stacks: params.ordered_stacks && params.fill_holes,
-        }
-    }
-}
 
 /// Where a search stands after a call to [`Search::run`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -323,21 +285,6 @@ impl<'a, T: Tracer> Search<'a, T> {
         self.tracer
     }
 
-    /// An item as a trace names it: its buffer index, at `offset`.
-    fn traced_item(&self, item: u32, offset: Offset) -> TraceCandidate {
-        TraceCandidate {
-            buffer: self.sweep.items[item as usize].index,
-            offset,
-        }
-    }
-
-    fn traced_candidates(&self, candidates: &[Candidate]) -> Vec<TraceCandidate> {
-        candidates
-            .iter()
-            .map(|c| self.traced_item(c.item, c.offset))
-            .collect()
-    }
-
     /// Runs until solved, proven infeasible, `budget` more nodes were visited, or `tick`
     /// (called every [`TICK_NODES`] nodes with the nodes and backtracks since its last call)
     /// returns true.
@@ -528,71 +475,12 @@ impl<'a, T: Tracer> Search<'a, T> {
         self.place_next_candidate()
     }
 
-    /// Whether some section of the full component `[lo, hi]` can never be covered at its
-    /// floor (see [`holes::unfillable_floor`]).
-    fn unfillable(&mut self, lo: u32, hi: u32, touched: Option<(u32, u32)>) -> bool {
-        let view = holes::View {
-            sweep: self.sweep,
-            offset: &self.offset,
-            base: &self.base,
-            floor: &self.floor,
-            total: &self.total,
-        };
-        holes::unfillable_floor(&view, lo, hi, touched, &mut self.ledges).is_some()
-    }
-
-    /// With ordered stacks, the item whose top is at `level` in `section` (see
-    /// [`holes::below`]).
-    fn below(&self, section: u32, level: Offset) -> Option<u32> {
-        if !self.switches.ordered_stacks {
-            return None;
-        }
-        holes::below(self.sweep, &self.offset, section, level)
-    }
-
-    /// Whether `item` can fill a hole at `level` on top of `below`: unplaced, its lowest
-    /// offset there, and with ordered stacks not out of order on top of `below`.
-    fn fills(&self, item: u32, level: Offset, below: Option<u32>) -> bool {
-        self.offset[item as usize] == UNPLACED
-            && self.base[item as usize] == level
-            && !below
-                .is_some_and(|below| holes::out_of_order(self.sweep, &self.stack_key, below, item))
-    }
-
     fn fail_at_entry(&mut self, first: usize) -> Action {
         self.candidates.truncate(first);
         self.backtracks += 1;
         self.tracer
             .record(Kind::Backtrack, || TraceEvent::Backtrack);
         Action::Return(false)
-    }
-
-    fn record_prune(&mut self, prune: Prune) {
-        self.tracer
-            .record(Kind::Prune(prune.technique()), || TraceEvent::Prune(prune));
-    }
-
-    /// Records which candidates dominance is about to drop, and the unplaced item whose
-    /// lowest top `lowest_top` justifies it.
-    fn record_dominance(&mut self, members: &[u32], first: usize, lowest_top: Offset) {
-        let dropped: Vec<TraceCandidate> = self.candidates[first..]
-            .iter()
-            .filter(|c| c.offset >= lowest_top)
-            .map(|c| self.traced_item(c.item, c.offset))
-            .collect();
-        if dropped.is_empty() {
-            return;
-        }
-        let by = members.iter().copied().find(|&item| {
-            self.offset[item as usize] == UNPLACED
-                && self.base[item as usize] + self.sweep.items[item as usize].size == lowest_top
-        });
-        let by = by.map_or(usize::MAX, |item| self.sweep.items[item as usize].index);
-        self.record_prune(Prune::Dominance {
-            dropped,
-            by,
-            top: lowest_top,
-        });
     }
 
     /// Places the top node's next candidate and enters the child node.
