@@ -20,6 +20,7 @@ mod order;
 mod peaks;
 mod place;
 mod skyline;
+mod valleys;
 
 use std::fmt;
 

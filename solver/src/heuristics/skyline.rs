@@ -12,9 +12,10 @@
 //! resting at its offset) whose spot has risen a few times leaves the queue: spots only rise,
 //! so the pass rises through the heights as a *level* (one per alignment), and a plain buffer
 //! can sit at the level exactly when its life lies inside a *valley*, a maximal run of times
-//! where the skyline is at most the level. Each valley asks [`Waiting`] for the favourite
-//! buffer inside it, again only when a placement cuts the valley or the level rises to a
-//! *wall* (the top of a placement) and valleys merge: the stack costs O(k log n).
+//! where the skyline is at most the level. Each valley asks the waiting buffers
+//! ([`super::valleys`]) for the favourite buffer inside it, again only when a placement cuts
+//! the valley or the level rises to a *wall* (the top of a placement) and valleys merge: the
+//! stack costs O(k log n).
 //!
 //! Holes under the skyline are never reused, which is what keeps it fast. Fixed buffers
 //! raise the skyline over their lives, so nothing is placed beneath them.
@@ -23,9 +24,9 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use super::place::PieceTable;
+use super::valleys::Valleys;
 use super::STOP_CHECK;
 use crate::model::{align_up, Offset, Problem};
-use crate::sort::sort_pairs;
 
 /// A segment tree over time slots holding the skyline: range max, range min, and range
 /// raise to a value at least the range's current max.
@@ -35,7 +36,7 @@ use crate::sort::sort_pairs;
 /// at the O(log T) nodes covering its range, `sub` keeps each subtree's largest tag and `low`
 /// its lowest slot counting only the tags from the node down. Both operations are two
 /// bottom-up walks, without recursion or pushing tags down.
-struct Skyline {
+pub(super) struct Skyline {
     leaves: usize,
     tag: Vec<Offset>,
     sub: Vec<Offset>,
@@ -43,7 +44,7 @@ struct Skyline {
 }
 
 impl Skyline {
-    fn new(leaves: usize) -> Skyline {
+    pub(super) fn new(leaves: usize) -> Skyline {
         let leaves = leaves.max(1).next_power_of_two();
         Skyline {
             leaves,
@@ -54,7 +55,7 @@ impl Skyline {
     }
 
     /// The highest skyline over slots `[lower, upper)` (non-empty).
-    fn highest(&self, lower: usize, upper: usize) -> Offset {
+    pub(super) fn highest(&self, lower: usize, upper: usize) -> Offset {
         let (mut l, mut r) = (lower + self.leaves, upper + self.leaves);
         let (first, last) = (l, r - 1);
         let mut best = 0;
@@ -82,7 +83,7 @@ impl Skyline {
     }
 
     /// The skyline at `slot`.
-    fn height(&self, slot: usize) -> Offset {
+    pub(super) fn height(&self, slot: usize) -> Offset {
         let mut node = slot + self.leaves;
         let mut best = 0;
         while node >= 1 {
@@ -94,7 +95,7 @@ impl Skyline {
 
     /// Lifts the skyline over `[lower, upper)` (non-empty) to `value`, which is at least its
     /// max there.
-    fn raise(&mut self, lower: usize, upper: usize, value: Offset) {
+    pub(super) fn raise(&mut self, lower: usize, upper: usize, value: Offset) {
         let (mut l, mut r) = (lower + self.leaves, upper + self.leaves);
         let (first, last) = (l, r - 1);
         while l < r {
@@ -127,12 +128,12 @@ impl Skyline {
     /// The first slot at or after `from` whose height is above `level` (`above`) or at most
     /// `level` (`!above`); `self.leaves` when there is none. O(log T): a subtree is entered
     /// only when its max (or min) says it holds such a slot, or when it holds `from`.
-    fn next(&self, from: usize, level: Offset, above: bool) -> usize {
+    pub(super) fn next(&self, from: usize, level: Offset, above: bool) -> usize {
         self.next_in(1, 0, self.leaves, 0, from, level, above)
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn next_in(
+    pub(super) fn next_in(
         &self,
         node: usize,
         lower: usize,
@@ -162,11 +163,11 @@ impl Skyline {
     }
 
     /// One past the last slot before `before` whose height is above `level` (0 when none).
-    fn wall_before(&self, before: usize, level: Offset) -> usize {
+    pub(super) fn wall_before(&self, before: usize, level: Offset) -> usize {
         self.wall_before_in(1, 0, self.leaves, 0, before, level)
     }
 
-    fn wall_before_in(
+    pub(super) fn wall_before_in(
         &self,
         node: usize,
         lower: usize,
@@ -187,258 +188,6 @@ impl Skyline {
             return right;
         }
         self.wall_before_in(2 * node, lower, middle, inherited, before, level)
-    }
-}
-
-const NONE: u32 = u32::MAX;
-
-/// The plain buffers not placed yet, by the first slot of their lives, for the question
-/// "which is the favourite (lowest position in the order) of those whose lives lie inside
-/// `[lower, upper)`": a segment tree over them in that order, each node keeping its
-/// subtree's earliest end and lowest position (both `NONE` until the buffer waits here,
-/// and once placed).
-struct Waiting {
-    leaves: usize,
-    /// First slots, ascending, one a leaf, and the end slots of the same leaves.
-    starts: Vec<u32>,
-    ends: Vec<u32>,
-    end: Vec<u32>,
-    position: Vec<u32>,
-    /// The leaf of each position in the order (`NONE` for the queued buffers).
-    leaf: Vec<u32>,
-}
-
-impl Waiting {
-    /// `plain`: (first slot, end slot) of every position in the order, `None` for the
-    /// buffers that are not plain.
-    fn new(plain: &[Option<(u32, u32)>]) -> Waiting {
-        // By first slot, through the crate's one sort of pairs (code size).
-        let mut keyed: Vec<(i64, i64)> = (0..plain.len())
-            .filter_map(|p| plain[p].map(|(start, _)| (i64::from(start), p as i64)))
-            .collect();
-        sort_pairs(&mut keyed);
-        let leaves = keyed.len().max(1).next_power_of_two();
-        let mut waiting = Waiting {
-            leaves,
-            starts: keyed.iter().map(|&(start, _)| start as u32).collect(),
-            ends: keyed
-                .iter()
-                .map(|&(_, p)| plain[p as usize].unwrap_or_default().1)
-                .collect(),
-            end: vec![NONE; 2 * leaves],
-            position: vec![NONE; 2 * leaves],
-            leaf: vec![NONE; plain.len()],
-        };
-        for (index, &(_, position)) in keyed.iter().enumerate() {
-            waiting.leaf[position as usize] = index as u32;
-        }
-        waiting
-    }
-
-    fn pull(&mut self, node: usize) {
-        let (left, right) = (2 * node, 2 * node + 1);
-        self.end[node] = self.end[left].min(self.end[right]);
-        self.position[node] = self.position[left].min(self.position[right]);
-    }
-
-    fn waits(&self, position: u32) -> bool {
-        let leaf = self.leaf[position as usize];
-        leaf != NONE && self.position[self.leaves + leaf as usize] != NONE
-    }
-
-    /// Makes the buffer at `position` wait here (`true`) or no longer (`false`).
-    fn set(&mut self, position: u32, waits: bool) {
-        let leaf = self.leaf[position as usize] as usize;
-        let mut node = self.leaves + leaf;
-        (self.end[node], self.position[node]) = match waits {
-            true => (self.ends[leaf], position),
-            false => (NONE, NONE),
-        };
-        while node > 1 {
-            node >>= 1;
-            self.pull(node);
-        }
-    }
-
-    /// The lowest position among the waiting buffers whose lives lie inside
-    /// `[lower, upper)`, or `NONE`. Branch and bound over the leaves starting in the range:
-    /// a subtree is entered only when one of its buffers ends in time and its lowest
-    /// position beats the best found.
-    fn favourite_inside(&self, lower: u32, upper: u32) -> u32 {
-        let first = self.starts.partition_point(|&s| s < lower);
-        let last = self.starts.partition_point(|&s| s < upper);
-        let mut best = NONE;
-        self.search(1, 0, self.leaves, (first, last), upper, &mut best);
-        best
-    }
-
-    fn search(
-        &self,
-        node: usize,
-        lower: usize,
-        upper: usize,
-        range: (usize, usize),
-        end: u32,
-        best: &mut u32,
-    ) {
-        if upper <= range.0 || range.1 <= lower || self.end[node] > end {
-            return;
-        }
-        if self.position[node] >= *best {
-            return;
-        }
-        if upper - lower == 1 {
-            *best = self.position[node];
-            return;
-        }
-        let middle = (lower + upper) / 2;
-        let (left, right) = ((2 * node, lower, middle), (2 * node + 1, middle, upper));
-        let (near, far) = if self.position[left.0] <= self.position[right.0] {
-            (left, right)
-        } else {
-            (right, left)
-        };
-        self.search(near.0, near.1, near.2, range, end, best);
-        self.search(far.0, far.1, far.2, range, end, best);
-    }
-}
-
-/// One class of plain buffers (one alignment): its level, its valleys' favourites, its
-/// walls.
-struct Valleys {
-    /// The alignment of this class of plain buffers.
-    alignment: Offset,
-    /// The buffers of the class not placed yet, and how many.
-    waiting: Waiting,
-    left: usize,
-    /// Every buffer of the class sits at this height (a multiple of the alignment) or
-    /// above.
-    level: Offset,
-    /// Time slots (the skyline's leaves past them are padding).
-    times: usize,
-    /// Positions (after a 0, to share the queue's type: code size), each once the
-    /// favourite inside a valley at this level; some since placed or cut off (checked when
-    /// they come up).
-    ready: BinaryHeap<Reverse<(Offset, u32)>>,
-    /// Raises above the level when made, as (height, index in `spans`).
-    walls: BinaryHeap<Reverse<(Offset, u32)>>,
-    /// The slots `[lower, upper)` of each wall.
-    spans: Vec<(u32, u32)>,
-}
-
-impl Valleys {
-    /// Asks for the favourite inside the valley holding `slot` (at most the level); returns
-    /// the valley.
-    fn visit(&mut self, sky: &Skyline, slot: usize) -> (usize, usize) {
-        let start = sky.wall_before(slot, self.level);
-        let end = sky.next(slot, self.level, true).min(self.times);
-        let favourite = self.waiting.favourite_inside(start as u32, end as u32);
-        if favourite != NONE {
-            self.ready.push(Reverse((0, favourite)));
-        }
-        (start, end)
-    }
-
-    /// Asks every valley at the level that meets `[lower, upper)`; returns the last one
-    /// (empty when none).
-    fn visit_range(&mut self, sky: &Skyline, lower: usize, upper: usize) -> (usize, usize) {
-        let mut valley = (0, 0);
-        loop {
-            let slot = sky.next(valley.1.max(lower), self.level, false);
-            if slot >= upper.min(self.times) {
-                return valley;
-            }
-            valley = self.visit(sky, slot);
-        }
-    }
-
-    fn wall(&mut self, height: Offset, lower: u32, upper: u32) {
-        self.walls.push(Reverse((height, self.spans.len() as u32)));
-        self.spans.push((lower, upper));
-    }
-
-    /// The skyline over `[lower, upper)` was raised to `height`.
-    fn raised(&mut self, sky: &Skyline, lower: u32, upper: u32, height: Offset) {
-        if height <= self.level {
-            return;
-        }
-        self.wall(height, lower, upper);
-        if self.left == 0 {
-            return;
-        }
-        let (lower, upper) = (lower as usize, upper as usize);
-        if lower > 0 && sky.height(lower - 1) <= self.level {
-            self.visit(sky, lower - 1);
-        }
-        if upper < self.times && sky.height(upper) <= self.level {
-            self.visit(sky, upper);
-        }
-    }
-
-    /// Places the class's buffer at `position`.
-    fn take(&mut self, position: u32) {
-        self.waiting.set(position, false);
-        self.left -= 1;
-    }
-
-    /// Moves the class's buffer at `position`, whose spot is `spot` and life `[lower,
-    /// upper)`, from the queue to the valleys, if its spot is not below the level (a
-    /// level risen for the others may have passed it); `false` when it stays queued.
-    fn adopt(&mut self, sky: &Skyline, position: u32, spot: Offset, life: (usize, usize)) -> bool {
-        if spot < self.level {
-            return false;
-        }
-        self.waiting.set(position, true);
-        self.left += 1;
-        if sky.highest(life.0, life.1) <= self.level {
-            self.visit(sky, life.0);
-        }
-        true
-    }
-
-    /// The class's favourite at the lowest level where one can sit, as (level, position),
-    /// or `None` when all are placed. `life` gives a position's slots.
-    fn next(
-        &mut self,
-        sky: &Skyline,
-        life: impl Fn(u32) -> (usize, usize),
-    ) -> Option<(Offset, u32)> {
-        if self.left == 0 {
-            return None;
-        }
-        loop {
-            while let Some(&Reverse((_, position))) = self.ready.peek() {
-                let (lower, upper) = life(position);
-                if self.waiting.waits(position) && sky.highest(lower, upper) <= self.level {
-                    return Some((self.level, position));
-                }
-                self.ready.pop();
-            }
-            // None fits at this level: rise to the lowest wall (aligned up: a spot is a
-            // multiple of the alignment, and nothing lies between the level and the lowest
-            // wall), where the valleys beside the walls now under the level merge. Those
-            // walls by first slot (through the crate's one sort of pairs: code size), so a
-            // valley met twice is asked once.
-            let &Reverse((height, _)) = self.walls.peek()?;
-            self.level = align_up(height, self.alignment);
-            let mut risen = Vec::new();
-            while let Some(&Reverse((wall, index))) = self.walls.peek() {
-                if wall > self.level {
-                    break;
-                }
-                self.walls.pop();
-                let (lower, upper) = self.spans[index as usize];
-                risen.push((i64::from(lower), i64::from(upper)));
-            }
-            sort_pairs(&mut risen);
-            let mut done = 0;
-            for (lower, upper) in risen {
-                let (lower, upper) = (lower as usize, upper as usize);
-                if upper > done {
-                    done = done.max(self.visit_range(sky, lower.max(done), upper).1);
-                }
-            }
-        }
     }
 }
 
@@ -502,16 +251,7 @@ pub(crate) fn skyline(
         let mine: Vec<Option<(u32, u32)>> = (0..order.len())
             .map(|p| plains[p].filter(|_| class_of[p] == class))
             .collect();
-        let mut valleys = Valleys {
-            alignment,
-            waiting: Waiting::new(&mine),
-            left: 0,
-            level: 0,
-            times: table.times,
-            ready: BinaryHeap::new(),
-            walls: BinaryHeap::new(),
-            spans: Vec::new(),
-        };
+        let mut valleys = Valleys::new(alignment, &mine, table.times);
         for &(top, lower, upper) in &fixed {
             if top > 0 {
                 valleys.wall(top, lower, upper);
