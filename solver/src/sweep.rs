@@ -140,6 +140,12 @@ impl Sweep {
 }
 
 impl Sweep {
+    /// The items whose span starts in sections `lo..=hi`: a component of the search.
+    pub(crate) fn starting_in(&self, lo: u32, hi: u32) -> &[u32] {
+        &self.by_first
+            [self.first_start[lo as usize] as usize..self.first_start[hi as usize + 1] as usize]
+    }
+
     /// What [`Sweep::new`] would build, counted without building it: section memberships
     /// plus pairs of pieces that share time. O(n log n): a few sorts, then merges (each
     /// count is a sum of ranks of sorted queries in a sorted list, so no binary search

@@ -79,8 +79,7 @@ impl<T: Tracer> Search<'_, T> {
         let last = *self.candidates.last().expect("a window holds a candidate");
         self.candidates.truncate(first);
         let sweep = self.sweep;
-        let members = &sweep.by_first
-            [sweep.first_start[lo as usize] as usize..sweep.first_start[hi as usize + 1] as usize];
+        let members = sweep.starting_in(lo, hi);
         // As at the node's entry, which found no reason to end the node.
         let mut lowest_top = Offset::MAX;
         for &item in members {

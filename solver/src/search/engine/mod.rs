@@ -358,8 +358,7 @@ impl<'a, T: Tracer> Search<'a, T> {
             last_section: hi,
         });
         let sweep = self.sweep;
-        let members = &sweep.by_first
-            [sweep.first_start[lo as usize] as usize..sweep.first_start[hi as usize + 1] as usize];
+        let members = sweep.starting_in(lo, hi);
         let first = self.candidates.len();
         let touched = self.touched.take();
         let mut any_open = false;

@@ -99,8 +99,7 @@ impl<T: Tracer> Search<'_, T> {
             return;
         }
         let sweep = self.sweep;
-        let members = &sweep.by_first
-            [sweep.first_start[lo as usize] as usize..sweep.first_start[hi as usize + 1] as usize];
+        let members = sweep.starting_in(lo, hi);
         let mut from = saved;
         for &item in members {
             if self.offset[item as usize] == UNPLACED {
