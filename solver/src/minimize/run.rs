@@ -59,25 +59,31 @@ struct Budget<'m> {
 }
 
 impl Budget<'_> {
-    /// A heuristic pass's stop check, counted against `heuristic_left`.
-    fn heuristic_should_stop(&mut self) -> bool {
+    /// A stop check: the caller's, else one taken from the heuristic passes' allowance or
+    /// the search's.
+    fn check(&mut self, heuristic: bool) -> bool {
         if self.inner.should_stop() {
             self.stopped = true;
             return true;
         }
-        self.heuristic_left = self.heuristic_left.saturating_sub(1);
-        self.heuristic_left == 0
+        let left = if heuristic {
+            &mut self.heuristic_left
+        } else {
+            &mut self.left
+        };
+        *left = left.saturating_sub(1);
+        *left == 0
+    }
+
+    /// A heuristic pass's stop check, counted against `heuristic_left`.
+    fn heuristic_should_stop(&mut self) -> bool {
+        self.check(true)
     }
 }
 
 impl Monitor for Budget<'_> {
     fn should_stop(&mut self) -> bool {
-        if self.inner.should_stop() {
-            self.stopped = true;
-            return true;
-        }
-        self.left = self.left.saturating_sub(1);
-        self.left == 0
+        self.check(false)
     }
 }
 
