@@ -15,7 +15,15 @@
 //!    at its top and packs the rest beneath them (`pinned.rs`), within a counted budget.
 //! 3. A stop (timeout, cancel) returns the best packing so far with the gap left.
 //!
-//! Inputs too large for the exact search stop after step 1 with the gap stated.
+//! Inputs too large for the exact search whole (over 20,000 buffers to place) run it on
+//! *windows* instead (`window.rs`): where the best packing rises above a target height, the
+//! buffers placed in a band of memory under the target during a window of time around the
+//! highest one are packed again by the search, everything else fixed; the band and the
+//! window grow until it succeeds. Targets: the lower bound (a packing there is optimal),
+//! then heights bisected between it and the best. The pinned probe's problem, when too
+//! large, is repaired the same way from its online packing. This runs between the fast
+//! passes and the greedy ones (O(pairs that share time), seconds each on such traces). A
+//! window that fails proves nothing, so these inputs end proven only at the bound.
 //! Natively, [`minimize_parallel`] shares the work out over threads.
 
 use std::fmt;
@@ -24,6 +32,7 @@ use std::fmt;
 mod parallel;
 mod pinned;
 mod run;
+mod window;
 
 use crate::bounds::{gap_percent, BoundReason};
 use crate::heuristics::Heuristic;
@@ -51,8 +60,9 @@ pub struct MinimizeReport {
     pub found_by: Option<FoundBy>,
     /// Figures of the exact search (zero when it did not run).
     pub stats: SearchStats,
-    /// Whether the exact search ran: it does not when the heuristics already reach the
-    /// bound, when the input is too large for it, or when a stop comes first.
+    /// Whether the exact search ran, on the whole input or (when it is too large for that)
+    /// on windows of the best packing: it does not when the heuristics already reach the
+    /// bound or when a stop comes first.
     pub searched: bool,
     /// The monitor stopped the minimisation before the height was proven.
     pub stopped: bool,
@@ -84,6 +94,12 @@ pub enum FoundBy {
     /// The pinned probe: long-lived buffers fixed at the top of the lower bound, the rest
     /// packed beneath them (see `minimize/pinned.rs`).
     Pinned,
+    /// The exact search on windows of the best packing (the input is too large for it
+    /// whole), repairing it to this height (see `minimize/window.rs`).
+    Window {
+        /// The height the windows were repaired to.
+        target: Offset,
+    },
     /// The exact search, probing this height.
     Search {
         /// The height the probe was asked to fit under.
@@ -96,6 +112,12 @@ impl fmt::Display for FoundBy {
         match self {
             FoundBy::Heuristic(heuristic) => write!(f, "heuristic {heuristic}"),
             FoundBy::Pinned => write!(f, "long-lived buffers pinned at the top of the lower bound"),
+            FoundBy::Window { target } => {
+                write!(
+                    f,
+                    "exact search on windows of the best packing (target {target})"
+                )
+            }
             FoundBy::Search { probe } => write!(f, "exact search (probing height {probe})"),
         }
     }

@@ -70,7 +70,7 @@ pub(super) fn pinned_problem(
 }
 
 /// The least common multiple, or `None` past what an offset can hold.
-fn lcm(a: Offset, b: Offset) -> Option<Offset> {
+pub(super) fn lcm(a: Offset, b: Offset) -> Option<Offset> {
     let (mut x, mut y) = (a, b);
     while y != 0 {
         (x, y) = (y, x % y);

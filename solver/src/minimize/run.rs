@@ -5,10 +5,11 @@ use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::Mutex;
 
 use super::pinned::pinned_problem;
+use super::window::{over, window, WINDOW_ITEMS};
 use super::{FoundBy, MinimizeOutcome, MinimizeReport};
 use crate::bounds::{BoundReason, LoadProfile, LowerBound};
 use crate::heuristics::{leads, Greedy, Heuristic, LEAD};
-use crate::model::{Offset, Problem, Solution};
+use crate::model::{Offset, Problem, Solution, MAX_MAGNITUDE};
 use crate::monitor::Monitor;
 use crate::params::{ParamsError, SolverParams};
 use crate::search::{
@@ -87,6 +88,19 @@ impl Monitor for Budget<'_> {
     }
 }
 
+/// Stop checks one window's exact search may use: at most 16 Ki nodes.
+const WINDOW_STOP_CHECKS: u32 = 256;
+
+/// Stop checks one window's heuristic passes may use: 1 Mi units of work.
+const WINDOW_HEURISTIC_CHECKS: u32 = 256;
+
+/// The most a window's search structures may cost (see [`Sweep::cost`]): about 20 MB.
+const WINDOW_COST: u64 = 250_000;
+
+/// How many times a window may double (see [`super::window::window`]); by then it holds the
+/// whole trace or more than [`WINDOW_ITEMS`] buffers.
+const MAX_WINDOW_LEVEL: u32 = 48;
+
 /// Scouts kept running beside the proof probe.
 const SCOUTS: usize = 3;
 
@@ -154,6 +168,9 @@ pub(crate) struct Run<'a> {
     /// A probe ended without a packing or a proof (windowed gaps beyond what the search
     /// tries): the bound could not be raised there.
     incomplete: bool,
+    /// The height of the packing the window probe last started from: from the same one
+    /// it would repeat the same windows.
+    windowed_from: Option<Offset>,
 }
 
 impl<'a> Run<'a> {
@@ -186,6 +203,7 @@ impl<'a> Run<'a> {
             searched: false,
             stopped: false,
             incomplete: false,
+            windowed_from: None,
         };
         if let Err(clash) = check_fixed(problem) {
             return Ok(Err(run.infeasible(Infeasibility::FixedClash(clash))));
@@ -201,13 +219,23 @@ impl<'a> Run<'a> {
     /// Heuristics, then (when the input is small enough) exact probes, until proven or
     /// stopped. Tells the other threads to stop once the height is proven.
     pub(crate) fn work(&mut self, params: &SolverParams, monitor: &mut dyn Monitor) {
-        self.heuristics(monitor);
-        if !self.proven() && !self.stopped && self.role.proof {
-            self.pin(params, monitor);
-        }
-        if !self.proven() && !self.stopped && self.search_affordable() {
-            self.searched = true;
-            self.probe(params, monitor);
+        if self.search_affordable() {
+            self.heuristics(monitor, None);
+            if !self.proven() && !self.stopped && self.role.proof {
+                self.pin(params, monitor);
+            }
+            if !self.proven() && !self.stopped {
+                self.searched = true;
+                self.probe(params, monitor);
+            }
+        } else {
+            // Too large for the exact search whole: the pinned probe and the windows run
+            // between the passes that cost O(n log n) and the greedy ones, which cost
+            // O(pairs that share time), seconds each on a crowded trace.
+            self.heuristics(monitor, Some(params));
+            if !self.proven() && !self.stopped && self.role.proof {
+                self.windows(params, monitor);
+            }
         }
         if self.proven() {
             if let Some(shared) = self.shared {
@@ -233,8 +261,10 @@ impl<'a> Run<'a> {
         passes
     }
 
-    /// Runs this thread's heuristic passes, keeping the lowest packing.
-    fn heuristics(&mut self, monitor: &mut dyn Monitor) {
+    /// Runs this thread's heuristic passes, keeping the lowest packing. With `windowed`
+    /// (an input too large for the exact search whole), the greedy passes go last, after
+    /// the pinned probe and the window probe have had their turn.
+    fn heuristics(&mut self, monitor: &mut dyn Monitor, windowed: Option<&SolverParams>) {
         let problem = self.problem;
         let passes = self.passes();
         let lead = (self.role.passes.first() == Some(&Heuristic::Online)).then(|| passes[0]);
@@ -242,7 +272,21 @@ impl<'a> Run<'a> {
         // tens of MB).
         let profile = std::mem::take(&mut self.profile);
         let mut greedy = Greedy::with_profile(problem, &profile);
-        self.run_passes(&mut greedy, passes, lead, monitor);
+        let Some(params) = windowed else {
+            self.run_passes(&mut greedy, passes, lead, monitor);
+            return;
+        };
+        let (slow, fast): (Vec<Heuristic>, Vec<Heuristic>) = passes
+            .into_iter()
+            .partition(|p| matches!(p, Heuristic::Greedy(..)));
+        self.run_passes(&mut greedy, fast, lead, monitor);
+        if !self.proven() && !self.stopped && self.role.proof {
+            self.pin(params, monitor);
+        }
+        if !self.proven() && !self.stopped && self.role.proof {
+            self.windows(params, monitor);
+        }
+        self.run_passes(&mut greedy, slow, lead, monitor);
     }
 
     fn run_passes(
@@ -297,7 +341,13 @@ impl<'a> Run<'a> {
             self.stopped |= budget.stopped;
             return;
         };
-        let found = self.decide(&pinned, params, &mut budget);
+        if !affordable(&pinned) {
+            // The greedy passes cost O(pairs that share time) here, seconds each on a
+            // crowded trace; windows repair the online packing instead.
+            self.pinned_windows(&pinned, params, monitor);
+            return;
+        }
+        let found = self.decide(&pinned, params, &mut budget, true);
         let stopped = budget.stopped;
         if let Some(solution) = found {
             let solution = Solution::from_offsets(self.problem, solution.offsets);
@@ -306,18 +356,145 @@ impl<'a> Run<'a> {
         self.stopped |= stopped && !self.proven();
     }
 
-    /// A packing of `problem` within its capacity: by the online and greedy passes (the
-    /// skyline passes cannot place anything beneath a fixed buffer), then by the exact
-    /// search when the problem is small enough for it. `None` when none is found before
-    /// `budget` stops.
+    /// The pinned problem too large for the exact search whole: its online packing without
+    /// a height limit (some buffers end above the pinned block), repaired to the lower
+    /// bound by windows. Nothing moves the pinned buffers.
+    fn pinned_windows(
+        &mut self,
+        pinned: &Problem,
+        params: &SolverParams,
+        monitor: &mut dyn Monitor,
+    ) {
+        let target = self.lower_bound;
+        let unlimited = Problem {
+            capacity: MAX_MAGNITUDE,
+            ..pinned.clone()
+        };
+        let mut stop = || monitor.should_stop();
+        let Some(start) = Greedy::new(&unlimited).run(Heuristic::Online, MAX_MAGNITUDE, &mut stop)
+        else {
+            return;
+        };
+        let mut offsets = start.offsets;
+        match self.repair(pinned, &mut offsets, target, params, monitor) {
+            Some(true) => {
+                let solution = Solution::from_offsets(self.problem, offsets);
+                self.improve(solution, FoundBy::Window { target }, monitor);
+            }
+            Some(false) => {}
+            None => self.stopped = true,
+        }
+    }
+
+    /// The window probe (see [`super::window`]), for inputs too large for the exact search
+    /// whole: the best packing is repaired at a target height one window at a time, each
+    /// within [`WINDOW_HEURISTIC_CHECKS`] and [`WINDOW_STOP_CHECKS`] stop checks (counted,
+    /// so the result does not depend on the machine's speed). The first target is the
+    /// lower bound (a packing there is optimal); when a buffer above it can be moved by no
+    /// window of up to [`WINDOW_ITEMS`] buffers, the targets bisect between the lowest
+    /// not yet failed and the best height.
+    fn windows(&mut self, params: &SolverParams, monitor: &mut dyn Monitor) {
+        let Some(best) = self.best.as_ref() else {
+            return;
+        };
+        if self.windowed_from == Some(best.height) {
+            return;
+        }
+        let mut offsets = best.offsets.clone();
+        let mut floor = self.lower_bound;
+        let mut target = self.lower_bound;
+        loop {
+            self.sync();
+            let height = self.best.as_ref().map_or(floor, |b| b.height);
+            if self.proven() || floor >= height {
+                break;
+            }
+            match self.repair(self.problem, &mut offsets, target, params, monitor) {
+                None => {
+                    self.stopped = true;
+                    break;
+                }
+                Some(true) => {
+                    let solution = Solution::from_offsets(self.problem, offsets.clone());
+                    self.improve(solution, FoundBy::Window { target }, monitor);
+                }
+                // Not a proof: the target stays possible, only this way of reaching it failed.
+                Some(false) => floor = target + 1,
+            }
+            let height = self.best.as_ref().map_or(floor, |b| b.height);
+            target = floor + (height - floor) / 2;
+        }
+        self.windowed_from = self.best.as_ref().map(|b| b.height);
+    }
+
+    /// Moves the buffers of `offsets` above `target` beneath it, highest first, each by
+    /// the smallest window around it whose search succeeds. `Some(true)` when none is left
+    /// above, `Some(false)` when one could not be moved (the windows repaired before it are
+    /// kept: they are a packing no higher than before), `None` when the monitor stopped.
+    fn repair(
+        &mut self,
+        problem: &Problem,
+        offsets: &mut [Offset],
+        target: Offset,
+        params: &SolverParams,
+        monitor: &mut dyn Monitor,
+    ) -> Option<bool> {
+        loop {
+            let Some(&seed) = over(problem, offsets, target).first() else {
+                return Some(true);
+            };
+            let mut previous = None;
+            let mut moved = false;
+            for level in 0..MAX_WINDOW_LEVEL {
+                let Some(part) = window(problem, offsets, target, seed, level, WINDOW_ITEMS) else {
+                    break;
+                };
+                if Sweep::cost(&part.problem) > WINDOW_COST {
+                    break;
+                }
+                // A window that did not grow would fail the same way.
+                let shape = (part.base, part.movable.len(), part.problem.buffers.len());
+                if previous == Some(shape) {
+                    continue;
+                }
+                previous = Some(shape);
+                self.searched = true;
+                let mut budget = Budget {
+                    inner: monitor,
+                    left: WINDOW_STOP_CHECKS,
+                    heuristic_left: WINDOW_HEURISTIC_CHECKS,
+                    stopped: false,
+                };
+                let found = self.decide(&part.problem, params, &mut budget, false);
+                if budget.stopped {
+                    return None;
+                }
+                if let Some(solution) = found {
+                    part.apply(offsets, &solution);
+                    moved = true;
+                    break;
+                }
+            }
+            if !moved {
+                return Some(false);
+            }
+        }
+    }
+
+    /// A packing of `problem` within its capacity: by the online pass and, with `greedy`,
+    /// the greedy passes (the skyline passes cannot place anything beneath a fixed
+    /// buffer), then by the exact search when the problem is small enough for it. `None`
+    /// when none is found before `budget` stops.
     fn decide(
         &mut self,
         problem: &Problem,
         params: &SolverParams,
         budget: &mut Budget<'_>,
+        with_greedy: bool,
     ) -> Option<Solution> {
         let mut greedy = Greedy::new(problem);
-        for heuristic in std::iter::once(Heuristic::Online).chain(Heuristic::GREEDY) {
+        let passes: &[Heuristic] = if with_greedy { &Heuristic::GREEDY } else { &[] };
+        for &heuristic in std::iter::once(&Heuristic::Online).chain(passes) {
             let found = greedy.run(heuristic, problem.capacity, &mut || {
                 budget.heuristic_should_stop()
             });
