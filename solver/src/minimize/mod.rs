@@ -21,9 +21,10 @@
 //! highest one are packed again by the search, everything else fixed; the band and the
 //! window grow until it succeeds. Targets: the lower bound (a packing there is optimal),
 //! then heights bisected between it and the best. The pinned probe's problem, when too
-//! large, is repaired the same way from its online packing. This runs between the fast
-//! passes and the greedy ones (O(pairs that share time), seconds each on such traces). A
-//! window that fails proves nothing, so these inputs end proven only at the bound.
+//! large, is repaired the same way from its online packing. The attempts at the bound run
+//! between the fast passes and the greedy ones (O(pairs that share time), seconds each on
+//! such traces), the bisection after them. A window that fails proves nothing, so these
+//! inputs end proven only at the bound.
 //! Natively, [`minimize_parallel`] shares the work out over threads.
 
 use std::fmt;

@@ -88,6 +88,24 @@ impl Monitor for Budget<'_> {
     }
 }
 
+/// Stop checks the pinned probe's heuristic passes may use before the greedy passes of an
+/// input too large for the exact search whole: 16 Mi units of work (a tenth of a second to
+/// a second). The generated `mixed-10000` needs about 1,500; a probe cut short runs again
+/// after the greedy passes with [`PIN_HEURISTIC_CHECKS`] (`Pin::Again`).
+const EARLY_PIN_HEURISTIC_CHECKS: u32 = 4 * 1024;
+
+/// When the pinned probe runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pin {
+    /// After every pass, on an input the exact search takes whole.
+    Last,
+    /// Before the greedy passes of an input too large for the exact search whole, within a
+    /// smaller budget, then by windows.
+    Early,
+    /// After them, again with the full budget, if the early probe was cut short.
+    Again,
+}
+
 /// Stop checks one window's exact search may use: at most 16 Ki nodes.
 const WINDOW_STOP_CHECKS: u32 = 256;
 
@@ -168,9 +186,11 @@ pub(crate) struct Run<'a> {
     /// A probe ended without a packing or a proof (windowed gaps beyond what the search
     /// tries): the bound could not be raised there.
     incomplete: bool,
-    /// The height of the packing the window probe last started from: from the same one
-    /// it would repeat the same windows.
-    windowed_from: Option<Offset>,
+    /// The height of the packing the window probe last ended with, and whether it bisected
+    /// (or tried the bound alone): from the same one it would repeat the same windows.
+    windowed_from: Option<(Offset, bool)>,
+    /// The last pinned probe ran out of its heuristic budget before a packing.
+    pin_cut_short: bool,
 }
 
 impl<'a> Run<'a> {
@@ -204,6 +224,7 @@ impl<'a> Run<'a> {
             stopped: false,
             incomplete: false,
             windowed_from: None,
+            pin_cut_short: false,
         };
         if let Err(clash) = check_fixed(problem) {
             return Ok(Err(run.infeasible(Infeasibility::FixedClash(clash))));
@@ -222,19 +243,23 @@ impl<'a> Run<'a> {
         if self.search_affordable() {
             self.heuristics(monitor, None);
             if !self.proven() && !self.stopped && self.role.proof {
-                self.pin(params, monitor);
+                self.pin(params, monitor, Pin::Last);
             }
             if !self.proven() && !self.stopped {
                 self.searched = true;
                 self.probe(params, monitor);
             }
         } else {
-            // Too large for the exact search whole: the pinned probe and the windows run
-            // between the passes that cost O(n log n) and the greedy ones, which cost
-            // O(pairs that share time), seconds each on a crowded trace.
+            // Too large for the exact search whole: the pinned probe and the windows at the
+            // bound run between the passes that cost O(n log n) and the greedy ones, which
+            // cost O(pairs that share time), seconds each on a crowded trace; the windows'
+            // bisection of the heights above the bound after them.
             self.heuristics(monitor, Some(params));
             if !self.proven() && !self.stopped && self.role.proof {
-                self.windows(params, monitor);
+                self.pin(params, monitor, Pin::Again);
+            }
+            if !self.proven() && !self.stopped && self.role.proof {
+                self.windows(params, monitor, true);
             }
         }
         if self.proven() {
@@ -281,10 +306,10 @@ impl<'a> Run<'a> {
             .partition(|p| matches!(p, Heuristic::Greedy(..)));
         self.run_passes(&mut greedy, fast, lead, monitor);
         if !self.proven() && !self.stopped && self.role.proof {
-            self.pin(params, monitor);
+            self.pin(params, monitor, Pin::Early);
         }
         if !self.proven() && !self.stopped && self.role.proof {
-            self.windows(params, monitor);
+            self.windows(params, monitor, false);
         }
         self.run_passes(&mut greedy, slow, lead, monitor);
     }
@@ -323,16 +348,23 @@ impl<'a> Run<'a> {
     }
 
     /// The pinned probe (see [`super::pinned`]): a decision at the lower bound with the
-    /// long-lived buffers fixed at its top, within [`PIN_HEURISTIC_CHECKS`] and
-    /// [`PIN_STOP_CHECKS`] stop checks (counted, so the result does not depend on the
-    /// machine's speed). A packing found is optimal.
-    /// See [`Self::decide`] for how.
-    fn pin(&mut self, params: &SolverParams, monitor: &mut dyn Monitor) {
+    /// long-lived buffers fixed at its top, within [`PIN_HEURISTIC_CHECKS`] (or, early,
+    /// [`EARLY_PIN_HEURISTIC_CHECKS`]) and [`PIN_STOP_CHECKS`] stop checks (counted, so the
+    /// result does not depend on the machine's speed). A packing found is optimal. See
+    /// [`Self::decide`] for how; early, when the pinned problem is too large for the exact
+    /// search whole, by windows too (see [`Self::pinned_windows`]).
+    fn pin(&mut self, params: &SolverParams, monitor: &mut dyn Monitor, stage: Pin) {
+        if stage == Pin::Again && !self.pin_cut_short {
+            return;
+        }
         let target = self.lower_bound;
         let mut budget = Budget {
             inner: monitor,
             left: PIN_STOP_CHECKS,
-            heuristic_left: PIN_HEURISTIC_CHECKS,
+            heuristic_left: match stage {
+                Pin::Early => EARLY_PIN_HEURISTIC_CHECKS,
+                Pin::Last | Pin::Again => PIN_HEURISTIC_CHECKS,
+            },
             stopped: false,
         };
         let Some(pinned) =
@@ -341,17 +373,14 @@ impl<'a> Run<'a> {
             self.stopped |= budget.stopped;
             return;
         };
-        if !affordable(&pinned) {
-            // The greedy passes cost O(pairs that share time) here, seconds each on a
-            // crowded trace; windows repair the online packing instead.
-            self.pinned_windows(&pinned, params, monitor);
-            return;
-        }
         let found = self.decide(&pinned, params, &mut budget, true);
         let stopped = budget.stopped;
+        self.pin_cut_short = found.is_none() && budget.heuristic_left == 0;
         if let Some(solution) = found {
             let solution = Solution::from_offsets(self.problem, solution.offsets);
             self.improve(solution, FoundBy::Pinned, monitor);
+        } else if stage == Pin::Early && !stopped && !affordable(&pinned) {
+            self.pinned_windows(&pinned, params, monitor);
         }
         self.stopped |= stopped && !self.proven();
     }
@@ -390,19 +419,30 @@ impl<'a> Run<'a> {
     /// whole: the best packing is repaired at a target height one window at a time, each
     /// within [`WINDOW_HEURISTIC_CHECKS`] and [`WINDOW_STOP_CHECKS`] stop checks (counted,
     /// so the result does not depend on the machine's speed). The first target is the
-    /// lower bound (a packing there is optimal); when a buffer above it can be moved by no
-    /// window of up to [`WINDOW_ITEMS`] buffers, the targets bisect between the lowest
-    /// not yet failed and the best height.
-    fn windows(&mut self, params: &SolverParams, monitor: &mut dyn Monitor) {
+    /// lower bound (a packing there is optimal); with `bisect`, when a buffer above it can
+    /// be moved by no window of up to [`WINDOW_ITEMS`] buffers, the targets bisect between
+    /// the lowest not yet failed and the best height. Without, the lower bound alone is
+    /// tried: before the greedy passes, whose packings may be the better start for the
+    /// bisection (on `mixed-60000` they are).
+    fn windows(&mut self, params: &SolverParams, monitor: &mut dyn Monitor, bisect: bool) {
         let Some(best) = self.best.as_ref() else {
             return;
         };
-        if self.windowed_from == Some(best.height) {
-            return;
-        }
+        // From a packing already tried, the bound failed (or all failed, bisected).
+        let mut floor = match self.windowed_from {
+            Some((height, bisected)) if height == best.height => {
+                if bisected || !bisect {
+                    return;
+                }
+                self.lower_bound + 1
+            }
+            _ => self.lower_bound,
+        };
         let mut offsets = best.offsets.clone();
-        let mut floor = self.lower_bound;
-        let mut target = self.lower_bound;
+        let mut target = match floor == self.lower_bound {
+            true => floor,
+            false => floor + (best.height - floor) / 2,
+        };
         loop {
             self.sync();
             let height = self.best.as_ref().map_or(floor, |b| b.height);
@@ -421,10 +461,13 @@ impl<'a> Run<'a> {
                 // Not a proof: the target stays possible, only this way of reaching it failed.
                 Some(false) => floor = target + 1,
             }
+            if !bisect {
+                break;
+            }
             let height = self.best.as_ref().map_or(floor, |b| b.height);
             target = floor + (height - floor) / 2;
         }
-        self.windowed_from = self.best.as_ref().map(|b| b.height);
+        self.windowed_from = self.best.as_ref().map(|b| (b.height, bisect));
     }
 
     /// Moves the buffers of `offsets` above `target` beneath it, highest first, each by
