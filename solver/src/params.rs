@@ -49,8 +49,8 @@ pub struct SolverParams {
     /// the portfolio also runs each ordering as a limited discrepancy search: trying a
     /// node's i-th candidate (from 0) costs i, and iterations with a limit of 0, 1, 2, ...
     /// on a path's total start over from the root until one finds a packing, or fails
-    /// without leaving a candidate untried (a proof). Half the nodes go to these searches.
-    /// Not in the reference.
+    /// without leaving a candidate untried (a proof). There hole fillers flush with a floor
+    /// beside them come first. Half the nodes go to these searches. Not in the reference.
     pub limited_discrepancy: bool,
     /// The portfolio: one search per key string; see [`Preordering`].
     pub preordering_heuristics: Vec<Preordering>,

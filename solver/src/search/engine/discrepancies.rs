@@ -15,8 +15,10 @@
 //! reached by the iteration whose limit is its path's cost, so none is lost either.
 //!
 //! The runs of a split are independent: each starts from what the path to the split spent,
-//! not from what the runs before it spent. Hole filling's nodes are nodes like the others:
-//! their fillers are candidates in rank order, and cost the same.
+//! not from what the runs before it spent. Hole filling's nodes are nodes like the others,
+//! and their fillers cost the same; since the first candidates are the ones trusted, such a
+//! search tries first the fillers whose top is flush with the floor of a section beside
+//! them (see `push_hole_fillers`). Any order of the fillers is complete.
 
 use super::{Action, Search, GROUND};
 use crate::search::trace::Tracer;
@@ -129,6 +131,19 @@ mod tests {
         capacity: Offset,
         limited: bool,
     ) -> (Step, Vec<Offset>, bool, Option<u32>) {
+        let (step, offsets, full, limit, _, _) = windowed(problem, params, capacity, limited, 256);
+        (step, offsets, full, limit)
+    }
+
+    /// [`search`] with a window of `window` candidates, and the nodes it visited and the
+    /// windows it made again.
+    fn windowed(
+        problem: &Problem,
+        params: &SolverParams,
+        capacity: Offset,
+        limited: bool,
+        window: usize,
+    ) -> (Step, Vec<Offset>, bool, Option<u32>, u64, u64) {
         let sweep = Sweep::new(problem);
         let keys = key_table(problem, &sweep);
         let ordering = params.preordering_heuristics.first().cloned();
@@ -137,12 +152,32 @@ mod tests {
         if limited {
             search.limit_discrepancies();
         }
+        search.window = window;
         let step = search.run(u64::MAX, &mut |_, _| false);
         let mut offsets = vec![0; problem.buffers.len()];
         for (item, &offset) in sweep.items.iter().zip(search.item_offsets()) {
             offsets[item.index] = offset;
         }
-        (step, offsets, full, search.discrepancy_limit)
+        let (limit, nodes, renewed) = (search.discrepancy_limit, search.nodes, search.renewed);
+        (step, offsets, full, limit, nodes, renewed)
+    }
+
+    #[test]
+    fn a_window_of_any_size_searches_limited_discrepancies_as_the_whole_list() {
+        let params = SolverParams::default();
+        let mut renewed = 0;
+        for seed in 0..60 {
+            let problem = cut_rectangle(seed, 10 + seed as usize % 30);
+            let mut whole = windowed(&problem, &params, 64, true, usize::MAX);
+            whole.5 = 0;
+            for window in [1, 2, 3] {
+                let mut windowed = windowed(&problem, &params, 64, true, window);
+                renewed += std::mem::take(&mut windowed.5);
+                assert_eq!(windowed, whole, "seed {seed}, window {window}");
+            }
+        }
+        // Hole fillers ran out of windows and were made again.
+        assert!(renewed > 10, "{renewed} windows made again");
     }
 
     #[test]
