@@ -18,8 +18,8 @@ _KEYS = set("ACLOTUWZ")
 class SolverParams:
     """Every technique of the exact search as a switch, and the portfolio of orderings.
 
-    All on by default. ``canonical_floor``, ``fill_holes``, ``ledges`` and ``ordered_stacks``
-    are bufpack's own techniques (they come last, so positional arguments keep MiniMalloc's
+    All on by default. ``canonical_floor``, ``fill_holes``, ``ledges``, ``ordered_stacks`` and
+    ``limited_discrepancy`` are bufpack's own techniques (they come last, so positional arguments keep MiniMalloc's
     order); with them off (:meth:`reference`) the search is MiniMalloc's.
 
     Each key string of ``preordering_heuristics`` ranks buffers by keys compared in turn, each
@@ -63,6 +63,11 @@ class SolverParams:
     ordered_stacks: bool = True
     """With ``fill_holes``: two unaligned buffers of the same lifespan, one directly on the
     other, are tried in one order only. bufpack's own, not in MiniMalloc."""
+    limited_discrepancy: bool = True
+    """On a perfect packing (full to the capacity everywhere), each ordering also runs as a
+    limited discrepancy search: trying a node's i-th candidate costs i, and iterations with a
+    growing limit on a path's total start over until one decides. bufpack's own, not in
+    MiniMalloc."""
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -101,11 +106,17 @@ class SolverParams:
 
     @classmethod
     def reference(cls) -> "SolverParams":
-        """MiniMalloc's search: its nine techniques on, bufpack's own four off.
+        """MiniMalloc's search: its nine techniques on, bufpack's own five off.
 
         For comparing with MiniMalloc node for node, or following its paper; the defaults
         are faster on perfect packings."""
-        return cls(canonical_floor=False, fill_holes=False, ledges=False, ordered_stacks=False)
+        return cls(
+            canonical_floor=False,
+            fill_holes=False,
+            ledges=False,
+            ordered_stacks=False,
+            limited_discrepancy=False,
+        )
 
     @classmethod
     def all_off(cls) -> "SolverParams":
@@ -124,4 +135,5 @@ class SolverParams:
             fill_holes=False,
             ledges=False,
             ordered_stacks=False,
+            limited_discrepancy=False,
         )

@@ -156,17 +156,22 @@ def test_threads_and_params():
 def test_bufpacks_own_switches_default_on_and_reach_the_solver():
     params = bufpack.SolverParams()
     assert params.canonical_floor and params.fill_holes
-    assert params.ledges and params.ordered_stacks
+    assert params.ledges and params.ordered_stacks and params.limited_discrepancy
     off = bufpack.SolverParams.all_off()
     assert not off.canonical_floor and not off.fill_holes
-    assert not off.ledges and not off.ordered_stacks
+    assert not off.ledges and not off.ordered_stacks and not off.limited_discrepancy
     # perfect.11 is full in every section, where fill_holes branches on the holes instead of
     # MiniMalloc's next buffer in canonical order: fewer nodes, the same height.
     problem = Problem.read_csv(FIXTURES / "teaching" / "perfect.11.csv", 11)
     one = bufpack.SolverParams(preordering_heuristics=["WAT"])
     reference = dataclasses.replace(bufpack.SolverParams.reference(), preordering_heuristics=("WAT",))
     assert reference == dataclasses.replace(
-        one, canonical_floor=False, fill_holes=False, ledges=False, ordered_stacks=False
+        one,
+        canonical_floor=False,
+        fill_holes=False,
+        ledges=False,
+        ordered_stacks=False,
+        limited_discrepancy=False,
     )
     ours = solved(problem, params=one, threads=1)
     theirs = solved(problem, params=reference, threads=1)

@@ -45,6 +45,13 @@ pub struct SolverParams {
     /// and a higher index: such a pair can swap places, so only one order is tried. Not in
     /// the reference.
     pub ordered_stacks: bool,
+    /// When the whole problem is full to the capacity in every section (a perfect packing),
+    /// the portfolio also runs each ordering as a limited discrepancy search: trying a
+    /// node's i-th candidate (from 0) costs i, and iterations with a limit of 0, 1, 2, ...
+    /// on a path's total start over from the root until one finds a packing, or fails
+    /// without leaving a candidate untried (a proof). There hole fillers flush with a floor
+    /// beside them come first. Half the nodes go to these searches. Not in the reference.
+    pub limited_discrepancy: bool,
     /// The portfolio: one search per key string; see [`Preordering`].
     pub preordering_heuristics: Vec<Preordering>,
 }
@@ -65,6 +72,7 @@ impl Default for SolverParams {
             fill_holes: true,
             ledges: true,
             ordered_stacks: true,
+            limited_discrepancy: true,
             preordering_heuristics: ["WAT", "TAW", "TWA"]
                 .iter()
                 .map(|keys| keys.parse().expect("default orderings are valid"))
@@ -75,13 +83,14 @@ impl Default for SolverParams {
 
 impl SolverParams {
     /// MiniMalloc's techniques as it has them: the defaults without the ones it lacks
-    /// (`canonical_floor`, `fill_holes`). The teaching examples narrate this search.
+    /// (`canonical_floor`, `fill_holes` and its rules, `limited_discrepancy`). The teaching examples narrate this search.
     pub fn reference() -> Self {
         SolverParams {
             canonical_floor: false,
             fill_holes: false,
             ledges: false,
             ordered_stacks: false,
+            limited_discrepancy: false,
             ..SolverParams::default()
         }
     }
@@ -102,6 +111,7 @@ impl SolverParams {
             fill_holes: false,
             ledges: false,
             ordered_stacks: false,
+            limited_discrepancy: false,
             ..SolverParams::default()
         }
     }

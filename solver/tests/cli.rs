@@ -325,6 +325,7 @@ fn help_and_version_exit_0() {
         "--[no]fill_holes",
         "--[no]ledges",
         "--[no]ordered_stacks",
+        "--[no]limited_discrepancy",
         "--preordering_heuristics=LIST",
     ] {
         assert!(run.stdout.contains(flag), "{flag} in:\n{}", run.stdout);

@@ -196,6 +196,12 @@ export interface SolverParamsInit {
    * top of each other can always swap). bufpack's own, not in MiniMalloc.
    */
   orderedStacks?: boolean;
+  /**
+   * On a perfect packing (full to the capacity everywhere), also run each ordering as a
+   * limited discrepancy search: iterations that start over with a growing limit on how far
+   * a path may stray from the first candidates. bufpack's own, not in MiniMalloc.
+   */
+  limitedDiscrepancy?: boolean;
   /** The portfolio of orderings, as key strings (default ["WAT", "TAW", "TWA"]). */
   preorderingHeuristics?: string[];
 }
@@ -216,6 +222,7 @@ export class SolverParams implements Required<SolverParamsInit> {
   fillHoles: boolean;
   ledges: boolean;
   orderedStacks: boolean;
+  limitedDiscrepancy: boolean;
   preorderingHeuristics: string[];
   /**
    * MiniMalloc's search: its nine techniques on, bufpack's own (`canonicalFloor`,

@@ -240,13 +240,15 @@ pub(crate) struct ParamsShape {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) ordered_stacks: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) limited_discrepancy: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) preordering_heuristics: Option<Vec<String>>,
 }
 
 /// The fields of [`ParamsShape`] as JavaScript spells them. serde-wasm-bindgen reads a
 /// struct by looking up its known fields, so it never sees (nor refuses) others: the check
 /// against this list is explicit.
-pub(crate) const PARAM_NAMES: [&str; 14] = [
+pub(crate) const PARAM_NAMES: [&str; 15] = [
     "canonicalOnly",
     "sectionInference",
     "dynamicOrdering",
@@ -260,6 +262,7 @@ pub(crate) const PARAM_NAMES: [&str; 14] = [
     "fillHoles",
     "ledges",
     "orderedStacks",
+    "limitedDiscrepancy",
     "preorderingHeuristics",
 ];
 
@@ -285,6 +288,7 @@ impl ParamsShape {
             (self.fill_holes, &mut params.fill_holes),
             (self.ledges, &mut params.ledges),
             (self.ordered_stacks, &mut params.ordered_stacks),
+            (self.limited_discrepancy, &mut params.limited_discrepancy),
         ];
         for (given, field) in switches {
             if let Some(value) = given {
@@ -317,6 +321,7 @@ impl ParamsShape {
             fill_holes,
             ledges,
             ordered_stacks,
+            limited_discrepancy,
             preordering_heuristics,
         } = params;
         ParamsShape {
@@ -333,6 +338,7 @@ impl ParamsShape {
             fill_holes: Some(*fill_holes),
             ledges: Some(*ledges),
             ordered_stacks: Some(*ordered_stacks),
+            limited_discrepancy: Some(*limited_discrepancy),
             preordering_heuristics: Some(
                 preordering_heuristics
                     .iter()

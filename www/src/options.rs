@@ -21,7 +21,7 @@ pub(crate) fn minimalloc_switches() -> &'static [Switch] {
     &SWITCHES[..MINIMALLOC]
 }
 
-pub(crate) const SWITCHES: [Switch; 13] = [
+pub(crate) const SWITCHES: [Switch; 14] = [
     Switch {
         name: "canonicalOnly",
         label: "Canonical order",
@@ -91,6 +91,12 @@ pub(crate) const SWITCHES: [Switch; 13] = [
         help: "Not in MiniMalloc. While filling holes: two unaligned buffers of the same \
                lifespan, one on the other, are tried in one order only.",
     },
+    Switch {
+        name: "limitedDiscrepancy",
+        label: "Limited discrepancy (bufpack's own)",
+        help: "Not in MiniMalloc. On a perfect packing, each ordering also runs as a search \
+               that strays from its first candidates a little more in each iteration.",
+    },
 ];
 
 #[derive(Clone, Debug, PartialEq)]
@@ -139,6 +145,7 @@ fn switches_of(params: &SolverParams) -> [bool; SWITCHES.len()] {
         params.fill_holes,
         params.ledges,
         params.ordered_stacks,
+        params.limited_discrepancy,
     ]
 }
 
@@ -207,7 +214,13 @@ mod tests {
         let names: Vec<&str> = SWITCHES[MINIMALLOC..].iter().map(|s| s.name).collect();
         assert_eq!(
             names,
-            ["canonicalFloor", "fillHoles", "ledges", "orderedStacks"]
+            [
+                "canonicalFloor",
+                "fillHoles",
+                "ledges",
+                "orderedStacks",
+                "limitedDiscrepancy"
+            ]
         );
         assert!(SWITCHES[MINIMALLOC..]
             .iter()

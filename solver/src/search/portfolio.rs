@@ -59,13 +59,30 @@ impl<'a> Portfolio<'a> {
         } else {
             vec![None]
         };
-        let searches = orderings
+        let mut searches: Vec<Search<'a>> = orderings
             .iter()
             .map(|ordering| {
                 let ordering = ordering.map(|index| params.preordering_heuristics[index].clone());
                 Search::new(sweep, keys, ordering, params, capacity)
             })
             .collect();
+        // On a perfect packing, each ordering also as a limited discrepancy search: the
+        // heavy tail there is a search stuck beneath a wrong early decision.
+        let mut orderings = orderings;
+        if params.limited_discrepancy && searches.first().is_some_and(Search::starts_full) {
+            for index in 0..orderings.len() {
+                let mut search = Search::new(
+                    sweep,
+                    keys,
+                    orderings[index].map(|index| params.preordering_heuristics[index].clone()),
+                    params,
+                    capacity,
+                );
+                search.limit_discrepancies();
+                searches.push(search);
+                orderings.push(orderings[index]);
+            }
+        }
         Portfolio {
             searches,
             orderings,

@@ -143,6 +143,7 @@ pub(crate) fn techniques() -> Vec<(&'static str, Flip)> {
         ("fill_holes", |p| p.fill_holes ^= true),
         ("ledges", |p| p.ledges ^= true),
         ("ordered_stacks", |p| p.ordered_stacks ^= true),
+        ("limited_discrepancy", |p| p.limited_discrepancy ^= true),
     ]
 }
 

@@ -385,6 +385,7 @@ mod tests {
             "--nofill_holes",
             "--noledges",
             "--noordered_stacks",
+            "--nolimited_discrepancy",
         ];
         assert_eq!(with_capacity(&all_off).params, SolverParams::all_off());
         // Each flag alone turns off its own field and nothing else.
@@ -405,9 +406,10 @@ mod tests {
                     p.fill_holes,
                     p.ledges,
                     p.ordered_stacks,
+                    p.limited_discrepancy,
                 ]
             };
-            let mut expected = [true; 13];
+            let mut expected = [true; 14];
             expected[index] = false;
             assert_eq!(fields(&params), expected, "{flag}");
             let off_then_on = with_capacity(&[flag, &format!("--{}=true", &flag[4..])]).params;

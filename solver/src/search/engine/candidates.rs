@@ -106,14 +106,23 @@ impl<T: Tracer> Search<'_, T> {
             }
             self.order_candidates(members, first, lowest_top, false);
         }
-        // Hole fillers are in rank order, the others in `order_key`'s.
-        let dynamic = self.switches.dynamic_ordering && !self.holes;
         #[cfg(test)]
         {
             self.renewed += 1;
         }
-        let tried = self.candidates[first..]
-            .partition_point(|c| order_key(dynamic, c) <= order_key(dynamic, &last));
+        let tried = if self.holes {
+            // Hole fillers (one offset each) come in an order of their own (see
+            // `push_hole_fillers`), the same again from the same state.
+            self.candidates[first..]
+                .iter()
+                .position(|c| c.item == last.item)
+                .expect("the last candidate tried is made again")
+                + 1
+        } else {
+            let dynamic = self.switches.dynamic_ordering;
+            self.candidates[first..]
+                .partition_point(|c| order_key(dynamic, c) <= order_key(dynamic, &last))
+        };
         self.candidates.drain(first..first + tried);
         let more = self.candidates.len() - first > self.window;
         if more {

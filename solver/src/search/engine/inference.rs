@@ -60,6 +60,9 @@ impl<T: Tracer> Search<'_, T> {
             }
         }
         let (section, below, _) = best.expect("some open section is at the lowest floor");
+        // A search of limited discrepancies trusts its first candidates most: it tries
+        // first the fillers whose top is flush with the floor of a section beside them.
+        let limited = self.discrepancy_limit.is_some();
         for m in &sweep.sections[section as usize] {
             let item = m.id;
             if self.fills(item, lowest, below) {
@@ -71,7 +74,26 @@ impl<T: Tracer> Search<'_, T> {
                 });
             }
         }
-        self.candidates[first..].sort_unstable_by_key(|c| c.rank);
+        let mut candidates = std::mem::take(&mut self.candidates);
+        candidates[first..].sort_unstable_by_key(|c| {
+            let flush = if limited {
+                self.flush_sides(c.item, lowest, lo, hi)
+            } else {
+                0
+            };
+            (2 - flush, c.rank)
+        });
+        self.candidates = candidates;
+    }
+
+    /// How many of the sections just beside `item`'s span (within `[lo, hi]`) have their
+    /// floor where its top would be if it sat at `level`: 0, 1 or 2.
+    fn flush_sides(&self, item: u32, level: Offset, lo: u32, hi: u32) -> u32 {
+        let entry = &self.sweep.items[item as usize];
+        let top = level + entry.size;
+        let (start, end) = entry.span;
+        u32::from(start > lo && self.floor[start as usize - 1] == top)
+            + u32::from(end < hi && self.floor[end as usize + 1] == top)
     }
 
     /// Section inference: in every section of the component, the unplaced members must fit

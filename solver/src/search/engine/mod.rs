@@ -14,6 +14,7 @@
 //! argument.
 
 mod candidates;
+mod discrepancies;
 mod inference;
 mod offsets;
 mod recording;
@@ -89,6 +90,10 @@ enum Frame {
         /// Candidates past the stored window are left to make again (see
         /// [`candidates::WINDOW`]).
         more: bool,
+        /// Candidates tried so far over all windows, the one being tried included.
+        tried: u32,
+        /// Discrepancies the path spent above this node (see [`discrepancies`]).
+        spent: u32,
     },
     /// Solving `runs[first + next]` ... one after another; all must succeed.
     Split {
@@ -104,6 +109,8 @@ enum Frame {
         level: Level,
         /// The mode of the component that split, restored when its runs are done.
         holes: bool,
+        /// Discrepancies the path spent above the split: each run starts from them.
+        spent: u32,
     },
 }
 
@@ -177,6 +184,14 @@ pub(crate) struct Search<'a, T: Tracer = NoTrace> {
     pub(crate) backtracks: u64,
     /// `(nodes, backtracks)` as of the last call to `tick`.
     ticked: (u64, u64),
+    /// With limited discrepancies, the most the current iteration lets a path spend;
+    /// `None` for the ordinary search, which tries every candidate (see [`discrepancies`]).
+    discrepancy_limit: Option<u32>,
+    /// Discrepancies spent on the path to the node being entered.
+    spent: u32,
+    /// The current iteration left a candidate untried for want of discrepancies, so its
+    /// failure proves nothing.
+    cut: bool,
 }
 
 impl<'a> Search<'a> {
@@ -265,6 +280,9 @@ impl<'a, T: Tracer> Search<'a, T> {
             nodes: 0,
             backtracks: 0,
             ticked: (0, 0),
+            discrepancy_limit: None,
+            spent: 0,
+            cut: false,
         };
         if sections > 0 {
             search.holes = search.full(0, sections as u32 - 1);
@@ -324,6 +342,7 @@ impl<'a, T: Tracer> Search<'a, T> {
                     action = self.enter(lo, hi);
                 }
                 Action::Return(ok) => match self.stack.last().copied() {
+                    None if !ok && self.cut => action = self.next_iteration(),
                     None => {
                         tick(
                             self.nodes - ticked_nodes,
@@ -470,6 +489,8 @@ impl<'a, T: Tracer> Search<'a, T> {
             level: self.level,
             hatless: false,
             more,
+            tried: 0,
+            spent: self.spent,
         });
         self.place_next_candidate()
     }
@@ -489,11 +510,14 @@ impl<'a, T: Tracer> Search<'a, T> {
             hi,
             first,
             next,
+            tried,
+            spent,
             ..
         }) = self.stack.last().copied()
         else {
             unreachable!("called with a node on top");
         };
+        self.spent = spent.saturating_add(discrepancies::cost(tried));
         let candidate = self.candidates[(first + next) as usize];
         let hatless = self.place(candidate) && !self.holes;
         if let Some(Frame::Node { hatless: flag, .. }) = self.stack.last_mut() {
@@ -512,12 +536,16 @@ impl<'a, T: Tracer> Search<'a, T> {
             level,
             hatless,
             more,
+            tried,
+            spent,
         }) = self.stack.last_mut()
         else {
             unreachable!("called with a node on top");
         };
         let (lo, hi, first, undo_mark, level, hatless, more) =
             (*lo, *hi, *first, *undo_mark, *level, *hatless, *more);
+        *tried += 1;
+        let (tried, spent) = (*tried, *spent);
         if ok {
             self.candidates.truncate(first as usize);
             self.stack.pop();
@@ -528,13 +556,17 @@ impl<'a, T: Tracer> Search<'a, T> {
         let mut exhausted = (first + next) as usize >= self.candidates.len();
         self.undo_to(undo_mark);
         self.level = level;
-        if exhausted && more && !(self.switches.hatless && hatless) {
+        let pruned = self.switches.hatless && hatless;
+        // Candidates may be left (in this window or the next) that the iteration has not
+        // the discrepancies for.
+        let refused = !pruned && (!exhausted || more) && !self.may_try(tried, spent);
+        if exhausted && more && !pruned && !refused {
             self.next_window(lo, hi, first as usize);
             next = 0;
             exhausted = self.candidates.len() == first as usize;
         }
-        if exhausted || (self.switches.hatless && hatless) {
-            if T::ON && !exhausted {
+        if exhausted || refused || pruned {
+            if T::ON && !exhausted && !refused {
                 let failed = self.candidates[(first + next - 1) as usize];
                 let prune = Prune::HatlessFailed {
                     buffer: self.sweep.items[failed.item as usize].index,
@@ -563,6 +595,7 @@ impl<'a, T: Tracer> Search<'a, T> {
             undo_mark,
             level,
             holes,
+            spent,
         }) = self.stack.last_mut()
         else {
             unreachable!("called with a split on top");
@@ -571,6 +604,8 @@ impl<'a, T: Tracer> Search<'a, T> {
             (*lo, *hi, *saved, *first, *end, *undo_mark, *level, *holes);
         if ok && first + *next + 1 < end {
             *next += 1;
+            // The runs are independent: each may spend what the path to the split left.
+            self.spent = *spent;
             self.level = GROUND;
             let (lo, hi) = self.runs[(first + *next) as usize];
             self.holes = self.full(lo, hi);

@@ -46,6 +46,7 @@ impl<T: Tracer> Search<'_, T> {
             undo_mark: self.undo.len() as u32,
             level: self.level,
             holes: self.holes,
+            spent: self.spent,
         });
         self.rerank(members);
         // Each run is a problem of its own: its canonical order starts from the ground.
