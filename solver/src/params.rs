@@ -46,11 +46,13 @@ pub struct SolverParams {
     /// the reference.
     pub ordered_stacks: bool,
     /// When the whole problem is full to the capacity in every section (a perfect packing),
-    /// the portfolio also runs each ordering as a limited discrepancy search: trying a
-    /// node's i-th candidate (from 0) costs i, and iterations with a limit of 0, 1, 2, ...
-    /// on a path's total start over from the root until one finds a packing, or fails
+    /// the portfolio also runs the first two orderings as limited discrepancy searches:
+    /// trying a node's i-th candidate (from 0) costs i, and iterations with a limit of 0, 1,
+    /// 2, ... on a path's total start over from the root until one finds a packing, or fails
     /// without leaving a candidate untried (a proof). There hole fillers flush with a floor
-    /// beside them come first. Half the nodes go to these searches. Not in the reference.
+    /// beside them come first. The first ordering runs a second such search whose runs of a
+    /// split each start from nothing spent, the second ordering an ordinary search with the
+    /// flush fillers first. Four of seven searches are these. Not in the reference.
     pub limited_discrepancy: bool,
     /// The portfolio: one search per key string; see [`Preordering`].
     pub preordering_heuristics: Vec<Preordering>,

@@ -197,9 +197,11 @@ export interface SolverParamsInit {
    */
   orderedStacks?: boolean;
   /**
-   * On a perfect packing (full to the capacity everywhere), also run each ordering as a
-   * limited discrepancy search: iterations that start over with a growing limit on how far
-   * a path may stray from the first candidates. bufpack's own, not in MiniMalloc.
+   * On a perfect packing (full to the capacity everywhere), also run the first two orderings
+   * as limited discrepancy searches (iterations that start over with a growing limit on how
+   * far a path may stray from the first candidates), the first also with each run of a split
+   * starting afresh, and the second as a search trying flush hole fillers first. bufpack's
+   * own, not in MiniMalloc.
    */
   limitedDiscrepancy?: boolean;
   /** The portfolio of orderings, as key strings (default ["WAT", "TAW", "TWA"]). */

@@ -38,6 +38,29 @@ pub(crate) fn run_portfolio(
     }
 }
 
+/// A search the portfolio adds on a perfect packing, beside the ordinary ones.
+#[derive(Clone, Copy)]
+enum Lane {
+    /// Limited discrepancies, each run of a split starting from what the path spent.
+    Limited,
+    /// Limited discrepancies, each run of a split starting from nothing spent.
+    LimitedResetting,
+    /// An ordinary search with the hole fillers flush with a neighbouring floor first.
+    Flush,
+}
+
+/// The lanes added on a perfect packing, by the index of their ordering (those past the
+/// last ordering are left out), in the order they run. Chosen on the 100 seeded `rect`
+/// instances (BENCHMARKS.md, issue 14): the limited searches of the first two orderings, the
+/// first one's also resetting at splits, the second one's flush-first ordinary search. A
+/// limited search of the third ordering decided none of them and only slowed the others.
+const LANES: &[(usize, Lane)] = &[
+    (0, Lane::Limited),
+    (0, Lane::LimitedResetting),
+    (1, Lane::Limited),
+    (1, Lane::Flush),
+];
+
 /// One search per ordering at one capacity, run in rounds that can be spread over time: a
 /// minimisation keeps several of these (one per height it probes) and resumes each in turn.
 pub(crate) struct Portfolio<'a> {
@@ -66,21 +89,31 @@ impl<'a> Portfolio<'a> {
                 Search::new(sweep, keys, ordering, params, capacity)
             })
             .collect();
-        // On a perfect packing, each ordering also as a limited discrepancy search: the
-        // heavy tail there is a search stuck beneath a wrong early decision.
+        // On a perfect packing, more lanes: the heavy tail there is a search stuck beneath
+        // a wrong early decision (see `LANES`).
         let mut orderings = orderings;
         if params.limited_discrepancy && searches.first().is_some_and(Search::starts_full) {
-            for index in 0..orderings.len() {
+            for &(index, lane) in LANES {
+                let Some(&ordering) = orderings.get(index) else {
+                    continue;
+                };
                 let mut search = Search::new(
                     sweep,
                     keys,
-                    orderings[index].map(|index| params.preordering_heuristics[index].clone()),
+                    ordering.map(|index| params.preordering_heuristics[index].clone()),
                     params,
                     capacity,
                 );
-                search.limit_discrepancies();
+                match lane {
+                    Lane::Limited => search.limit_discrepancies(),
+                    Lane::LimitedResetting => {
+                        search.limit_discrepancies();
+                        search.reset_runs();
+                    }
+                    Lane::Flush => search.flush_first(),
+                }
                 searches.push(search);
-                orderings.push(orderings[index]);
+                orderings.push(ordering);
             }
         }
         Portfolio {

@@ -15,7 +15,9 @@
 //! reached by the iteration whose limit is its path's cost, so none is lost either.
 //!
 //! The runs of a split are independent: each starts from what the path to the split spent,
-//! not from what the runs before it spent. Hole filling's nodes are nodes like the others,
+//! not from what the runs before it spent; or, with [`Search::reset_runs`], from nothing,
+//! so each run may spend the whole limit again (a larger iteration at the same limit, which
+//! reaches packings whose runs each need a few discrepancies). Hole filling's nodes are nodes like the others,
 //! and their fillers cost the same; since the first candidates are the ones trusted, such a
 //! search tries first the fillers whose top is flush with the floor of a section beside
 //! them (see `push_hole_fillers`). Any order of the fillers is complete.
@@ -34,6 +36,20 @@ impl<T: Tracer> Search<'_, T> {
     pub(crate) fn limit_discrepancies(&mut self) {
         debug_assert_eq!(self.nodes, 0, "set before the search starts");
         self.discrepancy_limit = Some(0);
+        self.flush_first = true;
+    }
+
+    /// Makes this limited search start every run of a split from nothing spent.
+    pub(crate) fn reset_runs(&mut self) {
+        debug_assert!(self.discrepancy_limit.is_some(), "a limited search");
+        self.reset_runs = true;
+    }
+
+    /// Makes this (ordinary) search try first the hole fillers flush with a neighbouring
+    /// floor, as the limited searches do.
+    pub(crate) fn flush_first(&mut self) {
+        debug_assert_eq!(self.nodes, 0, "set before the search starts");
+        self.flush_first = true;
     }
 
     /// Whether the whole problem is full to the capacity in every section, so the search
@@ -123,15 +139,25 @@ mod tests {
         Problem::new(buffers, 64)
     }
 
+    /// Which search: the ordinary one, limited, limited resetting at splits, or the ordinary
+    /// one with flush fillers first.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum Kind {
+        Ordinary,
+        Limited,
+        Resetting,
+        Flush,
+    }
+
     /// One ordering's whole search: how it ended, the packing if it found one, whether the
     /// problem was full from the root, and the last iteration's limit.
     fn search(
         problem: &Problem,
         params: &SolverParams,
         capacity: Offset,
-        limited: bool,
+        kind: Kind,
     ) -> (Step, Vec<Offset>, bool, Option<u32>) {
-        let (step, offsets, full, limit, _, _) = windowed(problem, params, capacity, limited, 256);
+        let (step, offsets, full, limit, _, _) = windowed(problem, params, capacity, kind, 256);
         (step, offsets, full, limit)
     }
 
@@ -141,7 +167,7 @@ mod tests {
         problem: &Problem,
         params: &SolverParams,
         capacity: Offset,
-        limited: bool,
+        kind: Kind,
         window: usize,
     ) -> (Step, Vec<Offset>, bool, Option<u32>, u64, u64) {
         let sweep = Sweep::new(problem);
@@ -149,8 +175,14 @@ mod tests {
         let ordering = params.preordering_heuristics.first().cloned();
         let mut search = Search::new(&sweep, &keys, ordering, params, capacity);
         let full = search.starts_full();
-        if limited {
-            search.limit_discrepancies();
+        match kind {
+            Kind::Ordinary => {}
+            Kind::Limited => search.limit_discrepancies(),
+            Kind::Resetting => {
+                search.limit_discrepancies();
+                search.reset_runs();
+            }
+            Kind::Flush => search.flush_first(),
         }
         search.window = window;
         let step = search.run(u64::MAX, &mut |_, _| false);
@@ -168,12 +200,14 @@ mod tests {
         let mut renewed = 0;
         for seed in 0..60 {
             let problem = cut_rectangle(seed, 10 + seed as usize % 30);
-            let mut whole = windowed(&problem, &params, 64, true, usize::MAX);
-            whole.5 = 0;
-            for window in [1, 2, 3] {
-                let mut windowed = windowed(&problem, &params, 64, true, window);
-                renewed += std::mem::take(&mut windowed.5);
-                assert_eq!(windowed, whole, "seed {seed}, window {window}");
+            for kind in [Kind::Limited, Kind::Resetting] {
+                let mut whole = windowed(&problem, &params, 64, kind, usize::MAX);
+                whole.5 = 0;
+                for window in [1, 2, 3] {
+                    let mut windowed = windowed(&problem, &params, 64, kind, window);
+                    renewed += std::mem::take(&mut windowed.5);
+                    assert_eq!(windowed, whole, "seed {seed}, {kind:?}, window {window}");
+                }
             }
         }
         // Hole fillers ran out of windows and were made again.
@@ -182,7 +216,7 @@ mod tests {
 
     #[test]
     fn limited_discrepancies_decide_as_the_ordinary_search_does() {
-        let (mut iterated, mut other_packing) = (0, 0);
+        let (mut iterated, mut other_packing, mut reset_differs) = (0, 0, 0);
         for seed in 0..200 {
             let problem = cut_rectangle(seed, 10 + seed as usize % 30);
             for (params, capacity) in [
@@ -190,32 +224,36 @@ mod tests {
                 (SolverParams::default(), 63),
                 (SolverParams::reference(), 64),
             ] {
-                let (step, offsets, full, _) = search(&problem, &params, capacity, false);
-                let limited = search(&problem, &params, capacity, true);
-                assert_eq!(
-                    limited.0, step,
-                    "seed {seed}, capacity {capacity}, {params:?}"
-                );
+                let (step, offsets, full, _) = search(&problem, &params, capacity, Kind::Ordinary);
                 assert_eq!(
                     full,
                     params.fill_holes && capacity == 64,
                     "full at the height"
                 );
-                if step == Step::Solved {
-                    let solution = Solution::from_offsets(&problem, limited.1.clone());
-                    validate(&problem, &solution).unwrap();
-                    assert!(solution.height <= capacity);
+                let limited = search(&problem, &params, capacity, Kind::Limited);
+                for kind in [Kind::Limited, Kind::Resetting, Kind::Flush] {
+                    let other = search(&problem, &params, capacity, kind);
+                    assert_eq!(
+                        other.0, step,
+                        "seed {seed}, capacity {capacity}, {kind:?}, {params:?}"
+                    );
+                    if step == Step::Solved {
+                        let solution = Solution::from_offsets(&problem, other.1.clone());
+                        validate(&problem, &solution).unwrap();
+                        assert!(solution.height <= capacity);
+                    }
+                    reset_differs += u32::from(kind == Kind::Resetting && other != limited);
                 }
                 iterated += u32::from(limited.3 > Some(0));
                 other_packing += u32::from(step == Step::Solved && limited.1 != offsets);
             }
         }
         // The test means something only if iterations started over and found packings the
-        // ordinary search does not find first.
+        // ordinary search does not find first, and resetting at splits changed a search.
         assert!(
-            iterated > 10 && other_packing > 0,
-            "{iterated}, {other_packing}"
+            iterated > 10 && other_packing > 0 && reset_differs > 0,
+            "{iterated}, {other_packing}, {reset_differs}"
         );
-        println!("{iterated} started over, {other_packing} found another packing");
+        println!("{iterated} started over, {other_packing} found another packing, {reset_differs} changed by resetting");
     }
 }

@@ -61,8 +61,9 @@ impl<T: Tracer> Search<'_, T> {
         }
         let (section, below, _) = best.expect("some open section is at the lowest floor");
         // A search of limited discrepancies trusts its first candidates most: it tries
-        // first the fillers whose top is flush with the floor of a section beside them.
-        let limited = self.discrepancy_limit.is_some();
+        // first the fillers whose top is flush with the floor of a section beside them (so
+        // does the portfolio's flush lane, an ordinary search).
+        let limited = self.flush_first;
         for m in &sweep.sections[section as usize] {
             let item = m.id;
             if self.fills(item, lowest, below) {

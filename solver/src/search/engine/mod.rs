@@ -192,6 +192,12 @@ pub(crate) struct Search<'a, T: Tracer = NoTrace> {
     /// The current iteration left a candidate untried for want of discrepancies, so its
     /// failure proves nothing.
     cut: bool,
+    /// With limited discrepancies, each run of a split starts from nothing spent rather
+    /// than from what the path to the split spent (see [`discrepancies`]).
+    reset_runs: bool,
+    /// Hole fillers flush with the floor of a section beside them come first (see
+    /// `push_hole_fillers`): in every limited search, and in the portfolio's flush lane.
+    flush_first: bool,
 }
 
 impl<'a> Search<'a> {
@@ -283,6 +289,8 @@ impl<'a, T: Tracer> Search<'a, T> {
             discrepancy_limit: None,
             spent: 0,
             cut: false,
+            reset_runs: false,
+            flush_first: false,
         };
         if sections > 0 {
             search.holes = search.full(0, sections as u32 - 1);
@@ -604,8 +612,9 @@ impl<'a, T: Tracer> Search<'a, T> {
             (*lo, *hi, *saved, *first, *end, *undo_mark, *level, *holes);
         if ok && first + *next + 1 < end {
             *next += 1;
-            // The runs are independent: each may spend what the path to the split left.
-            self.spent = *spent;
+            // The runs are independent: each may spend what the path to the split left (or,
+            // resetting, the whole limit).
+            self.spent = if self.reset_runs { 0 } else { *spent };
             self.level = GROUND;
             let (lo, hi) = self.runs[(first + *next) as usize];
             self.holes = self.full(lo, hi);

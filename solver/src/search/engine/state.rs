@@ -49,6 +49,9 @@ impl<T: Tracer> Search<'_, T> {
             spent: self.spent,
         });
         self.rerank(members);
+        if self.reset_runs {
+            self.spent = 0;
+        }
         // Each run is a problem of its own: its canonical order starts from the ground.
         self.level = GROUND;
         let (run_lo, run_hi) = self.runs[first];
