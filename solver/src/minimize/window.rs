@@ -14,6 +14,7 @@
 
 use super::pinned::lcm;
 use crate::model::{Buffer, Lifespan, Offset, Problem, Solution};
+use crate::sort::sort_pairs;
 
 /// The most buffers a window may let move: one descent of the search in a window this
 /// large takes milliseconds, and larger ones rarely succeed where smaller ones failed.
@@ -55,15 +56,20 @@ pub(super) fn top(buffer: &Buffer, offset: Offset) -> Option<Offset> {
 /// The movable buffers whose top rises above `target` in the packing `offsets`, highest
 /// first (ties by index).
 pub(super) fn over(problem: &Problem, offsets: &[Offset], target: Offset) -> Vec<usize> {
-    let mut over: Vec<(Offset, usize)> = problem
+    // (-top, index): ascending is highest first, ties by index (see `sort_pairs`).
+    let mut over: Vec<(i64, i64)> = problem
         .buffers
         .iter()
         .enumerate()
         .filter(|(_, b)| b.offset.is_none())
-        .filter_map(|(i, b)| top(b, offsets[i]).filter(|&t| t > target).map(|t| (t, i)))
+        .filter_map(|(i, b)| {
+            top(b, offsets[i])
+                .filter(|&t| t > target)
+                .map(|t| (-t, i as i64))
+        })
         .collect();
-    over.sort_unstable_by_key(|&(t, i)| (std::cmp::Reverse(t), i));
-    over.into_iter().map(|(_, i)| i).collect()
+    sort_pairs(&mut over);
+    over.into_iter().map(|(_, i)| i as usize).collect()
 }
 
 /// The window around buffer `seed` of the packing `offsets` at `level` (0, 1, 2, ...), or
@@ -173,28 +179,33 @@ fn room_floor(problem: &Problem, offsets: &[Offset], target: Offset, seed: usize
             }
         }
     }
-    let mut times: Vec<i64> = pieces
+    let mut times: Vec<(i64, i64)> = pieces
         .iter()
-        .map(|(time, _, _)| time.lower.max(life.lower))
+        .map(|(time, _, _)| (time.lower.max(life.lower), 0))
         .collect();
-    times.sort_unstable();
+    sort_pairs(&mut times);
     times.dedup();
     let stride = times.len().div_ceil(ROOM_TIMES).max(1);
     let mut floor = offsets[seed].min(target);
-    let mut live: Vec<(Offset, Offset)> = Vec::new();
-    for &t in times.iter().step_by(stride) {
+    // (-bottom, top) of the pieces live at a time: ascending is from the top down.
+    let mut live: Vec<(i64, i64)> = Vec::new();
+    for &(t, _) in times.iter().step_by(stride) {
         live.clear();
         live.extend(
             pieces
                 .iter()
                 .filter(|(time, _, _)| time.lower <= t && t < time.upper)
-                .map(|&(_, bottom, top)| (bottom, top)),
+                .map(|&(_, bottom, top)| (-bottom, top)),
         );
-        let mut above: Offset = live.iter().map(|&(b, t)| (t - b.max(target)).max(0)).sum();
+        let mut above: Offset = live
+            .iter()
+            .map(|&(b, t)| (t - (-b).max(target)).max(0))
+            .sum();
         // Free room beneath the target, from the top down.
-        live.sort_unstable_by_key(|&(bottom, _)| std::cmp::Reverse(bottom));
+        sort_pairs(&mut live);
         let mut cursor = target;
-        for &(bottom, top) in &live {
+        for &(negated, top) in &live {
+            let bottom = -negated;
             if above <= 0 {
                 break;
             }
