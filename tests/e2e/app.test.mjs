@@ -207,8 +207,9 @@ test('the Advanced panel lists every switch, bufpack\'s own marked, and sends th
     "Fill holes (bufpack's own)",
     "Ledges (bufpack's own)",
     "Ordered stacks (bufpack's own)",
+    "Limited discrepancy (bufpack's own)",
   ]);
-  assert.equal(labels.length, 13, `${labels}`);
+  assert.equal(labels.length, 14, `${labels}`);
   await page.screenshot({ path: path.join(shots, 'advanced.png'), fullPage: true });
   // Record the options the app gives the package (its namespace is read-only: a copy with
   // solveInWorker wrapped stands in), then solve with Fill holes off.
@@ -234,6 +235,7 @@ test('the Advanced panel lists every switch, bufpack\'s own marked, and sends th
   assert.equal(sent.canonicalFloor, true);
   assert.equal(sent.ledges, true);
   assert.equal(sent.orderedStacks, true);
+  assert.equal(sent.limitedDiscrepancy, true);
   assert.equal(sent.hatlessPruning, true);
   await fillHoles.check();
   await page.evaluate(() => (globalThis.bufpack = globalThis.originalBufpack));
