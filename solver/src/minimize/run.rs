@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::Mutex;
 
 use super::pinned::pinned_problem;
-use super::window::{over, window, WINDOW_ITEMS};
+use super::window::{over, room_floor, window, WINDOW_ITEMS};
 use super::{FoundBy, MinimizeOutcome, MinimizeReport};
 use crate::bounds::{BoundReason, LoadProfile, LowerBound};
 use crate::heuristics::{leads, Greedy, Heuristic, LEAD};
@@ -395,12 +395,9 @@ impl<'a> Run<'a> {
         monitor: &mut dyn Monitor,
     ) {
         let target = self.lower_bound;
-        let unlimited = Problem {
-            capacity: MAX_MAGNITUDE,
-            ..pinned.clone()
-        };
+        // The pass's limit is its argument, not the problem's capacity.
         let mut stop = || monitor.should_stop();
-        let Some(start) = Greedy::new(&unlimited).run(Heuristic::Online, MAX_MAGNITUDE, &mut stop)
+        let Some(start) = Greedy::new(pinned).run(Heuristic::Online, MAX_MAGNITUDE, &mut stop)
         else {
             return;
         };
@@ -486,10 +483,13 @@ impl<'a> Run<'a> {
             let Some(&seed) = over(problem, offsets, target).first() else {
                 return Some(true);
             };
+            // The same for every level: the packing changes only when a window succeeds.
+            let room = room_floor(problem, offsets, target, seed);
             let mut previous = None;
             let mut moved = false;
             for level in 0..MAX_WINDOW_LEVEL {
-                let Some(part) = window(problem, offsets, target, seed, level, WINDOW_ITEMS) else {
+                let Some(part) = window(problem, offsets, target, seed, room, level, WINDOW_ITEMS)
+                else {
                     break;
                 };
                 if Sweep::cost(&part.problem) > WINDOW_COST {

@@ -75,9 +75,9 @@ pub(super) fn over(problem: &Problem, offsets: &[Offset], target: Offset) -> Vec
 /// The window around buffer `seed` of the packing `offsets` at `level` (0, 1, 2, ...), or
 /// `None` when it would let more than `max_items` buffers move.
 ///
-/// At level k the band reaches down from `target` 2^k times as far as the seed's own
-/// offset lies beneath it, and the window of time is the seed's life widened on each side
-/// by 2^k - 1 times its length. The buffers placed (wholly) in the band and live in the
+/// At level k the band reaches down from `target` 2^k times as far as `room` (the seed's
+/// [`room_floor`]) lies beneath it, and the window of time is the seed's life widened on
+/// each side by 2^k - 1 times its length. The buffers placed (wholly) in the band and live in the
 /// window may move, and so must every buffer above the target live while they are; the
 /// band's floor is lowered to a multiple of their alignments, so that each keeps its own.
 pub(super) fn window(
@@ -85,11 +85,12 @@ pub(super) fn window(
     offsets: &[Offset],
     target: Offset,
     seed: usize,
+    room: Offset,
     level: u32,
     max_items: usize,
 ) -> Option<Window> {
     let seed_buffer = &problem.buffers[seed];
-    let depth = (target - room_floor(problem, offsets, target, seed)).max(1);
+    let depth = (target - room).max(1);
     let scale = 1i64.checked_shl(level.min(62))?;
     let mut base = target.saturating_sub(depth.saturating_mul(scale)).max(0);
     let life = seed_buffer.lifespan;
@@ -163,7 +164,12 @@ const ROOM_TIMES: usize = 64;
 /// as much free room as the packing `offsets` puts above `target` then (at the start of
 /// each piece live then, at most [`ROOM_TIMES`] of them, evenly spread): a band that
 /// reaches less deep could never take in what lies above it. At most the seed's offset.
-fn room_floor(problem: &Problem, offsets: &[Offset], target: Offset, seed: usize) -> Offset {
+pub(super) fn room_floor(
+    problem: &Problem,
+    offsets: &[Offset],
+    target: Offset,
+    seed: usize,
+) -> Offset {
     let life = problem.buffers[seed].lifespan;
     // (when, bottom, top) of every piece live during the seed's life.
     let mut pieces: Vec<(Lifespan, Offset, Offset)> = Vec::new();
@@ -314,7 +320,8 @@ mod tests {
         assert_eq!(over(&problem, &offsets, 10), [2]);
         // During b's life 0..11 is full (4 + 3 + 4 = 11): no room beneath 10 takes in b's
         // excess, so the band reaches down to 0.
-        let part = window(&problem, &offsets, 10, 2, 0, 100).unwrap();
+        assert_eq!(room_floor(&problem, &offsets, 10, 2), 0);
+        let part = window(&problem, &offsets, 10, 2, 0, 0, 100).unwrap();
         assert_eq!(part.base, 0);
         // a and b move (their lives lie in b's), "low" does not (it outlives the window)
         // and stays as a fixed piece cut to the time a and b span; "c" is not met.
@@ -344,7 +351,8 @@ mod tests {
             MAX_MAGNITUDE,
         );
         let offsets = vec![0, 8, 10];
-        let part = window(&problem, &offsets, 10, 2, 0, 100).unwrap();
+        assert_eq!(room_floor(&problem, &offsets, 10, 2), 6);
+        let part = window(&problem, &offsets, 10, 2, 6, 0, 100).unwrap();
         assert_eq!(part.base, 6);
         assert_eq!(part.movable, [2]);
         let report = solve(&part.problem, &SolverParams::default(), &mut ()).unwrap();
@@ -371,7 +379,8 @@ mod tests {
         let offsets = vec![8, 12];
         // Only "m" is movable and above; its window must take in "f", which cannot move.
         assert_eq!(over(&problem, &offsets, 10), [1]);
-        assert!(window(&problem, &offsets, 10, 1, 3, 100).is_none());
+        let room = room_floor(&problem, &offsets, 10, 1);
+        assert!(window(&problem, &offsets, 10, 1, room, 3, 100).is_none());
     }
 
     /// A small seeded generator (a linear congruential one): lives, sizes, gaps,
@@ -425,10 +434,17 @@ mod tests {
             let bound = crate::bounds::LowerBound::of(&problem).height;
             for target in [bound, (bound + start.height) / 2] {
                 for seed_index in over(&problem, &start.offsets, target) {
+                    let room = room_floor(&problem, &start.offsets, target, seed_index);
                     for level in 0..5 {
-                        let Some(part) =
-                            window(&problem, &start.offsets, target, seed_index, level, 100)
-                        else {
+                        let Some(part) = window(
+                            &problem,
+                            &start.offsets,
+                            target,
+                            seed_index,
+                            room,
+                            level,
+                            100,
+                        ) else {
                             continue;
                         };
                         assert!(part.movable.contains(&seed_index), "seed {seed}");
