@@ -18,8 +18,8 @@ _KEYS = set("ACLOTUWZ")
 class SolverParams:
     """Every technique of the exact search as a switch, and the portfolio of orderings.
 
-    All on by default. ``canonical_floor``, ``fill_holes``, ``ledges``, ``ordered_stacks`` and
-    ``limited_discrepancy`` are bufpack's own techniques (they come last, so positional arguments keep MiniMalloc's
+    All on by default. ``canonical_floor``, ``fill_holes``, ``ledges``, ``ordered_stacks``,
+    ``limited_discrepancy`` and ``flat_load`` are bufpack's own techniques (they come last, so positional arguments keep MiniMalloc's
     order); with them off (:meth:`reference`) the search is MiniMalloc's.
 
     Each key string of ``preordering_heuristics`` ranks buffers by keys compared in turn, each
@@ -68,6 +68,10 @@ class SolverParams:
     limited discrepancy search: trying a node's i-th candidate costs i, and iterations with a
     growing limit on a path's total start over until one decides. bufpack's own, not in
     MiniMalloc."""
+    flat_load: bool = True
+    """With ``fill_holes``: when the load is the same at every time and below the capacity,
+    also searches at that height (a perfect packing, where no room may be wasted); a packing
+    found there fits, a failure there proves nothing. bufpack's own, not in MiniMalloc."""
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -116,6 +120,7 @@ class SolverParams:
             ledges=False,
             ordered_stacks=False,
             limited_discrepancy=False,
+            flat_load=False,
         )
 
     @classmethod
@@ -136,4 +141,5 @@ class SolverParams:
             ledges=False,
             ordered_stacks=False,
             limited_discrepancy=False,
+            flat_load=False,
         )

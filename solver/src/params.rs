@@ -54,6 +54,13 @@ pub struct SolverParams {
     /// split each start from nothing spent, the second ordering an ordinary search with the
     /// flush fillers first. Four of seven searches are these. Not in the reference.
     pub limited_discrepancy: bool,
+    /// With `fill_holes`, when the load is the same at every time and below the capacity
+    /// (the problem has room to spare, but a perfect packing, if one exists, is at that
+    /// height), the portfolio also searches at that height, where no room may be wasted and
+    /// hole filling applies: one search per ordering, and with `limited_discrepancy` its
+    /// lanes. Any packing they find is within the capacity; their failure proves nothing,
+    /// so the searches at the capacity go on. Not in the reference.
+    pub flat_load: bool,
     /// The portfolio: one search per key string; see [`Preordering`].
     pub preordering_heuristics: Vec<Preordering>,
 }
@@ -75,6 +82,7 @@ impl Default for SolverParams {
             ledges: true,
             ordered_stacks: true,
             limited_discrepancy: true,
+            flat_load: true,
             preordering_heuristics: ["WAT", "TAW", "TWA"]
                 .iter()
                 .map(|keys| keys.parse().expect("default orderings are valid"))
@@ -85,7 +93,7 @@ impl Default for SolverParams {
 
 impl SolverParams {
     /// MiniMalloc's techniques as it has them: the defaults without the ones it lacks
-    /// (`canonical_floor`, `fill_holes` and its rules, `limited_discrepancy`). The teaching examples narrate this search.
+    /// (`canonical_floor`, `fill_holes` and its rules, `limited_discrepancy`, `flat_load`). The teaching examples narrate this search.
     pub fn reference() -> Self {
         SolverParams {
             canonical_floor: false,
@@ -93,6 +101,7 @@ impl SolverParams {
             ledges: false,
             ordered_stacks: false,
             limited_discrepancy: false,
+            flat_load: false,
             ..SolverParams::default()
         }
     }
@@ -114,6 +123,7 @@ impl SolverParams {
             ledges: false,
             ordered_stacks: false,
             limited_discrepancy: false,
+            flat_load: false,
             ..SolverParams::default()
         }
     }

@@ -326,6 +326,7 @@ fn help_and_version_exit_0() {
         "--[no]ledges",
         "--[no]ordered_stacks",
         "--[no]limited_discrepancy",
+        "--[no]flat_load",
         "--preordering_heuristics=LIST",
     ] {
         assert!(run.stdout.contains(flag), "{flag} in:\n{}", run.stdout);

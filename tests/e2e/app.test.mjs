@@ -208,8 +208,9 @@ test('the Advanced panel lists every switch, bufpack\'s own marked, and sends th
     "Ledges (bufpack's own)",
     "Ordered stacks (bufpack's own)",
     "Limited discrepancy (bufpack's own)",
+    "Flat load (bufpack's own)",
   ]);
-  assert.equal(labels.length, 14, `${labels}`);
+  assert.equal(labels.length, 15, `${labels}`);
   await page.screenshot({ path: path.join(shots, 'advanced.png'), fullPage: true });
   // Record the options the app gives the package (its namespace is read-only: a copy with
   // solveInWorker wrapped stands in), then solve with Fill holes off.
@@ -236,6 +237,7 @@ test('the Advanced panel lists every switch, bufpack\'s own marked, and sends th
   assert.equal(sent.ledges, true);
   assert.equal(sent.orderedStacks, true);
   assert.equal(sent.limitedDiscrepancy, true);
+  assert.equal(sent.flatLoad, true);
   assert.equal(sent.hatlessPruning, true);
   await fillHoles.check();
   await page.evaluate(() => (globalThis.bufpack = globalThis.originalBufpack));

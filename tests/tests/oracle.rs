@@ -194,6 +194,25 @@ fn hole_filling_agrees_with_the_canonical_search_on_full_problems() {
     );
 }
 
+/// Full problems (the same load at every instant) given one or two units of room to spare,
+/// where `flat_load` also searches at the load's height: every switch variant against
+/// brute force, every packing validated within the capacity. At this size they all have a
+/// perfect packing; the portfolio's unit test has one without, where those searches' failure
+/// must prove nothing.
+#[test]
+fn flat_load_agrees_with_brute_force_above_the_load() {
+    let (feasible, infeasible) = agree_with_brute_force("flat", 0xf1a7, 400, |rng, case| loop {
+        if let Some(mut problem) = random_full_problem(rng) {
+            problem.capacity += 1 + (case % 2) as i64;
+            break problem;
+        }
+    });
+    assert!(
+        feasible == 400 && infeasible == 0,
+        "{feasible} feasible, {infeasible} infeasible"
+    );
+}
+
 /// Found by the fuzz test (seed 0xf022): in a full section, a buffer of size 1 aligned to 3
 /// under one of size 2 fits (at 0, the other at 1), but not swapped (2 is not aligned), so
 /// `ordered_stacks` may not order buffers with an alignment.

@@ -204,6 +204,12 @@ export interface SolverParamsInit {
    * own, not in MiniMalloc.
    */
   limitedDiscrepancy?: boolean;
+  /**
+   * With `fillHoles`, when the load is the same at every time and below the capacity, also
+   * search at that height (a perfect packing, where no room may be wasted): a packing found
+   * there fits, a failure there proves nothing. bufpack's own, not in MiniMalloc.
+   */
+  flatLoad?: boolean;
   /** The portfolio of orderings, as key strings (default ["WAT", "TAW", "TWA"]). */
   preorderingHeuristics?: string[];
 }
@@ -225,10 +231,11 @@ export class SolverParams implements Required<SolverParamsInit> {
   ledges: boolean;
   orderedStacks: boolean;
   limitedDiscrepancy: boolean;
+  flatLoad: boolean;
   preorderingHeuristics: string[];
   /**
    * MiniMalloc's search: its nine techniques on, bufpack's own (`canonicalFloor`,
-   * `fillHoles`) off. For comparing with MiniMalloc node for node; the defaults are faster on
+   * `fillHoles`, `ledges`, `orderedStacks`, `limitedDiscrepancy`, `flatLoad`) off. For comparing with MiniMalloc node for node; the defaults are faster on
    * perfect packings.
    */
   static reference(): SolverParams;

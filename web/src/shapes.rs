@@ -242,13 +242,15 @@ pub(crate) struct ParamsShape {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) limited_discrepancy: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) flat_load: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) preordering_heuristics: Option<Vec<String>>,
 }
 
 /// The fields of [`ParamsShape`] as JavaScript spells them. serde-wasm-bindgen reads a
 /// struct by looking up its known fields, so it never sees (nor refuses) others: the check
 /// against this list is explicit.
-pub(crate) const PARAM_NAMES: [&str; 15] = [
+pub(crate) const PARAM_NAMES: [&str; 16] = [
     "canonicalOnly",
     "sectionInference",
     "dynamicOrdering",
@@ -263,6 +265,7 @@ pub(crate) const PARAM_NAMES: [&str; 15] = [
     "ledges",
     "orderedStacks",
     "limitedDiscrepancy",
+    "flatLoad",
     "preorderingHeuristics",
 ];
 
@@ -289,6 +292,7 @@ impl ParamsShape {
             (self.ledges, &mut params.ledges),
             (self.ordered_stacks, &mut params.ordered_stacks),
             (self.limited_discrepancy, &mut params.limited_discrepancy),
+            (self.flat_load, &mut params.flat_load),
         ];
         for (given, field) in switches {
             if let Some(value) = given {
@@ -322,6 +326,7 @@ impl ParamsShape {
             ledges,
             ordered_stacks,
             limited_discrepancy,
+            flat_load,
             preordering_heuristics,
         } = params;
         ParamsShape {
@@ -339,6 +344,7 @@ impl ParamsShape {
             ledges: Some(*ledges),
             ordered_stacks: Some(*ordered_stacks),
             limited_discrepancy: Some(*limited_discrepancy),
+            flat_load: Some(*flat_load),
             preordering_heuristics: Some(
                 preordering_heuristics
                     .iter()

@@ -21,7 +21,7 @@ pub(crate) fn minimalloc_switches() -> &'static [Switch] {
     &SWITCHES[..MINIMALLOC]
 }
 
-pub(crate) const SWITCHES: [Switch; 14] = [
+pub(crate) const SWITCHES: [Switch; 15] = [
     Switch {
         name: "canonicalOnly",
         label: "Canonical order",
@@ -97,6 +97,13 @@ pub(crate) const SWITCHES: [Switch; 14] = [
         help: "Not in MiniMalloc. On a perfect packing, each ordering also runs as a search \
                that strays from its first candidates a little more in each iteration.",
     },
+    Switch {
+        name: "flatLoad",
+        label: "Flat load (bufpack's own)",
+        help: "Not in MiniMalloc. While filling holes: when the load is the same at every \
+               time and below the capacity, also searches at that height, where no room may \
+               be wasted.",
+    },
 ];
 
 #[derive(Clone, Debug, PartialEq)]
@@ -146,6 +153,7 @@ fn switches_of(params: &SolverParams) -> [bool; SWITCHES.len()] {
         params.ledges,
         params.ordered_stacks,
         params.limited_discrepancy,
+        params.flat_load,
     ]
 }
 
@@ -219,7 +227,8 @@ mod tests {
                 "fillHoles",
                 "ledges",
                 "orderedStacks",
-                "limitedDiscrepancy"
+                "limitedDiscrepancy",
+                "flatLoad"
             ]
         );
         assert!(SWITCHES[MINIMALLOC..]

@@ -606,7 +606,7 @@ impl<'a> Run<'a> {
                     probes.push(Probe {
                         target,
                         rounds: 0,
-                        portfolio: Portfolio::new(sweep, &keys, params, target),
+                        portfolio: Portfolio::probe(sweep, &keys, params, target),
                     });
                 }
             }

@@ -144,6 +144,7 @@ pub(crate) fn techniques() -> Vec<(&'static str, Flip)> {
         ("ledges", |p| p.ledges ^= true),
         ("ordered_stacks", |p| p.ordered_stacks ^= true),
         ("limited_discrepancy", |p| p.limited_discrepancy ^= true),
+        ("flat_load", |p| p.flat_load ^= true),
     ]
 }
 

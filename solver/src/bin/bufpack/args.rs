@@ -386,6 +386,7 @@ mod tests {
             "--noledges",
             "--noordered_stacks",
             "--nolimited_discrepancy",
+            "--noflat_load",
         ];
         assert_eq!(with_capacity(&all_off).params, SolverParams::all_off());
         // Each flag alone turns off its own field and nothing else.
@@ -407,9 +408,10 @@ mod tests {
                     p.ledges,
                     p.ordered_stacks,
                     p.limited_discrepancy,
+                    p.flat_load,
                 ]
             };
-            let mut expected = [true; 14];
+            let mut expected = [true; 15];
             expected[index] = false;
             assert_eq!(fields(&params), expected, "{flag}");
             let off_then_on = with_capacity(&[flag, &format!("--{}=true", &flag[4..])]).params;

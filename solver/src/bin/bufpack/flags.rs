@@ -144,6 +144,7 @@ pub(crate) const TECHNIQUES: &[Flag] = &[
     Flag::switch("ledges", "With fill_holes, prunes a floor no buffer can ever rest on (subset sums of the room below; not in MiniMalloc).", |o| &mut o.params.ledges),
     Flag::switch("ordered_stacks", "With fill_holes, stacks buffers of the same sections in one order only (not in MiniMalloc).", |o| &mut o.params.ordered_stacks),
     Flag::switch("limited_discrepancy", "On a perfect packing, also runs the first two orderings as limited discrepancy searches, and flush-first lanes (not in MiniMalloc).", |o| &mut o.params.limited_discrepancy),
+    Flag::switch("flat_load", "With fill_holes, when the load is the same at every time and below the capacity, also searches at that height (a perfect packing; not in MiniMalloc).", |o| &mut o.params.flat_load),
     Flag::value("preordering_heuristics", "LIST", "WAT,TAW,TWA", "Static preordering heuristics to attempt (keys below).", |o, v| parse_orderings(v).map(|h| o.params.preordering_heuristics = h)),
 ];
 
