@@ -137,7 +137,10 @@ pub(crate) fn check_totals(problem: &Problem) -> Result<(), JsValue> {
 
 /// The buffers with a piece live at `time`, largest piece first (ties in input order).
 fn live_at(problem: &Problem, time: Time) -> Vec<usize> {
-    let mut live: Vec<(Offset, usize)> = problem
+    // (negated extent, index) pairs: the plain unstable sort of the pairs keeps ties in input
+    // order (the indices are distinct), with the (i64, i64) sort the solver's code already
+    // has rather than a stable sort of its own (wasm size, see the solver's crate::sort).
+    let mut live: Vec<(i64, i64)> = problem
         .buffers
         .iter()
         .enumerate()
@@ -148,11 +151,11 @@ fn live_at(problem: &Problem, time: Time) -> Vec<usize> {
                 .filter(|p| p.time.lower <= time && time < p.time.upper)
                 .map(|p| p.top - p.bottom)
                 .max()
-                .map(|extent| (extent, index))
+                .map(|extent| (-extent, index as i64))
         })
         .collect();
-    live.sort_by_key(|&(extent, _)| std::cmp::Reverse(extent));
-    live.into_iter().map(|(_, index)| index).collect()
+    live.sort_unstable();
+    live.into_iter().map(|(_, index)| index as usize).collect()
 }
 
 impl BufferShape {
