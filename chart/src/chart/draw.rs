@@ -582,20 +582,20 @@ fn annotations(
 /// rectangle is outlined twice).
 fn outline_windows(frame: &Frame<'_>) -> Vec<(f64, f64)> {
     let view = frame.view;
-    let mut windows: Vec<(f64, f64)> = [frame.selected, frame.highlight]
+    // Sorted as (lower, upper) integer pairs, the (i64, i64) sort the crate's other sorts
+    // share (wasm size): clamping to the view keeps the order of the lower ends.
+    let mut lifespans: Vec<(i64, i64)> = [frame.selected, frame.highlight]
         .into_iter()
         .flatten()
         .chain(frame.neighbours.iter().copied())
         .filter_map(|i| frame.layout.problem.buffers.get(i))
-        .map(|b| {
-            (
-                (b.lifespan.lower as f64).max(view.t0),
-                (b.lifespan.upper as f64).min(view.t1),
-            )
-        })
-        .filter(|(a, b)| a < b)
+        .map(|b| (b.lifespan.lower, b.lifespan.upper))
         .collect();
-    windows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    lifespans.sort_unstable();
+    let windows = lifespans
+        .into_iter()
+        .map(|(lower, upper)| ((lower as f64).max(view.t0), (upper as f64).min(view.t1)))
+        .filter(|(a, b)| a < b);
     let mut merged: Vec<(f64, f64)> = Vec::new();
     for (a, b) in windows {
         match merged.last_mut() {
