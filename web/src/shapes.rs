@@ -107,14 +107,14 @@ pub(crate) fn check_totals(problem: &Problem) -> Result<(), JsValue> {
     if all <= limit {
         return Ok(());
     }
-    // (time, change, buffer): at one time, ends sort before starts, and the sum of a time's
-    // changes is the load until the next time.
-    let mut events: Vec<(Time, i64, usize)> = Vec::with_capacity(2 * problem.buffers.len());
-    for (index, buffer) in problem.buffers.iter().enumerate() {
+    // (time, change): the sum of a time's changes, in any order, is the load until the next
+    // time. (Integer pairs: the solver's shared (i64, i64) sort, see its crate::sort.)
+    let mut events: Vec<(Time, i64)> = Vec::with_capacity(2 * problem.buffers.len());
+    for buffer in &problem.buffers {
         for piece in buffer.pieces() {
             let extent = piece.top - piece.bottom;
-            events.push((piece.time.lower, extent, index));
-            events.push((piece.time.upper, -extent, index));
+            events.push((piece.time.lower, extent));
+            events.push((piece.time.upper, -extent));
         }
     }
     events.sort_unstable();
