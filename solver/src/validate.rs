@@ -4,7 +4,7 @@
 //! sweeps time with an ordered map of occupied memory ranges, so it shares no state (and no
 //! bug) with the search. O(n log n), fine for a million buffers.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::fmt;
 
 use crate::model::{Lifespan, Offset, Problem, Solution};
@@ -172,24 +172,26 @@ fn check_no_overlap(problem: &Problem, offsets: &[Offset]) -> Result<(), Validat
         events.push((block.time.upper, index as i64 - END));
     }
     events.sort_unstable();
-    let mut live: BTreeMap<(Offset, usize), usize> = BTreeMap::new();
+    // The live blocks as (bottom, index), the free blocks' set type (heuristics/blocks.rs):
+    // one copy of the tree's code (wasm size).
+    let mut live: BTreeSet<(Offset, i64)> = BTreeSet::new();
     for (_, event) in events {
         let is_start = event >= 0;
-        let index = if is_start { event } else { event + END } as usize;
-        let block = &blocks[index];
+        let index = if is_start { event } else { event + END };
+        let block = &blocks[index as usize];
         if !is_start {
             live.remove(&(block.bottom, index));
             continue;
         }
         let below = live.range(..(block.bottom, index)).next_back();
         let above = live.range((block.bottom, index)..).next();
-        for (_, &other) in below.into_iter().chain(above) {
-            let other_block = &blocks[other];
+        for &(_, other) in below.into_iter().chain(above) {
+            let other_block = &blocks[other as usize];
             if other_block.bottom < block.top && block.bottom < other_block.top {
                 return Err(overlap_error(problem, block, other_block));
             }
         }
-        live.insert((block.bottom, index), index);
+        live.insert((block.bottom, index));
     }
     Ok(())
 }
