@@ -129,14 +129,18 @@ impl Layout {
                 }
             },
         );
-        let mut found: Vec<usize> = others
+        // As (buffer, 0) pairs: the (i64, i64) sort the crate's other sorts share (wasm size).
+        let mut found: Vec<(i64, i64)> = others
             .iter()
             .filter(|r| mine.iter().any(|m| r.t0 < m.t1 && m.t0 < r.t1))
-            .map(|r| r.buffer as usize)
+            .map(|r| (i64::from(r.buffer), 0))
             .collect();
         found.sort_unstable();
         found.dedup();
         found
+            .into_iter()
+            .map(|(buffer, _)| buffer as usize)
+            .collect()
     }
 }
 

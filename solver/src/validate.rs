@@ -4,7 +4,7 @@
 //! sweeps time with an ordered map of occupied memory ranges, so it shares no state (and no
 //! bug) with the search. O(n log n), fine for a million buffers.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::fmt;
 
 use crate::model::{Lifespan, Offset, Problem, Solution};
@@ -162,31 +162,36 @@ fn check_no_overlap(problem: &Problem, offsets: &[Offset]) -> Result<(), Validat
             });
         }
     }
-    // Events: (time, 1 for a start or 0 for an end, block). Ends sort before starts at the
-    // same time because lifespans are half-open: a block ending at t and one starting at t
-    // never meet. (Plain integers: the crate's shared (i64, i64, usize) sort, see crate::sort.)
-    let mut events: Vec<(i64, i64, usize)> = Vec::with_capacity(blocks.len() * 2);
+    // Events: (time, block for a start or block - 2^62 for an end). Ends sort before starts at
+    // the same time because lifespans are half-open: a block ending at t and one starting at t
+    // never meet. (Plain integer pairs: the crate's shared (i64, i64) sort, see crate::sort.)
+    const END: i64 = 1 << 62;
+    let mut events: Vec<(i64, i64)> = Vec::with_capacity(blocks.len() * 2);
     for (index, block) in blocks.iter().enumerate() {
-        events.push((block.time.lower, 1, index));
-        events.push((block.time.upper, 0, index));
+        events.push((block.time.lower, index as i64));
+        events.push((block.time.upper, index as i64 - END));
     }
     events.sort_unstable();
-    let mut live: BTreeMap<(Offset, usize), usize> = BTreeMap::new();
-    for (_, is_start, index) in events {
-        let block = &blocks[index];
-        if is_start == 0 {
+    // The live blocks as (bottom, index), the free blocks' set type (heuristics/blocks.rs):
+    // one copy of the tree's code (wasm size).
+    let mut live: BTreeSet<(Offset, i64)> = BTreeSet::new();
+    for (_, event) in events {
+        let is_start = event >= 0;
+        let index = if is_start { event } else { event + END };
+        let block = &blocks[index as usize];
+        if !is_start {
             live.remove(&(block.bottom, index));
             continue;
         }
         let below = live.range(..(block.bottom, index)).next_back();
         let above = live.range((block.bottom, index)..).next();
-        for (_, &other) in below.into_iter().chain(above) {
-            let other_block = &blocks[other];
+        for &(_, other) in below.into_iter().chain(above) {
+            let other_block = &blocks[other as usize];
             if other_block.bottom < block.top && block.bottom < other_block.top {
                 return Err(overlap_error(problem, block, other_block));
             }
         }
-        live.insert((block.bottom, index), index);
+        live.insert((block.bottom, index));
     }
     Ok(())
 }

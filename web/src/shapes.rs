@@ -107,14 +107,14 @@ pub(crate) fn check_totals(problem: &Problem) -> Result<(), JsValue> {
     if all <= limit {
         return Ok(());
     }
-    // (time, change, buffer): at one time, ends sort before starts, and the sum of a time's
-    // changes is the load until the next time.
-    let mut events: Vec<(Time, i64, usize)> = Vec::with_capacity(2 * problem.buffers.len());
-    for (index, buffer) in problem.buffers.iter().enumerate() {
+    // (time, change): the sum of a time's changes, in any order, is the load until the next
+    // time. (Integer pairs: the solver's shared (i64, i64) sort, see its crate::sort.)
+    let mut events: Vec<(Time, i64)> = Vec::with_capacity(2 * problem.buffers.len());
+    for buffer in &problem.buffers {
         for piece in buffer.pieces() {
             let extent = piece.top - piece.bottom;
-            events.push((piece.time.lower, extent, index));
-            events.push((piece.time.upper, -extent, index));
+            events.push((piece.time.lower, extent));
+            events.push((piece.time.upper, -extent));
         }
     }
     events.sort_unstable();
@@ -137,7 +137,10 @@ pub(crate) fn check_totals(problem: &Problem) -> Result<(), JsValue> {
 
 /// The buffers with a piece live at `time`, largest piece first (ties in input order).
 fn live_at(problem: &Problem, time: Time) -> Vec<usize> {
-    let mut live: Vec<(Offset, usize)> = problem
+    // (negated extent, index) pairs: the plain unstable sort of the pairs keeps ties in input
+    // order (the indices are distinct), with the (i64, i64) sort the solver's code already
+    // has rather than a stable sort of its own (wasm size, see the solver's crate::sort).
+    let mut live: Vec<(i64, i64)> = problem
         .buffers
         .iter()
         .enumerate()
@@ -148,11 +151,11 @@ fn live_at(problem: &Problem, time: Time) -> Vec<usize> {
                 .filter(|p| p.time.lower <= time && time < p.time.upper)
                 .map(|p| p.top - p.bottom)
                 .max()
-                .map(|extent| (extent, index))
+                .map(|extent| (-extent, index as i64))
         })
         .collect();
-    live.sort_by_key(|&(extent, _)| std::cmp::Reverse(extent));
-    live.into_iter().map(|(_, index)| index).collect()
+    live.sort_unstable();
+    live.into_iter().map(|(_, index)| index as usize).collect()
 }
 
 impl BufferShape {

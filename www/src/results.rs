@@ -65,7 +65,9 @@ pub(crate) fn sorted(layout: &Layout, column: Column, descending: bool) -> Vec<u
         Column::Offset => layout.by_offset.iter().map(|&i| i as usize).collect(),
         Column::Id => {
             let mut order: Vec<usize> = (0..buffers.len()).collect();
-            order.sort_by(|&a, &b| buffers[a].id.cmp(&buffers[b].id));
+            // Ties by index, as a stable sort would leave them, with the smaller code of
+            // the unstable sort (wasm size).
+            order.sort_unstable_by(|&a, &b| buffers[a].id.cmp(&buffers[b].id).then(a.cmp(&b)));
             order
         }
         Column::Start => by_number(&|i| buffers[i].lifespan.lower),

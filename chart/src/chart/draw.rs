@@ -11,9 +11,27 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters_canvas::CanvasBackend;
 
 use crate::chart::axis::{bytes_label, Axis};
-use crate::chart::colour::{ColourMode, Palette, Rgb, Theme};
+#[cfg(any(test, feature = "svg"))]
+use crate::chart::backend::Backend;
+
+/// The canvas backend as [`draw`] takes it: inside the one backend type when SVG is drawn too,
+/// so that `draw` is compiled once (chart/backend.rs).
+#[cfg(any(test, feature = "svg"))]
+pub(crate) fn canvas(backend: CanvasBackend) -> Backend<'static> {
+    Backend::Canvas(backend)
+}
+
+/// The canvas backend as [`draw`] takes it: as it is when nothing else is drawn.
+#[cfg(not(any(test, feature = "svg")))]
+pub(crate) fn canvas(backend: CanvasBackend) -> CanvasBackend {
+    backend
+}
+#[cfg(any(test, feature = "svg"))]
+use crate::chart::colour::ColourMode;
+use crate::chart::colour::{Palette, Rgb, Theme};
 use crate::chart::scene::{PixRect, RectIndex, Scene};
 use crate::chart::viewport::{Plot, Viewport};
 use crate::layout::{Layout, Rect};
@@ -582,20 +600,20 @@ fn annotations(
 /// rectangle is outlined twice).
 fn outline_windows(frame: &Frame<'_>) -> Vec<(f64, f64)> {
     let view = frame.view;
-    let mut windows: Vec<(f64, f64)> = [frame.selected, frame.highlight]
+    // Sorted as (lower, upper) integer pairs, the (i64, i64) sort the crate's other sorts
+    // share (wasm size): clamping to the view keeps the order of the lower ends.
+    let mut lifespans: Vec<(i64, i64)> = [frame.selected, frame.highlight]
         .into_iter()
         .flatten()
         .chain(frame.neighbours.iter().copied())
         .filter_map(|i| frame.layout.problem.buffers.get(i))
-        .map(|b| {
-            (
-                (b.lifespan.lower as f64).max(view.t0),
-                (b.lifespan.upper as f64).min(view.t1),
-            )
-        })
-        .filter(|(a, b)| a < b)
+        .map(|b| (b.lifespan.lower, b.lifespan.upper))
         .collect();
-    windows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    lifespans.sort_unstable();
+    let windows = lifespans
+        .into_iter()
+        .map(|(lower, upper)| ((lower as f64).max(view.t0), (upper as f64).min(view.t1)))
+        .filter(|(a, b)| a < b);
     let mut merged: Vec<(f64, f64)> = Vec::new();
     for (a, b) in windows {
         match merged.last_mut() {
@@ -744,6 +762,7 @@ impl<DB: DrawingBackend> Painter for ElementPainter<'_, DB> {
 
 /// The layout drawn as an SVG document of `width` x `height`, for export: the same chart as
 /// on screen (axes, buffers, load, lines), without selection.
+#[cfg(any(test, feature = "svg"))]
 pub fn svg(
     layout: &Layout,
     view: &Viewport,
@@ -768,7 +787,10 @@ pub fn svg(
     };
     let mut out = String::new();
     {
-        let backend = SVGBackend::with_string(&mut out, (width.max(1), height.max(1)));
+        let backend = Backend::Svg(SVGBackend::with_string(
+            &mut out,
+            (width.max(1), height.max(1)),
+        ));
         if let Err(e) = draw(backend, &frame, None, None) {
             return format!(
                 "<svg xmlns=\"http://www.w3.org/2000/svg\"><!-- {} --></svg>",
@@ -859,7 +881,7 @@ mod tests {
             };
             let mut out = String::new();
             let drawn = draw(
-                SVGBackend::with_string(&mut out, (w, h)),
+                Backend::Svg(SVGBackend::with_string(&mut out, (w, h))),
                 &frame,
                 None,
                 None,
@@ -1067,7 +1089,13 @@ mod tests {
                 neighbours: &[1],
                 scale: 1.0,
             };
-            draw(SVGBackend::with_string(out, (400, 300)), &frame, None, None).unwrap();
+            draw(
+                Backend::Svg(SVGBackend::with_string(out, (400, 300))),
+                &frame,
+                None,
+                None,
+            )
+            .unwrap();
         }
         // Buffer a: halo and line; its neighbour b (three pieces, one after a's life): one
         // outline each.

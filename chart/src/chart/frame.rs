@@ -323,7 +323,12 @@ impl Inner {
             }
         };
         let mut painter = CanvasPainter { context: &context };
-        match draw::draw(backend, &frame, Some(&prepared), Some(&mut painter)) {
+        match draw::draw(
+            draw::canvas(backend),
+            &frame,
+            Some(&prepared),
+            Some(&mut painter),
+        ) {
             Ok(drawn) => {
                 self.plot = drawn.plot;
                 let ms = now() - started;

@@ -19,6 +19,8 @@
 //! never block the page for long.
 
 mod axis;
+#[cfg(any(test, feature = "svg"))]
+mod backend;
 mod colour;
 #[cfg(feature = "yew")]
 mod component;
@@ -37,6 +39,7 @@ pub use colour::buffer_colours;
 pub use colour::{ColourMode, Colours, Ramp, Ramps};
 #[cfg(feature = "yew")]
 pub use component::{Chart, ChartProps};
+#[cfg(any(test, feature = "svg"))]
 pub use draw::svg;
 pub use scene::RectIndex;
 pub use viewport::Viewport;

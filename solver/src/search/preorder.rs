@@ -81,15 +81,21 @@ pub(crate) fn sort_by_keys(
             _ => keys[item as usize][key_index(k)],
         }));
     }
-    let row = |position: u32| &rows[position as usize * width..][..width];
     let mut positions: Vec<u32> = (0..items.len() as u32).collect();
-    positions.sort_unstable_by(|&a, &b| {
-        row(b)
-            .cmp(row(a))
-            .then(items[a as usize].cmp(&items[b as usize]))
-    });
+    positions.sort_unstable_by(|&a, &b| compare_rows(&rows, width, items, a, b));
     let sorted: Vec<u32> = positions.iter().map(|&p| items[p as usize]).collect();
     items.copy_from_slice(&sorted);
+}
+
+/// The order of [`sort_by_keys`] between positions `a` and `b`: larger rows first, then
+/// smaller items. Not inlined: the sort's copy of it is one call, not several copies of the
+/// row comparison (wasm size).
+#[inline(never)]
+fn compare_rows(rows: &[i64], width: usize, items: &[u32], a: u32, b: u32) -> std::cmp::Ordering {
+    let row = |position: u32| &rows[position as usize * width..][..width];
+    row(b)
+        .cmp(row(a))
+        .then(items[a as usize].cmp(&items[b as usize]))
 }
 
 /// `rank[item]`: the item's position in the ordering over all items; input order without one.

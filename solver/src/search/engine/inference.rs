@@ -6,6 +6,39 @@ use super::{Action, Candidate, Level, Search, UNPLACED};
 use crate::model::Offset;
 use crate::search::holes;
 use crate::search::trace::Tracer;
+use crate::sweep::Sweep;
+
+/// What [`Flush::sides`] needs of a search: its sweep and floors, the hole's level and the
+/// component's sections.
+struct Flush<'a> {
+    sweep: &'a Sweep,
+    floor: &'a [Offset],
+    level: Offset,
+    lo: u32,
+    hi: u32,
+}
+
+impl Flush<'_> {
+    /// How many of the sections just beside `item`'s span (within `[lo, hi]`) have their
+    /// floor where its top would be if it sat at `level`: 0, 1 or 2.
+    fn sides(&self, item: u32) -> u32 {
+        let entry = &self.sweep.items[item as usize];
+        let top = self.level + entry.size;
+        let (start, end) = entry.span;
+        u32::from(start > self.lo && self.floor[start as usize - 1] == top)
+            + u32::from(end < self.hi && self.floor[end as usize + 1] == top)
+    }
+}
+
+/// Sorts hole fillers into the order tried: by rank, those flush with more sides first when
+/// `flush` is given. Not generic, so the traced and the plain search share one copy of the
+/// sort (wasm size, see crate::sort).
+fn sort_fillers(fillers: &mut [Candidate], flush: Option<Flush>) {
+    fillers.sort_unstable_by_key(|c| {
+        let sides = flush.as_ref().map_or(0, |flush| flush.sides(c.item));
+        (2 - sides, c.rank)
+    });
+}
 
 impl<T: Tracer> Search<'_, T> {
     /// Whether every open section of `[lo, hi]` is full: its floor plus its unplaced sizes
@@ -75,26 +108,14 @@ impl<T: Tracer> Search<'_, T> {
                 });
             }
         }
-        let mut candidates = std::mem::take(&mut self.candidates);
-        candidates[first..].sort_unstable_by_key(|c| {
-            let flush = if limited {
-                self.flush_sides(c.item, lowest, lo, hi)
-            } else {
-                0
-            };
-            (2 - flush, c.rank)
+        let flush = limited.then_some(Flush {
+            sweep,
+            floor: &self.floor,
+            level: lowest,
+            lo,
+            hi,
         });
-        self.candidates = candidates;
-    }
-
-    /// How many of the sections just beside `item`'s span (within `[lo, hi]`) have their
-    /// floor where its top would be if it sat at `level`: 0, 1 or 2.
-    fn flush_sides(&self, item: u32, level: Offset, lo: u32, hi: u32) -> u32 {
-        let entry = &self.sweep.items[item as usize];
-        let top = level + entry.size;
-        let (start, end) = entry.span;
-        u32::from(start > lo && self.floor[start as usize - 1] == top)
-            + u32::from(end < hi && self.floor[end as usize + 1] == top)
+        sort_fillers(&mut self.candidates[first..], flush);
     }
 
     /// Section inference: in every section of the component, the unplaced members must fit
