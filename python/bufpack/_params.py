@@ -19,7 +19,7 @@ class SolverParams:
     """Every technique of the exact search as a switch, and the portfolio of orderings.
 
     All on by default. ``canonical_floor``, ``fill_holes``, ``ledges``, ``ordered_stacks``,
-    ``limited_discrepancy`` and ``flat_load`` are bufpack's own techniques (they come last, so positional arguments keep MiniMalloc's
+    ``limited_discrepancy``, ``flat_load`` and ``release_floors`` are bufpack's own techniques (they come last, so positional arguments keep MiniMalloc's
     order); with them off (:meth:`reference`) the search is MiniMalloc's.
 
     Each key string of ``preordering_heuristics`` ranks buffers by keys compared in turn, each
@@ -72,6 +72,10 @@ class SolverParams:
     """With ``fill_holes``: when the load is the same at every time and below the capacity,
     also searches at that height (a perfect packing, where no room may be wasted); a packing
     found there fits, a failure there proves nothing. bufpack's own, not in MiniMalloc."""
+    release_floors: bool = True
+    """With ``fill_holes``, where no room may be wasted: the buffers that can rest only at some
+    level or higher (raised there by a higher floor elsewhere in their lives) must fit between
+    it and the capacity, or the node is pruned. bufpack's own, not in MiniMalloc."""
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -121,6 +125,7 @@ class SolverParams:
             ordered_stacks=False,
             limited_discrepancy=False,
             flat_load=False,
+            release_floors=False,
         )
 
     @classmethod
@@ -142,4 +147,5 @@ class SolverParams:
             ordered_stacks=False,
             limited_discrepancy=False,
             flat_load=False,
+            release_floors=False,
         )

@@ -61,6 +61,12 @@ pub struct SolverParams {
     /// lanes. Any packing they find is within the capacity; their failure proves nothing,
     /// so the searches at the capacity go on. Not in the reference.
     pub flat_load: bool,
+    /// With `fill_holes`, in a subproblem full to the capacity: every unplaced buffer of a
+    /// section rests at or above its lowest offset (its release, raised above the section's
+    /// floor by a higher floor elsewhere in its life), so for every release the buffers
+    /// released there or higher must fit between it and the capacity; prune where they do
+    /// not (section inference checks the lowest release only). Not in the reference.
+    pub release_floors: bool,
     /// The portfolio: one search per key string; see [`Preordering`].
     pub preordering_heuristics: Vec<Preordering>,
 }
@@ -83,6 +89,7 @@ impl Default for SolverParams {
             ordered_stacks: true,
             limited_discrepancy: true,
             flat_load: true,
+            release_floors: true,
             preordering_heuristics: ["WAT", "TAW", "TWA"]
                 .iter()
                 .map(|keys| keys.parse().expect("default orderings are valid"))
@@ -93,7 +100,8 @@ impl Default for SolverParams {
 
 impl SolverParams {
     /// MiniMalloc's techniques as it has them: the defaults without the ones it lacks
-    /// (`canonical_floor`, `fill_holes` and its rules, `limited_discrepancy`, `flat_load`). The teaching examples narrate this search.
+    /// (`canonical_floor`, `fill_holes` and its rules, `limited_discrepancy`, `flat_load`,
+    /// `release_floors`). The teaching examples narrate this search.
     pub fn reference() -> Self {
         SolverParams {
             canonical_floor: false,
@@ -102,6 +110,7 @@ impl SolverParams {
             ordered_stacks: false,
             limited_discrepancy: false,
             flat_load: false,
+            release_floors: false,
             ..SolverParams::default()
         }
     }
@@ -124,6 +133,7 @@ impl SolverParams {
             ordered_stacks: false,
             limited_discrepancy: false,
             flat_load: false,
+            release_floors: false,
             ..SolverParams::default()
         }
     }

@@ -327,6 +327,7 @@ fn help_and_version_exit_0() {
         "--[no]ordered_stacks",
         "--[no]limited_discrepancy",
         "--[no]flat_load",
+        "--[no]release_floors",
         "--preordering_heuristics=LIST",
     ] {
         assert!(run.stdout.contains(flag), "{flag} in:\n{}", run.stdout);

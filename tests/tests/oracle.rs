@@ -162,11 +162,17 @@ fn hole_filling_agrees_with_the_canonical_search_on_full_problems() {
             ..SolverParams::default()
         });
     }
-    // Hole filling's own rules, each alone and neither.
-    for (ledges, ordered_stacks) in [(true, false), (false, true), (false, false)] {
+    // Hole filling's own rules, each alone and none.
+    for (ledges, ordered_stacks, release_floors) in [
+        (true, false, false),
+        (false, true, false),
+        (false, false, true),
+        (false, false, false),
+    ] {
         variants.push(SolverParams {
             ledges,
             ordered_stacks,
+            release_floors,
             ..SolverParams::default()
         });
     }
@@ -180,7 +186,7 @@ fn hole_filling_agrees_with_the_canonical_search_on_full_problems() {
         assert!(
             answers.iter().all(|&a| a == answers[0]),
             "case {case}: answers {answers:?} (fill_holes, canonical_floor: on/on, on/off, \
-             off/on, off/off; then ledges, ordered_stacks: on/off, off/on, off/off)\n{problem:#?}"
+             off/on, off/off; then ledges, ordered_stacks, release_floors: each alone, none)\n{problem:#?}"
         );
         if answers[0] {
             feasible += 1

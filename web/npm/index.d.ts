@@ -210,6 +210,12 @@ export interface SolverParamsInit {
    * there fits, a failure there proves nothing. bufpack's own, not in MiniMalloc.
    */
   flatLoad?: boolean;
+  /**
+   * With `fillHoles`, where no room may be wasted: the buffers that can rest only at some
+   * level or higher (raised there by a higher floor elsewhere in their lives) must fit
+   * between it and the capacity. bufpack's own, not in MiniMalloc.
+   */
+  releaseFloors?: boolean;
   /** The portfolio of orderings, as key strings (default ["WAT", "TAW", "TWA"]). */
   preorderingHeuristics?: string[];
 }
@@ -232,10 +238,11 @@ export class SolverParams implements Required<SolverParamsInit> {
   orderedStacks: boolean;
   limitedDiscrepancy: boolean;
   flatLoad: boolean;
+  releaseFloors: boolean;
   preorderingHeuristics: string[];
   /**
    * MiniMalloc's search: its nine techniques on, bufpack's own (`canonicalFloor`,
-   * `fillHoles`, `ledges`, `orderedStacks`, `limitedDiscrepancy`, `flatLoad`) off. For comparing with MiniMalloc node for node; the defaults are faster on
+   * `fillHoles`, `ledges`, `orderedStacks`, `limitedDiscrepancy`, `flatLoad`, `releaseFloors`) off. For comparing with MiniMalloc node for node; the defaults are faster on
    * perfect packings.
    */
   static reference(): SolverParams;

@@ -247,13 +247,15 @@ pub(crate) struct ParamsShape {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) flat_load: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) release_floors: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) preordering_heuristics: Option<Vec<String>>,
 }
 
 /// The fields of [`ParamsShape`] as JavaScript spells them. serde-wasm-bindgen reads a
 /// struct by looking up its known fields, so it never sees (nor refuses) others: the check
 /// against this list is explicit.
-pub(crate) const PARAM_NAMES: [&str; 16] = [
+pub(crate) const PARAM_NAMES: [&str; 17] = [
     "canonicalOnly",
     "sectionInference",
     "dynamicOrdering",
@@ -269,6 +271,7 @@ pub(crate) const PARAM_NAMES: [&str; 16] = [
     "orderedStacks",
     "limitedDiscrepancy",
     "flatLoad",
+    "releaseFloors",
     "preorderingHeuristics",
 ];
 
@@ -296,6 +299,7 @@ impl ParamsShape {
             (self.ordered_stacks, &mut params.ordered_stacks),
             (self.limited_discrepancy, &mut params.limited_discrepancy),
             (self.flat_load, &mut params.flat_load),
+            (self.release_floors, &mut params.release_floors),
         ];
         for (given, field) in switches {
             if let Some(value) = given {
@@ -330,6 +334,7 @@ impl ParamsShape {
             ordered_stacks,
             limited_discrepancy,
             flat_load,
+            release_floors,
             preordering_heuristics,
         } = params;
         ParamsShape {
@@ -348,6 +353,7 @@ impl ParamsShape {
             ordered_stacks: Some(*ordered_stacks),
             limited_discrepancy: Some(*limited_discrepancy),
             flat_load: Some(*flat_load),
+            release_floors: Some(*release_floors),
             preordering_heuristics: Some(
                 preordering_heuristics
                     .iter()

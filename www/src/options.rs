@@ -21,7 +21,7 @@ pub(crate) fn minimalloc_switches() -> &'static [Switch] {
     &SWITCHES[..MINIMALLOC]
 }
 
-pub(crate) const SWITCHES: [Switch; 15] = [
+pub(crate) const SWITCHES: [Switch; 16] = [
     Switch {
         name: "canonicalOnly",
         label: "Canonical order",
@@ -104,6 +104,12 @@ pub(crate) const SWITCHES: [Switch; 15] = [
                time and below the capacity, also searches at that height, where no room may \
                be wasted.",
     },
+    Switch {
+        name: "releaseFloors",
+        label: "Release floors (bufpack's own)",
+        help: "Not in MiniMalloc. While filling holes: the buffers that can rest only at some \
+               level or higher must fit between it and the capacity.",
+    },
 ];
 
 #[derive(Clone, Debug, PartialEq)]
@@ -154,6 +160,7 @@ fn switches_of(params: &SolverParams) -> [bool; SWITCHES.len()] {
         params.ordered_stacks,
         params.limited_discrepancy,
         params.flat_load,
+        params.release_floors,
     ]
 }
 
@@ -228,7 +235,8 @@ mod tests {
                 "ledges",
                 "orderedStacks",
                 "limitedDiscrepancy",
-                "flatLoad"
+                "flatLoad",
+                "releaseFloors"
             ]
         );
         assert!(SWITCHES[MINIMALLOC..]

@@ -145,6 +145,7 @@ pub(crate) fn techniques() -> Vec<(&'static str, Flip)> {
         ("ordered_stacks", |p| p.ordered_stacks ^= true),
         ("limited_discrepancy", |p| p.limited_discrepancy ^= true),
         ("flat_load", |p| p.flat_load ^= true),
+        ("release_floors", |p| p.release_floors ^= true),
     ]
 }
 

@@ -387,6 +387,7 @@ mod tests {
             "--noordered_stacks",
             "--nolimited_discrepancy",
             "--noflat_load",
+            "--norelease_floors",
         ];
         assert_eq!(with_capacity(&all_off).params, SolverParams::all_off());
         // Each flag alone turns off its own field and nothing else.
@@ -409,9 +410,10 @@ mod tests {
                     p.ordered_stacks,
                     p.limited_discrepancy,
                     p.flat_load,
+                    p.release_floors,
                 ]
             };
-            let mut expected = [true; 15];
+            let mut expected = [true; 16];
             expected[index] = false;
             assert_eq!(fields(&params), expected, "{flag}");
             let off_then_on = with_capacity(&[flag, &format!("--{}=true", &flag[4..])]).params;

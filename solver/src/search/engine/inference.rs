@@ -160,6 +160,95 @@ impl<T: Tracer> Search<'_, T> {
         None
     }
 
+    /// Release floors in the full component `[lo, hi]`: every unplaced member of a section
+    /// rests at or above its lowest offset (its *release*; raised above the section's floor
+    /// when a section of its span has a higher floor), so for every release `b` the members
+    /// released at `b` or higher must fit in `[b, capacity)`. Returns the first section
+    /// where they do not, with `b` and their total. The floor check is the case of the
+    /// lowest release; a full section passes it with nothing to spare, so only releases
+    /// above its floor can fail, and only when their highest plus their total passes the
+    /// capacity are the levels looked at.
+    ///
+    /// After a placement (`touched`) only sections where an item the placement raised is now
+    /// above the floor are looked at: the parent passed everywhere, releases only rose for
+    /// those items, and a rise to a section's floor leaves the sum above every level there
+    /// as it was (the placed item, released at the lowest floor, counted at no level above).
+    pub(super) fn release_over(
+        &mut self,
+        lo: u32,
+        hi: u32,
+        touched: bool,
+    ) -> Option<(u32, Offset, Offset)> {
+        #[cfg(test)]
+        let touched = touched && !self.release_everywhere;
+        let mut sections = std::mem::take(&mut self.release_sections);
+        sections.clear();
+        if touched {
+            self.release_stamp += 1;
+            let stamp = self.release_stamp;
+            for &item in self.risen.as_deref().unwrap_or_default() {
+                if self.offset[item as usize] != UNPLACED {
+                    continue;
+                }
+                let release = self.base[item as usize];
+                let (first, last) = self.sweep.items[item as usize].span;
+                for section in first.max(lo)..=last.min(hi) {
+                    let at = section as usize;
+                    if self.floor[at] < release && self.release_stamps[at] != stamp {
+                        self.release_stamps[at] = stamp;
+                        sections.push(section);
+                    }
+                }
+            }
+        } else {
+            sections.extend(lo..=hi);
+        }
+        let mut releases = std::mem::take(&mut self.releases);
+        let mut over = None;
+        for &section in &sections {
+            let section = section as usize;
+            if self.open[section] == 0 {
+                continue;
+            }
+            let floor = self.floor[section];
+            // Releases are floors of nearby sections: few distinct levels, so the members are
+            // summed per level in a short list kept sorted by insertion instead of sorted.
+            releases.clear();
+            let (mut highest, mut above) = (Offset::MIN, 0);
+            for m in &self.sweep.sections[section] {
+                let item = m.id as usize;
+                if self.offset[item] != UNPLACED || self.base[item] <= floor {
+                    continue;
+                }
+                let (release, size) = (self.base[item] + m.bottom, m.top - m.bottom);
+                highest = highest.max(release);
+                above += size;
+                match releases.iter().position(|&(level, _)| level >= release) {
+                    Some(at) if releases[at].0 == release => releases[at].1 += size,
+                    Some(at) => releases.insert(at, (release, size)),
+                    None => releases.push((release, size)),
+                }
+            }
+            if releases.is_empty() || highest + above <= self.capacity {
+                continue;
+            }
+            let mut total = 0;
+            for &(release, size) in releases.iter().rev() {
+                total += size;
+                if release + total > self.capacity {
+                    over = Some((section as u32, release, total));
+                    break;
+                }
+            }
+            if over.is_some() {
+                break;
+            }
+        }
+        self.releases = releases;
+        self.release_sections = sections;
+        over
+    }
+
     /// The lowest offset an unplaced item can still take below the component: its lowest
     /// offset, or with the canonical floor, past the canonical level when the item sorts
     /// before it there (every later placement comes after the level in (offset, rank)).
@@ -209,5 +298,81 @@ impl<T: Tracer> Search<'_, T> {
             && self.base[item as usize] == level
             && !below
                 .is_some_and(|below| holes::out_of_order(self.sweep, &self.stack_key, below, item))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::cut_rectangle;
+    use super::super::{Search, Step};
+    use crate::model::{Offset, Problem, Solution};
+    use crate::params::SolverParams;
+    use crate::search::preorder::key_table;
+    use crate::sweep::Sweep;
+    use crate::validate::validate;
+
+    /// One ordering's search at the problem's capacity (its height: full everywhere), cut
+    /// after about 20,000 nodes: how it ended, its nodes and backtracks, the packing, and how
+    /// many nodes release floors ended.
+    fn search(
+        problem: &Problem,
+        params: &SolverParams,
+        everywhere: bool,
+    ) -> ((Step, u64, u64, Vec<Offset>), u64) {
+        let capacity = problem.capacity;
+        let sweep = Sweep::new(problem);
+        let keys = key_table(problem, &sweep);
+        let ordering = params.preordering_heuristics.first().cloned();
+        let mut search = Search::new(&sweep, &keys, ordering, params, capacity);
+        search.release_everywhere = everywhere;
+        // At most about 20,000 nodes: the same cut for both ways of checking, which visit
+        // the same nodes.
+        let mut nodes = 0;
+        let step = search.run(u64::MAX, &mut |delta, _| {
+            nodes += delta;
+            nodes > 20_000
+        });
+        let mut offsets = vec![0; problem.buffers.len()];
+        for (item, &offset) in sweep.items.iter().zip(search.item_offsets()) {
+            offsets[item.index] = offset;
+        }
+        if step == Step::Solved {
+            let solution = Solution::from_offsets(problem, offsets.clone());
+            validate(problem, &solution).unwrap();
+            assert!(solution.height <= capacity);
+        }
+        let prunes = search.release_prunes;
+        ((step, search.nodes, search.backtracks, offsets), prunes)
+    }
+
+    /// After a placement release floors looks only at the sections where an item it raised
+    /// is above the floor; looking at every section prunes exactly the same nodes. Without
+    /// the rule the searches decide the same way, with more nodes where it pruned.
+    #[test]
+    fn release_floors_after_a_placement_miss_nothing_a_full_check_finds() {
+        let on = SolverParams::default();
+        let off = SolverParams {
+            release_floors: false,
+            ..SolverParams::default()
+        };
+        let (mut prunes, mut saved) = (0, 0);
+        for seed in 0..100 {
+            let problem = cut_rectangle(seed, 30 + seed as usize % 90);
+            let (narrow, pruned) = search(&problem, &on, false);
+            let (everywhere, _) = search(&problem, &on, true);
+            assert_eq!(narrow, everywhere, "seed {seed}");
+            let (without, _) = search(&problem, &off, false);
+            if narrow.0 != Step::Stopped && without.0 != Step::Stopped {
+                assert_eq!(narrow.0, without.0, "seed {seed}");
+            }
+            prunes += pruned;
+            saved += u64::from(narrow.1 < without.1);
+        }
+        // The test means something only if the rule pruned, and saved nodes somewhere.
+        assert!(
+            prunes > 1000 && saved > 3,
+            "{prunes} prunes, {saved} searches shorter"
+        );
+        println!("{prunes} nodes pruned by release floors; {saved} searches shorter");
     }
 }

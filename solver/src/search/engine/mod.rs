@@ -20,6 +20,8 @@ mod offsets;
 mod recording;
 mod state;
 mod switches;
+#[cfg(test)]
+mod testing;
 
 use super::holes;
 use super::preorder::{initial_ranks, KeyTable};
@@ -163,6 +165,16 @@ pub(crate) struct Search<'a, T: Tracer = NoTrace> {
     stack_key: Vec<u32>,
     /// The span of the item placed since the last node was entered, if any.
     touched: Option<(u32, u32)>,
+    /// With release floors in a plain problem: the unplaced items whose lowest offset the
+    /// last placement raised (see [`Search::release_over`]).
+    risen: Option<Vec<u32>>,
+    /// Scratch space of [`Search::release_over`]: `(release, size)` per level of a section's
+    /// unplaced members released above its floor, the sections to look at, and per section
+    /// the stamp of the last node that listed it.
+    releases: Vec<(Offset, Offset)>,
+    release_sections: Vec<u32>,
+    release_stamps: Vec<u64>,
+    release_stamp: u64,
     /// Scratch space of [`holes::unfillable_floor`].
     ledges: holes::Ledges,
     undo: Vec<Undo>,
@@ -175,6 +187,12 @@ pub(crate) struct Search<'a, T: Tracer = NoTrace> {
     /// Windows made again, for the window's test.
     #[cfg(test)]
     renewed: u64,
+    /// Tests: release floors looks at every section after a placement too.
+    #[cfg(test)]
+    release_everywhere: bool,
+    /// Tests: nodes release floors ended.
+    #[cfg(test)]
+    release_prunes: u64,
     runs: Vec<(u32, u32)>,
     next: Option<Action>,
     finished: Option<bool>,
@@ -272,6 +290,15 @@ impl<'a, T: Tracer> Search<'a, T> {
             plain,
             stack_key: Vec::new(),
             touched: None,
+            risen: (plain && switches.release_floors).then(Vec::new),
+            releases: Vec::new(),
+            release_sections: Vec::new(),
+            release_stamps: if plain && switches.release_floors {
+                vec![0; sections]
+            } else {
+                Vec::new()
+            },
+            release_stamp: 0,
             ledges: holes::Ledges::new(sections),
             undo: Vec::new(),
             saved_ranks: Vec::new(),
@@ -280,6 +307,10 @@ impl<'a, T: Tracer> Search<'a, T> {
             window: candidates::WINDOW,
             #[cfg(test)]
             renewed: 0,
+            #[cfg(test)]
+            release_everywhere: false,
+            #[cfg(test)]
+            release_prunes: 0,
             runs: Vec::new(),
             next: Some(next),
             finished: None,
@@ -448,6 +479,24 @@ impl<'a, T: Tracer> Search<'a, T> {
                         time: sweep.ends[section as usize],
                         floor,
                         total: self.total[section as usize],
+                    };
+                    self.record_prune(prune);
+                }
+                return self.fail_at_entry(first);
+            }
+        }
+        if self.holes && self.switches.release_floors {
+            if let Some((section, level, above)) = self.release_over(lo, hi, touched.is_some()) {
+                #[cfg(test)]
+                {
+                    self.release_prunes += 1;
+                }
+                if T::ON {
+                    let prune = Prune::Section {
+                        section,
+                        time: sweep.ends[section as usize],
+                        floor: level,
+                        total: above,
                     };
                     self.record_prune(prune);
                 }

@@ -145,6 +145,15 @@ impl<T: Tracer> Search<'_, T> {
             self.open[section] -= 1;
         }
         let mut met_unplaced = false;
+        // Only hole filling reads which items rose (release floors).
+        let mut risen = if self.holes {
+            self.risen.as_mut()
+        } else {
+            None
+        };
+        if let Some(risen) = &mut risen {
+            risen.clear();
+        }
         for &(other, distance) in &entry.neighbours {
             self.open_neighbours[other as usize] -= 1;
             if self.offset[other as usize] != UNPLACED {
@@ -158,6 +167,9 @@ impl<T: Tracer> Search<'_, T> {
                 self.undo
                     .push(Undo::MinOffset(other, self.min_offset[other as usize]));
                 self.min_offset[other as usize] = above;
+                if let Some(risen) = &mut risen {
+                    risen.push(other);
+                }
             }
         }
         self.level = Level {

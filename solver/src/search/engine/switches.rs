@@ -18,6 +18,7 @@ pub(super) struct Switches {
     pub(super) fill_holes: bool,
     pub(super) ledges: bool,
     pub(super) ordered_stacks: bool,
+    pub(super) release_floors: bool,
 }
 
 impl Switches {
@@ -40,6 +41,7 @@ impl Switches {
             fill_holes: params.fill_holes,
             ledges: params.ledges && params.fill_holes,
             ordered_stacks: params.ordered_stacks && params.fill_holes,
+            release_floors: params.release_floors && params.fill_holes,
         }
     }
 }
