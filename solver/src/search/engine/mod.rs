@@ -265,6 +265,8 @@ impl<'a, T: Tracer> Search<'a, T> {
                         .iter()
                         .all(|m| m.bottom == 0 && m.top == item.size)
             });
+        // Release floors run only in hole filling, which needs a plain problem.
+        let releasing = plain && switches.release_floors;
         let mut search = Search {
             tracer,
             sweep,
@@ -291,14 +293,10 @@ impl<'a, T: Tracer> Search<'a, T> {
             plain,
             stack_key: Vec::new(),
             touched: None,
-            risen: (plain && switches.release_floors).then(Vec::new),
+            risen: releasing.then(Vec::new),
             releases: Vec::new(),
             release_sections: Vec::new(),
-            release_stamps: if plain && switches.release_floors {
-                vec![0; sections]
-            } else {
-                Vec::new()
-            },
+            release_stamps: vec![0; if releasing { sections } else { 0 }],
             release_stamp: 0,
             ledges: holes::Ledges::new(sections),
             undo: Vec::new(),

@@ -72,16 +72,8 @@ impl<T: Tracer> Search<'_, T> {
         }
         if self.switches.section_inference {
             if let Some((section, floor)) = self.section_over(lo, hi) {
-                if T::ON {
-                    let prune = Prune::Section {
-                        section,
-                        time: sweep.ends[section as usize],
-                        floor,
-                        total: self.total[section as usize],
-                    };
-                    self.record_prune(prune);
-                }
-                return self.fail_at_entry(first);
+                let total = self.total[section as usize];
+                return self.fail_over_section(section, floor, total, first);
             }
         }
         if self.holes && self.switches.release_floors {
@@ -90,16 +82,7 @@ impl<T: Tracer> Search<'_, T> {
                 {
                     self.release_prunes += 1;
                 }
-                if T::ON {
-                    let prune = Prune::Section {
-                        section,
-                        time: sweep.ends[section as usize],
-                        floor: level,
-                        total: above,
-                    };
-                    self.record_prune(prune);
-                }
-                return self.fail_at_entry(first);
+                return self.fail_over_section(section, level, above, first);
             }
         }
         if self.holes && self.switches.ledges && self.unfillable(lo, hi, touched) {
@@ -149,6 +132,27 @@ impl<T: Tracer> Search<'_, T> {
             spent: self.spent,
         });
         self.place_next_candidate()
+    }
+
+    /// Ends the node because `total` does not fit above `floor` in `section` (section
+    /// inference, or release floors at one of its levels), recorded as one prune.
+    fn fail_over_section(
+        &mut self,
+        section: u32,
+        floor: Offset,
+        total: Offset,
+        first: usize,
+    ) -> Action {
+        if T::ON {
+            let prune = Prune::Section {
+                section,
+                time: self.sweep.ends[section as usize],
+                floor,
+                total,
+            };
+            self.record_prune(prune);
+        }
+        self.fail_at_entry(first)
     }
 
     pub(super) fn fail_at_entry(&mut self, first: usize) -> Action {
