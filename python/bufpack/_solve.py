@@ -151,7 +151,8 @@ def solve(
     Returns a :class:`Solution` (with ``stats``). Raises :class:`InfeasibleError` (with the
     reason), :class:`UndecidedError`, :class:`SolveTimeoutError` after ``timeout`` seconds,
     :class:`CancelledError` when ``cancel`` (a :class:`CancelToken`) fires, and
-    :class:`Interrupted` on Ctrl-C. ``threads`` > 1 deals the orderings out to threads.
+    :class:`Interrupted` on Ctrl-C. ``threads`` > 1 deals the portfolio's searches out to
+    threads.
     ``progress(Progress)`` is called about every ``progress_interval`` seconds; an exception
     it raises stops the solve and propagates.
     """

@@ -55,7 +55,7 @@ pub use params::{parse_preorderings, ParamsError, Preordering, SolverParams, Sor
 #[cfg(not(target_family = "wasm"))]
 pub use search::solve_parallel;
 pub use search::{
-    solve, split_portfolio, trace, Infeasibility, Outcome, Prune, Report, SearchStats, SolveError,
-    Technique, Trace, TraceCandidate, TraceCounts, TraceEvent, Undecided,
+    solve, solve_share, trace, Infeasibility, Outcome, Prune, Report, SearchStats, Share,
+    SolveError, Technique, Trace, TraceCandidate, TraceCounts, TraceEvent, Undecided,
 };
 pub use validate::{validate, ValidationError};

@@ -5,7 +5,9 @@
 
 mod support;
 
-use bufpack::{solve, validate, Outcome, Problem, SolverParams, Undecided};
+use bufpack::{
+    solve, solve_parallel, solve_share, validate, Outcome, Problem, Share, SolverParams, Undecided,
+};
 use support::{
     brute_force_fits, random_full_problem, random_problem, random_windowed_problem,
     recut_rectangle, techniques, tiny_rectangle, Rng,
@@ -217,6 +219,74 @@ fn flat_load_agrees_with_brute_force_above_the_load() {
         feasible == 400 && infeasible == 0,
         "{feasible} feasible, {infeasible} infeasible"
     );
+}
+
+/// Every share of the portfolio (what one thread or web worker runs) on its own: it packs
+/// only when brute force says a packing exists, proves infeasibility only when none does, and
+/// otherwise ends stopped; part 0 always decides. The parallel solve (threads racing the
+/// shares) agrees too. Flat problems with room to spare give shares holding only searches
+/// at the load's height, whose failure must prove nothing.
+#[test]
+fn every_share_of_the_portfolio_agrees_with_brute_force() {
+    let mut rng = Rng::new(0x5ba7e);
+    let params = SolverParams::default();
+    let mut idle = 0;
+    for case in 0..600 {
+        let problem = match case % 3 {
+            0 => random_problem(&mut rng, case % 2 == 0),
+            _ => loop {
+                if let Some(mut problem) = random_full_problem(&mut rng) {
+                    problem.capacity += (case % 3 - 1) as i64;
+                    break problem;
+                }
+            },
+        };
+        if problem.check().is_err() {
+            continue;
+        }
+        let truth = brute_force_fits(&problem);
+        for parts in [2, 3, 5, 11] {
+            for share in Share::all(parts) {
+                let report = solve_share(&problem, &params, share, &mut ()).expect("well-formed");
+                match report.outcome {
+                    Outcome::Solved(solution) => {
+                        assert!(
+                            truth,
+                            "case {case}, {share:?}: packed what brute force cannot"
+                        );
+                        validate(&problem, &solution).expect("a valid packing");
+                        assert!(solution.height <= problem.capacity);
+                    }
+                    Outcome::Infeasible(_) => {
+                        assert!(
+                            !truth,
+                            "case {case}, {share:?}: infeasible, but a packing exists"
+                        )
+                    }
+                    Outcome::Stopped => {
+                        assert_ne!(share.part(), 0, "case {case}: part 0 must decide");
+                        idle += 1;
+                    }
+                    Outcome::Undecided(why) => panic!("case {case}, {share:?}: undecided ({why})"),
+                }
+            }
+            let report = solve_parallel(&problem, &params, parts, &mut ()).expect("well-formed");
+            match report.outcome {
+                Outcome::Solved(solution) => {
+                    assert!(
+                        truth,
+                        "case {case}, {parts} threads: packed what brute force cannot"
+                    );
+                    validate(&problem, &solution).expect("a valid packing");
+                }
+                Outcome::Infeasible(_) => assert!(!truth, "case {case}, {parts} threads"),
+                other => panic!("case {case}, {parts} threads: {other:?}"),
+            }
+        }
+    }
+    // Some shares must have had nothing that decides (more parts than searches, or only
+    // searches at a flat load's height), or this test proves little about them.
+    assert!(idle > 1000, "{idle} idle shares");
 }
 
 /// Found by the fuzz test (seed 0xf022): in a full section, a buffer of size 1 aligned to 3

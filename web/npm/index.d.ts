@@ -311,7 +311,11 @@ export interface AbortSignalLike {
 export interface WorkerOptions extends CsvOptions {
   /** Aborting rejects at once with code "aborted" (name "AbortError"), `best` holding the best packing so far when minimising. */
   signal?: AbortSignalLike | null;
-  /** true: one worker per ordering, first answer wins; a number: that many workers. */
+  /**
+   * true: as many workers as orderings, first answer wins; a number: that many workers (at
+   * most one per search of the portfolio when solving, one per ordering when minimising).
+   * Solving, the workers share the portfolio's searches as the native `--threads` do.
+   */
   parallel?: boolean | number | null;
   /**
    * CSV input only: also return the parsed problem, as `solution.problem` (true or

@@ -27,10 +27,12 @@ export function serve(port, listen) {
   });
 }
 
-function run({ module, job, params, timeoutSeconds, wantProgress }, port) {
+function run({ module, job, params, share, timeoutSeconds, wantProgress }, port) {
   initSync({ module });
   const control = {
     timeoutSeconds,
+    // This lane's part of the portfolio's searches when solving in parallel.
+    share,
     onProgress: wantProgress ? (progress) => port.post({ type: 'progress', progress }) : undefined,
     // Every lower packing goes to the page at once, so a cancel (which kills this worker
     // mid-search) still leaves the page the best one.

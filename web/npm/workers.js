@@ -1,17 +1,19 @@
 // solveInWorker: the solver off the calling thread, in one Web Worker (worker_threads in
-// Node) per lane. A lane is one search over a share of the orderings; with
-// `parallel`, several lanes race and the first answer wins (the native `--threads`
-// idea). Cancelling terminates the workers, which stops them at once whatever they are
+// Node) per lane. With `parallel`, several lanes race and the first answer wins (the
+// native `--threads` idea): solving, each lane runs a share of the portfolio's searches;
+// minimising, a minimisation with a share of the orderings. Cancelling terminates the workers, which stops them at once whatever they are
 // doing; the best packing a minimisation had reported is kept and handed back.
 
 import { BufpackError } from './errors.js';
-import { invalid, mustMinimize, OPTIONS, problemArgument, Problem, refused, Solution, splitOptions } from './core.js';
+import * as raw from './bufpack_wasm.js';
+import { callWasm, invalid, mustMinimize, OPTIONS, problemArgument, Problem, refused, Solution, splitOptions } from './core.js';
 import { platform } from './platform.js';
 
 /**
  * Solves (with a capacity) or minimises (without, or with `minimize: true`) a Problem or
  * CSV text in workers. Options: `capacity`, `minimize`, `timeoutSeconds`, `onProgress`,
- * `signal`, `parallel` (true: one worker per ordering; a number: that many workers),
+ * `signal`, `parallel` (true: as many workers as orderings; a number: that many workers,
+ * at most one per search when solving and one per ordering when minimising),
  * `returnProblem` (CSV input: also return the parsed problem, as a Problem, or with
  * "columns" as typed arrays), and any solver switch.
  * Resolves to a Solution (with `.problem` when asked); rejects with a BufpackError.
@@ -37,7 +39,7 @@ export async function solveInWorker(input, options) {
     const limit = capacity ?? problem.capacity;
     job = { kind: 'problem', problem: { buffers: problem.buffers, capacity: limit }, minimize: mustMinimize(control, limit) };
   }
-  return race(job, lanes(params, control.parallel), control);
+  return race(job, lanes(params, control.parallel, job.minimize), control);
 }
 
 /**
@@ -62,7 +64,7 @@ export async function traceInWorker(input, options) {
     if (job.capacity === undefined) throw noCapacity();
     job.problem = { buffers: problem.buffers, capacity: job.capacity };
   }
-  return race(job, [{ ...params }], control);
+  return race(job, [{ params: { ...params } }], control);
 }
 
 /**
@@ -97,17 +99,23 @@ function checkSignal(signal) {
   if (signal?.aborted) throw aborted(signal, undefined);
 }
 
-/** The params of each lane: the orderings dealt out round-robin (`parallel` checked). */
-function lanes(params, parallel) {
+/**
+ * What each lane (worker) runs, `{ params, share }` (`parallel` checked). Solving at a
+ * capacity, the portfolio's searches are dealt out round-robin (`share`: the native
+ * `--threads` split, so every search one worker would run still runs, however many
+ * workers); minimising, each lane minimises with its own orderings.
+ */
+function lanes(params, parallel, minimize) {
   const orderings = params.preorderingHeuristics;
   let count = 1;
   if (parallel === true) count = orderings.length;
-  else if (typeof parallel === 'number') count = Math.min(parallel, orderings.length);
-  if (count <= 1) return [{ ...params }];
-  return Array.from({ length: count }, (_, lane) => ({
-    ...params,
-    preorderingHeuristics: orderings.filter((_, i) => i % count === lane),
-  }));
+  else if (typeof parallel === 'number') count = Math.min(parallel, minimize ? orderings.length : callWasm(raw.mostSearches, params));
+  if (count <= 1) return [{ params: { ...params } }];
+  return Array.from({ length: count }, (_, lane) =>
+    minimize
+      ? { params: { ...params, preorderingHeuristics: orderings.filter((_, i) => i % count === lane) } }
+      : { params: { ...params }, share: { part: lane, parts: count } },
+  );
 }
 
 function aborted(signal, best) {
@@ -122,13 +130,13 @@ function aborted(signal, best) {
 }
 
 /** Runs one worker per lane and settles with the first decisive answer. */
-function race(job, laneParams, control) {
+function race(job, laneRuns, control) {
   const { signal, onProgress, timeoutSeconds } = control;
   const { module, createWorker } = platform();
   return new Promise((resolve, reject) => {
     const workers = [];
-    const progress = laneParams.map(() => undefined);
-    const finished = laneParams.map(() => undefined); // { result } or { error }
+    const progress = laneRuns.map(() => undefined);
+    const finished = laneRuns.map(() => undefined); // { result } or { error }
     let best; // { offsets, height } from minimisation's improvements
     let settled = false;
 
@@ -170,7 +178,7 @@ function race(job, laneParams, control) {
       const solution = new Solution(result.solution);
       if (result.problem) solution.problem = Problem.trusted(result.problem);
       if (result.columns) attachColumns(solution, result.columns);
-      if (!job.minimize || solution.status === 'optimal' || laneParams.length === 1) {
+      if (!job.minimize || solution.status === 'optimal' || laneRuns.length === 1) {
         return settle(resolve, withBound(solution, finished));
       }
       maybeDone();
@@ -199,7 +207,7 @@ function race(job, laneParams, control) {
       settle(resolve, withBound(solution, finished));
     };
 
-    laneParams.forEach((params, lane) => {
+    laneRuns.forEach(({ params, share }, lane) => {
       if (settled) return;
       let worker;
       try {
@@ -244,6 +252,7 @@ function race(job, laneParams, control) {
           module,
           job,
           params,
+          share,
           timeoutSeconds,
           // Minimising, the page tracks the bound even unasked: a cancel hands back the best
           // packing with its gap.

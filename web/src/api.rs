@@ -8,13 +8,13 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use bufpack::{
     greedy, read_problem, write_problem, write_solution, Buffer, Heuristic, Infeasibility,
-    LoadProfile, LowerBound, MinimizeOutcome, Outcome, Problem, SearchStats, Solution,
+    LoadProfile, LowerBound, MinimizeOutcome, Outcome, Problem, SearchStats, Share, Solution,
     SolverParams, MAX_MAGNITUDE,
 };
 
 use crate::columns::columns;
 use crate::error::{ErrorCode, ErrorShape};
-use crate::monitor::JsMonitor;
+use crate::monitor::{ControlShape, JsMonitor, ShareShape};
 use crate::shapes::{
     check_totals, BoundShape, OffsetsShape, ParamsShape, ProblemShape, ReasonShape, SolutionShape,
     PARAM_NAMES,
@@ -199,9 +199,11 @@ pub fn solve(problem: JsValue, params: JsValue, control: JsValue) -> Result<JsVa
 
 fn solve_problem(problem: &Problem, params: JsValue, control: JsValue) -> Result<JsValue, Thrown> {
     let params = params_from_js(params)?;
-    let mut monitor = JsMonitor::new(from_js_or_default(control, "options")?)?;
-    let report =
-        bufpack::solve(problem, &params, &mut monitor).map_err(|e| ErrorShape::solve(&e))?;
+    let mut control: ControlShape = from_js_or_default(control, "options")?;
+    let share = share_from_js(control.share.take())?;
+    let mut monitor = JsMonitor::new(control)?;
+    let report = bufpack::solve_share(problem, &params, share, &mut monitor)
+        .map_err(|e| ErrorShape::solve(&e))?;
     if let Some(thrown) = monitor.thrown.take() {
         return Err(thrown);
     }
@@ -223,6 +225,31 @@ fn solve_problem(problem: &Problem, params: JsValue, control: JsValue) -> Result
     }
 }
 
+/// The most workers a solve with `params` can keep busy: its portfolio's most searches.
+#[wasm_bindgen(js_name = mostSearches)]
+pub fn most_searches(params: JsValue) -> Result<f64, Thrown> {
+    Ok(Share::most_parts(&params_from_js(params)?) as f64)
+}
+
+/// The share of the portfolio a worker runs: the whole without one.
+fn share_from_js(shape: Option<ShareShape>) -> Result<Share, Thrown> {
+    let Some(ShareShape { part, parts }) = shape else {
+        return Ok(Share::WHOLE);
+    };
+    let whole = |x: f64| x.fract() == 0.0 && (0.0..=1024.0).contains(&x);
+    whole(part)
+        .then_some(())
+        .filter(|()| whole(parts))
+        .and_then(|()| Share::new(part as usize, parts as usize))
+        .ok_or_else(|| {
+            ErrorShape::at(
+                "options.share",
+                format!("expected a part from 0 below a whole number of parts up to 1024, found part {part} of {parts}"),
+            )
+            .into()
+        })
+}
+
 /// Finds the lowest height, never above the capacity if one is given. Anytime: with a time
 /// limit, returns the best packing found, `status: "feasible"` and its gap.
 #[wasm_bindgen]
@@ -237,7 +264,16 @@ fn minimize_problem(
     control: JsValue,
 ) -> Result<JsValue, Thrown> {
     let params = params_from_js(params)?;
-    let mut monitor = JsMonitor::new(from_js_or_default(control, "options")?)?;
+    let control: ControlShape = from_js_or_default(control, "options")?;
+    if control.share.is_some() {
+        // A minimisation probes many heights; its workers each get orderings of their own.
+        return Err(ErrorShape::at(
+            "options.share",
+            "expected no share: only a solve at a capacity is dealt out by search",
+        )
+        .into());
+    }
+    let mut monitor = JsMonitor::new(control)?;
     let report =
         bufpack::minimize(problem, &params, &mut monitor).map_err(|e| ErrorShape::solve(&e))?;
     if let Some(thrown) = monitor.thrown.take() {

@@ -32,8 +32,8 @@ mod trace;
 
 #[cfg(feature = "solver")]
 pub use api::{
-    default_params, heuristic_names, lower_bound, minimize, parse_csv, reference_params,
-    run_heuristic, solve, solve_csv, to_csv, trace_search, validate,
+    default_params, heuristic_names, lower_bound, minimize, most_searches, parse_csv,
+    reference_params, run_heuristic, solve, solve_csv, to_csv, trace_search, validate,
 };
 #[cfg(feature = "solver")]
 pub use error::ErrorCode;

@@ -25,6 +25,17 @@ pub(crate) struct ControlShape {
     pub(crate) on_progress: JsValue,
     #[serde(default, with = "serde_wasm_bindgen::preserve")]
     pub(crate) on_improved: JsValue,
+    /// One worker's part of a race, `{ part, parts }` (see `bufpack::Share`): set by the
+    /// package's own workers, never by a caller (`splitOptions` refuses it).
+    #[serde(default)]
+    pub(crate) share: Option<ShareShape>,
+}
+
+/// Part `part` (from 0) of `parts`, as numbers from JavaScript.
+#[derive(Deserialize)]
+pub(crate) struct ShareShape {
+    pub(crate) part: f64,
+    pub(crate) parts: f64,
 }
 
 /// Milliseconds on JavaScript's clock.

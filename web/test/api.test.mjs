@@ -210,6 +210,32 @@ test('heuristics and the lower bound agree with the validator on random problems
   }
 });
 
+test("a worker's share of the searches: one part of two, and a share that is no part refused", () => {
+  const problem = Problem.fromCsv(fixture('teaching/perfect.11.csv'), { capacity: 11 });
+  const call = (share) => core.callWasm(raw.solve, problem, new SolverParams(), { share });
+  // Part 0 holds the first ordering's search, which decides; part 1 of 2 decides too.
+  for (const share of [{ part: 0, parts: 2 }, { part: 1, parts: 2 }, undefined]) {
+    assertValid(problem, new Solution(call(share)));
+  }
+  // The most workers worth starting: three orderings, and the four lanes or (on a flat
+  // load below the capacity) the orderings and the lanes again at its height.
+  assert.equal(core.callWasm(raw.mostSearches, new SolverParams()), 3 + 3 + 4);
+  assert.equal(core.callWasm(raw.mostSearches, new SolverParams({ limitedDiscrepancy: false, flatLoad: false })), 3);
+  // Part 7 of 8 (of seven searches) has none: it decides nothing, like a time limit.
+  assert.throws(() => call({ part: 7, parts: 8 }), { code: 'timeout' });
+  for (const share of [{ part: 2, parts: 2 }, { part: -1, parts: 2 }, { part: 0.5, parts: 2 }, { part: 0, parts: 0 }]) {
+    assert.throws(() => call(share), (error) => {
+      assert.equal(error.code, 'invalid');
+      assert.equal(error.path, 'options.share');
+      return true;
+    });
+  }
+  assert.throws(() => core.callWasm(raw.minimize, problem, new SolverParams(), { share: { part: 0, parts: 2 } }), {
+    code: 'invalid',
+    path: 'options.share',
+  });
+});
+
 test('a panic is reported as code "internal" and the instance keeps working', () => {
   for (let round = 0; round < 3; round++) {
     assert.throws(() => core.callWasm(raw.__panicForTests, 'on purpose'), (error) => {

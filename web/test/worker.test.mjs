@@ -79,6 +79,20 @@ test('parallel lanes race: first decisive answer wins, bounds combine', async ()
   await assert.rejects(bufpack.solveInWorker(example, { parallel: 0 }), { code: 'invalid' });
 });
 
+test('solving in parallel deals out the searches: parts beyond them give way, the race still decides', async () => {
+  // A perfect packing: three orderings' searches and four lanes. Asked for 14 workers, the
+  // package starts 10 (the most searches a portfolio runs): three have nothing to run and
+  // end at once without deciding, and the others decide.
+  const perfect = fixture('teaching/perfect.11.csv');
+  const problem = Problem.fromCsv(perfect, { capacity: 11 });
+  for (const parallel of [2, 7, 14]) {
+    const solved = await bufpack.solveInWorker(perfect, { capacity: 11, parallel });
+    assert.equal(solved.status, 'solved', `parallel: ${parallel}`);
+    assert.deepEqual(bufpack.validateSolution(problem, solved), { valid: true });
+  }
+  await assert.rejects(bufpack.solveInWorker(example, { capacity: 11, parallel: 14 }), { code: 'infeasible' });
+});
+
 test("returnProblem: 'columns' hands back typed arrays, ids as UTF-8 bytes that columnIds decodes", async () => {
   const csv = 'id,lower,upper,size\nα,0,4,2\nb2,2,6,3\n"x,y",4,8,1\n';
   const solution = await bufpack.solveInWorker(csv, { capacity: 8, returnProblem: 'columns' });

@@ -20,7 +20,7 @@ use crate::validate::{validate, ValidationError};
 
 #[cfg(not(target_family = "wasm"))]
 pub use parallel::solve_parallel;
-pub use portfolio::split_portfolio;
+pub use portfolio::Share;
 pub use trace::{Prune, Technique, Trace, TraceCandidate, TraceCounts, TraceEvent};
 
 pub(crate) use engine::Step;
@@ -189,6 +189,18 @@ pub fn solve(
     params: &SolverParams,
     monitor: &mut dyn Monitor,
 ) -> Result<Report, SolveError> {
+    solve_share(problem, params, Share::WHOLE, monitor)
+}
+
+/// Like [`solve`], running only `share` of the portfolio's searches: one web worker's part
+/// of a race (natively, [`solve_parallel`] races the parts on threads). A part whose
+/// searches all end without a decision reports [`Outcome::Stopped`]: the others may decide.
+pub fn solve_share(
+    problem: &Problem,
+    params: &SolverParams,
+    share: Share,
+    monitor: &mut dyn Monitor,
+) -> Result<Report, SolveError> {
     let prepared = match Prepared::new(problem, params, monitor)? {
         Ok(prepared) => prepared,
         Err(outcome) => return Ok(Report::early(outcome)),
@@ -199,6 +211,7 @@ pub fn solve(
         &prepared.sweep,
         params,
         problem.capacity,
+        share,
         &mut |nodes, backtracks| counter.tick(nodes, backtracks, monitor),
     );
     counter.report(monitor);

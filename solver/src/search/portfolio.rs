@@ -20,17 +20,32 @@ pub(crate) struct PortfolioEnd {
     pub(crate) item_offsets: Vec<Offset>,
 }
 
-/// Runs the orderings of `params` round-robin until one decides or `tick` asks to stop.
-/// `tick` receives the nodes and backtracks since its last call, every few dozen nodes.
+/// Runs the searches of `share` of the portfolio of `params` round-robin until one decides
+/// or `tick` asks to stop. `tick` receives the nodes and backtracks since its last call,
+/// every few dozen nodes.
 pub(crate) fn run_portfolio(
     problem: &Problem,
     sweep: &Sweep,
     params: &SolverParams,
     capacity: Offset,
+    share: Share,
     tick: &mut dyn FnMut(u64, u64) -> bool,
 ) -> PortfolioEnd {
     let keys = key_table(problem, sweep);
-    let mut portfolio = Portfolio::new(sweep, &keys, params, capacity);
+    let plan = plan(sweep, &keys, params, capacity, true);
+    run_plan(sweep, &keys, params, &plan, share, tick)
+}
+
+/// Runs the searches of `plan` that `share` holds, as [`run_portfolio`] does.
+pub(crate) fn run_plan(
+    sweep: &Sweep,
+    keys: &KeyTable,
+    params: &SolverParams,
+    plan: &[Planned],
+    share: Share,
+    tick: &mut dyn FnMut(u64, u64) -> bool,
+) -> PortfolioEnd {
+    let mut portfolio = Portfolio::build(sweep, keys, params, plan, share);
     loop {
         if let Some(end) = portfolio.run_round(tick) {
             return end;
@@ -38,8 +53,77 @@ pub(crate) fn run_portfolio(
     }
 }
 
+/// Which of a portfolio's searches one thread or web worker runs: those at `part`,
+/// `part + parts`, `part + 2 parts`, ... of the whole portfolio's list (the orderings'
+/// searches, then the lanes, then the searches at a flat load's height; see [`plan`]).
+///
+/// Dealing out searches rather than orderings keeps what runs the same whatever the number
+/// of parts: racing the parts runs exactly the one-thread portfolio's searches, each given
+/// its slices at least as often, so a thread more never loses a search that would have
+/// won (dealt by orderings, each part's lanes were those of its own first two orderings).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Share {
+    part: usize,
+    parts: usize,
+}
+
+impl Share {
+    /// The whole portfolio, on one thread.
+    pub const WHOLE: Share = Share { part: 0, parts: 1 };
+
+    /// Part `part` (from 0) of `parts`; `None` unless `part < parts`.
+    pub fn new(part: usize, parts: usize) -> Option<Share> {
+        (part < parts).then_some(Share { part, parts })
+    }
+
+    /// The shares of a portfolio dealt into `parts` parts (at least one).
+    pub fn all(parts: usize) -> impl Iterator<Item = Share> {
+        let parts = parts.max(1);
+        (0..parts).map(move |part| Share { part, parts })
+    }
+
+    /// The most parts the portfolio of `params` can be dealt into with a search in each:
+    /// its most searches (see [`plan`]). More parts would only idle.
+    pub fn most_parts(params: &SolverParams) -> usize {
+        let orderings = match params.static_preordering {
+            true => params.preordering_heuristics.len(),
+            false => 1,
+        };
+        let lanes = match params.limited_discrepancy {
+            true => LANES
+                .iter()
+                .filter(|&&(index, _)| index < orderings)
+                .count(),
+            false => 0,
+        };
+        // A perfect packing adds the lanes; a flat load below the capacity, the orderings'
+        // searches and the lanes at its height.
+        let lower = if params.flat_load {
+            orderings + lanes
+        } else {
+            0
+        };
+        (orderings + lanes.max(lower)).max(1)
+    }
+
+    /// Which part this is, from 0.
+    pub fn part(self) -> usize {
+        self.part
+    }
+
+    /// Into how many parts the portfolio is dealt.
+    pub fn parts(self) -> usize {
+        self.parts
+    }
+
+    /// Whether this share runs the search at `index` of the whole portfolio.
+    fn keeps(self, index: usize) -> bool {
+        index % self.parts == self.part
+    }
+}
+
 /// A search the portfolio adds on a perfect packing, beside the ordinary ones.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Lane {
     /// Limited discrepancies, each run of a split starting from what the path spent.
     Limited,
@@ -61,13 +145,89 @@ const LANES: &[(usize, Lane)] = &[
     (1, Lane::Flush),
 ];
 
+/// One search of a portfolio, before it is built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Planned {
+    /// Its ordering: an index into `params.preordering_heuristics`, `None` for input order.
+    ordering: Option<usize>,
+    /// `None`: the ordering's ordinary search.
+    lane: Option<Lane>,
+    /// The height it packs under.
+    capacity: Offset,
+    /// Whether its failure proves there is no packing (false at a flat load's height).
+    proves: bool,
+}
+
+/// The searches of the whole portfolio at `capacity`, in the order they run: one per
+/// ordering; on a problem full to the capacity from the root, the lanes (with
+/// `limited_discrepancy`); with `lower`, on a flat load below the capacity, the same again
+/// at the load's height (with `flat_load`). The order is what [`Share`] deals out.
+pub(crate) fn plan(
+    sweep: &Sweep,
+    keys: &KeyTable,
+    params: &SolverParams,
+    capacity: Offset,
+    lower: bool,
+) -> Vec<Planned> {
+    // Without static preordering every ordering is input order: one search is enough.
+    let orderings: Vec<Option<usize>> = if params.static_preordering {
+        (0..params.preordering_heuristics.len()).map(Some).collect()
+    } else {
+        vec![None]
+    };
+    let orderings = &orderings;
+    let ordinary = |capacity, proves| {
+        orderings.iter().map(move |&ordering| Planned {
+            ordering,
+            lane: None,
+            capacity,
+            proves,
+        })
+    };
+    let lanes = |capacity, proves| {
+        LANES.iter().filter_map(move |&(index, lane)| {
+            orderings.get(index).map(|&ordering| Planned {
+                ordering,
+                lane: Some(lane),
+                capacity,
+                proves,
+            })
+        })
+    };
+    // Whether the first ordering's search fills holes from the root at `height`.
+    let full_at = |height| {
+        Search::new(sweep, keys, named(params, orderings[0]), params, height).starts_full()
+    };
+    let mut plan: Vec<Planned> = ordinary(capacity, true).collect();
+    if full_at(capacity) {
+        // On a perfect packing, more lanes: the heavy tail there is a search stuck beneath
+        // a wrong early decision (see `LANES`).
+        if params.limited_discrepancy {
+            plan.extend(lanes(capacity, true));
+        }
+    } else if let Some(height) =
+        flat_load(sweep).filter(|&h| lower && params.flat_load && h < capacity)
+    {
+        // The same load at every time, below the capacity: a packing at that height is
+        // a perfect one, which the hole-filling rules find far faster than the ordinary
+        // search finds any packing with room to spare. Their failure proves nothing here.
+        if full_at(height) {
+            plan.extend(ordinary(height, false));
+            if params.limited_discrepancy {
+                plan.extend(lanes(height, false));
+            }
+        }
+    }
+    plan
+}
+
 /// One search per ordering at one capacity, run in rounds that can be spread over time: a
 /// minimisation keeps several of these (one per height it probes) and resumes each in turn.
 pub(crate) struct Portfolio<'a> {
     searches: Vec<Search<'a>>,
     orderings: Vec<Option<usize>>,
     /// Per search: whether its failure proves there is no packing (false for the searches
-    /// at a lower height, see [`Portfolio::new`]).
+    /// at a lower height, see [`plan`]).
     proves: Vec<bool>,
     slice: u64,
 }
@@ -89,115 +249,67 @@ fn flat_load(sweep: &Sweep) -> Option<Offset> {
 }
 
 impl<'a> Portfolio<'a> {
+    /// The whole portfolio at `capacity` (see [`plan`]).
+    #[cfg(test)]
     pub(crate) fn new(
         sweep: &'a Sweep,
         keys: &'a KeyTable,
         params: &SolverParams,
         capacity: Offset,
     ) -> Portfolio<'a> {
-        Portfolio::build(sweep, keys, params, capacity, true)
+        let plan = plan(sweep, keys, params, capacity, true);
+        Portfolio::build(sweep, keys, params, &plan, Share::WHOLE)
     }
 
-    /// A minimisation's probe at `capacity`: the searches of [`Portfolio::new`] at that
-    /// height only (the probe at the lower bound is the one at a flat load's height).
+    /// A minimisation's probe at `capacity`: the searches of the portfolio at that height
+    /// only (the probe at the lower bound is the one at a flat load's height).
     pub(crate) fn probe(
         sweep: &'a Sweep,
         keys: &'a KeyTable,
         params: &SolverParams,
         capacity: Offset,
     ) -> Portfolio<'a> {
-        Portfolio::build(sweep, keys, params, capacity, false)
+        let plan = plan(sweep, keys, params, capacity, false);
+        Portfolio::build(sweep, keys, params, &plan, Share::WHOLE)
     }
 
-    /// With `lower`, searches at a flat load's height below `capacity` too (see
-    /// `SolverParams::flat_load`).
+    /// The searches of `plan` that `share` runs.
     fn build(
         sweep: &'a Sweep,
         keys: &'a KeyTable,
         params: &SolverParams,
-        capacity: Offset,
-        lower: bool,
+        plan: &[Planned],
+        share: Share,
     ) -> Portfolio<'a> {
-        // Without static preordering every ordering is input order: one search is enough.
-        let orderings: Vec<Option<usize>> = if params.static_preordering {
-            (0..params.preordering_heuristics.len()).map(Some).collect()
-        } else {
-            vec![None]
-        };
-        let searches: Vec<Search<'a>> = orderings
-            .iter()
-            .map(|&ordering| Search::new(sweep, keys, named(params, ordering), params, capacity))
-            .collect();
         let mut portfolio = Portfolio {
-            proves: vec![true; searches.len()],
-            searches,
-            orderings: orderings.clone(),
+            searches: Vec::new(),
+            orderings: Vec::new(),
+            proves: Vec::new(),
             // Slices start small, so an easy ordering wins fast, and double each round, so
             // switching costs stay a small fraction of the work.
             slice: (2 * sweep.items.len() as u64).max(64),
         };
-        // On a perfect packing, more lanes: the heavy tail there is a search stuck beneath
-        // a wrong early decision (see `LANES`).
-        if portfolio.searches.first().is_some_and(Search::starts_full) {
-            if params.limited_discrepancy {
-                portfolio.add_lanes(sweep, keys, params, &orderings, capacity, true);
-            }
-        } else if let Some(height) =
-            flat_load(sweep).filter(|&h| lower && params.flat_load && h < capacity)
-        {
-            // The same load at every time, below the capacity: a packing at that height is
-            // a perfect one, which the hole-filling rules find far faster than the ordinary
-            // search finds any packing with room to spare. Their failure proves nothing here.
-            let first = Search::new(sweep, keys, named(params, orderings[0]), params, height);
-            if first.starts_full() {
-                portfolio.push(first, orderings[0], false);
-                for &ordering in &orderings[1..] {
-                    let search = Search::new(sweep, keys, named(params, ordering), params, height);
-                    portfolio.push(search, ordering, false);
+        for (_, planned) in plan.iter().enumerate().filter(|&(i, _)| share.keeps(i)) {
+            let ordering = named(params, planned.ordering);
+            let mut search = Search::new(sweep, keys, ordering, params, planned.capacity);
+            match planned.lane {
+                None => {}
+                Some(Lane::Limited) => search.limit_discrepancies(),
+                Some(Lane::LimitedResetting) => {
+                    search.limit_discrepancies();
+                    search.reset_runs();
                 }
-                if params.limited_discrepancy {
-                    portfolio.add_lanes(sweep, keys, params, &orderings, height, false);
-                }
+                Some(Lane::Flush) => search.flush_first(),
             }
+            portfolio.searches.push(search);
+            portfolio.orderings.push(planned.ordering);
+            portfolio.proves.push(planned.proves);
         }
         portfolio
     }
 
-    fn push(&mut self, search: Search<'a>, ordering: Option<usize>, proves: bool) {
-        self.searches.push(search);
-        self.orderings.push(ordering);
-        self.proves.push(proves);
-    }
-
-    /// Adds the lanes of [`LANES`] at `capacity`.
-    fn add_lanes(
-        &mut self,
-        sweep: &'a Sweep,
-        keys: &'a KeyTable,
-        params: &SolverParams,
-        orderings: &[Option<usize>],
-        capacity: Offset,
-        proves: bool,
-    ) {
-        for &(index, lane) in LANES {
-            let Some(&ordering) = orderings.get(index) else {
-                continue;
-            };
-            let mut search = Search::new(sweep, keys, named(params, ordering), params, capacity);
-            match lane {
-                Lane::Limited => search.limit_discrepancies(),
-                Lane::LimitedResetting => {
-                    search.limit_discrepancies();
-                    search.reset_runs();
-                }
-                Lane::Flush => search.flush_first(),
-            }
-            self.push(search, ordering, proves);
-        }
-    }
-
-    /// Gives every ordering one slice of nodes, then doubles the slice. Returns the end
-    /// when an ordering decides or `tick` asks to stop; `None` to be called again.
+    /// Gives every search one slice of nodes, then doubles the slice. Returns the end
+    /// when a search decides or `tick` asks to stop; `None` to be called again.
     pub(crate) fn run_round(
         &mut self,
         tick: &mut dyn FnMut(u64, u64) -> bool,
@@ -207,13 +319,22 @@ impl<'a> Portfolio<'a> {
         end
     }
 
-    /// Gives every ordering `slice` more nodes. Returns the end when an ordering decides or
+    /// Gives every search `slice` more nodes. Returns the end when a search decides or
     /// `tick` asks to stop; `None` to be called again.
     pub(crate) fn run_slice(
         &mut self,
         slice: u64,
         tick: &mut dyn FnMut(u64, u64) -> bool,
     ) -> Option<PortfolioEnd> {
+        if self.searches.is_empty() {
+            // A share with no search (more parts than searches), or whose every search was
+            // at a flat load's height and failed: it has nothing to add to the race.
+            return Some(PortfolioEnd {
+                step: Step::Stopped,
+                decided_by: None,
+                item_offsets: Vec::new(),
+            });
+        }
         let mut index = 0;
         while index < self.searches.len() {
             let step = self.searches[index].run(slice, tick);
@@ -243,25 +364,6 @@ impl<'a> Portfolio<'a> {
     }
 }
 
-/// Splits a portfolio into `parts` portfolios of about equal size (orderings dealt out
-/// round-robin), one per thread or per web worker; racing them decides the same question.
-/// Never more parts than orderings.
-pub fn split_portfolio(params: &SolverParams, parts: usize) -> Vec<SolverParams> {
-    let orderings = &params.preordering_heuristics;
-    let parts = parts.clamp(1, orderings.len().max(1));
-    (0..parts)
-        .map(|part| SolverParams {
-            preordering_heuristics: orderings
-                .iter()
-                .skip(part)
-                .step_by(parts)
-                .cloned()
-                .collect(),
-            ..params.clone()
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,34 +371,112 @@ mod tests {
     use crate::search::preorder::key_table;
     use crate::validate::validate;
 
-    fn keys(parts: &[SolverParams]) -> Vec<Vec<String>> {
-        parts
-            .iter()
-            .map(|p| {
-                p.preordering_heuristics
-                    .iter()
-                    .map(|o| o.to_string())
-                    .collect()
-            })
-            .collect()
+    #[test]
+    fn shares_deal_out_every_search_once_whatever_the_number_of_parts() {
+        // A perfect packing: the three orderings' searches and the four lanes.
+        let problem = Problem::new(
+            vec![
+                Buffer::new("a", 0, 5, 2),
+                Buffer::new("b", 0, 3, 3),
+                Buffer::new("c", 3, 5, 3),
+            ],
+            5,
+        );
+        let sweep = Sweep::new(&problem);
+        let keys = key_table(&problem, &sweep);
+        let params = SolverParams::default();
+        let plan = plan(&sweep, &keys, &params, 5, true);
+        assert_eq!(plan.len(), 3 + LANES.len());
+        assert!(Share::most_parts(&params) >= plan.len());
+        let one = SolverParams {
+            preordering_heuristics: params.preordering_heuristics[..1].to_vec(),
+            ..params.clone()
+        };
+        assert_eq!(super::plan(&sweep, &keys, &one, 5, true).len(), 3);
+        assert_eq!(Share::most_parts(&one), 1 + 1 + 2);
+        for parts in 1..=plan.len() + 1 {
+            let mut dealt: Vec<usize> = Share::all(parts)
+                .flat_map(|share| (0..plan.len()).filter(move |&i| share.keeps(i)))
+                .collect();
+            dealt.sort_unstable();
+            assert_eq!(dealt, (0..plan.len()).collect::<Vec<_>>(), "{parts} parts");
+            // Each part builds exactly its searches; part 0 always holds the first
+            // ordering's ordinary search, which ends only by deciding.
+            let built: usize = Share::all(parts)
+                .map(|share| Portfolio::build(&sweep, &keys, &params, &plan, share))
+                .map(|portfolio| portfolio.searches.len())
+                .sum();
+            assert_eq!(built, plan.len());
+            assert!(Share::all(parts).next().is_some_and(|share| share.keeps(0)));
+        }
+        // Two parts: the first gets WAT, TWA, WAT's resetting lane and TAW's flush lane.
+        let first: Vec<Planned> = (0..plan.len())
+            .filter(|&i| Share::all(2).next().unwrap().keeps(i))
+            .map(|i| plan[i])
+            .collect();
+        let lanes: Vec<(Option<usize>, Option<Lane>)> =
+            first.iter().map(|p| (p.ordering, p.lane)).collect();
+        assert_eq!(
+            lanes,
+            [
+                (Some(0), None),
+                (Some(2), None),
+                (Some(0), Some(Lane::LimitedResetting)),
+                (Some(1), Some(Lane::Flush)),
+            ]
+        );
+        assert_eq!(Share::new(2, 2), None);
+        assert_eq!(Share::new(1, 2).map(Share::part), Some(1));
+        assert_eq!(Share::all(0).count(), 1);
     }
 
     #[test]
-    fn split_deals_orderings_round_robin_and_never_leaves_a_part_empty() {
+    fn a_share_with_nothing_left_to_run_ends_stopped_and_the_race_goes_on() {
+        // Eight parts of seven searches: the last part is empty and ends at once, deciding
+        // nothing; the other parts together decide the problem as one thread does.
+        let problem = Problem::new(
+            vec![
+                Buffer::new("a", 0, 5, 2),
+                Buffer::new("b", 0, 3, 3),
+                Buffer::new("c", 3, 5, 3),
+            ],
+            5,
+        );
+        let sweep = Sweep::new(&problem);
+        let keys = key_table(&problem, &sweep);
         let params = SolverParams::default();
-        assert_eq!(
-            keys(&split_portfolio(&params, 1)),
-            [vec!["WAT", "TAW", "TWA"]]
+        let plan = plan(&sweep, &keys, &params, 5, true);
+        let ends: Vec<Step> = Share::all(8)
+            .map(|share| run_plan(&sweep, &keys, &params, &plan, share, &mut |_, _| false))
+            .map(|end| {
+                assert!(validated_height(&problem, &sweep, &end) <= 5);
+                end.step
+            })
+            .collect();
+        assert_eq!(ends[7], Step::Stopped);
+        assert!(
+            ends[..7].iter().all(|&step| step == Step::Solved),
+            "{ends:?}"
         );
-        assert_eq!(
-            keys(&split_portfolio(&params, 2)),
-            [vec!["WAT", "TWA"], vec!["TAW"]]
-        );
-        assert_eq!(
-            keys(&split_portfolio(&params, 8)),
-            [["WAT"], ["TAW"], ["TWA"]]
-        );
-        assert_eq!(split_portfolio(&params, 0).len(), 1);
+        // A share of only searches at a flat load's height (which prove nothing) that all
+        // fail ends stopped too, instead of claiming the problem infeasible.
+        let flat = imperfect_flat(6);
+        let sweep = Sweep::new(&flat);
+        let keys = key_table(&flat, &sweep);
+        let plan = super::plan(&sweep, &keys, &params, 6, true);
+        assert_eq!(plan.len(), 3 + 3 + LANES.len());
+        assert_eq!(Share::most_parts(&params), plan.len());
+        let parts = plan.len();
+        for share in Share::all(parts) {
+            let end = run_plan(&sweep, &keys, &params, &plan, share, &mut |_, _| false);
+            assert!(validated_height(&flat, &sweep, &end) <= 6);
+            let expected = if plan[share.part()].proves {
+                Step::Solved
+            } else {
+                Step::Stopped
+            };
+            assert_eq!(end.step, expected, "part {}", share.part());
+        }
     }
 
     /// A flat problem (load 5 at every time) with no perfect packing, found by a random
@@ -348,19 +528,23 @@ mod tests {
                 break end;
             }
         };
+        (end.step, validated_height(problem, &sweep, &end), searches)
+    }
+
+    /// The height of a solved end's packing, checked by the validator; 0 if not solved.
+    fn validated_height(problem: &Problem, sweep: &Sweep, end: &PortfolioEnd) -> Offset {
         let mut offsets = vec![0; problem.buffers.len()];
         for (item, &offset) in sweep.items.iter().zip(&end.item_offsets) {
             offsets[item.index] = offset;
         }
-        let height = match end.step {
+        match end.step {
             Step::Solved => {
                 let solution = Solution::from_offsets(problem, offsets);
                 validate(problem, &solution).expect("a valid packing");
                 solution.height
             }
             _ => 0,
-        };
-        (end.step, height, searches)
+        }
     }
 
     #[test]

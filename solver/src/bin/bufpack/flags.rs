@@ -118,7 +118,7 @@ pub(crate) const GENERAL: &[Flag] = &[
     Flag::value("output", "PATH", "-", "The output CSV file, or a planned model for a .tflite name; - writes stdout.", |o, v| parse_path(v, "stdout").map(|p| o.output = p)),
     Flag::value("timeout", "DURATION", "inf", "The time limit: 10s, 500ms, 1m30s, 3 (seconds) or inf; 10s with --minimize.", |o, v| parse_timeout(v).map(|t| { o.timeout = t; o.timeout_given = true; })),
     Flag::switch("validate", "Validates the solver's output.", |o| &mut o.validate),
-    Flag::value("threads", "N", "1", "Threads, up to the machine's cores: one per ordering (per heuristic pass with --minimize).", |o, v| parse_threads(v).map(|n| o.threads = n)),
+    Flag::value("threads", "N", "1", "Threads, up to the machine's cores: one per search of the portfolio (per heuristic pass with --minimize).", |o, v| parse_threads(v).map(|n| o.threads = n)),
 ];
 
 /// TensorFlow Lite models only.

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use bufpack::{
     minimize_parallel, read_problem, solve, solve_parallel, validate, write_solution, BoundReason,
     Infeasibility, MinimizeOutcome, MinimizeReport, Monitor, Offset, Outcome, Problem, Report,
-    Solution, ValidationError, MAX_MAGNITUDE, MAX_MINIMIZE_THREADS,
+    Share, Solution, ValidationError, MAX_MAGNITUDE, MAX_MINIMIZE_THREADS,
 };
 
 use crate::args::Options;
@@ -259,8 +259,8 @@ fn search_lowest(
 }
 
 /// The threads to run: as asked, but no more than the machine's cores nor than the search
-/// can use (one per ordering, or per heuristic pass with `--minimize`), said once on stderr
-/// when that is fewer.
+/// can use (one per search of the portfolio, or per heuristic pass with `--minimize`), said
+/// once on stderr when that is fewer.
 fn threads(options: &Options) -> usize {
     let asked = options.threads;
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
@@ -268,8 +268,8 @@ fn threads(options: &Options) -> usize {
         (MAX_MINIMIZE_THREADS, "one per heuristic pass")
     } else {
         (
-            options.params.preordering_heuristics.len().max(1),
-            "one per ordering",
+            Share::most_parts(&options.params),
+            "one per search of the portfolio",
         )
     };
     let used = asked.min(cores).min(useful);
