@@ -271,6 +271,7 @@ pub fn trace(
     let end = PortfolioEnd {
         step,
         decided_by: Some(0).filter(|_| step != Step::Stopped),
+        when: None,
         item_offsets: search.item_offsets().to_vec(),
     };
     let one = SolverParams {

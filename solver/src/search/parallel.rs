@@ -1,23 +1,29 @@
 //! The native parallel portfolio: the portfolio's searches are dealt out to threads (the
-//! same [`Share`]s a browser's web workers run), the first thread to decide wins and the
-//! others stop.
+//! same [`Share`]s a browser's web workers run). The race ends as a single thread would:
+//! with the decision a single thread reaches first (the earliest round, then the earliest
+//! search in the plan), so the answer, packing included, is the same for any number of
+//! threads; only the time to reach it changes.
 //!
 //! Threads are the only thing here a browser lacks, so this module alone is left out of
 //! wasm builds.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::Mutex;
+use std::time::Duration;
 
-use super::engine::Step;
-use super::portfolio::{plan, run_plan, PortfolioEnd, Share};
+use super::portfolio::{plan, race_key, race_plan, PortfolioEnd, Share};
 use super::{key_table, Prepared, ProgressCounter, Report, SolveError};
 use crate::model::Problem;
 use crate::monitor::Monitor;
 use crate::params::SolverParams;
 
+/// How often the calling thread, once its own share is done, polls the monitor while the
+/// others finish theirs (each wakes it when it ends).
+const POLL: Duration = Duration::from_millis(5);
+
 /// Like [`solve`](crate::solve), with the portfolio's searches split over `threads` threads
-/// (at most one per search). The calling thread is one of them and the only one that
-/// talks to `monitor`.
+/// (at most one per search), and the same answer. The calling thread is one of them and the
+/// only one that talks to `monitor`.
 pub fn solve_parallel(
     problem: &Problem,
     params: &SolverParams,
@@ -31,42 +37,75 @@ pub fn solve_parallel(
     let keys = key_table(problem, &prepared.sweep);
     let plan = plan(&prepared.sweep, &keys, params, problem.capacity, true);
     let shares: Vec<Share> = Share::all(threads.clamp(1, plan.len().max(1))).collect();
+    // The monitor's stop, relayed to every thread.
     let stop = AtomicBool::new(false);
+    // The earliest decision any thread has made (see `race_plan`).
+    let earliest = AtomicU64::new(u64::MAX);
     let nodes = AtomicU64::new(0);
     let backtracks = AtomicU64::new(0);
     let winner: Mutex<Option<PortfolioEnd>> = Mutex::new(None);
     let run_part = |share: Share, tick: &mut dyn FnMut(u64, u64) -> bool| {
-        let end = run_plan(&prepared.sweep, &keys, params, &plan, share, tick);
-        if end.step != Step::Stopped {
-            stop.store(true, Relaxed);
-            let mut winner = winner
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            winner.get_or_insert(end);
+        let end = race_plan(
+            &prepared.sweep,
+            &keys,
+            params,
+            &plan,
+            share,
+            &earliest,
+            tick,
+        );
+        let Some((round, index)) = end.when else {
+            return;
+        };
+        let mut winner = winner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let earlier = |kept: &PortfolioEnd| {
+            kept.when
+                .map_or(true, |(r, i)| race_key(round, index) < race_key(r, i))
+        };
+        if winner.as_ref().map_or(true, earlier) {
+            *winner = Some(end);
         }
     };
     let mut counter = ProgressCounter::default();
+    let mut stopped = false;
+    let caller = std::thread::current();
     std::thread::scope(|scope| {
-        for &share in &shares[1..] {
-            let (run_part, stop, nodes, backtracks) = (&run_part, &stop, &nodes, &backtracks);
-            scope.spawn(move || {
-                run_part(share, &mut |n, b| {
-                    nodes.fetch_add(n, Relaxed);
-                    backtracks.fetch_add(b, Relaxed);
-                    stop.load(Relaxed)
+        let handles: Vec<_> = shares[1..]
+            .iter()
+            .map(|&share| {
+                let (run_part, stop, nodes, backtracks) = (&run_part, &stop, &nodes, &backtracks);
+                let caller = caller.clone();
+                scope.spawn(move || {
+                    run_part(share, &mut |n, b| {
+                        nodes.fetch_add(n, Relaxed);
+                        backtracks.fetch_add(b, Relaxed);
+                        stop.load(Relaxed)
+                    });
+                    // The calling thread may be waiting for this one.
+                    caller.unpark();
                 })
-            });
-        }
-        // The calling thread runs part 0, which holds the first ordering's search: it ends
-        // only by deciding or being stopped, so the monitor's stop is relayed to the end.
-        run_part(shares[0], &mut |n, b| {
+            })
+            .collect();
+        // The calling thread runs part 0 and relays the monitor's stop to everyone, also
+        // after its own part is done while the others still run up to the earliest decision.
+        let mut relay = |n: u64, b: u64, counter: &mut ProgressCounter| {
             let others_n = nodes.swap(0, Relaxed);
             let others_b = backtracks.swap(0, Relaxed);
             if counter.tick(n + others_n, b + others_b, monitor) {
                 stop.store(true, Relaxed);
             }
             stop.load(Relaxed)
-        });
+        };
+        run_part(shares[0], &mut |n, b| relay(n, b, &mut counter));
+        while !handles.iter().all(|handle| handle.is_finished()) {
+            if relay(0, 0, &mut counter) {
+                break;
+            }
+            std::thread::park_timeout(POLL);
+        }
+        stopped = stop.load(Relaxed);
     });
     counter.tick(nodes.load(Relaxed), backtracks.load(Relaxed), &mut ());
     counter.report(monitor);
@@ -75,10 +114,15 @@ pub fn solve_parallel(
         .into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     Ok(match winner {
+        // Stopped by the monitor, a decision already made is still an answer (perhaps not
+        // the one a single thread would have reached first).
         Some(end) => prepared.finish(problem, params, end, stats),
-        None => Report {
-            outcome: super::Outcome::Stopped,
-            stats,
-        },
+        None => {
+            debug_assert!(stopped, "a race ends by a decision or the monitor's stop");
+            Report {
+                outcome: super::Outcome::Stopped,
+                stats,
+            }
+        }
     })
 }

@@ -4,6 +4,8 @@
 //! earlier work away. Our searches pause and resume, so every node is visited once: the total
 //! is about (number of orderings) x (nodes of the luckiest ordering), with no waste.
 
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
 use super::engine::{Search, Step};
 use super::preorder::{key_table, KeyTable};
 use crate::model::{Offset, Problem};
@@ -16,6 +18,9 @@ pub(crate) struct PortfolioEnd {
     pub(crate) step: Step,
     /// Which ordering of `params.preordering_heuristics` decided, if one did.
     pub(crate) decided_by: Option<usize>,
+    /// When a search decided: its round (from 0) and its index in the plan. A single thread
+    /// ends with the least of these over all searches (see [`race_plan`]).
+    pub(crate) when: Option<(u64, usize)>,
     /// Item offsets when solved.
     pub(crate) item_offsets: Vec<Offset>,
 }
@@ -51,6 +56,39 @@ pub(crate) fn run_plan(
             return end;
         }
     }
+}
+
+/// Runs the searches of `plan` that `share` holds, in a race with other shares of the same
+/// plan that ends the same whatever the threads' speeds: `earliest` holds the least
+/// [`PortfolioEnd::when`] any share has decided at (as `round << 32 | index`, `u64::MAX`
+/// before any), and a search runs only while its own round and index come before it. So
+/// the decision the race keeps (the earliest) is the one a single thread makes, with the
+/// same packing. Ends `Stopped` when it passes `earliest`, has nothing left, or `tick` asks.
+pub(crate) fn race_plan(
+    sweep: &Sweep,
+    keys: &KeyTable,
+    params: &SolverParams,
+    plan: &[Planned],
+    share: Share,
+    earliest: &AtomicU64,
+    tick: &mut dyn FnMut(u64, u64) -> bool,
+) -> PortfolioEnd {
+    let mut portfolio = Portfolio::build(sweep, keys, params, plan, share);
+    let mut may_run = |round: u64, index: usize| race_key(round, index) < earliest.load(Relaxed);
+    loop {
+        if let Some(end) = portfolio.run_round_while(tick, &mut may_run) {
+            if let Some((round, index)) = end.when {
+                earliest.fetch_min(race_key(round, index), Relaxed);
+            }
+            return end;
+        }
+    }
+}
+
+/// A decision's place in a single thread's order, as one number: its round, then its index
+/// in the plan.
+pub(crate) fn race_key(round: u64, index: usize) -> u64 {
+    (round.min(u64::from(u32::MAX)) << 32) | (index as u64).min(u64::from(u32::MAX))
 }
 
 /// Which of a portfolio's searches one thread or web worker runs: those at `part`,
@@ -225,11 +263,20 @@ pub(crate) fn plan(
 /// minimisation keeps several of these (one per height it probes) and resumes each in turn.
 pub(crate) struct Portfolio<'a> {
     searches: Vec<Search<'a>>,
-    orderings: Vec<Option<usize>>,
-    /// Per search: whether its failure proves there is no packing (false for the searches
-    /// at a lower height, see [`plan`]).
-    proves: Vec<bool>,
+    /// Per search: its place in the plan, ordering, and whether its failure proves there is
+    /// no packing (false for the searches at a lower height, see [`plan`]).
+    entries: Vec<Entry>,
     slice: u64,
+    /// Rounds run so far by [`Portfolio::run_round`].
+    round: u64,
+}
+
+/// What a portfolio knows of one of its searches besides the search.
+#[derive(Clone, Copy)]
+struct Entry {
+    index: usize,
+    ordering: Option<usize>,
+    proves: bool,
 }
 
 /// The ordering at `index` of `params`, or input order.
@@ -283,13 +330,13 @@ impl<'a> Portfolio<'a> {
     ) -> Portfolio<'a> {
         let mut portfolio = Portfolio {
             searches: Vec::new(),
-            orderings: Vec::new(),
-            proves: Vec::new(),
+            entries: Vec::new(),
+            round: 0,
             // Slices start small, so an easy ordering wins fast, and double each round, so
             // switching costs stay a small fraction of the work.
             slice: (2 * sweep.items.len() as u64).max(64),
         };
-        for (_, planned) in plan.iter().enumerate().filter(|&(i, _)| share.keeps(i)) {
+        for (index, planned) in plan.iter().enumerate().filter(|&(i, _)| share.keeps(i)) {
             let ordering = named(params, planned.ordering);
             let mut search = Search::new(sweep, keys, ordering, params, planned.capacity);
             match planned.lane {
@@ -302,8 +349,11 @@ impl<'a> Portfolio<'a> {
                 Some(Lane::Flush) => search.flush_first(),
             }
             portfolio.searches.push(search);
-            portfolio.orderings.push(planned.ordering);
-            portfolio.proves.push(planned.proves);
+            portfolio.entries.push(Entry {
+                index,
+                ordering: planned.ordering,
+                proves: planned.proves,
+            });
         }
         portfolio
     }
@@ -314,8 +364,20 @@ impl<'a> Portfolio<'a> {
         &mut self,
         tick: &mut dyn FnMut(u64, u64) -> bool,
     ) -> Option<PortfolioEnd> {
-        let end = self.run_slice(self.slice, tick);
+        self.run_round_while(tick, &mut |_, _| true)
+    }
+
+    /// [`Portfolio::run_round`], asking `may_run(round, index in the plan)` before each
+    /// search: `false` ends the round, and the run, as stopped.
+    fn run_round_while(
+        &mut self,
+        tick: &mut dyn FnMut(u64, u64) -> bool,
+        may_run: &mut dyn FnMut(u64, usize) -> bool,
+    ) -> Option<PortfolioEnd> {
+        let round = self.round;
+        let end = self.run_slice_while(self.slice, tick, &mut |index| may_run(round, index));
         self.slice = self.slice.saturating_mul(2);
+        self.round += 1;
         end
     }
 
@@ -326,38 +388,53 @@ impl<'a> Portfolio<'a> {
         slice: u64,
         tick: &mut dyn FnMut(u64, u64) -> bool,
     ) -> Option<PortfolioEnd> {
+        self.run_slice_while(slice, tick, &mut |_| true)
+    }
+
+    /// [`Portfolio::run_slice`], asking `may_run(index in the plan)` before each search:
+    /// `false` ends the slice, and the run, as stopped.
+    fn run_slice_while(
+        &mut self,
+        slice: u64,
+        tick: &mut dyn FnMut(u64, u64) -> bool,
+        may_run: &mut dyn FnMut(usize) -> bool,
+    ) -> Option<PortfolioEnd> {
+        let stopped = PortfolioEnd {
+            step: Step::Stopped,
+            decided_by: None,
+            when: None,
+            item_offsets: Vec::new(),
+        };
         if self.searches.is_empty() {
             // A share with no search (more parts than searches), or whose every search was
             // at a flat load's height and failed: it has nothing to add to the race.
-            return Some(PortfolioEnd {
-                step: Step::Stopped,
-                decided_by: None,
-                item_offsets: Vec::new(),
-            });
+            return Some(stopped);
         }
-        let mut index = 0;
-        while index < self.searches.len() {
-            let step = self.searches[index].run(slice, tick);
+        let mut at = 0;
+        while at < self.searches.len() {
+            let entry = self.entries[at];
+            if !may_run(entry.index) {
+                return Some(stopped);
+            }
+            let step = self.searches[at].run(slice, tick);
             if step == Step::Paused {
-                index += 1;
+                at += 1;
                 continue;
             }
-            if !self.proves[index] && matches!(step, Step::Infeasible | Step::Exhausted) {
+            if !entry.proves && matches!(step, Step::Infeasible | Step::Exhausted) {
                 // Nothing at the lower height: the others go on.
-                drop(self.searches.remove(index));
-                self.orderings.remove(index);
-                self.proves.remove(index);
+                drop(self.searches.remove(at));
+                self.entries.remove(at);
                 continue;
             }
-            let search = &self.searches[index];
-            let decided_by = match step {
-                Step::Stopped => None,
-                _ => self.orderings[index].or(Some(0)),
-            };
+            if step == Step::Stopped {
+                return Some(stopped);
+            }
             return Some(PortfolioEnd {
                 step,
-                decided_by,
-                item_offsets: search.item_offsets().to_vec(),
+                decided_by: entry.ordering.or(Some(0)),
+                when: Some((self.round, entry.index)),
+                item_offsets: self.searches[at].item_offsets().to_vec(),
             });
         }
         None
@@ -567,8 +644,7 @@ mod tests {
         let mut left = 0;
         let lower_first = |portfolio: &mut Portfolio<'_>| {
             portfolio.searches.rotate_left(3);
-            portfolio.orderings.rotate_left(3);
-            portfolio.proves.rotate_left(3);
+            portfolio.entries.rotate_left(3);
         };
         let (step, height, _) = decide_then(&imperfect_flat(6), &params, false, |portfolio| {
             lower_first(portfolio);

@@ -75,7 +75,8 @@ flag with a value is given at most once. Booleans are --name, --noname or
 
 Preordering keys, each ranking larger values first: A area, C sections,
 L lower end, O overlaps, T section total, U upper end, W width, Z size.
-Each key string, such as WAT, is one search; the first to decide wins.
+Each key string, such as WAT, is one search; the first to decide wins. With
+--threads the searches are shared out and the answer is the one thread's.
 
 On stderr, one line each: Height (when solved), Capacity, Elapsed, Nodes,
 Backtracks, Ordering (when known) and Result: solved, infeasible (reason),
