@@ -62,6 +62,14 @@ pub trait Monitor {
     /// matching [`Monitor::progress`]. A caller that may be cut off without warning (a Web
     /// Worker terminated on cancel) keeps this one so a stop never loses the best packing.
     fn improved(&mut self, _solution: &Solution) {}
+
+    /// Called by [`solve_share`](crate::solve_share) before each slice of a search, with
+    /// the search's place in a single thread's order (`round << 32 | index in the plan`):
+    /// the share has run every place before it without a decision, and a decision ends it
+    /// at the last place given. A race of shares that cannot share memory (web workers)
+    /// keeps the decision at the least place, once every other share has passed it: the
+    /// one-thread answer.
+    fn racing(&mut self, _place: u64) {}
 }
 
 /// No stop, no clock, no progress: run to the end.

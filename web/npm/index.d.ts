@@ -312,9 +312,10 @@ export interface WorkerOptions extends CsvOptions {
   /** Aborting rejects at once with code "aborted" (name "AbortError"), `best` holding the best packing so far when minimising. */
   signal?: AbortSignalLike | null;
   /**
-   * true: as many workers as orderings, first answer wins; a number: that many workers (at
-   * most one per search of the portfolio when solving, one per ordering when minimising).
-   * Solving, the workers share the portfolio's searches as the native `--threads` do.
+   * true: as many workers as orderings; a number: that many workers (at most one per search
+   * of the portfolio when solving, one per ordering when minimising). Solving, the workers
+   * share the portfolio's searches as the native `--threads` do, and the answer is the one
+   * a single worker gives.
    */
   parallel?: boolean | number | null;
   /**

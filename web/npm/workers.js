@@ -1,7 +1,7 @@
 // solveInWorker: the solver off the calling thread, in one Web Worker (worker_threads in
-// Node) per lane. With `parallel`, several lanes race and the first answer wins (the
-// native `--threads` idea): solving, each lane runs a share of the portfolio's searches;
-// minimising, a minimisation with a share of the orderings. Cancelling terminates the workers, which stops them at once whatever they are
+// Node) per lane. With `parallel`, several lanes race (the native `--threads` idea):
+// solving, each lane runs a share of the portfolio's searches and the race ends with the
+// one-lane answer; minimising, each runs a minimisation with a share of the orderings. Cancelling terminates the workers, which stops them at once whatever they are
 // doing; the best packing a minimisation had reported is kept and handed back.
 
 import { BufpackError } from './errors.js';
@@ -129,7 +129,14 @@ function aborted(signal, best) {
   });
 }
 
-/** Runs one worker per lane and settles with the first decisive answer. */
+/**
+ * Runs one worker per lane and settles with the decisive answer. Lanes sharing out a solve's
+ * searches (`share`) settle as one worker would: each reports the place of the search it
+ * runs (its round, then its index in the portfolio's plan: the order one worker runs them
+ * in), and the decision at the least place wins once every other lane has passed it or
+ * ended. So the packing is the same for any number of workers. Other lanes settle with the
+ * first decisive answer.
+ */
 function race(job, laneRuns, control) {
   const { signal, onProgress, timeoutSeconds } = control;
   const { module, createWorker } = platform();
@@ -139,6 +146,11 @@ function race(job, laneRuns, control) {
     const finished = laneRuns.map(() => undefined); // { result } or { error }
     let best; // { offsets, height } from minimisation's improvements
     let settled = false;
+    const racing = laneRuns.some((run) => run.share !== undefined);
+    // Racing: the place each lane has reached (-1 before its first search), and the
+    // decision at the least place so far: { lane, place, settleWith, value }.
+    const places = laneRuns.map(() => -1);
+    let earliest;
 
     const settle = (settleWith, value) => {
       if (settled) return;
@@ -178,6 +190,7 @@ function race(job, laneRuns, control) {
       const solution = new Solution(result.solution);
       if (result.problem) solution.problem = Problem.trusted(result.problem);
       if (result.columns) attachColumns(solution, result.columns);
+      if (racing) return decided(lane, resolve, solution);
       if (!job.minimize || solution.status === 'optimal' || laneRuns.length === 1) {
         return settle(resolve, withBound(solution, finished));
       }
@@ -189,8 +202,28 @@ function race(job, laneRuns, control) {
       // undecided: every ordering tries the same placements (the solver's own portfolio
       // stops at the first ordering that exhausts them), and an input too large for the
       // search is too large in every lane. Only a time limit leaves the others a chance.
+      // Racing, a proof and undecided are decisions at a place like a packing.
+      if (racing && (error.code === 'infeasible' || error.code === 'undecided')) {
+        return decided(lane, reject, new BufpackError(error));
+      }
       if (error.code !== 'timeout') return settle(reject, new BufpackError(error));
+      if (racing && earliest) return settleRace();
       maybeDone();
+    };
+    // A lane decided, at the last place it reported (its report comes before its answer).
+    const decided = (lane, settleWith, value) => {
+      const place = places[lane];
+      if (!earliest || place < earliest.place) earliest = { lane, place, settleWith, value };
+      settleRace();
+    };
+    // Settles with the earliest decision once no other lane can still reach an earlier one.
+    const settleRace = () => {
+      const waiting = places.some(
+        (place, lane) => lane !== earliest.lane && finished[lane] === undefined && !(place > earliest.place),
+      );
+      if (waiting) return;
+      const { settleWith, value } = earliest;
+      settle(settleWith, settleWith === resolve ? withBound(value, finished) : value);
     };
     const maybeDone = () => {
       if (finished.some((f) => f === undefined)) return;
@@ -222,6 +255,11 @@ function race(job, laneRuns, control) {
           switch (message.type) {
             case 'progress':
               progress[lane] = message.progress;
+              if (racing && message.progress.place !== undefined) {
+                places[lane] = message.progress.place;
+                if (earliest) settleRace();
+                if (settled) break;
+              }
               if (onProgress) {
                 // The caller's exception stops the solve and is the answer, as on the
                 // calling thread; thrown from this listener it would be uncaught.
@@ -255,8 +293,8 @@ function race(job, laneRuns, control) {
           share,
           timeoutSeconds,
           // Minimising, the page tracks the bound even unasked: a cancel hands back the best
-          // packing with its gap.
-          wantProgress: typeof onProgress === 'function' || job.minimize,
+          // packing with its gap. Racing, it needs each lane's place.
+          wantProgress: typeof onProgress === 'function' || job.minimize || share !== undefined,
         });
       } catch (error) {
         settle(reject, new BufpackError({ code: 'worker', message: `could not send the job to a worker: ${error?.message ?? error}` }));

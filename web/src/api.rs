@@ -202,6 +202,7 @@ fn solve_problem(problem: &Problem, params: JsValue, control: JsValue) -> Result
     let mut control: ControlShape = from_js_or_default(control, "options")?;
     let share = share_from_js(control.share.take())?;
     let mut monitor = JsMonitor::new(control)?;
+    monitor.racing = share.parts() > 1;
     let report = bufpack::solve_share(problem, &params, share, &mut monitor)
         .map_err(|e| ErrorShape::solve(&e))?;
     if let Some(thrown) = monitor.thrown.take() {

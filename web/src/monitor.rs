@@ -55,6 +55,12 @@ pub(crate) struct JsMonitor {
     /// When the last progress report went out, and the clock at the last stop check.
     reported_ms: f64,
     checked_ms: f64,
+    /// In a share of a race: the place of the search running, sent with every progress
+    /// report and as a report of its own whenever it changes (see `Monitor::racing`), and
+    /// the last figures reported, to send with it.
+    pub(crate) racing: bool,
+    place: Option<u64>,
+    last: Progress,
 }
 
 /// Progress goes out at least this often while a search runs, if someone listens.
@@ -84,6 +90,9 @@ impl JsMonitor {
             timed_out: false,
             reported_ms: start_ms,
             checked_ms: start_ms,
+            racing: false,
+            place: None,
+            last: Progress::default(),
         })
     }
 
@@ -140,10 +149,25 @@ impl Monitor for JsMonitor {
 
     fn progress(&mut self, progress: &Progress) {
         self.reported_ms = self.checked_ms.max(self.reported_ms);
-        let shape = ProgressShape::of(progress, self.elapsed_seconds());
+        let mut shape = ProgressShape::of(progress, self.elapsed_seconds());
+        if self.racing {
+            shape.place = self.place.map(|place| place as f64);
+            self.last = progress.clone();
+        }
         let value = serde_wasm_bindgen::to_value(&shape).map_err(drop);
         let callback = self.on_progress.clone();
         self.call(callback.as_ref(), value);
+    }
+
+    fn racing(&mut self, place: u64) {
+        // A few dozen places in a whole solve (searches x doubling rounds): each one goes
+        // out at once, so the page learns without delay that this share has passed a
+        // decision made elsewhere.
+        if self.racing && self.place != Some(place) {
+            self.place = Some(place);
+            let last = self.last.clone();
+            self.progress(&last);
+        }
     }
 
     fn improved(&mut self, solution: &Solution) {

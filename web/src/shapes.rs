@@ -511,6 +511,10 @@ pub(crate) struct ProgressShape {
     pub(crate) lower_bound: Option<Offset>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) gap_percent: Option<f64>,
+    /// In a share of a race, the place of the search running (see `Monitor::racing`),
+    /// exact as a number (`round << 32 | index`, rounds far below 2^21).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) place: Option<f64>,
 }
 
 impl ProgressShape {
@@ -522,6 +526,7 @@ impl ProgressShape {
             best_height: progress.best_height,
             lower_bound: progress.lower_bound,
             gap_percent: progress.gap_percent(),
+            place: None,
         }
     }
 }

@@ -206,14 +206,18 @@ pub fn solve_share(
         Err(outcome) => return Ok(Report::early(outcome)),
     };
     let mut counter = ProgressCounter::default();
+    // The search's stop checks and its places in the race both reach the monitor.
+    let monitor = std::cell::RefCell::new(monitor);
     let end = run_portfolio(
         problem,
         &prepared.sweep,
         params,
         problem.capacity,
         share,
-        &mut |nodes, backtracks| counter.tick(nodes, backtracks, monitor),
+        &mut |nodes, backtracks| counter.tick(nodes, backtracks, *monitor.borrow_mut()),
+        &mut |place| monitor.borrow_mut().racing(place),
     );
+    let monitor = monitor.into_inner();
     counter.report(monitor);
     Ok(prepared.finish(problem, params, end, counter.stats()))
 }

@@ -4,6 +4,7 @@
 //! earlier work away. Our searches pause and resume, so every node is visited once: the total
 //! is about (number of orderings) x (nodes of the luckiest ordering), with no waste.
 
+#[cfg(not(target_family = "wasm"))]
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use super::engine::{Search, Step};
@@ -19,7 +20,8 @@ pub(crate) struct PortfolioEnd {
     /// Which ordering of `params.preordering_heuristics` decided, if one did.
     pub(crate) decided_by: Option<usize>,
     /// When a search decided: its round (from 0) and its index in the plan. A single thread
-    /// ends with the least of these over all searches (see [`race_plan`]).
+    /// ends with the least of these over all searches (see `race_plan`, native only).
+    #[cfg_attr(target_family = "wasm", allow(dead_code))]
     pub(crate) when: Option<(u64, usize)>,
     /// Item offsets when solved.
     pub(crate) item_offsets: Vec<Offset>,
@@ -27,7 +29,7 @@ pub(crate) struct PortfolioEnd {
 
 /// Runs the searches of `share` of the portfolio of `params` round-robin until one decides
 /// or `tick` asks to stop. `tick` receives the nodes and backtracks since its last call,
-/// every few dozen nodes.
+/// every few dozen nodes; `racing` each search's place (see [`race_key`]) before its slice.
 pub(crate) fn run_portfolio(
     problem: &Problem,
     sweep: &Sweep,
@@ -35,13 +37,24 @@ pub(crate) fn run_portfolio(
     capacity: Offset,
     share: Share,
     tick: &mut dyn FnMut(u64, u64) -> bool,
+    racing: &mut dyn FnMut(u64),
 ) -> PortfolioEnd {
     let keys = key_table(problem, sweep);
     let plan = plan(sweep, &keys, params, capacity, true);
-    run_plan(sweep, &keys, params, &plan, share, tick)
+    let mut portfolio = Portfolio::build(sweep, &keys, params, &plan, share);
+    let mut may_run = |round: u64, index: usize| {
+        racing(race_key(round, index));
+        true
+    };
+    loop {
+        if let Some(end) = portfolio.run_round_while(tick, &mut may_run) {
+            return end;
+        }
+    }
 }
 
 /// Runs the searches of `plan` that `share` holds, as [`run_portfolio`] does.
+#[cfg(test)]
 pub(crate) fn run_plan(
     sweep: &Sweep,
     keys: &KeyTable,
@@ -64,6 +77,7 @@ pub(crate) fn run_plan(
 /// before any), and a search runs only while its own round and index come before it. So
 /// the decision the race keeps (the earliest) is the one a single thread makes, with the
 /// same packing. Ends `Stopped` when it passes `earliest`, has nothing left, or `tick` asks.
+#[cfg(not(target_family = "wasm"))]
 pub(crate) fn race_plan(
     sweep: &Sweep,
     keys: &KeyTable,
@@ -360,6 +374,7 @@ impl<'a> Portfolio<'a> {
 
     /// Gives every search one slice of nodes, then doubles the slice. Returns the end
     /// when a search decides or `tick` asks to stop; `None` to be called again.
+    #[cfg(test)]
     pub(crate) fn run_round(
         &mut self,
         tick: &mut dyn FnMut(u64, u64) -> bool,
