@@ -153,6 +153,18 @@ def test_threads_and_params():
     assert solved(tiny, params=off).height == 4
 
 
+def test_threads_change_the_time_not_the_answer():
+    # Decided by other orderings and lanes than the first, in later rounds: threads racing
+    # for the first answer would often differ from one thread's packing.
+    for name in ["rect-329-seed55.1048576.csv", "rect-100-seed0.1048576.csv"]:
+        problem = Problem.read_csv(FIXTURES / "rect" / name, 1048576)
+        one = solved(problem, threads=1)
+        for threads in (2, 3, 5):
+            many = solved(problem, threads=threads)
+            assert list(many.offsets) == list(one.offsets), (name, threads)
+            assert many.stats.ordering == one.stats.ordering
+
+
 def test_bufpacks_own_switches_default_on_and_reach_the_solver():
     params = bufpack.SolverParams()
     assert params.canonical_floor and params.fill_holes
