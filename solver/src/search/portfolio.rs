@@ -88,9 +88,17 @@ pub(crate) fn race_plan(
     tick: &mut dyn FnMut(u64, u64) -> bool,
 ) -> PortfolioEnd {
     let mut portfolio = Portfolio::build(sweep, keys, params, plan, share);
-    let mut may_run = |round: u64, index: usize| race_key(round, index) < earliest.load(Relaxed);
+    // The place of the search running: a share that runs ahead in rounds is mid-slice in a
+    // long one when another decides earlier, and stops there rather than at the slice's end.
+    let place = std::cell::Cell::new(0);
+    let mut may_run = |round: u64, index: usize| {
+        place.set(race_key(round, index));
+        place.get() < earliest.load(Relaxed)
+    };
+    let mut tick =
+        |nodes, backtracks| tick(nodes, backtracks) || place.get() > earliest.load(Relaxed);
     loop {
-        if let Some(end) = portfolio.run_round_while(tick, &mut may_run) {
+        if let Some(end) = portfolio.run_round_while(&mut tick, &mut may_run) {
             if let Some((round, index)) = end.when {
                 earliest.fetch_min(race_key(round, index), Relaxed);
             }
