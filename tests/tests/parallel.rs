@@ -7,7 +7,10 @@
 
 use std::time::{Duration, Instant};
 
-use bufpack::{solve, solve_parallel, validate, Outcome, Report, SolverParams, StopWhen};
+use bufpack::{
+    solve, solve_parallel, solve_share, validate, Monitor, Outcome, Problem, Report, Share,
+    SolverParams, StopWhen,
+};
 use bufpack_tests::generate::{cut_rectangle, Rng};
 
 /// Seeds of `cargo xtask gen --family rect` that one thread decides within a second (the
@@ -16,9 +19,14 @@ const SEEDS: [u64; 20] = [
     0, 3, 4, 5, 8, 9, 15, 18, 22, 23, 27, 29, 35, 36, 37, 38, 40, 55, 56, 104,
 ];
 
-fn decide(seed: u64, threads: usize) -> Report {
+/// The `rect` instance of `seed`, as `cargo xtask gen --family rect --seed S` makes it.
+fn rect(seed: u64) -> Problem {
     let pieces = 100 + (37 * seed as usize) % 301;
-    let problem = cut_rectangle(&mut Rng::new(seed), pieces, 1 << 20, 1000);
+    cut_rectangle(&mut Rng::new(seed), pieces, 1 << 20, 1000)
+}
+
+fn decide(seed: u64, threads: usize) -> Report {
+    let problem = rect(seed);
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut monitor = StopWhen(|| Instant::now() > deadline);
     let params = SolverParams::default();
@@ -56,4 +64,82 @@ fn any_number_of_threads_gives_the_one_thread_answer() {
         not_first >= 5,
         "{not_first} seeds decided by another ordering"
     );
+}
+
+/// Records the places a share reports (see `Monitor::racing`), and stops it once past
+/// `until` (as a race would).
+struct Places {
+    seen: Vec<u64>,
+    until: u64,
+}
+
+impl Places {
+    fn until(until: u64) -> Places {
+        Places {
+            seen: Vec::new(),
+            until,
+        }
+    }
+}
+
+impl Monitor for Places {
+    fn racing(&mut self, place: u64) {
+        self.seen.push(place);
+    }
+
+    fn should_stop(&mut self) -> bool {
+        self.seen.last().is_some_and(|&place| place > self.until)
+    }
+}
+
+/// What the npm package's race relies on: a share reports strictly increasing places, and
+/// decides at the last place it reported, which for the deciding share is the place where
+/// one thread decides.
+#[test]
+fn a_share_reports_rising_places_and_decides_at_the_last() {
+    let params = SolverParams::default();
+    for seed in [0, 5, 55] {
+        let problem = rect(seed);
+        let mut one = Places::until(u64::MAX);
+        let whole = solve(&problem, &params, &mut one).expect("well-formed");
+        let decided_at = *one.seen.last().expect("a search ran");
+        for parts in [2, 3] {
+            for share in Share::all(parts) {
+                let mut places = Places::until(decided_at);
+                let report = solve_share(&problem, &params, share, &mut places).expect("ok");
+                let seen = &places.seen;
+                assert!(
+                    seen.windows(2).all(|w| w[0] < w[1]),
+                    "seed {seed}, {share:?}"
+                );
+                let index = (decided_at & u64::from(u32::MAX)) as usize;
+                if index % parts == share.part() {
+                    assert_eq!(seen.last(), Some(&decided_at), "seed {seed}, {share:?}");
+                    assert_eq!(report.outcome, whole.outcome, "seed {seed}, {share:?}");
+                } else {
+                    // The others pass the place without deciding, and are stopped there.
+                    assert_eq!(report.outcome, Outcome::Stopped, "seed {seed}, {share:?}");
+                }
+            }
+        }
+    }
+}
+
+/// A stop while the threads race ends the solve stopped, at once: the calling thread relays
+/// it to every thread, also once its own share is done.
+#[test]
+fn a_stop_during_a_race_ends_it() {
+    // Seed 16 is not decided in a minute; stop after a few thousand stop checks.
+    let problem = rect(16);
+    for threads in [2, 5] {
+        let mut checks = 0;
+        let mut monitor = StopWhen(|| {
+            checks += 1;
+            checks > 5_000
+        });
+        let report = solve_parallel(&problem, &SolverParams::default(), threads, &mut monitor)
+            .expect("well-formed");
+        assert_eq!(report.outcome, Outcome::Stopped, "{threads} threads");
+        assert!(report.stats.nodes > 0);
+    }
 }

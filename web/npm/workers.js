@@ -1,8 +1,9 @@
 // solveInWorker: the solver off the calling thread, in one Web Worker (worker_threads in
 // Node) per lane. With `parallel`, several lanes race (the native `--threads` idea):
 // solving, each lane runs a share of the portfolio's searches and the race ends with the
-// one-lane answer; minimising, each runs a minimisation with a share of the orderings. Cancelling terminates the workers, which stops them at once whatever they are
-// doing; the best packing a minimisation had reported is kept and handed back.
+// one-lane answer; minimising, each runs a minimisation with a share of the orderings.
+// Cancelling terminates the workers, which stops them at once whatever they are doing; the
+// best packing a minimisation had reported is kept and handed back.
 
 import { BufpackError } from './errors.js';
 import * as raw from './bufpack_wasm.js';
@@ -147,9 +148,12 @@ function race(job, laneRuns, control) {
     let best; // { offsets, height } from minimisation's improvements
     let settled = false;
     const racing = laneRuns.some((run) => run.share !== undefined);
-    // Racing: the place each lane has reached (-1 before its first search), and the
-    // decision at the least place so far: { lane, place, settleWith, value }.
+    // Racing: the place each lane has reached (-1 before its first search), the lanes
+    // ended because they passed the earliest decision, and the decision at the least
+    // place so far: { lane, place, settleWith, value }.
     const places = laneRuns.map(() => -1);
+    const passed = laneRuns.map(() => false);
+    const byLane = [];
     let earliest;
 
     const settle = (settleWith, value) => {
@@ -217,10 +221,19 @@ function race(job, laneRuns, control) {
       settleRace();
     };
     // Settles with the earliest decision once no other lane can still reach an earlier one.
+    // A lane past it is ended at once (as a native thread stops), so that it does not take
+    // the processor from a lane still short of it.
     const settleRace = () => {
-      const waiting = places.some(
-        (place, lane) => lane !== earliest.lane && finished[lane] === undefined && !(place > earliest.place),
-      );
+      let waiting = false;
+      places.forEach((place, lane) => {
+        if (lane === earliest.lane || finished[lane] !== undefined || passed[lane]) return;
+        if (place > earliest.place) {
+          passed[lane] = true;
+          byLane[lane]?.terminate();
+        } else {
+          waiting = true;
+        }
+      });
       if (waiting) return;
       const { settleWith, value } = earliest;
       settle(settleWith, settleWith === resolve ? withBound(value, finished) : value);
@@ -249,6 +262,7 @@ function race(job, laneRuns, control) {
         return settle(reject, new BufpackError({ code: 'worker', message: `could not start a worker: ${error?.message ?? error}` }));
       }
       workers.push(worker);
+      byLane[lane] = worker;
       worker.listen(
         (message) => {
           if (settled) return;

@@ -1,4 +1,5 @@
-//! A portfolio: one search per ordering, interleaved in slices on one thread.
+//! A portfolio: one search per ordering (and on perfect packings, lanes beside them),
+//! interleaved in slices on one thread, or dealt out to threads and web workers in shares.
 //!
 //! The reference restarts each ordering from scratch with a doubled node budget, throwing the
 //! earlier work away. Our searches pause and resume, so every node is visited once: the total
@@ -281,7 +282,7 @@ pub(crate) fn plan(
     plan
 }
 
-/// One search per ordering at one capacity, run in rounds that can be spread over time: a
+/// The searches of a plan (or of a share of it), run in rounds that can be spread over time: a
 /// minimisation keeps several of these (one per height it probes) and resumes each in turn.
 pub(crate) struct Portfolio<'a> {
     searches: Vec<Search<'a>>,
