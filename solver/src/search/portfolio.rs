@@ -16,7 +16,8 @@ use crate::sweep::Sweep;
 
 /// What a portfolio run ends with.
 pub(crate) struct PortfolioEnd {
-    /// `Solved`, `Infeasible` or `Stopped`.
+    /// `Solved`, `Infeasible`, `Exhausted` (tried all it tries, proving nothing) or
+    /// `Stopped`.
     pub(crate) step: Step,
     /// Which ordering of `params.preordering_heuristics` decided, if one did.
     pub(crate) decided_by: Option<usize>,
