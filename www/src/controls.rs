@@ -142,7 +142,7 @@ pub(crate) fn controls(props: &ControlsProps) -> Html {
                 </label>
                 <label class="check">
                     <input id="parallel" type="checkbox" checked={options.parallel} onchange={on_parallel} />
-                    { "Parallel portfolio (as many workers as orderings, sharing its searches)" }
+                    { "Parallel (workers share the searches)" }
                 </label>
             </div>
             if let Some(message) = &*capacity_error {
