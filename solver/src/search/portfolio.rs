@@ -43,20 +43,10 @@ pub(crate) fn run_portfolio(
 ) -> PortfolioEnd {
     let keys = key_table(problem, sweep);
     let plan = plan(sweep, &keys, params, capacity, true);
-    let mut portfolio = Portfolio::build(sweep, &keys, params, &plan, share);
-    let mut may_run = |round: u64, index: usize| {
-        racing(race_key(round, index));
-        true
-    };
-    loop {
-        if let Some(end) = portfolio.run_round_while(tick, &mut may_run) {
-            return end;
-        }
-    }
+    run_plan(sweep, &keys, params, &plan, share, tick, racing)
 }
 
 /// Runs the searches of `plan` that `share` holds, as [`run_portfolio`] does.
-#[cfg(test)]
 pub(crate) fn run_plan(
     sweep: &Sweep,
     keys: &KeyTable,
@@ -64,10 +54,15 @@ pub(crate) fn run_plan(
     plan: &[Planned],
     share: Share,
     tick: &mut dyn FnMut(u64, u64) -> bool,
+    racing: &mut dyn FnMut(u64),
 ) -> PortfolioEnd {
     let mut portfolio = Portfolio::build(sweep, keys, params, plan, share);
+    let mut may_run = |round: u64, index: usize| {
+        racing(race_key(round, index));
+        true
+    };
     loop {
-        if let Some(end) = portfolio.run_round(tick) {
+        if let Some(end) = portfolio.run_round_while(tick, &mut may_run) {
             return end;
         }
     }
@@ -145,27 +140,12 @@ impl Share {
     }
 
     /// The most parts the portfolio of `params` can be dealt into with a search in each:
-    /// its most searches (see [`plan`]). More parts would only idle.
+    /// its most searches (see [`plan`]), on a perfect packing or on a flat load below the
+    /// capacity. More parts would only idle.
     pub fn most_parts(params: &SolverParams) -> usize {
-        let orderings = match params.static_preordering {
-            true => params.preordering_heuristics.len(),
-            false => 1,
-        };
-        let lanes = match params.limited_discrepancy {
-            true => LANES
-                .iter()
-                .filter(|&&(index, _)| index < orderings)
-                .count(),
-            false => 0,
-        };
-        // A perfect packing adds the lanes; a flat load below the capacity, the orderings'
-        // searches and the lanes at its height.
-        let lower = if params.flat_load {
-            orderings + lanes
-        } else {
-            0
-        };
-        (orderings + lanes.max(lower)).max(1)
+        let perfect = assemble(params, 1, true, None).len();
+        let flat = assemble(params, 1, false, params.flat_load.then_some(0)).len();
+        perfect.max(flat).max(1)
     }
 
     /// Which part this is, from 0.
@@ -231,6 +211,29 @@ pub(crate) fn plan(
     capacity: Offset,
     lower: bool,
 ) -> Vec<Planned> {
+    // Whether the first ordering's search fills holes from the root at `height`.
+    let first = params.static_preordering.then_some(0);
+    let full_at =
+        |height| Search::new(sweep, keys, named(params, first), params, height).starts_full();
+    let perfect = full_at(capacity);
+    // The same load at every time, below the capacity: a packing at that height is a
+    // perfect one, which the hole-filling rules find far faster than the ordinary search
+    // finds any packing with room to spare.
+    let flat = flat_load(sweep)
+        .filter(|&h| !perfect && lower && params.flat_load && h < capacity && full_at(h));
+    assemble(params, capacity, perfect, flat)
+}
+
+/// The searches of a portfolio at `capacity`, once [`plan`] has found whether the problem
+/// is full to it from the root (`perfect`: the lanes too, against the heavy tail of a search
+/// stuck beneath a wrong early decision, see `LANES`) or else a flat load's height to search
+/// at as well (`flat`: searches whose failure proves nothing).
+fn assemble(
+    params: &SolverParams,
+    capacity: Offset,
+    perfect: bool,
+    flat: Option<Offset>,
+) -> Vec<Planned> {
     // Without static preordering every ordering is input order: one search is enough.
     let orderings: Vec<Option<usize>> = if params.static_preordering {
         (0..params.preordering_heuristics.len()).map(Some).collect()
@@ -247,38 +250,24 @@ pub(crate) fn plan(
         })
     };
     let lanes = |capacity, proves| {
-        LANES.iter().filter_map(move |&(index, lane)| {
-            orderings.get(index).map(|&ordering| Planned {
-                ordering,
-                lane: Some(lane),
-                capacity,
-                proves,
+        LANES
+            .iter()
+            .filter(|_| params.limited_discrepancy)
+            .filter_map(move |&(index, lane)| {
+                orderings.get(index).map(|&ordering| Planned {
+                    ordering,
+                    lane: Some(lane),
+                    capacity,
+                    proves,
+                })
             })
-        })
-    };
-    // Whether the first ordering's search fills holes from the root at `height`.
-    let full_at = |height| {
-        Search::new(sweep, keys, named(params, orderings[0]), params, height).starts_full()
     };
     let mut plan: Vec<Planned> = ordinary(capacity, true).collect();
-    if full_at(capacity) {
-        // On a perfect packing, more lanes: the heavy tail there is a search stuck beneath
-        // a wrong early decision (see `LANES`).
-        if params.limited_discrepancy {
-            plan.extend(lanes(capacity, true));
-        }
-    } else if let Some(height) =
-        flat_load(sweep).filter(|&h| lower && params.flat_load && h < capacity)
-    {
-        // The same load at every time, below the capacity: a packing at that height is
-        // a perfect one, which the hole-filling rules find far faster than the ordinary
-        // search finds any packing with room to spare. Their failure proves nothing here.
-        if full_at(height) {
-            plan.extend(ordinary(height, false));
-            if params.limited_discrepancy {
-                plan.extend(lanes(height, false));
-            }
-        }
+    if perfect {
+        plan.extend(lanes(capacity, true));
+    } else if let Some(height) = flat {
+        plan.extend(ordinary(height, false));
+        plan.extend(lanes(height, false));
     }
     plan
 }
@@ -476,14 +465,7 @@ mod tests {
     #[test]
     fn shares_deal_out_every_search_once_whatever_the_number_of_parts() {
         // A perfect packing: the three orderings' searches and the four lanes.
-        let problem = Problem::new(
-            vec![
-                Buffer::new("a", 0, 5, 2),
-                Buffer::new("b", 0, 3, 3),
-                Buffer::new("c", 3, 5, 3),
-            ],
-            5,
-        );
+        let problem = cut_in_three(5);
         let sweep = Sweep::new(&problem);
         let keys = key_table(&problem, &sweep);
         let params = SolverParams::default();
@@ -536,20 +518,23 @@ mod tests {
     fn a_share_with_nothing_left_to_run_ends_stopped_and_the_race_goes_on() {
         // Eight parts of seven searches: the last part is empty and ends at once, deciding
         // nothing; the other parts together decide the problem as one thread does.
-        let problem = Problem::new(
-            vec![
-                Buffer::new("a", 0, 5, 2),
-                Buffer::new("b", 0, 3, 3),
-                Buffer::new("c", 3, 5, 3),
-            ],
-            5,
-        );
+        let problem = cut_in_three(5);
         let sweep = Sweep::new(&problem);
         let keys = key_table(&problem, &sweep);
         let params = SolverParams::default();
         let plan = plan(&sweep, &keys, &params, 5, true);
         let ends: Vec<Step> = Share::all(8)
-            .map(|share| run_plan(&sweep, &keys, &params, &plan, share, &mut |_, _| false))
+            .map(|share| {
+                run_plan(
+                    &sweep,
+                    &keys,
+                    &params,
+                    &plan,
+                    share,
+                    &mut |_, _| false,
+                    &mut |_| {},
+                )
+            })
             .map(|end| {
                 assert!(validated_height(&problem, &sweep, &end) <= 5);
                 end.step
@@ -570,7 +555,15 @@ mod tests {
         assert_eq!(Share::most_parts(&params), plan.len());
         let parts = plan.len();
         for share in Share::all(parts) {
-            let end = run_plan(&sweep, &keys, &params, &plan, share, &mut |_, _| false);
+            let end = run_plan(
+                &sweep,
+                &keys,
+                &params,
+                &plan,
+                share,
+                &mut |_, _| false,
+                &mut |_| {},
+            );
             assert!(validated_height(&flat, &sweep, &end) <= 6);
             let expected = if plan[share.part()].proves {
                 Step::Solved
@@ -579,6 +572,16 @@ mod tests {
             };
             assert_eq!(end.step, expected, "part {}", share.part());
         }
+    }
+
+    /// A rectangle of height 5 cut in three (a perfect packing), at `capacity`.
+    fn cut_in_three(capacity: Offset) -> Problem {
+        let buffers = vec![
+            Buffer::new("a", 0, 5, 2),
+            Buffer::new("b", 0, 3, 3),
+            Buffer::new("c", 3, 5, 3),
+        ];
+        Problem::new(buffers, capacity)
     }
 
     /// A flat problem (load 5 at every time) with no perfect packing, found by a random
@@ -693,15 +696,8 @@ mod tests {
             ..params.clone()
         };
         assert_eq!(decide(&imperfect_flat(6), &ordinary, false).2, 6);
-        // A perfect packing (a rectangle of height 5 cut in three) given room to spare.
-        let perfect = Problem::new(
-            vec![
-                Buffer::new("a", 0, 5, 2),
-                Buffer::new("b", 0, 3, 3),
-                Buffer::new("c", 3, 5, 3),
-            ],
-            6,
-        );
+        // A perfect packing given room to spare.
+        let perfect = cut_in_three(6);
         let (step, height, searches) = decide(&perfect, &params, false);
         assert_eq!((step, searches), (Step::Solved, 3 + 3 + LANES.len()));
         assert!(height <= 6);
