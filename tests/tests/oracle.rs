@@ -224,8 +224,8 @@ fn flat_load_agrees_with_brute_force_above_the_load() {
 /// Every share of the portfolio (what one thread or web worker runs) on its own: it packs
 /// only when brute force says a packing exists, proves infeasibility only when none does, and
 /// otherwise ends stopped; part 0 always decides. The parallel solve (threads racing the
-/// shares) gives the one-thread answer. Flat problems with room to spare give shares holding only searches
-/// at the load's height, whose failure must prove nothing.
+/// shares) gives the one-thread answer. Flat problems with room to spare give shares holding
+/// only searches at the load's height, whose failure must prove nothing.
 #[test]
 fn every_share_of_the_portfolio_agrees_with_brute_force() {
     let mut rng = Rng::new(0x5ba7e);
@@ -246,50 +246,44 @@ fn every_share_of_the_portfolio_agrees_with_brute_force() {
         }
         let truth = brute_force_fits(&problem);
         let one = solve(&problem, &params, &mut ()).expect("well-formed");
+        assert!(decided_as(&problem, truth, &one.outcome, "one thread"));
         for parts in [2, 3, 5, 11] {
             for share in Share::all(parts) {
                 let report = solve_share(&problem, &params, share, &mut ()).expect("well-formed");
-                match report.outcome {
-                    Outcome::Solved(solution) => {
-                        assert!(
-                            truth,
-                            "case {case}, {share:?}: packed what brute force cannot"
-                        );
-                        validate(&problem, &solution).expect("a valid packing");
-                        assert!(solution.height <= problem.capacity);
-                    }
-                    Outcome::Infeasible(_) => {
-                        assert!(
-                            !truth,
-                            "case {case}, {share:?}: infeasible, but a packing exists"
-                        )
-                    }
-                    Outcome::Stopped => {
-                        assert_ne!(share.part(), 0, "case {case}: part 0 must decide");
-                        idle += 1;
-                    }
-                    Outcome::Undecided(why) => panic!("case {case}, {share:?}: undecided ({why})"),
+                let what = format!("case {case}, {share:?}");
+                if !decided_as(&problem, truth, &report.outcome, &what) {
+                    assert_ne!(share.part(), 0, "{what}: part 0 must decide");
+                    idle += 1;
                 }
             }
             let report = solve_parallel(&problem, &params, parts, &mut ()).expect("well-formed");
             // The race keeps the decision one thread reaches first: the same answer.
             assert_eq!(report.outcome, one.outcome, "case {case}, {parts} threads");
-            match report.outcome {
-                Outcome::Solved(solution) => {
-                    assert!(
-                        truth,
-                        "case {case}, {parts} threads: packed what brute force cannot"
-                    );
-                    validate(&problem, &solution).expect("a valid packing");
-                }
-                Outcome::Infeasible(_) => assert!(!truth, "case {case}, {parts} threads"),
-                other => panic!("case {case}, {parts} threads: {other:?}"),
-            }
         }
     }
     // Some shares must have had nothing that decides (more parts than searches, or only
     // searches at a flat load's height), or this test proves little about them.
     assert!(idle > 1000, "{idle} idle shares");
+}
+
+/// Whether `outcome` decided `problem` (a packing, validated within the capacity, only when
+/// brute force says one exists: `truth`; a proof only when none does); false when it
+/// stopped.
+fn decided_as(problem: &Problem, truth: bool, outcome: &Outcome, what: &str) -> bool {
+    match outcome {
+        Outcome::Solved(solution) => {
+            assert!(truth, "{what}: packed what brute force cannot");
+            validate(problem, solution).expect("a valid packing");
+            assert!(solution.height <= problem.capacity);
+            true
+        }
+        Outcome::Infeasible(_) => {
+            assert!(!truth, "{what}: infeasible, but a packing exists");
+            true
+        }
+        Outcome::Stopped => false,
+        Outcome::Undecided(why) => panic!("{what}: undecided ({why})"),
+    }
 }
 
 /// Found by the fuzz test (seed 0xf022): in a full section, a buffer of size 1 aligned to 3
