@@ -238,10 +238,9 @@ fn share_from_js(shape: Option<ShareShape>) -> Result<Share, Thrown> {
         return Ok(Share::WHOLE);
     };
     let whole = |x: f64| x.fract() == 0.0 && (0.0..=1024.0).contains(&x);
-    whole(part)
-        .then_some(())
-        .filter(|()| whole(parts))
-        .and_then(|()| Share::new(part as usize, parts as usize))
+    (whole(part) && whole(parts))
+        .then(|| Share::new(part as usize, parts as usize))
+        .flatten()
         .ok_or_else(|| {
             ErrorShape::at(
                 "options.share",
