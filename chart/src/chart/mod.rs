@@ -6,6 +6,8 @@
 //! - [`colour`]: colour modes and themes.
 //! - [`axis`]: tick positions and labels.
 //! - [`draw`]: one frame on any plotters backend (canvas here, SVG for export).
+//! - [`annotations`]: the reference lines and every label placed clear of the others, the
+//!   step names under the time axis; [`outlines`]: where the selection's outlines go.
 //! - `frame`: the drawing state and its frames; `widget`: [`ChartWidget`], the chart as a
 //!   plain DOM widget (canvas, tooltip, listeners) that the embeddable viewer uses as is;
 //!   `component` (feature `yew`): [`Chart`], the Yew component the app uses, wrapping it.
@@ -18,6 +20,7 @@
 //! (`slices.rs`), the previous frame staying on screen meanwhile, so even a million buffers
 //! never block the page for long.
 
+mod annotations;
 mod axis;
 #[cfg(any(test, feature = "svg"))]
 mod backend;
@@ -26,6 +29,7 @@ mod colour;
 mod component;
 mod draw;
 mod frame;
+mod outlines;
 mod scene;
 mod viewport;
 mod widget;
