@@ -29,6 +29,9 @@
 
 use std::fmt;
 
+// A browser has no threads: nothing makes a board there, though `run.rs` still names it.
+#[cfg_attr(target_family = "wasm", allow(dead_code))]
+mod board;
 #[cfg(not(target_family = "wasm"))]
 mod parallel;
 mod pinned;

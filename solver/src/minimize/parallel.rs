@@ -1,14 +1,16 @@
 //! Minimisation on several threads: the heuristic passes are dealt out, one thread keeps the
 //! proof probe at the lower bound, the others scout at different heights. They share the best
-//! packing and the bound, and all stop as soon as one proves the height optimal.
+//! packing and the bound in lock-step, at the end of epochs of counted work (see
+//! [`super::board`]), so a run gives the same answer every time on the same number of
+//! threads; all stop at the end of the epoch in which one proves the height optimal.
 //!
 //! Threads are the only thing here a browser lacks, so this module alone is left out of
 //! wasm builds (web workers share the work the same way, through messages).
 
-use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
 
-use super::run::{Role, Run, Shared};
+use super::board::{Shared, EPOCH};
+use super::run::{Role, Run};
 use super::{minimize, MinimizeReport};
 use crate::heuristics::Heuristic;
 use crate::model::Problem;
@@ -33,7 +35,7 @@ pub fn minimize_parallel(
     if threads <= 1 {
         return minimize(problem, params, monitor);
     }
-    let shared = Shared::default();
+    let shared = Shared::new(threads);
     let roles = roles(threads);
     let mut leader = match Run::start(problem, params, roles[0].clone(), Some(&shared))? {
         Ok(run) => run,
@@ -49,29 +51,34 @@ pub fn minimize_parallel(
             .map(|role| {
                 let shared = &shared;
                 scope.spawn(move || {
+                    // Leaves the board however the thread ends, a panic included, so the
+                    // others never wait for it.
+                    let _leave = Leaving(shared);
                     let Ok(Ok(mut run)) = Run::start(problem, params, role.clone(), Some(shared))
                     else {
                         return (SearchStats::default(), false, false);
                     };
-                    run.work(params, &mut Follower(shared));
+                    run.work(params, &mut Follower::new(shared));
                     (run.counter.stats(), run.searched(), run.incomplete())
                 })
             })
             .collect();
-        let mut leading = Leader {
-            inner: &mut *monitor,
-            shared: &shared,
-        };
-        leader.work(params, &mut leading);
+        {
+            let _leave = Leaving(&shared);
+            let mut leading = Leader {
+                inner: &mut *monitor,
+                epoch: Follower::new(&shared),
+            };
+            leader.work(params, &mut leading);
+        }
         // The others may still be running passes this thread did not have; relay stops.
         while !handles.iter().all(|h| h.is_finished()) {
-            if leading.should_stop() {
-                stopped = true;
-                break;
+            if monitor.should_stop() {
+                shared.time_up();
             }
             std::thread::sleep(POLL);
         }
-        shared.stop.store(true, Relaxed);
+        stopped = shared.time_was_up();
         for handle in handles {
             if let Ok((stats, searched_here, incomplete_here)) = handle.join() {
                 others.nodes += stats.nodes;
@@ -111,22 +118,24 @@ fn roles(threads: usize) -> Vec<Role> {
                 .collect(),
             proof: thread == 0,
             scout: (thread > 0).then_some((thread as i64, threads as i64 - 1)),
+            thread,
         })
         .collect()
 }
 
-/// The calling thread's monitor: the caller's, whose stop is relayed to every thread.
+/// The calling thread's monitor: the caller's, whose stop is relayed to every thread at the
+/// end of the epoch, in lock-step with the others.
 struct Leader<'a> {
     inner: &'a mut dyn Monitor,
-    shared: &'a Shared,
+    epoch: Follower<'a>,
 }
 
 impl Monitor for Leader<'_> {
     fn should_stop(&mut self) -> bool {
         if self.inner.should_stop() {
-            self.shared.stop.store(true, Relaxed);
+            self.epoch.shared.time_up();
         }
-        self.shared.stop.load(Relaxed)
+        self.epoch.should_stop()
     }
 
     fn elapsed(&self) -> Option<Duration> {
@@ -138,11 +147,45 @@ impl Monitor for Leader<'_> {
     }
 }
 
-/// The other threads' monitor: stop when told.
-struct Follower<'a>(&'a Shared);
+/// A thread's monitor: every [`EPOCH`] stop checks it waits for the others at the end of
+/// the epoch, and stops when the board says so.
+struct Follower<'a> {
+    shared: &'a Shared,
+    checks: u32,
+    stop: bool,
+}
+
+impl<'a> Follower<'a> {
+    fn new(shared: &'a Shared) -> Follower<'a> {
+        Follower {
+            shared,
+            checks: 0,
+            stop: false,
+        }
+    }
+}
 
 impl Monitor for Follower<'_> {
     fn should_stop(&mut self) -> bool {
-        self.0.stop.load(Relaxed)
+        // Where a time limit ends the run depends on the clock anyway: no need to wait for
+        // the end of the epoch.
+        self.stop |= self.shared.time_was_up();
+        if !self.stop {
+            self.checks += 1;
+            if self.checks == EPOCH {
+                self.checks = 0;
+                self.stop = self.shared.arrive();
+            }
+        }
+        self.stop
+    }
+}
+
+/// Leaves the board when dropped.
+struct Leaving<'a>(&'a Shared);
+
+impl Drop for Leaving<'_> {
+    fn drop(&mut self) {
+        self.0.leave();
     }
 }

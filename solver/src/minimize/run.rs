@@ -1,9 +1,7 @@
 //! One thread's share of a minimisation: heuristic passes, then exact probes, keeping the
 //! best packing and the proven bound (shared with the other threads, if any).
 
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
-use std::sync::Mutex;
-
+use super::board::Shared;
 use super::{FoundBy, MinimizeOutcome, MinimizeReport};
 use crate::bounds::{BoundReason, LoadProfile, LowerBound};
 use crate::heuristics::{leads, Greedy, Heuristic, LEAD};
@@ -44,6 +42,8 @@ pub(crate) struct Role {
     pub(crate) proof: bool,
     /// `Some((i, n))`: run scouts at `i / (n + 1)` of the way from the floor to the best.
     pub(crate) scout: Option<(i64, i64)>,
+    /// The thread's index: its outbox on the board, and its rank between equal packings.
+    pub(crate) thread: usize,
 }
 
 impl Role {
@@ -53,23 +53,9 @@ impl Role {
             passes: Heuristic::PORTFOLIO.to_vec(),
             proof: true,
             scout: Some((1, 1)),
+            thread: 0,
         }
     }
-}
-
-/// What the threads of a parallel minimisation share: the best packing, the bound, and a
-/// flag that stops them all.
-#[derive(Default)]
-pub(crate) struct Shared {
-    pub(crate) state: Mutex<Board>,
-    pub(crate) stop: AtomicBool,
-}
-
-/// The best packing and the bound, as last published by any thread.
-#[derive(Default)]
-pub(crate) struct Board {
-    best: Option<(Solution, FoundBy)>,
-    bound: Option<(Offset, BoundReason)>,
 }
 
 /// The state of one thread's minimisation.
@@ -170,7 +156,7 @@ impl<'a> Run<'a> {
         }
         if self.proven() {
             if let Some(shared) = self.shared {
-                shared.stop.store(true, Relaxed);
+                shared.proven(self.role.thread);
             }
         }
     }
@@ -252,6 +238,7 @@ impl<'a> Run<'a> {
             }
         }
     }
+
     /// Keeps `solution` if it is the lowest so far, and says so to the monitor and the
     /// other threads.
     fn improve(&mut self, solution: Solution, by: FoundBy, monitor: &mut dyn Monitor) {
@@ -264,7 +251,7 @@ impl<'a> Run<'a> {
             return;
         }
         if let Some(shared) = self.shared {
-            lock(shared).best = Some((solution.clone(), by));
+            shared.offer_best(self.role.thread, &solution, by);
         }
         monitor.improved(&solution);
         self.best = Some(solution);
@@ -281,17 +268,18 @@ impl<'a> Run<'a> {
         self.lower_bound = bound;
         self.bound_reason = BoundReason::Exhausted;
         if let Some(shared) = self.shared {
-            lock(shared).bound = Some((bound, BoundReason::Exhausted));
+            shared.offer_bound(self.role.thread, bound, BoundReason::Exhausted);
         }
         self.report(monitor);
     }
 
-    /// Takes the other threads' best packing and bound when they are better.
+    /// Takes the other threads' best packing and bound when they are better (as of the last
+    /// epoch's end: see [`super::board`]).
     fn sync(&mut self) {
         let Some(shared) = self.shared else {
             return;
         };
-        let board = lock(shared);
+        let board = shared.board();
         if let Some((solution, by)) = &board.best {
             if self
                 .best
@@ -406,13 +394,4 @@ impl<'a> Run<'a> {
     pub(crate) fn mark_incomplete(&mut self) {
         self.incomplete = true;
     }
-}
-
-/// The board, even if a thread panicked while holding it (its data is still consistent:
-/// every write is a single assignment).
-fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Board> {
-    shared
-        .state
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
