@@ -53,21 +53,21 @@ pub fn minimize_parallel(
                 scope.spawn(move || {
                     // Leaves the board however the thread ends, a panic included, so the
                     // others never wait for it.
-                    let _leave = Leaving(shared);
+                    let _leave = Leaving(shared, role.thread);
                     let Ok(Ok(mut run)) = Run::start(problem, params, role.clone(), Some(shared))
                     else {
                         return (SearchStats::default(), false, false);
                     };
-                    run.work(params, &mut Follower::new(shared));
+                    run.work(params, &mut Follower::new(shared, role.thread));
                     (run.counter.stats(), run.searched(), run.incomplete())
                 })
             })
             .collect();
         {
-            let _leave = Leaving(&shared);
+            let _leave = Leaving(&shared, 0);
             let mut leading = Leader {
                 inner: &mut *monitor,
-                epoch: Follower::new(&shared),
+                epoch: Follower::new(&shared, 0),
             };
             leader.work(params, &mut leading);
         }
@@ -147,18 +147,20 @@ impl Monitor for Leader<'_> {
     }
 }
 
-/// A thread's monitor: every [`EPOCH`] stop checks it waits for the others at the end of
-/// the epoch, and stops when the board says so.
+/// A thread's monitor: every [`EPOCH`] stop checks it ends an epoch (waiting, if it is a
+/// whole epoch ahead, for the others), and it stops when the board says so.
 struct Follower<'a> {
     shared: &'a Shared,
+    thread: usize,
     checks: u32,
     stop: bool,
 }
 
 impl<'a> Follower<'a> {
-    fn new(shared: &'a Shared) -> Follower<'a> {
+    fn new(shared: &'a Shared, thread: usize) -> Follower<'a> {
         Follower {
             shared,
+            thread,
             checks: 0,
             stop: false,
         }
@@ -174,7 +176,7 @@ impl Monitor for Follower<'_> {
             self.checks += 1;
             if self.checks == EPOCH {
                 self.checks = 0;
-                self.stop = self.shared.arrive();
+                self.stop = self.shared.arrive(self.thread);
             }
         }
         self.stop
@@ -182,10 +184,10 @@ impl Monitor for Follower<'_> {
 }
 
 /// Leaves the board when dropped.
-struct Leaving<'a>(&'a Shared);
+struct Leaving<'a>(&'a Shared, usize);
 
 impl Drop for Leaving<'_> {
     fn drop(&mut self) {
-        self.0.leave();
+        self.0.leave(self.1);
     }
 }

@@ -273,24 +273,24 @@ impl<'a> Run<'a> {
         self.report(monitor);
     }
 
-    /// Takes the other threads' best packing and bound when they are better (as of the last
-    /// epoch's end: see [`super::board`]).
+    /// Takes the other threads' best packing and bound when they are better (as the board
+    /// was two epochs ago: see [`super::board`]).
     fn sync(&mut self) {
         let Some(shared) = self.shared else {
             return;
         };
-        let board = shared.board();
-        if let Some((solution, by)) = &board.best {
+        let seen = shared.seen(self.role.thread);
+        if let Some((solution, by)) = &seen.best {
             if self
                 .best
                 .as_ref()
                 .map_or(true, |b| solution.height < b.height)
             {
-                self.best = Some(solution.clone());
+                self.best = Some(Solution::clone(solution));
                 self.found_by = Some(*by);
             }
         }
-        if let Some((bound, reason)) = &board.bound {
+        if let Some((bound, reason)) = &seen.bound {
             if *bound > self.lower_bound {
                 self.lower_bound = *bound;
                 self.bound_reason = reason.clone();
