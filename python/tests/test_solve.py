@@ -165,6 +165,21 @@ def test_threads_change_the_time_not_the_answer():
             assert many.stats.ordering == one.stats.ordering
 
 
+def test_minimize_on_threads_gives_the_same_result_every_run():
+    # The threads share packings and bounds at fixed points of counted work, so the answer,
+    # packing and node counts included, does not depend on how they were scheduled.
+    problem = Problem.read_csv(FIXTURES / "challenging" / "A.1048576.csv", 1048576)
+    for threads in (2, 3):
+        runs = [bufpack.minimize(problem, threads=threads, timeout=60) for _ in range(3)]
+        first = runs[0]
+        first.validate()
+        assert first.status == "optimal"
+        for again in runs[1:]:
+            assert again.offsets.tolist() == first.offsets.tolist(), threads
+            assert (again.nodes, again.backtracks) == (first.nodes, first.backtracks), threads
+            assert again.found_by == first.found_by
+
+
 def test_bufpacks_own_switches_default_on_and_reach_the_solver():
     params = bufpack.SolverParams()
     assert params.canonical_floor and params.fill_holes
