@@ -13,7 +13,7 @@
 //! every time, unless a time limit or a cancel ends it. Then where it ends depends on the
 //! clock, as on one thread, and each thread stops at its next stop check.
 //!
-//! A thread with nothing left to do leaves at the end of its epoch; the others stop waiting
+//! A thread with nothing left to do leaves, which ends its epoch; the others stop waiting
 //! for it. Threads wait only for each other here, each reaches its next stop check in finite
 //! work, and the epoch a thread waits for has been begun by every thread, so the lock-step
 //! cannot deadlock.
@@ -93,7 +93,8 @@ impl Shared {
     }
 
     fn board(&self) -> MutexGuard<'_, Board> {
-        // Every write is a single assignment, so a board whose holder panicked is whole.
+        // Nothing that can panic runs while the board is held, so a poisoned lock (a panic
+        // elsewhere in its holder's thread) still guards a whole board.
         self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())

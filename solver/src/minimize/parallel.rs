@@ -2,7 +2,8 @@
 //! proof probe at the lower bound, the others scout at different heights. They share the best
 //! packing and the bound in lock-step, at the end of epochs of counted work (see
 //! [`super::board`]), so a run gives the same answer every time on the same number of
-//! threads; all stop at the end of the epoch in which one proves the height optimal.
+//! threads; all stop at the end of the epoch after the one in which one proves the height
+//! optimal, and at their next stop check when the caller's time is up.
 //!
 //! Threads are the only thing here a browser lacks, so this module alone is left out of
 //! wasm builds (web workers share the work the same way, through messages).
@@ -46,11 +47,13 @@ pub fn minimize_parallel(
     let mut incomplete = false;
     let mut stopped = false;
     std::thread::scope(|scope| {
+        // This thread's guard first: whatever happens below, it leaves the board.
+        let leader_leaves = Leaving(&shared, 0);
         let handles: Vec<_> = roles[1..]
             .iter()
-            .map(|role| {
+            .filter_map(|role| {
                 let shared = &shared;
-                scope.spawn(move || {
+                let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
                     // Leaves the board however the thread ends, a panic included, so the
                     // others never wait for it.
                     let _leave = Leaving(shared, role.thread);
@@ -60,17 +63,18 @@ pub fn minimize_parallel(
                     };
                     run.work(params, &mut Follower::new(shared, role.thread));
                     (run.counter.stats(), run.searched(), run.incomplete())
-                })
+                });
+                // A thread the system would not start leaves at once: the others go on
+                // without it rather than wait for it.
+                spawned.map_err(|_| shared.leave(role.thread)).ok()
             })
             .collect();
-        {
-            let _leave = Leaving(&shared, 0);
-            let mut leading = Leader {
-                inner: &mut *monitor,
-                epoch: Follower::new(&shared, 0),
-            };
-            leader.work(params, &mut leading);
-        }
+        let mut leading = Leader {
+            inner: &mut *monitor,
+            epoch: Follower::new(&shared, 0),
+        };
+        leader.work(params, &mut leading);
+        drop(leader_leaves);
         // The others may still be running passes this thread did not have; relay stops.
         while !handles.iter().all(|h| h.is_finished()) {
             if monitor.should_stop() {
@@ -123,8 +127,8 @@ fn roles(threads: usize) -> Vec<Role> {
         .collect()
 }
 
-/// The calling thread's monitor: the caller's, whose stop is relayed to every thread at the
-/// end of the epoch, in lock-step with the others.
+/// The calling thread's monitor: the caller's, whose stop reaches every thread at its next
+/// stop check; it ends epochs like the others'.
 struct Leader<'a> {
     inner: &'a mut dyn Monitor,
     epoch: Follower<'a>,
@@ -188,6 +192,10 @@ struct Leaving<'a>(&'a Shared, usize);
 
 impl Drop for Leaving<'_> {
     fn drop(&mut self) {
+        // A thread that panicked stops the others too, so the caller's limit still holds.
+        if std::thread::panicking() {
+            self.0.time_up();
+        }
         self.0.leave(self.1);
     }
 }
