@@ -68,7 +68,7 @@ struct Board {
 /// What one thread found during an epoch.
 #[derive(Clone, Default)]
 struct Outbox {
-    best: Option<(Solution, FoundBy)>,
+    best: Option<(Arc<Solution>, FoundBy)>,
     bound: Option<(Offset, BoundReason)>,
     proven: bool,
 }
@@ -121,12 +121,8 @@ impl Shared {
         let mut board = self.board();
         let parity = board.epochs[thread] as usize % 2;
         let outbox = &mut board.outboxes[thread][parity];
-        if outbox
-            .best
-            .as_ref()
-            .map_or(true, |(b, _)| solution.height < b.height)
-        {
-            outbox.best = Some((solution.clone(), by));
+        if lower(&outbox.best, solution) {
+            outbox.best = Some((Arc::new(solution.clone()), by));
         }
     }
 
@@ -134,10 +130,7 @@ impl Shared {
     pub(crate) fn offer_bound(&self, thread: usize, bound: Offset, reason: BoundReason) {
         let mut board = self.board();
         let parity = board.epochs[thread] as usize % 2;
-        let outbox = &mut board.outboxes[thread][parity];
-        if outbox.bound.as_ref().map_or(true, |(b, _)| bound > *b) {
-            outbox.bound = Some((bound, reason));
-        }
+        raise(&mut board.outboxes[thread][parity].bound, (bound, reason));
     }
 
     /// `thread` proved its height optimal: every thread stops two epochs on.
@@ -197,22 +190,15 @@ impl Shared {
                 0 => Seen::default(),
                 _ => board.boards[1 - parity].clone(),
             };
-            seen.stop |= self.time_up.load(Relaxed);
             for outboxes in &mut board.outboxes {
                 let outbox = std::mem::take(&mut outboxes[parity]);
                 if let Some((solution, by)) = outbox.best {
-                    if seen
-                        .best
-                        .as_ref()
-                        .map_or(true, |(b, _)| solution.height < b.height)
-                    {
-                        seen.best = Some((Arc::new(solution), by));
+                    if lower(&seen.best, &solution) {
+                        seen.best = Some((solution, by));
                     }
                 }
-                if let Some((bound, reason)) = outbox.bound {
-                    if seen.bound.as_ref().map_or(true, |(b, _)| bound > *b) {
-                        seen.bound = Some((bound, reason));
-                    }
+                if let Some(bound) = outbox.bound {
+                    raise(&mut seen.bound, bound);
                 }
                 seen.stop |= outbox.proven;
             }
@@ -223,6 +209,20 @@ impl Shared {
             board.taken += 1;
             self.turn.notify_all();
         }
+    }
+}
+
+/// Whether `solution` is strictly lower than `best` (so between equal heights the first
+/// kept stays).
+fn lower(best: &Option<(Arc<Solution>, FoundBy)>, solution: &Solution) -> bool {
+    best.as_ref()
+        .map_or(true, |(b, _)| solution.height < b.height)
+}
+
+/// Keeps `found` in `bound` when it is higher.
+fn raise(bound: &mut Option<(Offset, BoundReason)>, found: (Offset, BoundReason)) {
+    if bound.as_ref().map_or(true, |(b, _)| found.0 > *b) {
+        *bound = Some(found);
     }
 }
 
