@@ -19,7 +19,7 @@ class SolverParams:
     """Every technique of the exact search as a switch, and the portfolio of orderings.
 
     All on by default. ``canonical_floor``, ``fill_holes``, ``ledges``, ``ordered_stacks``,
-    ``limited_discrepancy``, ``flat_load`` and ``release_floors`` are bufpack's own techniques (they come last, so positional arguments keep MiniMalloc's
+    ``limited_discrepancy``, ``flat_load``, ``release_floors`` and ``aligned_stacks`` are bufpack's own techniques (they come last, so positional arguments keep MiniMalloc's
     order); with them off (:meth:`reference`) the search is MiniMalloc's.
 
     Each key string of ``preordering_heuristics`` ranks buffers by keys compared in turn, each
@@ -76,6 +76,11 @@ class SolverParams:
     """With ``fill_holes``, where no room may be wasted: the buffers that can rest only at some
     level or higher (raised there by a higher floor elsewhere in their lives) must fit between
     it and the capacity, or the node is pruned. bufpack's own, not in MiniMalloc."""
+    aligned_stacks: bool = True
+    """Without gaps: where a time has less room to spare than one of its buffers' alignment
+    (or none, or a fixed buffer is in the way), its unplaced buffers must stack in its room
+    in some order, each at a legal offset at or above its lowest, or the node is pruned.
+    bufpack's own, not in MiniMalloc."""
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -126,6 +131,7 @@ class SolverParams:
             limited_discrepancy=False,
             flat_load=False,
             release_floors=False,
+            aligned_stacks=False,
         )
 
     @classmethod
@@ -148,4 +154,5 @@ class SolverParams:
             limited_discrepancy=False,
             flat_load=False,
             release_floors=False,
+            aligned_stacks=False,
         )

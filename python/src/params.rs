@@ -41,7 +41,7 @@ pub(crate) fn from_python(params: Option<&Bound<'_, PyAny>>) -> PyResult<SolverP
         })?;
     // Switch by switch on the defaults, so fields the Python side does not know keep theirs.
     let mut solver = SolverParams::default();
-    let switches: [(&str, &mut bool); 16] = [
+    let switches: [(&str, &mut bool); 17] = [
         ("canonical_only", &mut solver.canonical_only),
         ("section_inference", &mut solver.section_inference),
         ("dynamic_ordering", &mut solver.dynamic_ordering),
@@ -58,6 +58,7 @@ pub(crate) fn from_python(params: Option<&Bound<'_, PyAny>>) -> PyResult<SolverP
         ("limited_discrepancy", &mut solver.limited_discrepancy),
         ("flat_load", &mut solver.flat_load),
         ("release_floors", &mut solver.release_floors),
+        ("aligned_stacks", &mut solver.aligned_stacks),
     ];
     for (name, value) in switches {
         *value = switch(name)?;

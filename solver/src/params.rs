@@ -67,6 +67,13 @@ pub struct SolverParams {
     /// released there or higher must fit between it and the capacity; prune where they do
     /// not (section inference checks the lowest release only). Not in the reference.
     pub release_floors: bool,
+    /// In a problem with alignment or fixed buffers, and no gaps or windows: where a section
+    /// has less room to spare than one of its unplaced buffers' alignment, or none, or a
+    /// fixed buffer in the way, those buffers must stack in its room in some order, each at
+    /// a legal offset (aligned, clear of fixed buffers) at or above its lowest; prune where
+    /// no order fits (a one-section search; see `search/stacks.rs`). Section inference
+    /// checks their total only. Not in the reference.
+    pub aligned_stacks: bool,
     /// The portfolio: one search per key string; see [`Preordering`].
     pub preordering_heuristics: Vec<Preordering>,
 }
@@ -90,6 +97,7 @@ impl Default for SolverParams {
             limited_discrepancy: true,
             flat_load: true,
             release_floors: true,
+            aligned_stacks: true,
             preordering_heuristics: ["WAT", "TAW", "TWA"]
                 .iter()
                 .map(|keys| keys.parse().expect("default orderings are valid"))
@@ -101,7 +109,7 @@ impl Default for SolverParams {
 impl SolverParams {
     /// MiniMalloc's techniques as it has them: the defaults without the ones it lacks
     /// (`canonical_floor`, `fill_holes` and its rules, `limited_discrepancy`, `flat_load`,
-    /// `release_floors`). The teaching examples narrate this search.
+    /// `release_floors`, `aligned_stacks`). The teaching examples narrate this search.
     pub fn reference() -> Self {
         SolverParams {
             canonical_floor: false,
@@ -111,6 +119,7 @@ impl SolverParams {
             limited_discrepancy: false,
             flat_load: false,
             release_floors: false,
+            aligned_stacks: false,
             ..SolverParams::default()
         }
     }
@@ -134,6 +143,7 @@ impl SolverParams {
             limited_discrepancy: false,
             flat_load: false,
             release_floors: false,
+            aligned_stacks: false,
             ..SolverParams::default()
         }
     }

@@ -328,6 +328,7 @@ fn help_and_version_exit_0() {
         "--[no]limited_discrepancy",
         "--[no]flat_load",
         "--[no]release_floors",
+        "--[no]aligned_stacks",
         "--preordering_heuristics=LIST",
     ] {
         assert!(run.stdout.contains(flag), "{flag} in:\n{}", run.stdout);

@@ -210,8 +210,9 @@ test('the Advanced panel lists every switch, bufpack\'s own marked, and sends th
     "Limited discrepancy (bufpack's own)",
     "Flat load (bufpack's own)",
     "Release floors (bufpack's own)",
+    "Aligned stacks (bufpack's own)",
   ]);
-  assert.equal(labels.length, 16, `${labels}`);
+  assert.equal(labels.length, 17, `${labels}`);
   await page.screenshot({ path: path.join(shots, 'advanced.png'), fullPage: true });
   // Record the options the app gives the package (its namespace is read-only: a copy with
   // solveInWorker wrapped stands in), then solve with Fill holes off.
@@ -240,6 +241,7 @@ test('the Advanced panel lists every switch, bufpack\'s own marked, and sends th
   assert.equal(sent.limitedDiscrepancy, true);
   assert.equal(sent.flatLoad, true);
   assert.equal(sent.releaseFloors, true);
+  assert.equal(sent.alignedStacks, true);
   assert.equal(sent.hatlessPruning, true);
   await fillHoles.check();
   await page.evaluate(() => (globalThis.bufpack = globalThis.originalBufpack));

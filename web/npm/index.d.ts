@@ -216,6 +216,13 @@ export interface SolverParamsInit {
    * between it and the capacity. bufpack's own, not in MiniMalloc.
    */
   releaseFloors?: boolean;
+  /**
+   * Without gaps: where a time has less room to spare than one of its buffers' alignment
+   * (or none, or a fixed buffer is in the way), its unplaced buffers must stack in its room
+   * in some order, each at a legal offset at or above its lowest, or the node is pruned.
+   * bufpack's own, not in MiniMalloc.
+   */
+  alignedStacks?: boolean;
   /** The portfolio of orderings, as key strings (default ["WAT", "TAW", "TWA"]). */
   preorderingHeuristics?: string[];
 }
@@ -239,10 +246,11 @@ export class SolverParams implements Required<SolverParamsInit> {
   limitedDiscrepancy: boolean;
   flatLoad: boolean;
   releaseFloors: boolean;
+  alignedStacks: boolean;
   preorderingHeuristics: string[];
   /**
    * MiniMalloc's search: its nine techniques on, bufpack's own (`canonicalFloor`,
-   * `fillHoles`, `ledges`, `orderedStacks`, `limitedDiscrepancy`, `flatLoad`, `releaseFloors`) off. For comparing with MiniMalloc node for node; the defaults are faster on
+   * `fillHoles`, `ledges`, `orderedStacks`, `limitedDiscrepancy`, `flatLoad`, `releaseFloors`, `alignedStacks`) off. For comparing with MiniMalloc node for node; the defaults are faster on
    * perfect packings.
    */
   static reference(): SolverParams;

@@ -249,13 +249,15 @@ pub(crate) struct ParamsShape {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) release_floors: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) aligned_stacks: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) preordering_heuristics: Option<Vec<String>>,
 }
 
 /// The fields of [`ParamsShape`] as JavaScript spells them. serde-wasm-bindgen reads a
 /// struct by looking up its known fields, so it never sees (nor refuses) others: the check
 /// against this list is explicit.
-pub(crate) const PARAM_NAMES: [&str; 17] = [
+pub(crate) const PARAM_NAMES: [&str; 18] = [
     "canonicalOnly",
     "sectionInference",
     "dynamicOrdering",
@@ -272,6 +274,7 @@ pub(crate) const PARAM_NAMES: [&str; 17] = [
     "limitedDiscrepancy",
     "flatLoad",
     "releaseFloors",
+    "alignedStacks",
     "preorderingHeuristics",
 ];
 
@@ -300,6 +303,7 @@ impl ParamsShape {
             (self.limited_discrepancy, &mut params.limited_discrepancy),
             (self.flat_load, &mut params.flat_load),
             (self.release_floors, &mut params.release_floors),
+            (self.aligned_stacks, &mut params.aligned_stacks),
         ];
         for (given, field) in switches {
             if let Some(value) = given {
@@ -335,6 +339,7 @@ impl ParamsShape {
             limited_discrepancy,
             flat_load,
             release_floors,
+            aligned_stacks,
             preordering_heuristics,
         } = params;
         ParamsShape {
@@ -354,6 +359,7 @@ impl ParamsShape {
             limited_discrepancy: Some(*limited_discrepancy),
             flat_load: Some(*flat_load),
             release_floors: Some(*release_floors),
+            aligned_stacks: Some(*aligned_stacks),
             preordering_heuristics: Some(
                 preordering_heuristics
                     .iter()

@@ -21,7 +21,7 @@ pub(crate) fn minimalloc_switches() -> &'static [Switch] {
     &SWITCHES[..MINIMALLOC]
 }
 
-pub(crate) const SWITCHES: [Switch; 16] = [
+pub(crate) const SWITCHES: [Switch; 17] = [
     Switch {
         name: "canonicalOnly",
         label: "Canonical order",
@@ -110,6 +110,13 @@ pub(crate) const SWITCHES: [Switch; 16] = [
         help: "Not in MiniMalloc. While filling holes: the buffers that can rest only at some \
                level or higher must fit between it and the capacity.",
     },
+    Switch {
+        name: "alignedStacks",
+        label: "Aligned stacks (bufpack's own)",
+        help: "Not in MiniMalloc. Without gaps: where a time has less room to spare than an \
+               alignment, or a fixed buffer is in the way, its buffers must stack there in \
+               some order.",
+    },
 ];
 
 #[derive(Clone, Debug, PartialEq)]
@@ -161,6 +168,7 @@ fn switches_of(params: &SolverParams) -> [bool; SWITCHES.len()] {
         params.limited_discrepancy,
         params.flat_load,
         params.release_floors,
+        params.aligned_stacks,
     ]
 }
 
@@ -236,7 +244,8 @@ mod tests {
                 "orderedStacks",
                 "limitedDiscrepancy",
                 "flatLoad",
-                "releaseFloors"
+                "releaseFloors",
+                "alignedStacks"
             ]
         );
         assert!(SWITCHES[MINIMALLOC..]

@@ -6,6 +6,7 @@ mod holes;
 mod parallel;
 mod portfolio;
 mod preorder;
+mod stacks;
 mod trace;
 
 use std::fmt;

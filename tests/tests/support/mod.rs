@@ -146,6 +146,7 @@ pub(crate) fn techniques() -> Vec<(&'static str, Flip)> {
         ("limited_discrepancy", |p| p.limited_discrepancy ^= true),
         ("flat_load", |p| p.flat_load ^= true),
         ("release_floors", |p| p.release_floors ^= true),
+        ("aligned_stacks", |p| p.aligned_stacks ^= true),
     ]
 }
 
@@ -287,4 +288,11 @@ fn resize_once(rng: &mut Rng, rects: &mut [(i64, i64, i64)]) {
         rects[a].2 = split;
         rects[b].2 = za + zb - split;
     }
+}
+
+/// Reads `tests/fixtures/NAME` with the given capacity.
+pub(crate) fn fixture(name: &str, capacity: i64) -> Problem {
+    let path = format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    bufpack::read_problem(&text, capacity).unwrap_or_else(|e| panic!("{path}: {e}"))
 }

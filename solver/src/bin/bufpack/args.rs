@@ -388,6 +388,7 @@ mod tests {
             "--nolimited_discrepancy",
             "--noflat_load",
             "--norelease_floors",
+            "--noaligned_stacks",
         ];
         assert_eq!(with_capacity(&all_off).params, SolverParams::all_off());
         // Each flag alone turns off its own field and nothing else.
@@ -411,9 +412,10 @@ mod tests {
                     p.limited_discrepancy,
                     p.flat_load,
                     p.release_floors,
+                    p.aligned_stacks,
                 ]
             };
-            let mut expected = [true; 16];
+            let mut expected = [true; 17];
             expected[index] = false;
             assert_eq!(fields(&params), expected, "{flag}");
             let off_then_on = with_capacity(&[flag, &format!("--{}=true", &flag[4..])]).params;

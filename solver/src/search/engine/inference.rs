@@ -5,6 +5,7 @@
 use super::{Action, Candidate, Level, Search, UNPLACED};
 use crate::model::Offset;
 use crate::search::holes;
+use crate::search::stacks::{Piece, ANY_OFFSET, MOST_MEMBERS};
 use crate::search::trace::Tracer;
 use crate::sweep::Sweep;
 
@@ -158,6 +159,57 @@ impl<T: Tracer> Search<'_, T> {
             }
         }
         None
+    }
+
+    /// Aligned stacks (see [`crate::search::stacks`]): whether some section of `[lo, hi]`
+    /// with less slack than one of its members' alignments, or none, cannot stack its
+    /// unplaced members in its room.
+    pub(super) fn unstackable(&mut self, lo: u32, hi: u32) -> bool {
+        let Some(mut stacks) = self.stacks.take() else {
+            return false;
+        };
+        let mut dead = false;
+        for section in lo as usize..=hi as usize {
+            let open = self.open[section] as usize;
+            if open == 0 || open > MOST_MEMBERS {
+                continue;
+            }
+            let mut floor = self.floor[section];
+            if self.switches.monotonic_floor {
+                floor = floor.max(self.level.offset);
+            }
+            let slack = self.capacity - floor - self.total[section];
+            stacks.pieces.clear();
+            let mut ordered = false;
+            for m in &self.sweep.sections[section] {
+                let item = m.id as usize;
+                if self.offset[item] != UNPLACED {
+                    continue;
+                }
+                let release = self.reachable(m.id).max(floor);
+                let entry = &self.sweep.items[item];
+                let fixed = !entry.forbidden.is_empty();
+                // Order matters only where a member cannot start right on any top: its
+                // alignment or a fixed buffer may leave a gap the slack cannot take.
+                ordered |= fixed || entry.alignment > 1 + slack || (slack == 0 && release > floor);
+                stacks.pieces.push(Piece {
+                    release,
+                    size: entry.size,
+                    alignment: entry.alignment,
+                    item: if fixed { m.id } else { ANY_OFFSET },
+                });
+            }
+            if ordered
+                && !stacks.stackable(floor, self.capacity, &|item, from| {
+                    self.lowest_legal(item, from)
+                })
+            {
+                dead = true;
+                break;
+            }
+        }
+        self.stacks = Some(stacks);
+        dead
     }
 
     /// Release floors in the full component `[lo, hi]`: every unplaced member of a section

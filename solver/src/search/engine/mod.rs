@@ -26,6 +26,7 @@ mod visit;
 
 use super::holes;
 use super::preorder::{initial_ranks, KeyTable};
+use super::stacks::Stacks;
 use super::trace::{Kind, NoTrace, Prune, TraceEvent, Tracer};
 use crate::model::Offset;
 use crate::params::{Preordering, SolverParams};
@@ -178,6 +179,8 @@ pub(crate) struct Search<'a, T: Tracer = NoTrace> {
     release_stamp: u64,
     /// Scratch space of [`holes::unfillable_floor`].
     ledges: holes::Ledges,
+    /// Aligned stacks are checked (a plain problem, the rule on), with their scratch space.
+    stacks: Option<Box<Stacks>>,
     undo: Vec<Undo>,
     /// The ranks splits replaced (see [`Search::rerank`]), by split, innermost last.
     saved_ranks: Vec<u32>,
@@ -299,6 +302,21 @@ impl<'a, T: Tracer> Search<'a, T> {
             release_stamps: vec![0; if releasing { sections } else { 0 }],
             release_stamp: 0,
             ledges: holes::Ledges::new(sections),
+            // Without alignment or fixed buffers, order matters in a section only where a
+            // member is released above its floor with no room to spare, which hole
+            // filling's rules cover. Raised pieces would let members sit beneath others.
+            stacks: (!sweep.tuck
+                && switches.aligned_stacks
+                && sweep.items.iter().all(|item| {
+                    item.sections
+                        .iter()
+                        .all(|m| m.bottom == 0 && m.top == item.size)
+                })
+                && sweep
+                    .items
+                    .iter()
+                    .any(|item| item.alignment > 1 || !item.forbidden.is_empty()))
+            .then(Box::default),
             undo: Vec::new(),
             saved_ranks: Vec::new(),
             stack: Vec::new(),

@@ -19,6 +19,7 @@ pub(super) struct Switches {
     pub(super) ledges: bool,
     pub(super) ordered_stacks: bool,
     pub(super) release_floors: bool,
+    pub(super) aligned_stacks: bool,
 }
 
 impl Switches {
@@ -42,6 +43,8 @@ impl Switches {
             ledges: params.ledges && params.fill_holes,
             ordered_stacks: params.ordered_stacks && params.fill_holes,
             release_floors: params.release_floors && params.fill_holes,
+            // Its floors are section inference's.
+            aligned_stacks: params.aligned_stacks && params.section_inference,
         }
     }
 }

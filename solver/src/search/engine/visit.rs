@@ -85,6 +85,9 @@ impl<T: Tracer> Search<'_, T> {
                 return self.fail_over_section(section, level, above, first);
             }
         }
+        if !self.holes && self.stacks.is_some() && self.unstackable(lo, hi) {
+            return self.fail_at_entry(first);
+        }
         if self.holes && self.switches.ledges && self.unfillable(lo, hi, touched) {
             return self.fail_at_entry(first);
         }

@@ -1,0 +1,266 @@
+//! **Aligned stacks** (`SolverParams::aligned_stacks`, bufpack's own): a one-section check
+//! for a problem with alignment or fixed buffers, and no gaps or windows, where little room
+//! is left.
+//!
+//! At a node every unplaced member of a section goes at or above its lowest offset (its
+//! *release*, at least the section's floor), at a multiple of its alignment and clear of the
+//! fixed buffers, and the members stack in `[floor, capacity)` without overlapping, wasting
+//! at most the section's *slack* (the room there less the members' total). Section
+//! inference checks only the total. Where the slack is smaller than an alignment, or a
+//! fixed buffer is in the way, or there is no slack, the order of the stack matters: an
+//! aligned member must start where the members below it (and the room wasted beneath it)
+//! end on a multiple of its alignment, one that must clear a fixed buffer starts above it,
+//! and a member released high needs members below it that fill the room under its release. Without this, a section at the load's peak
+//! that no order can fill is noticed only when the search reaches the members at its top,
+//! after every way of placing the members below them has been tried (a heavy tail on tiny
+//! problems with alignment: 31 buffers undecided after 19 M nodes, see BENCHMARKS.md).
+//!
+//! The check: a depth-first search over the order of the stack, each member put at the
+//! lowest legal offset at or above its release and the top of the stack so far. Putting a
+//! member lower never hurts (the room between can still be wasted later), so for a set of
+//! members stacked the lowest top is all that matters, and a set that failed from some top
+//! fails from any higher one (remembered per set, so each set is expanded once per top
+//! that improves on it). Sections with more members than [`MOST_MEMBERS`], or a search past
+//! [`MOST_STEPS`], count as stackable: the check only ever prunes what it has refuted.
+
+use crate::model::{align_up, Offset};
+
+/// Sections with more unplaced members are not checked (sets are bit masks of them).
+pub(super) const MOST_MEMBERS: usize = 16;
+
+/// Steps (members tried) one check may take before it gives up, answering "stackable".
+pub(super) const MOST_STEPS: u32 = 4_096;
+
+/// One unplaced member of the section being checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Piece {
+    pub(super) release: Offset,
+    pub(super) size: Offset,
+    pub(super) alignment: Offset,
+    /// The item, when fixed buffers rule out some of its offsets ([`ANY_OFFSET`] when every
+    /// aligned one is allowed): members are interchangeable only when this is too.
+    pub(super) item: u32,
+}
+
+/// [`Piece::item`] of a member that every aligned offset is allowed.
+pub(super) const ANY_OFFSET: u32 = u32::MAX;
+
+/// Scratch space of [`Stacks::stackable`], kept by the search between nodes.
+pub(super) struct Stacks {
+    /// The members of the section being checked, sorted (equal ones side by side).
+    pub(super) pieces: Vec<Piece>,
+    /// Per set of members: `(stamp, top)`, the lowest top from which the set's remaining
+    /// members were found not to stack, in the check with that stamp.
+    failed: Vec<(u32, Offset)>,
+    stamp: u32,
+    steps: u32,
+}
+
+impl Default for Stacks {
+    fn default() -> Stacks {
+        Stacks {
+            pieces: Vec::new(),
+            failed: vec![(0, 0); 1 << MOST_MEMBERS],
+            stamp: 0,
+            steps: 0,
+        }
+    }
+}
+
+impl Stacks {
+    /// Whether `self.pieces` can be stacked from `floor` up to at most `capacity`; `true`
+    /// also when the check gave up. `legal(item, from)` is the lowest offset at or above
+    /// `from` that fixed buffers leave to `item` (aligned), for the pieces that name one.
+    pub(super) fn stackable(
+        &mut self,
+        floor: Offset,
+        capacity: Offset,
+        legal: &dyn Fn(u32, Offset) -> Offset,
+    ) -> bool {
+        let count = self.pieces.len();
+        if count == 0 || count > MOST_MEMBERS {
+            return true;
+        }
+        self.pieces.sort_unstable();
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            // Wrapped: old stamps could match again.
+            self.failed.fill((0, 0));
+            self.stamp = 1;
+        }
+        self.steps = 0;
+        let left: Offset = self.pieces.iter().map(|p| p.size).sum();
+        self.stack(0, floor, left, capacity, legal).unwrap_or(true)
+    }
+
+    /// Whether the members not in `placed` stack from `top`; `None` past the step budget.
+    fn stack(
+        &mut self,
+        placed: u32,
+        top: Offset,
+        left: Offset,
+        capacity: Offset,
+        legal: &dyn Fn(u32, Offset) -> Offset,
+    ) -> Option<bool> {
+        if left == 0 {
+            return Some(true);
+        }
+        let (stamp, failed_from) = self.failed[placed as usize];
+        if stamp == self.stamp && failed_from <= top {
+            return Some(false);
+        }
+        let mut previous: Option<Piece> = None;
+        for index in 0..self.pieces.len() {
+            if placed & (1 << index) != 0 {
+                continue;
+            }
+            let piece = self.pieces[index];
+            // Equal members are interchangeable: trying the first untried one is enough.
+            if previous == Some(piece) {
+                continue;
+            }
+            previous = Some(piece);
+            self.steps += 1;
+            if self.steps > MOST_STEPS {
+                return None;
+            }
+            let from = top.max(piece.release);
+            let start = if piece.item == ANY_OFFSET {
+                align_up(from, piece.alignment)
+            } else {
+                legal(piece.item, from)
+            };
+            // Every member left must still fit above this one's top.
+            let end = start + piece.size;
+            if end + (left - piece.size) > capacity {
+                continue;
+            }
+            if self.stack(
+                placed | (1 << index),
+                end,
+                left - piece.size,
+                capacity,
+                legal,
+            )? {
+                return Some(true);
+            }
+        }
+        self.failed[placed as usize] = (self.stamp, top);
+        Some(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn piece(release: Offset, size: Offset, alignment: Offset) -> Piece {
+        Piece {
+            release,
+            size,
+            alignment,
+            item: ANY_OFFSET,
+        }
+    }
+
+    fn stackable(pieces: &[Piece], floor: Offset, capacity: Offset) -> bool {
+        let mut stacks = Stacks {
+            pieces: pieces.to_vec(),
+            ..Stacks::default()
+        };
+        stacks.stackable(floor, capacity, &|_, _| {
+            unreachable!("no piece names an item")
+        })
+    }
+
+    #[test]
+    fn an_aligned_member_needs_members_below_it_that_end_on_its_alignment() {
+        // Floor 1, room 11: the 8 aligned to 8 must start at 8 (too high) unless the 3 and
+        // a 4 fill [1, 8) first.
+        assert!(!stackable(&[piece(1, 3, 1), piece(1, 8, 8)], 1, 12));
+        assert!(stackable(
+            &[piece(1, 3, 1), piece(1, 4, 1), piece(1, 8, 8)],
+            1,
+            16
+        ));
+        // Alone the 3 ends at 4 and the 8 starts at 8: 4 units wasted.
+        assert!(!stackable(&[piece(1, 3, 1), piece(1, 8, 8)], 1, 13));
+        assert!(stackable(&[piece(1, 3, 1), piece(1, 8, 8)], 1, 16));
+    }
+
+    #[test]
+    fn a_member_released_high_needs_the_room_beneath_it_filled() {
+        // The 5 can start at 4 at the lowest: [0, 4) must hold the 3 and waste 1 unit.
+        assert!(!stackable(&[piece(0, 3, 1), piece(4, 5, 1)], 0, 8));
+        assert!(stackable(&[piece(0, 3, 1), piece(4, 5, 1)], 0, 9));
+        assert!(stackable(&[piece(0, 4, 1), piece(4, 5, 1)], 0, 9));
+    }
+
+    #[test]
+    fn fixed_buffers_leave_a_member_only_some_offsets() {
+        // Item 0 (size 3) may not start at 0 or 2 (a fixed buffer in the way): below 5 the
+        // 2 and the 3 stack in neither order.
+        let legal = |_: u32, from: Offset| match from {
+            0 => 1,
+            2 => 3,
+            other => other,
+        };
+        let pieces = [
+            piece(0, 2, 1),
+            Piece {
+                item: 0,
+                ..piece(0, 3, 1)
+            },
+        ];
+        let check = |capacity| {
+            let mut stacks = Stacks {
+                pieces: pieces.to_vec(),
+                ..Stacks::default()
+            };
+            stacks.stackable(0, capacity, &legal)
+        };
+        assert!(!check(5));
+        assert!(check(6));
+    }
+
+    #[test]
+    fn agrees_with_trying_every_order() {
+        let mut seed = 7u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n) as Offset
+        };
+        for _ in 0..3_000 {
+            let count = 1 + next(6) as usize;
+            let pieces: Vec<Piece> = (0..count)
+                .map(|_| piece(next(6), 1 + next(9), [1, 1, 2, 4, 8][next(5) as usize]))
+                .collect();
+            let floor = 0;
+            let left: Offset = pieces.iter().map(|p| p.size).sum();
+            let capacity = left + next(4);
+            let truth = every_order(&pieces, floor, capacity);
+            assert_eq!(
+                stackable(&pieces, floor, capacity),
+                truth,
+                "{pieces:?} in [{floor}, {capacity})"
+            );
+        }
+    }
+
+    /// Brute force: some order of the members, each at its lowest aligned offset above the
+    /// previous top and its release, ends at most at `capacity`.
+    fn every_order(pieces: &[Piece], top: Offset, capacity: Offset) -> bool {
+        if pieces.is_empty() {
+            return true;
+        }
+        (0..pieces.len()).any(|i| {
+            let p = pieces[i];
+            let end = align_up(top.max(p.release), p.alignment) + p.size;
+            let mut rest = pieces.to_vec();
+            rest.remove(i);
+            end <= capacity && every_order(&rest, end, capacity)
+        })
+    }
+}
