@@ -67,7 +67,7 @@ pub struct SolverParams {
     /// released there or higher must fit between it and the capacity; prune where they do
     /// not (section inference checks the lowest release only). Not in the reference.
     pub release_floors: bool,
-    /// In a problem with alignment or fixed buffers, and no gaps or windows: where a section
+    /// In a problem with alignment or fixed buffers, and no raised windows: where a section
     /// has less room to spare than one of its unplaced buffers' alignment, or none, or a
     /// fixed buffer in the way, those buffers must stack in its room in some order, each at
     /// a legal offset (aligned, clear of fixed buffers) at or above its lowest; prune where

@@ -1,6 +1,6 @@
 //! **Aligned stacks** (`SolverParams::aligned_stacks`, bufpack's own): a one-section check
-//! for a problem with alignment or fixed buffers, and no gaps or windows, where little room
-//! is left.
+//! for a problem with alignment or fixed buffers, and no raised windows (a window whose
+//! lower end is above the buffer's offset), where little room is left.
 //!
 //! At a node every unplaced member of a section goes at or above its lowest offset (its
 //! *release*, at least the section's floor), at a multiple of its alignment and clear of the

@@ -192,9 +192,10 @@ impl<T: Tracer> Search<'_, T> {
                 // Order matters only where a member cannot start right on any top: its
                 // alignment or a fixed buffer may leave a gap the slack cannot take.
                 ordered |= fixed || entry.alignment > 1 + slack || (slack == 0 && release > floor);
+                // Without raised pieces a member occupies `[offset, offset + top)` here.
                 stacks.pieces.push(Piece {
                     release,
-                    size: entry.size,
+                    size: m.top - m.bottom,
                     alignment: entry.alignment,
                     item: if fixed { m.id } else { ANY_OFFSET },
                 });

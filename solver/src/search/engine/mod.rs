@@ -307,11 +307,6 @@ impl<'a, T: Tracer> Search<'a, T> {
             // filling's rules cover. Raised pieces would let members sit beneath others.
             stacks: (!sweep.tuck
                 && switches.aligned_stacks
-                && sweep.items.iter().all(|item| {
-                    item.sections
-                        .iter()
-                        .all(|m| m.bottom == 0 && m.top == item.size)
-                })
                 && sweep
                     .items
                     .iter()
