@@ -10,18 +10,21 @@
 //! fixed buffer is in the way, or there is no slack, the order of the stack matters: an
 //! aligned member must start where the members below it (and the room wasted beneath it)
 //! end on a multiple of its alignment, one that must clear a fixed buffer starts above it,
-//! and a member released high needs members below it that fill the room under its release. Without this, a section at the load's peak
-//! that no order can fill is noticed only when the search reaches the members at its top,
-//! after every way of placing the members below them has been tried (a heavy tail on tiny
-//! problems with alignment: 31 buffers undecided after 19 M nodes, see BENCHMARKS.md).
+//! and a member released high needs members below it that fill the room under its release.
+//! Without this, a section that no order can fill is noticed only when the search reaches
+//! the members at its top, after every way of placing the members below them has been tried
+//! (a heavy tail on tiny problems with alignment: 31 buffers undecided after 19 M nodes,
+//! see BENCHMARKS.md).
 //!
 //! The check: a depth-first search over the order of the stack, each member put at the
 //! lowest legal offset at or above its release and the top of the stack so far. Putting a
 //! member lower never hurts (the room between can still be wasted later), so for a set of
 //! members stacked the lowest top is all that matters, and a set that failed from some top
 //! fails from any higher one (remembered per set, so each set is expanded once per top
-//! that improves on it). Sections with more members than [`MOST_MEMBERS`], or a search past
-//! [`MOST_STEPS`], count as stackable: the check only ever prunes what it has refuted.
+//! that improves on it). Sections with more members than [`MOST_MEMBERS`], a search past
+//! [`MOST_STEPS`], and checks the allowance has no steps left for (see [`STEPS_PER_NODE`])
+//! count as stackable: the check only ever prunes what it has refuted. A section whose
+//! floor and members are as at its last check gets the same answer without a search.
 
 use crate::model::{align_up, Offset};
 
@@ -30,6 +33,14 @@ pub(super) const MOST_MEMBERS: usize = 16;
 
 /// Steps (members tried) one check may take before it gives up, answering "stackable".
 pub(super) const MOST_STEPS: u32 = 4_096;
+
+/// Steps the checks may spend per node of the search, on average: each node adds this to an
+/// allowance (up to [`MOST_ALLOWANCE`]), each check spends its steps from it, and no check
+/// starts with less than [`MOST_STEPS`] left. So the rule costs a node at most about this
+/// many steps however often it fails to prune, while a check that prunes near the root
+/// (where the allowance is full) may take its whole budget.
+const STEPS_PER_NODE: u64 = 48;
+const MOST_ALLOWANCE: u64 = 1 << 20;
 
 /// One unplaced member of the section being checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -49,25 +60,65 @@ pub(super) const ANY_OFFSET: u32 = u32::MAX;
 pub(super) struct Stacks {
     /// The members of the section being checked, sorted (equal ones side by side).
     pub(super) pieces: Vec<Piece>,
+    /// Per section: the last check's floor, members (as listed) and answer. Most nodes
+    /// leave most sections as their parent left them.
+    last: Vec<(Offset, Vec<Piece>, bool)>,
     /// Per set of members: `(stamp, top)`, the lowest top from which the set's remaining
     /// members were found not to stack, in the check with that stamp.
     failed: Vec<(u32, Offset)>,
     stamp: u32,
     steps: u32,
+    allowance: u64,
 }
 
 impl Default for Stacks {
     fn default() -> Stacks {
         Stacks {
             pieces: Vec::new(),
+            last: Vec::new(),
             failed: vec![(0, 0); 1 << MOST_MEMBERS],
             stamp: 0,
             steps: 0,
+            allowance: MOST_ALLOWANCE,
         }
     }
 }
 
 impl Stacks {
+    /// A node of the search: more steps for the checks.
+    pub(super) fn grant(&mut self) {
+        self.allowance = (self.allowance + STEPS_PER_NODE).min(MOST_ALLOWANCE);
+    }
+
+    /// [`Stacks::stackable`] for section `section`, answered from its last check when its
+    /// floor and members are the same, and "stackable" (unchecked) when the allowance is
+    /// short.
+    pub(super) fn section_stackable(
+        &mut self,
+        section: usize,
+        floor: Offset,
+        capacity: Offset,
+        legal: &dyn Fn(u32, Offset) -> Offset,
+    ) -> bool {
+        if self.last.len() <= section {
+            self.last
+                .resize(section + 1, (Offset::MIN, Vec::new(), true));
+        }
+        let (at, members, answer) = &self.last[section];
+        if *at == floor && *members == self.pieces {
+            return *answer;
+        }
+        if self.allowance < u64::from(MOST_STEPS) {
+            return true;
+        }
+        let mut members = std::mem::take(&mut self.last[section].1);
+        members.clone_from(&self.pieces);
+        let answer = self.stackable(floor, capacity, legal);
+        self.allowance -= u64::from(self.steps.min(MOST_STEPS));
+        self.last[section] = (floor, members, answer);
+        answer
+    }
+
     /// Whether `self.pieces` can be stacked from `floor` up to at most `capacity`; `true`
     /// also when the check gave up. `legal(item, from)` is the lowest offset at or above
     /// `from` that fixed buffers leave to `item` (aligned), for the pieces that name one.

@@ -162,18 +162,20 @@ impl<T: Tracer> Search<'_, T> {
     }
 
     /// Aligned stacks (see [`crate::search::stacks`]): whether some section of `[lo, hi]`
-    /// with less slack than one of its members' alignments, or none, cannot stack its
-    /// unplaced members in its room.
+    /// with less slack than one of its members' alignments (or none, or a member that fixed
+    /// buffers keep from some offsets) cannot stack its unplaced members in its room.
     pub(super) fn unstackable(&mut self, lo: u32, hi: u32) -> bool {
         let Some(mut stacks) = self.stacks.take() else {
             return false;
         };
+        stacks.grant();
         let mut dead = false;
         for section in lo as usize..=hi as usize {
             let open = self.open[section] as usize;
             if open == 0 || open > MOST_MEMBERS {
                 continue;
             }
+            // Every member goes at or above the floor and, in canonical order, the level.
             let mut floor = self.floor[section];
             if self.switches.monotonic_floor {
                 floor = floor.max(self.level.offset);
@@ -201,7 +203,7 @@ impl<T: Tracer> Search<'_, T> {
                 });
             }
             if ordered
-                && !stacks.stackable(floor, self.capacity, &|item, from| {
+                && !stacks.section_stackable(section, floor, self.capacity, &|item, from| {
                     self.lowest_legal(item, from)
                 })
             {
