@@ -6,11 +6,12 @@
 //! *release*, at least the section's floor), at a multiple of its alignment and clear of the
 //! fixed buffers, and the members stack in `[floor, capacity)` without overlapping, wasting
 //! at most the section's *slack* (the room there less the members' total). Section
-//! inference checks only the total. Where the slack is smaller than an alignment, or a
-//! fixed buffer is in the way, or there is no slack, the order of the stack matters: an
-//! aligned member must start where the members below it (and the room wasted beneath it)
-//! end on a multiple of its alignment, one that must clear a fixed buffer starts above it,
-//! and a member released high needs members below it that fill the room under its release.
+//! inference checks only the total. Where the slack is smaller than an alignment, or than
+//! a member a fixed buffer is in the way of, or there is none, the order of the stack
+//! matters: an aligned member must start where the members below it (and the room wasted
+//! beneath it) end on a multiple of its alignment, one that must clear a fixed buffer
+//! starts above it, and a member released high needs members below it that fill the room
+//! under its release.
 //! Without this, a section that no order can fill is noticed only when the search reaches
 //! the members at its top, after every way of placing the members below them has been tried
 //! (a heavy tail on tiny problems with alignment: 31 buffers undecided after 19 M nodes,
@@ -58,6 +59,13 @@ pub(super) const ANY_OFFSET: u32 = u32::MAX;
 
 /// Scratch space of [`Stacks::stackable`], kept by the search between nodes.
 pub(super) struct Stacks {
+    /// Per section: the largest alignment of its members, and the largest size of those
+    /// that fixed buffers keep from some offsets (0 for none); where neither can leave a gap
+    /// the slack cannot take, a section with room to spare is passed over without a look at
+    /// its members.
+    pub(super) hints: Vec<(Offset, Offset)>,
+    /// The sections to look at, listed by section inference at this node.
+    pub(super) tight: Vec<u32>,
     /// The members of the section being checked, sorted (equal ones side by side).
     pub(super) pieces: Vec<Piece>,
     /// Per section: the last check's floor, members (as listed) and answer. Most nodes
@@ -74,9 +82,12 @@ pub(super) struct Stacks {
 impl Default for Stacks {
     fn default() -> Stacks {
         Stacks {
+            hints: Vec::new(),
+            tight: Vec::new(),
             pieces: Vec::new(),
             last: Vec::new(),
-            failed: vec![(0, 0); 1 << MOST_MEMBERS],
+            // Made at the first check: most searches never make one, and many are made.
+            failed: Vec::new(),
             stamp: 0,
             steps: 0,
             allowance: MOST_ALLOWANCE,
@@ -85,6 +96,14 @@ impl Default for Stacks {
 }
 
 impl Stacks {
+    /// Scratch space for a search whose sections have these [`Stacks::hints`].
+    pub(super) fn with_hints(hints: Vec<(Offset, Offset)>) -> Stacks {
+        Stacks {
+            hints,
+            ..Stacks::default()
+        }
+    }
+
     /// A node of the search: more steps for the checks.
     pub(super) fn grant(&mut self) {
         self.allowance = (self.allowance + STEPS_PER_NODE).min(MOST_ALLOWANCE);
@@ -133,6 +152,9 @@ impl Stacks {
             return true;
         }
         self.pieces.sort_unstable();
+        if self.failed.is_empty() {
+            self.failed = vec![(0, 0); 1 << MOST_MEMBERS];
+        }
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
             // Wrapped: old stamps could match again.

@@ -5,7 +5,7 @@
 use super::{Action, Candidate, Level, Search, UNPLACED};
 use crate::model::Offset;
 use crate::search::holes;
-use crate::search::stacks::{Piece, ANY_OFFSET, MOST_MEMBERS};
+use crate::search::stacks::{Piece, Stacks, ANY_OFFSET, MOST_MEMBERS};
 use crate::search::trace::Tracer;
 use crate::sweep::Sweep;
 
@@ -121,8 +121,27 @@ impl<T: Tracer> Search<'_, T> {
 
     /// Section inference: in every section of the component, the unplaced members must fit
     /// between the section's floor and the capacity. Returns the first section where they do
-    /// not, with its floor.
-    pub(super) fn section_over(&self, lo: u32, hi: u32) -> Option<(u32, Offset)> {
+    /// not, with its floor. On the way, with aligned stacks outside hole filling, lists the
+    /// sections [`Search::unstackable`] is to look at (one pass over the sections, not two:
+    /// a component may have thousands).
+    pub(super) fn section_over(&mut self, lo: u32, hi: u32) -> Option<(u32, Offset)> {
+        let mut stacks = if self.holes { None } else { self.stacks.take() };
+        if let Some(stacks) = &mut stacks {
+            stacks.tight.clear();
+        }
+        let over = self.section_over_listing(lo, hi, stacks.as_deref_mut());
+        if stacks.is_some() {
+            self.stacks = stacks;
+        }
+        over
+    }
+
+    fn section_over_listing(
+        &self,
+        lo: u32,
+        hi: u32,
+        mut stacks: Option<&mut Stacks>,
+    ) -> Option<(u32, Offset)> {
         for section in lo as usize..=hi as usize {
             if self.open[section] == 0 {
                 continue;
@@ -130,6 +149,17 @@ impl<T: Tracer> Search<'_, T> {
             let mut floor = self.floor[section];
             if self.switches.monotonic_floor {
                 floor = floor.max(self.level.offset);
+            }
+            if let Some(stacks) = &mut stacks {
+                // Only where an alignment, a fixed buffer or no slack at all can make the
+                // order of the stack matter (see `unstackable`).
+                let slack = self.capacity - floor - self.total[section];
+                let (alignment, fixed_size) = stacks.hints[section];
+                if (slack == 0 || alignment > 1 + slack || fixed_size > slack)
+                    && self.open[section] as usize <= MOST_MEMBERS
+                {
+                    stacks.tight.push(section as u32);
+                }
             }
             if self.switches.unallocated_floor {
                 // The floor matters only if it rises above `room`: one unplaced member at or
@@ -164,17 +194,17 @@ impl<T: Tracer> Search<'_, T> {
     /// Aligned stacks (see [`crate::search::stacks`]): whether some section of `[lo, hi]`
     /// with less slack than one of its members' alignments (or none, or a member that fixed
     /// buffers keep from some offsets) cannot stack its unplaced members in its room.
-    pub(super) fn unstackable(&mut self, lo: u32, hi: u32) -> bool {
+    ///
+    /// Looks at the sections [`Search::section_over`] listed just before.
+    pub(super) fn unstackable(&mut self) -> bool {
         let Some(mut stacks) = self.stacks.take() else {
             return false;
         };
         stacks.grant();
         let mut dead = false;
-        for section in lo as usize..=hi as usize {
-            let open = self.open[section] as usize;
-            if open == 0 || open > MOST_MEMBERS {
-                continue;
-            }
+        let tight = std::mem::take(&mut stacks.tight);
+        for &section in &tight {
+            let section = section as usize;
             // Every member goes at or above the floor and, in canonical order, the level.
             let mut floor = self.floor[section];
             if self.switches.monotonic_floor {
@@ -192,8 +222,11 @@ impl<T: Tracer> Search<'_, T> {
                 let entry = &self.sweep.items[item];
                 let fixed = !entry.forbidden.is_empty();
                 // Order matters only where a member cannot start right on any top: its
-                // alignment or a fixed buffer may leave a gap the slack cannot take.
-                ordered |= fixed || entry.alignment > 1 + slack || (slack == 0 && release > floor);
+                // alignment, or a fixed buffer in the way of one larger than the slack, may
+                // leave a gap the slack cannot take.
+                ordered |= (fixed && entry.size > slack)
+                    || entry.alignment > 1 + slack
+                    || (slack == 0 && release > floor);
                 // Without raised pieces a member occupies `[offset, offset + top)` here.
                 stacks.pieces.push(Piece {
                     release,
@@ -211,6 +244,7 @@ impl<T: Tracer> Search<'_, T> {
                 break;
             }
         }
+        stacks.tight = tight;
         self.stacks = Some(stacks);
         dead
     }

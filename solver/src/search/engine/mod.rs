@@ -311,7 +311,24 @@ impl<'a, T: Tracer> Search<'a, T> {
                     .items
                     .iter()
                     .any(|item| item.alignment > 1 || !item.forbidden.is_empty()))
-            .then(Box::default),
+            .then(|| {
+                let hints = sweep
+                    .sections
+                    .iter()
+                    .map(|members| {
+                        members.iter().fold((1, 0), |(alignment, fixed_size), m| {
+                            let item = &sweep.items[m.id as usize];
+                            let kept = if item.forbidden.is_empty() {
+                                0
+                            } else {
+                                item.size
+                            };
+                            (alignment.max(item.alignment), fixed_size.max(kept))
+                        })
+                    })
+                    .collect();
+                Box::new(Stacks::with_hints(hints))
+            }),
             undo: Vec::new(),
             saved_ranks: Vec::new(),
             stack: Vec::new(),

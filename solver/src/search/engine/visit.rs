@@ -85,7 +85,7 @@ impl<T: Tracer> Search<'_, T> {
                 return self.fail_over_section(section, level, above, first);
             }
         }
-        if !self.holes && self.stacks.is_some() && self.unstackable(lo, hi) {
+        if !self.holes && self.stacks.is_some() && self.unstackable() {
             return self.fail_at_entry(first);
         }
         if self.holes && self.switches.ledges && self.unfillable(lo, hi, touched) {
