@@ -75,6 +75,9 @@ pub(crate) struct Sweep {
     /// it, and "above every placed neighbour" is no longer the only way up: the search uses
     /// the exact clearances and also tries the higher offsets of raised items.
     pub(crate) tuck: bool,
+    /// Per section: the units fixed buffers occupy just before its end, where its members
+    /// are all live (room none of them can take).
+    pub(crate) fixed_load: Vec<Offset>,
 }
 
 /// A piece tagged with its owner: an item index, or a fixed buffer at a known offset.
@@ -126,6 +129,7 @@ impl Sweep {
         }
         let tuck = items.iter().any(|item| item.raised);
         let (sections, ends) = build_sections(&mut items, &pieces);
+        let fixed_load = fixed_load(&pieces, &ends);
         link_neighbours(&mut items, &mut pieces, tuck);
         let (by_first, first_start) = index_by_first_section(&items, sections.len());
         Sweep {
@@ -135,8 +139,27 @@ impl Sweep {
             by_first,
             first_start,
             tuck,
+            fixed_load,
         }
     }
+}
+
+/// Per section (ending at `ends[s]`): the units of the fixed pieces live there, as
+/// [`build_sections`] counts an item's piece a member of the sections it is live in.
+fn fixed_load(pieces: &[Tagged], ends: &[Time]) -> Vec<Offset> {
+    let mut load = vec![0; ends.len()];
+    for tagged in pieces {
+        if !matches!(tagged.owner, Owner::Fixed(_)) {
+            continue;
+        }
+        let piece = tagged.piece;
+        let first = ends.partition_point(|&e| e <= piece.time.lower);
+        let last = ends.partition_point(|&e| e <= piece.time.upper);
+        for units in load.iter_mut().take(last).skip(first) {
+            *units += piece.top - piece.bottom;
+        }
+    }
+    load
 }
 
 impl Sweep {
@@ -435,5 +458,20 @@ mod tests {
         assert_eq!(sweep.items[1].forbidden, [(9, 12)]);
         // "a" meets "f" during [3, 4) with its window [0, 1) and during [4, 5) with all 4 units.
         assert_eq!(sweep.items[0].forbidden, [(7, 12), (10, 12)]);
+        // Sections end where the items' pieces do (2, 4, 6), and hold what is live just
+        // before: "f" (live in [3, 5)) at 3, in the second.
+        assert_eq!(sweep.ends, [2, 4, 6]);
+        assert_eq!(sweep.fixed_load, [0, 2, 0]);
+        let later = Problem::new(
+            vec![
+                Buffer::new("a", 0, 2, 1),
+                Buffer::new("b", 0, 6, 1),
+                Buffer::new("f", 3, 6, 2).with_offset(10),
+                Buffer::new("g", 0, 2, 3).with_offset(4),
+            ],
+            20,
+        );
+        // Sections end at 2 and 6: "g" is live just before 2, "f" just before 6.
+        assert_eq!(Sweep::new(&later).fixed_load, [3, 2]);
     }
 }

@@ -153,9 +153,12 @@ impl<T: Tracer> Search<'_, T> {
             if let Some(stacks) = &mut stacks {
                 // Only where an alignment, a fixed buffer or no slack at all can make the
                 // order of the stack matter (see `unstackable`).
+                // The room fixed buffers take counts as spent: a cue where to look, never a
+                // reason to prune.
                 let slack = self.capacity - floor - self.total[section];
+                let free = slack - self.sweep.fixed_load[section];
                 let (alignment, fixed_size) = stacks.hints[section];
-                if (slack == 0 || alignment > 1 + slack || fixed_size > slack)
+                if (slack == 0 || alignment > 1 + free || fixed_size > free)
                     && self.open[section] as usize <= MOST_MEMBERS
                 {
                     stacks.tight.push(section as u32);
@@ -211,6 +214,7 @@ impl<T: Tracer> Search<'_, T> {
                 floor = floor.max(self.level.offset);
             }
             let slack = self.capacity - floor - self.total[section];
+            let free = slack - self.sweep.fixed_load[section];
             stacks.pieces.clear();
             let mut ordered = false;
             for m in &self.sweep.sections[section] {
@@ -224,8 +228,8 @@ impl<T: Tracer> Search<'_, T> {
                 // Order matters only where a member cannot start right on any top: its
                 // alignment, or a fixed buffer in the way of one larger than the slack, may
                 // leave a gap the slack cannot take.
-                ordered |= (fixed && entry.size > slack)
-                    || entry.alignment > 1 + slack
+                ordered |= (fixed && entry.size > free)
+                    || entry.alignment > 1 + free
                     || (slack == 0 && release > floor);
                 // Without raised pieces a member occupies `[offset, offset + top)` here.
                 stacks.pieces.push(Piece {
