@@ -75,9 +75,8 @@ pub(crate) struct Sweep {
     /// it, and "above every placed neighbour" is no longer the only way up: the search uses
     /// the exact clearances and also tries the higher offsets of raised items.
     pub(crate) tuck: bool,
-    /// Per section: the units fixed buffers occupy just before its end, where its members
-    /// are all live (room none of them can take).
-    pub(crate) fixed_load: Vec<Offset>,
+    /// Per section: what [`Sweep::fixed_load`] returns; empty without fixed buffers.
+    fixed_load: Vec<Offset>,
 }
 
 /// A piece tagged with its owner: an item index, or a fixed buffer at a known offset.
@@ -94,6 +93,12 @@ enum Owner {
 }
 
 impl Sweep {
+    /// The units fixed buffers occupy in `section`, just before its end, where its members
+    /// are all live: room none of them can take.
+    pub(crate) fn fixed_load(&self, section: usize) -> Offset {
+        self.fixed_load.get(section).copied().unwrap_or(0)
+    }
+
     /// Builds the structure for the buffers of `problem` that are not fixed and occupy memory.
     /// Fixed buffers only leave forbidden ranges. Assumes `problem.check()` passed.
     pub(crate) fn new(problem: &Problem) -> Sweep {
@@ -145,8 +150,12 @@ impl Sweep {
 }
 
 /// Per section (ending at `ends[s]`): the units of the fixed pieces live there, as
-/// [`build_sections`] counts an item's piece a member of the sections it is live in.
+/// [`build_sections`] counts an item's piece a member of the sections it is live in; empty
+/// when there are none (the common case costs no memory).
 fn fixed_load(pieces: &[Tagged], ends: &[Time]) -> Vec<Offset> {
+    if !pieces.iter().any(|t| matches!(t.owner, Owner::Fixed(_))) {
+        return Vec::new();
+    }
     let mut load = vec![0; ends.len()];
     for tagged in pieces {
         if !matches!(tagged.owner, Owner::Fixed(_)) {
@@ -461,7 +470,10 @@ mod tests {
         // Sections end where the items' pieces do (2, 4, 6), and hold what is live just
         // before: "f" (live in [3, 5)) at 3, in the second.
         assert_eq!(sweep.ends, [2, 4, 6]);
-        assert_eq!(sweep.fixed_load, [0, 2, 0]);
+        assert_eq!(
+            (0..3).map(|s| sweep.fixed_load(s)).collect::<Vec<_>>(),
+            [0, 2, 0]
+        );
         let later = Problem::new(
             vec![
                 Buffer::new("a", 0, 2, 1),
@@ -472,6 +484,9 @@ mod tests {
             20,
         );
         // Sections end at 2 and 6: "g" is live just before 2, "f" just before 6.
-        assert_eq!(Sweep::new(&later).fixed_load, [3, 2]);
+        let later = Sweep::new(&later);
+        assert_eq!([later.fixed_load(0), later.fixed_load(1)], [3, 2]);
+        let none = Sweep::new(&Problem::new(vec![Buffer::new("a", 0, 2, 1)], 20));
+        assert!(none.fixed_load.is_empty());
     }
 }

@@ -28,6 +28,7 @@
 //! floor and members are as at its last check gets the same answer without a search.
 
 use crate::model::{align_up, Offset};
+use crate::sweep::Sweep;
 
 /// Sections with more unplaced members are not checked (sets are bit masks of them).
 pub(super) const MOST_MEMBERS: usize = 16;
@@ -96,8 +97,23 @@ impl Default for Stacks {
 }
 
 impl Stacks {
-    /// Scratch space for a search whose sections have these [`Stacks::hints`].
-    pub(super) fn with_hints(hints: Vec<(Offset, Offset)>) -> Stacks {
+    /// Scratch space for a search over `sweep`, with its sections' [`Stacks::hints`].
+    pub(super) fn for_sweep(sweep: &Sweep) -> Stacks {
+        let hints = sweep
+            .sections
+            .iter()
+            .map(|members| {
+                members.iter().fold((1, 0), |(alignment, kept), m| {
+                    let item = &sweep.items[m.id as usize];
+                    let size = if item.forbidden.is_empty() {
+                        0
+                    } else {
+                        item.size
+                    };
+                    (alignment.max(item.alignment), kept.max(size))
+                })
+            })
+            .collect();
         Stacks {
             hints,
             ..Stacks::default()

@@ -152,11 +152,10 @@ impl<T: Tracer> Search<'_, T> {
             }
             if let Some(stacks) = &mut stacks {
                 // Only where an alignment, a fixed buffer or no slack at all can make the
-                // order of the stack matter (see `unstackable`).
-                // The room fixed buffers take counts as spent: a cue where to look, never a
-                // reason to prune.
+                // order of the stack matter (see `unstackable`). The room fixed buffers
+                // take counts as spent: a cue where to look, never a reason to prune.
                 let slack = self.capacity - floor - self.total[section];
-                let free = slack - self.sweep.fixed_load[section];
+                let free = slack - self.sweep.fixed_load(section);
                 let (alignment, fixed_size) = stacks.hints[section];
                 if (slack == 0 || alignment > 1 + free || fixed_size > free)
                     && self.open[section] as usize <= MOST_MEMBERS
@@ -194,11 +193,10 @@ impl<T: Tracer> Search<'_, T> {
         None
     }
 
-    /// Aligned stacks (see [`crate::search::stacks`]): whether some section of `[lo, hi]`
-    /// with less slack than one of its members' alignments (or none, or a member that fixed
-    /// buffers keep from some offsets) cannot stack its unplaced members in its room.
-    ///
-    /// Looks at the sections [`Search::section_over`] listed just before.
+    /// Aligned stacks (see [`crate::search::stacks`]): whether some section that
+    /// [`Search::section_over`] listed just before (less free room than one of its members'
+    /// alignments, or than a member fixed buffers keep from some offsets, or no slack)
+    /// cannot stack its unplaced members in its room.
     pub(super) fn unstackable(&mut self) -> bool {
         let Some(mut stacks) = self.stacks.take() else {
             return false;
@@ -214,7 +212,7 @@ impl<T: Tracer> Search<'_, T> {
                 floor = floor.max(self.level.offset);
             }
             let slack = self.capacity - floor - self.total[section];
-            let free = slack - self.sweep.fixed_load[section];
+            let free = slack - self.sweep.fixed_load(section);
             stacks.pieces.clear();
             let mut ordered = false;
             for m in &self.sweep.sections[section] {
@@ -226,8 +224,8 @@ impl<T: Tracer> Search<'_, T> {
                 let entry = &self.sweep.items[item];
                 let fixed = !entry.forbidden.is_empty();
                 // Order matters only where a member cannot start right on any top: its
-                // alignment, or a fixed buffer in the way of one larger than the slack, may
-                // leave a gap the slack cannot take.
+                // alignment, or a fixed buffer in the way of one larger than the free room,
+                // may leave a gap the slack cannot take.
                 ordered |= (fixed && entry.size > free)
                     || entry.alignment > 1 + free
                     || (slack == 0 && release > floor);

@@ -179,7 +179,8 @@ pub(crate) struct Search<'a, T: Tracer = NoTrace> {
     release_stamp: u64,
     /// Scratch space of [`holes::unfillable_floor`].
     ledges: holes::Ledges,
-    /// Aligned stacks are checked (a plain problem, the rule on), with their scratch space.
+    /// Aligned stacks are checked (the rule on, alignment or fixed buffers, no raised
+    /// windows), with their scratch space.
     stacks: Option<Box<Stacks>>,
     undo: Vec<Undo>,
     /// The ranks splits replaced (see [`Search::rerank`]), by split, innermost last.
@@ -311,24 +312,7 @@ impl<'a, T: Tracer> Search<'a, T> {
                     .items
                     .iter()
                     .any(|item| item.alignment > 1 || !item.forbidden.is_empty()))
-            .then(|| {
-                let hints = sweep
-                    .sections
-                    .iter()
-                    .map(|members| {
-                        members.iter().fold((1, 0), |(alignment, fixed_size), m| {
-                            let item = &sweep.items[m.id as usize];
-                            let kept = if item.forbidden.is_empty() {
-                                0
-                            } else {
-                                item.size
-                            };
-                            (alignment.max(item.alignment), fixed_size.max(kept))
-                        })
-                    })
-                    .collect();
-                Box::new(Stacks::with_hints(hints))
-            }),
+            .then(|| Box::new(Stacks::for_sweep(sweep))),
             undo: Vec::new(),
             saved_ranks: Vec::new(),
             stack: Vec::new(),
