@@ -53,6 +53,9 @@ pub(super) struct Piece {
     /// The item, when fixed buffers rule out some of its offsets ([`ANY_OFFSET`] when every
     /// aligned one is allowed): members are interchangeable only when this is too.
     pub(super) item: u32,
+    /// Steps placing it counts: 1, and more for an item with many ruled-out ranges (finding
+    /// its legal offset reads them all), so that the step budgets bound the work.
+    pub(super) cost: u32,
 }
 
 /// [`Piece::item`] of a member that every aligned offset is allowed.
@@ -209,7 +212,7 @@ impl Stacks {
                 continue;
             }
             previous = Some(piece);
-            self.steps += 1;
+            self.steps += piece.cost;
             if self.steps > MOST_STEPS {
                 return None;
             }
@@ -249,6 +252,7 @@ mod tests {
             size,
             alignment,
             item: ANY_OFFSET,
+            cost: 1,
         }
     }
 

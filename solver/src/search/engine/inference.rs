@@ -235,6 +235,7 @@ impl<T: Tracer> Search<'_, T> {
                     size: m.top - m.bottom,
                     alignment: entry.alignment,
                     item: if fixed { m.id } else { ANY_OFFSET },
+                    cost: 1 + (entry.forbidden.len() / 8) as u32,
                 });
             }
             if ordered

@@ -87,16 +87,18 @@ impl<T: Tracer> Search<'_, T> {
     pub(super) fn lowest_legal(&self, item: u32, from: Offset) -> Offset {
         let item = &self.sweep.items[item as usize];
         let mut offset = align_up(from.max(0), item.alignment);
-        loop {
-            let hit = item
-                .forbidden
-                .iter()
-                .find(|&&(lo, hi)| lo <= offset && offset < hi);
-            match hit {
-                Some(&(_, hi)) => offset = align_up(hi, item.alignment),
-                None => return offset,
+        // One pass in order of `lo`: once a range starts above the offset, so do all the
+        // rest, and a range that held the offset up can only have moved it past ranges
+        // already seen or into ones still ahead.
+        for &(lo, hi) in &item.forbidden {
+            if lo > offset {
+                break;
+            }
+            if offset < hi {
+                offset = align_up(hi, item.alignment);
             }
         }
+        offset
     }
 }
 
