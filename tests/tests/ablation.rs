@@ -4,7 +4,7 @@
 
 mod support;
 
-use bufpack::{solve, validate, Buffer, Outcome, Problem, SolverParams, StopWhen};
+use bufpack::{solve, validate, Buffer, Outcome, Problem, Report, SolverParams, StopWhen};
 use support::{techniques, Rng};
 
 /// Per run: stop after this many stop checks (the search checks every 64 nodes).
@@ -70,19 +70,24 @@ fn fixed_set() -> Vec<Problem> {
 
 fn total_backtracks(set: &[Problem], params: &SolverParams) -> u64 {
     set.iter()
-        .map(|problem| {
-            let mut ticks = 0;
-            let mut monitor = StopWhen(|| {
-                ticks += 1;
-                ticks > TICK_CAP
-            });
-            let report = solve(problem, params, &mut monitor).unwrap();
-            if let Outcome::Solved(solution) = &report.outcome {
-                validate(problem, solution).unwrap();
-            }
-            report.stats.backtracks
-        })
+        .map(|problem| solve_within_cap(problem, params).stats.backtracks)
         .sum()
+}
+
+/// The search with `params` on `problem`, stopped after [`TICK_CAP`] progress ticks; a
+/// packing it finds is validated and within the capacity.
+fn solve_within_cap(problem: &Problem, params: &SolverParams) -> Report {
+    let mut ticks = 0;
+    let mut monitor = StopWhen(|| {
+        ticks += 1;
+        ticks > TICK_CAP
+    });
+    let report = solve(problem, params, &mut monitor).unwrap();
+    if let Outcome::Solved(solution) = &report.outcome {
+        validate(problem, solution).unwrap();
+        assert!(solution.height <= problem.capacity);
+    }
+    report
 }
 
 #[test]
@@ -259,19 +264,10 @@ fn canonical_floor_saves_backtracks_on_k() {
 /// Whether the search with `params` packs `problem` (the packing validated) before
 /// [`TICK_CAP`] progress ticks.
 fn packs_within_cap(problem: &Problem, params: &SolverParams) -> bool {
-    let mut ticks = 0;
-    let mut monitor = StopWhen(|| {
-        ticks += 1;
-        ticks > TICK_CAP
-    });
-    let report = solve(problem, params, &mut monitor).unwrap();
-    if let Outcome::Solved(solution) = &report.outcome {
-        validate(problem, solution).unwrap();
-        assert!(solution.height <= problem.capacity);
-        true
-    } else {
-        false
-    }
+    matches!(
+        solve_within_cap(problem, params).outcome,
+        Outcome::Solved(_)
+    )
 }
 
 /// Backtracks on `cargo xtask gen --family rect --buffers PIECES --seed SEED` with the
@@ -348,14 +344,8 @@ fn aligned_stacks_decide_tiny_problems_with_alignment() {
 /// Whether the search with `params` proves that `problem` does not fit before [`TICK_CAP`]
 /// progress ticks.
 fn infeasible_within_cap(problem: &Problem, params: &SolverParams) -> bool {
-    let mut ticks = 0;
-    let mut monitor = StopWhen(|| {
-        ticks += 1;
-        ticks > TICK_CAP
-    });
-    let report = solve(problem, params, &mut monitor).unwrap();
-    if let Outcome::Solved(solution) = &report.outcome {
-        validate(problem, solution).unwrap();
-    }
-    matches!(report.outcome, Outcome::Infeasible(_))
+    matches!(
+        solve_within_cap(problem, params).outcome,
+        Outcome::Infeasible(_)
+    )
 }

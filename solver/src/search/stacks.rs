@@ -68,8 +68,8 @@ pub(super) struct Stacks {
     /// the slack cannot take, a section with room to spare is passed over without a look at
     /// its members.
     pub(super) hints: Vec<(Offset, Offset)>,
-    /// The sections to look at, listed by section inference at this node.
-    pub(super) tight: Vec<u32>,
+    /// The sections to look at, with their floors, listed by section inference at this node.
+    pub(super) tight: Vec<(u32, Offset)>,
     /// The members of the section being checked, sorted (equal ones side by side).
     pub(super) pieces: Vec<Piece>,
     /// Per section: the last check's floor, members (as listed) and answer. Most nodes

@@ -152,12 +152,7 @@ pub(crate) fn techniques() -> Vec<(&'static str, Flip)> {
 
 /// Reads a fixture of the challenging set (capacity 1048576).
 pub(crate) fn challenging(name: &str) -> Problem {
-    let path = format!(
-        "{}/fixtures/challenging/{name}.1048576.csv",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    bufpack::read_problem(&text, 1_048_576).unwrap_or_else(|e| panic!("{path}: {e}"))
+    fixture(&format!("challenging/{name}.1048576.csv"), 1_048_576)
 }
 
 /// A *full* problem: the live sizes add up to the capacity at every instant of its time

@@ -160,7 +160,7 @@ impl<T: Tracer> Search<'_, T> {
                 if (slack == 0 || alignment > 1 + free || fixed_size > free)
                     && self.open[section] as usize <= MOST_MEMBERS
                 {
-                    stacks.tight.push(section as u32);
+                    stacks.tight.push((section as u32, floor));
                 }
             }
             if self.switches.unallocated_floor {
@@ -204,13 +204,10 @@ impl<T: Tracer> Search<'_, T> {
         stacks.grant();
         let mut dead = false;
         let tight = std::mem::take(&mut stacks.tight);
-        for &section in &tight {
+        // Every member goes at or above the floor and, in canonical order, the level: the
+        // floor section inference listed the section with.
+        for &(section, floor) in &tight {
             let section = section as usize;
-            // Every member goes at or above the floor and, in canonical order, the level.
-            let mut floor = self.floor[section];
-            if self.switches.monotonic_floor {
-                floor = floor.max(self.level.offset);
-            }
             let slack = self.capacity - floor - self.total[section];
             let free = slack - self.sweep.fixed_load(section);
             stacks.pieces.clear();
