@@ -77,7 +77,7 @@ class SolverParams:
     level or higher (raised there by a higher floor elsewhere in their lives) must fit between
     it and the capacity, or the node is pruned. bufpack's own, not in MiniMalloc."""
     aligned_stacks: bool = True
-    """Without raised windows: where a time has less room to spare than one of its buffers' alignment
+    """Where a time has less room to spare than one of its buffers' alignment
     (or none, or a fixed buffer is in the way), its unplaced buffers must stack in its room
     in some order, each at a legal offset at or above its lowest, or the node is pruned.
     bufpack's own, not in MiniMalloc."""

@@ -67,12 +67,12 @@ pub struct SolverParams {
     /// released there or higher must fit between it and the capacity; prune where they do
     /// not (section inference checks the lowest release only). Not in the reference.
     pub release_floors: bool,
-    /// In a problem with alignment or fixed buffers, and no raised windows: where a section
-    /// has less room to spare than one of its unplaced buffers' alignment, or none, or a
-    /// fixed buffer in the way, those buffers must stack in its room in some order, each at
-    /// a legal offset (aligned, clear of fixed buffers) at or above its lowest; prune where
-    /// no order fits (a one-section search; see `search/stacks.rs`). Section inference
-    /// checks their total only. Not in the reference.
+    /// In a problem with alignment or fixed buffers: where a section has less room to spare
+    /// than one of its unplaced buffers' alignment, or none, or a fixed buffer in the way,
+    /// those buffers' pieces (a gap's raised window is the piece it keeps) must stack in its
+    /// room in some order, each buffer at a legal offset (aligned, clear of fixed buffers)
+    /// at or above its lowest; prune where no order fits (a one-section search; see
+    /// `search/stacks.rs`). Section inference checks their total only. Not in the reference.
     pub aligned_stacks: bool,
     /// The portfolio: one search per key string; see [`Preordering`].
     pub preordering_heuristics: Vec<Preordering>,

@@ -292,15 +292,17 @@ fn rect_backtracks_between(
     (backtracks(&problem, on), backtracks(&problem, off))
 }
 
-/// Aligned stacks on three tiny problems with alignment (`tests/fixtures/aligned`: 31 to 34
-/// buffers, a dozen aligned to 2–16, one with 3 fixed buffers; found by a differential
+/// Aligned stacks on four tiny problems with alignment (`tests/fixtures/aligned`: 26 to 34
+/// buffers, a dozen aligned to 2–16, one with 3 fixed buffers, one with gaps whose windows
+/// are raised; found by a differential
 /// check against CP-SAT). Where little room is left, a time's buffers must stack there in an
 /// order where each aligned one starts on its multiple and clear of the fixed ones; section
 /// inference sees only their total, and the search tries every way of placing the buffers
 /// below before it reaches the top of that stack. With the rule the portfolio packs
 /// `peak-31` at its load (222) in about 40 nodes, proves that `peak-31b` fits in no less
-/// than 233 (its load is 224) in about 30 and that `fixed-34` needs 247 in one; without,
-/// none is decided within this file's cap (each runs to millions of nodes).
+/// than 233 (its load is 224) in about 30, that `fixed-34` needs 247 in one, and packs
+/// `windows-26` at its load (227) in about 40; without, none is decided within this file's
+/// cap (each runs to millions of nodes).
 #[test]
 fn aligned_stacks_decide_tiny_problems_with_alignment() {
     let off = SolverParams {
@@ -338,6 +340,17 @@ fn aligned_stacks_decide_tiny_problems_with_alignment() {
     assert!(
         !infeasible_within_cap(&fixed, &off),
         "not proven without the rule"
+    );
+    // Gaps with raised windows (a buffer may sit beneath another's window): the rule
+    // stacks each member's piece, not its whole size.
+    let windows = support::fixture("aligned/windows-26.227.csv", 227);
+    assert!(
+        packs_within_cap(&windows, &SolverParams::default()),
+        "windows-26 packed at 227"
+    );
+    assert!(
+        !packs_within_cap(&windows, &off),
+        "windows-26 not decided without the rule"
     );
 }
 

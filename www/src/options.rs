@@ -113,9 +113,8 @@ pub(crate) const SWITCHES: [Switch; 17] = [
     Switch {
         name: "alignedStacks",
         label: "Aligned stacks (bufpack's own)",
-        help: "Not in MiniMalloc. Without raised windows: where a time has less room to \
-               spare than an alignment, or a fixed buffer is in the way, its buffers must \
-               stack there in some order.",
+        help: "Not in MiniMalloc. Where a time has less room to spare than an alignment, \
+               or a fixed buffer is in the way, its buffers must stack there in some order.",
     },
 ];
 

@@ -1,31 +1,32 @@
 //! **Aligned stacks** (`SolverParams::aligned_stacks`, bufpack's own): a one-section check
-//! for a problem with alignment or fixed buffers, and no raised windows (a window whose
-//! lower end is above the buffer's offset), where little room is left.
+//! for a problem with alignment or fixed buffers, where little room is left.
 //!
 //! At a node every unplaced member of a section goes at or above its lowest offset (its
-//! *release*, at least the section's floor), at a multiple of its alignment and clear of the
-//! fixed buffers, and the members stack in `[floor, capacity)` without overlapping, wasting
-//! at most the section's *slack* (the room there less the members' total). Section
-//! inference checks only the total. Where the slack is smaller than an alignment, or than
-//! a member a fixed buffer is in the way of, or there is none, the order of the stack
-//! matters: an aligned member must start where the members below it (and the room wasted
-//! beneath it) end on a multiple of its alignment, one that must clear a fixed buffer
-//! starts above it, and a member released high needs members below it that fill the room
-//! under its release.
-//! Without this, a section that no order can fill is noticed only when the search reaches
-//! the members at its top, after every way of placing the members below them has been tried
-//! (a heavy tail on tiny problems with alignment: 31 buffers undecided after 19 M nodes,
-//! see BENCHMARKS.md).
+//! *release*), at a multiple of its alignment and clear of the fixed buffers, and the
+//! members' pieces there stack in `[floor, capacity)` without overlapping, wasting at most
+//! the section's *slack* (the room there less the pieces' total). A member's piece is its
+//! whole size, but in a gap with a raised window it is the window, `[offset + bottom,
+//! offset + top)`: the buffer's offset may then lie below the floor, and others may sit
+//! beneath the window. Section inference checks only the total. Where the slack is smaller
+//! than an alignment, or than a member a fixed buffer is in the way of, or there is none,
+//! the order of the stack matters: an aligned member must start where the members below it
+//! (and the room wasted beneath it) end on a multiple of its alignment, one that must clear
+//! a fixed buffer starts above it, and a member released high needs members below it that
+//! fill the room under its release. Without this, a section that no order can fill is
+//! noticed only when the search reaches the members at its top, after every way of placing
+//! the members below them has been tried (a heavy tail on tiny problems with alignment: 31
+//! buffers undecided after 19 M nodes, see BENCHMARKS.md).
 //!
 //! The check: a depth-first search over the order of the stack, each member put at the
-//! lowest legal offset at or above its release and the top of the stack so far. Putting a
-//! member lower never hurts (the room between can still be wasted later), so for a set of
-//! members stacked the lowest top is all that matters, and a set that failed from some top
-//! fails from any higher one (remembered per set, so each set is expanded once per top
-//! that improves on it). Sections with more members than [`MOST_MEMBERS`], a search past
-//! [`MOST_STEPS`], and checks the allowance has no steps left for (see [`STEPS_PER_NODE`])
-//! count as stackable: the check only ever prunes what it has refuted. A section whose
-//! floor and members are as at its last check gets the same answer without a search.
+//! lowest legal offset at or above its release where its piece starts at or above the top
+//! of the stack so far. Putting a member lower never hurts (the room between can still be
+//! wasted later), so for a set of members stacked the lowest top is all that matters, and a
+//! set that failed from some top fails from any higher one (remembered per set, so each set
+//! is expanded once per top that improves on it). Sections with more members than
+//! [`MOST_MEMBERS`], a search past [`MOST_STEPS`], and checks the allowance has no steps
+//! left for (see [`STEPS_PER_NODE`]) count as stackable: the check only ever prunes what it
+//! has refuted. A section whose floor and members are as at its last check gets the same
+//! answer without a search.
 
 use crate::model::{align_up, Offset};
 use crate::sweep::Sweep;
@@ -47,7 +48,12 @@ const MOST_ALLOWANCE: u64 = 1 << 20;
 /// One unplaced member of the section being checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) struct Piece {
+    /// Its lowest offset.
     pub(super) release: Offset,
+    /// Where its piece in this section starts above its offset: above 0 only for a gap's
+    /// raised window (the buffer's room beneath it may hold others here).
+    pub(super) bottom: Offset,
+    /// Its piece's size here.
     pub(super) size: Offset,
     pub(super) alignment: Offset,
     /// The item, when fixed buffers rule out some of its offsets ([`ANY_OFFSET`] when every
@@ -216,14 +222,16 @@ impl Stacks {
             if self.steps > MOST_STEPS {
                 return None;
             }
-            let from = top.max(piece.release);
-            let start = if piece.item == ANY_OFFSET {
+            // Its piece starts at or above the top: its offset at or above the top less
+            // the piece's bottom.
+            let from = (top - piece.bottom).max(piece.release);
+            let offset = if piece.item == ANY_OFFSET {
                 align_up(from, piece.alignment)
             } else {
                 legal(piece.item, from)
             };
             // Every member left must still fit above this one's top.
-            let end = start + piece.size;
+            let end = offset + piece.bottom + piece.size;
             if end + (left - piece.size) > capacity {
                 continue;
             }
@@ -249,6 +257,7 @@ mod tests {
     fn piece(release: Offset, size: Offset, alignment: Offset) -> Piece {
         Piece {
             release,
+            bottom: 0,
             size,
             alignment,
             item: ANY_OFFSET,
@@ -340,6 +349,65 @@ mod tests {
                 "{pieces:?} in [{floor}, {capacity})"
             );
         }
+    }
+
+    #[test]
+    fn raised_pieces_agree_with_trying_every_offset() {
+        // Pieces that start above their offset (gaps' raised windows): the check against
+        // every assignment of offsets, so the greedy stacking itself is checked too.
+        let mut seed = 11u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n) as Offset
+        };
+        for _ in 0..3_000 {
+            let count = 1 + next(4) as usize;
+            let pieces: Vec<Piece> = (0..count)
+                .map(|_| Piece {
+                    bottom: [0, 0, 1, 2, 3][next(5) as usize],
+                    ..piece(next(6), 1 + next(5), [1, 1, 2, 4][next(4) as usize])
+                })
+                .collect();
+            let floor = next(4);
+            let left: Offset = pieces.iter().map(|p| p.size).sum();
+            let capacity = floor + left + next(4);
+            let truth = every_offset(&pieces, &mut Vec::new(), floor, capacity);
+            assert_eq!(
+                stackable(&pieces, floor, capacity),
+                truth,
+                "{pieces:?} in [{floor}, {capacity})"
+            );
+        }
+    }
+
+    /// Brute force: some legal offset for each piece (aligned, at or above its release) puts
+    /// every piece's `[offset + bottom, offset + bottom + size)` inside `[floor, capacity)`,
+    /// none overlapping.
+    fn every_offset(
+        pieces: &[Piece],
+        taken: &mut Vec<(Offset, Offset)>,
+        floor: Offset,
+        capacity: Offset,
+    ) -> bool {
+        let Some((p, rest)) = pieces.split_first() else {
+            return true;
+        };
+        let mut offset = align_up(p.release, p.alignment);
+        while offset + p.bottom + p.size <= capacity {
+            let (start, end) = (offset + p.bottom, offset + p.bottom + p.size);
+            if start >= floor && taken.iter().all(|&(s, e)| end <= s || e <= start) {
+                taken.push((start, end));
+                let fits = every_offset(rest, taken, floor, capacity);
+                taken.pop();
+                if fits {
+                    return true;
+                }
+            }
+            offset += p.alignment;
+        }
+        false
     }
 
     /// Brute force: some order of the members, each at its lowest aligned offset above the

@@ -146,7 +146,7 @@ pub(crate) const TECHNIQUES: &[Flag] = &[
     Flag::switch("limited_discrepancy", "On a perfect packing, also runs the first two orderings as limited discrepancy searches, and flush-first lanes (not in MiniMalloc).", |o| &mut o.params.limited_discrepancy),
     Flag::switch("flat_load", "With fill_holes, when the load is the same at every time and below the capacity, also searches at that height (a perfect packing; not in MiniMalloc).", |o| &mut o.params.flat_load),
     Flag::switch("release_floors", "With fill_holes, where no room may be wasted, prunes when the buffers that can rest only at some level or higher do not fit above it (not in MiniMalloc).", |o| &mut o.params.release_floors),
-    Flag::switch("aligned_stacks", "Where a time has less room to spare than an alignment (or a fixed buffer in the way), prunes when its buffers stack there in no order (no raised windows; not in MiniMalloc).", |o| &mut o.params.aligned_stacks),
+    Flag::switch("aligned_stacks", "Where a time has less room to spare than an alignment (or a fixed buffer in the way), prunes when its buffers stack there in no order (not in MiniMalloc).", |o| &mut o.params.aligned_stacks),
     Flag::value("preordering_heuristics", "LIST", "WAT,TAW,TWA", "Static preordering heuristics to attempt (keys below).", |o, v| parse_orderings(v).map(|h| o.params.preordering_heuristics = h)),
 ];
 

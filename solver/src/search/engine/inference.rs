@@ -217,7 +217,9 @@ impl<T: Tracer> Search<'_, T> {
                 if self.offset[item] != UNPLACED {
                     continue;
                 }
-                let release = self.reachable(m.id).max(floor);
+                // Its piece starts at or above the floor; with a raised window its offset
+                // may lie below it.
+                let release = self.reachable(m.id).max(floor - m.bottom);
                 let entry = &self.sweep.items[item];
                 let fixed = !entry.forbidden.is_empty();
                 // Order matters only where a member cannot start right on any top: its
@@ -225,10 +227,12 @@ impl<T: Tracer> Search<'_, T> {
                 // may leave a gap the slack cannot take.
                 ordered |= (fixed && entry.size > free)
                     || entry.alignment > 1 + free
-                    || (slack == 0 && release > floor);
-                // Without raised pieces a member occupies `[offset, offset + top)` here.
+                    || (slack == 0 && release + m.bottom > floor);
+                // A member occupies `[offset + bottom, offset + top)` here: its whole size
+                // but for a gap's raised window.
                 stacks.pieces.push(Piece {
                     release,
+                    bottom: m.bottom,
                     size: m.top - m.bottom,
                     alignment: entry.alignment,
                     item: if fixed { m.id } else { ANY_OFFSET },

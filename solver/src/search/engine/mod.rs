@@ -179,8 +179,8 @@ pub(crate) struct Search<'a, T: Tracer = NoTrace> {
     release_stamp: u64,
     /// Scratch space of [`holes::unfillable_floor`].
     ledges: holes::Ledges,
-    /// Aligned stacks are checked (the rule on, alignment or fixed buffers, no raised
-    /// windows), with their scratch space.
+    /// Aligned stacks are checked (the rule on, alignment or fixed buffers), with their
+    /// scratch space.
     stacks: Option<Box<Stacks>>,
     undo: Vec<Undo>,
     /// The ranks splits replaced (see [`Search::rerank`]), by split, innermost last.
@@ -305,9 +305,8 @@ impl<'a, T: Tracer> Search<'a, T> {
             ledges: holes::Ledges::new(sections),
             // Without alignment or fixed buffers, order matters in a section only where a
             // member is released above its floor with no room to spare, which hole
-            // filling's rules cover. Raised pieces would let members sit beneath others.
-            stacks: (!sweep.tuck
-                && switches.aligned_stacks
+            // filling's rules cover.
+            stacks: (switches.aligned_stacks
                 && sweep
                     .items
                     .iter()
