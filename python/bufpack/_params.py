@@ -19,8 +19,9 @@ class SolverParams:
     """Every technique of the exact search as a switch, and the portfolio of orderings.
 
     All on by default. ``canonical_floor``, ``fill_holes``, ``ledges``, ``ordered_stacks``,
-    ``limited_discrepancy``, ``flat_load``, ``release_floors`` and ``aligned_stacks`` are bufpack's own techniques (they come last, so positional arguments keep MiniMalloc's
-    order); with them off (:meth:`reference`) the search is MiniMalloc's.
+    ``limited_discrepancy``, ``flat_load``, ``release_floors``, ``aligned_stacks`` and
+    ``time_orderings`` are bufpack's own techniques (they come last, so positional arguments
+    keep MiniMalloc's order); with them off (:meth:`reference`) the search is MiniMalloc's.
 
     Each key string of ``preordering_heuristics`` ranks buffers by keys compared in turn, each
     descending: ``A`` area, ``C`` sections spanned, ``L`` lower, ``O`` overlap count, ``T``
@@ -81,6 +82,10 @@ class SolverParams:
     (or none, or a fixed buffer is in the way), its unplaced buffers must stack in its room
     in some order, each at a legal offset at or above its lowest, or the node is pruned.
     bufpack's own, not in MiniMalloc."""
+    time_orderings: bool = True
+    """With alignment, fixed buffers or raised windows: the portfolio also runs searches with
+    the buffers ranked latest end first (``UWA``) and latest start first (``LWA``), after the
+    orderings of ``preordering_heuristics``. bufpack's own, not in MiniMalloc."""
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -119,7 +124,7 @@ class SolverParams:
 
     @classmethod
     def reference(cls) -> "SolverParams":
-        """MiniMalloc's search: its nine techniques on, bufpack's own five off.
+        """MiniMalloc's search: its nine techniques on, bufpack's own off.
 
         For comparing with MiniMalloc node for node, or following its paper; the defaults
         are faster on perfect packings."""
@@ -132,6 +137,7 @@ class SolverParams:
             flat_load=False,
             release_floors=False,
             aligned_stacks=False,
+            time_orderings=False,
         )
 
     @classmethod
@@ -155,4 +161,5 @@ class SolverParams:
             flat_load=False,
             release_floors=False,
             aligned_stacks=False,
+            time_orderings=False,
         )

@@ -329,6 +329,7 @@ fn help_and_version_exit_0() {
         "--[no]flat_load",
         "--[no]release_floors",
         "--[no]aligned_stacks",
+        "--[no]time_orderings",
         "--preordering_heuristics=LIST",
     ] {
         assert!(run.stdout.contains(flag), "{flag} in:\n{}", run.stdout);

@@ -302,25 +302,28 @@ fn rect_backtracks_between(
 /// `peak-31` at its load (222) in about 40 nodes, proves that `peak-31b` fits in no less
 /// than 233 (its load is 224) in about 30, that `fixed-34` needs 247 in one, and packs
 /// `windows-26` at its load (227) in about 40; without, none is decided within this file's
-/// cap (each runs to millions of nodes).
+/// cap (each runs to millions of nodes). Both sides leave the time orderings off: they pack
+/// `peak-31` on their own.
 #[test]
 fn aligned_stacks_decide_tiny_problems_with_alignment() {
-    let off = SolverParams {
-        aligned_stacks: false,
+    // The time orderings decide some of these too: the rule is measured without them.
+    let on = SolverParams {
+        time_orderings: false,
         ..SolverParams::default()
     };
+    let off = SolverParams {
+        aligned_stacks: false,
+        ..on.clone()
+    };
     let packs = support::fixture("aligned/peak-31.222.csv", 222);
-    assert!(
-        packs_within_cap(&packs, &SolverParams::default()),
-        "peak-31 packed at 222"
-    );
+    assert!(packs_within_cap(&packs, &on), "peak-31 packed at 222");
     assert!(
         !packs_within_cap(&packs, &off),
         "peak-31 not decided without the rule"
     );
     let mut tight = support::fixture("aligned/peak-31b.233.csv", 232);
     assert!(
-        infeasible_within_cap(&tight, &SolverParams::default()),
+        infeasible_within_cap(&tight, &on),
         "peak-31b proven not to fit 232"
     );
     assert!(
@@ -328,13 +331,10 @@ fn aligned_stacks_decide_tiny_problems_with_alignment() {
         "not proven without the rule"
     );
     tight.capacity = 233;
-    assert!(
-        packs_within_cap(&tight, &SolverParams::default()),
-        "peak-31b packed at 233"
-    );
+    assert!(packs_within_cap(&tight, &on), "peak-31b packed at 233");
     let fixed = support::fixture("aligned/fixed-34.247.csv", 246);
     assert!(
-        infeasible_within_cap(&fixed, &SolverParams::default()),
+        infeasible_within_cap(&fixed, &on),
         "fixed-34 proven not to fit 246"
     );
     assert!(
@@ -344,14 +344,35 @@ fn aligned_stacks_decide_tiny_problems_with_alignment() {
     // Gaps with raised windows (a buffer may sit beneath another's window): the rule
     // stacks each member's piece, not its whole size.
     let windows = support::fixture("aligned/windows-26.227.csv", 227);
-    assert!(
-        packs_within_cap(&windows, &SolverParams::default()),
-        "windows-26 packed at 227"
-    );
+    assert!(packs_within_cap(&windows, &on), "windows-26 packed at 227");
     assert!(
         !packs_within_cap(&windows, &off),
         "windows-26 not decided without the rule"
     );
+}
+
+/// The time orderings on two tiny problems with alignment (`tests/fixtures/aligned`, 39 and
+/// 38 buffers over a few times, packed at their loads; found by the differential check
+/// against CP-SAT). MiniMalloc's orderings (`WAT`, `TAW`, `TWA`) run to millions of nodes
+/// without a packing; ranked latest end first (`ends-39`) or latest start first
+/// (`starts-38`), a search packs them in a few hundred nodes.
+#[test]
+fn time_orderings_pack_tiny_problems_with_alignment() {
+    let off = SolverParams {
+        time_orderings: false,
+        ..SolverParams::default()
+    };
+    for (name, height, keys) in [
+        ("aligned/ends-39.268.csv", 268, "UWA"),
+        ("aligned/starts-38.300.csv", 300, "LWA"),
+    ] {
+        let problem = support::fixture(name, height);
+        let report = solve_within_cap(&problem, &SolverParams::default());
+        assert!(matches!(report.outcome, Outcome::Solved(_)), "{name}");
+        let by = report.stats.ordering.map(|o| o.to_string());
+        assert_eq!(by.as_deref(), Some(keys), "{name}");
+        assert!(!packs_within_cap(&problem, &off), "{name} without them");
+    }
 }
 
 /// Whether the search with `params` proves that `problem` does not fit before [`TICK_CAP`]

@@ -223,6 +223,12 @@ export interface SolverParamsInit {
    * bufpack's own, not in MiniMalloc.
    */
   alignedStacks?: boolean;
+  /**
+   * With alignment, fixed buffers or raised windows: the portfolio also runs searches with
+   * the buffers ranked latest end first ("UWA") and latest start first ("LWA"), after
+   * `preorderingHeuristics`. bufpack's own, not in MiniMalloc.
+   */
+  timeOrderings?: boolean;
   /** The portfolio of orderings, as key strings (default ["WAT", "TAW", "TWA"]). */
   preorderingHeuristics?: string[];
 }
@@ -247,10 +253,11 @@ export class SolverParams implements Required<SolverParamsInit> {
   flatLoad: boolean;
   releaseFloors: boolean;
   alignedStacks: boolean;
+  timeOrderings: boolean;
   preorderingHeuristics: string[];
   /**
    * MiniMalloc's search: its nine techniques on, bufpack's own (`canonicalFloor`,
-   * `fillHoles`, `ledges`, `orderedStacks`, `limitedDiscrepancy`, `flatLoad`, `releaseFloors`, `alignedStacks`) off. For comparing with MiniMalloc node for node; the defaults are faster on
+   * `fillHoles`, `ledges`, `orderedStacks`, `limitedDiscrepancy`, `flatLoad`, `releaseFloors`, `alignedStacks`, `timeOrderings`) off. For comparing with MiniMalloc node for node; the defaults are faster on
    * perfect packings.
    */
   static reference(): SolverParams;

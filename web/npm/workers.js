@@ -104,7 +104,8 @@ function checkSignal(signal) {
  * What each lane (worker) runs, `{ params, share }` (`parallel` checked). Solving at a
  * capacity, the portfolio's searches are dealt out round-robin (`share`: the native
  * `--threads` split, so every search one worker would run still runs, however many
- * workers); minimising, each lane minimises with its own orderings.
+ * workers); minimising, each lane minimises with its own orderings, and the first also
+ * with the time orderings (`timeOrderings`) rather than every lane with them.
  */
 function lanes(params, parallel, minimize) {
   const orderings = params.preorderingHeuristics;
@@ -114,7 +115,13 @@ function lanes(params, parallel, minimize) {
   if (count <= 1) return [{ params: { ...params } }];
   return Array.from({ length: count }, (_, lane) =>
     minimize
-      ? { params: { ...params, preorderingHeuristics: orderings.filter((_, i) => i % count === lane) } }
+      ? {
+          params: {
+            ...params,
+            preorderingHeuristics: orderings.filter((_, i) => i % count === lane),
+            timeOrderings: params.timeOrderings && lane === 0,
+          },
+        }
       : { params: { ...params }, share: { part: lane, parts: count } },
   );
 }

@@ -251,13 +251,15 @@ pub(crate) struct ParamsShape {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) aligned_stacks: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) time_orderings: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) preordering_heuristics: Option<Vec<String>>,
 }
 
 /// The fields of [`ParamsShape`] as JavaScript spells them. serde-wasm-bindgen reads a
 /// struct by looking up its known fields, so it never sees (nor refuses) others: the check
 /// against this list is explicit.
-pub(crate) const PARAM_NAMES: [&str; 18] = [
+pub(crate) const PARAM_NAMES: [&str; 19] = [
     "canonicalOnly",
     "sectionInference",
     "dynamicOrdering",
@@ -275,6 +277,7 @@ pub(crate) const PARAM_NAMES: [&str; 18] = [
     "flatLoad",
     "releaseFloors",
     "alignedStacks",
+    "timeOrderings",
     "preorderingHeuristics",
 ];
 
@@ -304,6 +307,7 @@ impl ParamsShape {
             (self.flat_load, &mut params.flat_load),
             (self.release_floors, &mut params.release_floors),
             (self.aligned_stacks, &mut params.aligned_stacks),
+            (self.time_orderings, &mut params.time_orderings),
         ];
         for (given, field) in switches {
             if let Some(value) = given {
@@ -340,6 +344,7 @@ impl ParamsShape {
             flat_load,
             release_floors,
             aligned_stacks,
+            time_orderings,
             preordering_heuristics,
         } = params;
         ParamsShape {
@@ -360,6 +365,7 @@ impl ParamsShape {
             flat_load: Some(*flat_load),
             release_floors: Some(*release_floors),
             aligned_stacks: Some(*aligned_stacks),
+            time_orderings: Some(*time_orderings),
             preordering_heuristics: Some(
                 preordering_heuristics
                     .iter()

@@ -21,7 +21,7 @@ pub(crate) fn minimalloc_switches() -> &'static [Switch] {
     &SWITCHES[..MINIMALLOC]
 }
 
-pub(crate) const SWITCHES: [Switch; 17] = [
+pub(crate) const SWITCHES: [Switch; 18] = [
     Switch {
         name: "canonicalOnly",
         label: "Canonical order",
@@ -116,6 +116,12 @@ pub(crate) const SWITCHES: [Switch; 17] = [
         help: "Not in MiniMalloc. Where a time has less room to spare than an alignment, \
                or a fixed buffer is in the way, its buffers must stack there in some order.",
     },
+    Switch {
+        name: "timeOrderings",
+        label: "Time orderings (bufpack's own)",
+        help: "Not in MiniMalloc. With alignment, fixed buffers or raised windows: also \
+               searches with the buffers ranked by latest end and by latest start.",
+    },
 ];
 
 #[derive(Clone, Debug, PartialEq)]
@@ -168,6 +174,7 @@ fn switches_of(params: &SolverParams) -> [bool; SWITCHES.len()] {
         params.flat_load,
         params.release_floors,
         params.aligned_stacks,
+        params.time_orderings,
     ]
 }
 
@@ -244,7 +251,8 @@ mod tests {
                 "limitedDiscrepancy",
                 "flatLoad",
                 "releaseFloors",
-                "alignedStacks"
+                "alignedStacks",
+                "timeOrderings"
             ]
         );
         assert!(SWITCHES[MINIMALLOC..]

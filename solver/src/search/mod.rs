@@ -350,10 +350,8 @@ impl Prepared {
         end: PortfolioEnd,
         mut stats: SearchStats,
     ) -> Report {
-        stats.ordering = end
-            .decided_by
-            .filter(|_| params.static_preordering)
-            .map(|index| params.preordering_heuristics[index].clone());
+        stats.ordering =
+            portfolio::ordering_at(params, end.decided_by.filter(|_| params.static_preordering));
         let outcome = match end.step {
             Step::Solved => Outcome::Solved(self.solution(problem, problem.capacity, &end)),
             Step::Infeasible => Outcome::Infeasible(Infeasibility::Exhausted),

@@ -19,7 +19,8 @@ pub(crate) struct PortfolioEnd {
     /// `Solved`, `Infeasible`, `Exhausted` (tried all it tries, proving nothing) or
     /// `Stopped`.
     pub(crate) step: Step,
-    /// Which ordering of `params.preordering_heuristics` decided, if one did.
+    /// Which ordering decided, if one did: an index into `params.preordering_heuristics`
+    /// followed by [`TIME_ORDERINGS`] (see [`ordering_at`]).
     pub(crate) decided_by: Option<usize>,
     /// When a search decided: its round (from 0) and its index in the plan. A single thread
     /// ends with the least of these over all searches (see `race_plan`, native only).
@@ -143,8 +144,8 @@ impl Share {
     /// its most searches (see [`plan`]), on a perfect packing or on a flat load below the
     /// capacity. More parts would only idle.
     pub fn most_parts(params: &SolverParams) -> usize {
-        let perfect = assemble(params, 1, true, None).len();
-        let flat = assemble(params, 1, false, params.flat_load.then_some(0)).len();
+        let perfect = assemble(params, 1, true, None, true).len();
+        let flat = assemble(params, 1, false, params.flat_load.then_some(0), true).len();
         perfect.max(flat).max(1)
     }
 
@@ -187,10 +188,37 @@ const LANES: &[(usize, Lane)] = &[
     (1, Lane::Flush),
 ];
 
+/// The orderings `time_orderings` adds after the caller's, on a problem with alignment,
+/// fixed buffers or raised windows: latest end first, latest start first. On such problems
+/// the orderings led by width can stay stuck for millions of nodes where these decide in
+/// under a hundred (a differential check against CP-SAT; BENCHMARKS.md), and the two help
+/// on different problems.
+pub(crate) const TIME_ORDERINGS: [&str; 2] = ["UWA", "LWA"];
+
+/// A time ordering's slice is the others' shifted right by this much (a quarter).
+const TIME_SLICE_SHIFT: u32 = 2;
+
+/// The ordering at `index` of the caller's orderings followed by [`TIME_ORDERINGS`], or
+/// input order.
+pub(crate) fn ordering_at(
+    params: &SolverParams,
+    index: Option<usize>,
+) -> Option<crate::params::Preordering> {
+    let index = index?;
+    let own = &params.preordering_heuristics;
+    Some(match own.get(index) {
+        Some(ordering) => ordering.clone(),
+        None => TIME_ORDERINGS[index - own.len()]
+            .parse()
+            .expect("the time orderings are valid"),
+    })
+}
+
 /// One search of a portfolio, before it is built.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Planned {
-    /// Its ordering: an index into `params.preordering_heuristics`, `None` for input order.
+    /// Its ordering: an index into `params.preordering_heuristics` followed by
+    /// [`TIME_ORDERINGS`], `None` for input order.
     ordering: Option<usize>,
     /// `None`: the ordering's ordinary search.
     lane: Option<Lane>,
@@ -214,29 +242,41 @@ pub(crate) fn plan(
     // Whether the first ordering's search fills holes from the root at `height`.
     let first = params.static_preordering.then_some(0);
     let full_at =
-        |height| Search::new(sweep, keys, named(params, first), params, height).starts_full();
+        |height| Search::new(sweep, keys, ordering_at(params, first), params, height).starts_full();
     let perfect = full_at(capacity);
     // The same load at every time, below the capacity: a packing at that height is a
     // perfect one, which the hole-filling rules find far faster than the ordinary search
     // finds any packing with room to spare.
     let flat = flat_load(sweep)
         .filter(|&h| !perfect && lower && params.flat_load && h < capacity && full_at(h));
-    assemble(params, capacity, perfect, flat)
+    let timed = sweep
+        .items
+        .iter()
+        .any(|item| item.alignment > 1 || !item.forbidden.is_empty() || item.raised);
+    assemble(params, capacity, perfect, flat, timed)
 }
 
 /// The searches of a portfolio at `capacity`, once [`plan`] has found whether the problem
 /// is full to it from the root (`perfect`: the lanes too, against the heavy tail of a search
 /// stuck beneath a wrong early decision, see `LANES`) or else a flat load's height to search
-/// at as well (`flat`: searches whose failure proves nothing).
+/// at as well (`flat`: searches whose failure proves nothing), and whether it has
+/// alignment, fixed buffers or raised windows (`timed`: the time orderings too).
 fn assemble(
     params: &SolverParams,
     capacity: Offset,
     perfect: bool,
     flat: Option<Offset>,
+    timed: bool,
 ) -> Vec<Planned> {
     // Without static preordering every ordering is input order: one search is enough.
+    let own = params.preordering_heuristics.len();
     let orderings: Vec<Option<usize>> = if params.static_preordering {
-        (0..params.preordering_heuristics.len()).map(Some).collect()
+        let time = if timed && params.time_orderings {
+            TIME_ORDERINGS.len()
+        } else {
+            0
+        };
+        (0..own + time).map(Some).collect()
     } else {
         vec![None]
     };
@@ -253,6 +293,8 @@ fn assemble(
         LANES
             .iter()
             .filter(|_| params.limited_discrepancy)
+            // The caller's orderings only: the time orderings have no lanes.
+            .filter(move |&&(index, _)| index < own.max(1))
             .filter_map(move |&(index, lane)| {
                 orderings.get(index).map(|&ordering| Planned {
                     ordering,
@@ -290,11 +332,8 @@ struct Entry {
     index: usize,
     ordering: Option<usize>,
     proves: bool,
-}
-
-/// The ordering at `index` of `params`, or input order.
-fn named(params: &SolverParams, index: Option<usize>) -> Option<crate::params::Preordering> {
-    index.map(|index| params.preordering_heuristics[index].clone())
+    /// Its slices are the others' shifted right by this: a time ordering's are a quarter.
+    thinner: u32,
 }
 
 /// The load of every section when it is the same for all (the height of a perfect packing,
@@ -350,7 +389,7 @@ impl<'a> Portfolio<'a> {
             slice: (2 * sweep.items.len() as u64).max(64),
         };
         for (index, planned) in plan.iter().enumerate().filter(|&(i, _)| share.keeps(i)) {
-            let ordering = named(params, planned.ordering);
+            let ordering = ordering_at(params, planned.ordering);
             let mut search = Search::new(sweep, keys, ordering, params, planned.capacity);
             match planned.lane {
                 None => {}
@@ -362,10 +401,16 @@ impl<'a> Portfolio<'a> {
                 Some(Lane::Flush) => search.flush_first(),
             }
             portfolio.searches.push(search);
+            // The time orderings decide where they help within a few thousand nodes; a
+            // quarter of the slice keeps what they cost a long proof by the others small.
+            let time = planned
+                .ordering
+                .is_some_and(|o| o >= params.preordering_heuristics.len());
             portfolio.entries.push(Entry {
                 index,
                 ordering: planned.ordering,
                 proves: planned.proves,
+                thinner: if time { TIME_SLICE_SHIFT } else { 0 },
             });
         }
         portfolio
@@ -430,7 +475,7 @@ impl<'a> Portfolio<'a> {
             if !may_run(entry.index) {
                 return Some(stopped);
             }
-            let step = self.searches[at].run(slice, tick);
+            let step = self.searches[at].run((slice >> entry.thinner).max(1), tick);
             if step == Step::Paused {
                 at += 1;
                 continue;
@@ -458,7 +503,7 @@ impl<'a> Portfolio<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Buffer, Solution};
+    use crate::model::{Buffer, Gap, Lifespan, Solution, Window};
     use crate::search::preorder::key_table;
     use crate::validate::validate;
 
@@ -477,7 +522,9 @@ mod tests {
             ..params.clone()
         };
         assert_eq!(super::plan(&sweep, &keys, &one, 5, true).len(), 3);
-        assert_eq!(Share::most_parts(&one), 1 + 1 + 2);
+        // At most (a flat load, with alignment): one ordering and the two by time at the
+        // capacity and at the load, and the first ordering's two lanes.
+        assert_eq!(Share::most_parts(&one), 3 + 3 + 2);
         for parts in 1..=plan.len() + 1 {
             let mut dealt: Vec<usize> = Share::all(parts)
                 .flat_map(|share| (0..plan.len()).filter(move |&i| share.keeps(i)))
@@ -552,7 +599,10 @@ mod tests {
         let keys = key_table(&flat, &sweep);
         let plan = super::plan(&sweep, &keys, &params, 6, true);
         assert_eq!(plan.len(), 3 + 3 + LANES.len());
-        assert_eq!(Share::most_parts(&params), plan.len());
+        assert_eq!(
+            Share::most_parts(&params),
+            plan.len() + 2 * TIME_ORDERINGS.len()
+        );
         let parts = plan.len();
         for share in Share::all(parts) {
             let end = run_plan(
@@ -575,6 +625,48 @@ mod tests {
     }
 
     /// A rectangle of height 5 cut in three (a perfect packing), at `capacity`.
+    #[test]
+    fn the_time_orderings_join_only_with_alignment_fixed_buffers_or_raised_windows() {
+        let params = SolverParams::default();
+        let orderings = |problem: &Problem| {
+            let sweep = Sweep::new(problem);
+            let keys = key_table(problem, &sweep);
+            super::plan(&sweep, &keys, &params, problem.capacity, true)
+                .iter()
+                .map(|planned| ordering_at(&params, planned.ordering).unwrap().to_string())
+                .collect::<Vec<_>>()
+        };
+        let mut problem = Problem::new(
+            vec![
+                Buffer::new("a", 0, 5, 2),
+                Buffer::new("b", 0, 3, 3),
+                Buffer::new("c", 2, 5, 3),
+            ],
+            8,
+        );
+        assert_eq!(orderings(&problem), ["WAT", "TAW", "TWA"]);
+        problem.buffers[1].alignment = 4;
+        assert_eq!(orderings(&problem), ["WAT", "TAW", "TWA", "UWA", "LWA"]);
+        let off = SolverParams {
+            time_orderings: false,
+            ..params.clone()
+        };
+        let sweep = Sweep::new(&problem);
+        let keys = key_table(&problem, &sweep);
+        assert_eq!(super::plan(&sweep, &keys, &off, 8, true).len(), 3);
+        problem.buffers[1].alignment = 1;
+        problem.buffers[2].offset = Some(0);
+        assert_eq!(orderings(&problem).len(), 5, "a fixed buffer");
+        problem.buffers[2].offset = None;
+        problem.buffers[0].gaps = vec![Gap {
+            lifespan: Lifespan::new(1, 3),
+            window: Some(Window { lower: 1, upper: 2 }),
+        }];
+        assert_eq!(orderings(&problem).len(), 5, "a raised window");
+        // A decision by one is reported with its keys.
+        assert_eq!(ordering_at(&params, Some(4)).unwrap().to_string(), "LWA");
+    }
+
     fn cut_in_three(capacity: Offset) -> Problem {
         let buffers = vec![
             Buffer::new("a", 0, 5, 2),

@@ -147,6 +147,7 @@ pub(crate) fn techniques() -> Vec<(&'static str, Flip)> {
         ("flat_load", |p| p.flat_load ^= true),
         ("release_floors", |p| p.release_floors ^= true),
         ("aligned_stacks", |p| p.aligned_stacks ^= true),
+        ("time_orderings", |p| p.time_orderings ^= true),
     ]
 }
 

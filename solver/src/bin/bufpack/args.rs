@@ -389,6 +389,7 @@ mod tests {
             "--noflat_load",
             "--norelease_floors",
             "--noaligned_stacks",
+            "--notime_orderings",
         ];
         assert_eq!(with_capacity(&all_off).params, SolverParams::all_off());
         // Each flag alone turns off its own field and nothing else.
@@ -413,9 +414,10 @@ mod tests {
                     p.flat_load,
                     p.release_floors,
                     p.aligned_stacks,
+                    p.time_orderings,
                 ]
             };
-            let mut expected = [true; 17];
+            let mut expected = [true; 18];
             expected[index] = false;
             assert_eq!(fields(&params), expected, "{flag}");
             let off_then_on = with_capacity(&[flag, &format!("--{}=true", &flag[4..])]).params;
