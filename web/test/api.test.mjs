@@ -217,10 +217,12 @@ test("a worker's share of the searches: one part of two, and a share that is no 
   for (const share of [{ part: 0, parts: 2 }, { part: 1, parts: 2 }, undefined]) {
     assertValid(problem, new Solution(call(share)));
   }
-  // The most workers worth starting: three orderings, and the four lanes or (on a flat
-  // load below the capacity) the orderings and the lanes again at its height.
-  assert.equal(core.callWasm(raw.mostSearches, new SolverParams()), 3 + 3 + 4);
-  assert.equal(core.callWasm(raw.mostSearches, new SolverParams({ limitedDiscrepancy: false, flatLoad: false })), 3);
+  // The most workers worth starting: three orderings and the two time orderings (with
+  // alignment, fixed buffers or raised windows), and the four lanes or (on a flat load
+  // below the capacity) the orderings and the lanes again at its height.
+  assert.equal(core.callWasm(raw.mostSearches, new SolverParams()), 5 + 5 + 4);
+  assert.equal(core.callWasm(raw.mostSearches, new SolverParams({ limitedDiscrepancy: false, flatLoad: false })), 5);
+  assert.equal(core.callWasm(raw.mostSearches, new SolverParams({ limitedDiscrepancy: false, flatLoad: false, timeOrderings: false })), 3);
   // Part 7 of 8 (of seven searches) has none: it decides nothing, like a time limit.
   assert.throws(() => call({ part: 7, parts: 8 }), { code: 'timeout' });
   for (const share of [{ part: 2, parts: 2 }, { part: -1, parts: 2 }, { part: 0.5, parts: 2 }, { part: 0, parts: 0 }]) {
