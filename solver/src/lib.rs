@@ -37,6 +37,8 @@ mod params;
 mod search;
 mod sort;
 mod sweep;
+#[cfg(test)]
+mod test_rng;
 mod validate;
 
 pub use model::{

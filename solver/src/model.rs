@@ -578,13 +578,8 @@ mod tests {
     fn the_first_duplicate_id_is_the_one_a_scan_in_order_finds() {
         // Against the obvious scan with a map, over ids drawn from small alphabets so that
         // duplicates (pairs, triples, several at once) are common.
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |bound: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % bound
-        };
+        let mut rng = crate::test_rng::XorShift(0x2545_f491_4f6c_dd1d);
+        let mut next = |bound: u64| rng.below(bound);
         for case in 0..2_000 {
             let len = next(12) as usize;
             let alphabet = 1 + next(if case % 2 == 0 { 6 } else { 40 });

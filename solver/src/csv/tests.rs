@@ -264,32 +264,8 @@ fn quotes_ids_only_when_needed() {
     assert_eq!(read_ids, ids);
 }
 
-/// A small deterministic generator (splitmix64), so random cases repeat exactly.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `low..=high` (near enough for tests).
-    fn range(&mut self, low: i64, high: i64) -> i64 {
-        let span = (high - low) as u64 + 1;
-        low + (self.next() % span) as i64
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[(self.next() % items.len() as u64) as usize]
-    }
-}
+// The small deterministic generator the unit tests share, so random cases repeat exactly.
+use crate::test_rng::SplitMix as Rng;
 
 /// Pieces that make ids awkward to write. None holds `#`, which the generator uses to keep
 /// ids unique.

@@ -349,6 +349,7 @@ pub(crate) fn skyline(
 mod tests {
     use super::*;
     use crate::model::{Buffer, Solution};
+    use crate::test_rng::SplitMix;
     use crate::validate::validate;
 
     /// The pass as it was before valleys: every buffer queued by a spot it had, checked when
@@ -406,22 +407,18 @@ mod tests {
         Some(offsets)
     }
 
-    /// Splitmix64, so random cases repeat exactly.
-    struct Rng(u64);
+    /// Splitmix64 drawn as offsets, so random cases repeat exactly.
+    struct Rng(SplitMix);
 
     impl Rng {
         fn below(&mut self, bound: u64) -> i64 {
-            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            ((z ^ (z >> 31)) % bound) as i64
+            self.0.below(bound) as i64
         }
     }
 
     #[test]
     fn valleys_place_exactly_as_the_queue_by_spot() {
-        let mut rng = Rng(7);
+        let mut rng = Rng(SplitMix(7));
         for case in 0..3000 {
             let count = 1 + rng.below(if case % 10 == 0 { 200 } else { 30 }) as usize;
             let horizon = 2 + rng.below(40);

@@ -327,13 +327,8 @@ mod tests {
 
     #[test]
     fn agrees_with_trying_every_order() {
-        let mut seed = 7u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n) as Offset
-        };
+        let mut rng = crate::test_rng::XorShift(7);
+        let mut next = |n: u64| rng.below(n) as Offset;
         for _ in 0..3_000 {
             let count = 1 + next(6) as usize;
             let pieces: Vec<Piece> = (0..count)
@@ -355,13 +350,8 @@ mod tests {
     fn raised_pieces_agree_with_trying_every_offset() {
         // Pieces that start above their offset (gaps' raised windows): the check against
         // every assignment of offsets, so the greedy stacking itself is checked too.
-        let mut seed = 11u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n) as Offset
-        };
+        let mut rng = crate::test_rng::XorShift(11);
+        let mut next = |n: u64| rng.below(n) as Offset;
         for _ in 0..3_000 {
             let count = 1 + next(4) as usize;
             let pieces: Vec<Piece> = (0..count)

@@ -153,13 +153,8 @@ mod tests {
 
     /// A small random problem: overlapping lifespans, some aligned buffers, one fixed.
     fn problem(seed: u64, count: usize) -> Problem {
-        let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-        let mut next = |bound: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % bound) as i64
-        };
+        let mut rng = crate::test_rng::XorShift(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let mut next = |bound: u64| rng.below(bound) as i64;
         let mut buffers: Vec<Buffer> = (0..count)
             .map(|index| {
                 let lower = next(20);

@@ -5,13 +5,8 @@ use crate::model::{Buffer, Problem};
 /// A 20 x 64 rectangle cut into `pieces` pieces at random (by `seed`), full to its
 /// height at every instant, some sizes of pieces with the same lifespan swapped.
 pub(super) fn cut_rectangle(seed: u64, pieces: usize) -> Problem {
-    let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-    let mut next = |bound: i64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % bound as u64) as i64
-    };
+    let mut rng = crate::test_rng::XorShift(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut next = |bound: i64| rng.below(bound as u64) as i64;
     let mut rectangles = vec![(0i64, 20i64, 0i64, 64i64)];
     while rectangles.len() < pieces {
         let index = next(rectangles.len() as i64) as usize;
