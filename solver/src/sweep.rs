@@ -99,6 +99,16 @@ impl Sweep {
         self.fixed_load.get(section).copied().unwrap_or(0)
     }
 
+    /// Whether some item may not take every offset: it is aligned, or fixed buffers rule out
+    /// some of its offsets. Where none is, the order of a section's stack matters only as
+    /// hole filling's rules see it (`aligned_stacks`), and MiniMalloc's orderings are on
+    /// home ground (`time_orderings`).
+    pub(crate) fn restricts_offsets(&self) -> bool {
+        self.items
+            .iter()
+            .any(|item| item.alignment > 1 || !item.forbidden.is_empty())
+    }
+
     /// Builds the structure for the buffers of `problem` that are not fixed and occupy memory.
     /// Fixed buffers only leave forbidden ranges. Assumes `problem.check()` passed.
     pub(crate) fn new(problem: &Problem) -> Sweep {

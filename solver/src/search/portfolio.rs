@@ -249,10 +249,7 @@ pub(crate) fn plan(
     // finds any packing with room to spare.
     let flat = flat_load(sweep)
         .filter(|&h| !perfect && lower && params.flat_load && h < capacity && full_at(h));
-    let timed = sweep
-        .items
-        .iter()
-        .any(|item| item.alignment > 1 || !item.forbidden.is_empty() || item.raised);
+    let timed = sweep.restricts_offsets() || sweep.tuck;
     assemble(params, capacity, perfect, flat, timed)
 }
 

@@ -306,12 +306,8 @@ impl<'a, T: Tracer> Search<'a, T> {
             // Without alignment or fixed buffers, order matters in a section only where a
             // member is released above its floor with no room to spare, which hole
             // filling's rules cover.
-            stacks: (switches.aligned_stacks
-                && sweep
-                    .items
-                    .iter()
-                    .any(|item| item.alignment > 1 || !item.forbidden.is_empty()))
-            .then(|| Box::new(Stacks::for_sweep(sweep))),
+            stacks: (switches.aligned_stacks && sweep.restricts_offsets())
+                .then(|| Box::new(Stacks::for_sweep(sweep))),
             undo: Vec::new(),
             saved_ranks: Vec::new(),
             stack: Vec::new(),
