@@ -632,3 +632,33 @@ fn minimize_beyond_the_addressable_memory_says_so_without_a_capacity() {
         run.stderr
     );
 }
+
+#[test]
+fn a_panic_is_an_internal_error_that_leaves_the_output_alone() {
+    let input = temp_path("panic-in.csv");
+    let output = temp_path("panic-out.csv");
+    std::fs::write(&input, example_text()).unwrap();
+    for mode in [&["--capacity=12"][..], &["--minimize", "--threads=2"]] {
+        std::fs::write(&output, "kept\n").unwrap();
+        let mut args: Vec<String> = mode.iter().map(|a| a.to_string()).collect();
+        args.push(format!("--input={}", input.display()));
+        args.push(format!("--output={}", output.display()));
+        let run = Command::new(BUFPACK)
+            .args(&args)
+            .env("BUFPACK_PANIC_FOR_TESTS", "1")
+            .env_remove("RUST_BACKTRACE")
+            .stdin(Stdio::null())
+            .output()
+            .expect("the bufpack binary runs");
+        let stderr = String::from_utf8(run.stderr).unwrap();
+        assert_eq!(run.status.code(), Some(70), "{mode:?}: {stderr}");
+        assert!(
+            stderr.starts_with("bufpack: internal error: a deliberate panic in the search"),
+            "{mode:?}: {stderr}"
+        );
+        assert!(stderr.contains("This is a bug in bufpack"), "{stderr}");
+        // Rust's own message and backtrace only with RUST_BACKTRACE.
+        assert!(!stderr.contains("panicked at"), "{stderr}");
+        assert_eq!(std::fs::read_to_string(&output).unwrap(), "kept\n");
+    }
+}

@@ -2,12 +2,15 @@
 //!
 //! `bufpack --capacity=N --input=in.csv --output=out.csv [--timeout=10s] [flags]`, or
 //! `bufpack --minimize --input=model.tflite --output=planned.tflite` to plan a TensorFlow
-//! Lite Micro model's tensor arena; see `bufpack --help`. Exit status: 0 solved, 1 no packing (infeasible, undecided or timed
-//! out), 2 bad input, usage or output, 130/143 stopped by SIGINT/SIGTERM.
+//! Lite Micro model's tensor arena; see `bufpack --help`. Exit status: 0 solved, 1 no packing
+//! (infeasible, undecided or timed out), 2 bad input, usage or output, 70 an internal error (a
+//! bug, see `crash.rs`), 130/143 stopped by SIGINT/SIGTERM.
 
 // A binary's root reads modules from its own directory, not from `bufpack/`.
 #[path = "bufpack/args.rs"]
 mod args;
+#[path = "bufpack/crash.rs"]
+mod crash;
 #[path = "bufpack/duration.rs"]
 mod duration;
 #[path = "bufpack/flags.rs"]
@@ -32,6 +35,7 @@ use args::Command;
 use run::{say, Exit};
 
 fn main() -> ExitCode {
+    crash::install();
     // First, so that a Ctrl-C at any point after this stops the run cleanly.
     if let Err(error) = signals::install() {
         say(&format!(
@@ -47,7 +51,7 @@ fn main() -> ExitCode {
         .collect::<Result<Vec<String>, _>>()
         .and_then(args::parse)
     {
-        Ok(Command::Run(options)) => run::run(&options),
+        Ok(Command::Run(options)) => crash::catch(|| run::run(&options)),
         Ok(Command::Help) => print(&help::usage()),
         Ok(Command::Version) => print(&format!("bufpack {}\n", env!("CARGO_PKG_VERSION"))),
         Err(error) => {

@@ -53,7 +53,10 @@ pub fn minimize_parallel(
             .iter()
             .filter_map(|role| {
                 let shared = &shared;
-                let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
+                // Named, so that a panic message says which thread it was.
+                let builder =
+                    std::thread::Builder::new().name(format!("bufpack-minimize-{}", role.thread));
+                let spawned = builder.spawn_scoped(scope, move || {
                     // Leaves the board however the thread ends, a panic included, so the
                     // others never wait for it.
                     let _leave = Leaving(shared, role.thread);

@@ -74,10 +74,15 @@ pub fn solve_parallel(
     std::thread::scope(|scope| {
         let handles: Vec<_> = shares[1..]
             .iter()
-            .map(|&share| {
+            .enumerate()
+            .map(|(part, &share)| {
                 let (run_part, stop, nodes, backtracks) = (&run_part, &stop, &nodes, &backtracks);
                 let caller = caller.clone();
-                scope.spawn(move || {
+                // Named, so that a panic message says which thread it was. (A thread the
+                // system will not start is a panic, as with `scope.spawn`.)
+                let builder =
+                    std::thread::Builder::new().name(format!("bufpack-search-{}", part + 1));
+                let spawned = builder.spawn_scoped(scope, move || {
                     run_part(share, &mut |n, b| {
                         nodes.fetch_add(n, Relaxed);
                         backtracks.fetch_add(b, Relaxed);
@@ -85,7 +90,8 @@ pub fn solve_parallel(
                     });
                     // The calling thread may be waiting for this one.
                     caller.unpark();
-                })
+                });
+                spawned.expect("the system starts a search thread")
             })
             .collect();
         // The calling thread runs part 0 and relays the monitor's stop to everyone, also

@@ -120,7 +120,8 @@ only if it still saves arena with them placed.
 
 Exit status: 0 solved (with --minimize: a packing found, optimal or not);
 1 no packing: infeasible, undecided or timed out; 2 bad input or usage, or
-an output that cannot be written; 130 (SIGINT) or 143 (SIGTERM) stopped by
+an output that cannot be written; 70 an internal error (a bug in bufpack,
+said on stderr; nothing is written); 130 (SIGINT) or 143 (SIGTERM) stopped by
 that signal, after writing the best packing found, if any.
 ";
 

@@ -27,17 +27,21 @@ pub(crate) enum Exit {
     Usage,
     /// Stopped by a signal (Ctrl-C, SIGTERM), after writing the best packing if there was one.
     Stopped(Signal),
+    /// A panic: a bug in bufpack (`crash.rs` has said so on stderr). Nothing was written.
+    Internal,
 }
 
 impl Exit {
-    /// The exit status: 0, 1, 2, or 128 + the signal's number (130 for SIGINT, 143 for
-    /// SIGTERM), as a shell reports a process that a signal killed.
+    /// The exit status: 0, 1, 2, 70 (`EX_SOFTWARE` of sysexits.h: an internal error), or
+    /// 128 + the signal's number (130 for SIGINT, 143 for SIGTERM), as a shell reports a
+    /// process that a signal killed.
     pub(crate) fn status(self) -> u8 {
         match self {
             Exit::Success => 0,
             Exit::NoPacking => 1,
             Exit::Usage => 2,
             Exit::Stopped(signal) => signal.exit_status(),
+            Exit::Internal => 70,
         }
     }
 }
@@ -66,6 +70,8 @@ pub(crate) struct Clock {
     deadline: Option<Instant>,
     /// What stopped the search, once something did.
     stop: Option<Stop>,
+    /// Panic at the first stop check ([`crate::crash::PANIC_FOR_TESTS`]).
+    panic_for_tests: bool,
 }
 
 /// Why the search was stopped.
@@ -84,6 +90,7 @@ impl Clock {
             // A deadline beyond what the clock can hold is no deadline.
             deadline: timeout.and_then(|t| start.checked_add(t)),
             stop: None,
+            panic_for_tests: std::env::var_os(crate::crash::PANIC_FOR_TESTS).is_some(),
         }
     }
 
@@ -109,6 +116,11 @@ impl Clock {
 
 impl Monitor for Clock {
     fn should_stop(&mut self) -> bool {
+        assert!(
+            !self.panic_for_tests,
+            "a deliberate panic in the search ({} is set)",
+            crate::crash::PANIC_FOR_TESTS
+        );
         if self.stop.is_some() {
             return true;
         }
