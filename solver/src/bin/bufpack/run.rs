@@ -105,6 +105,17 @@ impl Clock {
         }
     }
 
+    /// Panics if [`crate::crash::PANIC_FOR_TESTS`] is set: where the search first asks
+    /// whether to stop, or else (a search that never asked) once it returns, before anything
+    /// is written.
+    fn panic_if_asked(&self) {
+        assert!(
+            !self.panic_for_tests,
+            "a deliberate panic in the search ({} is set)",
+            crate::crash::PANIC_FOR_TESTS
+        );
+    }
+
     /// The signal that stopped the search, if one did.
     fn signal(&self) -> Option<Signal> {
         match self.stop {
@@ -116,11 +127,7 @@ impl Clock {
 
 impl Monitor for Clock {
     fn should_stop(&mut self) -> bool {
-        assert!(
-            !self.panic_for_tests,
-            "a deliberate panic in the search ({} is set)",
-            crate::crash::PANIC_FOR_TESTS
-        );
+        self.panic_if_asked();
         if self.stop.is_some() {
             return true;
         }
@@ -216,6 +223,7 @@ pub(crate) fn search(
         solve(problem, &options.params, clock)
     }
     .map_err(|e| format!("{input}: {e}"))?;
+    clock.panic_if_asked();
     let elapsed = clock.start.elapsed();
 
     say(&summary(problem, &report, elapsed, clock));
@@ -243,6 +251,7 @@ fn search_lowest(
 ) -> Result<Searched, String> {
     let report = minimize_parallel(problem, &options.params, threads, clock)
         .map_err(|e| format!("{input}: {e}"))?;
+    clock.panic_if_asked();
     let elapsed = clock.start.elapsed();
     say(&minimize_summary(
         problem,
