@@ -241,7 +241,7 @@ pub(crate) fn ablation(props: &AblationProps) -> Html {
                 <h2 id="ablation-title">{ "Ablation: what each technique saves" }</h2>
                 <button id="ablation-each" onclick={on_each} disabled={*running}>{ "Each off in turn" }</button>
             </div>
-            <p class="hint">{ format!("MiniMalloc's search at capacity {} (as everywhere in this view; bufpack's own two techniques stay off), with techniques switched off. A pruning rule only ever removes work; an ordering changes which packing is met first, so switching one off can also be lucky. Each run stops after 10 s.", props.lesson.capacity) }</p>
+            <p class="hint">{ format!("MiniMalloc's search at capacity {} (as everywhere in this view; bufpack's own techniques stay off), with techniques switched off. A pruning rule only ever removes work; an ordering changes which packing is met first, so switching one off can also be lucky. Each run stops after 10 s.", props.lesson.capacity) }</p>
             <fieldset class="switches">
                 <legend>{ "Switch off" }</legend>
                 { for minimalloc_switches().iter().enumerate().map(|(i, s)| {
