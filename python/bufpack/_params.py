@@ -19,8 +19,8 @@ class SolverParams:
     """Every technique of the exact search as a switch, and the portfolio of orderings.
 
     All on by default. ``canonical_floor``, ``fill_holes``, ``ledges``, ``ordered_stacks``,
-    ``limited_discrepancy``, ``flat_load``, ``release_floors``, ``aligned_stacks`` and
-    ``time_orderings`` are bufpack's own techniques (they come last, so positional arguments
+    ``limited_discrepancy``, ``flat_load``, ``release_floors``, ``aligned_stacks``,
+    ``time_orderings`` and ``handovers`` are bufpack's own techniques (they come last, so positional arguments
     keep MiniMalloc's order); with them off (:meth:`reference`) the search is MiniMalloc's.
 
     Each key string of ``preordering_heuristics`` ranks buffers by keys compared in turn, each
@@ -86,6 +86,11 @@ class SolverParams:
     """With alignment, fixed buffers or raised windows: the portfolio also runs searches with
     the buffers ranked latest end first (``UWA``) and latest start first (``LWA``), after the
     orderings of ``preordering_heuristics``. bufpack's own, not in MiniMalloc."""
+    handovers: bool = True
+    """At a capacity: the portfolio also searches the problem with the buffers that form one
+    rectangle in every packing (where memory is full just before a time, one ends there and
+    those starting then fill exactly its room and end together, or the mirror) merged into
+    one. Problems with gaps are left as they are. bufpack's own, not in MiniMalloc."""
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -138,6 +143,7 @@ class SolverParams:
             release_floors=False,
             aligned_stacks=False,
             time_orderings=False,
+            handovers=False,
         )
 
     @classmethod
@@ -162,4 +168,5 @@ class SolverParams:
             release_floors=False,
             aligned_stacks=False,
             time_orderings=False,
+            handovers=False,
         )

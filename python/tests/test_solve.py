@@ -185,12 +185,12 @@ def test_bufpacks_own_switches_default_on_and_reach_the_solver():
     assert params.canonical_floor and params.fill_holes
     assert params.ledges and params.ordered_stacks and params.limited_discrepancy
     assert params.flat_load and params.release_floors and params.aligned_stacks
-    assert params.time_orderings
+    assert params.time_orderings and params.handovers
     off = bufpack.SolverParams.all_off()
     assert not off.canonical_floor and not off.fill_holes
     assert not off.ledges and not off.ordered_stacks and not off.limited_discrepancy
     assert not off.flat_load and not off.release_floors and not off.aligned_stacks
-    assert not off.time_orderings
+    assert not off.time_orderings and not off.handovers
     # perfect.11 is full in every section, where fill_holes branches on the holes instead of
     # MiniMalloc's next buffer in canonical order: fewer nodes, the same height.
     problem = Problem.read_csv(FIXTURES / "teaching" / "perfect.11.csv", 11)
@@ -207,6 +207,7 @@ def test_bufpacks_own_switches_default_on_and_reach_the_solver():
         release_floors=False,
         aligned_stacks=False,
         time_orderings=False,
+        handovers=False,
     )
     ours = solved(problem, params=one, threads=1)
     theirs = solved(problem, params=reference, threads=1)

@@ -80,6 +80,13 @@ pub struct SolverParams {
     /// none of these; on such problems they can stay stuck where a ranking by time decides
     /// at once (BENCHMARKS.md). Not in the reference.
     pub time_orderings: bool,
+    /// In a decision at a capacity: where memory is full just before an instant, one buffer
+    /// ends there and the buffers starting there fill exactly its room and all end together
+    /// (or the mirror: one starts, the enders fill its room and all started together), they
+    /// form one rectangle in every packing; the portfolio also searches the problem with each
+    /// such group merged into one buffer, on a quarter of the slices (`search/handovers.rs`).
+    /// Problems with gaps are left as they are. Not in the reference.
+    pub handovers: bool,
     /// The portfolio: one search per key string; see [`Preordering`].
     pub preordering_heuristics: Vec<Preordering>,
 }
@@ -105,6 +112,7 @@ impl Default for SolverParams {
             release_floors: true,
             aligned_stacks: true,
             time_orderings: true,
+            handovers: true,
             preordering_heuristics: ["WAT", "TAW", "TWA"]
                 .iter()
                 .map(|keys| keys.parse().expect("default orderings are valid"))
@@ -116,7 +124,7 @@ impl Default for SolverParams {
 impl SolverParams {
     /// MiniMalloc's techniques as it has them: the defaults without the ones it lacks
     /// (`canonical_floor`, `fill_holes` and its rules, `limited_discrepancy`, `flat_load`,
-    /// `release_floors`, `aligned_stacks`, `time_orderings`). The teaching examples narrate
+    /// `release_floors`, `aligned_stacks`, `time_orderings`, `handovers`). The teaching examples narrate
     /// this search.
     pub fn reference() -> Self {
         SolverParams {
@@ -129,6 +137,7 @@ impl SolverParams {
             release_floors: false,
             aligned_stacks: false,
             time_orderings: false,
+            handovers: false,
             ..SolverParams::default()
         }
     }
@@ -154,6 +163,7 @@ impl SolverParams {
             release_floors: false,
             aligned_stacks: false,
             time_orderings: false,
+            handovers: false,
             ..SolverParams::default()
         }
     }

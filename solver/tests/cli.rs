@@ -330,6 +330,7 @@ fn help_and_version_exit_0() {
         "--[no]release_floors",
         "--[no]aligned_stacks",
         "--[no]time_orderings",
+        "--[no]handovers",
         "--preordering_heuristics=LIST",
     ] {
         assert!(run.stdout.contains(flag), "{flag} in:\n{}", run.stdout);

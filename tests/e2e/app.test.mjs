@@ -212,8 +212,9 @@ test('the Advanced panel lists every switch, bufpack\'s own marked, and sends th
     "Release floors (bufpack's own)",
     "Aligned stacks (bufpack's own)",
     "Time orderings (bufpack's own)",
+    "Handovers (bufpack's own)",
   ]);
-  assert.equal(labels.length, 18, `${labels}`);
+  assert.equal(labels.length, 19, `${labels}`);
   await page.screenshot({ path: path.join(shots, 'advanced.png'), fullPage: true });
   // Record the options the app gives the package (its namespace is read-only: a copy with
   // solveInWorker wrapped stands in), then solve with Fill holes off.
@@ -244,6 +245,7 @@ test('the Advanced panel lists every switch, bufpack\'s own marked, and sends th
   assert.equal(sent.releaseFloors, true);
   assert.equal(sent.alignedStacks, true);
   assert.equal(sent.timeOrderings, true);
+  assert.equal(sent.handovers, true);
   assert.equal(sent.hatlessPruning, true);
   await fillHoles.check();
   await page.evaluate(() => (globalThis.bufpack = globalThis.originalBufpack));

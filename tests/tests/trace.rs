@@ -43,9 +43,13 @@ fn searched(problem: &Problem) -> Vec<usize> {
         .collect()
 }
 
+/// The portfolio of `params` cut down to the one search a trace records: the first
+/// ordering's, on the problem as given (without the merged problem's searches, which
+/// `handovers` adds beside it).
 fn one_ordering(params: &SolverParams) -> SolverParams {
     SolverParams {
         preordering_heuristics: params.preordering_heuristics[..1].to_vec(),
+        handovers: false,
         ..params.clone()
     }
 }

@@ -229,6 +229,13 @@ export interface SolverParamsInit {
    * `preorderingHeuristics`. bufpack's own, not in MiniMalloc.
    */
   timeOrderings?: boolean;
+  /**
+   * At a capacity: the portfolio also searches the problem with the buffers that form one
+   * rectangle in every packing (where memory is full just before a time, one ends there and
+   * those starting then fill exactly its room and end together, or the mirror) merged into
+   * one. Problems with gaps are left as they are. bufpack's own, not in MiniMalloc.
+   */
+  handovers?: boolean;
   /** The portfolio of orderings, as key strings (default ["WAT", "TAW", "TWA"]). */
   preorderingHeuristics?: string[];
 }
@@ -254,10 +261,11 @@ export class SolverParams implements Required<SolverParamsInit> {
   releaseFloors: boolean;
   alignedStacks: boolean;
   timeOrderings: boolean;
+  handovers: boolean;
   preorderingHeuristics: string[];
   /**
    * MiniMalloc's search: its nine techniques on, bufpack's own (`canonicalFloor`,
-   * `fillHoles`, `ledges`, `orderedStacks`, `limitedDiscrepancy`, `flatLoad`, `releaseFloors`, `alignedStacks`, `timeOrderings`) off. For comparing with MiniMalloc node for node; the defaults are faster on
+   * `fillHoles`, `ledges`, `orderedStacks`, `limitedDiscrepancy`, `flatLoad`, `releaseFloors`, `alignedStacks`, `timeOrderings`, `handovers`) off. For comparing with MiniMalloc node for node; the defaults are faster on
    * perfect packings.
    */
   static reference(): SolverParams;

@@ -253,13 +253,15 @@ pub(crate) struct ParamsShape {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) time_orderings: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) handovers: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) preordering_heuristics: Option<Vec<String>>,
 }
 
 /// The fields of [`ParamsShape`] as JavaScript spells them. serde-wasm-bindgen reads a
 /// struct by looking up its known fields, so it never sees (nor refuses) others: the check
 /// against this list is explicit.
-pub(crate) const PARAM_NAMES: [&str; 19] = [
+pub(crate) const PARAM_NAMES: [&str; 20] = [
     "canonicalOnly",
     "sectionInference",
     "dynamicOrdering",
@@ -278,6 +280,7 @@ pub(crate) const PARAM_NAMES: [&str; 19] = [
     "releaseFloors",
     "alignedStacks",
     "timeOrderings",
+    "handovers",
     "preorderingHeuristics",
 ];
 
@@ -308,6 +311,7 @@ impl ParamsShape {
             (self.release_floors, &mut params.release_floors),
             (self.aligned_stacks, &mut params.aligned_stacks),
             (self.time_orderings, &mut params.time_orderings),
+            (self.handovers, &mut params.handovers),
         ];
         for (given, field) in switches {
             if let Some(value) = given {
@@ -345,6 +349,7 @@ impl ParamsShape {
             release_floors,
             aligned_stacks,
             time_orderings,
+            handovers,
             preordering_heuristics,
         } = params;
         ParamsShape {
@@ -366,6 +371,7 @@ impl ParamsShape {
             release_floors: Some(*release_floors),
             aligned_stacks: Some(*aligned_stacks),
             time_orderings: Some(*time_orderings),
+            handovers: Some(*handovers),
             preordering_heuristics: Some(
                 preordering_heuristics
                     .iter()

@@ -172,7 +172,7 @@ test('the default switches come from the solver and every switch can be turned o
     'canonicalOnly', 'sectionInference', 'dynamicOrdering', 'checkDominance', 'unallocatedFloor',
     'staticPreordering', 'dynamicDecomposition', 'monotonicFloor', 'hatlessPruning',
     'canonicalFloor', 'fillHoles', 'ledges', 'orderedStacks', 'limitedDiscrepancy',
-    'flatLoad', 'releaseFloors', 'alignedStacks', 'timeOrderings', 'preorderingHeuristics',
+    'flatLoad', 'releaseFloors', 'alignedStacks', 'timeOrderings', 'handovers', 'preorderingHeuristics',
   ]);
   assert.ok(Object.values(params).filter((v) => typeof v === 'boolean').every((on) => on));
   const problem = Problem.fromCsv(example, { capacity: 12 });
@@ -184,7 +184,7 @@ test('the default switches come from the solver and every switch can be turned o
 test('SolverParams.reference() is MiniMalloc\'s search: bufpack\'s own switches off, and more nodes on a perfect packing', () => {
   const reference = SolverParams.reference();
   assert.ok(reference instanceof SolverParams);
-  assert.deepEqual({ ...reference }, { ...new SolverParams(), canonicalFloor: false, fillHoles: false, ledges: false, orderedStacks: false, limitedDiscrepancy: false, flatLoad: false, releaseFloors: false, alignedStacks: false, timeOrderings: false });
+  assert.deepEqual({ ...reference }, { ...new SolverParams(), canonicalFloor: false, fillHoles: false, ledges: false, orderedStacks: false, limitedDiscrepancy: false, flatLoad: false, releaseFloors: false, alignedStacks: false, timeOrderings: false, handovers: false });
   const perfect = Problem.fromCsv(fixture('teaching/perfect.11.csv'), { capacity: 11 });
   const one = { preorderingHeuristics: ['WAT'] };
   const ours = new Solver(one).solve(perfect);
@@ -218,11 +218,13 @@ test("a worker's share of the searches: one part of two, and a share that is no 
     assertValid(problem, new Solution(call(share)));
   }
   // The most workers worth starting: three orderings and the two time orderings (with
-  // alignment, fixed buffers or raised windows), and the four lanes or (on a flat load
-  // below the capacity) the orderings and the lanes again at its height.
-  assert.equal(core.callWasm(raw.mostSearches, new SolverParams()), 5 + 5 + 4);
-  assert.equal(core.callWasm(raw.mostSearches, new SolverParams({ limitedDiscrepancy: false, flatLoad: false })), 5);
-  assert.equal(core.callWasm(raw.mostSearches, new SolverParams({ limitedDiscrepancy: false, flatLoad: false, timeOrderings: false })), 3);
+  // alignment, fixed buffers or raised windows), and the four lanes, all twice over with
+  // handovers (the merged problem's searches too), or (on a flat load below the capacity)
+  // the orderings and the lanes again at its height.
+  assert.equal(core.callWasm(raw.mostSearches, new SolverParams()), 2 * (5 + 4));
+  assert.equal(core.callWasm(raw.mostSearches, new SolverParams({ handovers: false })), 5 + 5 + 4);
+  assert.equal(core.callWasm(raw.mostSearches, new SolverParams({ limitedDiscrepancy: false, flatLoad: false })), 2 * 5);
+  assert.equal(core.callWasm(raw.mostSearches, new SolverParams({ limitedDiscrepancy: false, flatLoad: false, timeOrderings: false, handovers: false })), 3);
   // Part 7 of 8 (of seven searches) has none: it decides nothing, like a time limit.
   assert.throws(() => call({ part: 7, parts: 8 }), { code: 'timeout' });
   for (const share of [{ part: 2, parts: 2 }, { part: -1, parts: 2 }, { part: 0.5, parts: 2 }, { part: 0, parts: 0 }]) {

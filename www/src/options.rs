@@ -21,7 +21,7 @@ pub(crate) fn minimalloc_switches() -> &'static [Switch] {
     &SWITCHES[..MINIMALLOC]
 }
 
-pub(crate) const SWITCHES: [Switch; 18] = [
+pub(crate) const SWITCHES: [Switch; 19] = [
     Switch {
         name: "canonicalOnly",
         label: "Canonical order",
@@ -122,6 +122,12 @@ pub(crate) const SWITCHES: [Switch; 18] = [
         help: "Not in MiniMalloc. With alignment, fixed buffers or raised windows: also \
                searches with the buffers ranked by latest end and by latest start.",
     },
+    Switch {
+        name: "handovers",
+        label: "Handovers (bufpack's own)",
+        help: "Not in MiniMalloc. At a capacity, where memory is full: also searches with \
+               the buffers that form one rectangle in every packing merged into one.",
+    },
 ];
 
 #[derive(Clone, Debug, PartialEq)]
@@ -175,6 +181,7 @@ fn switches_of(params: &SolverParams) -> [bool; SWITCHES.len()] {
         params.release_floors,
         params.aligned_stacks,
         params.time_orderings,
+        params.handovers,
     ]
 }
 
@@ -252,7 +259,8 @@ mod tests {
                 "flatLoad",
                 "releaseFloors",
                 "alignedStacks",
-                "timeOrderings"
+                "timeOrderings",
+                "handovers"
             ]
         );
         assert!(SWITCHES[MINIMALLOC..]

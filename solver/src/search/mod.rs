@@ -1,6 +1,7 @@
 //! The exact solver: decides whether a problem fits its capacity and finds a packing if so.
 
 mod engine;
+mod handovers;
 mod holes;
 #[cfg(not(target_family = "wasm"))]
 mod parallel;
@@ -25,7 +26,7 @@ pub use portfolio::Share;
 pub use trace::{Prune, Technique, Trace, TraceCandidate, TraceCounts, TraceEvent};
 
 pub(crate) use engine::Step;
-pub(crate) use portfolio::{Portfolio, PortfolioEnd};
+pub(crate) use portfolio::{KeyTables, Portfolio, PortfolioEnd};
 pub(crate) use preorder::key_table;
 
 use portfolio::run_portfolio;
@@ -202,16 +203,16 @@ pub fn solve_share(
     share: Share,
     monitor: &mut dyn Monitor,
 ) -> Result<Report, SolveError> {
-    let prepared = match Prepared::new(problem, params, monitor)? {
+    let prepared = match Prepared::at_capacity(problem, params, monitor)? {
         Ok(prepared) => prepared,
         Err(outcome) => return Ok(Report::early(outcome)),
     };
     let mut counter = ProgressCounter::default();
     // The search's stop checks and its places in the race both reach the monitor.
     let monitor = std::cell::RefCell::new(monitor);
+    let keys = KeyTables::of(problem, &prepared.sweep, prepared.merged());
     let end = run_portfolio(
-        problem,
-        &prepared.sweep,
+        keys.sweeps(&prepared.sweep, prepared.merged().map(|(_, sweep)| sweep)),
         params,
         problem.capacity,
         share,
@@ -278,6 +279,7 @@ pub fn trace(
         decided_by: Some(0).filter(|_| step != Step::Stopped),
         when: None,
         item_offsets: search.item_offsets().to_vec(),
+        merged: false,
     };
     let one = SolverParams {
         preordering_heuristics: ordering.iter().cloned().collect(),
@@ -299,6 +301,9 @@ pub fn trace(
 /// infeasibilities, and sweep the buffers the search must place.
 pub(crate) struct Prepared {
     pub(crate) sweep: Sweep,
+    /// The problem merged at its handovers and its sweep (decisions only), which the
+    /// portfolio searches beside the original (`portfolio::Sweeps`).
+    handovers: Option<(handovers::Handovers, Sweep)>,
 }
 
 impl Prepared {
@@ -339,7 +344,37 @@ impl Prepared {
         }
         Ok(Ok(Prepared {
             sweep: Sweep::new(problem),
+            handovers: None,
         }))
+    }
+
+    /// [`Prepared::new`] for a decision at the problem's capacity: with `handovers` on, also
+    /// the problem with its handovers merged (`search/handovers.rs`) and its sweep, for
+    /// [`Prepared::merged`]; [`Prepared::finish`] places the original buffers back from a
+    /// packing of it.
+    pub(crate) fn at_capacity(
+        problem: &Problem,
+        params: &SolverParams,
+        monitor: &mut dyn Monitor,
+    ) -> Result<Result<Prepared, Outcome>, SolveError> {
+        let mut prepared = match Prepared::new(problem, params, monitor)? {
+            Ok(prepared) => prepared,
+            Err(outcome) => return Ok(Err(outcome)),
+        };
+        if params.handovers {
+            if let Some(merged) = handovers::Handovers::find(problem) {
+                let sweep = Sweep::new(&merged.problem);
+                prepared.handovers = Some((merged, sweep));
+            }
+        }
+        Ok(Ok(prepared))
+    }
+
+    /// The merged problem and its sweep, if handovers merged anything.
+    pub(crate) fn merged(&self) -> Option<(&Problem, &Sweep)> {
+        self.handovers
+            .as_ref()
+            .map(|(h, sweep)| (&h.problem, sweep))
     }
 
     /// Turns a portfolio's end into a report.
@@ -370,13 +405,20 @@ impl Prepared {
         capacity: Offset,
         end: &PortfolioEnd,
     ) -> Solution {
-        let mut offsets: Vec<Offset> = problem
+        let (searched, sweep, merged) = match (&self.handovers, end.merged) {
+            (Some((merged, sweep)), true) => (&merged.problem, sweep, Some(merged)),
+            _ => (problem, &self.sweep, None),
+        };
+        let mut offsets: Vec<Offset> = searched
             .buffers
             .iter()
             .map(|b| b.offset.unwrap_or_else(|| b.resting_offset(capacity)))
             .collect();
-        for (item, &offset) in self.sweep.items.iter().zip(&end.item_offsets) {
+        for (item, &offset) in sweep.items.iter().zip(&end.item_offsets) {
             offsets[item.index] = offset;
+        }
+        if let Some(merged) = merged {
+            offsets = merged.unmerge(&offsets, problem.buffers.len());
         }
         Solution::from_offsets(problem, offsets)
     }

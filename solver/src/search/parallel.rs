@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::portfolio::{plan, race_key, race_plan, PortfolioEnd, Share};
-use super::{key_table, Prepared, ProgressCounter, Report, SolveError};
+use super::portfolio::{race_key, race_plan, KeyTables, PortfolioEnd, Share};
+use super::{Prepared, ProgressCounter, Report, SolveError};
 use crate::model::Problem;
 use crate::monitor::Monitor;
 use crate::params::SolverParams;
@@ -30,12 +30,13 @@ pub fn solve_parallel(
     threads: usize,
     monitor: &mut dyn Monitor,
 ) -> Result<Report, SolveError> {
-    let prepared = match Prepared::new(problem, params, monitor)? {
+    let prepared = match Prepared::at_capacity(problem, params, monitor)? {
         Ok(prepared) => prepared,
         Err(outcome) => return Ok(Report::early(outcome)),
     };
-    let keys = key_table(problem, &prepared.sweep);
-    let plan = plan(&prepared.sweep, &keys, params, problem.capacity, true);
+    let keys = KeyTables::of(problem, &prepared.sweep, prepared.merged());
+    let sweeps = keys.sweeps(&prepared.sweep, prepared.merged().map(|(_, sweep)| sweep));
+    let plan = sweeps.plan(params, problem.capacity);
     let shares: Vec<Share> = Share::all(threads.clamp(1, plan.len().max(1))).collect();
     // The monitor's stop, relayed to every thread.
     let stop = AtomicBool::new(false);
@@ -45,15 +46,7 @@ pub fn solve_parallel(
     let backtracks = AtomicU64::new(0);
     let winner: Mutex<Option<PortfolioEnd>> = Mutex::new(None);
     let run_part = |share: Share, tick: &mut dyn FnMut(u64, u64) -> bool| {
-        let end = race_plan(
-            &prepared.sweep,
-            &keys,
-            params,
-            &plan,
-            share,
-            &earliest,
-            tick,
-        );
+        let end = race_plan(sweeps, params, &plan, share, &earliest, tick);
         let Some((round, index)) = end.when else {
             return;
         };

@@ -26,38 +26,92 @@ pub(crate) struct PortfolioEnd {
     /// ends with the least of these over all searches (see `race_plan`, native only).
     #[cfg_attr(target_family = "wasm", allow(dead_code))]
     pub(crate) when: Option<(u64, usize)>,
-    /// Item offsets when solved.
+    /// Item offsets when solved: items of the merged sweep if `merged`.
     pub(crate) item_offsets: Vec<Offset>,
+    /// Whether the search that decided ran on the problem with its handovers merged.
+    pub(crate) merged: bool,
+}
+
+/// What a portfolio searches: the problem's sweep and ordering keys, and with handovers
+/// (`search/handovers.rs`) the merged problem's too.
+#[derive(Clone, Copy)]
+pub(crate) struct Sweeps<'a> {
+    pub(crate) original: (&'a Sweep, &'a KeyTable),
+    pub(crate) merged: Option<(&'a Sweep, &'a KeyTable)>,
+}
+
+/// The ordering keys of a problem's sweep, and of its merged problem's if any: what
+/// [`Sweeps`] borrows.
+pub(crate) struct KeyTables(KeyTable, Option<KeyTable>);
+
+impl KeyTables {
+    pub(crate) fn of(problem: &Problem, sweep: &Sweep, merged: Option<(&Problem, &Sweep)>) -> Self {
+        KeyTables(
+            key_table(problem, sweep),
+            merged.map(|(problem, sweep)| key_table(problem, sweep)),
+        )
+    }
+
+    /// `sweep` (and the merged problem's) with these keys.
+    pub(crate) fn sweeps<'a>(&'a self, sweep: &'a Sweep, merged: Option<&'a Sweep>) -> Sweeps<'a> {
+        Sweeps {
+            original: (sweep, &self.0),
+            merged: merged.zip(self.1.as_ref()),
+        }
+    }
+}
+
+impl<'a> Sweeps<'a> {
+    /// One sweep, nothing merged.
+    pub(crate) fn one(sweep: &'a Sweep, keys: &'a KeyTable) -> Sweeps<'a> {
+        Sweeps {
+            original: (sweep, keys),
+            merged: None,
+        }
+    }
+
+    /// The whole portfolio at `capacity` (see [`plan`]): the original problem's searches,
+    /// then the merged problem's (which run on a quarter of the slices: where handovers
+    /// help, they decide within a few thousand nodes; elsewhere they cost the others little).
+    pub(crate) fn plan(&self, params: &SolverParams, capacity: Offset) -> Vec<Planned> {
+        let (sweep, keys) = self.original;
+        let mut planned = plan(sweep, keys, params, capacity, true);
+        if let Some((sweep, keys)) = self.merged {
+            planned.extend(
+                plan(sweep, keys, params, capacity, false)
+                    .into_iter()
+                    .map(|p| Planned { merged: true, ..p }),
+            );
+        }
+        planned
+    }
 }
 
 /// Runs the searches of `share` of the portfolio of `params` round-robin until one decides
 /// or `tick` asks to stop. `tick` receives the nodes and backtracks since its last call,
 /// every few dozen nodes; `racing` each search's place (see [`race_key`]) before its slice.
 pub(crate) fn run_portfolio(
-    problem: &Problem,
-    sweep: &Sweep,
+    sweeps: Sweeps,
     params: &SolverParams,
     capacity: Offset,
     share: Share,
     tick: &mut dyn FnMut(u64, u64) -> bool,
     racing: &mut dyn FnMut(u64),
 ) -> PortfolioEnd {
-    let keys = key_table(problem, sweep);
-    let plan = plan(sweep, &keys, params, capacity, true);
-    run_plan(sweep, &keys, params, &plan, share, tick, racing)
+    let plan = sweeps.plan(params, capacity);
+    run_plan(sweeps, params, &plan, share, tick, racing)
 }
 
 /// Runs the searches of `plan` that `share` holds, as [`run_portfolio`] does.
 pub(crate) fn run_plan(
-    sweep: &Sweep,
-    keys: &KeyTable,
+    sweeps: Sweeps,
     params: &SolverParams,
     plan: &[Planned],
     share: Share,
     tick: &mut dyn FnMut(u64, u64) -> bool,
     racing: &mut dyn FnMut(u64),
 ) -> PortfolioEnd {
-    let mut portfolio = Portfolio::build(sweep, keys, params, plan, share);
+    let mut portfolio = Portfolio::build(sweeps, params, plan, share);
     let mut may_run = |round: u64, index: usize| {
         racing(race_key(round, index));
         true
@@ -77,15 +131,14 @@ pub(crate) fn run_plan(
 /// same packing. Ends `Stopped` when it passes `earliest`, has nothing left, or `tick` asks.
 #[cfg(not(target_family = "wasm"))]
 pub(crate) fn race_plan(
-    sweep: &Sweep,
-    keys: &KeyTable,
+    sweeps: Sweeps,
     params: &SolverParams,
     plan: &[Planned],
     share: Share,
     earliest: &AtomicU64,
     tick: &mut dyn FnMut(u64, u64) -> bool,
 ) -> PortfolioEnd {
-    let mut portfolio = Portfolio::build(sweep, keys, params, plan, share);
+    let mut portfolio = Portfolio::build(sweeps, params, plan, share);
     // The place of the search running: a share that runs ahead in rounds is mid-slice in a
     // long one when another decides earlier, and stops there rather than at the slice's end.
     let place = std::cell::Cell::new(0);
@@ -141,10 +194,16 @@ impl Share {
     }
 
     /// The most parts the portfolio of `params` can be dealt into with a search in each:
-    /// its most searches (see [`plan`]), on a perfect packing or on a flat load below the
-    /// capacity. More parts would only idle.
+    /// its most searches (see [`plan`]), on a perfect packing (twice over with handovers:
+    /// the merged problem's searches too) or on a flat load below the capacity (which has
+    /// no handovers: memory is never full). More parts would only idle.
     pub fn most_parts(params: &SolverParams) -> usize {
         let perfect = assemble(params, 1, true, None, true).len();
+        let perfect = if params.handovers {
+            2 * perfect
+        } else {
+            perfect
+        };
         let flat = assemble(params, 1, false, params.flat_load.then_some(0), true).len();
         perfect.max(flat).max(1)
     }
@@ -226,6 +285,8 @@ pub(crate) struct Planned {
     capacity: Offset,
     /// Whether its failure proves there is no packing (false at a flat load's height).
     proves: bool,
+    /// Whether it searches the problem with its handovers merged.
+    merged: bool,
 }
 
 /// The searches of the whole portfolio at `capacity`, in the order they run: one per
@@ -284,6 +345,7 @@ fn assemble(
             lane: None,
             capacity,
             proves,
+            merged: false,
         })
     };
     let lanes = |capacity, proves| {
@@ -298,6 +360,7 @@ fn assemble(
                     lane: Some(lane),
                     capacity,
                     proves,
+                    merged: false,
                 })
             })
     };
@@ -329,8 +392,10 @@ struct Entry {
     index: usize,
     ordering: Option<usize>,
     proves: bool,
-    /// Its slices are the others' shifted right by this: a time ordering's are a quarter.
+    /// Its slices are the others' shifted right by this: a time ordering's are a quarter,
+    /// and so are a search's of the merged problem.
     thinner: u32,
+    merged: bool,
 }
 
 /// The load of every section when it is the same for all (the height of a perfect packing,
@@ -354,7 +419,7 @@ impl<'a> Portfolio<'a> {
         capacity: Offset,
     ) -> Portfolio<'a> {
         let plan = plan(sweep, keys, params, capacity, true);
-        Portfolio::build(sweep, keys, params, &plan, Share::WHOLE)
+        Portfolio::build(Sweeps::one(sweep, keys), params, &plan, Share::WHOLE)
     }
 
     /// A minimisation's probe at `capacity`: the searches of the portfolio at that height
@@ -366,17 +431,17 @@ impl<'a> Portfolio<'a> {
         capacity: Offset,
     ) -> Portfolio<'a> {
         let plan = plan(sweep, keys, params, capacity, false);
-        Portfolio::build(sweep, keys, params, &plan, Share::WHOLE)
+        Portfolio::build(Sweeps::one(sweep, keys), params, &plan, Share::WHOLE)
     }
 
     /// The searches of `plan` that `share` runs.
     fn build(
-        sweep: &'a Sweep,
-        keys: &'a KeyTable,
+        sweeps: Sweeps<'a>,
         params: &SolverParams,
         plan: &[Planned],
         share: Share,
     ) -> Portfolio<'a> {
+        let (sweep, _) = sweeps.original;
         let mut portfolio = Portfolio {
             searches: Vec::new(),
             entries: Vec::new(),
@@ -387,6 +452,10 @@ impl<'a> Portfolio<'a> {
         };
         for (index, planned) in plan.iter().enumerate().filter(|&(i, _)| share.keeps(i)) {
             let ordering = ordering_at(params, planned.ordering);
+            let (sweep, keys) = match (planned.merged, sweeps.merged) {
+                (true, Some(merged)) => merged,
+                _ => sweeps.original,
+            };
             let mut search = Search::new(sweep, keys, ordering, params, planned.capacity);
             match planned.lane {
                 None => {}
@@ -403,11 +472,13 @@ impl<'a> Portfolio<'a> {
             let time = planned
                 .ordering
                 .is_some_and(|o| o >= params.preordering_heuristics.len());
+            let shift = |thin: bool| if thin { TIME_SLICE_SHIFT } else { 0 };
             portfolio.entries.push(Entry {
                 index,
                 ordering: planned.ordering,
                 proves: planned.proves,
-                thinner: if time { TIME_SLICE_SHIFT } else { 0 },
+                thinner: shift(time) + shift(planned.merged),
+                merged: planned.merged,
             });
         }
         portfolio
@@ -460,6 +531,7 @@ impl<'a> Portfolio<'a> {
             decided_by: None,
             when: None,
             item_offsets: Vec::new(),
+            merged: false,
         };
         if self.searches.is_empty() {
             // A share with no search (more parts than searches), or whose every search was
@@ -491,6 +563,7 @@ impl<'a> Portfolio<'a> {
                 decided_by: entry.ordering.or(Some(0)),
                 when: Some((self.round, entry.index)),
                 item_offsets: self.searches[at].item_offsets().to_vec(),
+                merged: entry.merged,
             });
         }
         None
@@ -519,9 +592,16 @@ mod tests {
             ..params.clone()
         };
         assert_eq!(super::plan(&sweep, &keys, &one, 5, true).len(), 3);
-        // At most (a flat load, with alignment): one ordering and the two by time at the
-        // capacity and at the load, and the first ordering's two lanes.
-        assert_eq!(Share::most_parts(&one), 3 + 3 + 2);
+        // At most (a perfect packing with alignment and handovers): one ordering, the two by
+        // time and the first ordering's two lanes, for the problem and for the merged one.
+        assert_eq!(Share::most_parts(&one), 2 * (3 + 2));
+        let no_handovers = SolverParams {
+            handovers: false,
+            ..one.clone()
+        };
+        // Without handovers, a flat load with alignment: the orderings at the capacity and
+        // at the load, and the lanes.
+        assert_eq!(Share::most_parts(&no_handovers), 3 + 3 + 2);
         for parts in 1..=plan.len() + 1 {
             let mut dealt: Vec<usize> = Share::all(parts)
                 .flat_map(|share| (0..plan.len()).filter(move |&i| share.keeps(i)))
@@ -531,7 +611,7 @@ mod tests {
             // Each part builds exactly its searches; part 0 always holds the first
             // ordering's ordinary search, which ends only by deciding.
             let built: usize = Share::all(parts)
-                .map(|share| Portfolio::build(&sweep, &keys, &params, &plan, share))
+                .map(|share| Portfolio::build(Sweeps::one(&sweep, &keys), &params, &plan, share))
                 .map(|portfolio| portfolio.searches.len())
                 .sum();
             assert_eq!(built, plan.len());
@@ -570,8 +650,7 @@ mod tests {
         let ends: Vec<Step> = Share::all(8)
             .map(|share| {
                 run_plan(
-                    &sweep,
-                    &keys,
+                    Sweeps::one(&sweep, &keys),
                     &params,
                     &plan,
                     share,
@@ -598,13 +677,12 @@ mod tests {
         assert_eq!(plan.len(), 3 + 3 + LANES.len());
         assert_eq!(
             Share::most_parts(&params),
-            plan.len() + 2 * TIME_ORDERINGS.len()
+            2 * (3 + TIME_ORDERINGS.len() + LANES.len())
         );
         let parts = plan.len();
         for share in Share::all(parts) {
             let end = run_plan(
-                &sweep,
-                &keys,
+                Sweeps::one(&sweep, &keys),
                 &params,
                 &plan,
                 share,

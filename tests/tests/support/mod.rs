@@ -148,6 +148,7 @@ pub(crate) fn techniques() -> Vec<(&'static str, Flip)> {
         ("release_floors", |p| p.release_floors ^= true),
         ("aligned_stacks", |p| p.aligned_stacks ^= true),
         ("time_orderings", |p| p.time_orderings ^= true),
+        ("handovers", |p| p.handovers ^= true),
     ]
 }
 

@@ -390,6 +390,7 @@ mod tests {
             "--norelease_floors",
             "--noaligned_stacks",
             "--notime_orderings",
+            "--nohandovers",
         ];
         assert_eq!(with_capacity(&all_off).params, SolverParams::all_off());
         // Each flag alone turns off its own field and nothing else.
@@ -415,9 +416,10 @@ mod tests {
                     p.release_floors,
                     p.aligned_stacks,
                     p.time_orderings,
+                    p.handovers,
                 ]
             };
-            let mut expected = [true; 18];
+            let mut expected = [true; 19];
             expected[index] = false;
             assert_eq!(fields(&params), expected, "{flag}");
             let off_then_on = with_capacity(&[flag, &format!("--{}=true", &flag[4..])]).params;
