@@ -256,7 +256,10 @@ fn handovers_pack_rect_346_seed_88() {
     let problem = bufpack_tests::generate::cut_rectangle(&mut Rng::new(88), 346, 1 << 20, 1000);
     let decided = |params: &SolverParams| packs_within_cap(&problem, params);
     assert!(decided(&SolverParams::default()), "packed with handovers");
-    assert!(!decided(&no_handovers()), "not decided within the cap without them");
+    assert!(
+        !decided(&no_handovers()),
+        "not decided within the cap without them"
+    );
 }
 
 /// The canonical floor on challenging instance K: a buffer the canonical order already

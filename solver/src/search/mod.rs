@@ -26,6 +26,7 @@ pub use portfolio::Share;
 pub use trace::{Prune, Technique, Trace, TraceCandidate, TraceCounts, TraceEvent};
 
 pub(crate) use engine::Step;
+pub(crate) use handovers::Handovers;
 pub(crate) use portfolio::{KeyTables, Portfolio, PortfolioEnd};
 pub(crate) use preorder::key_table;
 
@@ -303,7 +304,7 @@ pub(crate) struct Prepared {
     pub(crate) sweep: Sweep,
     /// The problem merged at its handovers and its sweep (decisions only), which the
     /// portfolio searches beside the original (`portfolio::Sweeps`).
-    handovers: Option<(handovers::Handovers, Sweep)>,
+    handovers: Option<(Handovers, Sweep)>,
 }
 
 impl Prepared {
@@ -362,7 +363,7 @@ impl Prepared {
             Err(outcome) => return Ok(Err(outcome)),
         };
         if params.handovers {
-            if let Some(merged) = handovers::Handovers::find(problem) {
+            if let Some(merged) = Handovers::find(problem) {
                 let sweep = Sweep::new(&merged.problem);
                 prepared.handovers = Some((merged, sweep));
             }
@@ -405,23 +406,41 @@ impl Prepared {
         capacity: Offset,
         end: &PortfolioEnd,
     ) -> Solution {
-        let (searched, sweep, merged) = match (&self.handovers, end.merged) {
-            (Some((merged, sweep)), true) => (&merged.problem, sweep, Some(merged)),
-            _ => (problem, &self.sweep, None),
-        };
-        let mut offsets: Vec<Offset> = searched
-            .buffers
-            .iter()
-            .map(|b| b.offset.unwrap_or_else(|| b.resting_offset(capacity)))
-            .collect();
-        for (item, &offset) in sweep.items.iter().zip(&end.item_offsets) {
-            offsets[item.index] = offset;
-        }
-        if let Some(merged) = merged {
-            offsets = merged.unmerge(&offsets, problem.buffers.len());
-        }
-        Solution::from_offsets(problem, offsets)
+        let merged = self
+            .handovers
+            .as_ref()
+            .map(|(merged, sweep)| (merged, sweep));
+        solution_of(problem, &self.sweep, merged, capacity, end)
     }
+}
+
+/// The packing of `problem` a solved portfolio end gives at `capacity`: from the items of
+/// `sweep`, or of the merged problem's sweep when the end says its search decided (with the
+/// original buffers placed back). The buffers the search skipped are filled in: fixed ones
+/// at their offset, ones that occupy nothing at their hint when it is legal, else at 0.
+pub(crate) fn solution_of(
+    problem: &Problem,
+    sweep: &Sweep,
+    merged: Option<(&Handovers, &Sweep)>,
+    capacity: Offset,
+    end: &PortfolioEnd,
+) -> Solution {
+    let (searched, sweep, merged) = match (merged, end.merged) {
+        (Some((merged, sweep)), true) => (&merged.problem, sweep, Some(merged)),
+        _ => (problem, sweep, None),
+    };
+    let mut offsets: Vec<Offset> = searched
+        .buffers
+        .iter()
+        .map(|b| b.offset.unwrap_or_else(|| b.resting_offset(capacity)))
+        .collect();
+    for (item, &offset) in sweep.items.iter().zip(&end.item_offsets) {
+        offsets[item.index] = offset;
+    }
+    if let Some(merged) = merged {
+        offsets = merged.unmerge(&offsets, problem.buffers.len());
+    }
+    Solution::from_offsets(problem, offsets)
 }
 
 /// Checks that the fixed buffers of `problem` do not overlap each other.

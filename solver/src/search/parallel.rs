@@ -36,7 +36,7 @@ pub fn solve_parallel(
     };
     let keys = KeyTables::of(problem, &prepared.sweep, prepared.merged());
     let sweeps = keys.sweeps(&prepared.sweep, prepared.merged().map(|(_, sweep)| sweep));
-    let plan = sweeps.plan(params, problem.capacity);
+    let plan = sweeps.plan(params, problem.capacity, true);
     let shares: Vec<Share> = Share::all(threads.clamp(1, plan.len().max(1))).collect();
     // The monitor's stop, relayed to every thread.
     let stop = AtomicBool::new(false);

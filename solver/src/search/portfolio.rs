@@ -63,6 +63,7 @@ impl KeyTables {
 
 impl<'a> Sweeps<'a> {
     /// One sweep, nothing merged.
+    #[cfg(test)]
     pub(crate) fn one(sweep: &'a Sweep, keys: &'a KeyTable) -> Sweeps<'a> {
         Sweeps {
             original: (sweep, keys),
@@ -73,9 +74,15 @@ impl<'a> Sweeps<'a> {
     /// The whole portfolio at `capacity` (see [`plan`]): the original problem's searches,
     /// then the merged problem's (which run on a quarter of the slices: where handovers
     /// help, they decide within a few thousand nodes; elsewhere they cost the others little).
-    pub(crate) fn plan(&self, params: &SolverParams, capacity: Offset) -> Vec<Planned> {
+    /// `lower` as for [`plan`] (false for a minimisation's probe).
+    pub(crate) fn plan(
+        &self,
+        params: &SolverParams,
+        capacity: Offset,
+        lower: bool,
+    ) -> Vec<Planned> {
         let (sweep, keys) = self.original;
-        let mut planned = plan(sweep, keys, params, capacity, true);
+        let mut planned = plan(sweep, keys, params, capacity, lower);
         if let Some((sweep, keys)) = self.merged {
             planned.extend(
                 plan(sweep, keys, params, capacity, false)
@@ -98,7 +105,7 @@ pub(crate) fn run_portfolio(
     tick: &mut dyn FnMut(u64, u64) -> bool,
     racing: &mut dyn FnMut(u64),
 ) -> PortfolioEnd {
-    let plan = sweeps.plan(params, capacity);
+    let plan = sweeps.plan(params, capacity, true);
     run_plan(sweeps, params, &plan, share, tick, racing)
 }
 
@@ -423,15 +430,15 @@ impl<'a> Portfolio<'a> {
     }
 
     /// A minimisation's probe at `capacity`: the searches of the portfolio at that height
-    /// only (the probe at the lower bound is the one at a flat load's height).
+    /// only (the probe at the lower bound is the one at a flat load's height), and with
+    /// `sweeps.merged` (the problem merged at its handovers at `capacity`) its searches too.
     pub(crate) fn probe(
-        sweep: &'a Sweep,
-        keys: &'a KeyTable,
+        sweeps: Sweeps<'a>,
         params: &SolverParams,
         capacity: Offset,
     ) -> Portfolio<'a> {
-        let plan = plan(sweep, keys, params, capacity, false);
-        Portfolio::build(Sweeps::one(sweep, keys), params, &plan, Share::WHOLE)
+        let plan = sweeps.plan(params, capacity, false);
+        Portfolio::build(sweeps, params, &plan, Share::WHOLE)
     }
 
     /// The searches of `plan` that `share` runs.
@@ -790,7 +797,7 @@ mod tests {
         let keys = key_table(problem, &sweep);
         let capacity = problem.capacity;
         let mut portfolio = match probe {
-            true => Portfolio::probe(&sweep, &keys, params, capacity),
+            true => Portfolio::probe(Sweeps::one(&sweep, &keys), params, capacity),
             false => Portfolio::new(&sweep, &keys, params, capacity),
         };
         let searches = portfolio.searches.len();

@@ -4,9 +4,11 @@
 use super::Run;
 use crate::minimize::FoundBy;
 use crate::model::Offset;
+use crate::model::Problem;
 use crate::monitor::Monitor;
 use crate::params::SolverParams;
-use crate::search::{key_table, Portfolio, Prepared, Step};
+use crate::search::{solution_of, Handovers, KeyTables, Portfolio, Prepared, Step};
+use crate::sweep::Sweep;
 
 /// Rounds after which an undecided scout first counts as stalled (see [`Run::probe`]).
 const FIRST_PATIENCE: u32 = 2;
@@ -44,7 +46,25 @@ impl Run<'_> {
             return;
         };
         let sweep = &prepared.sweep;
-        let keys = key_table(problem, sweep);
+        // With handovers, the proof probe at the bound also searches the problem merged at
+        // its handovers there (`search/handovers.rs`). Only at LOAD is memory ever full, so
+        // a bound raised above it has none: this is found once.
+        let at_bound = Problem::new(problem.buffers.clone(), self.lower_bound);
+        let merged = params
+            .handovers
+            .then(|| Handovers::find(&at_bound))
+            .flatten()
+            .map(|merged| {
+                let sweep = Sweep::new(&merged.problem);
+                (merged, sweep)
+            });
+        drop(at_bound);
+        let merged_target = self.lower_bound;
+        let keys = KeyTables::of(
+            problem,
+            sweep,
+            merged.as_ref().map(|(m, s)| (&m.problem, s)),
+        );
         let slice = (4 * sweep.items.len() as u64).max(MIN_SLICE);
         let mut probes: Vec<Probe<'_>> = Vec::new();
         let mut floor = self.lower_bound;
@@ -74,7 +94,17 @@ impl Run<'_> {
                     probes.push(Probe {
                         target,
                         rounds: 0,
-                        portfolio: Portfolio::probe(sweep, &keys, params, target),
+                        portfolio: Portfolio::probe(
+                            keys.sweeps(
+                                sweep,
+                                merged
+                                    .as_ref()
+                                    .filter(|_| target == merged_target)
+                                    .map(|(_, s)| s),
+                            ),
+                            params,
+                            target,
+                        ),
                     });
                 }
             }
@@ -118,7 +148,8 @@ impl Run<'_> {
             };
             match end.step {
                 Step::Solved => {
-                    let solution = prepared.solution(problem, target, &end);
+                    let merged = merged.as_ref().map(|(m, s)| (m, s));
+                    let solution = solution_of(problem, sweep, merged, target, &end);
                     self.improve(solution, FoundBy::Search { probe: target }, monitor);
                 }
                 Step::Infeasible => {
