@@ -247,9 +247,9 @@ fn every_share_of_the_portfolio_agrees_with_brute_force() {
         let truth = brute_force_fits(&problem);
         let one = solve(&problem, &params, &mut ()).expect("well-formed");
         assert!(decided_as(&problem, truth, &one.outcome, "one thread"));
-        // Up to 23 parts: more than the largest plan (a perfect packing's searches and, with
-        // handovers, the merged problem's too).
-        for parts in [2, 3, 5, 11, 23] {
+        // Up to 29 parts: more than the largest plan (a flat load's searches at the capacity
+        // and at its height and, with handovers, the merged problem's too).
+        for parts in [2, 3, 5, 11, 29] {
             for share in Share::all(parts) {
                 let report = solve_share(&problem, &params, share, &mut ()).expect("well-formed");
                 let what = format!("case {case}, {share:?}");

@@ -213,7 +213,12 @@ pub fn solve_share(
     let monitor = std::cell::RefCell::new(monitor);
     let keys = KeyTables::of(problem, &prepared.sweep, prepared.merged());
     let end = run_portfolio(
-        keys.sweeps(&prepared.sweep, prepared.merged().map(|(_, sweep)| sweep)),
+        keys.sweeps(
+            &prepared.sweep,
+            prepared
+                .merged()
+                .map(|(merged, sweep)| (sweep, merged.capacity)),
+        ),
         params,
         problem.capacity,
         share,
@@ -303,7 +308,8 @@ pub fn trace(
 pub(crate) struct Prepared {
     pub(crate) sweep: Sweep,
     /// The problem merged at its handovers and its sweep (decisions only), which the
-    /// portfolio searches beside the original (`portfolio::Sweeps`).
+    /// portfolio searches beside the original (`portfolio::Sweeps`); merged at the capacity,
+    /// or at a flat load's height below it (its capacity says which).
     handovers: Option<(Handovers, Sweep)>,
 }
 
@@ -352,7 +358,9 @@ impl Prepared {
     /// [`Prepared::new`] for a decision at the problem's capacity: with `handovers` on, also
     /// the problem with its handovers merged (`search/handovers.rs`) and its sweep, for
     /// [`Prepared::merged`]; [`Prepared::finish`] places the original buffers back from a
-    /// packing of it.
+    /// packing of it. Where the load is the same at every time and below the capacity (with
+    /// `flat_load`), the merging is done at the load's height, where the flat-load searches
+    /// look for a perfect packing.
     pub(crate) fn at_capacity(
         problem: &Problem,
         params: &SolverParams,
@@ -363,7 +371,13 @@ impl Prepared {
             Err(outcome) => return Ok(Err(outcome)),
         };
         if params.handovers {
-            if let Some(merged) = Handovers::find(problem) {
+            let flat = portfolio::flat_load(&prepared.sweep)
+                .filter(|&height| params.flat_load && height < problem.capacity);
+            let found = match flat {
+                Some(height) => Handovers::find(&Problem::new(problem.buffers.clone(), height)),
+                None => Handovers::find(problem),
+            };
+            if let Some(merged) = found {
                 let sweep = Sweep::new(&merged.problem);
                 prepared.handovers = Some((merged, sweep));
             }

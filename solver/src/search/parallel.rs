@@ -35,7 +35,12 @@ pub fn solve_parallel(
         Err(outcome) => return Ok(Report::early(outcome)),
     };
     let keys = KeyTables::of(problem, &prepared.sweep, prepared.merged());
-    let sweeps = keys.sweeps(&prepared.sweep, prepared.merged().map(|(_, sweep)| sweep));
+    let sweeps = keys.sweeps(
+        &prepared.sweep,
+        prepared
+            .merged()
+            .map(|(merged, sweep)| (sweep, merged.capacity)),
+    );
     let plan = sweeps.plan(params, problem.capacity, true);
     let shares: Vec<Share> = Share::all(threads.clamp(1, plan.len().max(1))).collect();
     // The monitor's stop, relayed to every thread.

@@ -38,6 +38,9 @@ pub(crate) struct PortfolioEnd {
 pub(crate) struct Sweeps<'a> {
     pub(crate) original: (&'a Sweep, &'a KeyTable),
     pub(crate) merged: Option<(&'a Sweep, &'a KeyTable)>,
+    /// The height at which the merged problem was merged: the capacity, or a flat load's
+    /// height below it (where its searches' failure proves nothing, see [`Sweeps::plan`]).
+    pub(crate) merged_height: Offset,
 }
 
 /// The ordering keys of a problem's sweep, and of its merged problem's if any: what
@@ -52,11 +55,16 @@ impl KeyTables {
         )
     }
 
-    /// `sweep` (and the merged problem's) with these keys.
-    pub(crate) fn sweeps<'a>(&'a self, sweep: &'a Sweep, merged: Option<&'a Sweep>) -> Sweeps<'a> {
+    /// `sweep` (and the merged problem's, merged at a height) with these keys.
+    pub(crate) fn sweeps<'a>(
+        &'a self,
+        sweep: &'a Sweep,
+        merged: Option<(&'a Sweep, Offset)>,
+    ) -> Sweeps<'a> {
         Sweeps {
             original: (sweep, &self.0),
-            merged: merged.zip(self.1.as_ref()),
+            merged: merged.map(|(s, _)| s).zip(self.1.as_ref()),
+            merged_height: merged.map_or(0, |(_, height)| height),
         }
     }
 }
@@ -68,12 +76,16 @@ impl<'a> Sweeps<'a> {
         Sweeps {
             original: (sweep, keys),
             merged: None,
+            merged_height: 0,
         }
     }
 
     /// The whole portfolio at `capacity` (see [`plan`]): the original problem's searches,
     /// then the merged problem's (which run on a quarter of the slices: where handovers
     /// help, they decide within a few thousand nodes; elsewhere they cost the others little).
+    /// The merged problem's searches run at the height it was merged at: below the capacity
+    /// (a flat load's height) a packing there fits, but their failure proves nothing, as
+    /// merging is exact only at that height.
     /// `lower` as for [`plan`] (false for a minimisation's probe).
     pub(crate) fn plan(
         &self,
@@ -84,10 +96,15 @@ impl<'a> Sweeps<'a> {
         let (sweep, keys) = self.original;
         let mut planned = plan(sweep, keys, params, capacity, lower);
         if let Some((sweep, keys)) = self.merged {
+            let height = self.merged_height;
             planned.extend(
-                plan(sweep, keys, params, capacity, false)
+                plan(sweep, keys, params, height, false)
                     .into_iter()
-                    .map(|p| Planned { merged: true, ..p }),
+                    .map(|p| Planned {
+                        merged: true,
+                        proves: p.proves && height == capacity,
+                        ..p
+                    }),
             );
         }
         planned
@@ -201,18 +218,16 @@ impl Share {
     }
 
     /// The most parts the portfolio of `params` can be dealt into with a search in each:
-    /// its most searches (see [`plan`]), on a perfect packing (twice over with handovers:
-    /// the merged problem's searches too) or on a flat load below the capacity (which has
-    /// no handovers: memory is never full). More parts would only idle.
+    /// its most searches (see [`plan`]), on a perfect packing or on a flat load below the
+    /// capacity, and with handovers the merged problem's perfect packing's. More parts would
+    /// only idle.
     pub fn most_parts(params: &SolverParams) -> usize {
         let perfect = assemble(params, 1, true, None, true).len();
-        let perfect = if params.handovers {
-            2 * perfect
-        } else {
-            perfect
-        };
         let flat = assemble(params, 1, false, params.flat_load.then_some(0), true).len();
-        perfect.max(flat).max(1)
+        // With handovers, the merged problem's searches too: at the capacity, or at a flat
+        // load's height (a perfect packing's).
+        let merged = if params.handovers { perfect } else { 0 };
+        (perfect + merged).max(flat + merged).max(1)
     }
 
     /// Which part this is, from 0.
@@ -407,7 +422,7 @@ struct Entry {
 
 /// The load of every section when it is the same for all (the height of a perfect packing,
 /// if one exists); `None` otherwise.
-fn flat_load(sweep: &Sweep) -> Option<Offset> {
+pub(crate) fn flat_load(sweep: &Sweep) -> Option<Offset> {
     let mut loads = sweep
         .sections
         .iter()
@@ -599,9 +614,10 @@ mod tests {
             ..params.clone()
         };
         assert_eq!(super::plan(&sweep, &keys, &one, 5, true).len(), 3);
-        // At most (a perfect packing with alignment and handovers): one ordering, the two by
-        // time and the first ordering's two lanes, for the problem and for the merged one.
-        assert_eq!(Share::most_parts(&one), 2 * (3 + 2));
+        // At most (a flat load with alignment, and handovers at its height): one ordering and
+        // the two by time at the capacity and at the load, and the first ordering's two
+        // lanes; then the merged problem's perfect packing: the three orderings and the lanes.
+        assert_eq!(Share::most_parts(&one), 3 + 3 + 2 + (3 + 2));
         let no_handovers = SolverParams {
             handovers: false,
             ..one.clone()
@@ -684,7 +700,7 @@ mod tests {
         assert_eq!(plan.len(), 3 + 3 + LANES.len());
         assert_eq!(
             Share::most_parts(&params),
-            2 * (3 + TIME_ORDERINGS.len() + LANES.len())
+            plan.len() + 2 * TIME_ORDERINGS.len() + (3 + TIME_ORDERINGS.len() + LANES.len())
         );
         let parts = plan.len();
         for share in Share::all(parts) {

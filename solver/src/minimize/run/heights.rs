@@ -100,7 +100,7 @@ impl Run<'_> {
                                 merged
                                     .as_ref()
                                     .filter(|_| target == merged_target)
-                                    .map(|(_, s)| s),
+                                    .map(|(_, s)| (s, merged_target)),
                             ),
                             params,
                             target,
