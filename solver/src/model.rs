@@ -226,6 +226,15 @@ pub(crate) fn align_up(offset: Offset, alignment: Offset) -> Offset {
     (offset + alignment - 1) / alignment * alignment
 }
 
+/// The least common multiple of two alignments, or `None` past what an offset can hold.
+pub(crate) fn lcm(a: Offset, b: Offset) -> Option<Offset> {
+    let (mut x, mut y) = (a, b);
+    while y != 0 {
+        (x, y) = (y, x % y);
+    }
+    (a / x).checked_mul(b)
+}
+
 /// `max(offset + size)` over all buffers; 0 for no buffers.
 ///
 /// Every buffer counts, even one that is never live or lies wholly in a gap: its address range

@@ -16,7 +16,7 @@
 //! and one not found rules nothing out.
 
 use crate::heuristics::{Fit, Greedy, Heuristic, Order};
-use crate::model::{Offset, Problem};
+use crate::model::{lcm, Offset, Problem};
 
 /// The problem with its long-lived buffers fixed at the top of `target` and its capacity
 /// set to `target`, or `None` when the probe does not apply: the problem already fixes
@@ -67,15 +67,6 @@ pub(super) fn pinned_problem(
         pinned.buffers[index].offset = Some(offset + raise);
     }
     Some(pinned)
-}
-
-/// The least common multiple, or `None` past what an offset can hold.
-pub(super) fn lcm(a: Offset, b: Offset) -> Option<Offset> {
-    let (mut x, mut y) = (a, b);
-    while y != 0 {
-        (x, y) = (y, x % y);
-    }
-    (a / x).checked_mul(b)
 }
 
 #[cfg(test)]

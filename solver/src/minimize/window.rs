@@ -12,8 +12,7 @@
 //! at most the target inside it; the band and the window grow until the search succeeds or
 //! the part is too large for it. Finding none rules nothing out.
 
-use super::pinned::lcm;
-use crate::model::{Buffer, Lifespan, Offset, Problem, Solution};
+use crate::model::{lcm, Buffer, Lifespan, Offset, Problem, Solution};
 use crate::sort::sort_pairs;
 
 /// The most buffers a window may let move: one descent of the search in a window this
