@@ -28,7 +28,7 @@
 //! one (alone, it ran three of A–K past 30 s that the original's searches decide in about a
 //! second), so it runs beside them rather than instead. BENCHMARKS.md has what it saves.
 
-use crate::model::{Buffer, Offset, Problem, Time};
+use crate::model::{lcm, Buffer, Offset, Problem, Time};
 
 /// A problem with its handovers merged, and how to place the original buffers back.
 pub(crate) struct Handovers {
@@ -39,8 +39,10 @@ pub(crate) struct Handovers {
 }
 
 impl Handovers {
-    /// The merged form of `problem` at its capacity, or `None` when nothing merges.
-    pub(crate) fn find(problem: &Problem) -> Option<Handovers> {
+    /// The merged form of `problem` at `height` (its capacity, or a height below it that
+    /// the search packs under too), or `None` when nothing merges. The merged problem's
+    /// capacity is `height`.
+    pub(crate) fn find(problem: &Problem, height: Offset) -> Option<Handovers> {
         if problem.buffers.iter().any(|b| !b.gaps.is_empty()) {
             return None;
         }
@@ -50,7 +52,7 @@ impl Handovers {
             .enumerate()
             .map(|(index, b)| Group::of(index, b))
             .collect();
-        let full = full_instants(problem);
+        let full = full_instants(problem, height);
         if full.is_empty() {
             return None;
         }
@@ -79,7 +81,7 @@ impl Handovers {
             })
             .collect();
         Some(Handovers {
-            problem: Problem::new(buffers, problem.capacity),
+            problem: Problem::new(buffers, height),
             groups: kept.into_iter().map(|g| g.members).collect(),
         })
     }
@@ -129,8 +131,8 @@ impl Group {
 }
 
 /// The times `t` at which the live sizes just before `t` (on the instant `t - 1`) add up to
-/// the capacity, sorted.
-fn full_instants(problem: &Problem) -> Vec<Time> {
+/// `height`, sorted.
+fn full_instants(problem: &Problem, height: Offset) -> Vec<Time> {
     let mut changes: Vec<(Time, Offset)> = Vec::with_capacity(2 * problem.buffers.len());
     for b in &problem.buffers {
         if b.size > 0 && b.lifespan.lower < b.lifespan.upper {
@@ -145,7 +147,7 @@ fn full_instants(problem: &Problem) -> Vec<Time> {
     while i < changes.len() {
         let time = changes[i].0;
         // `load` holds on [previous change, time): the instant time - 1 included.
-        if load == problem.capacity && problem.capacity > 0 {
+        if load == height && height > 0 {
             full.push(time);
         }
         while i < changes.len() && changes[i].0 == time {
@@ -251,15 +253,6 @@ fn merge_round(groups: &mut [Group], full: &[Time]) -> bool {
     merged
 }
 
-/// The least common multiple, if it fits.
-fn lcm(a: Offset, b: Offset) -> Option<Offset> {
-    let (mut x, mut y) = (a, b);
-    while y != 0 {
-        (x, y) = (y, x % y);
-    }
-    (a / x).checked_mul(b)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,7 +272,7 @@ mod tests {
         // [0, 4) x [0, 10) cut at time 2, then its right half cut in memory at 6; beside it
         // a buffer of 5 over the whole time keeps memory full at 15.
         let problem = Problem::new(buffers(&[(0, 2, 10), (2, 4, 6), (2, 4, 4), (0, 4, 5)]), 15);
-        let merged = Handovers::find(&problem).expect("the cut piece merges");
+        let merged = Handovers::find(&problem, problem.capacity).expect("the cut piece merges");
         assert_eq!(merged.problem.buffers.len(), 2);
         let whole = &merged.problem.buffers[0];
         assert_eq!(
@@ -293,10 +286,10 @@ mod tests {
     #[test]
     fn room_to_spare_merges_nothing() {
         let problem = Problem::new(buffers(&[(0, 2, 10), (2, 4, 10)]), 11);
-        assert!(Handovers::find(&problem).is_none());
+        assert!(Handovers::find(&problem, problem.capacity).is_none());
         // Full, but two enders and two starters: which takes which room is open.
         let problem = Problem::new(buffers(&[(0, 2, 5), (0, 2, 5), (2, 4, 5), (2, 4, 5)]), 10);
-        assert!(Handovers::find(&problem).is_none());
+        assert!(Handovers::find(&problem, problem.capacity).is_none());
     }
 
     #[test]
@@ -304,11 +297,11 @@ mod tests {
         let mut spec = buffers(&[(0, 2, 8), (2, 4, 8)]);
         spec[0].alignment = 4;
         spec[1].alignment = 6;
-        let merged = Handovers::find(&Problem::new(spec, 8)).expect("a pair merges");
+        let merged = Handovers::find(&Problem::new(spec, 8), 8).expect("a pair merges");
         assert_eq!(merged.problem.buffers[0].alignment, 12);
         let mut spec = buffers(&[(0, 2, 8), (2, 4, 4), (2, 4, 4)]);
         spec[1].alignment = 4;
-        assert!(Handovers::find(&Problem::new(spec, 8)).is_none());
+        assert!(Handovers::find(&Problem::new(spec, 8), 8).is_none());
     }
 
     /// Some packing of `problem`, trying every offset of every buffer (tiny problems only).
@@ -379,7 +372,7 @@ mod tests {
                 .unwrap_or(0);
             for capacity in [load, load + 1] {
                 let problem = Problem::new(buffers.clone(), capacity);
-                let Some(merged) = Handovers::find(&problem) else {
+                let Some(merged) = Handovers::find(&problem, problem.capacity) else {
                     continue;
                 };
                 merged_some += 1;

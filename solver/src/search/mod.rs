@@ -27,7 +27,7 @@ pub use trace::{Prune, Technique, Trace, TraceCandidate, TraceCounts, TraceEvent
 
 pub(crate) use engine::Step;
 pub(crate) use handovers::Handovers;
-pub(crate) use portfolio::{KeyTables, Portfolio, PortfolioEnd};
+pub(crate) use portfolio::{KeyTables, Portfolio, PortfolioEnd, Sweeps};
 pub(crate) use preorder::key_table;
 
 use portfolio::run_portfolio;
@@ -211,14 +211,9 @@ pub fn solve_share(
     let mut counter = ProgressCounter::default();
     // The search's stop checks and its places in the race both reach the monitor.
     let monitor = std::cell::RefCell::new(monitor);
-    let keys = KeyTables::of(problem, &prepared.sweep, prepared.merged());
+    let keys = prepared.key_tables(problem);
     let end = run_portfolio(
-        keys.sweeps(
-            &prepared.sweep,
-            prepared
-                .merged()
-                .map(|(merged, sweep)| (sweep, merged.capacity)),
-        ),
+        prepared.sweeps(&keys),
         params,
         problem.capacity,
         share,
@@ -371,13 +366,10 @@ impl Prepared {
             Err(outcome) => return Ok(Err(outcome)),
         };
         if params.handovers {
-            let flat = portfolio::flat_load(&prepared.sweep)
-                .filter(|&height| params.flat_load && height < problem.capacity);
-            let found = match flat {
-                Some(height) => Handovers::find(&Problem::new(problem.buffers.clone(), height)),
-                None => Handovers::find(problem),
-            };
-            if let Some(merged) = found {
+            let height = portfolio::flat_load(&prepared.sweep)
+                .filter(|&height| params.flat_load && height < problem.capacity)
+                .unwrap_or(problem.capacity);
+            if let Some(merged) = Handovers::find(problem, height) {
                 let sweep = Sweep::new(&merged.problem);
                 prepared.handovers = Some((merged, sweep));
             }
@@ -385,11 +377,18 @@ impl Prepared {
         Ok(Ok(prepared))
     }
 
-    /// The merged problem and its sweep, if handovers merged anything.
-    pub(crate) fn merged(&self) -> Option<(&Problem, &Sweep)> {
-        self.handovers
+    /// The ordering keys of the sweep and of the merged problem's, if any.
+    pub(crate) fn key_tables(&self, problem: &Problem) -> KeyTables {
+        let merged = self
+            .handovers
             .as_ref()
-            .map(|(h, sweep)| (&h.problem, sweep))
+            .map(|(h, sweep)| (&h.problem, sweep));
+        KeyTables::of(problem, &self.sweep, merged)
+    }
+
+    /// What the portfolio searches: the sweep and the merged problem's, with `keys`.
+    pub(crate) fn sweeps<'a>(&'a self, keys: &'a KeyTables) -> Sweeps<'a> {
+        keys.sweeps(&self.sweep, self.handovers.as_ref().map(|(_, sweep)| sweep))
     }
 
     /// Turns a portfolio's end into a report.

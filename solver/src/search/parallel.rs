@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::portfolio::{race_key, race_plan, KeyTables, PortfolioEnd, Share};
+use super::portfolio::{race_key, race_plan, PortfolioEnd, Share};
 use super::{Prepared, ProgressCounter, Report, SolveError};
 use crate::model::Problem;
 use crate::monitor::Monitor;
@@ -34,13 +34,8 @@ pub fn solve_parallel(
         Ok(prepared) => prepared,
         Err(outcome) => return Ok(Report::early(outcome)),
     };
-    let keys = KeyTables::of(problem, &prepared.sweep, prepared.merged());
-    let sweeps = keys.sweeps(
-        &prepared.sweep,
-        prepared
-            .merged()
-            .map(|(merged, sweep)| (sweep, merged.capacity)),
-    );
+    let keys = prepared.key_tables(problem);
+    let sweeps = prepared.sweeps(&keys);
     let plan = sweeps.plan(params, problem.capacity, true);
     let shares: Vec<Share> = Share::all(threads.clamp(1, plan.len().max(1))).collect();
     // The monitor's stop, relayed to every thread.

@@ -45,26 +45,24 @@ pub(crate) struct Sweeps<'a> {
 
 /// The ordering keys of a problem's sweep, and of its merged problem's if any: what
 /// [`Sweeps`] borrows.
-pub(crate) struct KeyTables(KeyTable, Option<KeyTable>);
+/// With the merged problem's, the height it was merged at (its capacity).
+pub(crate) struct KeyTables(KeyTable, Option<(KeyTable, Offset)>);
 
 impl KeyTables {
     pub(crate) fn of(problem: &Problem, sweep: &Sweep, merged: Option<(&Problem, &Sweep)>) -> Self {
         KeyTables(
             key_table(problem, sweep),
-            merged.map(|(problem, sweep)| key_table(problem, sweep)),
+            merged.map(|(problem, sweep)| (key_table(problem, sweep), problem.capacity)),
         )
     }
 
-    /// `sweep` (and the merged problem's, merged at a height) with these keys.
-    pub(crate) fn sweeps<'a>(
-        &'a self,
-        sweep: &'a Sweep,
-        merged: Option<(&'a Sweep, Offset)>,
-    ) -> Sweeps<'a> {
+    /// `sweep` (and the merged problem's sweep, if given) with these keys.
+    pub(crate) fn sweeps<'a>(&'a self, sweep: &'a Sweep, merged: Option<&'a Sweep>) -> Sweeps<'a> {
+        let merged = merged.zip(self.1.as_ref());
         Sweeps {
             original: (sweep, &self.0),
-            merged: merged.map(|(s, _)| s).zip(self.1.as_ref()),
-            merged_height: merged.map_or(0, |(_, height)| height),
+            merged: merged.map(|(sweep, (keys, _))| (sweep, keys)),
+            merged_height: merged.map_or(0, |(_, &(_, height))| height),
         }
     }
 }

@@ -4,7 +4,6 @@
 use super::Run;
 use crate::minimize::FoundBy;
 use crate::model::Offset;
-use crate::model::Problem;
 use crate::monitor::Monitor;
 use crate::params::SolverParams;
 use crate::search::{solution_of, Handovers, KeyTables, Portfolio, Prepared, Step};
@@ -49,16 +48,14 @@ impl Run<'_> {
         // With handovers, the proof probe at the bound also searches the problem merged at
         // its handovers there (`search/handovers.rs`). Only at LOAD is memory ever full, so
         // a bound raised above it has none: this is found once.
-        let at_bound = Problem::new(problem.buffers.clone(), self.lower_bound);
         let merged = params
             .handovers
-            .then(|| Handovers::find(&at_bound))
+            .then(|| Handovers::find(problem, self.lower_bound))
             .flatten()
             .map(|merged| {
                 let sweep = Sweep::new(&merged.problem);
                 (merged, sweep)
             });
-        drop(at_bound);
         let merged_target = self.lower_bound;
         let keys = KeyTables::of(
             problem,
@@ -100,7 +97,7 @@ impl Run<'_> {
                                 merged
                                     .as_ref()
                                     .filter(|_| target == merged_target)
-                                    .map(|(_, s)| (s, merged_target)),
+                                    .map(|(_, s)| s),
                             ),
                             params,
                             target,
