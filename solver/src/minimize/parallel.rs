@@ -46,6 +46,7 @@ pub fn minimize_parallel(
     let mut searched = false;
     let mut incomplete = false;
     let mut stopped = false;
+    let mut panicked = None;
     std::thread::scope(|scope| {
         // This thread's guard first: whatever happens below, it leaves the board.
         let leader_leaves = Leaving(&shared, 0);
@@ -60,6 +61,8 @@ pub fn minimize_parallel(
                     // Leaves the board however the thread ends, a panic included, so the
                     // others never wait for it.
                     let _leave = Leaving(shared, role.thread);
+                    #[cfg(test)]
+                    tests::panic_if_asked(problem, role.thread);
                     let Ok(Ok(mut run)) = Run::start(problem, params, role.clone(), Some(shared))
                     else {
                         return (SearchStats::default(), false, false);
@@ -87,14 +90,26 @@ pub fn minimize_parallel(
         }
         stopped = shared.time_was_up();
         for handle in handles {
-            if let Ok((stats, searched_here, incomplete_here)) = handle.join() {
-                others.nodes += stats.nodes;
-                others.backtracks += stats.backtracks;
-                searched |= searched_here;
-                incomplete |= incomplete_here;
+            match handle.join() {
+                Ok((stats, searched_here, incomplete_here)) => {
+                    others.nodes += stats.nodes;
+                    others.backtracks += stats.backtracks;
+                    searched |= searched_here;
+                    incomplete |= incomplete_here;
+                }
+                // The first panic is kept (its message is already out, through the hook).
+                Err(payload) => {
+                    panicked.get_or_insert(payload);
+                }
             }
         }
     });
+    // A helper's panic is the caller's, as it would be on one thread: the helper's stop cut
+    // the others short, so the leader's answer is not what this many threads would give, and
+    // a bug must not pass for a weaker packing.
+    if let Some(payload) = panicked {
+        std::panic::resume_unwind(payload);
+    }
     if searched {
         leader.mark_searched();
     }
@@ -200,5 +215,69 @@ impl Drop for Leaving<'_> {
             self.0.time_up();
         }
         self.0.leave(self.1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Buffer;
+
+    /// A problem whose first buffer has this id makes every helper thread panic.
+    const HELPER_PANICS: &str = "panic-in-a-helper";
+
+    /// Test only: the hook that makes a helper (never the calling thread) panic.
+    pub(super) fn panic_if_asked(problem: &Problem, thread: usize) {
+        let asked = problem
+            .buffers
+            .first()
+            .is_some_and(|b| b.id == HELPER_PANICS);
+        assert!(
+            !(asked && thread > 0),
+            "a deliberate panic in helper {thread}"
+        );
+    }
+
+    fn problem(first: &str) -> Problem {
+        let buffers = (0..12)
+            .map(|i| {
+                let id = if i == 0 {
+                    first.to_string()
+                } else {
+                    format!("b{i}")
+                };
+                Buffer::new(id, i % 5, i % 5 + 3, 1 + (i * 7) % 11)
+            })
+            .collect();
+        Problem::new(buffers, 1000)
+    }
+
+    #[test]
+    fn a_helper_panic_reaches_the_caller() {
+        let caught = std::panic::catch_unwind(|| {
+            minimize_parallel(
+                &problem(HELPER_PANICS),
+                &SolverParams::default(),
+                2,
+                &mut (),
+            )
+        });
+        let payload = caught.expect_err("the helper's panic passes to the caller");
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .unwrap_or_default();
+        assert!(
+            message.contains("deliberate panic in helper 1"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn without_the_hook_the_same_problem_is_minimised() {
+        let report =
+            minimize_parallel(&problem("b0"), &SolverParams::default(), 2, &mut ()).unwrap();
+        let solution = report.solution().expect("a packing");
+        assert_eq!(crate::validate::validate(&problem("b0"), solution), Ok(()));
     }
 }
