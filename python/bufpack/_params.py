@@ -20,8 +20,8 @@ class SolverParams:
 
     All on by default. ``canonical_floor``, ``fill_holes``, ``ledges``, ``ordered_stacks``,
     ``limited_discrepancy``, ``flat_load``, ``release_floors``, ``aligned_stacks``,
-    ``time_orderings`` and ``handovers`` are bufpack's own techniques (they come last, so positional arguments
-    keep MiniMalloc's order); with them off (:meth:`reference`) the search is MiniMalloc's.
+    ``time_orderings``, ``handovers`` and ``widen_windows`` are bufpack's own techniques (they come
+    last, so positional arguments keep MiniMalloc's order); with them off (:meth:`reference`) the search is MiniMalloc's.
 
     Each key string of ``preordering_heuristics`` ranks buffers by keys compared in turn, each
     descending: ``A`` area, ``C`` sections spanned, ``L`` lower, ``O`` overlap count, ``T``
@@ -91,6 +91,11 @@ class SolverParams:
     rectangle in every packing (where memory is full just before a time, one ends there and
     those starting then fill exactly its room and end together, or the mirror) merged into
     one. Problems with gaps are left as they are. bufpack's own, not in MiniMalloc."""
+    widen_windows: bool = True
+    """During a gap, a buffer's bytes outside its window can be used only by buffers never live in
+    full while it is; at the gap's times when none of those is live, it counts in full. The same
+    packings, a higher load and lower bound (also in minimisation). bufpack's own, not in
+    MiniMalloc."""
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -144,6 +149,7 @@ class SolverParams:
             aligned_stacks=False,
             time_orderings=False,
             handovers=False,
+            widen_windows=False,
         )
 
     @classmethod
@@ -169,4 +175,5 @@ class SolverParams:
             aligned_stacks=False,
             time_orderings=False,
             handovers=False,
+            widen_windows=False,
         )

@@ -41,7 +41,7 @@ pub(crate) fn from_python(params: Option<&Bound<'_, PyAny>>) -> PyResult<SolverP
         })?;
     // Switch by switch on the defaults, so fields the Python side does not know keep theirs.
     let mut solver = SolverParams::default();
-    let switches: [(&str, &mut bool); 19] = [
+    let switches: [(&str, &mut bool); 20] = [
         ("canonical_only", &mut solver.canonical_only),
         ("section_inference", &mut solver.section_inference),
         ("dynamic_ordering", &mut solver.dynamic_ordering),
@@ -61,6 +61,7 @@ pub(crate) fn from_python(params: Option<&Bound<'_, PyAny>>) -> PyResult<SolverP
         ("aligned_stacks", &mut solver.aligned_stacks),
         ("time_orderings", &mut solver.time_orderings),
         ("handovers", &mut solver.handovers),
+        ("widen_windows", &mut solver.widen_windows),
     ];
     for (name, value) in switches {
         *value = switch(name)?;

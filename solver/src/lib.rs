@@ -40,6 +40,7 @@ mod sweep;
 #[cfg(test)]
 mod test_rng;
 mod validate;
+mod widen;
 
 pub use model::{
     Buffer, Gap, Lifespan, Offset, Piece, Problem, ProblemError, ProblemErrorKind, Solution, Time,

@@ -87,6 +87,12 @@ pub struct SolverParams {
     /// such group merged into one buffer, on a quarter of the slices (`search/handovers.rs`).
     /// Problems with gaps are left as they are. Not in the reference.
     pub handovers: bool,
+    /// During a gap, a buffer's bytes outside its window can be used only by its *guests*:
+    /// buffers never live in full while it is. At the gap's instants when no guest is live
+    /// it is counted in full, which leaves the packings as they are and raises the load, the
+    /// lower bound and what the search knows (`widen.rs`). Searches, minimisation and its
+    /// bound all see the widened problem. Not in the reference (MiniMalloc has no gaps).
+    pub widen_windows: bool,
     /// The portfolio: one search per key string; see [`Preordering`].
     pub preordering_heuristics: Vec<Preordering>,
 }
@@ -113,6 +119,7 @@ impl Default for SolverParams {
             aligned_stacks: true,
             time_orderings: true,
             handovers: true,
+            widen_windows: true,
             preordering_heuristics: ["WAT", "TAW", "TWA"]
                 .iter()
                 .map(|keys| keys.parse().expect("default orderings are valid"))
@@ -124,8 +131,8 @@ impl Default for SolverParams {
 impl SolverParams {
     /// MiniMalloc's techniques as it has them: the defaults without the ones it lacks
     /// (`canonical_floor`, `fill_holes` and its rules, `limited_discrepancy`, `flat_load`,
-    /// `release_floors`, `aligned_stacks`, `time_orderings`, `handovers`). The teaching examples narrate
-    /// this search.
+    /// `release_floors`, `aligned_stacks`, `time_orderings`, `handovers`, `widen_windows`).
+    /// The teaching examples narrate this search.
     pub fn reference() -> Self {
         SolverParams {
             canonical_floor: false,
@@ -138,6 +145,7 @@ impl SolverParams {
             aligned_stacks: false,
             time_orderings: false,
             handovers: false,
+            widen_windows: false,
             ..SolverParams::default()
         }
     }
@@ -164,6 +172,7 @@ impl SolverParams {
             aligned_stacks: false,
             time_orderings: false,
             handovers: false,
+            widen_windows: false,
             ..SolverParams::default()
         }
     }

@@ -4,7 +4,10 @@
 
 mod support;
 
-use bufpack::{solve, validate, Buffer, Outcome, Problem, Report, SolverParams, StopWhen};
+use bufpack::{
+    minimize, solve, validate, Buffer, MinimizeOutcome, Outcome, Problem, Report, SolverParams,
+    StopWhen,
+};
 use support::{techniques, Rng};
 
 /// Per run: stop after this many stop checks (the search checks every 64 nodes).
@@ -404,6 +407,43 @@ fn time_orderings_pack_tiny_problems_with_alignment() {
         assert_eq!(by.as_deref(), Some(keys), "{name}");
         assert!(!packs_within_cap(&problem, &off), "{name} without them");
     }
+}
+
+/// `widen_windows` on `windows/spare-18` (see its NOTICE): no buffer can use the spare bytes
+/// of `b12`'s gap, so counted in full they raise the load from 88 to 104. Below 104 the
+/// widened load rules a height out at once and at 104 the search does, where without the
+/// technique each height takes hundreds of thousands of nodes; minimisation proves 105.
+#[test]
+fn widen_windows_prove_a_gap_no_buffer_can_use() {
+    let off = SolverParams {
+        widen_windows: false,
+        ..SolverParams::default()
+    };
+    for capacity in [100, 104] {
+        let problem = support::fixture("windows/spare-18.105.csv", capacity);
+        assert!(
+            infeasible_within_cap(&problem, &SolverParams::default()),
+            "{capacity}"
+        );
+        assert!(!infeasible_within_cap(&problem, &off), "{capacity} without");
+    }
+    let problem = support::fixture("windows/spare-18.105.csv", 1000);
+    let minimised = |params: &SolverParams| {
+        let mut ticks = 0;
+        let mut monitor = StopWhen(|| {
+            ticks += 1;
+            ticks > TICK_CAP
+        });
+        let report = minimize(&problem, params, &mut monitor).unwrap();
+        validate(&problem, report.solution().expect("a packing")).unwrap();
+        report
+    };
+    let on = minimised(&SolverParams::default());
+    assert!(matches!(on.outcome, MinimizeOutcome::Optimal(_)), "{on:?}");
+    assert_eq!((on.solution().unwrap().height, on.load), (105, 104));
+    let without = minimised(&off);
+    assert!(!matches!(without.outcome, MinimizeOutcome::Optimal(_)));
+    assert_eq!(without.load, 88);
 }
 
 /// Whether the search with `params` proves that `problem` does not fit before [`TICK_CAP`]

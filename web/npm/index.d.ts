@@ -236,6 +236,13 @@ export interface SolverParamsInit {
    * one. Problems with gaps are left as they are. bufpack's own, not in MiniMalloc.
    */
   handovers?: boolean;
+  /**
+   * During a gap, a buffer's bytes outside its window can be used only by buffers never live
+   * in full while it is; at the gap's times when none of those is live, it counts in full.
+   * The same packings, a higher load and lower bound (minimisation too). bufpack's own, not
+   * in MiniMalloc.
+   */
+  widenWindows?: boolean;
   /** The portfolio of orderings, as key strings (default ["WAT", "TAW", "TWA"]). */
   preorderingHeuristics?: string[];
 }
@@ -262,10 +269,11 @@ export class SolverParams implements Required<SolverParamsInit> {
   alignedStacks: boolean;
   timeOrderings: boolean;
   handovers: boolean;
+  widenWindows: boolean;
   preorderingHeuristics: string[];
   /**
    * MiniMalloc's search: its nine techniques on, bufpack's own (`canonicalFloor`,
-   * `fillHoles`, `ledges`, `orderedStacks`, `limitedDiscrepancy`, `flatLoad`, `releaseFloors`, `alignedStacks`, `timeOrderings`, `handovers`) off. For comparing with MiniMalloc node for node; the defaults are faster on
+   * `fillHoles`, `ledges`, `orderedStacks`, `limitedDiscrepancy`, `flatLoad`, `releaseFloors`, `alignedStacks`, `timeOrderings`, `handovers`, `widenWindows`) off. For comparing with MiniMalloc node for node; the defaults are faster on
    * perfect packings.
    */
   static reference(): SolverParams;

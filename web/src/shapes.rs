@@ -255,13 +255,15 @@ pub(crate) struct ParamsShape {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) handovers: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) widen_windows: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) preordering_heuristics: Option<Vec<String>>,
 }
 
 /// The fields of [`ParamsShape`] as JavaScript spells them. serde-wasm-bindgen reads a
 /// struct by looking up its known fields, so it never sees (nor refuses) others: the check
 /// against this list is explicit.
-pub(crate) const PARAM_NAMES: [&str; 20] = [
+pub(crate) const PARAM_NAMES: [&str; 21] = [
     "canonicalOnly",
     "sectionInference",
     "dynamicOrdering",
@@ -281,6 +283,7 @@ pub(crate) const PARAM_NAMES: [&str; 20] = [
     "alignedStacks",
     "timeOrderings",
     "handovers",
+    "widenWindows",
     "preorderingHeuristics",
 ];
 
@@ -312,6 +315,7 @@ impl ParamsShape {
             (self.aligned_stacks, &mut params.aligned_stacks),
             (self.time_orderings, &mut params.time_orderings),
             (self.handovers, &mut params.handovers),
+            (self.widen_windows, &mut params.widen_windows),
         ];
         for (given, field) in switches {
             if let Some(value) = given {
@@ -350,6 +354,7 @@ impl ParamsShape {
             aligned_stacks,
             time_orderings,
             handovers,
+            widen_windows,
             preordering_heuristics,
         } = params;
         ParamsShape {
@@ -372,6 +377,7 @@ impl ParamsShape {
             aligned_stacks: Some(*aligned_stacks),
             time_orderings: Some(*time_orderings),
             handovers: Some(*handovers),
+            widen_windows: Some(*widen_windows),
             preordering_heuristics: Some(
                 preordering_heuristics
                     .iter()

@@ -21,7 +21,7 @@ pub(crate) fn minimalloc_switches() -> &'static [Switch] {
     &SWITCHES[..MINIMALLOC]
 }
 
-pub(crate) const SWITCHES: [Switch; 19] = [
+pub(crate) const SWITCHES: [Switch; 20] = [
     Switch {
         name: "canonicalOnly",
         label: "Canonical order",
@@ -128,6 +128,13 @@ pub(crate) const SWITCHES: [Switch; 19] = [
         help: "Not in MiniMalloc. At a capacity, where memory is full: also searches with \
                the buffers that form one rectangle in every packing merged into one.",
     },
+    Switch {
+        name: "widenWindows",
+        label: "Widen windows (bufpack's own)",
+        help: "Not in MiniMalloc. During a gap, counts the buffer in full when no buffer \
+               that could use the bytes outside its window is live: the same packings, a \
+               higher lower bound.",
+    },
 ];
 
 #[derive(Clone, Debug, PartialEq)]
@@ -182,6 +189,7 @@ fn switches_of(params: &SolverParams) -> [bool; SWITCHES.len()] {
         params.aligned_stacks,
         params.time_orderings,
         params.handovers,
+        params.widen_windows,
     ]
 }
 
@@ -260,7 +268,8 @@ mod tests {
                 "releaseFloors",
                 "alignedStacks",
                 "timeOrderings",
-                "handovers"
+                "handovers",
+                "widenWindows"
             ]
         );
         assert!(SWITCHES[MINIMALLOC..]

@@ -58,7 +58,8 @@ pub struct MinimizeReport {
     pub lower_bound: Offset,
     /// Why the lower bound holds.
     pub bound_reason: BoundReason,
-    /// LOAD: the largest total size live at one time.
+    /// LOAD: the largest total size live at one time (with `widen_windows`, counting a
+    /// buffer in full during a gap when no buffer that could use its spare bytes is live).
     pub load: Offset,
     /// How the best packing was found.
     pub found_by: Option<FoundBy>,
@@ -154,6 +155,9 @@ pub fn minimize(
     params: &SolverParams,
     monitor: &mut dyn Monitor,
 ) -> Result<MinimizeReport, SolveError> {
+    // With `widen_windows`, everything below sees the widened problem (same packings).
+    let widened = crate::widen::widened(problem, params);
+    let problem = &*widened;
     let mut run = match Run::start(problem, params, Role::alone(), None)? {
         Ok(run) => run,
         Err(report) => return Ok(report),

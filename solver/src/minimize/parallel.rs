@@ -31,6 +31,9 @@ pub fn minimize_parallel(
     threads: usize,
     monitor: &mut dyn Monitor,
 ) -> Result<MinimizeReport, SolveError> {
+    // With `widen_windows`, everything below sees the widened problem (same packings).
+    let widened = crate::widen::widened(problem, params);
+    let problem = &*widened;
     // Each thread beyond the passes' count would only scout; more than that is overhead.
     let threads = threads.min(MAX_MINIMIZE_THREADS);
     if threads <= 1 {

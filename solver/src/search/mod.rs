@@ -107,7 +107,9 @@ pub enum Infeasibility {
     },
     /// Two fixed buffers overlap each other.
     FixedClash(ValidationError),
-    /// At one instant the live buffers need more memory than the capacity.
+    /// At one instant the live buffers need more memory than the capacity (with
+    /// `widen_windows`, a buffer in a gap counted in full when no buffer that could use the
+    /// bytes outside its window is live).
     Load {
         /// The first instant of the highest load.
         time: Time,
@@ -204,6 +206,9 @@ pub fn solve_share(
     share: Share,
     monitor: &mut dyn Monitor,
 ) -> Result<Report, SolveError> {
+    // With `widen_windows`, everything below sees the widened problem (same packings).
+    let widened = crate::widen::widened(problem, params);
+    let problem = &*widened;
     let prepared = match Prepared::at_capacity(problem, params, monitor)? {
         Ok(prepared) => prepared,
         Err(outcome) => return Ok(Report::early(outcome)),
@@ -243,6 +248,9 @@ pub fn trace(
         .filter(|_| params.static_preordering)
         .cloned();
     let recorder = trace::Recorder::new(max_events);
+    // With `widen_windows`, everything below sees the widened problem (same packings).
+    let widened = crate::widen::widened(problem, params);
+    let problem = &*widened;
     let prepared = match Prepared::new(problem, params, monitor)? {
         Ok(prepared) => prepared,
         Err(outcome) => {

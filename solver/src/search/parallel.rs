@@ -30,6 +30,9 @@ pub fn solve_parallel(
     threads: usize,
     monitor: &mut dyn Monitor,
 ) -> Result<Report, SolveError> {
+    // With `widen_windows`, everything below sees the widened problem (same packings).
+    let widened = crate::widen::widened(problem, params);
+    let problem = &*widened;
     let prepared = match Prepared::at_capacity(problem, params, monitor)? {
         Ok(prepared) => prepared,
         Err(outcome) => return Ok(Report::early(outcome)),

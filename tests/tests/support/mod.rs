@@ -149,6 +149,7 @@ pub(crate) fn techniques() -> Vec<(&'static str, Flip)> {
         ("aligned_stacks", |p| p.aligned_stacks ^= true),
         ("time_orderings", |p| p.time_orderings ^= true),
         ("handovers", |p| p.handovers ^= true),
+        ("widen_windows", |p| p.widen_windows ^= true),
     ]
 }
 

@@ -391,6 +391,7 @@ mod tests {
             "--noaligned_stacks",
             "--notime_orderings",
             "--nohandovers",
+            "--nowiden_windows",
         ];
         assert_eq!(with_capacity(&all_off).params, SolverParams::all_off());
         // Each flag alone turns off its own field and nothing else.
@@ -417,9 +418,10 @@ mod tests {
                     p.aligned_stacks,
                     p.time_orderings,
                     p.handovers,
+                    p.widen_windows,
                 ]
             };
-            let mut expected = [true; 19];
+            let mut expected = [true; 20];
             expected[index] = false;
             assert_eq!(fields(&params), expected, "{flag}");
             let off_then_on = with_capacity(&[flag, &format!("--{}=true", &flag[4..])]).params;
