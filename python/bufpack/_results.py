@@ -94,8 +94,10 @@ class LowerBound(NamedTuple):
     """LOAD: the largest total size live at one time."""
     reason: Reason
     """``kind`` ``"load"`` (the buffers live at ``reason.time``), ``"buffer"`` (one buffer
-    alone: ``reason.index``, ``reason.id``) or ``"exhausted"`` (the search ruled out every
-    lower height)."""
+    alone: ``reason.index``, ``reason.id``), ``"spare"`` (the load at ``reason.time`` and
+    the bytes of buffer ``reason.id`` outside its window, in a gap, that the buffers live then
+    cannot fill; ``widen_windows``) or ``"exhausted"`` (the search ruled out every lower
+    height)."""
 
     @classmethod
     def _from(cls, answer: Dict[str, Any]) -> "LowerBound":
@@ -105,6 +107,11 @@ class LowerBound(NamedTuple):
             message = f"the buffers live at time {facts['time']} need {answer['load']} units"
         elif kind == "buffer":
             message = f"buffer {facts['id']!r} alone reaches {answer['height']}"
+        elif kind == "spare":
+            message = (
+                f"the buffers live at time {facts['time']} need {answer['height']} units: "
+                f"buffer {facts['id']!r}'s spare bytes outside its window cannot all be used"
+            )
         else:
             message = "the exact search ruled out every lower height"
         return cls(int(answer["height"]), int(answer["load"]), Reason(kind, message, **facts))

@@ -432,8 +432,8 @@ fn row_of<'py>(py: Python<'py>, buffer: &Buffer) -> PyResult<Bound<'py, PyTuple>
     row.into_pyobject(py)
 }
 
-/// Writes why a bound holds into `dict`: `reason` ("load", "buffer" or "exhausted") and
-/// its facts (`time`, or `index` and `id`).
+/// Writes why a bound holds into `dict`: `reason` ("load", "buffer", "spare" or
+/// "exhausted") and its facts (`time`, `index` and `id`, as the kind has them).
 pub(crate) fn bound_reason(
     problem: &Problem,
     reason: &BoundReason,
@@ -450,6 +450,12 @@ pub(crate) fn bound_reason(
             dict.set_item("id", &problem.buffers[*index].id)?;
         }
         BoundReason::Exhausted => dict.set_item("reason", "exhausted")?,
+        BoundReason::Spare { time, index } => {
+            dict.set_item("reason", "spare")?;
+            dict.set_item("time", time)?;
+            dict.set_item("index", index)?;
+            dict.set_item("id", &problem.buffers[*index].id)?;
+        }
     }
     Ok(())
 }

@@ -97,6 +97,16 @@ pub enum BoundReason {
     },
     /// The exact search visited every packing of height `bound - 1` and found none.
     Exhausted,
+    /// With `widen_windows`: at `time`, in a gap of the buffer at `index`, its range is whole
+    /// in memory and only its guests (buffers never live in full while it is) can use the
+    /// bytes outside its window; the load then, plus the spare bytes they cannot fill, is
+    /// the bound (`widen.rs`).
+    Spare {
+        /// The instant.
+        time: Time,
+        /// Index of the buffer in the problem.
+        index: usize,
+    },
 }
 
 impl LowerBound {

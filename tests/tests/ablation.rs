@@ -5,8 +5,8 @@
 mod support;
 
 use bufpack::{
-    minimize, solve, validate, Buffer, MinimizeOutcome, Outcome, Problem, Report, SolverParams,
-    StopWhen,
+    minimize, solve, validate, BoundReason, Buffer, Infeasibility, MinimizeOutcome, Outcome,
+    Problem, Report, SolverParams, StopWhen,
 };
 use support::{techniques, Rng};
 
@@ -444,6 +444,35 @@ fn widen_windows_prove_a_gap_no_buffer_can_use() {
     let without = minimised(&off);
     assert!(!matches!(without.outcome, MinimizeOutcome::Optimal(_)));
     assert_eq!(without.load, 88);
+}
+
+/// `widen_windows`' spare bound on `windows/guests-18` (see its NOTICE): at time 6, in the
+/// gap of `b4`, the buffers that could use its spare bytes hold fewer than there are, so
+/// the height is at least the load then plus the rest: 218, the optimum. At 217 the bound
+/// rules the capacity out at once; without it the search takes about 2 million nodes.
+#[test]
+fn widen_windows_count_spare_bytes_the_guests_cannot_fill() {
+    let off = SolverParams {
+        widen_windows: false,
+        ..SolverParams::default()
+    };
+    let problem = support::fixture("windows/guests-18.218.csv", 217);
+    let report = solve_within_cap(&problem, &SolverParams::default());
+    assert_eq!(report.stats.nodes, 0);
+    assert!(matches!(
+        report.outcome,
+        Outcome::Infeasible(Infeasibility::Load { time: 6, load: 218 })
+    ));
+    assert!(!infeasible_within_cap(&problem, &off));
+    let problem = support::fixture("windows/guests-18.218.csv", 1000);
+    let on = minimize(&problem, &SolverParams::default(), &mut ()).unwrap();
+    validate(&problem, on.solution().expect("a packing")).unwrap();
+    assert!(matches!(on.outcome, MinimizeOutcome::Optimal(_)), "{on:?}");
+    assert_eq!(on.lower_bound, 218);
+    assert!(matches!(
+        on.bound_reason,
+        BoundReason::Spare { time: 6, .. }
+    ));
 }
 
 /// Whether the search with `params` proves that `problem` does not fit before [`TICK_CAP`]

@@ -89,7 +89,9 @@ export class Problem {
 export type BoundReason =
   | { kind: 'load'; time: number; message: string }
   | { kind: 'buffer'; id: string; message: string }
-  | { kind: 'search'; message: string };
+  | { kind: 'search'; message: string }
+  /** The load at `time` and the bytes of buffer `id` outside its window (in a gap) that the buffers live then cannot fill (`widenWindows`). */
+  | { kind: 'spare'; time: number; id: string; message: string };
 
 /** A packing and its figures. */
 export class Solution {

@@ -398,6 +398,13 @@ pub(crate) enum ReasonShape {
     Buffer { id: String, message: String },
     /// The exact search ruled out every lower height.
     Search { message: String },
+    /// The load at `time` and the bytes of buffer `id` outside its window that the buffers
+    /// live then cannot fill (`widen_windows`).
+    Spare {
+        time: Time,
+        id: String,
+        message: String,
+    },
 }
 
 impl ReasonShape {
@@ -417,6 +424,17 @@ impl ReasonShape {
             BoundReason::Exhausted => ReasonShape::Search {
                 message: format!("the exact search found no packing below {bound}"),
             },
+            BoundReason::Spare { time, index } => {
+                let id = problem.buffers[*index].id.clone();
+                ReasonShape::Spare {
+                    time: *time,
+                    message: format!(
+                        "the buffers live at time {time} need {bound} units: buffer {id:?}'s \
+                         spare bytes outside its window cannot all be used"
+                    ),
+                    id,
+                }
+            }
         }
     }
 }

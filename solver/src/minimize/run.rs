@@ -100,6 +100,7 @@ impl<'a> Run<'a> {
         }
         let profile = LoadProfile::of(problem);
         let bound = LowerBound::from_profile(problem, &profile);
+        let bound = crate::widen::raise_by_spare(problem, &profile, bound, params);
         let run = Run {
             problem,
             role,

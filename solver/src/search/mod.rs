@@ -12,7 +12,7 @@ mod trace;
 
 use std::fmt;
 
-use crate::bounds::{BoundReason, LowerBound};
+use crate::bounds::{BoundReason, LoadProfile, LowerBound};
 use crate::heuristics::{Greedy, Heuristic};
 use crate::model::{Offset, Problem, ProblemError, Solution, Time, MAX_MAGNITUDE};
 use crate::monitor::{Monitor, Progress};
@@ -109,7 +109,7 @@ pub enum Infeasibility {
     FixedClash(ValidationError),
     /// At one instant the live buffers need more memory than the capacity (with
     /// `widen_windows`, a buffer in a gap counted in full when no buffer that could use the
-    /// bytes outside its window is live).
+    /// bytes outside its window is live, or the spare bytes its guests cannot fill counted).
     Load {
         /// The first instant of the highest load.
         time: Time,
@@ -131,6 +131,11 @@ impl Infeasibility {
             BoundReason::Load { time } => Infeasibility::Load {
                 time,
                 load: bound.load,
+            },
+            // The live buffers need the bound then: the host's range is whole.
+            BoundReason::Spare { time, .. } => Infeasibility::Load {
+                time,
+                load: bound.height,
             },
             BoundReason::Exhausted => Infeasibility::Exhausted,
         }
@@ -341,7 +346,10 @@ impl Prepared {
         if let Err(clash) = check_fixed(problem) {
             return Ok(Err(Outcome::Infeasible(Infeasibility::FixedClash(clash))));
         }
-        let bound = LowerBound::of(problem);
+        let profile = LoadProfile::of(problem);
+        let bound = LowerBound::from_profile(problem, &profile);
+        let bound = crate::widen::raise_by_spare(problem, &profile, bound, params);
+        drop(profile);
         if bound.height > problem.capacity {
             return Ok(Err(Outcome::Infeasible(Infeasibility::from_bound(
                 problem, &bound,

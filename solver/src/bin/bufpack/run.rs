@@ -373,6 +373,11 @@ fn minimize_summary(
             format!("buffer {:?} alone", problem.buffers[*index].id)
         }
         BoundReason::Exhausted => "the exact search ruled out every lower height".to_string(),
+        BoundReason::Spare { time, index } => format!(
+            "the load at time {time} and the bytes of buffer {:?} outside its window that the \
+             buffers live then cannot fill",
+            problem.buffers[*index].id
+        ),
     };
     lines.push(format!("Lower bound: {} ({why})", report.lower_bound));
     lines.push(format!("Load: {}", report.load));
