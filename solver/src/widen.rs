@@ -20,7 +20,7 @@ use std::borrow::Cow;
 use crate::bounds::{BoundReason, LoadProfile, LowerBound};
 use crate::model::{Buffer, Gap, Lifespan, Offset, Problem, Time};
 use crate::params::SolverParams;
-use crate::sort::{sort_by_i64_key, sort_pairs};
+use crate::sort::sort_pairs;
 
 /// The most buffer pairs one call looks at (a crowded trace with many gaps could otherwise
 /// cost gaps x buffers); past it the problem is left as far as it got, which is still exact.
@@ -157,12 +157,15 @@ struct Guests {
 
 impl Guests {
     fn new(buffers: &[Buffer]) -> Guests {
-        let mut by_start: Vec<usize> = (0..buffers.len()).collect();
-        sort_by_i64_key(&mut by_start, |&i| buffers[i].lifespan.lower);
-        let starts = by_start
+        // Plain pairs through the one shared sort (code size in WebAssembly).
+        let mut keyed: Vec<(i64, i64)> = buffers
             .iter()
-            .map(|&i| buffers[i].lifespan.lower)
+            .enumerate()
+            .map(|(i, b)| (b.lifespan.lower, i as i64))
             .collect();
+        sort_pairs(&mut keyed);
+        let starts = keyed.iter().map(|&(start, _)| start).collect();
+        let by_start = keyed.iter().map(|&(_, i)| i as usize).collect();
         let longest = buffers
             .iter()
             .map(|b| b.lifespan.width())
@@ -241,10 +244,12 @@ fn finish<'a>(problem: &'a Problem, buffers: Cow<'a, [Buffer]>) -> Cow<'a, Probl
 }
 
 /// `gap` cut down to the union of `times` (all within it), each part with its window.
-fn narrowed(gap: Gap, mut times: Vec<Lifespan>) -> Vec<Gap> {
-    sort_by_i64_key(&mut times, |t| t.lower);
+fn narrowed(gap: Gap, times: Vec<Lifespan>) -> Vec<Gap> {
+    let mut times: Vec<(i64, i64)> = times.iter().map(|t| (t.lower, t.upper)).collect();
+    sort_pairs(&mut times);
     let mut parts: Vec<Gap> = Vec::new();
-    for time in times {
+    for (lower, upper) in times {
+        let time = Lifespan::new(lower, upper);
         match parts.last_mut() {
             Some(last) if time.lower <= last.lifespan.upper => {
                 last.lifespan.upper = last.lifespan.upper.max(time.upper);

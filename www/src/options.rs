@@ -131,9 +131,8 @@ pub(crate) const SWITCHES: [Switch; 20] = [
     Switch {
         name: "widenWindows",
         label: "Widen windows (bufpack's own)",
-        help: "Not in MiniMalloc. During a gap, counts the buffer in full when no buffer \
-               that could use the bytes outside its window is live: the same packings, a \
-               higher lower bound.",
+        help: "Not in MiniMalloc. During a gap, counts a buffer whole while nothing live \
+               could use the bytes outside its window.",
     },
 ];
 
