@@ -213,6 +213,7 @@ test('the Advanced panel lists every switch, bufpack\'s own marked, and sends th
     "Aligned stacks (bufpack's own)",
     "Time orderings (bufpack's own)",
     "Handovers (bufpack's own)",
+    "Widen windows (bufpack's own)",
   ]);
   assert.equal(labels.length, 20, `${labels}`);
   await page.screenshot({ path: path.join(shots, 'advanced.png'), fullPage: true });
