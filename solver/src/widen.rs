@@ -452,32 +452,10 @@ mod tests {
         let mut rng = SplitMix(20261204);
         let (mut widened_some, mut spare_counted) = (0, 0);
         for _ in 0..1500 {
-            let count = rng.range(2, 4) as usize;
-            let buffers: Vec<Buffer> = (0..count)
-                .map(|i| {
-                    let lower = rng.range(0, 5);
-                    let upper = lower + rng.range(1, 5);
-                    let size = rng.range(1, 3);
-                    let mut buffer = Buffer::new(format!("b{i}"), lower, upper, size);
-                    if upper - lower >= 3 && rng.chance(60) {
-                        let gap_lower = rng.range(lower + 1, upper - 1);
-                        let gap_upper = rng.range(gap_lower + 1, upper);
-                        let window = (size >= 2 && rng.chance(50)).then(|| {
-                            let w = rng.range(0, size - 1);
-                            Window {
-                                lower: w,
-                                upper: rng.range(w + 1, size),
-                            }
-                        });
-                        buffer.gaps.push(Gap {
-                            lifespan: Lifespan::new(gap_lower, gap_upper),
-                            window,
-                        });
-                    }
-                    buffer
-                })
-                .collect();
-            let problem = Problem::new(buffers, 6);
+            // The same draws as `random_problem`, placed in 6 units.
+            let mut problem = random_problem(&mut rng);
+            problem.capacity = 6;
+            let count = problem.buffers.len();
             problem.check().expect("a well-formed problem");
             let widened = widen_windows(&problem);
             widened.check().expect("the widened problem is well formed");
