@@ -86,6 +86,17 @@ impl Blocks {
             .inspect(|_| tried += 1)
             .map(|&(block, lo)| (lo, lowest_clear(lo, size, alignment, conflicts), lo + block))
             .find(|&(_, at, hi)| at + size <= hi)
+            .or_else(|| {
+                // The tightest blocks had no aligned spot: the tightest block with room for
+                // any alignment has one (clear of conflicts, it may still have none).
+                let &(block, lo) = self
+                    .by_size
+                    .range((size.saturating_add(alignment - 1), Offset::MIN)..)
+                    .next()?;
+                tried += 1;
+                let at = lowest_clear(lo, size, alignment, conflicts);
+                (at + size <= lo + block).then_some((lo, at, lo + block))
+            })
             .map_or_else(
                 || (self.top, lowest_clear(self.top, size, alignment, conflicts)),
                 |(lo, at, _)| (lo, at),
@@ -156,4 +167,27 @@ fn lowest_clear(
         at = align_up(top, alignment);
     }
     at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_aligned_buffer_the_tightest_blocks_cannot_hold_takes_a_roomier_block_before_the_top() {
+        let mut blocks = Blocks::new();
+        assert!(blocks.carve(0, 1000));
+        // Nine blocks of 5 bytes, none with an 8-aligned spot for 4 bytes, and one of 100.
+        for lo in [1, 11, 21, 33, 43, 50, 60, 70, 81] {
+            blocks.free(lo, 5);
+        }
+        blocks.free(200, 100);
+        // The first eight tightest blocks fail; the tightest with room for any alignment
+        // (11 bytes or more) holds it, where it went on top (1000) before.
+        assert_eq!(blocks.allocate_clear(4, 8, &[], 8), (200, 9));
+        // An unaligned buffer takes the tightest block, and a conflict can still send one
+        // on top.
+        assert_eq!(blocks.allocate_clear(4, 1, &[], 8).0, 1);
+        assert_eq!(blocks.allocate_clear(50, 8, &[(0, 1000)], 8).0, 1000);
+    }
 }
