@@ -28,7 +28,7 @@ use crate::{columns, errors, params};
 
 /// Every heuristic, in the order `heuristic_names` lists them.
 pub(crate) fn all_heuristics() -> Vec<Heuristic> {
-    let mut all = vec![Heuristic::Online];
+    let mut all = vec![Heuristic::Online, Heuristic::Stack];
     all.extend(Order::ALL.iter().map(|&order| Heuristic::Skyline(order)));
     for order in Order::ALL {
         for fit in [Fit::First, Fit::Best] {

@@ -273,7 +273,7 @@ def test_a_cancel_token_stops_a_solve_from_another_thread():
 def test_every_heuristic_packs_validly():
     problem = load("G", None)
     names = bufpack.heuristics()
-    assert names[0] == "online/best-fit" and len(names) == len(set(names)) == 16
+    assert names[0] == "online/best-fit" and len(names) == len(set(names)) == 17
     bound = problem.lower_bound().height
     for name in names:
         solution = bufpack.run_heuristic(problem, name)

@@ -32,7 +32,8 @@ fn main() -> Result<(), String> {
         })
         .unwrap_or_default();
     let all: Vec<Heuristic> = if peaks.is_empty() {
-        std::iter::once(Heuristic::Online)
+        [Heuristic::Online, Heuristic::Stack]
+            .into_iter()
             .chain(skylines)
             .chain(Heuristic::GREEDY)
             .collect()

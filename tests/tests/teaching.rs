@@ -298,7 +298,7 @@ fn perfect_packs_at_load_where_every_heuristic_stops_above() {
         }
     }
     assert!(big_first > heights.len() / 2, "{big_first}");
-    assert_eq!(heights.len(), 18);
+    assert_eq!(heights.len(), 19);
     assert_eq!(heights.iter().map(|&(_, h)| h).min(), Some(12));
     assert!(heights.contains(&(Heuristic::Online, 18)));
 }

@@ -20,6 +20,7 @@ mod order;
 mod peaks;
 mod place;
 mod skyline;
+mod stack;
 mod valleys;
 
 use std::fmt;
@@ -53,13 +54,17 @@ pub enum Heuristic {
     /// around them in one start-order sweep, growing the first set where the sweep rises:
     /// the skyline's quality where it matters, on any length of trace.
     Peaks(u16),
+    /// Stack the buffers live at the highest load's instant without a hole (earlier starts
+    /// lower), then fill in the others around them in one start-order sweep.
+    Stack,
 }
 
 impl Heuristic {
     /// The passes a minimisation runs, in turn, most useful first: the fast and safe one,
     /// then the ones that come closest to the bound on real traces.
-    pub const PORTFOLIO: [Heuristic; 14] = [
+    pub const PORTFOLIO: [Heuristic; 15] = [
         Heuristic::Online,
+        Heuristic::Stack,
         Heuristic::Peaks(800),
         Heuristic::Peaks(900),
         Heuristic::Skyline(Order::Crowding),
@@ -98,6 +103,7 @@ impl fmt::Display for Heuristic {
             Heuristic::Online => f.write_str("online/best-fit"),
             Heuristic::Skyline(order) => write!(f, "{order}/skyline"),
             Heuristic::Peaks(permille) => write!(f, "peaks-{}/fill", u32::from(*permille)),
+            Heuristic::Stack => f.write_str("peak-stack/fill"),
         }
     }
 }
@@ -166,6 +172,7 @@ impl<'a> Greedy<'a> {
             Heuristic::Peaks(permille) => {
                 peaks::peaks(problem, self.profile, u32::from(permille), limit, stop)?
             }
+            Heuristic::Stack => stack::peak_stack(problem, self.profile, limit, stop)?,
             Heuristic::Skyline(order) => {
                 let order = self.order(order);
                 let table = &self.indexed.as_ref()?.table;
