@@ -23,7 +23,8 @@ cargo xtask dist [--out DIR]
 
 Builds the static site: the app (www/, profile `app`, wasm-bindgen --target web, wasm-opt),
 the npm package under bufpack/ (as cargo xtask pack builds it), index.html, style.css and the
-examples (tests/fixtures; the teaching ones in examples/teaching/). Prints the gzipped sizes.
+examples (tests/fixtures; the teaching ones in examples/teaching/), its JavaScript printed
+without comments (xtask/minify.mjs; the npm package keeps them). Prints the gzipped sizes.
 Installs what it lacks first, as cargo xtask pack does (see cargo xtask setup).
 
 Options:
@@ -146,6 +147,12 @@ pub(crate) fn build(root: &Path, tools: &BuildTools, out: &Path) -> Result<(), S
     copy_csvs(
         &root.join("tests/fixtures/teaching"),
         &examples.join("teaching"),
+    )?;
+    // The site's JavaScript without its comments (a third of it); the npm package keeps them.
+    run_command(
+        Command::new("node")
+            .arg(root.join("xtask/minify.mjs"))
+            .arg(out),
     )?;
     report_sizes(out)
 }

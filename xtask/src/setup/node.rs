@@ -1,6 +1,6 @@
 //! Node.js and the root's node_modules: node 18+ runs the package's tests, npm installs the
 //! build tools package-lock.json pins (binaryen's wasm-opt, playwright-core, vite,
-//! typescript).
+//! typescript, rolldown's printer for the site's JavaScript).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -75,8 +75,8 @@ pub(crate) fn ensure_modules(root: &Path, log: &mut Log) -> Result<PathBuf, Stri
     };
     if let Some(why) = why {
         log.installing(&format!(
-            "running npm ci ({why}): wasm-opt from binaryen, playwright-core, vite and \
-             typescript at package-lock.json's versions"
+            "running npm ci ({why}): wasm-opt from binaryen, playwright-core, vite, \
+             typescript and rolldown at package-lock.json's versions"
         ));
         run_command(
             Command::new("npm")
