@@ -288,7 +288,8 @@ def solve_many(
 
 def heuristics() -> List[str]:
     """The names of the fast heuristics, for :func:`run_heuristic`: ``"online/best-fit"``,
-    the skyline passes (``"crowding/skyline"``, ...) and the greedy passes
+    ``"peak-stack/fill"`` (the buffers live at the highest load stacked first), the skyline
+    passes (``"crowding/skyline"``, ...) and the greedy passes
     (``"size/best-fit"``, ``"area/first-fit"``, ...)."""
     return list(_bufpack.heuristic_names())
 
