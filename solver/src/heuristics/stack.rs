@@ -39,15 +39,7 @@ pub(crate) fn peak_stack(
     if problem.buffers.iter().any(|b| b.offset.is_some()) {
         return plain_fill(problem, &spans, limit, stop);
     }
-    let computed;
-    let profile = match profile {
-        Some(profile) => profile,
-        None => {
-            computed = LoadProfile::of(problem);
-            &computed
-        }
-    };
-    let (peak, _) = profile.peak();
+    let (peak, _) = profile.map_or_else(|| LoadProfile::of(problem).peak(), LoadProfile::peak);
     // `starts` is by start, larger first, then index; refined by later end first, then by
     // start again, the order is (start, later end, larger, index).
     let mut column: Vec<u32> = spans
@@ -66,8 +58,12 @@ pub(crate) fn peak_stack(
     // first among those, so that the holes the aligned ones leave are the right size for
     // the ones after them.
     let buffers = &problem.buffers;
-    let widest = column.iter().map(|&b| buffers[b as usize].alignment).max();
-    let regular = |b: u32| buffers[b as usize].size % widest.unwrap_or(1) == 0;
+    let widest = column
+        .iter()
+        .map(|&b| buffers[b as usize].alignment)
+        .max()
+        .unwrap_or(1);
+    let regular = |b: u32| buffers[b as usize].size % widest == 0;
     let mut rest: Vec<u32> = column.iter().copied().filter(|&b| !regular(b)).collect();
     column.retain(|&b| regular(b));
     let field =
@@ -87,10 +83,8 @@ pub(crate) fn peak_stack(
         let at = match spot {
             Some((i, lo, at, hi)) => {
                 // The hole's parts below and above the buffer stay open, in offset order.
-                holes.remove(i);
                 let parts = [(lo, at), (at + size, hi)];
-                let open = parts.into_iter().filter(|&(lo, hi)| lo < hi);
-                holes.splice(i..i, open);
+                holes.splice(i..=i, parts.into_iter().filter(|&(lo, hi)| lo < hi));
                 at
             }
             None => {
