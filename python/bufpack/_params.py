@@ -20,7 +20,7 @@ class SolverParams:
 
     All on by default. ``canonical_floor``, ``fill_holes``, ``ledges``, ``ordered_stacks``,
     ``limited_discrepancy``, ``flat_load``, ``release_floors``, ``aligned_stacks``,
-    ``time_orderings``, ``handovers`` and ``widen_windows`` are bufpack's own techniques (they come
+    ``time_orderings``, ``handovers``, ``widen_windows`` and ``peak_windows`` are bufpack's own techniques (they come
     last, so positional arguments keep MiniMalloc's order); with them off (:meth:`reference`) the search is MiniMalloc's.
 
     Each key string of ``preordering_heuristics`` ranks buffers by keys compared in turn, each
@@ -96,6 +96,12 @@ class SolverParams:
     full while it is; at the gap's times when none of those is live, it counts in full. The same
     packings, a higher load and lower bound (also in minimisation). bufpack's own, not in
     MiniMalloc."""
+    peak_windows: bool = True
+    """In a minimisation that the heuristics leave above the lower bound: the buffers live in
+    windows of time doubling around the load's peak are packed at the bound first (stacked, else
+    by the exact search within a counted budget), then kept there while the fast passes fill in
+    the rest around them. A packing found is kept only when lower; failing proves nothing.
+    bufpack's own, not in MiniMalloc (which does not minimise)."""
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -150,6 +156,7 @@ class SolverParams:
             time_orderings=False,
             handovers=False,
             widen_windows=False,
+            peak_windows=False,
         )
 
     @classmethod
@@ -176,4 +183,5 @@ class SolverParams:
             time_orderings=False,
             handovers=False,
             widen_windows=False,
+            peak_windows=False,
         )

@@ -93,6 +93,13 @@ pub struct SolverParams {
     /// lower bound and what the search knows (`widen.rs`). Searches, minimisation and its
     /// bound all see the widened problem. Not in the reference (MiniMalloc has no gaps).
     pub widen_windows: bool,
+    /// In a minimisation that the heuristics leave above the lower bound: the buffers live
+    /// in windows of time doubling around the load's peak are packed at the bound first
+    /// (stacked, else by the exact search within a counted budget), then kept there while
+    /// the fast passes fill in the rest around them (`minimize/peak_window.rs`). Any packing
+    /// found is kept only when lower; failing proves nothing. Not in the reference
+    /// (MiniMalloc does not minimise).
+    pub peak_windows: bool,
     /// The portfolio: one search per key string; see [`Preordering`].
     pub preordering_heuristics: Vec<Preordering>,
 }
@@ -120,6 +127,7 @@ impl Default for SolverParams {
             time_orderings: true,
             handovers: true,
             widen_windows: true,
+            peak_windows: true,
             preordering_heuristics: ["WAT", "TAW", "TWA"]
                 .iter()
                 .map(|keys| keys.parse().expect("default orderings are valid"))
@@ -131,7 +139,8 @@ impl Default for SolverParams {
 impl SolverParams {
     /// MiniMalloc's techniques as it has them: the defaults without the ones it lacks
     /// (`canonical_floor`, `fill_holes` and its rules, `limited_discrepancy`, `flat_load`,
-    /// `release_floors`, `aligned_stacks`, `time_orderings`, `handovers`, `widen_windows`).
+    /// `release_floors`, `aligned_stacks`, `time_orderings`, `handovers`, `widen_windows`,
+    /// `peak_windows`).
     /// The teaching examples narrate this search.
     pub fn reference() -> Self {
         SolverParams {
@@ -146,6 +155,7 @@ impl SolverParams {
             time_orderings: false,
             handovers: false,
             widen_windows: false,
+            peak_windows: false,
             ..SolverParams::default()
         }
     }
@@ -173,6 +183,7 @@ impl SolverParams {
             time_orderings: false,
             handovers: false,
             widen_windows: false,
+            peak_windows: false,
             ..SolverParams::default()
         }
     }

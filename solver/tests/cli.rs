@@ -332,6 +332,7 @@ fn help_and_version_exit_0() {
         "--[no]time_orderings",
         "--[no]handovers",
         "--[no]widen_windows",
+        "--[no]peak_windows",
         "--preordering_heuristics=LIST",
     ] {
         assert!(run.stdout.contains(flag), "{flag} in:\n{}", run.stdout);

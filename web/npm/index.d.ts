@@ -245,6 +245,14 @@ export interface SolverParamsInit {
    * in MiniMalloc.
    */
   widenWindows?: boolean;
+  /**
+   * In a minimisation that the heuristics leave above the lower bound: the buffers live in
+   * windows of time doubling around the load's peak are packed at the bound first (stacked,
+   * else by the exact search within a counted budget), then kept there while the fast passes
+   * fill in the rest around them. A packing found is kept only when lower; failing proves
+   * nothing. bufpack's own, not in MiniMalloc (which does not minimise).
+   */
+  peakWindows?: boolean;
   /** The portfolio of orderings, as key strings (default ["WAT", "TAW", "TWA"]). */
   preorderingHeuristics?: string[];
 }
@@ -272,10 +280,11 @@ export class SolverParams implements Required<SolverParamsInit> {
   timeOrderings: boolean;
   handovers: boolean;
   widenWindows: boolean;
+  peakWindows: boolean;
   preorderingHeuristics: string[];
   /**
    * MiniMalloc's search: its nine techniques on, bufpack's own (`canonicalFloor`,
-   * `fillHoles`, `ledges`, `orderedStacks`, `limitedDiscrepancy`, `flatLoad`, `releaseFloors`, `alignedStacks`, `timeOrderings`, `handovers`, `widenWindows`) off. For comparing with MiniMalloc node for node; the defaults are faster on
+   * `fillHoles`, `ledges`, `orderedStacks`, `limitedDiscrepancy`, `flatLoad`, `releaseFloors`, `alignedStacks`, `timeOrderings`, `handovers`, `widenWindows`, `peakWindows`) off. For comparing with MiniMalloc node for node; the defaults are faster on
    * perfect packings.
    */
   static reference(): SolverParams;

@@ -257,13 +257,15 @@ pub(crate) struct ParamsShape {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) widen_windows: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) peak_windows: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) preordering_heuristics: Option<Vec<String>>,
 }
 
 /// The fields of [`ParamsShape`] as JavaScript spells them. serde-wasm-bindgen reads a
 /// struct by looking up its known fields, so it never sees (nor refuses) others: the check
 /// against this list is explicit.
-pub(crate) const PARAM_NAMES: [&str; 21] = [
+pub(crate) const PARAM_NAMES: [&str; 22] = [
     "canonicalOnly",
     "sectionInference",
     "dynamicOrdering",
@@ -284,6 +286,7 @@ pub(crate) const PARAM_NAMES: [&str; 21] = [
     "timeOrderings",
     "handovers",
     "widenWindows",
+    "peakWindows",
     "preorderingHeuristics",
 ];
 
@@ -316,6 +319,7 @@ impl ParamsShape {
             (self.time_orderings, &mut params.time_orderings),
             (self.handovers, &mut params.handovers),
             (self.widen_windows, &mut params.widen_windows),
+            (self.peak_windows, &mut params.peak_windows),
         ];
         for (given, field) in switches {
             if let Some(value) = given {
@@ -355,6 +359,7 @@ impl ParamsShape {
             time_orderings,
             handovers,
             widen_windows,
+            peak_windows,
             preordering_heuristics,
         } = params;
         ParamsShape {
@@ -378,6 +383,7 @@ impl ParamsShape {
             time_orderings: Some(*time_orderings),
             handovers: Some(*handovers),
             widen_windows: Some(*widen_windows),
+            peak_windows: Some(*peak_windows),
             preordering_heuristics: Some(
                 preordering_heuristics
                     .iter()

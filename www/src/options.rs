@@ -21,7 +21,7 @@ pub(crate) fn minimalloc_switches() -> &'static [Switch] {
     &SWITCHES[..MINIMALLOC]
 }
 
-pub(crate) const SWITCHES: [Switch; 20] = [
+pub(crate) const SWITCHES: [Switch; 21] = [
     Switch {
         name: "canonicalOnly",
         label: "Canonical order",
@@ -134,6 +134,12 @@ pub(crate) const SWITCHES: [Switch; 20] = [
         help: "Not in MiniMalloc. During a gap, counts a buffer whole while nothing live \
                could use the bytes outside its window.",
     },
+    Switch {
+        name: "peakWindows",
+        label: "Peak windows (bufpack's own)",
+        help: "Not in MiniMalloc. When minimising, packs the buffers live around the load's \
+               peak at the lower bound first, then fills in the rest around them.",
+    },
 ];
 
 #[derive(Clone, Debug, PartialEq)]
@@ -189,6 +195,7 @@ fn switches_of(params: &SolverParams) -> [bool; SWITCHES.len()] {
         params.time_orderings,
         params.handovers,
         params.widen_windows,
+        params.peak_windows,
     ]
 }
 
@@ -268,7 +275,8 @@ mod tests {
                 "alignedStacks",
                 "timeOrderings",
                 "handovers",
-                "widenWindows"
+                "widenWindows",
+                "peakWindows"
             ]
         );
         assert!(SWITCHES[MINIMALLOC..]

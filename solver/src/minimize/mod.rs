@@ -11,8 +11,10 @@
 //!    best height; a probe that exhausts its space proves nothing fits at that height and
 //!    raises the bound. A probe that runs long proves nothing: it keeps running in turn
 //!    with the others, and new scouts try higher.
-//!    Before the probes, one *pinned* probe at the lower bound fixes the long-lived buffers
-//!    at its top and packs the rest beneath them (`pinned.rs`), within a counted budget.
+//!    Before the probes, the *peak window* probe packs the buffers live around the load's
+//!    peak at the lower bound first and fills in the rest around them (`peak_window.rs`),
+//!    and one *pinned* probe at the lower bound fixes the long-lived buffers at its top and
+//!    packs the rest beneath them (`pinned.rs`), each within a counted budget.
 //! 3. A stop (timeout, cancel) returns the best packing so far with the gap left.
 //!
 //! Inputs too large for the exact search whole (over 20,000 buffers to place) run it on
@@ -34,6 +36,7 @@ use std::fmt;
 mod board;
 #[cfg(not(target_family = "wasm"))]
 mod parallel;
+mod peak_window;
 mod pinned;
 mod run;
 mod window;
@@ -105,6 +108,13 @@ pub enum FoundBy {
         /// The height the windows were repaired to.
         target: Offset,
     },
+    /// The peak window probe: the buffers live within `half` time units of the load's
+    /// peak packed at the lower bound by the exact search, the rest filled in around them
+    /// (see `minimize/peak_window.rs`).
+    PeakWindow {
+        /// How far the window reaches either side of the peak.
+        half: i64,
+    },
     /// The exact search, probing this height.
     Search {
         /// The height the probe was asked to fit under.
@@ -123,6 +133,10 @@ impl fmt::Display for FoundBy {
                     "exact search on windows of the best packing (target {target})"
                 )
             }
+            FoundBy::PeakWindow { half } => write!(
+                f,
+                "the buffers live within {half} of the load's peak packed at the bound first, the rest filled in around them"
+            ),
             FoundBy::Search { probe } => write!(f, "exact search (probing height {probe})"),
         }
     }

@@ -5,7 +5,7 @@ use super::board::Shared;
 use super::{FoundBy, MinimizeOutcome, MinimizeReport};
 use crate::bounds::{BoundReason, LoadProfile, LowerBound};
 use crate::heuristics::{leads, Greedy, Heuristic, LEAD};
-use crate::model::{Offset, Problem, Solution};
+use crate::model::{Offset, Problem, Solution, Time};
 use crate::monitor::Monitor;
 use crate::params::{ParamsError, SolverParams};
 use crate::search::{
@@ -15,6 +15,7 @@ use crate::sweep::Sweep;
 
 mod budgeted;
 mod heights;
+mod peak;
 
 use budgeted::Pin;
 
@@ -69,6 +70,8 @@ pub(crate) struct Run<'a> {
     load: Offset,
     /// The load profile the bound came from, for the heuristic passes (empty after them).
     profile: LoadProfile,
+    /// The first time the load is highest: where the peak window probe looks.
+    peak: Time,
     best: Option<Solution>,
     found_by: Option<FoundBy>,
     pub(crate) counter: ProgressCounter,
@@ -109,6 +112,7 @@ impl<'a> Run<'a> {
             lower_bound: bound.height,
             bound_reason: bound.reason.clone(),
             load: bound.load,
+            peak: profile.peak().0,
             profile,
             best: None,
             found_by: None,
@@ -135,6 +139,9 @@ impl<'a> Run<'a> {
     pub(crate) fn work(&mut self, params: &SolverParams, monitor: &mut dyn Monitor) {
         if self.search_affordable() {
             self.heuristics(monitor, None);
+            if !self.proven() && !self.stopped && self.role.proof {
+                self.peak_windows(params, monitor, None);
+            }
             if !self.proven() && !self.stopped && self.role.proof {
                 self.pin(params, monitor, Pin::Last);
             }
@@ -201,7 +208,13 @@ impl<'a> Run<'a> {
         let (slow, fast): (Vec<Heuristic>, Vec<Heuristic>) = passes
             .into_iter()
             .partition(|p| matches!(p, Heuristic::Greedy(..)));
-        self.run_passes(&mut greedy, fast, lead, monitor);
+        // The peak windows right after the lead: the skyline passes may take seconds each.
+        let mut fast = fast.into_iter();
+        self.run_passes(&mut greedy, fast.by_ref().take(1).collect(), lead, monitor);
+        if !self.proven() && !self.stopped && self.role.proof {
+            self.peak_windows(params, monitor, Some(&profile));
+        }
+        self.run_passes(&mut greedy, fast.collect(), lead, monitor);
         if !self.proven() && !self.stopped && self.role.proof {
             self.pin(params, monitor, Pin::Early);
         }

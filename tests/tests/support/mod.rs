@@ -150,6 +150,7 @@ pub(crate) fn techniques() -> Vec<(&'static str, Flip)> {
         ("time_orderings", |p| p.time_orderings ^= true),
         ("handovers", |p| p.handovers ^= true),
         ("widen_windows", |p| p.widen_windows ^= true),
+        ("peak_windows", |p| p.peak_windows ^= true),
     ]
 }
 

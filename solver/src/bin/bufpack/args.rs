@@ -392,6 +392,7 @@ mod tests {
             "--notime_orderings",
             "--nohandovers",
             "--nowiden_windows",
+            "--nopeak_windows",
         ];
         assert_eq!(with_capacity(&all_off).params, SolverParams::all_off());
         // Each flag alone turns off its own field and nothing else.
@@ -419,9 +420,10 @@ mod tests {
                     p.time_orderings,
                     p.handovers,
                     p.widen_windows,
+                    p.peak_windows,
                 ]
             };
-            let mut expected = [true; 20];
+            let mut expected = [true; 21];
             expected[index] = false;
             assert_eq!(fields(&params), expected, "{flag}");
             let off_then_on = with_capacity(&[flag, &format!("--{}=true", &flag[4..])]).params;

@@ -24,13 +24,13 @@ const PIN_STOP_CHECKS: u32 = 1024;
 const PIN_HEURISTIC_CHECKS: u32 = 32 * 1024;
 
 /// The caller's monitor, stopping after a number of stop checks as well.
-struct Budget<'m> {
-    inner: &'m mut dyn Monitor,
-    left: u32,
+pub(super) struct Budget<'m> {
+    pub(super) inner: &'m mut dyn Monitor,
+    pub(super) left: u32,
     /// Checks left to the heuristic passes (see [`Budget::heuristic_should_stop`]).
-    heuristic_left: u32,
+    pub(super) heuristic_left: u32,
     /// The caller's monitor asked to stop (not the budget).
-    stopped: bool,
+    pub(super) stopped: bool,
 }
 
 impl Budget<'_> {
@@ -51,7 +51,7 @@ impl Budget<'_> {
     }
 
     /// A heuristic pass's stop check, counted against `heuristic_left`.
-    fn heuristic_should_stop(&mut self) -> bool {
+    pub(super) fn heuristic_should_stop(&mut self) -> bool {
         self.check(true)
     }
 }
@@ -280,7 +280,7 @@ impl Run<'_> {
     /// the greedy passes (the skyline passes cannot place anything beneath a fixed
     /// buffer), then by the exact search when the problem is small enough for it. `None`
     /// when none is found before `budget` stops.
-    fn decide(
+    pub(super) fn decide(
         &mut self,
         problem: &Problem,
         params: &SolverParams,

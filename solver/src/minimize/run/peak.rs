@@ -1,0 +1,155 @@
+//! The peak window probe (see [`crate::minimize::peak_window`]): the buffers around the
+//! load's peak packed at the bound by the exact search, then kept there while the fast
+//! passes place the rest, for windows of time doubling around the peak.
+
+use super::budgeted::Budget;
+use super::{affordable, Run};
+use crate::bounds::LoadProfile;
+use crate::heuristics::{Fit, Greedy, Heuristic, Order};
+use crate::minimize::peak_window::{peak_window, PeakWindow};
+use crate::minimize::window::WINDOW_ITEMS;
+use crate::minimize::FoundBy;
+use crate::model::{Solution, Time};
+use crate::monitor::Monitor;
+use crate::params::SolverParams;
+use crate::search::{solve, Outcome};
+use crate::sweep::Sweep;
+
+/// Stop checks one window's exact search may use: at most 16 Ki nodes, as the window probe.
+const PEAK_STOP_CHECKS: u32 = 256;
+
+/// Stop checks one window's heuristic passes may use (its own online pass and greedy
+/// passes, before the search): 1 Mi units of work.
+const PEAK_HEURISTIC_CHECKS: u32 = 256;
+
+/// The most a window's search structures may cost (see [`Sweep::cost`]): about 20 MB.
+const PEAK_COST: u64 = 250_000;
+
+/// How many windows, doubling from the peak's instant alone: by then one holds more than
+/// [`WINDOW_ITEMS`] buffers or the whole trace.
+const MAX_PEAK_LEVEL: u32 = 48;
+
+/// The passes that fill in the rest around the packed window: the peaks pass, whose fill
+/// places every buffer in start order around fixed ones on any length of trace, and the
+/// classic greedy pass by size, the best around fixed buffers on shorter traces.
+const FILLS: [Heuristic; 2] = [
+    Heuristic::Peaks(800),
+    Heuristic::Greedy(Order::Size, Fit::First),
+];
+
+impl Run<'_> {
+    /// A packing of the window problem within its capacity: the peak stack (the buffers
+    /// live at the peak stacked without a hole, earlier starts lower, the rest filled in),
+    /// else the exact search within `budget`.
+    fn pack_window(
+        &mut self,
+        part: &PeakWindow,
+        params: &SolverParams,
+        budget: &mut Budget<'_>,
+    ) -> Option<Solution> {
+        // Whole, not cut: cut to the window every buffer would start at its first instant.
+        let whole = part.whole(self.problem);
+        let mut stop = || budget.heuristic_should_stop();
+        let stacked = Greedy::new(&whole).run(Heuristic::Stack, whole.capacity, &mut stop);
+        let problem = &part.problem;
+        if stacked.is_some() || budget.stopped || !affordable(problem) {
+            return stacked;
+        }
+        self.searched = true;
+        let report = solve(problem, params, budget).ok()?;
+        self.counter
+            .add(report.stats.nodes, report.stats.backtracks);
+        match report.outcome {
+            Outcome::Solved(solution) => Some(solution),
+            _ => None,
+        }
+    }
+
+    /// For windows of `2^k - 1` time units either side of the load's first peak (k = 0, 1,
+    /// ..., skipping those that hold fewer than twice the buffers of the last one tried),
+    /// while the window holds at most [`WINDOW_ITEMS`] buffers and its search structures
+    /// stay within [`PEAK_COST`]: packs the window at the lower bound (see
+    /// [`Self::pack_window`]), then fills in the rest around it with [`FILLS`], keeping any
+    /// packing lower than the best. Stops when proven or when the monitor says so. With
+    /// counted budgets and passes that run to the end, the result does not depend on the
+    /// machine's speed, only on where a time limit falls.
+    ///
+    /// `profile` is the problem's load profile when the caller still has it (the pinned
+    /// problems have the same one; on a million buffers it is tens of MB to build again).
+    pub(super) fn peak_windows(
+        &mut self,
+        params: &SolverParams,
+        monitor: &mut dyn Monitor,
+        profile: Option<&LoadProfile>,
+    ) {
+        if !params.peak_windows {
+            return;
+        }
+        let target = self.lower_bound;
+        let mut previous = 0;
+        for level in 0..MAX_PEAK_LEVEL {
+            self.sync();
+            if self.proven() || self.stopped {
+                return;
+            }
+            if monitor.should_stop() {
+                self.stopped = true;
+                return;
+            }
+            let half: Time = (1 << level) - 1;
+            let Some(part) = peak_window(self.problem, self.peak, half, target, WINDOW_ITEMS)
+            else {
+                return;
+            };
+            // Each window filled in around holds at least twice the last one's buffers:
+            // a fill costs a pass over the whole trace.
+            if part.members.len() < 2 * previous {
+                continue;
+            }
+            let whole = part.members.len() == self.problem.buffers.len();
+            previous = part.members.len();
+            if Sweep::cost(&part.problem) > PEAK_COST {
+                return;
+            }
+            let mut budget = Budget {
+                inner: monitor,
+                left: PEAK_STOP_CHECKS,
+                heuristic_left: PEAK_HEURISTIC_CHECKS,
+                stopped: false,
+            };
+            let found = self.pack_window(&part, params, &mut budget);
+            if budget.stopped {
+                self.stopped = true;
+                return;
+            }
+            if let Some(packed) = found {
+                let pinned = part.pinned(self.problem, &packed.offsets, self.capacity);
+                let mut greedy = match profile {
+                    Some(profile) => Greedy::with_profile(&pinned, profile),
+                    None => Greedy::new(&pinned),
+                };
+                // The greedy pass costs O(pairs that share time): seconds on a trace too
+                // large for the exact search whole, where the peaks pass alone runs.
+                let fills = if affordable(self.problem) {
+                    &FILLS[..]
+                } else {
+                    &FILLS[..1]
+                };
+                for &fill in fills {
+                    let limit = self.best.as_ref().map_or(self.capacity, |b| b.height - 1);
+                    let mut stop = || monitor.should_stop();
+                    if let Some(solution) = greedy.run(fill, limit, &mut stop) {
+                        let solution = Solution::from_offsets(self.problem, solution.offsets);
+                        self.improve(solution, FoundBy::PeakWindow { half }, monitor);
+                    } else if monitor.should_stop() {
+                        self.stopped = true;
+                        return;
+                    }
+                }
+            }
+            if whole {
+                return;
+            }
+        }
+    }
+}
