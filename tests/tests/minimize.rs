@@ -585,6 +585,57 @@ fn ablation_peak_windows_pack_the_peak_first_and_fill_in_around_it() {
     assert!(matches!(report.found_by, Some(FoundBy::PeakWindow { .. })));
 }
 
+/// A [`Countdown`] that asks for a report at every check.
+struct Chatty(Countdown);
+
+impl Monitor for Chatty {
+    fn should_stop(&mut self) -> bool {
+        self.0.should_stop()
+    }
+
+    fn wants_progress(&mut self) -> bool {
+        true
+    }
+
+    fn progress(&mut self, progress: &Progress) {
+        self.0.progress(progress);
+    }
+}
+
+#[test]
+fn progress_during_the_probes_describes_the_whole_run() {
+    // On D the peak windows, the pinned probe and the exact probes all search parts or
+    // heights of their own; whatever reports they send describe the run: nodes only grow,
+    // the best height only falls and is never below the final one, the bound never above.
+    let mut problem = support::challenging("D");
+    problem.capacity = MAX_MAGNITUDE;
+    let mut monitor = Chatty(Countdown {
+        left: 5_000,
+        seen: Vec::new(),
+        improved: Vec::new(),
+    });
+    let report = minimize(&problem, &SolverParams::default(), &mut monitor).unwrap();
+    let height = checked(&problem, &report);
+    let seen = &monitor.0.seen;
+    assert!(seen.len() > 100, "{} reports", seen.len());
+    for pair in seen.windows(2) {
+        assert!(pair[0].nodes <= pair[1].nodes, "{pair:?}");
+        if let (Some(before), Some(after)) = (pair[0].best_height, pair[1].best_height) {
+            assert!(after <= before, "{pair:?}");
+        }
+    }
+    for progress in seen {
+        assert!(
+            progress.best_height.is_none_or(|h| h >= height),
+            "{progress:?}"
+        );
+        assert!(
+            progress.lower_bound.is_none_or(|b| b <= height),
+            "{progress:?}"
+        );
+    }
+}
+
 /// Asks for a report at every check, and counts the reports.
 struct Eager {
     checks: u64,

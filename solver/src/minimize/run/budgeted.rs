@@ -8,7 +8,9 @@ use super::{affordable, Run};
 use crate::heuristics::{Greedy, Heuristic};
 use crate::minimize::FoundBy;
 use crate::model::{Offset, Problem, Solution, MAX_MAGNITUDE};
-use crate::monitor::Monitor;
+use std::time::Duration;
+
+use crate::monitor::{Monitor, Progress};
 use crate::params::SolverParams;
 use crate::search::{solve, Outcome};
 use crate::sweep::Sweep;
@@ -31,6 +33,35 @@ pub(super) struct Budget<'m> {
     pub(super) heuristic_left: u32,
     /// The caller's monitor asked to stop (not the budget).
     pub(super) stopped: bool,
+    /// The run's figures when the probe started. The probe's own search reports its nodes
+    /// on top of them, and the run's heights, not the part's: a caller that draws progress
+    /// (the Python package, the app) hears from the run while the probe searches.
+    outer: Progress,
+}
+
+impl Run<'_> {
+    /// A budget of `left` search and `heuristic_left` heuristic stop checks over `monitor`.
+    pub(super) fn budget<'m>(
+        &self,
+        monitor: &'m mut dyn Monitor,
+        left: u32,
+        heuristic_left: u32,
+    ) -> Budget<'m> {
+        let stats = self.counter.stats();
+        Budget {
+            inner: monitor,
+            left,
+            heuristic_left,
+            stopped: false,
+            outer: Progress {
+                nodes: stats.nodes,
+                backtracks: stats.backtracks,
+                elapsed: None,
+                best_height: self.best.as_ref().map(|b| b.height),
+                lower_bound: Some(self.lower_bound),
+            },
+        }
+    }
 }
 
 impl Budget<'_> {
@@ -59,6 +90,24 @@ impl Budget<'_> {
 impl Monitor for Budget<'_> {
     fn should_stop(&mut self) -> bool {
         self.check(false)
+    }
+
+    fn elapsed(&self) -> Option<Duration> {
+        self.inner.elapsed()
+    }
+
+    fn wants_progress(&mut self) -> bool {
+        self.inner.wants_progress()
+    }
+
+    fn progress(&mut self, progress: &Progress) {
+        let report = Progress {
+            nodes: self.outer.nodes + progress.nodes,
+            backtracks: self.outer.backtracks + progress.backtracks,
+            elapsed: self.inner.elapsed(),
+            ..self.outer.clone()
+        };
+        self.inner.progress(&report);
     }
 }
 
@@ -105,15 +154,11 @@ impl Run<'_> {
             return;
         }
         let target = self.lower_bound;
-        let mut budget = Budget {
-            inner: monitor,
-            left: PIN_STOP_CHECKS,
-            heuristic_left: match stage {
-                Pin::Early => EARLY_PIN_HEURISTIC_CHECKS,
-                Pin::Last | Pin::Again => PIN_HEURISTIC_CHECKS,
-            },
-            stopped: false,
+        let heuristic_left = match stage {
+            Pin::Early => EARLY_PIN_HEURISTIC_CHECKS,
+            Pin::Last | Pin::Again => PIN_HEURISTIC_CHECKS,
         };
+        let mut budget = self.budget(monitor, PIN_STOP_CHECKS, heuristic_left);
         let Some(pinned) =
             pinned_problem(self.problem, target, &mut || budget.heuristic_should_stop())
         else {
@@ -254,12 +299,7 @@ impl Run<'_> {
                 }
                 previous = Some(shape);
                 self.searched = true;
-                let mut budget = Budget {
-                    inner: monitor,
-                    left: WINDOW_STOP_CHECKS,
-                    heuristic_left: WINDOW_HEURISTIC_CHECKS,
-                    stopped: false,
-                };
+                let mut budget = self.budget(monitor, WINDOW_STOP_CHECKS, WINDOW_HEURISTIC_CHECKS);
                 let found = self.decide(&part.problem, params, &mut budget, false);
                 if budget.stopped {
                     return None;

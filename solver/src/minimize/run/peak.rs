@@ -96,6 +96,10 @@ impl Run<'_> {
                 self.stopped = true;
                 return;
             }
+            // The fills report nothing while they run (a second each on a million buffers).
+            if monitor.wants_progress() {
+                self.report(monitor);
+            }
             let half: Time = (1 << level) - 1;
             let Some(part) = peak_window(self.problem, self.peak, half, target, WINDOW_ITEMS)
             else {
@@ -111,12 +115,7 @@ impl Run<'_> {
             if Sweep::cost(&part.problem) > PEAK_COST {
                 return;
             }
-            let mut budget = Budget {
-                inner: monitor,
-                left: PEAK_STOP_CHECKS,
-                heuristic_left: PEAK_HEURISTIC_CHECKS,
-                stopped: false,
-            };
+            let mut budget = self.budget(monitor, PEAK_STOP_CHECKS, PEAK_HEURISTIC_CHECKS);
             let found = self.pack_window(&part, params, &mut budget);
             if budget.stopped {
                 self.stopped = true;
