@@ -108,11 +108,13 @@ pub enum FoundBy {
         /// The height the windows were repaired to.
         target: Offset,
     },
-    /// The peak window probe: the buffers live within `half` time units of the load's
-    /// peak packed at the lower bound by the exact search, the rest filled in around them
+    /// The peak window probe: the buffers live within `half` time units of `at` (a local
+    /// maximum of the load) packed at the lower bound first, the rest filled in around them
     /// (see `minimize/peak_window.rs`).
     PeakWindow {
-        /// How far the window reaches either side of the peak.
+        /// The instant the window is around.
+        at: i64,
+        /// How far the window reaches either side of it.
         half: i64,
     },
     /// The exact search, probing this height.
@@ -133,9 +135,9 @@ impl fmt::Display for FoundBy {
                     "exact search on windows of the best packing (target {target})"
                 )
             }
-            FoundBy::PeakWindow { half } => write!(
+            FoundBy::PeakWindow { at, half } => write!(
                 f,
-                "the buffers live within {half} of the load's peak packed at the bound first, the rest filled in around them"
+                "the buffers live within {half} of time {at} (a load peak) packed at the bound first, the rest filled in around them"
             ),
             FoundBy::Search { probe } => write!(f, "exact search (probing height {probe})"),
         }

@@ -6,7 +6,7 @@ use super::budgeted::Budget;
 use super::{affordable, Run};
 use crate::bounds::LoadProfile;
 use crate::heuristics::{Fit, Greedy, Heuristic, Order};
-use crate::minimize::peak_window::{peak_window, PeakWindow};
+use crate::minimize::peak_window::{other_peaks, peak_window, PeakWindow};
 use crate::minimize::window::WINDOW_ITEMS;
 use crate::minimize::FoundBy;
 use crate::model::{Solution, Time};
@@ -28,6 +28,9 @@ const PEAK_COST: u64 = 250_000;
 /// How many windows, doubling from the peak's instant alone: by then one holds more than
 /// [`WINDOW_ITEMS`] buffers or the whole trace.
 const MAX_PEAK_LEVEL: u32 = 48;
+
+/// Other local maxima of the load whose column is packed first, in turn.
+const OTHER_PEAKS: usize = 7;
 
 /// The passes that fill in the rest around the packed window: the peaks pass, whose fill
 /// places every buffer in start order around fixed ones on any length of trace, and the
@@ -65,14 +68,14 @@ impl Run<'_> {
         }
     }
 
-    /// For windows of `2^k - 1` time units either side of the load's first peak (k = 0, 1,
-    /// ..., skipping those that hold fewer than twice the buffers of the last one tried),
-    /// while the window holds at most [`WINDOW_ITEMS`] buffers and its search structures
-    /// stay within [`PEAK_COST`]: packs the window at the lower bound (see
-    /// [`Self::pack_window`]), then fills in the rest around it with [`FILLS`], keeping any
-    /// packing lower than the best. Stops when proven or when the monitor says so. With
-    /// counted budgets and passes that run to the end, the result does not depend on the
-    /// machine's speed, only on where a time limit falls.
+    /// The peak window probe, when `peak_windows` is on. First, for windows of `2^k - 1`
+    /// time units either side of the load's first peak (k = 0, 1, ..., skipping those that
+    /// hold fewer than twice the buffers of the last one tried), while the window holds at
+    /// most [`WINDOW_ITEMS`] buffers and its search structures stay within [`PEAK_COST`]:
+    /// see [`Self::try_window`]. Then the columns (k = 0) at up to [`OTHER_PEAKS`] other
+    /// local maxima of the load (see `other_peaks`). Stops when proven or when the monitor
+    /// says so. With counted budgets and passes that run to the end, the result does not
+    /// depend on the machine's speed, only on where a time limit falls.
     ///
     /// `profile` is the problem's load profile when the caller still has it (the pinned
     /// problems have the same one; on a million buffers it is tens of MB to build again).
@@ -88,22 +91,10 @@ impl Run<'_> {
         let target = self.lower_bound;
         let mut previous = 0;
         for level in 0..MAX_PEAK_LEVEL {
-            self.sync();
-            if self.proven() || self.stopped {
-                return;
-            }
-            if monitor.should_stop() {
-                self.stopped = true;
-                return;
-            }
-            // The fills report nothing while they run (a second each on a million buffers).
-            if monitor.wants_progress() {
-                self.report(monitor);
-            }
             let half: Time = (1 << level) - 1;
             let Some(part) = peak_window(self.problem, self.peak, half, target, WINDOW_ITEMS)
             else {
-                return;
+                break;
             };
             // Each window filled in around holds at least twice the last one's buffers:
             // a fill costs a pass over the whole trace.
@@ -113,42 +104,99 @@ impl Run<'_> {
             let whole = part.members.len() == self.problem.buffers.len();
             previous = part.members.len();
             if Sweep::cost(&part.problem) > PEAK_COST {
-                return;
+                break;
             }
-            let mut budget = self.budget(monitor, PEAK_STOP_CHECKS, PEAK_HEURISTIC_CHECKS);
-            let found = self.pack_window(&part, params, &mut budget);
-            if budget.stopped {
-                self.stopped = true;
+            let at = self.peak;
+            if !self.try_window(
+                &part,
+                FoundBy::PeakWindow { at, half },
+                params,
+                monitor,
+                profile,
+            ) {
                 return;
-            }
-            if let Some(packed) = found {
-                let pinned = part.pinned(self.problem, &packed.offsets, self.capacity);
-                let mut greedy = match profile {
-                    Some(profile) => Greedy::with_profile(&pinned, profile),
-                    None => Greedy::new(&pinned),
-                };
-                // The greedy pass costs O(pairs that share time): seconds on a trace too
-                // large for the exact search whole, where the peaks pass alone runs.
-                let fills = if affordable(self.problem) {
-                    &FILLS[..]
-                } else {
-                    &FILLS[..1]
-                };
-                for &fill in fills {
-                    let limit = self.best.as_ref().map_or(self.capacity, |b| b.height - 1);
-                    let mut stop = || monitor.should_stop();
-                    if let Some(solution) = greedy.run(fill, limit, &mut stop) {
-                        let solution = Solution::from_offsets(self.problem, solution.offsets);
-                        self.improve(solution, FoundBy::PeakWindow { half }, monitor);
-                    } else if monitor.should_stop() {
-                        self.stopped = true;
-                        return;
-                    }
-                }
             }
             if whole {
+                break;
+            }
+        }
+        if self.proven() || self.stopped {
+            return;
+        }
+        let computed;
+        let profile = match profile {
+            Some(profile) => profile,
+            None => {
+                computed = LoadProfile::of(self.problem);
+                &computed
+            }
+        };
+        for at in other_peaks(self.problem, profile, self.peak, OTHER_PEAKS) {
+            let Some(part) = peak_window(self.problem, at, 0, target, WINDOW_ITEMS) else {
+                continue;
+            };
+            let by = FoundBy::PeakWindow { at, half: 0 };
+            if !self.try_window(&part, by, params, monitor, Some(profile)) {
                 return;
             }
         }
+    }
+
+    /// Packs the window at the lower bound (see [`Self::pack_window`]), then fills in the
+    /// rest around it with [`FILLS`], keeping any packing lower than the best. `false` when
+    /// the probe is over: the height is proven, or the monitor said to stop.
+    fn try_window(
+        &mut self,
+        part: &PeakWindow,
+        by: FoundBy,
+        params: &SolverParams,
+        monitor: &mut dyn Monitor,
+        profile: Option<&LoadProfile>,
+    ) -> bool {
+        self.sync();
+        if self.proven() || self.stopped {
+            return false;
+        }
+        if monitor.should_stop() {
+            self.stopped = true;
+            return false;
+        }
+        // The fills report nothing while they run (a second each on a million buffers).
+        if monitor.wants_progress() {
+            self.report(monitor);
+        }
+        let mut budget = self.budget(monitor, PEAK_STOP_CHECKS, PEAK_HEURISTIC_CHECKS);
+        let found = self.pack_window(part, params, &mut budget);
+        if budget.stopped {
+            self.stopped = true;
+            return false;
+        }
+        let Some(packed) = found else {
+            return true;
+        };
+        let pinned = part.pinned(self.problem, &packed.offsets, self.capacity);
+        let mut greedy = match profile {
+            Some(profile) => Greedy::with_profile(&pinned, profile),
+            None => Greedy::new(&pinned),
+        };
+        // The greedy pass costs O(pairs that share time): seconds on a trace too large for
+        // the exact search whole, where the peaks pass alone runs.
+        let fills = if affordable(self.problem) {
+            &FILLS[..]
+        } else {
+            &FILLS[..1]
+        };
+        for &fill in fills {
+            let limit = self.best.as_ref().map_or(self.capacity, |b| b.height - 1);
+            let mut stop = || monitor.should_stop();
+            if let Some(solution) = greedy.run(fill, limit, &mut stop) {
+                let solution = Solution::from_offsets(self.problem, solution.offsets);
+                self.improve(solution, by, monitor);
+            } else if monitor.should_stop() {
+                self.stopped = true;
+                return false;
+            }
+        }
+        !self.proven()
     }
 }
