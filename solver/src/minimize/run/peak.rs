@@ -85,7 +85,8 @@ impl Run<'_> {
         monitor: &mut dyn Monitor,
         profile: Option<&LoadProfile>,
     ) {
-        if !params.peak_windows {
+        // Pinning must not cross fixed buffers (see `peak_window`).
+        if !params.peak_windows || self.problem.buffers.iter().any(|b| b.offset.is_some()) {
             return;
         }
         let target = self.lower_bound;
