@@ -27,10 +27,10 @@ const PIN_HEURISTIC_CHECKS: u32 = 32 * 1024;
 
 /// The caller's monitor, stopping after a number of stop checks as well.
 pub(super) struct Budget<'m> {
-    pub(super) inner: &'m mut dyn Monitor,
-    pub(super) left: u32,
+    inner: &'m mut dyn Monitor,
+    left: u32,
     /// Checks left to the heuristic passes (see [`Budget::heuristic_should_stop`]).
-    pub(super) heuristic_left: u32,
+    heuristic_left: u32,
     /// The caller's monitor asked to stop (not the budget).
     pub(super) stopped: bool,
     /// The run's figures when the probe started. The probe's own search reports its nodes
@@ -343,6 +343,17 @@ impl Run<'_> {
         if !affordable(problem) {
             return None;
         }
+        self.search(problem, params, budget)
+    }
+
+    /// A packing of `problem` by the exact search within `budget`, its nodes counted as
+    /// the run's.
+    pub(super) fn search(
+        &mut self,
+        problem: &Problem,
+        params: &SolverParams,
+        budget: &mut Budget<'_>,
+    ) -> Option<Solution> {
         let report = solve(problem, params, budget).ok()?;
         self.counter
             .add(report.stats.nodes, report.stats.backtracks);

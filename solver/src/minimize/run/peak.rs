@@ -12,7 +12,6 @@ use crate::minimize::FoundBy;
 use crate::model::{Solution, Time};
 use crate::monitor::Monitor;
 use crate::params::SolverParams;
-use crate::search::{solve, Outcome};
 use crate::sweep::Sweep;
 
 /// Stop checks one window's exact search may use: at most 16 Ki nodes, as the window probe.
@@ -59,13 +58,7 @@ impl Run<'_> {
             return stacked;
         }
         self.searched = true;
-        let report = solve(problem, params, budget).ok()?;
-        self.counter
-            .add(report.stats.nodes, report.stats.backtracks);
-        match report.outcome {
-            Outcome::Solved(solution) => Some(solution),
-            _ => None,
-        }
+        self.search(problem, params, budget)
     }
 
     /// The peak window probe, when `peak_windows` is on. First, for windows of `2^k - 1`
@@ -77,8 +70,8 @@ impl Run<'_> {
     /// says so. With counted budgets and passes that run to the end, the result does not
     /// depend on the machine's speed, only on where a time limit falls.
     ///
-    /// `profile` is the problem's load profile when the caller still has it (the pinned
-    /// problems have the same one; on a million buffers it is tens of MB to build again).
+    /// `profile` is the problem's load profile when the caller still has it (on a million
+    /// buffers it is tens of MB to build again); otherwise it is built here, once.
     pub(super) fn peak_windows(
         &mut self,
         params: &SolverParams,
@@ -89,6 +82,15 @@ impl Run<'_> {
         if !params.peak_windows || self.problem.buffers.iter().any(|b| b.offset.is_some()) {
             return;
         }
+        // The pinned problems have the problem's profile: their fills need not build it again.
+        let computed;
+        let profile = match profile {
+            Some(profile) => profile,
+            None => {
+                computed = LoadProfile::of(self.problem);
+                &computed
+            }
+        };
         let target = self.lower_bound;
         let mut previous = 0;
         for level in 0..MAX_PEAK_LEVEL {
@@ -124,20 +126,12 @@ impl Run<'_> {
         if self.proven() || self.stopped {
             return;
         }
-        let computed;
-        let profile = match profile {
-            Some(profile) => profile,
-            None => {
-                computed = LoadProfile::of(self.problem);
-                &computed
-            }
-        };
         for at in other_peaks(self.problem, profile, self.peak, OTHER_PEAKS) {
             let Some(part) = peak_window(self.problem, at, 0, target, WINDOW_ITEMS) else {
                 continue;
             };
             let by = FoundBy::PeakWindow { at, half: 0 };
-            if !self.try_window(&part, by, params, monitor, Some(profile)) {
+            if !self.try_window(&part, by, params, monitor, profile) {
                 return;
             }
         }
@@ -152,7 +146,7 @@ impl Run<'_> {
         by: FoundBy,
         params: &SolverParams,
         monitor: &mut dyn Monitor,
-        profile: Option<&LoadProfile>,
+        profile: &LoadProfile,
     ) -> bool {
         self.sync();
         if self.proven() || self.stopped {
@@ -176,10 +170,7 @@ impl Run<'_> {
             return true;
         };
         let pinned = part.pinned(self.problem, &packed.offsets, self.capacity);
-        let mut greedy = match profile {
-            Some(profile) => Greedy::with_profile(&pinned, profile),
-            None => Greedy::new(&pinned),
-        };
+        let mut greedy = Greedy::with_profile(&pinned, profile);
         // The greedy pass costs O(pairs that share time): seconds on a trace too large for
         // the exact search whole, where the peaks pass alone runs.
         let fills = if affordable(self.problem) {
