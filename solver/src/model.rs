@@ -408,7 +408,8 @@ fn first_duplicate_id(buffers: &[Buffer]) -> Option<(usize, usize)> {
         .enumerate()
         .map(|(index, buffer)| (state.hash_one(buffer.id.as_str()) as i64, index as i64))
         .collect();
-    keyed.sort_unstable();
+    // By hash; equal hashes keep their indices in order (a radix sort, stable).
+    crate::sort::sort_pairs(&mut keyed);
     let mut found: Option<(usize, usize)> = None;
     for group in keyed.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
         // Indices ascend within a group: the first equal id before `again` is the first.
