@@ -9,56 +9,177 @@ use crate::model::{align_up, Offset};
 /// The top of the unbounded free block.
 const UNBOUNDED: Offset = Offset::MAX;
 
+/// Up to this many bounded blocks live in two sorted vectors ([`Bounded::Few`]); past it,
+/// in the hashed and ordered index ([`Bounded::Many`]) for good. On long traces the sweep
+/// has a few dozen blocks at a time (a million-buffer `huge` trace: 41 on average, 69 at
+/// most), where binary searches and short moves in a vector cost a fraction of an ordered
+/// set's and two hash tables' work; crowded traces (thousands of buffers live) need the
+/// index.
+const FEW: usize = 128;
+
 /// Free memory as disjoint blocks `[lo, hi)`, one of them unbounded.
+pub(super) struct Blocks {
+    bounded: Bounded,
+    /// Where the unbounded block starts.
+    top: Offset,
+    /// Candidate blocks `(size, lo)`, reused from call to call.
+    scratch: Vec<(Offset, Offset)>,
+}
+
+/// The bounded blocks, in one of two forms that answer every question alike.
+enum Bounded {
+    /// The same blocks as `(lo, hi)` by `lo`, and as `(hi - lo, lo)` in that order.
+    Few {
+        by_lo: Vec<(Offset, Offset)>,
+        by_size: Vec<(Offset, Offset)>,
+    },
+    Many(Indexed),
+}
+
+/// The bounded blocks indexed for many of them.
 ///
 /// A block's neighbours are found by hashing its ends, not in an ordered map: the sweep runs
 /// over whole traces of a million buffers, and an ordered map's inserts and removals were
 /// most of its time. The tables are keyed by an offset's two 32-bit halves, the key type
 /// the exact search's sweep hashes too (`crate::hash`), so that the WebAssembly module
 /// holds one copy of the hash table's code.
-pub(super) struct Blocks {
-    /// `lo -> hi` for every block.
+#[derive(Default)]
+struct Indexed {
+    /// `lo -> hi`.
     end_of: PairMap,
-    /// `hi -> lo` for the bounded blocks.
+    /// `hi -> lo`.
     start_of: PairMap,
-    /// `(hi - lo, lo)` for the bounded blocks: best fit.
+    /// `(hi - lo, lo)`: best fit.
     by_size: BTreeSet<(Offset, Offset)>,
-    /// Where the unbounded block starts.
-    top: Offset,
+}
+
+impl Bounded {
+    fn insert(&mut self, lo: Offset, hi: Offset) {
+        match self {
+            Bounded::Few { by_lo, by_size } => {
+                by_lo.insert(by_lo.partition_point(|&(l, _)| l < lo), (lo, hi));
+                let sized = (hi - lo, lo);
+                by_size.insert(by_size.partition_point(|&b| b < sized), sized);
+                if by_lo.len() > FEW {
+                    let mut many = Indexed::default();
+                    for &(lo, hi) in by_lo.iter() {
+                        many.insert(lo, hi);
+                    }
+                    *self = Bounded::Many(many);
+                }
+            }
+            Bounded::Many(many) => many.insert(lo, hi),
+        }
+    }
+
+    /// Removes the block starting at `lo`, if there is one, and says where it ended.
+    fn remove(&mut self, lo: Offset) -> Option<Offset> {
+        match self {
+            Bounded::Few { by_lo, by_size } => {
+                let at = by_lo.binary_search_by_key(&lo, |&(l, _)| l).ok()?;
+                let hi = by_lo.remove(at).1;
+                if let Ok(at) = by_size.binary_search(&(hi - lo, lo)) {
+                    by_size.remove(at);
+                }
+                Some(hi)
+            }
+            Bounded::Many(many) => {
+                let hi = many.end_of.remove(&key(lo))?;
+                many.start_of.remove(&key(hi));
+                many.by_size.remove(&(hi - lo, lo));
+                Some(hi)
+            }
+        }
+    }
+
+    /// The start of the block ending at `hi`, if there is one.
+    fn ending_at(&self, hi: Offset) -> Option<Offset> {
+        match self {
+            Bounded::Few { by_lo, .. } => {
+                let at = by_lo.partition_point(|&(l, _)| l < hi);
+                let &(lo, end) = by_lo.get(at.checked_sub(1)?)?;
+                (end == hi).then_some(lo)
+            }
+            Bounded::Many(many) => many.start_of.get(&key(hi)).copied(),
+        }
+    }
+
+    /// The block holding `offset`, if any.
+    fn holding(&self, offset: Offset) -> Option<(Offset, Offset)> {
+        match self {
+            Bounded::Few { by_lo, .. } => {
+                let at = by_lo.partition_point(|&(l, _)| l <= offset);
+                let &(lo, hi) = by_lo.get(at.checked_sub(1)?)?;
+                (offset < hi).then_some((lo, hi))
+            }
+            // Linear in the blocks, but only placed pieces (few) are carved.
+            Bounded::Many(many) => many
+                .by_size
+                .iter()
+                .map(|&(size, lo)| (lo, lo + size))
+                .find(|&(lo, hi)| lo <= offset && offset < hi),
+        }
+    }
+
+    /// The least `(hi - lo, lo)` of the blocks with `hi - lo >= size`.
+    fn tightest(&self, size: Offset) -> Option<(Offset, Offset)> {
+        match self {
+            Bounded::Few { by_size, .. } => by_size
+                .get(by_size.partition_point(|&(block, _)| block < size))
+                .copied(),
+            Bounded::Many(many) => many.by_size.range((size, Offset::MIN)..).next().copied(),
+        }
+    }
+
+    /// Puts `(hi - lo, lo)` of the blocks with `hi - lo >= size` into `out`, tightest first.
+    fn by_size(&self, size: Offset, out: &mut Vec<(Offset, Offset)>) {
+        out.clear();
+        match self {
+            Bounded::Few { by_size, .. } => {
+                out.extend(&by_size[by_size.partition_point(|&(block, _)| block < size)..]);
+            }
+            Bounded::Many(many) => out.extend(many.by_size.range((size, Offset::MIN)..)),
+        }
+    }
+}
+
+impl Indexed {
+    fn insert(&mut self, lo: Offset, hi: Offset) {
+        self.end_of.insert(key(lo), hi);
+        self.start_of.insert(key(hi), lo);
+        self.by_size.insert((hi - lo, lo));
+    }
 }
 
 impl Blocks {
     pub(super) fn new() -> Blocks {
-        let mut blocks = Blocks {
-            end_of: PairMap::default(),
-            start_of: PairMap::default(),
-            by_size: BTreeSet::new(),
+        Blocks {
+            bounded: Bounded::Few {
+                by_lo: Vec::new(),
+                by_size: Vec::new(),
+            },
             top: 0,
-        };
-        blocks.insert(0, UNBOUNDED);
-        blocks
+            scratch: Vec::new(),
+        }
     }
 
     fn insert(&mut self, lo: Offset, hi: Offset) {
         if lo >= hi {
             return;
         }
-        self.end_of.insert(key(lo), hi);
         if hi == UNBOUNDED {
             self.top = lo;
         } else {
-            self.start_of.insert(key(hi), lo);
-            self.by_size.insert((hi - lo, lo));
+            self.bounded.insert(lo, hi);
         }
     }
 
+    /// Removes the block starting at `lo` and says where it ended.
     fn remove(&mut self, lo: Offset) -> Offset {
-        let hi = self.end_of.remove(&key(lo)).unwrap_or(lo);
-        if hi != UNBOUNDED {
-            self.start_of.remove(&key(hi));
-            self.by_size.remove(&(hi - lo, lo));
+        if lo == self.top {
+            return UNBOUNDED;
         }
-        hi
+        self.bounded.remove(lo).unwrap_or(lo)
     }
 
     /// Takes `[at, at + size)` out of the block starting at `lo`.
@@ -71,6 +192,9 @@ impl Blocks {
     /// The tightest of the first `tries` bounded blocks with an aligned spot for `size` clear
     /// of every range in `conflicts` (sorted by bottom), else the lowest such spot in the
     /// unbounded block; taken, and returned with the number of blocks tried.
+    ///
+    /// Blocks are tried in order of `(size, lo)`. The tightest nearly always has the spot
+    /// (no conflicts, alignment 1), so the others are put in order only when it does not.
     pub(super) fn allocate_clear(
         &mut self,
         size: Offset,
@@ -79,28 +203,34 @@ impl Blocks {
         tries: usize,
     ) -> (Offset, u64) {
         let mut tried = 0;
-        let (lo, at) = self
-            .by_size
-            .range((size, Offset::MIN)..)
-            .take(tries)
-            .inspect(|_| tried += 1)
-            .map(|&(block, lo)| (lo, lowest_clear(lo, size, alignment, conflicts), lo + block))
-            .find(|&(_, at, hi)| at + size <= hi)
-            .or_else(|| {
-                // The tightest blocks had no aligned spot: the tightest block with room for
-                // any alignment has one (clear of conflicts, it may still have none).
-                let &(block, lo) = self
-                    .by_size
-                    .range((size.saturating_add(alignment - 1), Offset::MIN)..)
-                    .next()?;
-                tried += 1;
-                let at = lowest_clear(lo, size, alignment, conflicts);
-                (at + size <= lo + block).then_some((lo, at, lo + block))
-            })
-            .map_or_else(
-                || (self.top, lowest_clear(self.top, size, alignment, conflicts)),
-                |(lo, at, _)| (lo, at),
-            );
+        let spot = |(block, lo): (Offset, Offset)| {
+            let at = lowest_clear(lo, size, alignment, conflicts);
+            (at + size <= lo + block).then_some((lo, at))
+        };
+        let mut found = None;
+        if let Some(tightest) = self.bounded.tightest(size).filter(|_| tries > 0) {
+            tried += 1;
+            found = spot(tightest);
+            if found.is_none() && tries > 1 {
+                let mut order = std::mem::take(&mut self.scratch);
+                self.bounded.by_size(size, &mut order);
+                found = order[1..]
+                    .iter()
+                    .take(tries - 1)
+                    .inspect(|_| tried += 1)
+                    .find_map(|&block| spot(block));
+                self.scratch = order;
+            }
+        }
+        // The tightest blocks had no aligned spot: the tightest block with room for any
+        // alignment has one (clear of conflicts, it may still have none).
+        let found = found.or_else(|| {
+            let roomy = self.bounded.tightest(size.saturating_add(alignment - 1))?;
+            tried += 1;
+            spot(roomy)
+        });
+        let (lo, at) =
+            found.unwrap_or_else(|| (self.top, lowest_clear(self.top, size, alignment, conflicts)));
         self.take(lo, at, size);
         (at, tried)
     }
@@ -111,14 +241,10 @@ impl Blocks {
         if bottom >= top {
             return true;
         }
-        // Linear in the blocks, but only placed pieces (few) are carved.
         let block = if self.top <= bottom {
             Some((self.top, UNBOUNDED))
         } else {
-            self.by_size
-                .iter()
-                .map(|&(size, lo)| (lo, lo + size))
-                .find(|&(lo, hi)| lo <= bottom && bottom < hi)
+            self.bounded.holding(bottom)
         };
         match block {
             Some((lo, hi)) if top <= hi => {
@@ -132,12 +258,14 @@ impl Blocks {
     /// Gives `[at, at + size)` back, merged with the free blocks beside it.
     pub(super) fn free(&mut self, at: Offset, size: Offset) {
         let (mut lo, mut hi) = (at, at + size);
-        if let Some(&before) = self.start_of.get(&key(at)) {
-            self.remove(before);
+        if let Some(before) = self.bounded.ending_at(at) {
+            self.bounded.remove(before);
             lo = before;
         }
-        if self.end_of.contains_key(&key(hi)) {
-            hi = self.remove(hi);
+        if hi == self.top {
+            hi = UNBOUNDED;
+        } else if let Some(after) = self.bounded.remove(hi) {
+            hi = after;
         }
         self.insert(lo, hi);
     }
@@ -189,5 +317,188 @@ mod tests {
         // on top.
         assert_eq!(blocks.allocate_clear(4, 1, &[], 8).0, 1);
         assert_eq!(blocks.allocate_clear(50, 8, &[(0, 1000)], 8).0, 1000);
+    }
+
+    /// The blocks as a plain list, with every rule spelled out the slow way: what both of
+    /// [`Bounded`]'s forms must agree with.
+    struct Naive {
+        /// Bounded `(lo, hi)`, in no order.
+        blocks: Vec<(Offset, Offset)>,
+        top: Offset,
+    }
+
+    impl Naive {
+        fn allocate_clear(
+            &mut self,
+            size: Offset,
+            alignment: Offset,
+            conflicts: &[(Offset, Offset)],
+            tries: usize,
+        ) -> (Offset, u64) {
+            let order = |least: Offset| {
+                let mut order: Vec<(Offset, Offset)> = self
+                    .blocks
+                    .iter()
+                    .map(|&(lo, hi)| (hi - lo, lo))
+                    .filter(|&(block, _)| block >= least)
+                    .collect();
+                order.sort_unstable();
+                order
+            };
+            let spot = |(block, lo): (Offset, Offset)| {
+                let at = lowest_clear(lo, size, alignment, conflicts);
+                (at + size <= lo + block).then_some((lo, at))
+            };
+            let mut tried = 0;
+            let mut found = None;
+            for &block in order(size).iter().take(tries) {
+                tried += 1;
+                found = spot(block);
+                if found.is_some() {
+                    break;
+                }
+            }
+            if found.is_none() {
+                if let Some(&roomy) = order(size + alignment - 1).first() {
+                    tried += 1;
+                    found = spot(roomy);
+                }
+            }
+            let (lo, at) = found
+                .unwrap_or_else(|| (self.top, lowest_clear(self.top, size, alignment, conflicts)));
+            self.take(lo, at, size);
+            (at, tried)
+        }
+
+        fn take(&mut self, lo: Offset, at: Offset, size: Offset) {
+            let hi = if lo == self.top {
+                UNBOUNDED
+            } else {
+                let index = self.blocks.iter().position(|&(l, _)| l == lo).unwrap();
+                self.blocks.swap_remove(index).1
+            };
+            for (lo, hi) in [(lo, at), (at + size, hi)] {
+                if lo < hi && hi == UNBOUNDED {
+                    self.top = lo;
+                } else if lo < hi {
+                    self.blocks.push((lo, hi));
+                }
+            }
+        }
+
+        fn carve(&mut self, bottom: Offset, top: Offset) -> bool {
+            if bottom >= top {
+                return true;
+            }
+            let holding = std::iter::once((self.top, UNBOUNDED))
+                .chain(self.blocks.iter().copied())
+                .find(|&(lo, hi)| lo <= bottom && bottom < hi);
+            match holding {
+                Some((lo, hi)) if top <= hi => {
+                    self.take(lo, bottom, top - bottom);
+                    true
+                }
+                _ => false,
+            }
+        }
+
+        fn free(&mut self, at: Offset, size: Offset) {
+            let (mut lo, mut hi) = (at, at + size);
+            if let Some(index) = self.blocks.iter().position(|&(_, h)| h == lo) {
+                lo = self.blocks.swap_remove(index).0;
+            }
+            if hi == self.top {
+                self.top = lo;
+                return;
+            }
+            if let Some(index) = self.blocks.iter().position(|&(l, _)| l == hi) {
+                hi = self.blocks.swap_remove(index).1;
+            }
+            self.blocks.push((lo, hi));
+        }
+
+        fn sorted(&self) -> Vec<(Offset, Offset)> {
+            let mut blocks = self.blocks.clone();
+            blocks.sort_unstable();
+            blocks
+        }
+    }
+
+    impl Blocks {
+        fn listed(&self) -> Vec<(Offset, Offset)> {
+            match &self.bounded {
+                Bounded::Few { by_lo, by_size } => {
+                    let mut sized: Vec<(Offset, Offset)> =
+                        by_lo.iter().map(|&(lo, hi)| (hi - lo, lo)).collect();
+                    sized.sort_unstable();
+                    assert_eq!(&sized, by_size);
+                    by_lo.clone()
+                }
+                Bounded::Many(many) => {
+                    let mut blocks: Vec<(Offset, Offset)> = many
+                        .by_size
+                        .iter()
+                        .map(|&(size, lo)| (lo, lo + size))
+                        .collect();
+                    blocks.sort_unstable();
+                    assert_eq!(many.end_of.len(), blocks.len());
+                    assert_eq!(many.start_of.len(), blocks.len());
+                    blocks
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn both_forms_choose_as_the_rules_say_through_growth_past_few_blocks() {
+        let mut rng = crate::test_rng::SplitMix(20261205);
+        let mut went_many = false;
+        for round in 0..40 {
+            let mut blocks = Blocks::new();
+            let mut naive = Naive {
+                blocks: Vec::new(),
+                top: 0,
+            };
+            // Taken ranges, to give back later.
+            let mut taken: Vec<(Offset, Offset)> = Vec::new();
+            // Some rounds fragment memory past FEW blocks, the others stay small.
+            let steps = if round % 2 == 0 { 2000 } else { 300 };
+            for step in 0..steps {
+                let give_back =
+                    !taken.is_empty() && rng.chance(if step % 400 < 250 { 30 } else { 60 });
+                if give_back {
+                    let (at, size) = taken.swap_remove(rng.below(taken.len() as u64) as usize);
+                    blocks.free(at, size);
+                    naive.free(at, size);
+                } else if rng.chance(5) {
+                    let bottom = rng.range(0, naive.top + 50);
+                    let top = bottom + rng.range(0, 20);
+                    let carved = blocks.carve(bottom, top);
+                    assert_eq!(carved, naive.carve(bottom, top), "carve {bottom}..{top}");
+                    if carved && bottom < top {
+                        taken.push((bottom, top - bottom));
+                    }
+                } else {
+                    let size = rng.range(1, 12);
+                    let alignment = [1, 1, 2, 4, 8][rng.below(5) as usize];
+                    let mut conflicts: Vec<(Offset, Offset)> = (0..rng.below(3))
+                        .map(|_| {
+                            let bottom = rng.range(0, naive.top + 20);
+                            (bottom, bottom + rng.range(0, 15))
+                        })
+                        .collect();
+                    conflicts.sort_unstable();
+                    let tries = [0, 1, 8, usize::MAX][rng.below(4) as usize];
+                    let got = blocks.allocate_clear(size, alignment, &conflicts, tries);
+                    let want = naive.allocate_clear(size, alignment, &conflicts, tries);
+                    assert_eq!(got, want, "round {round} step {step}");
+                    taken.push((got.0, size));
+                }
+                assert_eq!(blocks.listed(), naive.sorted(), "round {round} step {step}");
+                assert_eq!(blocks.top, naive.top);
+                went_many |= matches!(blocks.bounded, Bounded::Many(_));
+            }
+        }
+        assert!(went_many, "no round grew past FEW blocks");
     }
 }
