@@ -92,6 +92,47 @@ impl Bounded {
         }
     }
 
+    /// Makes the block `[lo, hi)` into `[new_lo, new_hi)`, which must lie between the
+    /// same neighbours (a block shrunk, or grown over free room beside it): in place in the
+    /// order by start, moved along the order by size.
+    fn reshape(&mut self, (lo, hi): (Offset, Offset), (new_lo, new_hi): (Offset, Offset)) {
+        match self {
+            Bounded::Few { by_lo, by_size } => {
+                if let Ok(at) = by_lo.binary_search_by_key(&lo, |&(l, _)| l) {
+                    by_lo[at] = (new_lo, new_hi);
+                }
+                let (old, new) = ((hi - lo, lo), (new_hi - new_lo, new_lo));
+                let Ok(from) = by_size.binary_search(&old) else {
+                    return;
+                };
+                if new < old {
+                    let to = by_size[..from].partition_point(|&b| b < new);
+                    by_size[to..=from].rotate_right(1);
+                    by_size[to] = new;
+                } else {
+                    let to = from + by_size[from + 1..].partition_point(|&b| b < new);
+                    by_size[from..=to].rotate_left(1);
+                    by_size[to] = new;
+                }
+            }
+            Bounded::Many(_) => {
+                self.remove(lo);
+                self.insert(new_lo, new_hi);
+            }
+        }
+    }
+
+    /// The end of the block starting at `lo`, if there is one.
+    fn end_of(&self, lo: Offset) -> Option<Offset> {
+        match self {
+            Bounded::Few { by_lo, .. } => by_lo
+                .binary_search_by_key(&lo, |&(l, _)| l)
+                .ok()
+                .map(|at| by_lo[at].1),
+            Bounded::Many(many) => many.end_of.get(&key(lo)).copied(),
+        }
+    }
+
     /// The start of the block ending at `hi`, if there is one.
     fn ending_at(&self, hi: Offset) -> Option<Offset> {
         match self {
@@ -174,19 +215,28 @@ impl Blocks {
         }
     }
 
-    /// Removes the block starting at `lo` and says where it ended.
-    fn remove(&mut self, lo: Offset) -> Offset {
-        if lo == self.top {
-            return UNBOUNDED;
-        }
-        self.bounded.remove(lo).unwrap_or(lo)
-    }
-
     /// Takes `[at, at + size)` out of the block starting at `lo`.
     fn take(&mut self, lo: Offset, at: Offset, size: Offset) {
-        let hi = self.remove(lo);
-        self.insert(lo, at);
-        self.insert(at + size, hi);
+        if lo == self.top {
+            self.insert(lo, at);
+            self.top = at + size;
+            return;
+        }
+        let Some(hi) = self.bounded.end_of(lo) else {
+            return;
+        };
+        let (below, above) = ((lo, at), (at + size, hi));
+        match (below.0 < below.1, above.0 < above.1) {
+            (true, true) => {
+                self.bounded.reshape((lo, hi), below);
+                self.bounded.insert(above.0, above.1);
+            }
+            (true, false) => self.bounded.reshape((lo, hi), below),
+            (false, true) => self.bounded.reshape((lo, hi), above),
+            (false, false) => {
+                self.bounded.remove(lo);
+            }
+        }
     }
 
     /// The tightest of the first `tries` bounded blocks with an aligned spot for `size` clear
@@ -257,17 +307,27 @@ impl Blocks {
 
     /// Gives `[at, at + size)` back, merged with the free blocks beside it.
     pub(super) fn free(&mut self, at: Offset, size: Offset) {
-        let (mut lo, mut hi) = (at, at + size);
-        if let Some(before) = self.bounded.ending_at(at) {
-            self.bounded.remove(before);
-            lo = before;
-        }
+        let (lo, hi) = (at, at + size);
+        let below = self.bounded.ending_at(lo);
         if hi == self.top {
-            hi = UNBOUNDED;
-        } else if let Some(after) = self.bounded.remove(hi) {
-            hi = after;
+            if let Some(below) = below {
+                self.bounded.remove(below);
+                self.top = below;
+            } else {
+                self.top = lo;
+            }
+            return;
         }
-        self.insert(lo, hi);
+        let above = self.bounded.end_of(hi);
+        match (below, above) {
+            (Some(below), Some(above)) => {
+                self.bounded.remove(hi);
+                self.bounded.reshape((below, lo), (below, above));
+            }
+            (Some(below), None) => self.bounded.reshape((below, lo), (below, hi)),
+            (None, Some(above)) => self.bounded.reshape((hi, above), (lo, above)),
+            (None, None) => self.bounded.insert(lo, hi),
+        }
     }
 }
 
