@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::hash::PairMap;
 use crate::model::{align_up, Offset};
+use crate::sort::sort_pairs;
 
 /// The top of the unbounded free block.
 const UNBOUNDED: Offset = Offset::MAX;
@@ -28,11 +29,8 @@ pub(super) struct Blocks {
 
 /// The bounded blocks, in one of two forms that answer every question alike.
 enum Bounded {
-    /// The same blocks as `(lo, hi)` by `lo`, and as `(hi - lo, lo)` in that order.
-    Few {
-        by_lo: Vec<(Offset, Offset)>,
-        by_size: Vec<(Offset, Offset)>,
-    },
+    /// `(lo, hi)` by `lo`.
+    Few(Vec<(Offset, Offset)>),
     Many(Indexed),
 }
 
@@ -56,10 +54,8 @@ struct Indexed {
 impl Bounded {
     fn insert(&mut self, lo: Offset, hi: Offset) {
         match self {
-            Bounded::Few { by_lo, by_size } => {
+            Bounded::Few(by_lo) => {
                 by_lo.insert(by_lo.partition_point(|&(l, _)| l < lo), (lo, hi));
-                let sized = (hi - lo, lo);
-                by_size.insert(by_size.partition_point(|&b| b < sized), sized);
                 if by_lo.len() > FEW {
                     let mut many = Indexed::default();
                     for &(lo, hi) in by_lo.iter() {
@@ -75,13 +71,9 @@ impl Bounded {
     /// Removes the block starting at `lo`, if there is one, and says where it ended.
     fn remove(&mut self, lo: Offset) -> Option<Offset> {
         match self {
-            Bounded::Few { by_lo, by_size } => {
+            Bounded::Few(by_lo) => {
                 let at = by_lo.binary_search_by_key(&lo, |&(l, _)| l).ok()?;
-                let hi = by_lo.remove(at).1;
-                if let Ok(at) = by_size.binary_search(&(hi - lo, lo)) {
-                    by_size.remove(at);
-                }
-                Some(hi)
+                Some(by_lo.remove(at).1)
             }
             Bounded::Many(many) => {
                 let hi = many.end_of.remove(&key(lo))?;
@@ -93,26 +85,12 @@ impl Bounded {
     }
 
     /// Makes the block `[lo, hi)` into `[new_lo, new_hi)`, which must lie between the
-    /// same neighbours (a block shrunk, or grown over free room beside it): in place in the
-    /// order by start, moved along the order by size.
-    fn reshape(&mut self, (lo, hi): (Offset, Offset), (new_lo, new_hi): (Offset, Offset)) {
+    /// same neighbours (a block shrunk, or grown over free room beside it): in place.
+    fn reshape(&mut self, (lo, _): (Offset, Offset), (new_lo, new_hi): (Offset, Offset)) {
         match self {
-            Bounded::Few { by_lo, by_size } => {
+            Bounded::Few(by_lo) => {
                 if let Ok(at) = by_lo.binary_search_by_key(&lo, |&(l, _)| l) {
                     by_lo[at] = (new_lo, new_hi);
-                }
-                let (old, new) = ((hi - lo, lo), (new_hi - new_lo, new_lo));
-                let Ok(from) = by_size.binary_search(&old) else {
-                    return;
-                };
-                if new < old {
-                    let to = by_size[..from].partition_point(|&b| b < new);
-                    by_size[to..=from].rotate_right(1);
-                    by_size[to] = new;
-                } else {
-                    let to = from + by_size[from + 1..].partition_point(|&b| b < new);
-                    by_size[from..=to].rotate_left(1);
-                    by_size[to] = new;
                 }
             }
             Bounded::Many(_) => {
@@ -125,7 +103,7 @@ impl Bounded {
     /// The end of the block starting at `lo`, if there is one.
     fn end_of(&self, lo: Offset) -> Option<Offset> {
         match self {
-            Bounded::Few { by_lo, .. } => by_lo
+            Bounded::Few(by_lo) => by_lo
                 .binary_search_by_key(&lo, |&(l, _)| l)
                 .ok()
                 .map(|at| by_lo[at].1),
@@ -136,7 +114,7 @@ impl Bounded {
     /// The start of the block ending at `hi`, if there is one.
     fn ending_at(&self, hi: Offset) -> Option<Offset> {
         match self {
-            Bounded::Few { by_lo, .. } => {
+            Bounded::Few(by_lo) => {
                 let at = by_lo.partition_point(|&(l, _)| l < hi);
                 let &(lo, end) = by_lo.get(at.checked_sub(1)?)?;
                 (end == hi).then_some(lo)
@@ -148,7 +126,7 @@ impl Bounded {
     /// The block holding `offset`, if any.
     fn holding(&self, offset: Offset) -> Option<(Offset, Offset)> {
         match self {
-            Bounded::Few { by_lo, .. } => {
+            Bounded::Few(by_lo) => {
                 let at = by_lo.partition_point(|&(l, _)| l <= offset);
                 let &(lo, hi) = by_lo.get(at.checked_sub(1)?)?;
                 (offset < hi).then_some((lo, hi))
@@ -165,9 +143,18 @@ impl Bounded {
     /// The least `(hi - lo, lo)` of the blocks with `hi - lo >= size`.
     fn tightest(&self, size: Offset) -> Option<(Offset, Offset)> {
         match self {
-            Bounded::Few { by_size, .. } => by_size
-                .get(by_size.partition_point(|&(block, _)| block < size))
-                .copied(),
+            Bounded::Few(by_lo) => {
+                // By start, so the first of the least size has the lowest start. (A bounded
+                // block is smaller than the unbounded top, so `Offset::MAX` is none.)
+                let (mut least, mut start) = (Offset::MAX, 0);
+                for &(lo, hi) in by_lo.iter() {
+                    let block = hi - lo;
+                    let better = (block >= size) & (block < least);
+                    least = if better { block } else { least };
+                    start = if better { lo } else { start };
+                }
+                (least != Offset::MAX).then_some((least, start))
+            }
             Bounded::Many(many) => many.by_size.range((size, Offset::MIN)..).next().copied(),
         }
     }
@@ -176,8 +163,14 @@ impl Bounded {
     fn by_size(&self, size: Offset, out: &mut Vec<(Offset, Offset)>) {
         out.clear();
         match self {
-            Bounded::Few { by_size, .. } => {
-                out.extend(&by_size[by_size.partition_point(|&(block, _)| block < size)..]);
+            Bounded::Few(by_lo) => {
+                out.extend(
+                    by_lo
+                        .iter()
+                        .map(|&(lo, hi)| (hi - lo, lo))
+                        .filter(|&(block, _)| block >= size),
+                );
+                sort_pairs(out);
             }
             Bounded::Many(many) => out.extend(many.by_size.range((size, Offset::MIN)..)),
         }
@@ -195,10 +188,7 @@ impl Indexed {
 impl Blocks {
     pub(super) fn new() -> Blocks {
         Blocks {
-            bounded: Bounded::Few {
-                by_lo: Vec::new(),
-                by_size: Vec::new(),
-            },
+            bounded: Bounded::Few(Vec::new()),
             top: 0,
             scratch: Vec::new(),
         }
@@ -487,13 +477,7 @@ mod tests {
     impl Blocks {
         fn listed(&self) -> Vec<(Offset, Offset)> {
             match &self.bounded {
-                Bounded::Few { by_lo, by_size } => {
-                    let mut sized: Vec<(Offset, Offset)> =
-                        by_lo.iter().map(|&(lo, hi)| (hi - lo, lo)).collect();
-                    sized.sort_unstable();
-                    assert_eq!(&sized, by_size);
-                    by_lo.clone()
-                }
+                Bounded::Few(by_lo) => by_lo.clone(),
                 Bounded::Many(many) => {
                     let mut blocks: Vec<(Offset, Offset)> = many
                         .by_size
