@@ -10,10 +10,10 @@ use crate::sort::sort_pairs;
 /// The top of the unbounded free block.
 const UNBOUNDED: Offset = Offset::MAX;
 
-/// Up to this many bounded blocks live in two sorted vectors ([`Bounded::Few`]); past it,
+/// Up to this many bounded blocks live in one vector by start ([`Bounded::Few`]); past it,
 /// in the hashed and ordered index ([`Bounded::Many`]) for good. On long traces the sweep
 /// has a few dozen blocks at a time (a million-buffer `huge` trace: 41 on average, 69 at
-/// most), where binary searches and short moves in a vector cost a fraction of an ordered
+/// most), where a scan for the tightest and updates in place cost a fraction of an ordered
 /// set's and two hash tables' work; crowded traces (thousands of buffers live) need the
 /// index.
 const FEW: usize = 128;
@@ -84,9 +84,9 @@ impl Bounded {
         }
     }
 
-    /// Makes the block `[lo, hi)` into `[new_lo, new_hi)`, which must lie between the
+    /// Makes the block starting at `lo` into `[new_lo, new_hi)`, which must lie between the
     /// same neighbours (a block shrunk, or grown over free room beside it): in place.
-    fn reshape(&mut self, (lo, _): (Offset, Offset), (new_lo, new_hi): (Offset, Offset)) {
+    fn reshape(&mut self, lo: Offset, (new_lo, new_hi): (Offset, Offset)) {
         match self {
             Bounded::Few(by_lo) => {
                 if let Ok(at) = by_lo.binary_search_by_key(&lo, |&(l, _)| l) {
@@ -194,21 +194,12 @@ impl Blocks {
         }
     }
 
-    fn insert(&mut self, lo: Offset, hi: Offset) {
-        if lo >= hi {
-            return;
-        }
-        if hi == UNBOUNDED {
-            self.top = lo;
-        } else {
-            self.bounded.insert(lo, hi);
-        }
-    }
-
     /// Takes `[at, at + size)` out of the block starting at `lo`.
     fn take(&mut self, lo: Offset, at: Offset, size: Offset) {
         if lo == self.top {
-            self.insert(lo, at);
+            if lo < at {
+                self.bounded.insert(lo, at);
+            }
             self.top = at + size;
             return;
         }
@@ -218,11 +209,11 @@ impl Blocks {
         let (below, above) = ((lo, at), (at + size, hi));
         match (below.0 < below.1, above.0 < above.1) {
             (true, true) => {
-                self.bounded.reshape((lo, hi), below);
+                self.bounded.reshape(lo, below);
                 self.bounded.insert(above.0, above.1);
             }
-            (true, false) => self.bounded.reshape((lo, hi), below),
-            (false, true) => self.bounded.reshape((lo, hi), above),
+            (true, false) => self.bounded.reshape(lo, below),
+            (false, true) => self.bounded.reshape(lo, above),
             (false, false) => {
                 self.bounded.remove(lo);
             }
@@ -312,10 +303,10 @@ impl Blocks {
         match (below, above) {
             (Some(below), Some(above)) => {
                 self.bounded.remove(hi);
-                self.bounded.reshape((below, lo), (below, above));
+                self.bounded.reshape(below, (below, above));
             }
-            (Some(below), None) => self.bounded.reshape((below, lo), (below, hi)),
-            (None, Some(above)) => self.bounded.reshape((hi, above), (lo, above)),
+            (Some(below), None) => self.bounded.reshape(below, (below, hi)),
+            (None, Some(above)) => self.bounded.reshape(hi, (lo, above)),
             (None, None) => self.bounded.insert(lo, hi),
         }
     }
