@@ -6,7 +6,8 @@
 //! live) needs `[offset, offset + size)` to exist, so the height is at least its size; and a
 //! fixed buffer ends exactly at `offset + size`. The bound is the largest of the three.
 //!
-//! Everything here is one sort of the piece endpoints: O(n log n), no pairwise work.
+//! Everything here is one sort of the piece endpoints (or, where the times are dense, one
+//! pass summing them by time): O(n log n), no pairwise work.
 
 use crate::model::{Offset, Problem, Time};
 use crate::sort::sort_pairs;
@@ -18,6 +19,57 @@ pub struct LoadProfile {
     /// load 0; consecutive steps have different loads. Empty when nothing is ever live.
     pub steps: Vec<(Time, Offset)>,
 }
+
+/// The load's steps from `events` (`(time, change)`, in any order): at each time its
+/// changes summed, a step where the sum moves the load.
+///
+/// Where the times are dense (a trace whose every instant sees events, as long ones do)
+/// the changes are summed into an array indexed by time, one pass with no sort: at a million
+/// buffers (`huge`) the radix sort of two million events took 0.05-0.08 s, the array 0.01 s.
+/// Otherwise they are sorted.
+fn steps_of(mut events: Vec<(Time, Offset)>) -> Vec<(Time, Offset)> {
+    let mut steps: Vec<(Time, Offset)> = Vec::new();
+    let (Some(first), Some(last)) = (
+        events.iter().map(|e| e.0).min(),
+        events.iter().map(|e| e.0).max(),
+    ) else {
+        return steps;
+    };
+    let span = (last - first) as u64 + 1;
+    let mut load: Offset = 0;
+    if span <= DENSE_TIMES * events.len() as u64 {
+        let mut change = vec![0 as Offset; span as usize];
+        for &(time, delta) in &events {
+            change[(time - first) as usize] += delta;
+        }
+        // A time without events changes nothing, so it makes no step.
+        for (at, &delta) in change.iter().enumerate() {
+            load += delta;
+            if steps.last().map(|&(_, last)| last) != Some(load) {
+                steps.push((first + at as Time, load));
+            }
+        }
+        return steps;
+    }
+    // Only the time matters: a time's changes are summed.
+    sort_pairs(&mut events);
+    let mut index = 0;
+    while index < events.len() {
+        let time = events[index].0;
+        while index < events.len() && events[index].0 == time {
+            load += events[index].1;
+            index += 1;
+        }
+        if steps.last().map(|&(_, last)| last) != Some(load) {
+            steps.push((time, load));
+        }
+    }
+    steps
+}
+
+/// [`steps_of`] sums into an array when the times span at most this many per event (the
+/// array is then at most the events' size).
+const DENSE_TIMES: u64 = 1;
 
 impl LoadProfile {
     /// The profile of `problem`: every buffer's pieces, fixed buffers included.
@@ -40,22 +92,9 @@ impl LoadProfile {
                 events.push((piece.time.upper, -extent));
             }
         }
-        // Only the time matters: a time's changes are summed.
-        sort_pairs(&mut events);
-        let mut steps: Vec<(Time, Offset)> = Vec::new();
-        let mut load = 0;
-        let mut index = 0;
-        while index < events.len() {
-            let time = events[index].0;
-            while index < events.len() && events[index].0 == time {
-                load += events[index].1;
-                index += 1;
-            }
-            if steps.last().map(|&(_, last)| last) != Some(load) {
-                steps.push((time, load));
-            }
+        LoadProfile {
+            steps: steps_of(events),
         }
-        LoadProfile { steps }
     }
 
     /// The highest load and the first time it is reached; `(0, 0)` when nothing is live.
@@ -149,6 +188,41 @@ pub fn gap_percent(height: Offset, bound: Offset) -> f64 {
 mod tests {
     use super::*;
     use crate::model::Buffer;
+
+    #[test]
+    fn steps_are_the_same_summed_by_time_or_sorted() {
+        // Events at dense times (summed into an array) and spread ones (sorted), including
+        // times whose changes cancel: both give the steps a plain ordered map gives.
+        let mut state = 7u64;
+        let mut next = |range: i64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as i64 % range
+        };
+        for spread in [1, 3, 1_000_000_007] {
+            let mut events = Vec::new();
+            for _ in 0..5000 {
+                let (time, size) = (next(2000) * spread - 9000, 1 + next(50));
+                let end = time + (1 + next(30)) * spread;
+                events.extend([(time, size), (end, -size)]);
+            }
+            let mut by_time = std::collections::BTreeMap::new();
+            for &(time, delta) in &events {
+                *by_time.entry(time).or_insert(0) += delta;
+            }
+            let mut expected: Vec<(Time, Offset)> = Vec::new();
+            let mut load = 0;
+            for (time, delta) in by_time {
+                load += delta;
+                if expected.last().map(|&(_, last)| last) != Some(load) {
+                    expected.push((time, load));
+                }
+            }
+            assert_eq!(steps_of(events), expected, "spread {spread}");
+        }
+        assert_eq!(steps_of(Vec::new()), []);
+    }
 
     /// The load at `time`, computed directly from every piece.
     fn load_at(problem: &Problem, time: Time) -> Offset {

@@ -403,10 +403,15 @@ fn first_duplicate_id(buffers: &[Buffer]) -> Option<(usize, usize)> {
     use std::hash::BuildHasher;
     let state = std::collections::hash_map::RandomState::new();
     // (i64, i64) pairs share the crate's one instantiation of the sort (see crate::sort).
+    // 32 bits of the hash: the radix sort then takes four passes, not eight, and at a
+    // million ids only a hundred or so pairs share a hash by chance and compare their ids.
     let mut keyed: Vec<(i64, i64)> = buffers
         .iter()
         .enumerate()
-        .map(|(index, buffer)| (state.hash_one(buffer.id.as_str()) as i64, index as i64))
+        .map(|(index, buffer)| {
+            let hash = state.hash_one(buffer.id.as_str()) as u32;
+            (i64::from(hash), index as i64)
+        })
         .collect();
     // By hash; equal hashes keep their indices in order (a radix sort, stable).
     crate::sort::sort_pairs(&mut keyed);
