@@ -132,12 +132,22 @@ impl<'a> Records<'a> {
             while bytes.get(start).is_some_and(|&b| is_blank(b)) {
                 start += 1;
             }
-            let field = if bytes.get(start) == Some(&b'"') {
-                self.quoted(start, index)?
+            if bytes.get(start) == Some(&b'"') {
+                let field = self.quoted(start, index)?;
+                fields.push(field);
             } else {
-                self.unquoted(start, index)?
-            };
-            fields.push(field);
+                // Built here rather than returned in a `Result`: the result's tag shares a
+                // word with `quoted`, and reading it back right after writing that byte
+                // stalled the loop (a third of the reader's time at a million rows).
+                let end = self.unquoted_end(start, index)?;
+                fields.push(Field {
+                    text: Cow::Borrowed(self.text.get(start..end).unwrap_or_default()),
+                    quoted: false,
+                    start,
+                    line: self.line,
+                    line_start: self.line_start,
+                });
+            }
             // Both field readers leave `pos` on the terminator: a comma, a line break or the
             // end.
             if bytes.get(self.pos) == Some(&b',') {
@@ -156,7 +166,10 @@ impl<'a> Records<'a> {
         }
     }
 
-    fn unquoted(&mut self, start: usize, index: usize) -> Result<Field<'a>, RecordError> {
+    /// Scans the unquoted field starting at `start`: leaves `pos` on its terminator and
+    /// returns where its text ends, trailing blanks trimmed. (`start` and the end sit next to
+    /// ASCII bytes or the ends, so they are char boundaries.)
+    fn unquoted_end(&mut self, start: usize, index: usize) -> Result<usize, RecordError> {
         let bytes = self.text.as_bytes();
         let rest = bytes.get(start..).unwrap_or_default();
         let length = rest
@@ -171,14 +184,7 @@ impl<'a> Records<'a> {
         while end > start && bytes.get(end - 1).is_some_and(|&b| is_blank(b)) {
             end -= 1;
         }
-        // `start` and `end` sit next to ASCII bytes (or the ends), so they are char boundaries.
-        Ok(Field {
-            text: Cow::Borrowed(self.text.get(start..end).unwrap_or_default()),
-            quoted: false,
-            start,
-            line: self.line,
-            line_start: self.line_start,
-        })
+        Ok(end)
     }
 
     fn quoted(&mut self, open: usize, index: usize) -> Result<Field<'a>, RecordError> {
