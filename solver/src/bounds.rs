@@ -193,18 +193,12 @@ mod tests {
     fn steps_are_the_same_summed_by_time_or_sorted() {
         // Events at dense times (summed into an array) and spread ones (sorted), including
         // times whose changes cancel: both give the steps a plain ordered map gives.
-        let mut state = 7u64;
-        let mut next = |range: i64| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 33) as i64 % range
-        };
+        let mut rng = crate::test_rng::SplitMix(7);
         for spread in [1, 3, 1_000_000_007] {
             let mut events = Vec::new();
             for _ in 0..5000 {
-                let (time, size) = (next(2000) * spread - 9000, 1 + next(50));
-                let end = time + (1 + next(30)) * spread;
+                let (time, size) = (rng.range(0, 1999) * spread - 9000, rng.range(1, 50));
+                let end = time + rng.range(1, 30) * spread;
                 events.extend([(time, size), (end, -size)]);
             }
             let mut by_time = std::collections::BTreeMap::new();
