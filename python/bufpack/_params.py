@@ -20,7 +20,7 @@ class SolverParams:
 
     All on by default. ``canonical_floor``, ``fill_holes``, ``ledges``, ``ordered_stacks``,
     ``limited_discrepancy``, ``flat_load``, ``release_floors``, ``aligned_stacks``,
-    ``time_orderings``, ``handovers``, ``widen_windows`` and ``peak_windows`` are bufpack's own techniques (they come
+    ``time_orderings``, ``handovers``, ``widen_windows``, ``peak_windows`` and ``layers`` are bufpack's own techniques (they come
     last, so positional arguments keep MiniMalloc's order); with them off (:meth:`reference`) the search is MiniMalloc's.
 
     Each key string of ``preordering_heuristics`` ranks buffers by keys compared in turn, each
@@ -102,6 +102,13 @@ class SolverParams:
     by the exact search within a counted budget), then kept there while the fast passes fill in
     the rest around them. A packing found is kept only when lower; failing proves nothing.
     bufpack's own, not in MiniMalloc (which does not minimise)."""
+    layers: bool = True
+    """On a problem whose load is the same at every time (a perfect packing, if any), before the
+    search: split it into layers, sets of buffers whose own load is the same at every time,
+    stacked one on another and split again, down to leaves the exact search packs within a
+    counted budget; in a decision, and in a minimisation whose bound is the load. A packing
+    found is validated; failing proves nothing. Problems with alignment, fixed buffers or gaps
+    are left alone. bufpack's own, not in MiniMalloc."""
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -157,6 +164,7 @@ class SolverParams:
             handovers=False,
             widen_windows=False,
             peak_windows=False,
+            layers=False,
         )
 
     @classmethod
@@ -184,4 +192,5 @@ class SolverParams:
             handovers=False,
             widen_windows=False,
             peak_windows=False,
+            layers=False,
         )

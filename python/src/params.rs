@@ -41,7 +41,7 @@ pub(crate) fn from_python(params: Option<&Bound<'_, PyAny>>) -> PyResult<SolverP
         })?;
     // Switch by switch on the defaults, so fields the Python side does not know keep theirs.
     let mut solver = SolverParams::default();
-    let switches: [(&str, &mut bool); 21] = [
+    let switches: [(&str, &mut bool); 22] = [
         ("canonical_only", &mut solver.canonical_only),
         ("section_inference", &mut solver.section_inference),
         ("dynamic_ordering", &mut solver.dynamic_ordering),
@@ -63,6 +63,7 @@ pub(crate) fn from_python(params: Option<&Bound<'_, PyAny>>) -> PyResult<SolverP
         ("handovers", &mut solver.handovers),
         ("widen_windows", &mut solver.widen_windows),
         ("peak_windows", &mut solver.peak_windows),
+        ("layers", &mut solver.layers),
     ];
     for (name, value) in switches {
         *value = switch(name)?;

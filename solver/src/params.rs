@@ -100,6 +100,14 @@ pub struct SolverParams {
     /// found is kept only when lower; failing proves nothing. Not in the reference
     /// (MiniMalloc does not minimise).
     pub peak_windows: bool,
+    /// On a problem full to one height at every instant (a perfect packing, if any): before
+    /// the portfolio, split it into layers, sets of buffers whose own load is the same at
+    /// every instant, stacked one on another and split again, down to leaves the exact search
+    /// packs within a counted budget (`search/layers.rs`); a decision at a capacity and a
+    /// minimisation whose bound is the load. A packing found is validated; failing proves
+    /// nothing. Problems with alignment, fixed buffers or gaps are left alone. Not in the
+    /// reference.
+    pub layers: bool,
     /// The portfolio: one search per key string; see [`Preordering`].
     pub preordering_heuristics: Vec<Preordering>,
 }
@@ -128,6 +136,7 @@ impl Default for SolverParams {
             handovers: true,
             widen_windows: true,
             peak_windows: true,
+            layers: true,
             preordering_heuristics: ["WAT", "TAW", "TWA"]
                 .iter()
                 .map(|keys| keys.parse().expect("default orderings are valid"))
@@ -140,7 +149,7 @@ impl SolverParams {
     /// MiniMalloc's techniques as it has them: the defaults without the ones it lacks
     /// (`canonical_floor`, `fill_holes` and its rules, `limited_discrepancy`, `flat_load`,
     /// `release_floors`, `aligned_stacks`, `time_orderings`, `handovers`, `widen_windows`,
-    /// `peak_windows`).
+    /// `peak_windows`, `layers`).
     /// The teaching examples narrate this search.
     pub fn reference() -> Self {
         SolverParams {
@@ -156,6 +165,7 @@ impl SolverParams {
             handovers: false,
             widen_windows: false,
             peak_windows: false,
+            layers: false,
             ..SolverParams::default()
         }
     }
@@ -184,6 +194,7 @@ impl SolverParams {
             handovers: false,
             widen_windows: false,
             peak_windows: false,
+            layers: false,
             ..SolverParams::default()
         }
     }

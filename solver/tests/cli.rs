@@ -333,6 +333,7 @@ fn help_and_version_exit_0() {
         "--[no]handovers",
         "--[no]widen_windows",
         "--[no]peak_windows",
+        "--[no]layers",
         "--preordering_heuristics=LIST",
     ] {
         assert!(run.stdout.contains(flag), "{flag} in:\n{}", run.stdout);

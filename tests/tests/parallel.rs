@@ -94,10 +94,14 @@ impl Monitor for Places {
 
 /// What the npm package's race relies on: a share reports strictly increasing places, and
 /// decides at the last place it reported, which for the deciding share is the place where
-/// one thread decides.
+/// one thread decides. Without `layers`, which pack these cut rectangles before the race, in
+/// every share alike (below).
 #[test]
 fn a_share_reports_rising_places_and_decides_at_the_last() {
-    let params = SolverParams::default();
+    let params = SolverParams {
+        layers: false,
+        ..SolverParams::default()
+    };
     for seed in [0, 5, 55] {
         let problem = rect(seed);
         let mut one = Places::until(u64::MAX);
@@ -125,20 +129,55 @@ fn a_share_reports_rising_places_and_decides_at_the_last() {
     }
 }
 
+/// Where `layers` pack a problem, they do so before the race, in every share the same way:
+/// each share decides with no place reported (the npm package's race takes that as a
+/// decision before any search), with the packing a whole solve gives.
+#[test]
+fn layers_decide_before_the_race_in_every_share_alike() {
+    let params = SolverParams::default();
+    for seed in [0, 5, 16] {
+        let problem = rect(seed);
+        let mut one = Places::until(u64::MAX);
+        let whole = solve(&problem, &params, &mut one).expect("well-formed");
+        let Outcome::Solved(solution) = &whole.outcome else {
+            panic!("seed {seed}: {:?}", whole.outcome);
+        };
+        validate(&problem, solution).expect("a packing");
+        assert!(
+            one.seen.is_empty(),
+            "seed {seed}: packed by layers, no search raced"
+        );
+        for parts in [2, 3] {
+            for share in Share::all(parts) {
+                let mut places = Places::until(u64::MAX);
+                let report = solve_share(&problem, &params, share, &mut places).expect("ok");
+                assert!(places.seen.is_empty(), "seed {seed}, {share:?}");
+                assert_eq!(report.outcome, whole.outcome, "seed {seed}, {share:?}");
+            }
+        }
+        let raced = solve_parallel(&problem, &params, 3, &mut ()).expect("well-formed");
+        assert_eq!(raced.outcome, whole.outcome, "seed {seed}");
+    }
+}
+
 /// A stop while the threads race ends the solve stopped, at once: the calling thread relays
 /// it to every thread, also once its own share is done.
 #[test]
 fn a_stop_during_a_race_ends_it() {
-    // Seed 16 is not decided in a minute; stop after a few thousand stop checks.
+    // Seed 16 is not decided by the portfolio in a minute (layers, off here, pack it at
+    // once); stop after a few thousand stop checks.
     let problem = rect(16);
+    let params = SolverParams {
+        layers: false,
+        ..SolverParams::default()
+    };
     for threads in [2, 5] {
         let mut checks = 0;
         let mut monitor = StopWhen(|| {
             checks += 1;
             checks > 5_000
         });
-        let report = solve_parallel(&problem, &SolverParams::default(), threads, &mut monitor)
-            .expect("well-formed");
+        let report = solve_parallel(&problem, &params, threads, &mut monitor).expect("well-formed");
         assert_eq!(report.outcome, Outcome::Stopped, "{threads} threads");
         assert!(report.stats.nodes > 0);
     }

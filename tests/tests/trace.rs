@@ -45,11 +45,12 @@ fn searched(problem: &Problem) -> Vec<usize> {
 
 /// The portfolio of `params` cut down to the one search a trace records: the first
 /// ordering's, on the problem as given (without the merged problem's searches, which
-/// `handovers` adds beside it).
+/// `handovers` adds beside it, and the split that `layers` tries before it).
 fn one_ordering(params: &SolverParams) -> SolverParams {
     SolverParams {
         preordering_heuristics: params.preordering_heuristics[..1].to_vec(),
         handovers: false,
+        layers: false,
         ..params.clone()
     }
 }

@@ -253,6 +253,15 @@ export interface SolverParamsInit {
    * nothing. bufpack's own, not in MiniMalloc (which does not minimise).
    */
   peakWindows?: boolean;
+  /**
+   * On a problem whose load is the same at every time (a perfect packing, if any), before the
+   * search: split it into layers, sets of buffers whose own load is the same at every time,
+   * stacked one on another and split again, down to leaves the exact search packs within a
+   * counted budget; in a decision, and in a minimisation whose bound is the load. A packing
+   * found is validated; failing proves nothing. Problems with alignment, fixed buffers or
+   * gaps are left alone. bufpack's own, not in MiniMalloc.
+   */
+  layers?: boolean;
   /** The portfolio of orderings, as key strings (default ["WAT", "TAW", "TWA"]). */
   preorderingHeuristics?: string[];
 }
@@ -281,10 +290,11 @@ export class SolverParams implements Required<SolverParamsInit> {
   handovers: boolean;
   widenWindows: boolean;
   peakWindows: boolean;
+  layers: boolean;
   preorderingHeuristics: string[];
   /**
    * MiniMalloc's search: its nine techniques on, bufpack's own (`canonicalFloor`,
-   * `fillHoles`, `ledges`, `orderedStacks`, `limitedDiscrepancy`, `flatLoad`, `releaseFloors`, `alignedStacks`, `timeOrderings`, `handovers`, `widenWindows`, `peakWindows`) off. For comparing with MiniMalloc node for node; the defaults are faster on
+   * `fillHoles`, `ledges`, `orderedStacks`, `limitedDiscrepancy`, `flatLoad`, `releaseFloors`, `alignedStacks`, `timeOrderings`, `handovers`, `widenWindows`, `peakWindows`, `layers`) off. For comparing with MiniMalloc node for node; the defaults are faster on
    * perfect packings.
    */
   static reference(): SolverParams;

@@ -259,13 +259,15 @@ pub(crate) struct ParamsShape {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) peak_windows: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) layers: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) preordering_heuristics: Option<Vec<String>>,
 }
 
 /// The fields of [`ParamsShape`] as JavaScript spells them. serde-wasm-bindgen reads a
 /// struct by looking up its known fields, so it never sees (nor refuses) others: the check
 /// against this list is explicit.
-pub(crate) const PARAM_NAMES: [&str; 22] = [
+pub(crate) const PARAM_NAMES: [&str; 23] = [
     "canonicalOnly",
     "sectionInference",
     "dynamicOrdering",
@@ -287,6 +289,7 @@ pub(crate) const PARAM_NAMES: [&str; 22] = [
     "handovers",
     "widenWindows",
     "peakWindows",
+    "layers",
     "preorderingHeuristics",
 ];
 
@@ -320,6 +323,7 @@ impl ParamsShape {
             (self.handovers, &mut params.handovers),
             (self.widen_windows, &mut params.widen_windows),
             (self.peak_windows, &mut params.peak_windows),
+            (self.layers, &mut params.layers),
         ];
         for (given, field) in switches {
             if let Some(value) = given {
@@ -360,6 +364,7 @@ impl ParamsShape {
             handovers,
             widen_windows,
             peak_windows,
+            layers,
             preordering_heuristics,
         } = params;
         ParamsShape {
@@ -384,6 +389,7 @@ impl ParamsShape {
             handovers: Some(*handovers),
             widen_windows: Some(*widen_windows),
             peak_windows: Some(*peak_windows),
+            layers: Some(*layers),
             preordering_heuristics: Some(
                 preordering_heuristics
                     .iter()

@@ -21,7 +21,7 @@ pub(crate) fn minimalloc_switches() -> &'static [Switch] {
     &SWITCHES[..MINIMALLOC]
 }
 
-pub(crate) const SWITCHES: [Switch; 21] = [
+pub(crate) const SWITCHES: [Switch; 22] = [
     Switch {
         name: "canonicalOnly",
         label: "Canonical order",
@@ -140,6 +140,12 @@ pub(crate) const SWITCHES: [Switch; 21] = [
         help: "Not in MiniMalloc. When minimising, packs the buffers live around the load's \
                peak at the lower bound first, then fills in the rest around them.",
     },
+    Switch {
+        name: "layers",
+        label: "Layers (bufpack's own)",
+        help: "Not in MiniMalloc. When minimising a long trace with time left: packs the \
+               buffers live where the load is high on their own, then fills in the rest.",
+    },
 ];
 
 #[derive(Clone, Debug, PartialEq)]
@@ -196,6 +202,7 @@ fn switches_of(params: &SolverParams) -> [bool; SWITCHES.len()] {
         params.handovers,
         params.widen_windows,
         params.peak_windows,
+        params.layers,
     ]
 }
 
@@ -276,7 +283,8 @@ mod tests {
                 "timeOrderings",
                 "handovers",
                 "widenWindows",
-                "peakWindows"
+                "peakWindows",
+                "layers"
             ]
         );
         assert!(SWITCHES[MINIMALLOC..]

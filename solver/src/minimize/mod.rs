@@ -117,6 +117,9 @@ pub enum FoundBy {
         /// How far the window reaches either side of it.
         half: i64,
     },
+    /// Layers stacked at the lower bound, their leaves packed by the exact search (see
+    /// `search/layers.rs`).
+    Layers,
     /// The exact search, probing this height.
     Search {
         /// The height the probe was asked to fit under.
@@ -138,6 +141,10 @@ impl fmt::Display for FoundBy {
             FoundBy::PeakWindow { at, half } => write!(
                 f,
                 "the buffers live within {half} of time {at} (a load peak) packed at the bound first, the rest filled in around them"
+            ),
+            FoundBy::Layers => write!(
+                f,
+                "layers stacked at the lower bound, their leaves packed by the exact search"
             ),
             FoundBy::Search { probe } => write!(f, "exact search (probing height {probe})"),
         }

@@ -9,7 +9,8 @@ use crate::model::{Offset, Problem, Solution, Time};
 use crate::monitor::Monitor;
 use crate::params::{ParamsError, SolverParams};
 use crate::search::{
-    check_fixed, Infeasibility, ProgressCounter, SearchStats, SolveError, SWEEP_BUDGET,
+    check_fixed, pack_by_layers, Infeasibility, ProgressCounter, SearchStats, SolveError,
+    SWEEP_BUDGET,
 };
 use crate::sweep::Sweep;
 
@@ -140,6 +141,9 @@ impl<'a> Run<'a> {
         if self.search_affordable() {
             self.heuristics(monitor, None);
             if !self.proven() && !self.stopped && self.role.proof {
+                self.layers(params, monitor);
+            }
+            if !self.proven() && !self.stopped && self.role.proof {
                 self.peak_windows(params, monitor, None);
             }
             if !self.proven() && !self.stopped && self.role.proof {
@@ -254,6 +258,20 @@ impl<'a> Run<'a> {
                 }
                 None => {}
             }
+        }
+    }
+
+    /// With `layers`, where the bound is the load: the packing at the bound that the
+    /// problem's layers give (`search/layers.rs`), which is optimal.
+    fn layers(&mut self, params: &SolverParams, monitor: &mut dyn Monitor) {
+        if !params.layers || self.lower_bound != self.load {
+            return;
+        }
+        let height = self.lower_bound;
+        if let Some(solution) =
+            pack_by_layers(self.problem, params, height, &mut self.counter, monitor)
+        {
+            self.improve(solution, FoundBy::Layers, monitor);
         }
     }
 

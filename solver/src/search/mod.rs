@@ -3,6 +3,7 @@
 mod engine;
 mod handovers;
 mod holes;
+mod layers;
 #[cfg(not(target_family = "wasm"))]
 mod parallel;
 mod portfolio;
@@ -219,6 +220,9 @@ pub fn solve_share(
         Err(outcome) => return Ok(Report::early(outcome)),
     };
     let mut counter = ProgressCounter::default();
+    if let Some(report) = prepared.by_layers(problem, params, &mut counter, monitor) {
+        return Ok(report);
+    }
     // The search's stop checks and its places in the race both reach the monitor.
     let monitor = std::cell::RefCell::new(monitor);
     let keys = prepared.key_tables(problem);
@@ -393,6 +397,27 @@ impl Prepared {
         Ok(Ok(prepared))
     }
 
+    /// With `layers`, on a problem whose load is the same at every instant: the packing at
+    /// that height its layers give (`search/layers.rs`), as a report, or `None`. Its leaves'
+    /// nodes are counted in `counter`.
+    pub(crate) fn by_layers(
+        &self,
+        problem: &Problem,
+        params: &SolverParams,
+        counter: &mut ProgressCounter,
+        monitor: &mut dyn Monitor,
+    ) -> Option<Report> {
+        if !params.layers {
+            return None;
+        }
+        let height = portfolio::flat_load(&self.sweep)?;
+        let solution = pack_by_layers(problem, params, height, counter, monitor)?;
+        Some(Report {
+            outcome: Outcome::Solved(solution),
+            stats: counter.stats(),
+        })
+    }
+
     /// The ordering keys of the sweep and of the merged problem's, if any.
     pub(crate) fn key_tables(&self, problem: &Problem) -> KeyTables {
         let merged = self
@@ -441,6 +466,47 @@ impl Prepared {
             .map(|(merged, sweep)| (merged, sweep));
         solution_of(problem, &self.sweep, merged, capacity, end)
     }
+}
+
+/// The most nodes the leaves' searches of one split into layers take together (a few
+/// hundredths of a second): on cut rectangles a leaf is packed in a few hundred nodes or not
+/// soon, and a split that fails delays the portfolio by this much.
+const LAYER_NODES: u64 = 1 << 14;
+
+/// With `layers`: a packing of `problem` at `height` (at most its capacity, where its load is
+/// the same at every instant) from its layers, the leaves packed by the portfolio within
+/// [`LAYER_NODES`] (`search/layers.rs`); `None` where they do not apply or a leaf is not
+/// packed. Nodes are counted in `counter`, which also relays the monitor's stop.
+pub(crate) fn pack_by_layers(
+    problem: &Problem,
+    params: &SolverParams,
+    height: Offset,
+    counter: &mut ProgressCounter,
+    monitor: &mut dyn Monitor,
+) -> Option<Solution> {
+    let leaves = layers::split(problem, height)?;
+    // A leaf splits no further.
+    let params = SolverParams {
+        layers: false,
+        ..params.clone()
+    };
+    let mut spent = 0;
+    layers::pack(problem, height, leaves, &mut |leaf| {
+        let prepared = Prepared::at_capacity(leaf, &params, monitor).ok()?.ok()?;
+        let keys = prepared.key_tables(leaf);
+        let end = run_portfolio(
+            prepared.sweeps(&keys),
+            &params,
+            leaf.capacity,
+            Share::WHOLE,
+            &mut |nodes, backtracks| {
+                spent += nodes;
+                counter.tick(nodes, backtracks, monitor) || spent > LAYER_NODES
+            },
+            &mut |_| {},
+        );
+        (end.step == Step::Solved).then(|| prepared.solution(leaf, leaf.capacity, &end).offsets)
+    })
 }
 
 /// The packing of `problem` a solved portfolio end gives at `capacity`: from the items of

@@ -37,6 +37,11 @@ pub fn solve_parallel(
         Ok(prepared) => prepared,
         Err(outcome) => return Ok(Report::early(outcome)),
     };
+    let mut counter = ProgressCounter::default();
+    // Before the race, on the calling thread: its packing is the one a single thread gives.
+    if let Some(report) = prepared.by_layers(problem, params, &mut counter, monitor) {
+        return Ok(report);
+    }
     let keys = prepared.key_tables(problem);
     let sweeps = prepared.sweeps(&keys);
     let plan = sweeps.plan(params, problem.capacity, true);
@@ -64,7 +69,6 @@ pub fn solve_parallel(
             *winner = Some(end);
         }
     };
-    let mut counter = ProgressCounter::default();
     let mut stopped = false;
     let caller = std::thread::current();
     std::thread::scope(|scope| {

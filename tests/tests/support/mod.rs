@@ -151,6 +151,7 @@ pub(crate) fn techniques() -> Vec<(&'static str, Flip)> {
         ("handovers", |p| p.handovers ^= true),
         ("widen_windows", |p| p.widen_windows ^= true),
         ("peak_windows", |p| p.peak_windows ^= true),
+        ("layers", |p| p.layers ^= true),
     ]
 }
 

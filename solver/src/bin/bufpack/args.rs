@@ -393,6 +393,7 @@ mod tests {
             "--nohandovers",
             "--nowiden_windows",
             "--nopeak_windows",
+            "--nolayers",
         ];
         assert_eq!(with_capacity(&all_off).params, SolverParams::all_off());
         // Each flag alone turns off its own field and nothing else.
@@ -421,9 +422,10 @@ mod tests {
                     p.handovers,
                     p.widen_windows,
                     p.peak_windows,
+                    p.layers,
                 ]
             };
-            let mut expected = [true; 21];
+            let mut expected = [true; 22];
             expected[index] = false;
             assert_eq!(fields(&params), expected, "{flag}");
             let off_then_on = with_capacity(&[flag, &format!("--{}=true", &flag[4..])]).params;

@@ -151,6 +151,7 @@ pub(crate) const TECHNIQUES: &[Flag] = &[
     Flag::switch("handovers", "At a capacity, also searches the problem with the buffers that form one rectangle in every packing merged into one (one ends where memory is full, those starting there fill its room exactly and end together, or the mirror) (not in MiniMalloc).", |o| &mut o.params.handovers),
     Flag::switch("widen_windows", "Counts a gap's buffer in full at the gap's times when no buffer that could use the bytes outside its window is live: the same packings, a higher lower bound (not in MiniMalloc).", |o| &mut o.params.widen_windows),
     Flag::switch("peak_windows", "With --minimize, packs the buffers live around the load's peak at the lower bound first, then fills in the rest around them (not in MiniMalloc).", |o| &mut o.params.peak_windows),
+    Flag::switch("layers", "On a problem whose load is the same at every time (a perfect packing), first splits it into layers whose own load is the same at every time, stacked, down to leaves the exact search packs within a budget (not in MiniMalloc).", |o| &mut o.params.layers),
     Flag::value("preordering_heuristics", "LIST", "WAT,TAW,TWA", "Static preordering heuristics to attempt (keys below).", |o, v| parse_orderings(v).map(|h| o.params.preordering_heuristics = h)),
 ];
 

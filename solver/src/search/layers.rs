@@ -1,0 +1,626 @@
+//! **Layers** (`SolverParams::layers`, bufpack's own): a problem full to its height at every
+//! instant, split into layers stacked one on another, each packed on its own.
+//!
+//! Where the live sizes add up to the same height `H` at every instant of a run (the buffers
+//! between two instants that no buffer crosses), a packing at `H` leaves no byte free. A set
+//! of the run's buffers whose own load is the same, `h`, at every instant of the run is a
+//! *layer*: packed on its own within `[0, h)`, with the rest packed within `[0, H - h)` and
+//! lifted by `h`, the two make a packing at `H`. So where a run has such a set it splits into
+//! smaller problems of the same kind, and each of those again at its own runs and layers,
+//! down to *leaves* that split no more, which the exact search packs. A rectangle cut across
+//! time or across memory again and again (`cargo xtask gen --family rect`, MiniMalloc's kind
+//! of benchmark) splits this way at each of its cuts across memory, since that is a layer.
+//!
+//! Finding layers: at an instant inside a run, the sizes of the buffers that end there add up
+//! to those of the buffers that start there (the load does not change), and a layer takes
+//! some of each, again in balance. So each instant's enders and starters fall into *groups*
+//! in balance, the smallest found by a subset-sum search (meet in the middle on up to
+//! [`MEET_MEMBERS`], else a table of the sums reachable when the sizes add up to little). The
+//! buffers of a group go into one layer, and each buffer's groups at its start and at its end
+//! tie its layer together over time (union-find; an instant is searched with the buffers
+//! already tied taken as one). Every set so tied is in balance at every instant, so it is a
+//! layer. Instants with fewest members go first; where no search is cheap enough, all of an
+//! instant's buffers tie together, which is always in balance and finds fewer layers.
+//!
+//! Where several partitions balance (small or equal sizes), a group is a guess, and a wrong
+//! guess can make a layer that does not pack at its height: its leaf's search fails, and so
+//! does the split. That proves nothing, like every failure here: the split is only ever a
+//! way to a packing, tried before the portfolio with the leaves' searches within a counted
+//! budget, and a packing it gives is validated before it is an answer. Problems with
+//! alignment, fixed buffers or gaps are left alone.
+
+use crate::model::{Buffer, Offset, Problem, Solution, Time};
+use crate::validate::validate;
+
+/// A leaf of the split: buffers of the problem (by index) to pack within `[0, height)`, then
+/// lift by `base`. The load of its buffers is `height` at every instant of its run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Leaf {
+    pub(crate) base: Offset,
+    pub(crate) height: Offset,
+    pub(crate) members: Vec<u32>,
+}
+
+/// Most members of an instant searched by meet in the middle (2^12 subsets a half).
+const MEET_MEMBERS: usize = 24;
+/// Most cells (members times reachable sums) of one instant's table search, and of all of
+/// a split's together: the tables of a split cost at most a few hundredths of a second.
+const TABLE_CELLS: u64 = 1 << 24;
+const SPLIT_CELLS: u64 = 1 << 25;
+
+/// The leaves of `problem` split into layers at `height`, or `None` where the split does not
+/// apply (a buffer aligned, fixed or with gaps; a run whose load changes or is above
+/// `height`) or no run has two layers. Buffers that occupy nothing are in no leaf.
+pub(crate) fn split(problem: &Problem, height: Offset) -> Option<Vec<Leaf>> {
+    let plain = |b: &Buffer| b.alignment == 1 && b.offset.is_none() && b.gaps.is_empty();
+    if !problem.buffers.iter().all(plain) {
+        return None;
+    }
+    let all: Vec<u32> = (0..problem.buffers.len() as u32)
+        .filter(|&i| problem.buffers[i as usize].size > 0)
+        .collect();
+    let mut cells = SPLIT_CELLS;
+    let mut work = vec![(all, 0, true)];
+    let mut leaves = Vec::new();
+    let mut layered = false;
+    while let Some((set, base, whole)) = work.pop() {
+        for run in runs(problem, set) {
+            let run_height = flat_height(problem, &run)?;
+            if whole && run_height > height {
+                return None;
+            }
+            let layers = if run.len() > 1 {
+                layers_of(problem, &run, &mut cells)
+            } else {
+                vec![run.clone()]
+            };
+            if layers.len() == 1 {
+                leaves.push(Leaf {
+                    base,
+                    height: run_height,
+                    members: run,
+                });
+                continue;
+            }
+            layered = true;
+            let start = start_of(problem, &run);
+            let mut floor = base;
+            for layer in layers {
+                let layer_height: Offset = layer
+                    .iter()
+                    .map(|&i| &problem.buffers[i as usize])
+                    .filter(|b| b.lifespan.lower == start)
+                    .map(|b| b.size)
+                    .sum();
+                work.push((layer, floor, false));
+                floor += layer_height;
+            }
+        }
+    }
+    layered.then_some(leaves)
+}
+
+/// Packs `problem` at `height` from its `leaves`: each leaf of one buffer at its base, the
+/// others by `pack_leaf` (the leaf as a problem of its own, capacity its height; `None` gives
+/// up), largest first so that a leaf the search cannot pack ends the attempt early. The
+/// packing is validated; buffers that occupy nothing rest at their hint or 0.
+pub(crate) fn pack(
+    problem: &Problem,
+    height: Offset,
+    mut leaves: Vec<Leaf>,
+    pack_leaf: &mut dyn FnMut(&Problem) -> Option<Vec<Offset>>,
+) -> Option<Solution> {
+    let mut offsets: Vec<Offset> = problem
+        .buffers
+        .iter()
+        .map(|b| b.resting_offset(height))
+        .collect();
+    leaves.sort_by_key(|leaf| std::cmp::Reverse(leaf.members.len()));
+    for leaf in &leaves {
+        if let [only] = leaf.members[..] {
+            offsets[only as usize] = leaf.base;
+            continue;
+        }
+        let buffers = leaf
+            .members
+            .iter()
+            .map(|&i| {
+                let b = &problem.buffers[i as usize];
+                Buffer::new(b.id.clone(), b.lifespan.lower, b.lifespan.upper, b.size)
+            })
+            .collect();
+        let packed = pack_leaf(&Problem::new(buffers, leaf.height))?;
+        for (&i, offset) in leaf.members.iter().zip(packed) {
+            offsets[i as usize] = leaf.base + offset;
+        }
+    }
+    let solution = Solution::from_offsets(problem, offsets);
+    let fits = solution.height <= height && validate(problem, &solution).is_ok();
+    debug_assert!(fits, "layers stack into a packing at their height");
+    fits.then_some(solution)
+}
+
+fn start_of(problem: &Problem, run: &[u32]) -> Time {
+    run.iter()
+        .map(|&i| problem.buffers[i as usize].lifespan.lower)
+        .min()
+        .unwrap_or(0)
+}
+
+/// `set` cut at the instants no buffer of it crosses, each run in order of start.
+fn runs(problem: &Problem, mut set: Vec<u32>) -> Vec<Vec<u32>> {
+    let life = |i: u32| problem.buffers[i as usize].lifespan;
+    set.sort_unstable_by_key(|&i| (life(i).lower, i));
+    let mut runs: Vec<Vec<u32>> = Vec::new();
+    let mut end = Time::MIN;
+    for i in set {
+        if life(i).lower >= end {
+            runs.push(Vec::new());
+        }
+        end = end.max(life(i).upper);
+        runs.last_mut().expect("a run was opened").push(i);
+    }
+    runs
+}
+
+/// The load of `run`'s buffers if it is the same at every instant of the run.
+fn flat_height(problem: &Problem, run: &[u32]) -> Option<Offset> {
+    let mut changes: Vec<(Time, Offset)> = Vec::with_capacity(2 * run.len());
+    for &i in run {
+        let b = &problem.buffers[i as usize];
+        changes.push((b.lifespan.lower, b.size));
+        changes.push((b.lifespan.upper, -b.size));
+    }
+    changes.sort_unstable();
+    let mut load = 0;
+    let mut height = None;
+    let mut at = 0;
+    while at < changes.len() {
+        let time = changes[at].0;
+        while at < changes.len() && changes[at].0 == time {
+            load += changes[at].1;
+            at += 1;
+        }
+        if at == changes.len() {
+            break;
+        }
+        if *height.get_or_insert(load) != load {
+            return None;
+        }
+    }
+    height
+}
+
+/// The layers of a run with more than one buffer (one when it has no two), each in the
+/// order of its first member, in the order of those.
+fn layers_of(problem: &Problem, run: &[u32], cells: &mut u64) -> Vec<Vec<u32>> {
+    let start = start_of(problem, run);
+    let end = run
+        .iter()
+        .map(|&i| problem.buffers[i as usize].lifespan.upper)
+        .max()
+        .unwrap_or(start);
+    // (instant, member, signed size): each buffer starts or ends inside the run at most once.
+    let mut events: Vec<(Time, u32, Offset)> = Vec::new();
+    for (member, &i) in run.iter().enumerate() {
+        let b = &problem.buffers[i as usize];
+        if b.lifespan.lower > start {
+            events.push((b.lifespan.lower, member as u32, b.size));
+        }
+        if b.lifespan.upper < end {
+            events.push((b.lifespan.upper, member as u32, -b.size));
+        }
+    }
+    events.sort_unstable();
+    let mut instants: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut first = 0;
+    for at in 1..=events.len() {
+        if at == events.len() || events[at].0 != events[first].0 {
+            instants.push(first..at);
+            first = at;
+        }
+    }
+    instants.sort_by_key(|r| r.len());
+    let mut ties = Ties::new(run.len());
+    let mut later = Vec::new();
+    for instant in instants {
+        if !ties.balance(&events[instant.clone()], cells, false) {
+            later.push(instant);
+        }
+    }
+    for instant in later {
+        ties.balance(&events[instant], cells, true);
+    }
+    let mut layer_of = vec![u32::MAX; run.len()];
+    let mut layers: Vec<Vec<u32>> = Vec::new();
+    for (member, &i) in run.iter().enumerate() {
+        let root = ties.find(member as u32) as usize;
+        if layer_of[root] == u32::MAX {
+            layer_of[root] = layers.len() as u32;
+            layers.push(Vec::new());
+        }
+        layers[layer_of[root] as usize].push(i);
+    }
+    layers
+}
+
+/// Which members must share a layer (union-find over a run's members).
+struct Ties {
+    parent: Vec<u32>,
+}
+
+impl Ties {
+    fn new(members: usize) -> Self {
+        Ties {
+            parent: (0..members as u32).collect(),
+        }
+    }
+
+    fn find(&mut self, mut member: u32) -> u32 {
+        while self.parent[member as usize] != member {
+            let grand = self.parent[self.parent[member as usize] as usize];
+            self.parent[member as usize] = grand;
+            member = grand;
+        }
+        member
+    }
+
+    fn tie(&mut self, a: u32, b: u32) {
+        let (a, b) = (self.find(a), self.find(b));
+        self.parent[a.max(b) as usize] = a.min(b);
+    }
+
+    /// Ties one instant's enders and starters (`events`) group by group, the smallest group
+    /// in balance first, taking the members already tied as one. Returns `false`, leaving the
+    /// rest for later, where no search is cheap enough; with `force` it ties that rest
+    /// together instead.
+    fn balance(&mut self, events: &[(Time, u32, Offset)], cells: &mut u64, force: bool) -> bool {
+        let mut nets: Vec<(u32, Offset)> = events.iter().map(|e| (self.find(e.1), e.2)).collect();
+        nets.sort_unstable_by_key(|n| n.0);
+        nets.dedup_by(|next, kept| {
+            let same = next.0 == kept.0;
+            if same {
+                kept.1 += next.1;
+            }
+            same
+        });
+        nets.retain(|n| n.1 != 0);
+        while !nets.is_empty() {
+            let weights: Vec<Offset> = nets.iter().map(|n| n.1).collect();
+            let group = match smallest_balanced(&weights, cells) {
+                Some(group) => group,
+                None if force => (0..nets.len()).collect(),
+                None => return false,
+            };
+            for &at in &group[1..] {
+                self.tie(nets[group[0]].0, nets[at].0);
+            }
+            let mut at = 0;
+            nets.retain(|_| {
+                at += 1;
+                !group.contains(&(at - 1))
+            });
+        }
+        true
+    }
+}
+
+/// The positions of a smallest nonempty subset of `weights` (nonzero, adding up to zero)
+/// that adds up to zero, or `None` where that search would cost too much.
+fn smallest_balanced(weights: &[Offset], cells: &mut u64) -> Option<Vec<usize>> {
+    if weights.len() <= 2 {
+        return Some((0..weights.len()).collect());
+    }
+    if weights.len() <= MEET_MEMBERS {
+        return Some(meet_in_the_middle(weights));
+    }
+    let range: u64 = weights.iter().map(|w| w.unsigned_abs()).sum::<u64>() + 1;
+    let cost = range.saturating_mul(weights.len() as u64);
+    if cost > TABLE_CELLS || cost > *cells {
+        return None;
+    }
+    *cells -= cost;
+    Some(table(weights, range as usize))
+}
+
+/// Every subset of each half, summed; a subset of the first half met with one of the second
+/// whose sum is its negation.
+fn meet_in_the_middle(weights: &[Offset]) -> Vec<usize> {
+    let half = weights.len() / 2;
+    let sums = |part: &[Offset]| {
+        let mut sums = vec![0; 1 << part.len()];
+        for mask in 1..sums.len() {
+            sums[mask] = sums[mask & (mask - 1)] + part[mask.trailing_zeros() as usize];
+        }
+        sums
+    };
+    let (left, right) = (sums(&weights[..half]), sums(&weights[half..]));
+    // Nonempty left subsets by (sum, size, mask): the smallest for a sum comes first.
+    let mut by_sum: Vec<(Offset, u32, usize)> = (1..left.len())
+        .map(|mask| (left[mask], mask.count_ones(), mask))
+        .collect();
+    by_sum.sort_unstable();
+    let lookup = |sum: Offset| {
+        let at = by_sum.partition_point(|e| e.0 < sum);
+        by_sum.get(at).filter(|e| e.0 == sum)
+    };
+    let mut best: Option<(u32, usize, usize)> = None;
+    for (mask, &sum) in right.iter().enumerate() {
+        let size = mask.count_ones();
+        let mut offer = |left_size: u32, left_mask: usize| {
+            if best.map_or(true, |b| left_size + size < b.0) {
+                best = Some((left_size + size, left_mask, mask));
+            }
+        };
+        if mask != 0 && sum == 0 {
+            offer(0, 0);
+        }
+        if let Some(&(_, left_size, left_mask)) = lookup(-sum) {
+            offer(left_size, left_mask);
+        }
+    }
+    let (_, left_mask, right_mask) = best.expect("all the weights together add up to zero");
+    (0..half)
+        .filter(|&i| left_mask >> i & 1 == 1)
+        .chain((half..weights.len()).filter(|&i| right_mask >> (i - half) & 1 == 1))
+        .collect()
+}
+
+/// The fewest weights reaching each sum in `range` (offset by the negative weights' total),
+/// one weight at a time, with a bit for each weight and sum where the weight improved it;
+/// read back from zero.
+fn table(weights: &[Offset], range: usize) -> Vec<usize> {
+    const NONE: u16 = u16::MAX;
+    let shift: usize = weights
+        .iter()
+        .filter(|&&w| w < 0)
+        .map(|w| -w as usize)
+        .sum();
+    let words = range.div_ceil(64);
+    let mut fewest = vec![NONE; range];
+    let mut improved = vec![0u64; words * weights.len()];
+    for (at, &weight) in weights.iter().enumerate() {
+        let bits = &mut improved[at * words..(at + 1) * words];
+        let step = weight.unsigned_abs() as usize;
+        let mut relax = |sum: usize, from: usize, fewest: &mut [u16]| {
+            let through = fewest[from].saturating_add(1);
+            if fewest[from] != NONE && through < fewest[sum] {
+                fewest[sum] = through;
+                bits[sum / 64] |= 1 << (sum % 64);
+            }
+        };
+        // In place, reading only sums this weight has not yet changed.
+        if weight > 0 {
+            for sum in (step..range).rev() {
+                relax(sum, sum - step, &mut fewest);
+            }
+        } else {
+            for sum in 0..range - step {
+                relax(sum, sum + step, &mut fewest);
+            }
+        }
+        let alone = (shift as Offset + weight) as usize;
+        if fewest[alone] > 1 {
+            fewest[alone] = 1;
+            bits[alone / 64] |= 1 << (alone % 64);
+        }
+    }
+    let mut group = Vec::new();
+    let (mut sum, mut count, mut before) = (shift, fewest[shift], weights.len());
+    loop {
+        let at = (0..before)
+            .rev()
+            .find(|&at| improved[at * words + sum / 64] >> (sum % 64) & 1 == 1)
+            .expect("every count reached was set by some weight");
+        group.push(at);
+        if count == 1 {
+            break;
+        }
+        sum = (sum as Offset - weights[at]) as usize;
+        count -= 1;
+        before = at;
+    }
+    group
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_rng::SplitMix;
+
+    /// The fewest weights adding up to zero, by trying every subset.
+    fn fewest_by_brute_force(weights: &[Offset]) -> usize {
+        (1usize..1 << weights.len())
+            .filter(|mask| {
+                let sum: Offset = (0..weights.len())
+                    .filter(|i| mask >> i & 1 == 1)
+                    .map(|i| weights[i])
+                    .sum();
+                sum == 0
+            })
+            .map(|mask| mask.count_ones() as usize)
+            .min()
+            .unwrap()
+    }
+
+    /// A `duration` x `height` rectangle cut across time or memory into `pieces` pieces.
+    fn cut_rectangle(rng: &mut SplitMix, pieces: usize, height: Offset) -> Problem {
+        let mut cuts = vec![(0, 30, 0, height)];
+        while cuts.len() < pieces {
+            let at = rng.below(cuts.len() as u64) as usize;
+            let (t0, t1, m0, m1) = cuts[at];
+            if rng.chance(50) && t1 - t0 >= 2 {
+                let t = rng.range(t0 + 1, t1 - 1);
+                cuts[at] = (t0, t, m0, m1);
+                cuts.push((t, t1, m0, m1));
+            } else if m1 - m0 >= 2 {
+                let m = rng.range(m0 + 1, m1 - 1);
+                cuts[at] = (t0, t1, m0, m);
+                cuts.push((t0, t1, m, m1));
+            }
+        }
+        let buffers = cuts
+            .iter()
+            .enumerate()
+            .map(|(i, &(t0, t1, m0, m1))| Buffer::new(format!("r{i}"), t0, t1, m1 - m0))
+            .collect();
+        Problem::new(buffers, height)
+    }
+
+    /// Leaves packed by trying every offset of every member (tiny leaves only).
+    fn brute_force(leaf: &Problem) -> Option<Vec<Offset>> {
+        fn place(leaf: &Problem, offsets: &mut Vec<Offset>) -> bool {
+            let next = offsets.len();
+            if next == leaf.buffers.len() {
+                return true;
+            }
+            let b = &leaf.buffers[next];
+            for offset in 0..=leaf.capacity - b.size {
+                let clear = leaf.buffers[..next]
+                    .iter()
+                    .zip(offsets.iter())
+                    .all(|(o, &at)| {
+                        !o.lifespan.overlaps(&b.lifespan)
+                            || at + o.size <= offset
+                            || offset + b.size <= at
+                    });
+                if clear {
+                    offsets.push(offset);
+                    if place(leaf, offsets) {
+                        return true;
+                    }
+                    offsets.pop();
+                }
+            }
+            false
+        }
+        let mut offsets = Vec::new();
+        place(leaf, &mut offsets).then_some(offsets)
+    }
+
+    #[test]
+    fn cut_rectangles_split_into_layers_that_stack_into_a_packing() {
+        let mut rng = SplitMix(5);
+        let (mut split_count, mut packed, mut leaf_sizes) = (0, 0, 0);
+        for round in 0..200 {
+            let height = [12, 64, 1 << 20][round % 3];
+            let problem = cut_rectangle(&mut rng, 6 + round % 30, height);
+            let Some(leaves) = split(&problem, height) else {
+                continue;
+            };
+            split_count += 1;
+            // Every piece in exactly one leaf, every leaf within the height.
+            let mut seen = vec![0; problem.buffers.len()];
+            for leaf in &leaves {
+                assert!(leaf.base >= 0 && leaf.base + leaf.height <= height);
+                for &i in &leaf.members {
+                    seen[i as usize] += 1;
+                }
+                leaf_sizes = leaf_sizes.max(leaf.members.len());
+            }
+            assert!(seen.iter().all(|&n| n == 1), "round {round}: {seen:?}");
+            let small = leaves.iter().all(|leaf| leaf.members.len() <= 6);
+            if !small {
+                continue;
+            }
+            if let Some(solution) = pack(&problem, height, leaves, &mut brute_force) {
+                validate(&problem, &solution).unwrap();
+                assert!(solution.height <= height);
+                packed += 1;
+            }
+        }
+        println!("{split_count} of 200 split, {packed} packed, largest leaf {leaf_sizes}");
+        // Found by the first run of this test: most cut rectangles split, down to leaves the
+        // brute force packs.
+        assert!(split_count >= 190, "{split_count} of 200 split");
+        assert!(packed >= 180, "{packed} of {split_count} packed");
+        assert!(leaf_sizes > 1);
+    }
+
+    #[test]
+    fn problems_not_full_at_one_height_are_left_alone() {
+        // The load changes.
+        let uneven = Problem::new(
+            vec![Buffer::new("a", 0, 4, 3), Buffer::new("b", 0, 2, 2)],
+            10,
+        );
+        assert_eq!(split(&uneven, 10), None);
+        // Flat, but above the height asked for.
+        let flat = Problem::new(
+            vec![
+                Buffer::new("a", 0, 4, 3),
+                Buffer::new("b", 0, 2, 2),
+                Buffer::new("c", 2, 4, 2),
+            ],
+            10,
+        );
+        assert_eq!(split(&flat, 4), None);
+        // Flat at 5: `a` alone is a layer, and so are `b` and `c` together.
+        let leaves = split(&flat, 5).expect("two layers");
+        let mut members: Vec<Vec<u32>> = leaves.iter().map(|l| l.members.clone()).collect();
+        members.sort();
+        assert_eq!(members, vec![vec![0], vec![1], vec![2]]);
+        // Aligned, fixed or with gaps: left alone.
+        for change in 0..3 {
+            let mut problem = flat.clone();
+            let b = &mut problem.buffers[0];
+            match change {
+                0 => b.alignment = 2,
+                1 => b.offset = Some(0),
+                _ => {
+                    b.gaps = vec![crate::model::Gap {
+                        lifespan: crate::model::Lifespan::new(1, 2),
+                        window: None,
+                    }]
+                }
+            }
+            assert_eq!(split(&problem, 5), None, "change {change}");
+        }
+        // One layer only: at 2, `a` hands over to `c` and `d`; at 3, `b` and `d` to `e`.
+        let one = Problem::new(
+            vec![
+                Buffer::new("a", 0, 2, 3),
+                Buffer::new("b", 0, 3, 2),
+                Buffer::new("c", 2, 4, 1),
+                Buffer::new("d", 2, 3, 2),
+                Buffer::new("e", 3, 4, 4),
+            ],
+            5,
+        );
+        assert_eq!(split(&one, 5), None);
+    }
+
+    #[test]
+    fn both_subset_searches_find_a_smallest_balanced_group() {
+        let mut rng = SplitMix(11);
+        for round in 0..300 {
+            let n = 3 + rng.below(12) as usize;
+            let spread = [4, 30, 1000][round % 3];
+            let mut weights: Vec<Offset> = (0..n)
+                .map(|_| {
+                    let w = 1 + rng.below(spread) as Offset;
+                    if rng.below(2) == 0 {
+                        w
+                    } else {
+                        -w
+                    }
+                })
+                .collect();
+            let total: Offset = weights.iter().sum();
+            if total == 0 {
+                continue;
+            }
+            weights.push(-total);
+            let fewest = fewest_by_brute_force(&weights);
+            let range = weights.iter().map(|w| w.unsigned_abs()).sum::<u64>() as usize + 1;
+            for group in [meet_in_the_middle(&weights), table(&weights, range)] {
+                assert_eq!(group.len(), fewest, "{weights:?}: {group:?}");
+                assert_eq!(group.iter().map(|&i| weights[i]).sum::<Offset>(), 0);
+                let mut distinct = group.clone();
+                distinct.sort_unstable();
+                distinct.dedup();
+                assert_eq!(distinct.len(), group.len());
+            }
+        }
+    }
+}
