@@ -117,8 +117,8 @@ pub enum FoundBy {
         /// How far the window reaches either side of it.
         half: i64,
     },
-    /// Layers stacked at the lower bound, their leaves packed by the exact search (see
-    /// `search/layers.rs`).
+    /// Layers stacked, each leaf minimised on its own (see `search/layers.rs`): at the
+    /// lower bound where every leaf packs at its height.
     Layers,
     /// The exact search, probing this height.
     Search {
@@ -144,7 +144,7 @@ impl fmt::Display for FoundBy {
             ),
             FoundBy::Layers => write!(
                 f,
-                "layers stacked at the lower bound, their leaves packed by the exact search"
+                "layers stacked, each leaf minimised on its own"
             ),
             FoundBy::Search { probe } => write!(f, "exact search (probing height {probe})"),
         }

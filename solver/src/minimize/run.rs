@@ -9,7 +9,7 @@ use crate::model::{Offset, Problem, Solution, Time};
 use crate::monitor::Monitor;
 use crate::params::{ParamsError, SolverParams};
 use crate::search::{
-    check_fixed, pack_by_layers, Infeasibility, ProgressCounter, SearchStats, SolveError,
+    check_fixed, layers, pack_by_layers, Infeasibility, ProgressCounter, SearchStats, SolveError,
     SWEEP_BUDGET,
 };
 use crate::sweep::Sweep;
@@ -19,6 +19,33 @@ mod heights;
 mod peak;
 
 use budgeted::Pin;
+use layers::LeafOrder;
+
+/// Stop checks (one every 64 nodes of a search, or every few thousand placements of a
+/// greedy pass) a leaf of a split into layers may take while it is minimised on its own, and
+/// all of a split's leaves together: a few tenths of a second at most.
+const LEAF_CHECKS: u64 = 1 << 11;
+const LAYER_CHECKS: u64 = 1 << 13;
+
+/// The caller's monitor, asked to stop once `left` stop checks are spent.
+struct LeafBudget<'m> {
+    outer: &'m mut dyn Monitor,
+    left: u64,
+}
+
+impl Monitor for LeafBudget<'_> {
+    fn should_stop(&mut self) -> bool {
+        if self.left == 0 {
+            return true;
+        }
+        self.left -= 1;
+        self.outer.should_stop()
+    }
+
+    fn elapsed(&self) -> Option<std::time::Duration> {
+        self.outer.elapsed()
+    }
+}
 
 /// Above this many buffers to place, one descent of the exact search (whose nodes each cost
 /// time linear in the buffers left) takes longer than the heuristics need to finish.
@@ -141,13 +168,16 @@ impl<'a> Run<'a> {
         if self.search_affordable() {
             self.heuristics(monitor, None);
             if !self.proven() && !self.stopped && self.role.proof {
-                self.layers(params, monitor);
+                self.layers_at_bound(params, monitor);
             }
             if !self.proven() && !self.stopped && self.role.proof {
                 self.peak_windows(params, monitor, None);
             }
             if !self.proven() && !self.stopped && self.role.proof {
                 self.pin(params, monitor, Pin::Last);
+            }
+            if !self.proven() && !self.stopped && self.role.proof {
+                self.layers(params, monitor);
             }
             if !self.proven() && !self.stopped {
                 self.searched = true;
@@ -262,8 +292,10 @@ impl<'a> Run<'a> {
     }
 
     /// With `layers`, where the bound is the load: the packing at the bound that the
-    /// problem's layers give (`search/layers.rs`), which is optimal.
-    fn layers(&mut self, params: &SolverParams, monitor: &mut dyn Monitor) {
+    /// problem's layers give with every leaf packed at its height by the exact search within
+    /// a small budget (`search::pack_by_layers`, a decision's), which is optimal. Cheap
+    /// where it fails, so it goes first; [`Run::layers`] later minimises the leaves.
+    fn layers_at_bound(&mut self, params: &SolverParams, monitor: &mut dyn Monitor) {
         if !params.layers || self.lower_bound != self.load {
             return;
         }
@@ -271,6 +303,51 @@ impl<'a> Run<'a> {
         if let Some(solution) =
             pack_by_layers(self.problem, params, height, &mut self.counter, monitor)
         {
+            self.improve(solution, FoundBy::Layers, monitor);
+        }
+    }
+
+    /// With `layers`, where the bound is the load: the problem split into layers at the bound
+    /// (`search/layers.rs`), each leaf minimised on its own within a counted budget, smallest
+    /// first, and stacked. Where every leaf packs at its height the packing is at the bound
+    /// (optimal); a leaf packed higher lifts the layers above it, and the packing is kept
+    /// only when lower than the best.
+    fn layers(&mut self, params: &SolverParams, monitor: &mut dyn Monitor) {
+        if !params.layers || self.lower_bound != self.load {
+            return;
+        }
+        let Some(split) = layers::split(self.problem, self.lower_bound) else {
+            return;
+        };
+        // A leaf splits no further.
+        let leaf_params = SolverParams {
+            layers: false,
+            ..params.clone()
+        };
+        let mut left = LAYER_CHECKS;
+        let counter = &mut self.counter;
+        let capacity = self.capacity;
+        let solution = layers::pack(
+            self.problem,
+            &split,
+            LeafOrder::SmallestFirst,
+            &mut |leaf| {
+                let mut budget = LeafBudget {
+                    outer: &mut *monitor,
+                    left: left.min(LEAF_CHECKS),
+                };
+                // As high as the whole may go: the leaf's own bound is its height.
+                let leaf = Problem {
+                    capacity,
+                    ..leaf.clone()
+                };
+                let report = super::minimize(&leaf, &leaf_params, &mut budget).ok()?;
+                left -= left.min(LEAF_CHECKS) - budget.left;
+                counter.add(report.stats.nodes, report.stats.backtracks);
+                report.solution().map(|solution| solution.offsets.clone())
+            },
+        );
+        if let Some(solution) = solution {
             self.improve(solution, FoundBy::Layers, monitor);
         }
     }

@@ -32,13 +32,46 @@
 use crate::model::{Buffer, Offset, Problem, Solution, Time};
 use crate::validate::validate;
 
-/// A leaf of the split: buffers of the problem (by index) to pack within `[0, height)`, then
-/// lift by `base`. The load of its buffers is `height` at every instant of its run.
+/// A problem split into layers: parts side by side in time (runs) and stacked in memory
+/// (layers), down to leaves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Split {
+    /// The tree, its root first.
+    nodes: Vec<Node>,
+    pub(crate) leaves: Vec<Leaf>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Node {
+    /// Runs side by side in time: as high as the highest.
+    Runs(Vec<usize>),
+    /// Layers stacked, the first lowest: as high as all together.
+    Layers(Vec<usize>),
+    /// A leaf of [`Split::leaves`].
+    Leaf(usize),
+}
+
+/// A leaf of the split: buffers of the problem (by index) whose load is `height` at every
+/// instant of their run, which splits no further.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Leaf {
-    pub(crate) base: Offset,
     pub(crate) height: Offset,
     pub(crate) members: Vec<u32>,
+}
+
+impl Leaf {
+    /// The leaf as a problem of its own (capacity: its height), its members in order.
+    pub(crate) fn problem(&self, problem: &Problem) -> Problem {
+        let buffers = self
+            .members
+            .iter()
+            .map(|&i| {
+                let b = &problem.buffers[i as usize];
+                Buffer::new(b.id.clone(), b.lifespan.lower, b.lifespan.upper, b.size)
+            })
+            .collect();
+        Problem::new(buffers, self.height)
+    }
 }
 
 /// Most members of an instant searched by meet in the middle (2^12 subsets a half).
@@ -48,10 +81,10 @@ const MEET_MEMBERS: usize = 24;
 const TABLE_CELLS: u64 = 1 << 24;
 const SPLIT_CELLS: u64 = 1 << 25;
 
-/// The leaves of `problem` split into layers at `height`, or `None` where the split does not
-/// apply (a buffer aligned, fixed or with gaps; a run whose load changes or is above
-/// `height`) or no run has two layers. Buffers that occupy nothing are in no leaf.
-pub(crate) fn split(problem: &Problem, height: Offset) -> Option<Vec<Leaf>> {
+/// `problem` split into layers at `height`, or `None` where the split does not apply (a
+/// buffer aligned, fixed or with gaps; a run whose load changes or is above `height`) or no
+/// run has two layers. Buffers that occupy nothing are in no leaf.
+pub(crate) fn split(problem: &Problem, height: Offset) -> Option<Split> {
     let plain = |b: &Buffer| b.alignment == 1 && b.offset.is_none() && b.gaps.is_empty();
     if !problem.buffers.iter().all(plain) {
         return None;
@@ -60,13 +93,18 @@ pub(crate) fn split(problem: &Problem, height: Offset) -> Option<Vec<Leaf>> {
         .filter(|&i| problem.buffers[i as usize].size > 0)
         .collect();
     let mut cells = SPLIT_CELLS;
-    let mut work = vec![(all, 0, true)];
-    let mut leaves = Vec::new();
+    let mut split = Split {
+        nodes: vec![Node::Runs(Vec::new())],
+        leaves: Vec::new(),
+    };
+    // A set of buffers and the node (a placeholder) its runs go in.
+    let mut work = vec![(all, 0)];
     let mut layered = false;
-    while let Some((set, base, whole)) = work.pop() {
+    while let Some((set, at)) = work.pop() {
+        let mut runs_here = Vec::new();
         for run in runs(problem, set) {
             let run_height = flat_height(problem, &run)?;
-            if whole && run_height > height {
+            if at == 0 && run_height > height {
                 return None;
             }
             let layers = if run.len() > 1 {
@@ -75,69 +113,115 @@ pub(crate) fn split(problem: &Problem, height: Offset) -> Option<Vec<Leaf>> {
                 vec![run.clone()]
             };
             if layers.len() == 1 {
-                leaves.push(Leaf {
-                    base,
+                split.leaves.push(Leaf {
                     height: run_height,
                     members: run,
                 });
+                split.nodes.push(Node::Leaf(split.leaves.len() - 1));
+                runs_here.push(split.nodes.len() - 1);
                 continue;
             }
             layered = true;
-            let start = start_of(problem, &run);
-            let mut floor = base;
+            let mut stacked = Vec::with_capacity(layers.len());
             for layer in layers {
-                let layer_height: Offset = layer
-                    .iter()
-                    .map(|&i| &problem.buffers[i as usize])
-                    .filter(|b| b.lifespan.lower == start)
-                    .map(|b| b.size)
-                    .sum();
-                work.push((layer, floor, false));
-                floor += layer_height;
+                split.nodes.push(Node::Runs(Vec::new()));
+                stacked.push(split.nodes.len() - 1);
+                work.push((layer, split.nodes.len() - 1));
             }
+            split.nodes.push(Node::Layers(stacked));
+            runs_here.push(split.nodes.len() - 1);
         }
+        split.nodes[at] = Node::Runs(runs_here);
     }
-    layered.then_some(leaves)
+    layered.then_some(split)
 }
 
-/// Packs `problem` at `height` from its `leaves`: each leaf of one buffer at its base, the
-/// others by `pack_leaf` (the leaf as a problem of its own, capacity its height; `None` gives
-/// up), largest first so that a leaf the search cannot pack ends the attempt early. The
-/// packing is validated; buffers that occupy nothing rest at their hint or 0.
+/// Which leaves to pack first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LeafOrder {
+    /// A decision: a leaf that fails ends the attempt, so the likeliest to fail first.
+    LargestFirst,
+    /// A minimisation: every leaf is packed, the cheap ones first.
+    SmallestFirst,
+}
+
+/// Packs `problem` from its `split`: each leaf of one buffer alone, the others by
+/// `pack_leaf` (the leaf as a problem of its own, [`Leaf::problem`]; `None` gives up), in
+/// `order`. A leaf packed higher than its height lifts the layers above it. The packing is
+/// validated; buffers that occupy nothing rest at their hint or 0.
 pub(crate) fn pack(
     problem: &Problem,
-    height: Offset,
-    mut leaves: Vec<Leaf>,
+    split: &Split,
+    order: LeafOrder,
     pack_leaf: &mut dyn FnMut(&Problem) -> Option<Vec<Offset>>,
 ) -> Option<Solution> {
+    let mut by_size: Vec<usize> = (0..split.leaves.len()).collect();
+    by_size.sort_by_key(|&l| split.leaves[l].members.len());
+    if order == LeafOrder::LargestFirst {
+        by_size.reverse();
+    }
+    let mut within: Vec<Vec<Offset>> = vec![Vec::new(); split.leaves.len()];
+    let mut leaf_height = vec![0; split.leaves.len()];
+    for l in by_size {
+        let leaf = &split.leaves[l];
+        within[l] = match leaf.members[..] {
+            [_] => vec![0],
+            _ => pack_leaf(&leaf.problem(problem))?,
+        };
+        leaf_height[l] = leaf
+            .members
+            .iter()
+            .zip(&within[l])
+            .map(|(&i, &offset)| offset + problem.buffers[i as usize].size)
+            .max()
+            .unwrap_or(0);
+    }
+    // The tree in preorder, so that every node comes after its parent.
+    let mut preorder = Vec::with_capacity(split.nodes.len());
+    let mut stack = vec![0];
+    while let Some(at) = stack.pop() {
+        preorder.push(at);
+        if let Node::Runs(children) | Node::Layers(children) = &split.nodes[at] {
+            stack.extend(children);
+        }
+    }
+    let mut node_height = vec![0; split.nodes.len()];
+    for &at in preorder.iter().rev() {
+        node_height[at] = match &split.nodes[at] {
+            Node::Runs(children) => children.iter().map(|&c| node_height[c]).max().unwrap_or(0),
+            Node::Layers(children) => children.iter().map(|&c| node_height[c]).sum(),
+            Node::Leaf(l) => leaf_height[*l],
+        };
+    }
     let mut offsets: Vec<Offset> = problem
         .buffers
         .iter()
-        .map(|b| b.resting_offset(height))
+        .map(|b| b.resting_offset(node_height[0]))
         .collect();
-    leaves.sort_by_key(|leaf| std::cmp::Reverse(leaf.members.len()));
-    for leaf in &leaves {
-        if let [only] = leaf.members[..] {
-            offsets[only as usize] = leaf.base;
-            continue;
-        }
-        let buffers = leaf
-            .members
-            .iter()
-            .map(|&i| {
-                let b = &problem.buffers[i as usize];
-                Buffer::new(b.id.clone(), b.lifespan.lower, b.lifespan.upper, b.size)
-            })
-            .collect();
-        let packed = pack_leaf(&Problem::new(buffers, leaf.height))?;
-        for (&i, offset) in leaf.members.iter().zip(packed) {
-            offsets[i as usize] = leaf.base + offset;
+    let mut base = vec![0; split.nodes.len()];
+    for &at in &preorder {
+        match &split.nodes[at] {
+            Node::Runs(children) => children.iter().for_each(|&c| base[c] = base[at]),
+            Node::Layers(children) => {
+                let mut floor = base[at];
+                for &c in children {
+                    base[c] = floor;
+                    floor += node_height[c];
+                }
+            }
+            Node::Leaf(l) => {
+                for (&i, &offset) in split.leaves[*l].members.iter().zip(&within[*l]) {
+                    offsets[i as usize] = base[at] + offset;
+                }
+            }
         }
     }
     let solution = Solution::from_offsets(problem, offsets);
-    let fits = solution.height <= height && validate(problem, &solution).is_ok();
-    debug_assert!(fits, "layers stack into a packing at their height");
-    fits.then_some(solution)
+    // Leaves packed high can lift the whole above the capacity; nothing else may fail.
+    let within_capacity = solution.height <= problem.capacity;
+    let valid = within_capacity && validate(problem, &solution).is_ok();
+    debug_assert!(!within_capacity || valid, "layers stack into a packing");
+    valid.then_some(solution)
 }
 
 fn start_of(problem: &Problem, run: &[u32]) -> Time {
@@ -505,28 +589,47 @@ mod tests {
         for round in 0..200 {
             let height = [12, 64, 1 << 20][round % 3];
             let problem = cut_rectangle(&mut rng, 6 + round % 30, height);
-            let Some(leaves) = split(&problem, height) else {
+            let Some(split) = split(&problem, height) else {
                 continue;
             };
             split_count += 1;
-            // Every piece in exactly one leaf, every leaf within the height.
+            // Every piece in exactly one leaf.
             let mut seen = vec![0; problem.buffers.len()];
-            for leaf in &leaves {
-                assert!(leaf.base >= 0 && leaf.base + leaf.height <= height);
+            for leaf in &split.leaves {
                 for &i in &leaf.members {
                     seen[i as usize] += 1;
                 }
                 leaf_sizes = leaf_sizes.max(leaf.members.len());
             }
             assert!(seen.iter().all(|&n| n == 1), "round {round}: {seen:?}");
-            let small = leaves.iter().all(|leaf| leaf.members.len() <= 6);
+            let small = split.leaves.iter().all(|leaf| leaf.members.len() <= 6);
             if !small {
                 continue;
             }
-            if let Some(solution) = pack(&problem, height, leaves, &mut brute_force) {
+            if let Some(solution) =
+                pack(&problem, &split, LeafOrder::LargestFirst, &mut brute_force)
+            {
                 validate(&problem, &solution).unwrap();
-                assert!(solution.height <= height);
+                assert_eq!(solution.height, height);
                 packed += 1;
+            }
+            // Leaves packed higher than their height (each member lifted by one more than
+            // the last) lift what lies above them: still a packing, just higher.
+            let mut lifted = |leaf: &Problem| {
+                let packed = brute_force(leaf)?;
+                Some(
+                    packed
+                        .iter()
+                        .enumerate()
+                        .map(|(k, &o)| o + k as Offset * leaf.capacity)
+                        .collect(),
+                )
+            };
+            let mut loose = problem.clone();
+            loose.capacity = Offset::MAX / 4;
+            if let Some(solution) = pack(&loose, &split, LeafOrder::SmallestFirst, &mut lifted) {
+                validate(&loose, &solution).unwrap();
+                assert!(solution.height >= height);
             }
         }
         println!("{split_count} of 200 split, {packed} packed, largest leaf {leaf_sizes}");
@@ -556,7 +659,7 @@ mod tests {
         );
         assert_eq!(split(&flat, 4), None);
         // Flat at 5: `a` alone is a layer, and so are `b` and `c` together.
-        let leaves = split(&flat, 5).expect("two layers");
+        let leaves = split(&flat, 5).expect("two layers").leaves;
         let mut members: Vec<Vec<u32>> = leaves.iter().map(|l| l.members.clone()).collect();
         members.sort();
         assert_eq!(members, vec![vec![0], vec![1], vec![2]]);

@@ -3,7 +3,7 @@
 mod engine;
 mod handovers;
 mod holes;
-mod layers;
+pub(crate) mod layers;
 #[cfg(not(target_family = "wasm"))]
 mod parallel;
 mod portfolio;
@@ -484,29 +484,36 @@ pub(crate) fn pack_by_layers(
     counter: &mut ProgressCounter,
     monitor: &mut dyn Monitor,
 ) -> Option<Solution> {
-    let leaves = layers::split(problem, height)?;
+    let split = layers::split(problem, height)?;
     // A leaf splits no further.
     let params = SolverParams {
         layers: false,
         ..params.clone()
     };
     let mut spent = 0;
-    layers::pack(problem, height, leaves, &mut |leaf| {
-        let prepared = Prepared::at_capacity(leaf, &params, monitor).ok()?.ok()?;
-        let keys = prepared.key_tables(leaf);
-        let end = run_portfolio(
-            prepared.sweeps(&keys),
-            &params,
-            leaf.capacity,
-            Share::WHOLE,
-            &mut |nodes, backtracks| {
-                spent += nodes;
-                counter.tick(nodes, backtracks, monitor) || spent > LAYER_NODES
-            },
-            &mut |_| {},
-        );
-        (end.step == Step::Solved).then(|| prepared.solution(leaf, leaf.capacity, &end).offsets)
-    })
+    let solution = layers::pack(
+        problem,
+        &split,
+        layers::LeafOrder::LargestFirst,
+        &mut |leaf| {
+            let prepared = Prepared::at_capacity(leaf, &params, monitor).ok()?.ok()?;
+            let keys = prepared.key_tables(leaf);
+            let end = run_portfolio(
+                prepared.sweeps(&keys),
+                &params,
+                leaf.capacity,
+                Share::WHOLE,
+                &mut |nodes, backtracks| {
+                    spent += nodes;
+                    counter.tick(nodes, backtracks, monitor) || spent > LAYER_NODES
+                },
+                &mut |_| {},
+            );
+            (end.step == Step::Solved).then(|| prepared.solution(leaf, leaf.capacity, &end).offsets)
+        },
+    )?;
+    // Every leaf was packed at its height, so the whole is within `height`.
+    (solution.height <= height).then_some(solution)
 }
 
 /// The packing of `problem` a solved portfolio end gives at `capacity`: from the items of

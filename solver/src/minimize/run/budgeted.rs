@@ -347,14 +347,19 @@ impl Run<'_> {
     }
 
     /// A packing of `problem` by the exact search within `budget`, its nodes counted as
-    /// the run's.
+    /// the run's. Without `layers`: the run tries them on its own, on the whole problem
+    /// ([`Run::layers`]), and a split tried here would spend this probe's budget.
     pub(super) fn search(
         &mut self,
         problem: &Problem,
         params: &SolverParams,
         budget: &mut Budget<'_>,
     ) -> Option<Solution> {
-        let report = solve(problem, params, budget).ok()?;
+        let params = SolverParams {
+            layers: false,
+            ..params.clone()
+        };
+        let report = solve(problem, &params, budget).ok()?;
         self.counter
             .add(report.stats.nodes, report.stats.backtracks);
         match report.outcome {
