@@ -302,6 +302,28 @@ fn ordered_stacks_leave_aligned_buffers_alone() {
     }
 }
 
+/// Found by the fuzz test: `b2` and `b4` are absent during their gap [6, 7) (no window),
+/// where `b5` fills the capacity. Their pieces are whole, so the problem passed for one hole
+/// filling applies to, and the ledges rule, reading the floors of every section of their
+/// span, [6, 7) included, found no buffer that could rest at the floor of [4, 5) and called
+/// it infeasible. Items with such a gap no longer count as plain.
+#[test]
+fn a_gap_without_a_window_leaves_no_ledge() {
+    let csv = "id,lower,upper,size,gaps
+b0,-3,-2,0,
+b1,-1,-1,1,
+b2,5,8,1,6-7
+               b3,-2,1,2,-1-0@0:2
+b4,4,8,2,6-7
+b5,6,7,3,
+";
+    let problem = bufpack::read_problem(csv, 3).unwrap();
+    assert!(brute_force_fits(&problem));
+    for (name, params) in switch_variants() {
+        assert!(decide(&problem, &params).is_some(), "{name}");
+    }
+}
+
 /// The two cases of issue 12, which the search without tucking called infeasible.
 #[test]
 fn a_buffer_fits_beneath_a_raised_window() {

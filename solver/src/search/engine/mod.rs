@@ -261,9 +261,16 @@ impl<'a, T: Tracer> Search<'a, T> {
             Action::Enter(0, sections as u32 - 1)
         };
         let switches = Switches::from(params);
+        // A gap without a window leaves whole pieces on either side, but no member in the
+        // sections between: the hole-filling rules read every section of an item's span
+        // (its floors, whether it can rest there), so such an item is not plain either (a
+        // fuzz case: b5 filling [6, 7) to the capacity made the ledges rule refuse b2 and
+        // b4, absent during [6, 7), and called a feasible problem infeasible).
         let plain = !sweep.tuck
             && sweep.items.iter().all(|item| {
+                let (first, last) = item.span;
                 item.forbidden.is_empty()
+                    && item.sections.len() == (last - first) as usize + 1
                     && item
                         .sections
                         .iter()
