@@ -20,7 +20,10 @@ use bufpack::{
     minimize, read_problem, solve, validate, write_problem, MinimizeOutcome, Offset, Outcome,
     Problem, SolverParams, MAX_MAGNITUDE,
 };
-use support::{brute_force_fits, random_problem, random_windowed_problem, techniques, Rng};
+use support::{
+    brute_force_fits, random_full_problem, random_problem, random_windowed_problem, techniques,
+    tiny_rectangle, Rng,
+};
 
 /// Cases per kind when no time is given (CI).
 const CI_CASES: u64 = 1500;
@@ -87,8 +90,17 @@ fn solver_against_brute_force() {
     let switches = techniques();
     let (mut cases, mut feasible, mut minimised) = (0u64, 0u64, 0u64);
     while budget.more(cases) {
-        let problem = match cases % 3 {
+        let problem = match cases % 4 {
             0 => random_windowed_problem(&mut rng),
+            // Full at every instant (where hole filling and layers act), at the height or
+            // with a unit to spare.
+            3 => match tiny_rectangle(&mut rng).or_else(|| random_full_problem(&mut rng)) {
+                Some(mut full) => {
+                    full.capacity += rng.range(0, 1);
+                    full
+                }
+                None => random_problem(&mut rng, true),
+            },
             _ => random_problem(&mut rng, true),
         };
         cases += 1;
