@@ -7,7 +7,7 @@ more), or find the lowest peak (heuristics, a proven lower bound, and the exact 
 >>> import bufpack
 >>> problem = bufpack.Problem.from_csv("id,lower,upper,size\\nb1,0,3,4\\nb2,3,9,4\\nb3,0,9,4\\n")
 >>> bufpack.solve(problem, capacity=8).offsets.tolist()
-[4, 4, 0]
+[0, 0, 4]
 >>> result = bufpack.minimize(problem)
 >>> result.status, result.height, result.lower_bound
 ('optimal', 8, 8)
