@@ -83,3 +83,35 @@ impl<F: FnMut() -> bool> Monitor for StopWhen<F> {
         (self.0)()
     }
 }
+
+/// The caller's monitor, asked to stop once a number of stop checks are spent as well: a
+/// counted budget, so that what a budgeted step finds does not depend on the machine's speed.
+pub(crate) struct CheckBudget<'m> {
+    outer: &'m mut dyn Monitor,
+    left: u64,
+}
+
+impl<'m> CheckBudget<'m> {
+    pub(crate) fn new(outer: &'m mut dyn Monitor, left: u64) -> Self {
+        CheckBudget { outer, left }
+    }
+
+    /// The stop checks not spent.
+    pub(crate) fn left(&self) -> u64 {
+        self.left
+    }
+}
+
+impl Monitor for CheckBudget<'_> {
+    fn should_stop(&mut self) -> bool {
+        if self.left == 0 {
+            return true;
+        }
+        self.left -= 1;
+        self.outer.should_stop()
+    }
+
+    fn elapsed(&self) -> Option<Duration> {
+        self.outer.elapsed()
+    }
+}

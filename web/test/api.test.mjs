@@ -226,11 +226,9 @@ test("a worker's share of the searches: one part of two, and a share that is no 
   assert.equal(core.callWasm(raw.mostSearches, new SolverParams({ limitedDiscrepancy: false, flatLoad: false })), 2 * 5);
   assert.equal(core.callWasm(raw.mostSearches, new SolverParams({ limitedDiscrepancy: false, flatLoad: false, timeOrderings: false, handovers: false })), 3);
   // Part 23 of 24 has none (a plan holds at most the 23 counted above): it decides
-  // nothing, like a time limit. With layers, every share first splits perfect.11 into
-  // layers and packs it so, before any search: the empty share too, with the same packing.
-  const noLayers = (share) => core.callWasm(raw.solve, problem, new SolverParams({ layers: false }), { share });
-  assert.throws(() => noLayers({ part: 23, parts: 24 }), { code: 'timeout' });
-  assert.deepEqual(new Solution(call({ part: 23, parts: 24 })).offsets, new Solution(call(undefined)).offsets);
+  // nothing, like a time limit. (Natively, layers would pack perfect.11 before any search,
+  // in every share alike; the .wasm does not build them yet.)
+  assert.throws(() => call({ part: 23, parts: 24 }), { code: 'timeout' });
   for (const share of [{ part: 2, parts: 2 }, { part: -1, parts: 2 }, { part: 0.5, parts: 2 }, { part: 0, parts: 0 }]) {
     assert.throws(() => call(share), (error) => {
       assert.equal(error.code, 'invalid');

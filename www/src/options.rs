@@ -143,8 +143,9 @@ pub(crate) const SWITCHES: [Switch; 22] = [
     Switch {
         name: "layers",
         label: "Layers (bufpack's own)",
-        help: "Not in MiniMalloc. When minimising a long trace with time left: packs the \
-               buffers live where the load is high on their own, then fills in the rest.",
+        help: "Not in MiniMalloc. Where the load is the same at every time, first splits the \
+               buffers into layers stacked one on another, each packed on its own. In the \
+               native builds only for now: in the browser it changes nothing.",
     },
 ];
 

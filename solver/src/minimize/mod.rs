@@ -173,6 +173,9 @@ impl MinimizeReport {
 /// [`crate::MAX_MAGNITUDE`] for no limit), on the calling thread. Anytime: `monitor`
 /// receives the best height and the bound as they improve and may stop it; the best packing
 /// so far is returned.
+// Never inlined: a split into layers minimises its leaves with it (`Run::layers`), and a
+// copy inlined into a caller as well would carry the whole minimisation twice.
+#[inline(never)]
 pub fn minimize(
     problem: &Problem,
     params: &SolverParams,

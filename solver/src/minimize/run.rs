@@ -6,7 +6,7 @@ use super::{FoundBy, MinimizeOutcome, MinimizeReport};
 use crate::bounds::{BoundReason, LoadProfile, LowerBound};
 use crate::heuristics::{leads, Greedy, Heuristic, LEAD};
 use crate::model::{Offset, Problem, Solution, Time};
-use crate::monitor::Monitor;
+use crate::monitor::{CheckBudget, Monitor};
 use crate::params::{ParamsError, SolverParams};
 use crate::search::{
     check_fixed, layers, pack_by_layers, Infeasibility, ProgressCounter, SearchStats, SolveError,
@@ -26,26 +26,6 @@ use layers::LeafOrder;
 /// all of a split's leaves together: a few tenths of a second at most.
 const LEAF_CHECKS: u64 = 1 << 11;
 const LAYER_CHECKS: u64 = 1 << 13;
-
-/// The caller's monitor, asked to stop once `left` stop checks are spent.
-struct LeafBudget<'m> {
-    outer: &'m mut dyn Monitor,
-    left: u64,
-}
-
-impl Monitor for LeafBudget<'_> {
-    fn should_stop(&mut self) -> bool {
-        if self.left == 0 {
-            return true;
-        }
-        self.left -= 1;
-        self.outer.should_stop()
-    }
-
-    fn elapsed(&self) -> Option<std::time::Duration> {
-        self.outer.elapsed()
-    }
-}
 
 /// Above this many buffers to place, one descent of the exact search (whose nodes each cost
 /// time linear in the buffers left) takes longer than the heuristics need to finish.
@@ -296,7 +276,7 @@ impl<'a> Run<'a> {
     /// a small budget (`search::pack_by_layers`, a decision's), which is optimal. Cheap
     /// where it fails, so it goes first; [`Run::layers`] later minimises the leaves.
     fn layers_at_bound(&mut self, params: &SolverParams, monitor: &mut dyn Monitor) {
-        if !params.layers || self.lower_bound != self.load {
+        if !params.layers || !layers::BUILT || self.lower_bound != self.load {
             return;
         }
         let height = self.lower_bound;
@@ -313,7 +293,7 @@ impl<'a> Run<'a> {
     /// (optimal); a leaf packed higher lifts the layers above it, and the packing is kept
     /// only when lower than the best.
     fn layers(&mut self, params: &SolverParams, monitor: &mut dyn Monitor) {
-        if !params.layers || self.lower_bound != self.load {
+        if !params.layers || !layers::BUILT || self.lower_bound != self.load {
             return;
         }
         let Some(split) = layers::split(self.problem, self.lower_bound) else {
@@ -332,17 +312,14 @@ impl<'a> Run<'a> {
             &split,
             LeafOrder::SmallestFirst,
             &mut |leaf| {
-                let mut budget = LeafBudget {
-                    outer: &mut *monitor,
-                    left: left.min(LEAF_CHECKS),
-                };
+                let mut budget = CheckBudget::new(&mut *monitor, left.min(LEAF_CHECKS));
                 // As high as the whole may go: the leaf's own bound is its height.
                 let leaf = Problem {
                     capacity,
                     ..leaf.clone()
                 };
                 let report = super::minimize(&leaf, &leaf_params, &mut budget).ok()?;
-                left -= left.min(LEAF_CHECKS) - budget.left;
+                left -= left.min(LEAF_CHECKS) - budget.left();
                 counter.add(report.stats.nodes, report.stats.backtracks);
                 report.solution().map(|solution| solution.offsets.clone())
             },

@@ -30,6 +30,7 @@
 //! alignment, fixed buffers or gaps are left alone.
 
 use crate::model::{Buffer, Offset, Problem, Solution, Time};
+use crate::sort::{sort_by_i64_key, sort_pairs};
 use crate::validate::validate;
 
 /// A problem split into layers: parts side by side in time (runs) and stacked in memory
@@ -73,6 +74,13 @@ impl Leaf {
         Problem::new(buffers, self.height)
     }
 }
+
+/// Whether this build splits into layers at all. Not in WebAssembly for now: its code (and
+/// the sorts it instantiates) cost the npm package's .wasm 9 KB gzipped, which would take the
+/// app's first visit past its 400 KB budget (BENCHMARKS.md, 2026-12-05 "layers"). There the
+/// `layers` switch is accepted and does nothing, so the package answers as with it off,
+/// until the teaching search (`traceSearch`, 13 KB) moves to a .wasm loaded on first use.
+pub(crate) const BUILT: bool = !cfg!(target_family = "wasm");
 
 /// Most members of an instant searched by meet in the middle (2^12 subsets a half).
 const MEET_MEMBERS: usize = 24;
@@ -156,7 +164,7 @@ pub(crate) fn pack(
     pack_leaf: &mut dyn FnMut(&Problem) -> Option<Vec<Offset>>,
 ) -> Option<Solution> {
     let mut by_size: Vec<usize> = (0..split.leaves.len()).collect();
-    by_size.sort_by_key(|&l| split.leaves[l].members.len());
+    sort_by_i64_key(&mut by_size, |&l| split.leaves[l].members.len() as i64);
     if order == LeafOrder::LargestFirst {
         by_size.reverse();
     }
@@ -234,7 +242,7 @@ fn start_of(problem: &Problem, run: &[u32]) -> Time {
 /// `set` cut at the instants no buffer of it crosses, each run in order of start.
 fn runs(problem: &Problem, mut set: Vec<u32>) -> Vec<Vec<u32>> {
     let life = |i: u32| problem.buffers[i as usize].lifespan;
-    set.sort_unstable_by_key(|&i| (life(i).lower, i));
+    sort_by_i64_key(&mut set, |&i| life(i).lower);
     let mut runs: Vec<Vec<u32>> = Vec::new();
     let mut end = Time::MIN;
     for i in set {
@@ -255,7 +263,7 @@ fn flat_height(problem: &Problem, run: &[u32]) -> Option<Offset> {
         changes.push((b.lifespan.lower, b.size));
         changes.push((b.lifespan.upper, -b.size));
     }
-    changes.sort_unstable();
+    sort_pairs(&mut changes);
     let mut load = 0;
     let mut height = None;
     let mut at = 0;
@@ -284,36 +292,52 @@ fn layers_of(problem: &Problem, run: &[u32], cells: &mut u64) -> Vec<Vec<u32>> {
         .map(|&i| problem.buffers[i as usize].lifespan.upper)
         .max()
         .unwrap_or(start);
-    // (instant, member, signed size): each buffer starts or ends inside the run at most once.
-    let mut events: Vec<(Time, u32, Offset)> = Vec::new();
+    // (instant, member signed by its size): each buffer starts or ends inside the run at
+    // most once. Pairs of i64, a type the crate already sorts (`crate::sort`: each sort
+    // instantiated costs the .wasm kilobytes).
+    let mut events: Vec<(Time, i64)> = Vec::new();
     for (member, &i) in run.iter().enumerate() {
         let b = &problem.buffers[i as usize];
         if b.lifespan.lower > start {
-            events.push((b.lifespan.lower, member as u32, b.size));
+            events.push((b.lifespan.lower, 2 * member as i64));
         }
         if b.lifespan.upper < end {
-            events.push((b.lifespan.upper, member as u32, -b.size));
+            events.push((b.lifespan.upper, 2 * member as i64 + 1));
         }
     }
     events.sort_unstable();
-    let mut instants: Vec<std::ops::Range<usize>> = Vec::new();
+    // (instant, net size, member).
+    let events: Vec<(Time, Offset, u32)> = events
+        .into_iter()
+        .map(|(time, code)| {
+            let member = (code / 2) as usize;
+            let size = problem.buffers[run[member] as usize].size;
+            (
+                time,
+                if code % 2 == 0 { size } else { -size },
+                member as u32,
+            )
+        })
+        .collect();
+    // Each instant as (first, end) of its events, fewest events first.
+    let mut instants: Vec<(usize, usize)> = Vec::new();
     let mut first = 0;
     for at in 1..=events.len() {
         if at == events.len() || events[at].0 != events[first].0 {
-            instants.push(first..at);
+            instants.push((first, at));
             first = at;
         }
     }
-    instants.sort_by_key(|r| r.len());
+    sort_by_i64_key(&mut instants, |&(first, end)| (end - first) as i64);
     let mut ties = Ties::new(run.len());
     let mut later = Vec::new();
-    for instant in instants {
-        if !ties.balance(&events[instant.clone()], cells, false) {
-            later.push(instant);
+    for (first, end) in instants {
+        if !ties.balance(&events[first..end], cells, false) {
+            later.push((first, end));
         }
     }
-    for instant in later {
-        ties.balance(&events[instant], cells, true);
+    for (first, end) in later {
+        ties.balance(&events[first..end], cells, true);
     }
     let mut layer_of = vec![u32::MAX; run.len()];
     let mut layers: Vec<Vec<u32>> = Vec::new();
@@ -358,9 +382,13 @@ impl Ties {
     /// in balance first, taking the members already tied as one. Returns `false`, leaving the
     /// rest for later, where no search is cheap enough; with `force` it ties that rest
     /// together instead.
-    fn balance(&mut self, events: &[(Time, u32, Offset)], cells: &mut u64, force: bool) -> bool {
-        let mut nets: Vec<(u32, Offset)> = events.iter().map(|e| (self.find(e.1), e.2)).collect();
-        nets.sort_unstable_by_key(|n| n.0);
+    fn balance(&mut self, events: &[(Time, Offset, u32)], cells: &mut u64, force: bool) -> bool {
+        // (root, net size), by root.
+        let mut nets: Vec<(i64, Offset)> = events
+            .iter()
+            .map(|e| (self.find(e.2) as i64, e.1))
+            .collect();
+        nets.sort_unstable();
         nets.dedup_by(|next, kept| {
             let same = next.0 == kept.0;
             if same {
@@ -377,7 +405,7 @@ impl Ties {
                 None => return false,
             };
             for &at in &group[1..] {
-                self.tie(nets[group[0]].0, nets[at].0);
+                self.tie(nets[group[0]].0 as u32, nets[at].0 as u32);
             }
             let mut at = 0;
             nets.retain(|_| {
@@ -419,9 +447,10 @@ fn meet_in_the_middle(weights: &[Offset]) -> Vec<usize> {
         sums
     };
     let (left, right) = (sums(&weights[..half]), sums(&weights[half..]));
-    // Nonempty left subsets by (sum, size, mask): the smallest for a sum comes first.
-    let mut by_sum: Vec<(Offset, u32, usize)> = (1..left.len())
-        .map(|mask| (left[mask], mask.count_ones(), mask))
+    // Nonempty left subsets by sum, then size (the smallest for a sum comes first) and mask:
+    // `size << 16 | mask` (a half has at most 12 weights).
+    let mut by_sum: Vec<(Offset, i64)> = (1..left.len())
+        .map(|mask| (left[mask], i64::from(mask.count_ones()) << 16 | mask as i64))
         .collect();
     by_sum.sort_unstable();
     let lookup = |sum: Offset| {
@@ -439,8 +468,8 @@ fn meet_in_the_middle(weights: &[Offset]) -> Vec<usize> {
         if mask != 0 && sum == 0 {
             offer(0, 0);
         }
-        if let Some(&(_, left_size, left_mask)) = lookup(-sum) {
-            offer(left_size, left_mask);
+        if let Some(&(_, packed)) = lookup(-sum) {
+            offer((packed >> 16) as u32, (packed & 0xffff) as usize);
         }
     }
     let (_, left_mask, right_mask) = best.expect("all the weights together add up to zero");

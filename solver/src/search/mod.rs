@@ -16,7 +16,7 @@ use std::fmt;
 use crate::bounds::{BoundReason, LoadProfile, LowerBound};
 use crate::heuristics::{Greedy, Heuristic};
 use crate::model::{Offset, Problem, ProblemError, Solution, Time, MAX_MAGNITUDE};
-use crate::monitor::{Monitor, Progress};
+use crate::monitor::{CheckBudget, Monitor, Progress};
 use crate::params::{ParamsError, Preordering, SolverParams};
 use crate::sweep::Sweep;
 use crate::validate::{validate, ValidationError};
@@ -206,6 +206,9 @@ pub fn solve(
 /// Like [`solve`], running only `share` of the portfolio's searches: one web worker's part
 /// of a race (natively, [`solve_parallel`] races the parts on threads). A part whose
 /// searches all end without a decision reports [`Outcome::Stopped`]: the others may decide.
+// Never inlined: a split into layers packs its leaves with it (`pack_by_layers`), and a
+// copy inlined into a caller as well would carry the whole solve twice.
+#[inline(never)]
 pub fn solve_share(
     problem: &Problem,
     params: &SolverParams,
@@ -407,7 +410,7 @@ impl Prepared {
         counter: &mut ProgressCounter,
         monitor: &mut dyn Monitor,
     ) -> Option<Report> {
-        if !params.layers {
+        if !params.layers || !layers::BUILT {
             return None;
         }
         let height = portfolio::flat_load(&self.sweep)?;
@@ -468,15 +471,17 @@ impl Prepared {
     }
 }
 
-/// The most nodes the leaves' searches of one split into layers take together (a few
-/// hundredths of a second): on cut rectangles a leaf is packed in a few hundred nodes or not
-/// soon, and a split that fails delays the portfolio by this much.
-const LAYER_NODES: u64 = 1 << 14;
+/// The most stop checks (one every 64 nodes) the leaves' searches of one split into layers
+/// take together (about 16,000 nodes, a few hundredths of a second): on cut rectangles a leaf
+/// is packed in a few hundred nodes or not soon, and a split that fails delays the
+/// portfolio by this much.
+const LAYER_CHECKS: u64 = 1 << 8;
 
 /// With `layers`: a packing of `problem` at `height` (at most its capacity, where its load is
-/// the same at every instant) from its layers, the leaves packed by the portfolio within
-/// [`LAYER_NODES`] (`search/layers.rs`); `None` where they do not apply or a leaf is not
-/// packed. Nodes are counted in `counter`, which also relays the monitor's stop.
+/// the same at every instant) from its layers, the leaves packed by [`solve_share`] (the
+/// whole portfolio, without layers) within [`LAYER_CHECKS`] stop checks
+/// (`search/layers.rs`); `None` where they do not apply or a leaf is not packed. Nodes are
+/// counted in `counter`; the monitor's stop is heeded.
 pub(crate) fn pack_by_layers(
     problem: &Problem,
     params: &SolverParams,
@@ -490,26 +495,20 @@ pub(crate) fn pack_by_layers(
         layers: false,
         ..params.clone()
     };
-    let mut spent = 0;
+    let mut checks = LAYER_CHECKS;
     let solution = layers::pack(
         problem,
         &split,
         layers::LeafOrder::LargestFirst,
         &mut |leaf| {
-            let prepared = Prepared::at_capacity(leaf, &params, monitor).ok()?.ok()?;
-            let keys = prepared.key_tables(leaf);
-            let end = run_portfolio(
-                prepared.sweeps(&keys),
-                &params,
-                leaf.capacity,
-                Share::WHOLE,
-                &mut |nodes, backtracks| {
-                    spent += nodes;
-                    counter.tick(nodes, backtracks, monitor) || spent > LAYER_NODES
-                },
-                &mut |_| {},
-            );
-            (end.step == Step::Solved).then(|| prepared.solution(leaf, leaf.capacity, &end).offsets)
+            let mut budget = CheckBudget::new(&mut *monitor, checks);
+            let report = solve_share(leaf, &params, Share::WHOLE, &mut budget).ok()?;
+            checks = budget.left();
+            counter.add(report.stats.nodes, report.stats.backtracks);
+            match report.outcome {
+                Outcome::Solved(solution) => Some(solution.offsets),
+                _ => None,
+            }
         },
     )?;
     // Every leaf was packed at its height, so the whole is within `height`.
