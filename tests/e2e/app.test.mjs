@@ -215,8 +215,9 @@ test('the Advanced panel lists every switch, bufpack\'s own marked, and sends th
     "Handovers (bufpack's own)",
     "Widen windows (bufpack's own)",
     "Peak windows (bufpack's own)",
+    "Layers (bufpack's own)",
   ]);
-  assert.equal(labels.length, 21, `${labels}`);
+  assert.equal(labels.length, 22, `${labels}`);
   await page.screenshot({ path: path.join(shots, 'advanced.png'), fullPage: true });
   // Record the options the app gives the package (its namespace is read-only: a copy with
   // solveInWorker wrapped stands in), then solve with Fill holes off.
@@ -250,6 +251,7 @@ test('the Advanced panel lists every switch, bufpack\'s own marked, and sends th
   assert.equal(sent.handovers, true);
   assert.equal(sent.widenWindows, true);
   assert.equal(sent.peakWindows, true);
+  assert.equal(sent.layers, true);
   assert.equal(sent.hatlessPruning, true);
   await fillHoles.check();
   await page.evaluate(() => (globalThis.bufpack = globalThis.originalBufpack));
