@@ -593,19 +593,7 @@ fn ablation_layers_pack_a_cut_rectangle_at_its_bound() {
     // within the same number of checks (0.72% above after 10 s).
     let mut problem = cut_rectangle(&mut Rng::new(16), 391, 1 << 20, 1000);
     problem.capacity = MAX_MAGNITUDE;
-    let run = |layers| {
-        let mut monitor = Countdown {
-            left: 2_000,
-            seen: Vec::new(),
-            improved: Vec::new(),
-        };
-        let params = SolverParams {
-            layers,
-            ..SolverParams::default()
-        };
-        let report = minimize(&problem, &params, &mut monitor).unwrap();
-        (checked(&problem, &report), report)
-    };
+    let run = |layers| minimised_with_layers(&problem, layers, 2_000);
     let (without, report) = run(false);
     assert!(without > report.load, "{without} vs {}", report.load);
     let (with, report) = run(true);
@@ -622,19 +610,7 @@ fn ablation_layers_stack_leaves_minimised_on_their_own() {
     // reach within the same number of checks (4.4% above LOAD after 2 s; layers: 0.5%).
     let mut problem = cut_rectangle(&mut Rng::new(5), 500, 1 << 20, 1000);
     problem.capacity = MAX_MAGNITUDE;
-    let run = |layers| {
-        let mut monitor = Countdown {
-            left: 20_000,
-            seen: Vec::new(),
-            improved: Vec::new(),
-        };
-        let params = SolverParams {
-            layers,
-            ..SolverParams::default()
-        };
-        let report = minimize(&problem, &params, &mut monitor).unwrap();
-        (checked(&problem, &report), report)
-    };
+    let run = |layers| minimised_with_layers(&problem, layers, 20_000);
     let (without, _) = run(false);
     let (with, report) = run(true);
     println!(
@@ -644,6 +620,22 @@ fn ablation_layers_stack_leaves_minimised_on_their_own() {
     assert!(with < without, "{with} with, {without} without");
     assert!(with > report.load);
     assert_eq!(report.found_by, Some(FoundBy::Layers));
+}
+
+/// `problem` minimised with `layers` on or off within `checks` stop checks: the height
+/// (validated) and the report.
+fn minimised_with_layers(problem: &Problem, layers: bool, checks: u32) -> (Offset, MinimizeReport) {
+    let mut monitor = Countdown {
+        left: checks,
+        seen: Vec::new(),
+        improved: Vec::new(),
+    };
+    let params = SolverParams {
+        layers,
+        ..SolverParams::default()
+    };
+    let report = minimize(problem, &params, &mut monitor).unwrap();
+    (checked(problem, &report), report)
 }
 
 /// A [`Countdown`] that asks for a report at every check.

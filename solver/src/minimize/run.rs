@@ -271,12 +271,18 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// Whether the split into layers is worth trying: switched on, built, and the bound is
+    /// the load (a packing at the bound would leave no byte free).
+    fn layers_apply(&self, params: &SolverParams) -> bool {
+        params.layers && layers::BUILT && self.lower_bound == self.load
+    }
+
     /// With `layers`, where the bound is the load: the packing at the bound that the
     /// problem's layers give with every leaf packed at its height by the exact search within
     /// a small budget (`search::pack_by_layers`, a decision's), which is optimal. Cheap
     /// where it fails, so it goes first; [`Run::layers`] later minimises the leaves.
     fn layers_at_bound(&mut self, params: &SolverParams, monitor: &mut dyn Monitor) {
-        if !params.layers || !layers::BUILT || self.lower_bound != self.load {
+        if !self.layers_apply(params) {
             return;
         }
         let height = self.lower_bound;
@@ -293,7 +299,7 @@ impl<'a> Run<'a> {
     /// (optimal); a leaf packed higher lifts the layers above it, and the packing is kept
     /// only when lower than the best.
     fn layers(&mut self, params: &SolverParams, monitor: &mut dyn Monitor) {
-        if !params.layers || !layers::BUILT || self.lower_bound != self.load {
+        if !self.layers_apply(params) {
             return;
         }
         let Some(split) = layers::split(self.problem, self.lower_bound) else {
