@@ -639,16 +639,15 @@ fn minimize_beyond_the_addressable_memory_says_so_without_a_capacity() {
 
 #[test]
 fn a_panic_is_an_internal_error_that_leaves_the_output_alone() {
-    let input = temp_path("panic-in.csv");
-    let output = temp_path("panic-out.csv");
-    std::fs::write(&input, example_text()).unwrap();
+    let input = TempFile::with("panic-in.csv", &example_text());
+    let output = TempFile::empty("panic-out.csv");
     // Panics in the search, and (the example is packed by the first heuristic, with no
     // search) once it returns.
     for mode in [&["--capacity=12"][..], &["--minimize", "--threads=2"]] {
-        std::fs::write(&output, "kept\n").unwrap();
+        std::fs::write(output.path(), "kept\n").unwrap();
         let mut args: Vec<String> = mode.iter().map(|a| a.to_string()).collect();
-        args.push(format!("--input={}", input.display()));
-        args.push(format!("--output={}", output.display()));
+        args.push(format!("--input={}", input.path()));
+        args.push(format!("--output={}", output.path()));
         let run = Command::new(BUFPACK)
             .args(&args)
             .env("BUFPACK_PANIC_FOR_TESTS", "1")
@@ -665,6 +664,6 @@ fn a_panic_is_an_internal_error_that_leaves_the_output_alone() {
         assert!(stderr.contains("This is a bug in bufpack"), "{stderr}");
         // Rust's own message and backtrace only with RUST_BACKTRACE.
         assert!(!stderr.contains("panicked at"), "{stderr}");
-        assert_eq!(std::fs::read_to_string(&output).unwrap(), "kept\n");
+        assert_eq!(std::fs::read_to_string(output.path()).unwrap(), "kept\n");
     }
 }
