@@ -41,6 +41,8 @@ afterEach(() => assertNoProblems(site));
 test('the Learn bundle is fetched only when its tab is opened', () => {
   assert.ok(beforeLearn.includes('/app_bg.wasm'), `first visit: ${beforeLearn}`);
   assert.ok(!beforeLearn.some((p) => p.startsWith('/learn')), `first visit: ${beforeLearn}`);
+  // The search recorder (bufpack_trace_wasm) is the package's, loaded on the first trace.
+  assert.ok(!beforeLearn.some((p) => p.includes('bufpack_trace_wasm')), `first visit: ${beforeLearn}`);
   assert.ok(requested.includes('/learn_bg.wasm'));
   // Nor does the app load the embeddable viewer (bufpack/view), which its footer links to.
   assert.ok(!requested.some((p) => p.includes('bufpack_view') || p.endsWith('/view.js')), `${requested}`);
@@ -67,7 +69,7 @@ async function record(csv, capacity) {
 test('a recorded search steps forward and back to exactly the same pictures', async () => {
   const csv = fixture('examples/input.12.csv');
   await record(csv, 12);
-  const expected = bufpack.traceSearch(bufpack.Problem.fromCsv(csv), { capacity: 12, ...MINIMALLOC });
+  const expected = await bufpack.traceSearch(bufpack.Problem.fromCsv(csv), { capacity: 12, ...MINIMALLOC });
   const total = Number(await page.$eval('#learn-scrub', (s) => s.max));
   assert.equal(total, expected.events.length, 'the page holds the whole trace');
   const before = [await pixels()];
@@ -109,7 +111,7 @@ test('play runs to the end by itself, and the speed slider is read', async () =>
 
 test('the infeasible example: a section pruning is told in words, its technique lit, the end says why', async () => {
   const csv = fixture('teaching/infeasible.6.csv');
-  const trace = bufpack.traceSearch(bufpack.Problem.fromCsv(csv), { capacity: 6, ...MINIMALLOC });
+  const trace = await bufpack.traceSearch(bufpack.Problem.fromCsv(csv), { capacity: 6, ...MINIMALLOC });
   assert.equal(trace.outcome, 'infeasible');
   const first = trace.events.findIndex((e) => e.kind === 'prune' && e.rule === 'section');
   assert.ok(first >= 0, 'the example prunes by section inference');
@@ -183,4 +185,9 @@ test('the Learn view follows the page theme', async () => {
   assert.ok(light.reduce((a, b) => a + b) > 600, `light background ${light}`);
   await page.screenshot({ path: path.join(shots, 'learn-dark.png'), fullPage: false });
   await page.click('button[title="Switch between light and dark"]');
+});
+
+test('the search recorder was fetched once, for the traces', () => {
+  const fetched = requested.filter((p) => p.endsWith('/bufpack/bufpack_trace_wasm_bg.wasm'));
+  assert.equal(fetched.length, 1, `${requested}`);
 });

@@ -72,9 +72,10 @@ async function tooltips(pattern) {
   return seen.join(' | ');
 }
 
-test('the first visit does not fetch the model support, and stays under 400 KB gzipped', () => {
+test('the first visit fetches neither the model support nor the search recorder, and stays under 400 KB gzipped', () => {
   assert.ok(requested.includes('/bufpack/bufpack_wasm_bg.wasm'), requested.join(' '));
   assert.ok(!requested.some((p) => p.includes('bufpack_models_wasm')), requested.join(' '));
+  assert.ok(!requested.some((p) => p.includes('bufpack_trace_wasm')), requested.join(' '));
   const files = [...new Set(requested.map((p) => (p === '/' ? '/index.html' : p)))].filter((p) => existsSync(path.join(dist, p)));
   const gzipped = files.reduce((total, p) => total + gzipSync(readFileSync(path.join(dist, p)), { level: 9 }).length, 0);
   assert.ok(files.includes('/app_bg.wasm') && files.includes('/index.html'), files.join(' '));

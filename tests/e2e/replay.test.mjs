@@ -19,7 +19,7 @@ const input = fixture('examples/input.12.csv');
 const teaching = fixture('teaching/perfect.11.csv');
 const problem = bufpack.Problem.fromCsv(input);
 // The search the page will record, recorded here too: its length and its ending.
-const reference = bufpack.traceSearch(bufpack.Problem.fromCsv(input), { capacity: 12 });
+const reference = await bufpack.traceSearch(bufpack.Problem.fromCsv(input), { capacity: 12 });
 assert.ok(reference.events.length > 10, `a trace to step through (${reference.events.length} events)`);
 
 const PAGE = `<!doctype html>
@@ -44,6 +44,7 @@ ${INSTRUMENT}
   <div class="row">
     <bufpack-replay id="malformed"></bufpack-replay>
     <bufpack-replay id="wrong"></bufpack-replay>
+    <bufpack-replay id="promised" capacity="12"></bufpack-replay>
     <bufpack-replay id="missing" src="/missing.csv" capacity="5"></bufpack-replay>
     <bufpack-replay id="no-capacity"></bufpack-replay>
   </div>
@@ -55,19 +56,23 @@ ${INSTRUMENT}
     const problem = Problem.fromCsv(${JSON.stringify(input)});
     const fromTrace = document.getElementById('from-trace');
     fromTrace.problem = problem;
-    fromTrace.trace = traceSearch(problem, { capacity: 12 });
+    fromTrace.trace = await traceSearch(problem, { capacity: 12 });
     document.getElementById('from-csv').setAttribute('csv', ${JSON.stringify(teaching)});
     // Inside another component's shadow root, at the optimum (no capacity).
     const shadow = document.getElementById('host').attachShadow({ mode: 'open' });
     shadow.innerHTML = '<style>bufpack-replay { height: 400px; }</style><bufpack-replay id="inner" theme="dark"></bufpack-replay>';
     shadow.getElementById('inner').setAttribute('csv', ${JSON.stringify(teaching)});
-    window.handle = mountReplay(document.getElementById('mounted'), { trace: traceSearch(problem, { capacity: 12 }), problem, capacity: 12, theme: 'dark' });
+    window.handle = mountReplay(document.getElementById('mounted'), { trace: await traceSearch(problem, { capacity: 12 }), problem, capacity: 12, theme: 'dark' });
     document.getElementById('malformed').setAttribute('csv', 'id,lower,upper,size\\na,0,4,2\\nb,2,x,3\\n');
     // A trace of the 12-buffer problem, given a 2-buffer problem.
     const wrong = document.getElementById('wrong');
     wrong.problem = Problem.fromCsv('id,lower,upper,size\\na,0,4,2\\nb,2,6,3\\n');
     wrong.setAttribute('capacity', '5');
     wrong.trace = fromTrace.trace;
+    // traceSearch without its await: the promise itself.
+    const promised = document.getElementById('promised');
+    promised.problem = problem;
+    promised.trace = traceSearch(problem, { capacity: 12 });
     // A trace without the capacity it was recorded at (the problem has none).
     const noCapacity = document.getElementById('no-capacity');
     noCapacity.problem = problem;
@@ -206,6 +211,7 @@ test('bad input shows what and where in the element, and the others keep working
   const error = (selector) => errorIn(page, selector);
   assert.match(await error('#malformed'), /csv: line 3, column 5 \(upper\)/);
   assert.match(await error('#wrong'), /trace: event \d+ names buffer \d+, but problem has 2 buffers/);
+  assert.match(await error('#promised'), /trace: a promise; give what it resolves to \(element\.trace = await traceSearch/);
   assert.match(await error('#missing'), /cannot load \/missing\.csv: HTTP 404/);
   assert.match(await error('#no-capacity'), /^Cannot replay this searchcapacity: /);
   assert.equal(await page.locator('#malformed canvas').count(), 0);
@@ -235,7 +241,7 @@ test('destroy removes the replay and every listener, observer and worker, also w
   assert.ok((await page.evaluate(() => window.workersStarted)) > started, 'the recording started a worker');
   assert.equal(await page.locator('#late').evaluate((e) => e.childNodes.length), 0);
   await page.evaluate(() => {
-    for (const id of ['from-trace', 'from-csv', 'malformed', 'wrong', 'missing', 'no-capacity']) document.getElementById(id).remove();
+    for (const id of ['from-trace', 'from-csv', 'malformed', 'wrong', 'promised', 'missing', 'no-capacity']) document.getElementById(id).remove();
     document.getElementById('host').shadowRoot.getElementById('inner').remove();
   });
   const left = await page.evaluate(() => window.leaks());

@@ -48,12 +48,12 @@ function generated(family, buffers) {
  * A replay's inputs: the problem's CSV, its optimum (the capacity searched at) and the trace
  * recorded there as `<family>-<buffers>.trace.json`, with the replay's limits (20,000 events).
  */
-function replayFiles(family, buffers) {
+async function replayFiles(family, buffers) {
   const input = generated(family, buffers);
   const problem = bufpack.Problem.fromCsv(readFileSync(input, 'utf8'));
   const optimum = bufpack.minimize(problem, { timeoutSeconds: 10 });
   if (optimum.status !== 'optimal') throw new Error(`${input}: no proven optimum in 10 s`);
-  const trace = bufpack.traceSearch(problem, { capacity: optimum.height, maxEvents: 20_000, timeoutSeconds: 10 });
+  const trace = await bufpack.traceSearch(problem, { capacity: optimum.height, maxEvents: 20_000, timeoutSeconds: 10 });
   const json = path.join(work, `${family}-${buffers}.trace.json`);
   writeFileSync(json, JSON.stringify(trace));
   return { csv: input, json, capacity: optimum.height, buffers: problem.buffers.length, events: trace.events.length };
@@ -114,7 +114,7 @@ for (const [family, buffers] of [['training', 10_000], ['huge', 100_000]]) {
   console.log(`layout, ${family}, ${buffers.toLocaleString('en')} buffers: import to first frame ${await firstFrame(`kind=layout&csv=/data/${path.basename(file)}`)}`);
 }
 for (const [family, buffers] of [['cnn', 50], ['training', 200]]) {
-  const files = replayFiles(family, buffers);
+  const files = await replayFiles(family, buffers);
   const csv = `/data/${path.basename(files.csv)}`;
   const about = `replay, ${family}, ${files.buffers} buffers at capacity ${files.capacity} (${files.events} events)`;
   const traced = await firstFrame(`kind=trace&csv=${csv}&trace=/data/${path.basename(files.json)}&capacity=${files.capacity}`);

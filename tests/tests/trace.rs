@@ -329,3 +329,29 @@ fn a_problem_ruled_out_before_the_search_has_no_events_and_a_reason() {
         Outcome::Infeasible(bufpack::Infeasibility::Load { time: 2, load: 6 })
     ));
 }
+
+#[test]
+fn a_problem_too_large_for_the_search_is_undecided_in_a_trace_without_heuristics() {
+    // 3,200 buffers all live at once: over five million pairs that share time, past the
+    // exact search's budget. `solve` packs it with its first heuristic; a trace has no search
+    // to record, runs no heuristic, and says why.
+    let buffers = (0..3_200)
+        .map(|i| bufpack::Buffer::new(format!("b{i}"), 0, 2, 1))
+        .collect();
+    let problem = Problem::new(buffers, 3_200);
+    let traced = trace(&problem, &SolverParams::default(), 100, &mut ()).unwrap();
+    assert!(traced.events.is_empty());
+    assert!(
+        matches!(
+            traced.report.outcome,
+            Outcome::Undecided(bufpack::Undecided::TooLarge { items: 3_200, .. })
+        ),
+        "{:?}",
+        traced.report.outcome
+    );
+    let solved = solve(&problem, &SolverParams::default(), &mut ()).unwrap();
+    match solved.outcome {
+        Outcome::Solved(solution) => assert_eq!(validate(&problem, &solution), Ok(())),
+        other => panic!("the heuristics pack it: {other:?}"),
+    }
+}

@@ -15,8 +15,8 @@ export {
   solveFromCsv,
   solveInWorker,
   traceInWorker,
-  traceSearch,
   validateSolution,
   version,
 } from './core.js';
+export { traceSearch } from './trace.js';
 export { TfliteModel, isTfliteModel, minimizeModel, planModel, readModel } from './models.js';

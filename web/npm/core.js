@@ -42,7 +42,7 @@ export function callWasm(fn, ...args) {
   return callModule(raw.__wbg_reset_state, fn, ...args);
 }
 
-/** `callWasm` for a function of another module of the package (models.js), reset with its own `reset`. */
+/** `callWasm` for a function of another module of the package (trace.js, models.js), reset with its own `reset`. */
 export function callModule(reset, fn, ...args) {
   try {
     return fn(...args);
@@ -378,22 +378,6 @@ function mustMinimize(control, capacity) {
     throw refused('options.capacity', 'expected a capacity to solve against (or minimize: true)');
   }
   return minimise;
-}
-
-/**
- * Solves at the capacity with one search (the first ordering) and records it for teaching:
- * `{ outcome, solution?, reason?, message?, events, counts, truncated, sections, ordering,
- * nodes, backtracks, elapsedSeconds }`. Options: `capacity` (else the problem's),
- * `maxEvents` (default 20000; the rest are only counted), `timeoutSeconds`, `onProgress`,
- * and any solver switch. An infeasible problem, an undecided search or a time limit is an
- * outcome, not an error.
- */
-export function traceSearch(problem, options) {
-  const { control, params } = splitOptions(options, OPTIONS.traceSearch);
-  const shape = problemArgument(problem);
-  const capacity = control.capacity ?? shape.capacity;
-  if (capacity === undefined) throw refused('options.capacity', 'expected a capacity to trace the search at');
-  return callWasm(raw.traceSearch, { buffers: shape.buffers, capacity }, params, control.maxEvents, wasmControl(control));
 }
 
 /** The ids of a `returnProblem: 'columns'` answer as strings. */

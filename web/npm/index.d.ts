@@ -460,8 +460,12 @@ export interface SearchTrace {
   problem?: Problem;
 }
 
-/** Records one search (the first ordering) at the capacity, on the calling thread, for teaching. */
-export function traceSearch(problem: ProblemInit, options?: TraceOptions): SearchTrace;
+/**
+ * Records one search (the first ordering) at the capacity, on the calling thread, for
+ * teaching. The recorder is a .wasm of its own, fetched and compiled on the first trace
+ * (hence the promise); a page that only solves never downloads it.
+ */
+export function traceSearch(problem: ProblemInit, options?: TraceOptions): Promise<SearchTrace>;
 
 /** `traceSearch` in a worker; CSV input is parsed there. */
 export function traceInWorker(

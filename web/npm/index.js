@@ -28,6 +28,9 @@ setPlatform({
     await glue.default({ module_or_path: await compile(new URL('./bufpack_models_wasm_bg.wasm', import.meta.url)) });
     return glue;
   },
+  // The search recorder (traceSearch, traceInWorker): a .wasm of its own, compiled on the
+  // first trace.
+  compileTrace: () => compile(new URL('./bufpack_trace_wasm_bg.wasm', import.meta.url)),
   createWorker() {
     const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     return {

@@ -18,6 +18,11 @@ setPlatform({
     glue.initSync({ module: new WebAssembly.Module(readFileSync(new URL('./bufpack_models_wasm_bg.wasm', import.meta.url))) });
     return glue;
   },
+  // The search recorder (traceSearch, traceInWorker): a .wasm of its own, compiled on the
+  // first trace.
+  async compileTrace() {
+    return new WebAssembly.Module(readFileSync(new URL('./bufpack_trace_wasm_bg.wasm', import.meta.url)));
+  },
   createWorker() {
     // execArgv: [] — a worker inherits the process's Node options by default, and some make
     // no sense for a worker file: under `node --input-type=module -e ...` every worker

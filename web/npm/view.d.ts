@@ -53,7 +53,7 @@ export function mountLayout(element: Element | ShadowRoot, options?: LayoutOptio
 
 export interface ReplayOptions {
   /**
-   * A recorded search (`traceSearch` or `traceInWorker`'s result) to replay. Its problem is
+   * A recorded search (what `traceSearch` or `traceInWorker` resolves to) to replay. Its problem is
    * `problem`, else the trace's own `problem` (`traceInWorker` on CSV), else `csv` or `src`.
    * Without a trace, the search of `src` or `csv` is recorded in the package's worker.
    */
@@ -98,7 +98,7 @@ export interface BufpackLayoutElement extends HTMLElement {
 
 /**
  * `<bufpack-replay csv="…" capacity="12" speed="4" theme="auto">`, or with
- * `element.trace = traceSearch(problem)` (and `element.problem` unless the trace holds it):
+ * `element.trace = await traceSearch(problem)` (and `element.problem` unless the trace holds it):
  * the replay in a shadow root, 420 px high unless styled.
  */
 export interface BufpackReplayElement extends HTMLElement {

@@ -306,8 +306,11 @@ function replaySetup(shared) {
     }
     const trace = current.trace;
     if (trace !== undefined && trace !== null) {
+      if (typeof trace?.then === 'function') {
+        return { error: 'trace: a promise; give what it resolves to (element.trace = await traceSearch(…))' };
+      }
       if (typeof trace !== 'object' || !Array.isArray(trace.events)) {
-        return { error: 'trace: expected a recorded search (traceSearch\'s result, with events)' };
+        return { error: 'trace: expected a recorded search (what traceSearch resolves to, with events)' };
       }
       return { csv: problem.csv, source: problem.source, capacity: capacity ?? problem.capacity, trace };
     }
@@ -453,7 +456,7 @@ if (typeof customElements !== 'undefined' && typeof HTMLElement !== 'undefined')
       },
     }),
   });
-  /** `<bufpack-replay csv="…" capacity="12">`: see mountReplay; `element.trace = traceSearch(…)`. */
+  /** `<bufpack-replay csv="…" capacity="12">`: see mountReplay; `element.trace = await traceSearch(…)`. */
   defineElement('bufpack-replay', {
     attributes: ['src', 'csv', 'capacity', 'theme', 'speed'],
     properties: ['trace', 'problem'],

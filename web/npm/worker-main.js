@@ -2,27 +2,34 @@
 // module the page already compiled, run one job, post progress, improvements and the
 // answer. The page terminates the worker when it is done with it.
 
-import { initSync, minimize, parseCsv, solve, solveCsv, traceSearch } from './bufpack_wasm.js';
+import { initSync, minimize, parseCsv, solve, solveCsv } from './bufpack_wasm.js';
 import { BufpackError } from './errors.js';
-import { callWasm } from './core.js';
+import { callModule, callWasm } from './core.js';
 
 /** `port` posts messages to the page; `listen` gets the page's. */
 export function serve(port, listen) {
   listen((message) => {
     if (message?.type !== 'run') return;
-    try {
-      const result = run(message, port);
+    const answer = (result) => {
       // Typed arrays move to the page without a copy.
       const transfer = result.columns
         ? Object.values(result.columns).filter(ArrayBuffer.isView).map((array) => array.buffer)
         : [];
       port.post({ type: 'result', result }, transfer);
-    } catch (thrown) {
+    };
+    const fail = (thrown) => {
       const error =
         thrown instanceof BufpackError
           ? thrown.toJSON()
           : { code: 'internal', message: `internal error (please report it): ${thrown?.message ?? thrown}` };
       port.post({ type: 'error', error });
+    };
+    try {
+      const result = run(message, port);
+      if (result instanceof Promise) result.then(answer, fail);
+      else answer(result);
+    } catch (thrown) {
+      fail(thrown);
     }
   });
 }
@@ -40,14 +47,19 @@ function run({ module, job, params, share, timeoutSeconds, wantProgress }, port)
       ? ({ offsets, height }) => port.post({ type: 'improved', offsets, height }, [offsets.buffer])
       : undefined,
   };
-  if (job.kind === 'trace') {
-    const parsed = job.text === undefined ? undefined : callWasm(parseCsv, job.text, job.capacity);
-    const problem = parsed ?? job.problem;
-    const trace = callWasm(traceSearch, { buffers: problem.buffers, capacity: job.capacity }, params, job.maxEvents, control);
-    return { trace, problem: parsed };
-  }
+  if (job.kind === 'trace') return trace(job, params, control);
   if (job.kind === 'csv') {
     return callWasm(solveCsv, job.text, job.capacity, job.minimize, job.problemForm, params, control);
   }
   return { solution: callWasm(job.minimize ? minimize : solve, job.problem, params, control) };
+}
+
+/** A trace job: the recorder is a .wasm of its own (web/npm/trace.js), loaded only here. */
+async function trace(job, params, control) {
+  const parsed = job.text === undefined ? undefined : callWasm(parseCsv, job.text, job.capacity);
+  const problem = parsed ?? job.problem;
+  const recorder = await import('./bufpack_trace_wasm.js');
+  recorder.initSync({ module: job.traceModule });
+  const trace = callModule(recorder.__wbg_reset_state, recorder.traceSearch, { buffers: problem.buffers, capacity: job.capacity }, params, job.maxEvents, control);
+  return { trace, problem: parsed };
 }

@@ -9,6 +9,7 @@ import { BufpackError } from './errors.js';
 import * as raw from './bufpack_wasm.js';
 import { callWasm, invalid, mustMinimize, OPTIONS, problemArgument, Problem, refused, Solution, splitOptions } from './core.js';
 import { platform } from './platform.js';
+import { traceModule } from './trace.js';
 
 /**
  * Solves (with a capacity) or minimises (without, or with `minimize: true`) a Problem or
@@ -65,6 +66,9 @@ export async function traceInWorker(input, options) {
     if (job.capacity === undefined) throw noCapacity();
     job.problem = { buffers: problem.buffers, capacity: job.capacity };
   }
+  // The recorder is a .wasm of its own: compiled here once, started in the worker.
+  job.traceModule = await traceModule();
+  checkSignal(control.signal);
   return race(job, [{ params: { ...params } }], control);
 }
 

@@ -1,7 +1,6 @@
 //! The functions JavaScript calls. Each takes plain objects, returns a plain object or
 //! throws an error object (see `error.rs`); `js/core.js` wraps them into the public API.
 
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
@@ -13,98 +12,14 @@ use bufpack::{
 };
 
 use crate::columns::columns;
+use crate::convert::{
+    from_js, from_js_or_default, given_problem, params_from_js, problem_from_js, to_js, Thrown,
+};
 use crate::error::{ErrorCode, ErrorShape};
 use crate::monitor::{ControlShape, JsMonitor, ShareShape};
 use crate::shapes::{
     check_totals, BoundShape, OffsetsShape, ParamsShape, ProblemShape, ReasonShape, SolutionShape,
-    PARAM_NAMES,
 };
-use crate::trace::TraceShape;
-
-/// What a call throws: an error object (`error.rs`) or a callback's own exception.
-pub(crate) type Thrown = JsValue;
-
-/// A value of shape `T`, or an `"invalid"` error at `path`. The wrapper checks every
-/// argument with its path before calling in, so this is a last line: its message keeps
-/// serde's account but not JavaScript's error names ("Error: ", "TypeError: ").
-fn from_js<T: DeserializeOwned>(value: JsValue, path: &str) -> Result<T, Thrown> {
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|error| ErrorShape::at(path, serde_message(&error)).into())
-}
-
-fn serde_message(error: &serde_wasm_bindgen::Error) -> String {
-    let text = error.to_string();
-    if text.contains("Reflect") {
-        // serde-wasm-bindgen reading a field of a non-object.
-        return "expected an object".to_string();
-    }
-    match text.split_once(": ") {
-        Some((name, rest)) if name.ends_with("Error") => rest.to_string(),
-        _ => text,
-    }
-}
-
-/// Like [`from_js`], with `undefined`/`null` standing for the default.
-fn from_js_or_default<T: DeserializeOwned + Default>(
-    value: JsValue,
-    what: &str,
-) -> Result<T, Thrown> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(T::default());
-    }
-    from_js(value, what)
-}
-
-/// A result as JavaScript gets it. Inputs are checked (totals included), so a value that
-/// cannot cross (a number past 2^53 - 1) is a bug here: code `"internal"`.
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, Thrown> {
-    serde_wasm_bindgen::to_value(value).map_err(|error| {
-        ErrorShape::new(
-            ErrorCode::Internal,
-            format!(
-                "internal error (please report it): cannot hand back the result: {}",
-                serde_message(&error)
-            ),
-        )
-        .into()
-    })
-}
-
-fn problem_from_js(value: JsValue) -> Result<Problem, Thrown> {
-    Ok(given_problem(value)?.0)
-}
-
-/// A checked problem and the capacity it names, if any. Without one the problem's
-/// capacity is `MAX_MAGNITUDE` (no limit); a problem may also name `MAX_MAGNITUDE` itself,
-/// which is why the two are told apart here rather than by value.
-fn given_problem(value: JsValue) -> Result<(Problem, Option<i64>), Thrown> {
-    let shape = from_js::<ProblemShape>(value, "problem")?;
-    let capacity = shape.capacity;
-    let problem = shape.into_problem();
-    problem.check().map_err(|e| ErrorShape::problem(&e))?;
-    check_totals(&problem)?;
-    Ok((problem, capacity))
-}
-
-fn params_from_js(value: JsValue) -> Result<SolverParams, Thrown> {
-    if value.is_object() {
-        let keys = js_sys::Object::keys(value.unchecked_ref::<js_sys::Object>());
-        if let Some(unknown) = keys
-            .iter()
-            .filter_map(|key| key.as_string())
-            .find(|key| !PARAM_NAMES.contains(&key.as_str()))
-        {
-            return Err(ErrorShape::at(
-                &format!("params.{unknown}"),
-                format!("unknown switch; expected one of {}", PARAM_NAMES.join(", ")),
-            )
-            .into());
-        }
-    }
-    from_js_or_default::<ParamsShape>(value, "params")?
-        .into_params()
-        .map_err(|e| ErrorShape::params(&e).into())
-}
 
 /// The solver's default switches, so JavaScript's `SolverParams` has one source of truth.
 #[wasm_bindgen(js_name = defaultParams)]
@@ -357,49 +272,6 @@ pub fn solve_csv(
     Ok(result.into())
 }
 
-/// The most events a trace keeps unless told otherwise: plenty to watch, a few MB at most.
-const DEFAULT_TRACE_EVENTS: f64 = 20_000.0;
-/// The most a caller may ask for (each event is a small object on the JavaScript heap).
-const MAX_TRACE_EVENTS: f64 = 1_000_000.0;
-
-/// Solves at the problem's capacity with one search (the first ordering) and records it:
-/// the first `max_events` events (default 20,000) and counts of all. Never throws for an
-/// infeasible problem or a time limit: those are outcomes of the trace.
-#[wasm_bindgen(js_name = traceSearch)]
-pub fn trace_search(
-    problem: JsValue,
-    params: JsValue,
-    max_events: Option<f64>,
-    control: JsValue,
-) -> Result<JsValue, Thrown> {
-    let (problem, capacity) = given_problem(problem)?;
-    if capacity.is_none() {
-        return Err(ErrorShape::at(
-            "problem.capacity",
-            "expected a capacity to trace the search at",
-        )
-        .into());
-    }
-    let max_events = max_events.unwrap_or(DEFAULT_TRACE_EVENTS);
-    if !(max_events.fract() == 0.0 && (0.0..=MAX_TRACE_EVENTS).contains(&max_events)) {
-        return Err(ErrorShape::at(
-            "options.maxEvents",
-            format!("expected a whole number from 0 to {MAX_TRACE_EVENTS}, found {max_events}"),
-        )
-        .into());
-    }
-    let params = params_from_js(params)?;
-    let mut monitor = JsMonitor::new(from_js_or_default(control, "options")?)?;
-    let trace = bufpack::trace(&problem, &params, max_events as usize, &mut monitor)
-        .map_err(|e| ErrorShape::solve(&e))?;
-    if let Some(thrown) = monitor.thrown.take() {
-        return Err(thrown);
-    }
-    to_js(&TraceShape::of(&problem, trace, monitor.elapsed_seconds()))
-}
-
-/// Checks a solution: `{ valid: true }`, or `{ valid: false, message }` naming the first
-/// failure. A malformed problem or solution throws `"invalid"`.
 #[wasm_bindgen]
 pub fn validate(problem: JsValue, solution: JsValue) -> Result<JsValue, Thrown> {
     #[derive(Serialize)]

@@ -2,6 +2,10 @@
 //! message that says what and where, and the position or buffer it concerns. `js/core.js`
 //! turns it into a `BufpackError` (a real `Error`); the codes are part of the package's API.
 
+// Built for the trace module alone (feature `trace` without `solver`), part of this serves
+// only the solver's functions.
+#![cfg_attr(not(feature = "solver"), allow(dead_code))]
+
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 

@@ -6,9 +6,10 @@
 //! the Worker API) is the hand-written JavaScript in `npm/`, which calls these functions; the
 //! shapes are documented in `npm/index.d.ts`.
 //!
-//! Two `.wasm` files come from this crate: the solver (feature `solver`) and, loaded on
-//! first use, TensorFlow Lite Micro models (feature `models`, `src/models.rs`, which uses
-//! nothing of the solver). Both are on by default, for tests and lints.
+//! Three `.wasm` files come from this crate: the solver (feature `solver`) and, loaded on
+//! first use, the recorded search (feature `trace`, `src/trace.rs`) and TensorFlow Lite
+//! Micro models (feature `models`, `src/models.rs`, which uses nothing of the solver). All
+//! are on by default, for tests and lints.
 //!
 //! Nothing here knows about workers, files or the DOM, and the solver crate stays free of
 //! JavaScript: this crate only converts.
@@ -18,24 +19,28 @@ mod alloc;
 mod api;
 #[cfg(feature = "solver")]
 mod columns;
-#[cfg(feature = "solver")]
+#[cfg(any(feature = "solver", feature = "trace"))]
+mod convert;
+#[cfg(any(feature = "solver", feature = "trace"))]
 mod error;
 #[cfg(feature = "models")]
 mod models;
-#[cfg(feature = "solver")]
+#[cfg(any(feature = "solver", feature = "trace"))]
 mod monitor;
 mod panic;
-#[cfg(feature = "solver")]
+#[cfg(any(feature = "solver", feature = "trace"))]
 mod shapes;
-#[cfg(feature = "solver")]
+#[cfg(feature = "trace")]
 mod trace;
 
 #[cfg(feature = "solver")]
 pub use api::{
     default_params, heuristic_names, lower_bound, minimize, most_searches, parse_csv,
-    reference_params, run_heuristic, solve, solve_csv, to_csv, trace_search, validate,
+    reference_params, run_heuristic, solve, solve_csv, to_csv, validate,
 };
-#[cfg(feature = "solver")]
+#[cfg(any(feature = "solver", feature = "trace"))]
 pub use error::ErrorCode;
 #[cfg(feature = "models")]
 pub use models::{check_model_plan, plan_model, read_model, tflm_greedy};
+#[cfg(feature = "trace")]
+pub use trace::trace_search;

@@ -3,6 +3,10 @@
 //! for progress and for each better packing. A callback that throws stops the solve, and
 //! its exception is rethrown to the caller.
 
+// Built for the trace module alone (feature `trace` without `solver`), part of this serves
+// only the solver's functions.
+#![cfg_attr(not(feature = "solver"), allow(dead_code))]
+
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -10,7 +14,7 @@ use wasm_bindgen::JsValue;
 
 use bufpack::{Monitor, Progress, Solution};
 
-use crate::api::Thrown;
+use crate::convert::Thrown;
 use crate::error::ErrorShape;
 use crate::shapes::ProgressShape;
 

@@ -3,6 +3,10 @@
 //! `js/index.d.ts`; a number is a JavaScript number (offsets and times are below 2^53, the
 //! model's `MAX_MAGNITUDE`, so they cross exactly).
 
+// Built for the trace module alone (feature `trace` without `solver`), part of this serves
+// only the solver's functions.
+#![cfg_attr(not(feature = "solver"), allow(dead_code))]
+
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 

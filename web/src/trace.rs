@@ -1,16 +1,70 @@
-//! A recorded search (`bufpack::trace`) as the plain object `traceSearch` returns: events as
-//! small tagged objects (`{ kind: "place", buffer, offset }`, ...), counts, and how the
-//! search ended. Declared in `npm/index.d.ts` (`SearchTrace`).
+//! `traceSearch`, the recorded search (`bufpack::trace`), and the plain object it returns:
+//! events as small tagged objects (`{ kind: "place", buffer, offset }`, ...), counts, and how
+//! the search ended. Declared in `npm/index.d.ts` (`SearchTrace`).
+//!
+//! Built as a `.wasm` of its own (feature `trace`, `bufpack_trace_wasm`), which the package
+//! loads on the first trace: recording makes a second copy of the search engine (its
+//! `Tracer` is a type parameter, so the untraced search pays nothing for it), which with the
+//! events' conversion is about 15 KB gzipped that every page that only solves would
+//! otherwise download.
 
 use serde::Serialize;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsValue;
 
 use bufpack::{
     Offset, Outcome, Problem, Prune, Technique, Time, Trace, TraceCandidate, TraceCounts,
     TraceEvent,
 };
 
+use crate::convert::{from_js_or_default, given_problem, params_from_js, to_js, Thrown};
+use crate::error::ErrorShape;
+use crate::monitor::JsMonitor;
 use crate::shapes::{InfeasibilityShape, SolutionShape};
 
+/// The most events a trace keeps unless told otherwise: plenty to watch, a few MB at most.
+const DEFAULT_TRACE_EVENTS: f64 = 20_000.0;
+/// The most a caller may ask for (each event is a small object on the JavaScript heap).
+const MAX_TRACE_EVENTS: f64 = 1_000_000.0;
+
+/// Solves at the problem's capacity with one search (the first ordering) and records it:
+/// the first `max_events` events (default 20,000) and counts of all. Never throws for an
+/// infeasible problem or a time limit: those are outcomes of the trace.
+#[wasm_bindgen(js_name = traceSearch)]
+pub fn trace_search(
+    problem: JsValue,
+    params: JsValue,
+    max_events: Option<f64>,
+    control: JsValue,
+) -> Result<JsValue, Thrown> {
+    let (problem, capacity) = given_problem(problem)?;
+    if capacity.is_none() {
+        return Err(ErrorShape::at(
+            "problem.capacity",
+            "expected a capacity to trace the search at",
+        )
+        .into());
+    }
+    let max_events = max_events.unwrap_or(DEFAULT_TRACE_EVENTS);
+    if !(max_events.fract() == 0.0 && (0.0..=MAX_TRACE_EVENTS).contains(&max_events)) {
+        return Err(ErrorShape::at(
+            "options.maxEvents",
+            format!("expected a whole number from 0 to {MAX_TRACE_EVENTS}, found {max_events}"),
+        )
+        .into());
+    }
+    let params = params_from_js(params)?;
+    let mut monitor = JsMonitor::new(from_js_or_default(control, "options")?)?;
+    let trace = bufpack::trace(&problem, &params, max_events as usize, &mut monitor)
+        .map_err(|e| ErrorShape::solve(&e))?;
+    if let Some(thrown) = monitor.thrown.take() {
+        return Err(thrown);
+    }
+    to_js(&TraceShape::of(&problem, trace, monitor.elapsed_seconds()))
+}
+
+/// Checks a solution: `{ valid: true }`, or `{ valid: false, message }` naming the first
+/// failure. A malformed problem or solution throws `"invalid"`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct TraceShape {

@@ -179,7 +179,7 @@ test('offsets far too many are refused before they are copied into the instance'
   assert.equal(raw.__memoryBytes(), before, 'the instance grew');
 });
 
-test('undecided: an error with its code on the calling thread, an outcome in a trace, a flag when minimising', () => {
+test('undecided: an error with its code on the calling thread, an outcome in a trace, a flag when minimising', async () => {
   assert.throws(() => bufpack.solveFromCsv(undecidedCsv, { capacity: 524288 }), (error) => {
     assert.ok(error instanceof BufpackError);
     assert.equal(error.code, 'undecided');
@@ -188,7 +188,7 @@ test('undecided: an error with its code on the calling thread, an outcome in a t
     return true;
   });
   const problem = Problem.fromCsv(undecidedCsv);
-  const trace = bufpack.traceSearch(problem, { capacity: 524288 });
+  const trace = await bufpack.traceSearch(problem, { capacity: 524288 });
   assert.equal(trace.outcome, 'undecided');
   assert.match(trace.message, /no proof either/);
   const best = bufpack.minimize(problem);
@@ -213,8 +213,8 @@ test('undecided in workers: decisive like a proof, as in the solver\'s own portf
 
 // A capacity prune's `top` (offset + size) may pass 2^53 - 1 at a capacity near it; it
 // crosses as a number (it was code "internal": serde-wasm-bindgen refuses such an i64).
-test('a trace at 2^53 - 1 whose capacity prune reaches 2^53', () => {
+test('a trace at 2^53 - 1 whose capacity prune reaches 2^53', async () => {
   const buffers = [one({ lifespan: [0, 3], size: 1 }), one({ id: 'b', lifespan: [1, 2], size: 2 ** 52, alignment: 2 ** 52 })];
-  const trace = bufpack.traceSearch({ buffers }, { capacity: MAX, staticPreordering: false });
+  const trace = await bufpack.traceSearch({ buffers }, { capacity: MAX, staticPreordering: false });
   assert.equal(trace.outcome, 'solved');
 });

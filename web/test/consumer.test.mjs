@@ -164,7 +164,7 @@ view.destroy();
 const element = document.createElement('bufpack-layout');
 element.layout = { problem, solution };
 element.addEventListener('select', (event) => console.log(event.detail?.size));
-const replayOptions: ReplayOptions = { trace: traceSearch(problem, { capacity: 12 }), problem, capacity: 12, speed: 2, theme: 'dark' };
+const replayOptions: ReplayOptions = { trace: await traceSearch(problem, { capacity: 12 }), problem, capacity: 12, speed: 2, theme: 'dark' };
 const replay = mountReplay(host, replayOptions);
 replay.update({ speed: 8 });
 replay.destroy();
@@ -183,6 +183,8 @@ export const wrongStatus: typeof solution.status = 'done';
 void solveInWorker(csv, { parallel: 'yes' });
 // @ts-expect-error: not a colour mode
 mountLayout(host, { colour: 'rainbow' });
+// @ts-expect-error: traceSearch loads its module on first use, so it gives a promise
+export const notAwaited: ReplayOptions['trace'] = traceSearch(problem, { capacity: 12 });
 `;
 
 // Each line marked "error" must be reported by tsc.
@@ -440,7 +442,7 @@ import { Problem, traceSearch } from 'bufpack';
 
 document.querySelector('#recorded').setAttribute('csv', ${JSON.stringify(teaching)});
 const problem = Problem.fromCsv(${JSON.stringify(example)});
-const trace = traceSearch(problem, { capacity: 12 });
+const trace = await traceSearch(problem, { capacity: 12 });
 const traced = document.querySelector('#traced');
 traced.problem = problem;
 traced.trace = trace;
@@ -511,6 +513,8 @@ test('(g) Vite: `vite build` of a page with replays (recorded in the worker, of 
     // The page and the worker recording the search each load the solver.
     assert.ok(served.some((p) => /bufpack_wasm_bg.*\.wasm$/.test(p)), `the solver's .wasm was fetched: ${served}`);
     assert.ok(served.some((p) => /worker.*\.js$/.test(p)), `the package's worker was fetched: ${served}`);
+    // Both record: the page's trace and the worker's start the recorder, compiled once.
+    assert.equal(served.filter((p) => /bufpack_trace_wasm_bg.*\.wasm$/.test(p)).length, 1, `the recorder's .wasm was fetched once: ${served}`);
   });
 });
 

@@ -2,7 +2,9 @@
 // thread and in a worker.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { bufpack, fixture, HARD, randomProblem } from './package.mjs';
+import { pathToFileURL } from 'node:url';
+import path from 'node:path';
+import { bufpack, core, fixture, HARD, packageDir, randomProblem } from './package.mjs';
 
 const { BufpackError, Problem } = bufpack;
 const example = fixture('examples/input.12.csv');
@@ -22,9 +24,9 @@ function replay(events) {
   return placed;
 }
 
-test('a trace of the example replays to the packing it reports', () => {
+test('a trace of the example replays to the packing it reports', async () => {
   const problem = Problem.fromCsv(example, { capacity: 12 });
-  const trace = bufpack.traceSearch(problem);
+  const trace = await bufpack.traceSearch(problem);
   assert.equal(trace.outcome, 'solved');
   assert.equal(trace.truncated, false);
   assert.equal(trace.solution.height, 12);
@@ -44,13 +46,13 @@ test('a trace of the example replays to the packing it reports', () => {
   }
 });
 
-test('random problems: replay matches, prunes carry their facts, counts add up', () => {
+test('random problems: replay matches, prunes carry their facts, counts add up', async () => {
   let prunes = 0;
   for (let seed = 1; seed <= 40; seed++) {
     const problem = new Problem(randomProblem(seed, 10).buffers);
     const height = bufpack.minimize(problem).height;
     for (const capacity of [height, height - 1]) {
-      const trace = bufpack.traceSearch(problem, { capacity });
+      const trace = await bufpack.traceSearch(problem, { capacity });
       const placed = replay(trace.events);
       if (trace.outcome === 'solved') {
         assert.deepEqual(bufpack.validateSolution({ ...problem, capacity }, trace.solution), { valid: true });
@@ -73,28 +75,28 @@ test('random problems: replay matches, prunes carry their facts, counts add up',
   assert.ok(prunes > 0);
 });
 
-test('maxEvents bounds the events and the rest are counted', () => {
+test('maxEvents bounds the events and the rest are counted', async () => {
   const problem = Problem.fromCsv(HARD.text, { capacity: HARD.capacity });
-  const trace = bufpack.traceSearch(problem, { maxEvents: 500, timeoutSeconds: 0.3 });
+  const trace = await bufpack.traceSearch(problem, { maxEvents: 500, timeoutSeconds: 0.3 });
   assert.equal(trace.events.length, 500);
   assert.equal(trace.truncated, true);
   assert.equal(trace.outcome, 'stopped');
   assert.ok(trace.counts.placements > 500);
-  const none = bufpack.traceSearch(Problem.fromCsv(example), { capacity: 12, maxEvents: 0 });
+  const none = await bufpack.traceSearch(Problem.fromCsv(example), { capacity: 12, maxEvents: 0 });
   assert.equal(none.events.length, 0);
   assert.equal(none.outcome, 'solved');
   assert.ok(none.counts.nodes > 0);
 });
 
-test('a switch turned off leaves its technique out of the trace', () => {
+test('a switch turned off leaves its technique out of the trace', async () => {
   const problem = Problem.fromCsv(HARD.text, { capacity: HARD.capacity });
-  const on = bufpack.traceSearch(problem, { maxEvents: 0, timeoutSeconds: 0.2 });
+  const on = await bufpack.traceSearch(problem, { maxEvents: 0, timeoutSeconds: 0.2 });
   assert.ok(on.counts.prunes.section > 0);
-  const off = bufpack.traceSearch(problem, { maxEvents: 0, timeoutSeconds: 0.2, sectionInference: false });
+  const off = await bufpack.traceSearch(problem, { maxEvents: 0, timeoutSeconds: 0.2, sectionInference: false });
   assert.equal(off.counts.prunes.section, 0);
 });
 
-test('MiniMalloc\'s search (bufpack\'s own switches off) gives the teaching examples\' node counts', () => {
+test('MiniMalloc\'s search (bufpack\'s own switches off) gives the teaching examples\' node counts', async () => {
   // The table of tests/fixtures/teaching/README.md: | name | `file` | capacity | LOAD | optimum | nodes |
   const rows = fixture('teaching/README.md').split('\n')
     .map((line) => line.match(/^\|[^|]*\| `([^`]+\.csv)` \| (\d+) \|[^|]*\|[^|]*\| (\d+) \|$/))
@@ -102,31 +104,31 @@ test('MiniMalloc\'s search (bufpack\'s own switches off) gives the teaching exam
   assert.equal(rows.length, 5);
   for (const [, file, capacity, nodes] of rows) {
     const problem = Problem.fromCsv(fixture(`teaching/${file}`));
-    const trace = bufpack.traceSearch(problem, { capacity: Number(capacity), canonicalFloor: false, fillHoles: false });
+    const trace = await bufpack.traceSearch(problem, { capacity: Number(capacity), canonicalFloor: false, fillHoles: false });
     assert.equal(trace.nodes, Number(nodes), file);
     assert.equal(trace.truncated, false);
   }
 });
 
-test('bufpack\'s own switches reach the solver: each saves nodes on a teaching example', () => {
-  const count = (file, capacity, switches) =>
-    bufpack.traceSearch(Problem.fromCsv(fixture(`teaching/${file}`)), { capacity, maxEvents: 0, ...switches }).nodes;
+test('bufpack\'s own switches reach the solver: each saves nodes on a teaching example', async () => {
+  const count = async (file, capacity, switches) =>
+    (await bufpack.traceSearch(Problem.fromCsv(fixture(`teaching/${file}`)), { capacity, maxEvents: 0, ...switches })).nodes;
   // perfect.11 is full in every section: fillHoles branches on its holes.
-  assert.ok(count('perfect.11.csv', 11, {}) < count('perfect.11.csv', 11, { fillHoles: false }));
+  assert.ok((await count('perfect.11.csv', 11, {})) < (await count('perfect.11.csv', 11, { fillHoles: false })));
   // infeasible.6 has sections below 6, so fillHoles stays idle: canonicalFloor prunes earlier.
-  assert.ok(count('infeasible.6.csv', 6, {}) < count('infeasible.6.csv', 6, { canonicalFloor: false }));
+  assert.ok((await count('infeasible.6.csv', 6, {})) < (await count('infeasible.6.csv', 6, { canonicalFloor: false })));
 });
 
-test('bad arguments are refused with code "invalid"', () => {
+test('bad arguments are refused with code "invalid"', async () => {
   const problem = Problem.fromCsv(example);
-  assert.throws(() => bufpack.traceSearch(problem), (e) => e instanceof BufpackError && e.code === 'invalid' && /capacity/.test(e.message));
-  assert.throws(() => bufpack.traceSearch(problem, { capacity: 12, maxEvents: -1 }), { code: 'invalid' });
-  assert.throws(() => bufpack.traceSearch(problem, { capacity: 12, maxEvents: 2.5 }), { code: 'invalid' });
-  assert.throws(() => bufpack.traceSearch(problem, { capacity: 12, nope: true }), { code: 'invalid' });
+  await assert.rejects(bufpack.traceSearch(problem), (e) => e instanceof BufpackError && e.code === 'invalid' && /capacity/.test(e.message));
+  await assert.rejects(bufpack.traceSearch(problem, { capacity: 12, maxEvents: -1 }), { code: 'invalid' });
+  await assert.rejects(bufpack.traceSearch(problem, { capacity: 12, maxEvents: 2.5 }), { code: 'invalid' });
+  await assert.rejects(bufpack.traceSearch(problem, { capacity: 12, nope: true }), { code: 'invalid' });
 });
 
-test('an infeasible capacity is an outcome with its reason, not an error', () => {
-  const trace = bufpack.traceSearch(Problem.fromCsv(example), { capacity: 11 });
+test('an infeasible capacity is an outcome with its reason, not an error', async () => {
+  const trace = await bufpack.traceSearch(Problem.fromCsv(example), { capacity: 11 });
   assert.equal(trace.outcome, 'infeasible');
   assert.equal(trace.reason.kind, 'load');
   assert.match(trace.message, /time/);
@@ -139,7 +141,7 @@ test('traceInWorker parses CSV in the worker and returns the problem with the tr
   assert.ok(trace.problem instanceof Problem);
   assert.equal(trace.problem.buffers.length, 5);
   assert.equal(replay(trace.events).size, 5);
-  const local = bufpack.traceSearch(trace.problem, { capacity: 12 });
+  const local = await bufpack.traceSearch(trace.problem, { capacity: 12 });
   assert.deepEqual(trace.events, local.events, 'the same search in the worker and here');
   await assert.rejects(bufpack.traceInWorker('id,lower,upper,size\nb,0,1,x\n', { capacity: 4 }), { code: 'parse', line: 2 });
   await assert.rejects(bufpack.traceInWorker(example), { code: 'invalid' });
@@ -147,4 +149,20 @@ test('traceInWorker parses CSV in the worker and returns the problem with the tr
   const running = bufpack.traceInWorker(HARD.text, { capacity: HARD.capacity, signal: controller.signal });
   setTimeout(() => controller.abort(), 100);
   await assert.rejects(running, { code: 'aborted' });
+});
+
+test('the recorder is a module of its own: a panic there resets it, and both keep working', async () => {
+  await bufpack.traceSearch(Problem.fromCsv(example), { capacity: 12 });
+  // The same glue the package loaded on the first trace (one URL, one module).
+  const recorder = await import(pathToFileURL(path.join(packageDir, 'bufpack_trace_wasm.js')).href);
+  for (let round = 0; round < 3; round++) {
+    assert.throws(() => core.callModule(recorder.__wbg_reset_state, recorder.__panicForTests, 'on purpose'), (error) => {
+      assert.ok(error instanceof BufpackError);
+      assert.equal(error.code, 'internal');
+      assert.match(error.message, /on purpose/);
+      return true;
+    });
+    assert.equal((await bufpack.traceSearch(Problem.fromCsv(example), { capacity: 12 })).outcome, 'solved');
+    assert.equal(bufpack.solveFromCsv(example, { capacity: 12 }).height, 12);
+  }
 });

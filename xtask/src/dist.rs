@@ -202,28 +202,37 @@ fn report_sizes(out: &Path) -> Result<(), String> {
         .iter()
         .map(|f| out.join("bufpack").join(f))
         .collect();
-    // The package's model support (bufpack_models_wasm*) loads when a model is first read.
-    let is_models = |p: &PathBuf| {
-        p.file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with("bufpack_models_wasm"))
+    // Two modules of the package load on first use: the model support
+    // (bufpack_models_wasm*) when a model is first read, the search recorder
+    // (bufpack_trace_wasm*) on the first trace, which the Learn view makes.
+    let named = |prefix: &'static str| {
+        move |p: &PathBuf| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
+        }
     };
-    let (models, package): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(is_models);
+    let (models, package): (Vec<PathBuf>, Vec<PathBuf>) =
+        files.into_iter().partition(named("bufpack_models_wasm"));
+    let (recorder, package): (Vec<PathBuf>, Vec<PathBuf>) =
+        package.into_iter().partition(named("bufpack_trace_wasm"));
     let learn: Vec<PathBuf> = ["learn.js", "learn_bg.wasm"]
         .iter()
         .map(|f| out.join(f))
         .collect();
     let sum = |files: &[PathBuf]| files.iter().map(|f| gz(f)).sum::<Result<usize, String>>();
     let (app, package, learn, models) = (sum(&app)?, sum(&package)?, sum(&learn)?, sum(&models)?);
-    let viewer = sum(&viewer)?;
+    let (recorder, viewer) = (sum(&recorder)?, sum(&viewer)?);
     println!(
         "dist: {} — first visit: app {:.1} KB + solver and worker {:.1} KB = {:.1} KB gzipped; \
-         on first use: the Learn view {:.1} KB more, TensorFlow Lite models {:.1} KB more; \
+         on first use: the Learn view {:.1} KB more and its search recorder {:.1} KB, \
+         TensorFlow Lite models {:.1} KB more; \
          the embeddable viewer (bufpack/view, not loaded by the app): {:.1} KB",
         out.display(),
         app as f64 / 1024.0,
         package as f64 / 1024.0,
         (app + package) as f64 / 1024.0,
         learn as f64 / 1024.0,
+        recorder as f64 / 1024.0,
         models as f64 / 1024.0,
         viewer as f64 / 1024.0
     );

@@ -44,6 +44,7 @@ const SOURCES: &[&str] = &[
     "models.js",
     "node.js",
     "platform.js",
+    "trace.js",
     "view.d.ts",
     "view.js",
     "worker-main.js",
@@ -100,13 +101,15 @@ pub(crate) fn build(
         fs::remove_dir_all(dir).map_err(|e| format!("cannot empty {}: {e}", dir.display()))?;
     }
     fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    // Two modules from the one crate, built one after the other (the same output file):
-    // the solver, and the TensorFlow Lite Micro model support the package loads on first
-    // use (web/npm/models.js), which adds about 37 KB gzipped that a page solving CSV
-    // never needs.
+    // Three modules from the one crate, built one after the other (the same output file):
+    // the solver, and two the package loads on first use, which a page solving CSV never
+    // needs: the search recorder (web/npm/trace.js; a second copy of the search engine,
+    // about 15 KB gzipped) and the TensorFlow Lite Micro model support (web/npm/models.js,
+    // about 37 KB).
     let mut modules = Vec::new();
     for (feature, out_name) in [
         ("solver", "bufpack_wasm"),
+        ("trace", "bufpack_trace_wasm"),
         ("models", "bufpack_models_wasm"),
     ] {
         let wasm = build_module(

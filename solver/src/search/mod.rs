@@ -247,7 +247,8 @@ pub fn solve_share(
 /// The report is that search's own, so its packing may differ from [`solve`]'s, which runs
 /// every ordering and keeps the first to decide. A problem ruled out before any search
 /// (a buffer too large, a LOAD above the capacity, fixed buffers that clash) has no events
-/// and says why in its report.
+/// and says why in its report; so does one too large for the exact search, which is
+/// undecided here (no heuristic runs: there is no search to record).
 pub fn trace(
     problem: &Problem,
     params: &SolverParams,
@@ -263,7 +264,7 @@ pub fn trace(
     // With `widen_windows`, everything below sees the widened problem (same packings).
     let widened = crate::widen::widened(problem, params);
     let problem = &*widened;
-    let prepared = match Prepared::new(problem, params, monitor)? {
+    let prepared = match Prepared::new_or(problem, params, |cost| too_large(problem, cost))? {
         Ok(prepared) => prepared,
         Err(outcome) => {
             return Ok(Trace {
@@ -337,6 +338,19 @@ impl Prepared {
         params: &SolverParams,
         monitor: &mut dyn Monitor,
     ) -> Result<Result<Prepared, Outcome>, SolveError> {
+        Prepared::new_or(problem, params, |cost| {
+            heuristics_within_capacity(problem, cost, monitor)
+        })
+    }
+
+    /// [`Prepared::new`] with `too_large` deciding an input over [`SWEEP_BUDGET`] (given its
+    /// cost). A trace records no heuristics, and so leaves them out of what it links (the
+    /// recorder's `.wasm` in the npm package).
+    fn new_or(
+        problem: &Problem,
+        params: &SolverParams,
+        too_large: impl FnOnce(u64) -> Outcome,
+    ) -> Result<Result<Prepared, Outcome>, SolveError> {
         problem.check().map_err(SolveError::Problem)?;
         if params.preordering_heuristics.is_empty() {
             return Err(SolveError::Params(ParamsError::NoOrderings));
@@ -365,7 +379,7 @@ impl Prepared {
         // Counted before anything is built, so memory stays proportional to the input.
         let cost = Sweep::cost(problem);
         if cost > SWEEP_BUDGET {
-            return Ok(Err(heuristics_within_capacity(problem, cost, monitor)));
+            return Ok(Err(too_large(cost)));
         }
         Ok(Ok(Prepared {
             sweep: Sweep::new(problem),
@@ -594,6 +608,12 @@ fn heuristics_within_capacity(problem: &Problem, cost: u64, monitor: &mut dyn Mo
     if monitor.should_stop() {
         return Outcome::Stopped;
     }
+    too_large(problem, cost)
+}
+
+/// What an input too large for the exact search (`cost` over [`SWEEP_BUDGET`]) is when
+/// nothing else decided it.
+fn too_large(problem: &Problem, cost: u64) -> Outcome {
     let items = problem
         .buffers
         .iter()
