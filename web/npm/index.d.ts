@@ -259,8 +259,7 @@ export interface SolverParamsInit {
    * stacked one on another and split again, down to leaves the exact search packs within a
    * counted budget; in a decision, and in a minimisation whose bound is the load. A packing
    * found is validated; failing proves nothing. Problems with alignment, fixed buffers or
-   * gaps are left alone. bufpack's own, not in MiniMalloc. Native builds only for now (the
-   * CLI, the Python package): this package's WebAssembly accepts it and changes nothing.
+   * gaps are left alone. bufpack's own, not in MiniMalloc.
    */
   layers?: boolean;
   /** The portfolio of orderings, as key strings (default ["WAT", "TAW", "TWA"]). */

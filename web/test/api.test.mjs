@@ -225,10 +225,12 @@ test("a worker's share of the searches: one part of two, and a share that is no 
   assert.equal(core.callWasm(raw.mostSearches, new SolverParams({ handovers: false })), 5 + 5 + 4);
   assert.equal(core.callWasm(raw.mostSearches, new SolverParams({ limitedDiscrepancy: false, flatLoad: false })), 2 * 5);
   assert.equal(core.callWasm(raw.mostSearches, new SolverParams({ limitedDiscrepancy: false, flatLoad: false, timeOrderings: false, handovers: false })), 3);
-  // Part 23 of 24 has none (a plan holds at most the 23 counted above): it decides
-  // nothing, like a time limit. (Natively, layers would pack perfect.11 before any search,
-  // in every share alike; the .wasm does not build them yet.)
-  assert.throws(() => call({ part: 23, parts: 24 }), { code: 'timeout' });
+  // Part 23 of 24 has none (a plan holds at most the 23 counted above): without layers it
+  // decides nothing, like a time limit. Layers pack perfect.11 before any search, in every
+  // share alike.
+  const lastShare = { share: { part: 23, parts: 24 } };
+  assert.throws(() => core.callWasm(raw.solve, problem, new SolverParams({ layers: false }), lastShare), { code: 'timeout' });
+  assertValid(problem, new Solution(call(lastShare.share)));
   for (const share of [{ part: 2, parts: 2 }, { part: -1, parts: 2 }, { part: 0.5, parts: 2 }, { part: 0, parts: 0 }]) {
     assert.throws(() => call(share), (error) => {
       assert.equal(error.code, 'invalid');

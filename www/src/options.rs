@@ -144,8 +144,7 @@ pub(crate) const SWITCHES: [Switch; 22] = [
         name: "layers",
         label: "Layers (bufpack's own)",
         help: "Not in MiniMalloc. Where the load is the same at every time, first splits the \
-               buffers into layers stacked one on another, each packed on its own. In the \
-               native builds only for now: in the browser it changes nothing.",
+               buffers into layers stacked one on another, each packed on its own.",
     },
 ];
 

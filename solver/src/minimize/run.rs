@@ -271,10 +271,10 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Whether the split into layers is worth trying: switched on, built, and the bound is
-    /// the load (a packing at the bound would leave no byte free).
+    /// Whether the split into layers is worth trying: switched on, and the bound is the load
+    /// (a packing at the bound would leave no byte free).
     fn layers_apply(&self, params: &SolverParams) -> bool {
-        params.layers && layers::BUILT && self.lower_bound == self.load
+        params.layers && self.lower_bound == self.load
     }
 
     /// With `layers`, where the bound is the load: the packing at the bound that the

@@ -75,13 +75,6 @@ impl Leaf {
     }
 }
 
-/// Whether this build splits into layers at all. Not in WebAssembly for now: its code (and
-/// the sorts it instantiates) cost the npm package's .wasm 9 KB gzipped, which would take the
-/// app's first visit past its 400 KB budget (BENCHMARKS.md, 2026-12-05 "layers"). There the
-/// `layers` switch is accepted and does nothing, so the package answers as with it off,
-/// until the teaching search (`traceSearch`, 13 KB) moves to a .wasm loaded on first use.
-pub(crate) const BUILT: bool = !cfg!(target_family = "wasm");
-
 /// Most members of an instant searched by meet in the middle (2^12 subsets a half).
 const MEET_MEMBERS: usize = 24;
 /// Most cells (members times reachable sums) of one instant's table search, and of all of

@@ -424,7 +424,7 @@ impl Prepared {
         counter: &mut ProgressCounter,
         monitor: &mut dyn Monitor,
     ) -> Option<Report> {
-        if !params.layers || !layers::BUILT {
+        if !params.layers {
             return None;
         }
         let height = portfolio::flat_load(&self.sweep)?;
