@@ -94,6 +94,10 @@ pub(crate) struct Run<'a> {
     windowed_from: Option<(Offset, bool)>,
     /// The last pinned probe ran out of its heuristic budget before a packing.
     pin_cut_short: bool,
+    /// The split into layers at the bound once computed (`None` inside where there is
+    /// none): both layer stages use it, and on a large perfect packing it takes a few
+    /// hundredths of a second.
+    layer_split: Option<Option<layers::Split>>,
 }
 
 impl<'a> Run<'a> {
@@ -130,6 +134,7 @@ impl<'a> Run<'a> {
             incomplete: false,
             windowed_from: None,
             pin_cut_short: false,
+            layer_split: None,
         };
         if let Err(clash) = check_fixed(problem) {
             return Ok(Err(run.infeasible(Infeasibility::FixedClash(clash))));
@@ -277,6 +282,18 @@ impl<'a> Run<'a> {
         params.layers && self.lower_bound == self.load
     }
 
+    /// The split into layers at the bound, computed on first use; [`Run::keep_split`] puts
+    /// it back.
+    fn take_split(&mut self) -> Option<layers::Split> {
+        self.layer_split
+            .take()
+            .unwrap_or_else(|| layers::split(self.problem, self.lower_bound))
+    }
+
+    fn keep_split(&mut self, split: Option<layers::Split>) {
+        self.layer_split = Some(split);
+    }
+
     /// With `layers`, where the bound is the load: the packing at the bound that the
     /// problem's layers give with every leaf packed at its height by the exact search within
     /// a small budget (`search::pack_by_layers`, a decision's), which is optimal. Cheap
@@ -285,10 +302,20 @@ impl<'a> Run<'a> {
         if !self.layers_apply(params) {
             return;
         }
+        let split = self.take_split();
         let height = self.lower_bound;
-        if let Some(solution) =
-            pack_by_layers(self.problem, params, height, &mut self.counter, monitor)
-        {
+        let solution = split.as_ref().and_then(|split| {
+            pack_by_layers(
+                self.problem,
+                split,
+                params,
+                height,
+                &mut self.counter,
+                monitor,
+            )
+        });
+        self.keep_split(split);
+        if let Some(solution) = solution {
             self.improve(solution, FoundBy::Layers, monitor);
         }
     }
@@ -302,9 +329,20 @@ impl<'a> Run<'a> {
         if !self.layers_apply(params) {
             return;
         }
-        let Some(split) = layers::split(self.problem, self.lower_bound) else {
-            return;
-        };
+        let split = self.take_split();
+        if let Some(split) = &split {
+            self.stack_minimised_leaves(split, params, monitor);
+        }
+        self.keep_split(split);
+    }
+
+    /// [`Run::layers`] on `split`.
+    fn stack_minimised_leaves(
+        &mut self,
+        split: &layers::Split,
+        params: &SolverParams,
+        monitor: &mut dyn Monitor,
+    ) {
         // A leaf splits no further.
         let leaf_params = SolverParams {
             layers: false,
@@ -313,23 +351,18 @@ impl<'a> Run<'a> {
         let mut left = LAYER_CHECKS;
         let counter = &mut self.counter;
         let capacity = self.capacity;
-        let solution = layers::pack(
-            self.problem,
-            &split,
-            LeafOrder::SmallestFirst,
-            &mut |leaf| {
-                let mut budget = CheckBudget::new(&mut *monitor, left.min(LEAF_CHECKS));
-                // As high as the whole may go: the leaf's own bound is its height.
-                let leaf = Problem {
-                    capacity,
-                    ..leaf.clone()
-                };
-                let report = super::minimize(&leaf, &leaf_params, &mut budget).ok()?;
-                left -= left.min(LEAF_CHECKS) - budget.left();
-                counter.add(report.stats.nodes, report.stats.backtracks);
-                report.solution().map(|solution| solution.offsets.clone())
-            },
-        );
+        let solution = layers::pack(self.problem, split, LeafOrder::SmallestFirst, &mut |leaf| {
+            let mut budget = CheckBudget::new(&mut *monitor, left.min(LEAF_CHECKS));
+            // As high as the whole may go: the leaf's own bound is its height.
+            let leaf = Problem {
+                capacity,
+                ..leaf.clone()
+            };
+            let report = super::minimize(&leaf, &leaf_params, &mut budget).ok()?;
+            left -= left.min(LEAF_CHECKS) - budget.left();
+            counter.add(report.stats.nodes, report.stats.backtracks);
+            report.solution().map(|solution| solution.offsets.clone())
+        });
         if let Some(solution) = solution {
             self.improve(solution, FoundBy::Layers, monitor);
         }

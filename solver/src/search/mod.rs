@@ -428,7 +428,8 @@ impl Prepared {
             return None;
         }
         let height = portfolio::flat_load(&self.sweep)?;
-        let solution = pack_by_layers(problem, params, height, counter, monitor)?;
+        let split = layers::split(problem, height)?;
+        let solution = pack_by_layers(problem, &split, params, height, counter, monitor)?;
         Some(Report {
             outcome: Outcome::Solved(solution),
             stats: counter.stats(),
@@ -492,18 +493,18 @@ impl Prepared {
 const LAYER_CHECKS: u64 = 1 << 8;
 
 /// With `layers`: a packing of `problem` at `height` (at most its capacity, where its load is
-/// the same at every instant) from its layers, the leaves packed by [`solve_share`] (the
-/// whole portfolio, without layers) within [`LAYER_CHECKS`] stop checks
-/// (`search/layers.rs`); `None` where they do not apply or a leaf is not packed. Nodes are
-/// counted in `counter`; the monitor's stop is heeded.
+/// the same at every instant) from `split`, its layers there (`layers::split`), the leaves
+/// packed by [`solve_share`] (the whole portfolio, without layers) within [`LAYER_CHECKS`]
+/// stop checks (`search/layers.rs`); `None` where a leaf is not packed. Nodes are counted in
+/// `counter`; the monitor's stop is heeded.
 pub(crate) fn pack_by_layers(
     problem: &Problem,
+    split: &layers::Split,
     params: &SolverParams,
     height: Offset,
     counter: &mut ProgressCounter,
     monitor: &mut dyn Monitor,
 ) -> Option<Solution> {
-    let split = layers::split(problem, height)?;
     // A leaf splits no further.
     let params = SolverParams {
         layers: false,
@@ -512,7 +513,7 @@ pub(crate) fn pack_by_layers(
     let mut checks = LAYER_CHECKS;
     let solution = layers::pack(
         problem,
-        &split,
+        split,
         layers::LeafOrder::LargestFirst,
         &mut |leaf| {
             let mut budget = CheckBudget::new(&mut *monitor, checks);
