@@ -58,8 +58,13 @@ function run({ module, job, params, share, timeoutSeconds, wantProgress }, port)
 async function trace(job, params, control) {
   const parsed = job.text === undefined ? undefined : callWasm(parseCsv, job.text, job.capacity);
   const problem = parsed ?? job.problem;
-  const recorder = await import('./bufpack_trace_wasm.js');
-  recorder.initSync({ module: job.traceModule });
+  let recorder;
+  try {
+    recorder = await import('./bufpack_trace_wasm.js');
+    recorder.initSync({ module: job.traceModule });
+  } catch (error) {
+    throw new BufpackError({ code: 'worker', message: `could not start the search recorder (bufpack_trace_wasm) in the worker: ${error?.message ?? error}` });
+  }
   const trace = callModule(recorder.__wbg_reset_state, recorder.traceSearch, { buffers: problem.buffers, capacity: job.capacity }, params, job.maxEvents, control);
   return { trace, problem: parsed };
 }

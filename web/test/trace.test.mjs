@@ -166,3 +166,26 @@ test('the recorder is a module of its own: a panic there resets it, and both kee
     assert.equal(bufpack.solveFromCsv(example, { capacity: 12 }).height, 12);
   }
 });
+
+test('a recorder that cannot start in the worker is a "worker" error, not an internal one', async () => {
+  const { Worker } = await import('node:worker_threads');
+  const { readFileSync } = await import('node:fs');
+  const compiled = (name) => new WebAssembly.Module(readFileSync(path.join(packageDir, name)));
+  const worker = new Worker(new URL(pathToFileURL(path.join(packageDir, 'worker-node.js')).href), { execArgv: [] });
+  try {
+    const answer = new Promise((resolve) => worker.on('message', (message) => message.type === 'error' && resolve(message.error)));
+    const problem = Problem.fromCsv(example, { capacity: 12 });
+    worker.postMessage({
+      type: 'run',
+      module: compiled('bufpack_wasm_bg.wasm'),
+      // Another module of the package where the recorder's belongs: its imports do not link.
+      job: { kind: 'trace', problem: { buffers: problem.buffers, capacity: 12 }, capacity: 12, traceModule: compiled('bufpack_models_wasm_bg.wasm') },
+      params: { ...new bufpack.SolverParams() },
+    });
+    const error = await answer;
+    assert.equal(error.code, 'worker');
+    assert.match(error.message, /could not start the search recorder \(bufpack_trace_wasm\) in the worker/);
+  } finally {
+    await worker.terminate();
+  }
+});
