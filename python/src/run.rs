@@ -310,6 +310,7 @@ fn undecided<'py>(py: Python<'py>, why: &Undecided) -> PyResult<Bound<'py, PyDic
             items,
             cost,
             budget,
+            ..
         } => {
             dict.set_item("kind", "too_large")?;
             dict.set_item("items", items)?;

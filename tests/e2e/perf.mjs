@@ -44,7 +44,8 @@ function generate(family, buffers) {
 function firstVisitBytes() {
   const files = ['index.html', 'style.css', 'app.js', 'app_bg.wasm'].map((f) => path.join(dist, f));
   const pkg = readdirSync(path.join(dist, 'bufpack'))
-    .filter((f) => /\.(js|wasm)$/.test(f) && !/^(view\.|bufpack_view)/.test(f))
+    // Not the viewer, nor the two modules loaded on first use (model support, search recorder).
+    .filter((f) => /\.(js|wasm)$/.test(f) && !/^(view\.|bufpack_view|bufpack_models_wasm|bufpack_trace_wasm)/.test(f))
     .map((f) => path.join(dist, 'bufpack', f));
   const gz = (f) => gzipSync(readFileSync(f), { level: 9 }).length;
   return {

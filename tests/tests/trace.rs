@@ -344,10 +344,22 @@ fn a_problem_too_large_for_the_search_is_undecided_in_a_trace_without_heuristics
     assert!(
         matches!(
             traced.report.outcome,
-            Outcome::Undecided(bufpack::Undecided::TooLarge { items: 3_200, .. })
+            Outcome::Undecided(bufpack::Undecided::TooLarge {
+                items: 3_200,
+                heuristics_tried: false,
+                ..
+            })
         ),
         "{:?}",
         traced.report.outcome
+    );
+    let Outcome::Undecided(why) = &traced.report.outcome else {
+        unreachable!()
+    };
+    assert!(
+        why.to_string()
+            .starts_with("nothing to record: the input is too large"),
+        "{why}"
     );
     let solved = solve(&problem, &SolverParams::default(), &mut ()).unwrap();
     match solved.outcome {

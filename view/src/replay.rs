@@ -81,7 +81,7 @@ pub(crate) fn lesson(
     let mut problem = read_small(csv, source)?;
     problem.capacity = capacity;
     let trace: Trace = read::trace(trace, "trace")
-        .map_err(|e| format!("{e} (not a recorded search: traceSearch's result?)"))?;
+        .map_err(|e| format!("{e} (not a recorded search: what traceSearch resolves to?)"))?;
     let buffers = problem.buffers.len();
     for (index, event) in trace.events.iter().enumerate() {
         let named = match event {

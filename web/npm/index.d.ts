@@ -422,11 +422,12 @@ export type TraceEvent =
 
 export type Technique = 'capacity' | 'canonical' | 'section' | 'dominance' | 'hatless';
 
-/** One search, recorded: what `traceSearch` and `traceInWorker` return. */
+/** One search, recorded: what `traceSearch` and `traceInWorker` resolve to. */
 export interface SearchTrace {
   /**
    * "undecided": the search tried every placement it tries and found none, which proves
-   * nothing here (windowed gaps allow more; `message` says so).
+   * nothing here (windowed gaps allow more), or the input is too large for the exact search
+   * (no events, no nodes: nothing to record); `message` says which.
    */
   outcome: 'solved' | 'infeasible' | 'stopped' | 'undecided';
   /** When solved. */

@@ -1,6 +1,8 @@
 // What differs between environments, set once by the entry point (index.js or node.js):
 // the compiled WebAssembly module (handed to workers, so they need not fetch and compile it
-// again) and how to start a worker running worker.js or worker-node.js.
+// again), how to start a worker running worker.js or worker-node.js, and how to load the
+// modules used on first use (loadModels: the model support; compileTrace: the search
+// recorder).
 
 let current;
 

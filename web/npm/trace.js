@@ -29,9 +29,15 @@ export async function traceModule() {
 async function traceFunctions() {
   loading ??= traceModule()
     .then(async (module) => {
-      const glue = await import('./bufpack_trace_wasm.js');
-      await glue.default({ module_or_path: module });
-      return glue;
+      try {
+        const glue = await import('./bufpack_trace_wasm.js');
+        await glue.default({ module_or_path: module });
+        return glue;
+      } catch (error) {
+        // A module that does not start here would not in a worker either: compile anew.
+        compiling = undefined;
+        throw new BufpackError({ code: 'worker', message: `could not start the search recorder (bufpack_trace_wasm): ${error?.message ?? error}` });
+      }
     })
     .catch((error) => {
       loading = undefined;

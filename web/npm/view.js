@@ -264,7 +264,7 @@ function problemOf(current) {
   }
   if (typeof current.csv === 'string') return { csv: current.csv, source: 'csv' };
   if (typeof current.src === 'string' && current.src !== '') return { src: current.src };
-  return { error: 'nothing to replay: give trace (traceSearch\'s result) with its problem, or src (a CSV URL) or csv (its text) to record the search of' };
+  return { error: 'nothing to replay: give trace (what traceSearch resolves to) with its problem, or src (a CSV URL) or csv (its text) to record the search of' };
 }
 
 /** The most events a replay records (the Learn view's figure), and how long it may search. */
@@ -274,7 +274,7 @@ const OPTIMUM_SECONDS = 5;
 
 /**
  * Renders a search replay into `element` and returns `{ update(options), destroy() }`.
- * Options: `trace` (what `traceSearch` or `traceInWorker` returned) with the problem it was
+ * Options: `trace` (what `traceSearch` or `traceInWorker` resolved to) with the problem it was
  * recorded on (`problem`, the trace's own `problem`, `csv` or `src`); without `trace`, the
  * search of `src` or `csv` is recorded in the package's worker, at `capacity` (none: at the
  * optimum, found first). `theme`, `speed` (steps a second when playing, default 4).

@@ -58,6 +58,9 @@ function run({ module, job, params, share, timeoutSeconds, wantProgress }, port)
 async function trace(job, params, control) {
   const parsed = job.text === undefined ? undefined : callWasm(parseCsv, job.text, job.capacity);
   const problem = parsed ?? job.problem;
+  if (!(job.traceModule instanceof WebAssembly.Module)) {
+    throw new BufpackError({ code: 'internal', message: 'internal error (please report it): a trace job without the recorder module' });
+  }
   let recorder;
   try {
     recorder = await import('./bufpack_trace_wasm.js');

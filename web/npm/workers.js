@@ -66,9 +66,9 @@ export async function traceInWorker(input, options) {
     if (job.capacity === undefined) throw noCapacity();
     job.problem = { buffers: problem.buffers, capacity: job.capacity };
   }
-  // The recorder is a .wasm of its own: compiled here once, started in the worker.
-  job.traceModule = await traceModule();
-  checkSignal(control.signal);
+  // The recorder is a .wasm of its own: compiled here once, started in the worker. An abort
+  // does not wait for the compile (which carries on, cached, for the next trace).
+  job.traceModule = await untilAborted(traceModule(), control.signal);
   return race(job, [{ params: { ...params } }], control);
 }
 
@@ -97,6 +97,17 @@ function attachColumns(solution, columns) {
 function problemForm(returnProblem) {
   if (returnProblem === true || returnProblem === 'objects') return 'objects';
   return returnProblem === 'columns' ? 'columns' : 'none';
+}
+
+/** `promise`, or an `aborted` rejection as soon as `signal` fires first. */
+function untilAborted(promise, signal) {
+  if (!signal) return promise;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(aborted(signal, undefined));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** Refuses a signal already aborted (splitOptions checked that it is one). */

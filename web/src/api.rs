@@ -272,6 +272,8 @@ pub fn solve_csv(
     Ok(result.into())
 }
 
+/// Checks a solution: `{ valid: true }`, or `{ valid: false, message }` naming the first
+/// failure. A malformed problem or solution throws `"invalid"`.
 #[wasm_bindgen]
 pub fn validate(problem: JsValue, solution: JsValue) -> Result<JsValue, Thrown> {
     #[derive(Serialize)]

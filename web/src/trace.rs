@@ -63,12 +63,12 @@ pub fn trace_search(
     to_js(&TraceShape::of(&problem, trace, monitor.elapsed_seconds()))
 }
 
-/// Checks a solution: `{ valid: true }`, or `{ valid: false, message }` naming the first
-/// failure. A malformed problem or solution throws `"invalid"`.
+/// What `traceSearch` resolves to.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct TraceShape {
-    /// `"solved"`, `"infeasible"` or `"stopped"` (time limit, or a callback stopped it).
+    /// `"solved"`, `"infeasible"`, `"stopped"` (time limit, or a callback stopped it) or
+    /// `"undecided"` (windowed gaps, or an input too large for the exact search: no events).
     outcome: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     solution: Option<SolutionShape>,

@@ -104,8 +104,8 @@ pub(crate) fn build(
     // Three modules from the one crate, built one after the other (the same output file):
     // the solver, and two the package loads on first use, which a page solving CSV never
     // needs: the search recorder (web/npm/trace.js; a second copy of the search engine,
-    // about 15 KB gzipped) and the TensorFlow Lite Micro model support (web/npm/models.js,
-    // about 37 KB).
+    // which cost the solver's module 15 KB gzipped) and the TensorFlow Lite Micro model
+    // support (web/npm/models.js, which would cost it about 37 KB).
     let mut modules = Vec::new();
     for (feature, out_name) in [
         ("solver", "bufpack_wasm"),

@@ -1,5 +1,5 @@
-//! Reading a recorded search from the package's objects (what `traceSearch` returns and
-//! `traceInWorker` resolves), field by field. serde-wasm-bindgen did this before at about
+//! Reading a recorded search from the package's objects (what `traceSearch` and
+//! `traceInWorker` resolve to), field by field. serde-wasm-bindgen did this before at about
 //! 8 KB gzipped of the viewer's `.wasm`, which every page embedding a replay downloads.
 //!
 //! The reader works on any [`Value`]: JavaScript values in the browser, JSON in the unit

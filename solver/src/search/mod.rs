@@ -63,7 +63,8 @@ pub enum Undecided {
     /// the search works").
     Windows,
     /// The input is too large for the exact search (its structures would take memory far
-    /// beyond the input's), and the heuristics found no packing within the capacity.
+    /// beyond the input's), and the heuristics found no packing within the capacity (or, in
+    /// a trace, were not tried: there is no search to record).
     TooLarge {
         /// Buffers the search would place.
         items: usize,
@@ -71,6 +72,8 @@ pub enum Undecided {
         cost: u64,
         /// The most of those the search takes on.
         budget: u64,
+        /// Whether the heuristics were tried (`false` in a trace).
+        heuristics_tried: bool,
     },
 }
 
@@ -86,11 +89,23 @@ impl fmt::Display for Undecided {
                 items,
                 cost,
                 budget,
+                heuristics_tried: true,
             } => write!(
                 f,
                 "no packing found by the heuristics, and the input is too large for the \
                  exact search ({items} buffers meeting {cost} times, over its budget of \
                  {budget}); try --minimize to see how much memory it needs"
+            ),
+            Undecided::TooLarge {
+                items,
+                cost,
+                budget,
+                heuristics_tried: false,
+            } => write!(
+                f,
+                "nothing to record: the input is too large for the exact search ({items} \
+                 buffers meeting {cost} times, over its budget of {budget}); solve it to \
+                 try the heuristics"
             ),
         }
     }
@@ -264,7 +279,8 @@ pub fn trace(
     // With `widen_windows`, everything below sees the widened problem (same packings).
     let widened = crate::widen::widened(problem, params);
     let problem = &*widened;
-    let prepared = match Prepared::new_or(problem, params, |cost| too_large(problem, cost))? {
+    let prepared = match Prepared::new_or(problem, params, |cost| too_large(problem, cost, false))?
+    {
         Ok(prepared) => prepared,
         Err(outcome) => {
             return Ok(Trace {
@@ -609,12 +625,12 @@ fn heuristics_within_capacity(problem: &Problem, cost: u64, monitor: &mut dyn Mo
     if monitor.should_stop() {
         return Outcome::Stopped;
     }
-    too_large(problem, cost)
+    too_large(problem, cost, true)
 }
 
 /// What an input too large for the exact search (`cost` over [`SWEEP_BUDGET`]) is when
-/// nothing else decided it.
-fn too_large(problem: &Problem, cost: u64) -> Outcome {
+/// nothing else decided it (with the heuristics tried or not).
+fn too_large(problem: &Problem, cost: u64, heuristics_tried: bool) -> Outcome {
     let items = problem
         .buffers
         .iter()
@@ -624,6 +640,7 @@ fn too_large(problem: &Problem, cost: u64) -> Outcome {
         items,
         cost,
         budget: SWEEP_BUDGET,
+        heuristics_tried,
     })
 }
 
