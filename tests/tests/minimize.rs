@@ -599,7 +599,8 @@ fn ablation_layers_pack_a_cut_rectangle_at_its_bound() {
     let (with, report) = run(true);
     assert_eq!(with, report.load);
     assert!(matches!(report.outcome, MinimizeOutcome::Optimal(_)));
-    assert_eq!(report.found_by, Some(FoundBy::Layers));
+    // The first layer stage: every leaf packed at its height.
+    assert_eq!(report.found_by, Some(FoundBy::Layers { minimised: false }));
 }
 
 #[test]
@@ -619,7 +620,7 @@ fn ablation_layers_stack_leaves_minimised_on_their_own() {
     );
     assert!(with < without, "{with} with, {without} without");
     assert!(with > report.load);
-    assert_eq!(report.found_by, Some(FoundBy::Layers));
+    assert_eq!(report.found_by, Some(FoundBy::Layers { minimised: true }));
 }
 
 /// `problem` minimised with `layers` on or off within `checks` stop checks: the height

@@ -117,9 +117,12 @@ pub enum FoundBy {
         /// How far the window reaches either side of it.
         half: i64,
     },
-    /// Layers stacked, each leaf minimised on its own (see `search/layers.rs`): at the
-    /// lower bound where every leaf packs at its height.
-    Layers,
+    /// Layers stacked (see `search/layers.rs`): every leaf packed at its height by the exact
+    /// search (at the lower bound), or, `minimised`, each leaf minimised on its own.
+    Layers {
+        /// Whether the leaves were minimised (else packed at their heights).
+        minimised: bool,
+    },
     /// The exact search, probing this height.
     Search {
         /// The height the probe was asked to fit under.
@@ -142,10 +145,12 @@ impl fmt::Display for FoundBy {
                 f,
                 "the buffers live within {half} of time {at} (a load peak) packed at the bound first, the rest filled in around them"
             ),
-            FoundBy::Layers => write!(
-                f,
-                "layers stacked, each leaf minimised on its own"
-            ),
+            FoundBy::Layers { minimised: false } => {
+                write!(f, "layers stacked, each leaf packed at its height")
+            }
+            FoundBy::Layers { minimised: true } => {
+                write!(f, "layers stacked, each leaf minimised on its own")
+            }
             FoundBy::Search { probe } => write!(f, "exact search (probing height {probe})"),
         }
     }

@@ -316,7 +316,7 @@ impl<'a> Run<'a> {
         });
         self.keep_split(split);
         if let Some(solution) = solution {
-            self.improve(solution, FoundBy::Layers, monitor);
+            self.improve(solution, FoundBy::Layers { minimised: false }, monitor);
         }
     }
 
@@ -364,7 +364,7 @@ impl<'a> Run<'a> {
             report.solution().map(|solution| solution.offsets.clone())
         });
         if let Some(solution) = solution {
-            self.improve(solution, FoundBy::Layers, monitor);
+            self.improve(solution, FoundBy::Layers { minimised: true }, monitor);
         }
     }
 
