@@ -5,7 +5,7 @@
 //! ("worker": start a worker, instantiate the compiled module, solve, answer). The table
 //! gives medians and the ratios to native; above it, the package's `.wasm` size.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::instances::{discover, select, Instance};
@@ -15,17 +15,20 @@ use crate::pack;
 use crate::table::{Align, Table};
 
 pub(crate) const USAGE: &str = "\
-Usage: cargo xtask bench --wasm [--instances LIST] [--repeat N] [--timeout SECS]
-                         [--allocator talc|dlmalloc] [--markdown-out FILE]
+Usage: cargo xtask bench --wasm [--dir DIR] [--instances LIST] [--repeat N]
+                         [--timeout SECS] [--allocator talc|dlmalloc] [--markdown-out FILE]
 
 Builds the npm package (as `cargo xtask pack`, into target/npm/bench/), then times the
-decision solve of each challenging instance at its capacity: natively in this process,
+decision solve of each instance at its capacity: natively in this process,
 then with the package in Node and in headless Chromium (/usr/bin/chromium, or $CHROMIUM),
 each on the calling thread and through solveInWorker. Prints a Markdown report with the
 medians and the wasm/native ratios, and the .wasm size (raw and gzip -9).
 
 Options:
-  --instances LIST   e.g. A,C,K [default: all of tests/fixtures/challenging]
+  --dir DIR          the instances: DIR's <name>.<capacity>.csv files, e.g. cut
+                     rectangles from `cargo xtask gen --family rect` renamed to
+                     <name>.1048576.csv [default: tests/fixtures/challenging]
+  --instances LIST   e.g. A,C,K [default: all found]
   --repeat N         runs per cell, median shown [default: 3]
   --timeout SECS     per-run limit [default: 60]
   --allocator NAME   the package's allocator [default: talc]
@@ -54,6 +57,7 @@ pub(crate) fn run(root: &Path, argv: Vec<String>) -> Result<(), String> {
     let args = Args::parse(
         argv,
         &[
+            "dir",
             "instances",
             "repeat",
             "timeout",
@@ -70,7 +74,16 @@ pub(crate) fn run(root: &Path, argv: Vec<String>) -> Result<(), String> {
     let repeat = args.parsed_or("repeat", 3usize)?.max(1);
     let timeout = args.parsed_or("timeout", 60.0f64)?;
     let allocator = args.value("allocator").unwrap_or("talc");
-    let mut instances = discover(&root.join("tests/fixtures/challenging"))?;
+    let dir = args
+        .value("dir")
+        .map_or_else(|| root.join("tests/fixtures/challenging"), PathBuf::from);
+    let mut instances = discover(&dir)?;
+    if instances.is_empty() {
+        return Err(format!(
+            "{}: no <name>.<capacity>.csv files to time",
+            dir.display()
+        ));
+    }
     if let Some(names) = args.value("instances") {
         instances = select(instances, &split_list(names))?;
     }
