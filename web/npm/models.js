@@ -9,24 +9,13 @@
 // `readModel` and `planModel` are async; a TfliteModel's methods are not (the module is
 // loaded by then).
 
-import { BufpackError } from './errors.js';
 import { callModule, Problem } from './core.js';
 import { checkKeys, integer, invalid, object, optionsObject, refused } from './checks.js';
-import { platform } from './platform.js';
+import { onFirstUse, platform } from './platform.js';
 import { solveInWorker } from './workers.js';
 
-let loading;
-
 /** The models module's functions, loaded once; a failed load is retried on the next call. */
-async function models() {
-  loading ??= platform()
-    .loadModels()
-    .catch((error) => {
-      loading = undefined;
-      throw new BufpackError({ code: 'worker', message: `could not load the model support (bufpack_models_wasm): ${error?.message ?? error}` });
-    });
-  return loading;
-}
+const models = onFirstUse(() => platform().loadModels(), 'load the model support (bufpack_models_wasm)');
 
 /** Calls a function of the models module, errors as BufpackErrors (a panic resets that module). */
 function call(glue, name, ...args) {

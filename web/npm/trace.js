@@ -4,47 +4,28 @@
 // platform (index.js, node.js) on the first trace: a page that only solves never fetches
 // it. Hence `traceSearch` is async.
 
-import { BufpackError } from './errors.js';
 import { callModule, OPTIONS, problemArgument, refused, splitOptions, wasmControl } from './core.js';
-import { platform } from './platform.js';
-
-let compiling;
-let loading;
+import { onFirstUse, platform } from './platform.js';
 
 /**
  * The trace module compiled, once, for this thread and for workers (traceInWorker hands it
  * to its worker). A failed load is retried on the next call.
  */
-export async function traceModule() {
-  compiling ??= platform()
-    .compileTrace()
-    .catch((error) => {
-      compiling = undefined;
-      throw new BufpackError({ code: 'worker', message: `could not load the search recorder (bufpack_trace_wasm): ${error?.message ?? error}` });
-    });
-  return compiling;
-}
+export const traceModule = onFirstUse(() => platform().compileTrace(), 'load the search recorder (bufpack_trace_wasm)');
 
 /** The trace module's functions on this thread, instantiated on the first traceSearch. */
-async function traceFunctions() {
-  loading ??= traceModule()
-    .then(async (module) => {
-      try {
-        const glue = await import('./bufpack_trace_wasm.js');
-        await glue.default({ module_or_path: module });
-        return glue;
-      } catch (error) {
-        // A module that does not start here would not in a worker either: compile anew.
-        compiling = undefined;
-        throw new BufpackError({ code: 'worker', message: `could not start the search recorder (bufpack_trace_wasm): ${error?.message ?? error}` });
-      }
-    })
-    .catch((error) => {
-      loading = undefined;
-      throw error;
-    });
-  return loading;
-}
+const traceFunctions = onFirstUse(async () => {
+  const module = await traceModule();
+  try {
+    const glue = await import('./bufpack_trace_wasm.js');
+    await glue.default({ module_or_path: module });
+    return glue;
+  } catch (error) {
+    // A module that does not start here would not in a worker either: compile anew.
+    traceModule.forget();
+    throw error;
+  }
+}, 'start the search recorder (bufpack_trace_wasm)');
 
 /**
  * Solves at the capacity with one search (the first ordering) and records it for teaching.
