@@ -316,6 +316,12 @@ fn lower_parts(
                 .collect(),
             problem.capacity,
         );
+        // A pass's limit holds for the fixed buffers too: none may be below theirs.
+        let fixed_top = chosen[part.len()..]
+            .iter()
+            .map(|&b| top(b, placed))
+            .max()
+            .unwrap_or(0);
         let mut greedy = Greedy::new(&sub);
         for heuristic in PART_PASSES {
             if part_height <= enough || budget.spend(part.len() as u64) {
@@ -323,9 +329,20 @@ fn lower_parts(
             }
             // The passes ask to stop once per STOP_CHECK steps: that is the work they report.
             let mut stop = || budget.spend(u64::from(STOP_CHECK));
-            if let Some(solution) = greedy.run(heuristic, part_height - 1, &mut stop) {
-                part_height = solution.height;
-                for (&b, offset) in chosen.iter().zip(solution.offsets) {
+            let limit = (part_height - 1).max(fixed_top);
+            let Some(solution) = greedy.run(heuristic, limit, &mut stop) else {
+                continue;
+            };
+            // The part's own height, kept only when lower.
+            let height = part
+                .iter()
+                .zip(&solution.offsets)
+                .map(|(&b, offset)| offset + problem.buffers[b].size)
+                .max()
+                .unwrap_or(0);
+            if height < part_height {
+                part_height = height;
+                for (&b, &offset) in chosen.iter().zip(&solution.offsets) {
                     placed[b] = Some(offset);
                 }
             }
@@ -614,5 +631,45 @@ mod tests {
         let solution = Solution::from_offsets(&problem, offsets);
         validate(&problem, &solution).unwrap();
         assert_eq!(solution.height, lowered);
+    }
+
+    #[test]
+    fn lower_parts_never_raises_a_part_beside_a_fixed_buffer_higher_still() {
+        // The same part stacked one buffer on another (height 29), and a fixed buffer far
+        // above it in its time: the height stays the fixed buffer's, and the part is only
+        // ever traded for a lower packing. (The skylines cannot place beneath a fixed
+        // buffer, so here none is found.)
+        let mut buffers = vec![
+            Buffer::new("b0", 6, 7, 4),
+            Buffer::new("b1", 4, 5, 6),
+            Buffer::new("b2", 5, 6, 3),
+            Buffer::new("b3", 6, 9, 4),
+            Buffer::new("b4", 1, 6, 3),
+            Buffer::new("b5", 5, 9, 3),
+            Buffer::new("b6", 0, 2, 6),
+        ];
+        buffers.push(Buffer::new("high", 8, 9, 1).with_offset(100));
+        let problem = Problem::new(buffers, 1000);
+        let load = LoadProfile::of(&problem).peak().1;
+        let hot: Vec<bool> = (0..problem.buffers.len()).map(|b| b < 7).collect();
+        let mut placed: Vec<Option<Offset>> = vec![None; 8];
+        let mut stacked = 0;
+        for (b, offset) in placed.iter_mut().enumerate().take(7) {
+            *offset = Some(stacked);
+            stacked += problem.buffers[b].size;
+        }
+        placed[7] = Some(100);
+        let mut never = || false;
+        let mut budget = Budget::new(u64::MAX, &mut never);
+        let lowered = lower_parts(&problem, &hot, &mut placed, 101, load, &mut budget);
+        assert_eq!(lowered, Some(101));
+        let part_top = (0..7)
+            .map(|b| placed[b].unwrap() + problem.buffers[b].size)
+            .max()
+            .unwrap();
+        assert!(part_top <= 29 && load == 11);
+        assert_eq!(placed[7], Some(100));
+        let offsets: Vec<Offset> = placed.iter().map(|o| o.unwrap()).collect();
+        validate(&problem, &Solution::from_offsets(&problem, offsets)).unwrap();
     }
 }
