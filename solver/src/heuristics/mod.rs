@@ -50,9 +50,10 @@ pub enum Heuristic {
     /// favourite: the exact search's first descent.
     Skyline(Order),
     /// Pack the buffers live where the load reaches the given thousandths of its peak first
-    /// (the crowding skyline, and peaks again at a higher share), then fill in the others
-    /// around them in one start-order sweep, growing the first set where the sweep rises:
-    /// the skyline's quality where it matters, on any length of trace.
+    /// (the crowding skyline, and peaks again at a higher share; each part of them still
+    /// above the load packed again by other skylines), then fill in the others around them
+    /// in one start-order sweep, growing the first set where the sweep rises: the skyline's
+    /// quality where it matters, on any length of trace.
     Peaks(u16),
     /// Stack the buffers live at the highest load's instant without a hole (earlier starts
     /// lower), then fill in the others around them in one start-order sweep.
