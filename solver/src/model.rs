@@ -131,6 +131,16 @@ impl Buffer {
             .unwrap_or(0)
     }
 
+    /// A copy without the name, which no packing pass reads: for the sub-problems the
+    /// passes are run on (at a million buffers the names are tens of MB).
+    pub(crate) fn unnamed(&self) -> Buffer {
+        Buffer {
+            id: String::new(),
+            gaps: self.gaps.clone(),
+            ..*self
+        }
+    }
+
     /// From the start of the first piece to the end of the last (gaps inside included), or
     /// `None` when the buffer occupies nothing: what the passes that sweep time forward
     /// reserve. Without gaps this allocates nothing (a million buffers are read this way).

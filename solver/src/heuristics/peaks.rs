@@ -21,7 +21,7 @@
 use super::online::{fill, plain_fill, Budget, Spans};
 use super::{Greedy, Heuristic, Order, STOP_CHECK};
 use crate::bounds::LoadProfile;
-use crate::model::{Buffer, Lifespan, Offset, Problem, Time};
+use crate::model::{Lifespan, Offset, Problem, Time};
 use crate::sort::sort_pairs;
 
 /// Which movable buffers are hot: live (by their whole span) at some time where the load is
@@ -293,26 +293,21 @@ fn lower_parts(
         if part_height <= enough {
             continue;
         }
-        // The part and the fixed buffers that share time with it, without their names
-        // (which no pass reads).
+        // The part and the fixed buffers that share time with it.
         let chosen: Vec<usize> = part
             .iter()
             .copied()
             .chain(
                 fixed
                     .iter()
-                    .filter(|(span, _)| span.lower < hull.upper && hull.lower < span.upper)
+                    .filter(|(span, _)| span.overlaps(&hull))
                     .map(|&(_, b)| b),
             )
             .collect();
         let sub = Problem::new(
             chosen
                 .iter()
-                .map(|&b| Buffer {
-                    id: String::new(),
-                    gaps: problem.buffers[b].gaps.clone(),
-                    ..problem.buffers[b]
-                })
+                .map(|&b| problem.buffers[b].unnamed())
                 .collect(),
             problem.capacity,
         );
@@ -561,11 +556,10 @@ mod tests {
         );
     }
 
-    /// The ablation of [`lower_parts`]: a part the hot set's pass leaves above the load is
-    /// packed at the load, and the other part keeps its packing.
-    #[test]
-    fn lower_parts_packs_again_only_the_parts_above_the_load() {
-        let mut buffers = vec![
+    /// One part, load 11, that the hot set's passes (the crowding skyline and nested peaks)
+    /// pack at 12 and the lifetime skyline at 11.
+    fn peak_part() -> Vec<Buffer> {
+        vec![
             Buffer::new("b0", 6, 7, 4),
             Buffer::new("b1", 4, 5, 6),
             Buffer::new("b2", 5, 6, 3),
@@ -573,7 +567,14 @@ mod tests {
             Buffer::new("b4", 1, 6, 3),
             Buffer::new("b5", 5, 9, 3),
             Buffer::new("b6", 0, 2, 6),
-        ];
+        ]
+    }
+
+    /// The ablation of [`lower_parts`]: a part the hot set's pass leaves above the load is
+    /// packed at the load, and the other part keeps its packing.
+    #[test]
+    fn lower_parts_packs_again_only_the_parts_above_the_load() {
+        let mut buffers = peak_part();
         // A second part, far below the load.
         buffers.push(Buffer::new("later", 20, 24, 5));
         buffers.push(Buffer::new("beside", 22, 26, 2));
@@ -607,15 +608,7 @@ mod tests {
     #[test]
     fn lower_parts_keeps_clear_of_fixed_buffers() {
         // The same first part beside a fixed buffer live over all of it, at the bottom.
-        let mut buffers = vec![
-            Buffer::new("b0", 6, 7, 4),
-            Buffer::new("b1", 4, 5, 6),
-            Buffer::new("b2", 5, 6, 3),
-            Buffer::new("b3", 6, 9, 4),
-            Buffer::new("b4", 1, 6, 3),
-            Buffer::new("b5", 5, 9, 3),
-            Buffer::new("b6", 0, 2, 6),
-        ];
+        let mut buffers = peak_part();
         buffers.push(Buffer::new("fixed", 0, 9, 2).with_offset(0));
         let problem = Problem::new(buffers, 1000);
         let load = LoadProfile::of(&problem).peak().1;
@@ -639,15 +632,7 @@ mod tests {
         // above it in its time: the height stays the fixed buffer's, and the part is only
         // ever traded for a lower packing. (The skylines cannot place beneath a fixed
         // buffer, so here none is found.)
-        let mut buffers = vec![
-            Buffer::new("b0", 6, 7, 4),
-            Buffer::new("b1", 4, 5, 6),
-            Buffer::new("b2", 5, 6, 3),
-            Buffer::new("b3", 6, 9, 4),
-            Buffer::new("b4", 1, 6, 3),
-            Buffer::new("b5", 5, 9, 3),
-            Buffer::new("b6", 0, 2, 6),
-        ];
+        let mut buffers = peak_part();
         buffers.push(Buffer::new("high", 8, 9, 1).with_offset(100));
         let problem = Problem::new(buffers, 1000);
         let load = LoadProfile::of(&problem).peak().1;

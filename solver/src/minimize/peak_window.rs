@@ -53,15 +53,7 @@ impl PeakWindow {
         capacity: Offset,
     ) -> Problem {
         // Without their names, which no pass reads: on a million buffers, tens of MB.
-        let mut buffers: Vec<Buffer> = problem
-            .buffers
-            .iter()
-            .map(|b| Buffer {
-                id: String::new(),
-                gaps: b.gaps.clone(),
-                ..*b
-            })
-            .collect();
+        let mut buffers: Vec<Buffer> = problem.buffers.iter().map(Buffer::unnamed).collect();
         for (k, &index) in self.members.iter().enumerate() {
             buffers[index].offset = Some(offsets[k]);
         }
