@@ -28,6 +28,8 @@
 
 mod bounds;
 mod csv;
+#[cfg(test)]
+mod fixtures;
 mod hash;
 mod heuristics;
 mod minimize;

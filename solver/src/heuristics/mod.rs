@@ -27,7 +27,7 @@ use std::fmt;
 
 pub use fit::Fit;
 pub use order::Order;
-pub(crate) use peaks::{leads, LEAD};
+pub(crate) use peaks::{leads, PartPacker, LEAD};
 
 use crate::bounds::LoadProfile;
 use crate::model::{Offset, Problem, Solution};
@@ -51,7 +51,9 @@ pub enum Heuristic {
     Skyline(Order),
     /// Pack the buffers live where the load reaches the given thousandths of its peak first
     /// (the crowding skyline, and peaks again at a higher share; each part of them still
-    /// above the load packed again by other skylines), then fill in the others around them
+    /// above the load packed again by other skylines, and within a minimisation of a trace
+    /// too large for the exact search whole, by the search on that part alone), then fill
+    /// in the others around them
     /// in one start-order sweep, growing the first set where the sweep rises: the skyline's
     /// quality where it matters, on any length of trace.
     Peaks(u16),
@@ -126,6 +128,9 @@ pub(crate) struct Greedy<'a> {
     profile: Option<&'a LoadProfile>,
     /// Built on first use: the online pass needs none of it.
     indexed: Option<Indexed>,
+    /// Packs the parts of the peaks passes' hot sets that no skyline order brings down to
+    /// the load, where the caller has a packer (see `peaks/parts.rs`).
+    parts: Option<&'a mut dyn PartPacker>,
 }
 
 /// What the passes other than the online one share.
@@ -143,6 +148,7 @@ impl<'a> Greedy<'a> {
             problem,
             profile: None,
             indexed: None,
+            parts: None,
         }
     }
 
@@ -151,6 +157,15 @@ impl<'a> Greedy<'a> {
         Greedy {
             profile: Some(profile),
             ..Greedy::new(problem)
+        }
+    }
+
+    /// These passes with the peaks passes' parts packed by `packer` where the skylines
+    /// leave them above the load.
+    pub(crate) fn with_parts(self, packer: &'a mut dyn PartPacker) -> Greedy<'a> {
+        Greedy {
+            parts: Some(packer),
+            ..self
         }
     }
 
@@ -171,7 +186,15 @@ impl<'a> Greedy<'a> {
                 Placer::new(problem, table).place(&order, fit, limit, stop)?
             }
             Heuristic::Peaks(permille) => {
-                peaks::peaks(problem, self.profile, u32::from(permille), limit, stop)?
+                let packer = peaks::again(&mut self.parts);
+                peaks::peaks(
+                    problem,
+                    self.profile,
+                    u32::from(permille),
+                    limit,
+                    stop,
+                    packer,
+                )?
             }
             Heuristic::Stack => stack::peak_stack(problem, self.profile, limit, stop)?,
             Heuristic::Skyline(order) => {

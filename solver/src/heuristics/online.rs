@@ -115,6 +115,11 @@ impl<'s> Budget<'s> {
         }
     }
 
+    /// The caller's stop, for a pass that gives way to another when its budget ran out.
+    pub(super) fn into_stop(self) -> &'s mut dyn FnMut() -> bool {
+        self.stop
+    }
+
     /// Spends `units` of work: true when the pass must stop (the budget is spent, or the
     /// caller said so). Once true, always true.
     pub(super) fn spend(&mut self, units: u64) -> bool {

@@ -19,10 +19,16 @@
 //! bound where the online pass alone is 11% above.
 
 use super::online::{fill, plain_fill, Budget, Spans};
-use super::{Greedy, Heuristic, Order, STOP_CHECK};
+use super::{Greedy, Heuristic, STOP_CHECK};
 use crate::bounds::LoadProfile;
-use crate::model::{Lifespan, Offset, Problem, Time};
+use crate::model::{Offset, Problem, Time};
 use crate::sort::sort_pairs;
+
+mod parts;
+
+pub(crate) use parts::again;
+use parts::lower_parts;
+pub(crate) use parts::PartPacker;
 
 /// Which movable buffers are hot: live (by their whole span) at some time where the load is
 /// at least `permille` thousandths of the peak.
@@ -74,12 +80,16 @@ fn mark_meeting(problem: &Problem, intervals: &[(Time, Time)], marked: &mut [boo
 /// Where the fill has to put a buffer above the hot packing's height, the buffers live
 /// during its life join the hot set and the round is run again (at most [`ROUNDS`] rounds,
 /// the lowest packing kept): the hot set grows where the fill could not cope.
+///
+/// `packer`, where the caller has one, packs the hot set's parts that no skyline order
+/// brings down to the load (see `peaks/parts.rs`).
 pub(crate) fn peaks(
     problem: &Problem,
     profile: Option<&LoadProfile>,
     permille: u32,
     limit: Offset,
     stop: &mut dyn FnMut() -> bool,
+    packer: Option<&mut dyn PartPacker>,
 ) -> Option<Vec<Offset>> {
     let spans = Spans::of(problem);
     let units = MIN_WORK + WORK_PER_BUFFER * spans.starts.len() as u64;
@@ -91,7 +101,8 @@ pub(crate) fn peaks(
             &computed
         }
     };
-    rounds(problem, &spans, profile, permille, limit, units, stop)
+    let budget = Budget::new(units, stop);
+    rounds(problem, &spans, profile, permille, limit, budget, packer)
 }
 
 /// The pass minimisation runs first when [`leads`] says so.
@@ -117,18 +128,17 @@ pub(crate) fn leads(problem: &Problem, profile: &LoadProfile) -> bool {
 /// See [`leads`]: the lead's hot set is at most one in this many movable buffers.
 const LEAD_SHARE: usize = 16;
 
-/// [`peaks`] with a budget of `units`.
+/// [`peaks`] within `budget`.
 fn rounds(
     problem: &Problem,
     spans: &Spans,
     profile: &LoadProfile,
     permille: u32,
     limit: Offset,
-    units: u64,
-    stop: &mut dyn FnMut() -> bool,
+    mut budget: Budget<'_>,
+    mut packer: Option<&mut dyn PartPacker>,
 ) -> Option<Vec<Offset>> {
     let movable = spans.starts.len() as u64;
-    let mut budget = Budget::new(units, stop);
     let (mut hot, _) = hot_buffers(problem, profile, permille);
     let enough = profile.peak().1;
     let mut best: Option<(Offset, Vec<Offset>)> = None;
@@ -137,14 +147,25 @@ fn rounds(
     let rounds = if worth_it(&hot, movable) { ROUNDS } else { 0 };
     for _ in 0..rounds {
         let ceiling = best.as_ref().map_or(limit, |(height, _)| height - 1);
-        let Some((hot_height, mut placed)) =
-            pack_hot(problem, &hot, permille, ceiling, &mut budget)
-        else {
+        let Some((hot_height, mut placed)) = pack_hot(
+            problem,
+            &hot,
+            permille,
+            ceiling,
+            &mut budget,
+            again(&mut packer),
+        ) else {
             break;
         };
-        let Some(hot_height) =
-            lower_parts(problem, &hot, &mut placed, hot_height, enough, &mut budget)
-        else {
+        let Some(hot_height) = lower_parts(
+            problem,
+            &hot,
+            &mut placed,
+            hot_height,
+            enough,
+            &mut budget,
+            again(&mut packer),
+        ) else {
             break;
         };
         let Some(filled) = fill(
@@ -170,7 +191,7 @@ fn rounds(
     if best.is_none() && !budget.interrupted {
         // Gave way: fill in everything around the fixed buffers alone, with the caller's
         // stop only (this is the online pass).
-        return plain_fill(problem, spans, limit, stop);
+        return plain_fill(problem, spans, limit, budget.into_stop());
     }
     best.map(|(_, offsets)| offsets)
 }
@@ -227,6 +248,7 @@ fn pack_hot(
     permille: u32,
     limit: Offset,
     budget: &mut Budget<'_>,
+    packer: Option<&mut dyn PartPacker>,
 ) -> Option<(Offset, Vec<Option<Offset>>)> {
     let chosen: Vec<usize> = (0..problem.buffers.len())
         .filter(|&b| hot[b] || problem.buffers[b].offset.is_some())
@@ -236,6 +258,9 @@ fn pack_hot(
         problem.capacity,
     );
     let mut greedy = Greedy::new(&sub);
+    if let Some(packer) = packer {
+        greedy = greedy.with_parts(packer);
+    }
     let mut best: Option<(Offset, Vec<Offset>)> = None;
     // The hot problem has the same peak: its own peaks first, at a higher threshold.
     let inner = (permille + 1000) / 2;
@@ -259,137 +284,6 @@ fn pack_hot(
     }
     Some((height, placed))
 }
-
-/// The hot packing `placed` (of height `height`) with each of its parts (see [`hot_parts`])
-/// still above `enough` (the load's peak, below which no packing goes) packed again on its
-/// own by [`PART_PASSES`], in turn until one reaches it, where one packs it lower: the new
-/// height, or `None` when the budget ran out.
-///
-/// The hot set's pass is chosen for the whole set, but its parts share no time, and on a
-/// long trace the one at the load's peak decides the height: the pass that suits it best
-/// need not suit the others (`huge`, a million buffers, seed 3: 21 parts; the crowding
-/// skyline leaves the peak's part 3.0% above the load, the lifetime skyline 0.95%). Parts
-/// already at or below the load keep their packing, so the fill around them is unchanged.
-fn lower_parts(
-    problem: &Problem,
-    hot: &[bool],
-    placed: &mut [Option<Offset>],
-    height: Offset,
-    enough: Offset,
-    budget: &mut Budget<'_>,
-) -> Option<Offset> {
-    if height <= enough {
-        return Some(height);
-    }
-    let top = |b: usize, placed: &[Option<Offset>]| {
-        placed[b].map_or(0, |offset| offset + problem.buffers[b].size)
-    };
-    let fixed: Vec<(Lifespan, usize)> = (0..problem.buffers.len())
-        .filter(|&b| problem.buffers[b].offset.is_some())
-        .filter_map(|b| problem.buffers[b].occupied_span().map(|span| (span, b)))
-        .collect();
-    for (hull, part) in hot_parts(problem, hot) {
-        let mut part_height = part.iter().map(|&b| top(b, placed)).max().unwrap_or(0);
-        if part_height <= enough {
-            continue;
-        }
-        // The part and the fixed buffers that share time with it.
-        let chosen: Vec<usize> = part
-            .iter()
-            .copied()
-            .chain(
-                fixed
-                    .iter()
-                    .filter(|(span, _)| span.overlaps(&hull))
-                    .map(|&(_, b)| b),
-            )
-            .collect();
-        let sub = Problem::new(
-            chosen
-                .iter()
-                .map(|&b| problem.buffers[b].unnamed())
-                .collect(),
-            problem.capacity,
-        );
-        // A pass's limit holds for the fixed buffers too: none may be below theirs.
-        let fixed_top = chosen[part.len()..]
-            .iter()
-            .map(|&b| top(b, placed))
-            .max()
-            .unwrap_or(0);
-        let mut greedy = Greedy::new(&sub);
-        for heuristic in PART_PASSES {
-            if part_height <= enough || budget.spend(part.len() as u64) {
-                break;
-            }
-            // The passes ask to stop once per STOP_CHECK steps: that is the work they report.
-            let mut stop = || budget.spend(u64::from(STOP_CHECK));
-            let limit = (part_height - 1).max(fixed_top);
-            let Some(solution) = greedy.run(heuristic, limit, &mut stop) else {
-                continue;
-            };
-            // The part's own height, kept only when lower.
-            let height = part
-                .iter()
-                .zip(&solution.offsets)
-                .map(|(&b, offset)| offset + problem.buffers[b].size)
-                .max()
-                .unwrap_or(0);
-            if height < part_height {
-                part_height = height;
-                for (&b, &offset) in chosen.iter().zip(&solution.offsets) {
-                    placed[b] = Some(offset);
-                }
-            }
-        }
-        if budget.stopped {
-            return None;
-        }
-    }
-    Some(
-        (0..problem.buffers.len())
-            .map(|b| top(b, placed))
-            .max()
-            .unwrap_or(0),
-    )
-}
-
-/// The movable `hot` buffers in parts, in time order, each with its hull: two buffers whose
-/// occupied spans meet are in the same part, so parts share no time and their packings
-/// never clash. (Fixed buffers may cross several parts; they stay where they are.)
-fn hot_parts(problem: &Problem, hot: &[bool]) -> Vec<(Lifespan, Vec<usize>)> {
-    let mut starts: Vec<(Time, Time)> = problem
-        .buffers
-        .iter()
-        .enumerate()
-        .filter(|&(b, buffer)| hot[b] && buffer.offset.is_none())
-        .filter_map(|(b, buffer)| buffer.occupied_span().map(|s| (s.lower, b as Time)))
-        .collect();
-    sort_pairs(&mut starts);
-    let mut parts: Vec<(Lifespan, Vec<usize>)> = Vec::new();
-    for (lower, b) in starts {
-        let b = b as usize;
-        let upper = problem.buffers[b]
-            .occupied_span()
-            .map_or(lower, |s| s.upper);
-        match parts.last_mut() {
-            Some((hull, part)) if lower < hull.upper => {
-                hull.upper = hull.upper.max(upper);
-                part.push(b);
-            }
-            _ => parts.push((Lifespan::new(lower, upper), vec![b])),
-        }
-    }
-    parts
-}
-
-/// The passes that pack a part of the hot set again while it is above the load's peak.
-const PART_PASSES: [Heuristic; 4] = [
-    Heuristic::Skyline(Order::Lifetime),
-    Heuristic::Skyline(Order::Area),
-    Heuristic::Skyline(Order::Start),
-    Heuristic::Skyline(Order::Size),
-];
 
 /// The passes tried on the hot problem before peaks at a higher threshold, best kept. (The
 /// area skyline as well cost a third more time on `huge` traces and was better on none of
@@ -440,14 +334,15 @@ mod tests {
         );
         let problem = Problem::new(buffers, Offset::MAX / 4);
         let spans = Spans::of(&problem);
+        let mut never = || false;
         let starved = rounds(
             &problem,
             &spans,
             &LoadProfile::of(&problem),
             800,
             problem.capacity,
-            100,
-            &mut || false,
+            Budget::new(100, &mut never),
+            None,
         );
         let starved = Solution::from_offsets(&problem, starved.unwrap());
         validate(&problem, &starved).unwrap();
@@ -455,7 +350,7 @@ mod tests {
         let plain = plain_fill(&problem, &spans, problem.capacity, &mut || false).unwrap();
         assert_eq!(starved.offsets, plain);
         // With its budget the pass does better: the peak buffer goes in first.
-        let full = peaks(&problem, None, 800, problem.capacity, &mut || false).unwrap();
+        let full = peaks(&problem, None, 800, problem.capacity, &mut || false, None).unwrap();
         let full = Solution::from_offsets(&problem, full);
         validate(&problem, &full).unwrap();
         assert!(full.height <= starved.height);
@@ -508,7 +403,7 @@ mod tests {
         let profile = LoadProfile::of(&problem);
         let (hot, _) = hot_buffers(&problem, &profile, 800);
         assert!(!worth_it(&hot, spans.starts.len() as u64));
-        let offsets = peaks(&problem, None, 800, problem.capacity, &mut || false).unwrap();
+        let offsets = peaks(&problem, None, 800, problem.capacity, &mut || false, None).unwrap();
         validate(&problem, &Solution::from_offsets(&problem, offsets)).unwrap();
     }
 
@@ -518,143 +413,15 @@ mod tests {
             .map(|i| Buffer::new(format!("b{i}"), i, i + 1 + i % 7, 1 + (i * 37) % 11))
             .collect();
         let problem = Problem::new(buffers, Offset::MAX / 4);
-        let offsets = peaks(&problem, None, 800, problem.capacity, &mut || false).unwrap();
+        let offsets = peaks(&problem, None, 800, problem.capacity, &mut || false, None).unwrap();
         validate(&problem, &Solution::from_offsets(&problem, offsets)).unwrap();
         let mut asked = 0;
-        let stopped = peaks(&problem, None, 800, problem.capacity, &mut || {
+        let mut stop = || {
             asked += 1;
             true
-        });
+        };
+        let stopped = peaks(&problem, None, 800, problem.capacity, &mut stop, None);
         assert_eq!(stopped, None);
         assert!(asked >= 1);
-    }
-
-    #[test]
-    fn hot_parts_are_the_hot_buffers_whose_lives_meet() {
-        let problem = Problem::new(
-            vec![
-                Buffer::new("a", 0, 3, 1),
-                Buffer::new("b", 2, 5, 1),
-                Buffer::new("c", 5, 6, 1),
-                Buffer::new("cold", 0, 9, 1),
-                Buffer::new("fixed", 0, 9, 1).with_offset(5),
-                Buffer::new("d", 7, 9, 1),
-            ],
-            100,
-        );
-        let hot = [true, true, true, false, true, true];
-        let parts = hot_parts(&problem, &hot);
-        // a and b meet; c starts as b ends (half-open lives do not meet); the cold buffer
-        // and the fixed one, though they meet everything, join nothing.
-        assert_eq!(
-            parts,
-            [
-                (Lifespan::new(0, 5), vec![0, 1]),
-                (Lifespan::new(5, 6), vec![2]),
-                (Lifespan::new(7, 9), vec![5]),
-            ]
-        );
-    }
-
-    /// One part, load 11, that the hot set's passes (the crowding skyline and nested peaks)
-    /// pack at 12 and the lifetime skyline at 11.
-    fn peak_part() -> Vec<Buffer> {
-        vec![
-            Buffer::new("b0", 6, 7, 4),
-            Buffer::new("b1", 4, 5, 6),
-            Buffer::new("b2", 5, 6, 3),
-            Buffer::new("b3", 6, 9, 4),
-            Buffer::new("b4", 1, 6, 3),
-            Buffer::new("b5", 5, 9, 3),
-            Buffer::new("b6", 0, 2, 6),
-        ]
-    }
-
-    /// The ablation of [`lower_parts`]: a part the hot set's pass leaves above the load is
-    /// packed at the load, and the other part keeps its packing.
-    #[test]
-    fn lower_parts_packs_again_only_the_parts_above_the_load() {
-        let mut buffers = peak_part();
-        // A second part, far below the load.
-        buffers.push(Buffer::new("later", 20, 24, 5));
-        buffers.push(Buffer::new("beside", 22, 26, 2));
-        let problem = Problem::new(buffers, 1000);
-        let profile = LoadProfile::of(&problem);
-        let load = profile.peak().1;
-        assert_eq!(load, 11);
-        let hot = vec![true; problem.buffers.len()];
-        let mut never = || false;
-        let mut budget = Budget::new(u64::MAX, &mut never);
-        let (height, mut placed) = pack_hot(&problem, &hot, 800, 1000, &mut budget).unwrap();
-        // The crowding skyline and nested peaks leave the first part a byte above the load.
-        assert_eq!(height, 12);
-        let later = placed[7..].to_vec();
-        let lowered = lower_parts(&problem, &hot, &mut placed, height, load, &mut budget);
-        assert_eq!(lowered, Some(load));
-        assert_eq!(placed[7..], later);
-        let offsets: Vec<Offset> = placed.iter().map(|o| o.unwrap()).collect();
-        let solution = Solution::from_offsets(&problem, offsets);
-        validate(&problem, &solution).unwrap();
-        assert_eq!(solution.height, load);
-        // A packing at the load already is left alone.
-        let before = placed.clone();
-        assert_eq!(
-            lower_parts(&problem, &hot, &mut placed, load, load, &mut budget),
-            Some(load)
-        );
-        assert_eq!(placed, before);
-    }
-
-    #[test]
-    fn lower_parts_keeps_clear_of_fixed_buffers() {
-        // The same first part beside a fixed buffer live over all of it, at the bottom.
-        let mut buffers = peak_part();
-        buffers.push(Buffer::new("fixed", 0, 9, 2).with_offset(0));
-        let problem = Problem::new(buffers, 1000);
-        let load = LoadProfile::of(&problem).peak().1;
-        let hot: Vec<bool> = (0..problem.buffers.len()).map(|b| b < 7).collect();
-        let mut never = || false;
-        let mut budget = Budget::new(u64::MAX, &mut never);
-        let (height, mut placed) = pack_hot(&problem, &hot, 800, 1000, &mut budget).unwrap();
-        let lowered = lower_parts(&problem, &hot, &mut placed, height, load, &mut budget).unwrap();
-        // Packed again beside the fixed buffer, the part comes down to the load.
-        assert_eq!((height, lowered, load), (14, 13, 13));
-        assert_eq!(placed[7], Some(0));
-        let offsets: Vec<Offset> = placed.iter().map(|o| o.unwrap()).collect();
-        let solution = Solution::from_offsets(&problem, offsets);
-        validate(&problem, &solution).unwrap();
-        assert_eq!(solution.height, lowered);
-    }
-
-    #[test]
-    fn lower_parts_never_raises_a_part_beside_a_fixed_buffer_higher_still() {
-        // The same part stacked one buffer on another (height 29), and a fixed buffer far
-        // above it in its time: the height stays the fixed buffer's, and the part is only
-        // ever traded for a lower packing. (The skylines cannot place beneath a fixed
-        // buffer, so here none is found.)
-        let mut buffers = peak_part();
-        buffers.push(Buffer::new("high", 8, 9, 1).with_offset(100));
-        let problem = Problem::new(buffers, 1000);
-        let load = LoadProfile::of(&problem).peak().1;
-        let hot: Vec<bool> = (0..problem.buffers.len()).map(|b| b < 7).collect();
-        let mut placed: Vec<Option<Offset>> = vec![None; 8];
-        let mut stacked = 0;
-        for (b, offset) in placed.iter_mut().enumerate().take(7) {
-            *offset = Some(stacked);
-            stacked += problem.buffers[b].size;
-        }
-        placed[7] = Some(100);
-        let mut never = || false;
-        let mut budget = Budget::new(u64::MAX, &mut never);
-        let lowered = lower_parts(&problem, &hot, &mut placed, 101, load, &mut budget);
-        assert_eq!(lowered, Some(101));
-        let part_top = (0..7)
-            .map(|b| placed[b].unwrap() + problem.buffers[b].size)
-            .max()
-            .unwrap();
-        assert!(part_top <= 29 && load == 11);
-        assert_eq!(placed[7], Some(100));
-        let offsets: Vec<Offset> = placed.iter().map(|o| o.unwrap()).collect();
-        validate(&problem, &Solution::from_offsets(&problem, offsets)).unwrap();
     }
 }

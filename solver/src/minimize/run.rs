@@ -16,10 +16,12 @@ use crate::sweep::Sweep;
 
 mod budgeted;
 mod heights;
+mod parts;
 mod peak;
 
 use budgeted::Pin;
 use layers::LeafOrder;
+use parts::MinimisedParts;
 
 /// Stop checks (one every 64 nodes of a search, or every few thousand placements of a
 /// greedy pass) a leaf of a split into layers may take while it is minimised on its own, and
@@ -224,6 +226,11 @@ impl<'a> Run<'a> {
             self.run_passes(&mut greedy, passes, lead, monitor);
             return;
         };
+        // Too large for the search whole, but the parts of the peaks passes' hot sets that
+        // the skylines leave above the load are not: each is minimised on its own
+        // (`run/parts.rs`). On a long trace the peaks pass is the lead, which must finish.
+        let mut parts = MinimisedParts::new(params);
+        let mut greedy = greedy.with_parts(&mut parts);
         let (slow, fast): (Vec<Heuristic>, Vec<Heuristic>) = passes
             .into_iter()
             .partition(|p| matches!(p, Heuristic::Greedy(..)));
@@ -241,6 +248,8 @@ impl<'a> Run<'a> {
             self.windows(params, monitor, false);
         }
         self.run_passes(&mut greedy, slow, lead, monitor);
+        drop(greedy);
+        self.counter.add(parts.nodes, parts.backtracks);
     }
 
     fn run_passes(
