@@ -20,7 +20,7 @@ class SolverParams:
 
     All on by default. ``canonical_floor``, ``fill_holes``, ``ledges``, ``ordered_stacks``,
     ``limited_discrepancy``, ``flat_load``, ``release_floors``, ``aligned_stacks``,
-    ``time_orderings``, ``handovers``, ``widen_windows``, ``peak_windows`` and ``layers`` are bufpack's own techniques (they come
+    ``time_orderings``, ``handovers``, ``widen_windows``, ``peak_windows``, ``layers`` and ``hot_parts`` are bufpack's own techniques (they come
     last, so positional arguments keep MiniMalloc's order); with them off (:meth:`reference`) the search is MiniMalloc's.
 
     Each key string of ``preordering_heuristics`` ranks buffers by keys compared in turn, each
@@ -109,6 +109,11 @@ class SolverParams:
     counted budget; in a decision, and in a minimisation whose bound is the load. A packing
     found is validated; failing proves nothing. Problems with alignment, fixed buffers or gaps
     are left alone. bufpack's own, not in MiniMalloc."""
+    hot_parts: bool = True
+    """In a minimisation too large for the exact search whole: a part of the peaks pass's hot set
+    (buffers live where the load is near its peak, whose lives meet) that no skyline order packs
+    at the load is minimised on its own by the exact search within a counted budget, and packed
+    that way when lower. bufpack's own, not in MiniMalloc (which does not minimise)."""
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -165,6 +170,7 @@ class SolverParams:
             widen_windows=False,
             peak_windows=False,
             layers=False,
+            hot_parts=False,
         )
 
     @classmethod
@@ -193,4 +199,5 @@ class SolverParams:
             widen_windows=False,
             peak_windows=False,
             layers=False,
+            hot_parts=False,
         )

@@ -41,7 +41,7 @@ pub(crate) fn from_python(params: Option<&Bound<'_, PyAny>>) -> PyResult<SolverP
         })?;
     // Switch by switch on the defaults, so fields the Python side does not know keep theirs.
     let mut solver = SolverParams::default();
-    let switches: [(&str, &mut bool); 22] = [
+    let switches: [(&str, &mut bool); 23] = [
         ("canonical_only", &mut solver.canonical_only),
         ("section_inference", &mut solver.section_inference),
         ("dynamic_ordering", &mut solver.dynamic_ordering),
@@ -64,6 +64,7 @@ pub(crate) fn from_python(params: Option<&Bound<'_, PyAny>>) -> PyResult<SolverP
         ("widen_windows", &mut solver.widen_windows),
         ("peak_windows", &mut solver.peak_windows),
         ("layers", &mut solver.layers),
+        ("hot_parts", &mut solver.hot_parts),
     ];
     for (name, value) in switches {
         *value = switch(name)?;

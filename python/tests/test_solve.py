@@ -186,13 +186,13 @@ def test_bufpacks_own_switches_default_on_and_reach_the_solver():
     assert params.ledges and params.ordered_stacks and params.limited_discrepancy
     assert params.flat_load and params.release_floors and params.aligned_stacks
     assert params.time_orderings and params.handovers and params.widen_windows
-    assert params.peak_windows and params.layers
+    assert params.peak_windows and params.layers and params.hot_parts
     off = bufpack.SolverParams.all_off()
     assert not off.canonical_floor and not off.fill_holes
     assert not off.ledges and not off.ordered_stacks and not off.limited_discrepancy
     assert not off.flat_load and not off.release_floors and not off.aligned_stacks
     assert not off.time_orderings and not off.handovers and not off.widen_windows
-    assert not off.peak_windows and not off.layers
+    assert not off.peak_windows and not off.layers and not off.hot_parts
     # perfect.11 is full in every section, where fill_holes branches on the holes instead of
     # MiniMalloc's next buffer in canonical order: fewer nodes, the same height.
     problem = Problem.read_csv(FIXTURES / "teaching" / "perfect.11.csv", 11)
@@ -213,6 +213,7 @@ def test_bufpacks_own_switches_default_on_and_reach_the_solver():
         widen_windows=False,
         peak_windows=False,
         layers=False,
+        hot_parts=False,
     )
     ours = solved(problem, params=one, threads=1)
     theirs = solved(problem, params=reference, threads=1)

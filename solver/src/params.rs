@@ -108,6 +108,12 @@ pub struct SolverParams {
     /// nothing. Problems with alignment, fixed buffers or gaps are left alone. Not in the
     /// reference.
     pub layers: bool,
+    /// In a minimisation too large for the exact search whole: a part of the peaks pass's
+    /// hot set (buffers live where the load is near its peak, whose lives meet) that no
+    /// skyline order packs at the load is minimised on its own by the exact search, within a
+    /// counted budget, and packed that way when lower (`heuristics/peaks/parts.rs`,
+    /// `minimize/run/parts.rs`). Not in the reference (MiniMalloc does not minimise).
+    pub hot_parts: bool,
     /// The portfolio: one search per key string; see [`Preordering`].
     pub preordering_heuristics: Vec<Preordering>,
 }
@@ -137,6 +143,7 @@ impl Default for SolverParams {
             widen_windows: true,
             peak_windows: true,
             layers: true,
+            hot_parts: true,
             preordering_heuristics: ["WAT", "TAW", "TWA"]
                 .iter()
                 .map(|keys| keys.parse().expect("default orderings are valid"))
@@ -149,7 +156,7 @@ impl SolverParams {
     /// MiniMalloc's techniques as it has them: the defaults without the ones it lacks
     /// (`canonical_floor`, `fill_holes` and its rules, `limited_discrepancy`, `flat_load`,
     /// `release_floors`, `aligned_stacks`, `time_orderings`, `handovers`, `widen_windows`,
-    /// `peak_windows`, `layers`).
+    /// `peak_windows`, `layers`, `hot_parts`).
     /// The teaching examples narrate this search.
     pub fn reference() -> Self {
         SolverParams {
@@ -166,6 +173,7 @@ impl SolverParams {
             widen_windows: false,
             peak_windows: false,
             layers: false,
+            hot_parts: false,
             ..SolverParams::default()
         }
     }
@@ -195,6 +203,7 @@ impl SolverParams {
             widen_windows: false,
             peak_windows: false,
             layers: false,
+            hot_parts: false,
             ..SolverParams::default()
         }
     }

@@ -334,6 +334,7 @@ fn help_and_version_exit_0() {
         "--[no]widen_windows",
         "--[no]peak_windows",
         "--[no]layers",
+        "--[no]hot_parts",
         "--preordering_heuristics=LIST",
     ] {
         assert!(run.stdout.contains(flag), "{flag} in:\n{}", run.stdout);

@@ -252,6 +252,7 @@ test('the Advanced panel lists every switch, bufpack\'s own marked, and sends th
   assert.equal(sent.widenWindows, true);
   assert.equal(sent.peakWindows, true);
   assert.equal(sent.layers, true);
+  assert.equal(sent.hotParts, true);
   assert.equal(sent.hatlessPruning, true);
   await fillHoles.check();
   await page.evaluate(() => (globalThis.bufpack = globalThis.originalBufpack));

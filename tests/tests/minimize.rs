@@ -528,7 +528,8 @@ fn ablation_windows_prove_traces_too_large_for_the_exact_search_whole() {
     // Over 20,000 buffers the exact search does not take the whole trace, and on these CNN
     // traces every heuristic stops above LOAD (up to 4.6% above). Repaired window by window
     // (the pinned problem's packing first), they reach LOAD: optimal. The stop comes after
-    // a fixed number of checks, so the test is deterministic.
+    // a fixed number of checks, so the test is deterministic. (The peak window probe and
+    // the hot parts' search reach it too: they are left out.)
     for seed in [1, 3] {
         let problem = inference_cnn(&mut Rng::new(seed), 21_000);
         assert!(problem.buffers.len() > 20_000);
@@ -540,6 +541,7 @@ fn ablation_windows_prove_traces_too_large_for_the_exact_search_whole() {
         };
         let params = SolverParams {
             peak_windows: false,
+            hot_parts: false,
             ..SolverParams::default()
         };
         let report = minimize(&problem, &params, &mut monitor).unwrap();
@@ -583,6 +585,40 @@ fn ablation_peak_windows_pack_the_peak_first_and_fill_in_around_it() {
     assert_eq!(with, report.load);
     assert!(matches!(report.outcome, MinimizeOutcome::Optimal(_)));
     assert!(matches!(report.found_by, Some(FoundBy::PeakWindow { .. })));
+}
+
+#[test]
+fn ablation_hot_parts_bring_the_lead_down_to_the_load() {
+    // A long trace (40,000 buffers, over what the exact search takes whole) on which the
+    // peaks pass leads. Its hot set falls into parts, and one the skylines leave above LOAD
+    // (the pass ends 0.3% above) is packed at LOAD by the exact search on it alone: the lead
+    // alone is optimal. The monitor stops right after the lead, which always finishes; the
+    // search on the parts counts its own checks, so the test is deterministic.
+    let problem = huge(&mut Rng::new(7), 40_000);
+    let run = |hot_parts| {
+        let mut monitor = Countdown {
+            left: 1,
+            seen: Vec::new(),
+            improved: Vec::new(),
+        };
+        let params = SolverParams {
+            hot_parts,
+            ..SolverParams::default()
+        };
+        let report = minimize(&problem, &params, &mut monitor).unwrap();
+        (checked(&problem, &report), report)
+    };
+    let (without, report) = run(false);
+    assert!(without > report.load, "{without} vs {}", report.load);
+    assert_eq!(report.stats.nodes, 0);
+    let (with, report) = run(true);
+    assert_eq!(with, report.load);
+    assert!(matches!(report.outcome, MinimizeOutcome::Optimal(_)));
+    assert_eq!(
+        report.found_by,
+        Some(FoundBy::Heuristic(Heuristic::Peaks(800)))
+    );
+    assert!(report.stats.nodes > 0);
 }
 
 #[test]

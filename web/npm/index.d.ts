@@ -262,6 +262,14 @@ export interface SolverParamsInit {
    * gaps are left alone. bufpack's own, not in MiniMalloc.
    */
   layers?: boolean;
+  /**
+   * In a minimisation too large for the exact search whole: a part of the peaks pass's hot
+   * set (buffers live where the load is near its peak, whose lives meet) that no skyline
+   * order packs at the load is minimised on its own by the exact search within a counted
+   * budget, and packed that way when lower. bufpack's own, not in MiniMalloc (which does not
+   * minimise).
+   */
+  hotParts?: boolean;
   /** The portfolio of orderings, as key strings (default ["WAT", "TAW", "TWA"]). */
   preorderingHeuristics?: string[];
 }
@@ -291,10 +299,11 @@ export class SolverParams implements Required<SolverParamsInit> {
   widenWindows: boolean;
   peakWindows: boolean;
   layers: boolean;
+  hotParts: boolean;
   preorderingHeuristics: string[];
   /**
    * MiniMalloc's search: its nine techniques on, bufpack's own (`canonicalFloor`,
-   * `fillHoles`, `ledges`, `orderedStacks`, `limitedDiscrepancy`, `flatLoad`, `releaseFloors`, `alignedStacks`, `timeOrderings`, `handovers`, `widenWindows`, `peakWindows`, `layers`) off. For comparing with MiniMalloc node for node; the defaults are faster on
+   * `fillHoles`, `ledges`, `orderedStacks`, `limitedDiscrepancy`, `flatLoad`, `releaseFloors`, `alignedStacks`, `timeOrderings`, `handovers`, `widenWindows`, `peakWindows`, `layers`, `hotParts`) off. For comparing with MiniMalloc node for node; the defaults are faster on
    * perfect packings.
    */
   static reference(): SolverParams;

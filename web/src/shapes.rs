@@ -265,13 +265,15 @@ pub(crate) struct ParamsShape {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) layers: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) hot_parts: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) preordering_heuristics: Option<Vec<String>>,
 }
 
 /// The fields of [`ParamsShape`] as JavaScript spells them. serde-wasm-bindgen reads a
 /// struct by looking up its known fields, so it never sees (nor refuses) others: the check
 /// against this list is explicit.
-pub(crate) const PARAM_NAMES: [&str; 23] = [
+pub(crate) const PARAM_NAMES: [&str; 24] = [
     "canonicalOnly",
     "sectionInference",
     "dynamicOrdering",
@@ -294,6 +296,7 @@ pub(crate) const PARAM_NAMES: [&str; 23] = [
     "widenWindows",
     "peakWindows",
     "layers",
+    "hotParts",
     "preorderingHeuristics",
 ];
 
@@ -328,6 +331,7 @@ impl ParamsShape {
             (self.widen_windows, &mut params.widen_windows),
             (self.peak_windows, &mut params.peak_windows),
             (self.layers, &mut params.layers),
+            (self.hot_parts, &mut params.hot_parts),
         ];
         for (given, field) in switches {
             if let Some(value) = given {
@@ -369,6 +373,7 @@ impl ParamsShape {
             widen_windows,
             peak_windows,
             layers,
+            hot_parts,
             preordering_heuristics,
         } = params;
         ParamsShape {
@@ -394,6 +399,7 @@ impl ParamsShape {
             widen_windows: Some(*widen_windows),
             peak_windows: Some(*peak_windows),
             layers: Some(*layers),
+            hot_parts: Some(*hot_parts),
             preordering_heuristics: Some(
                 preordering_heuristics
                     .iter()

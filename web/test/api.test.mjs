@@ -172,7 +172,7 @@ test('the default switches come from the solver and every switch can be turned o
     'canonicalOnly', 'sectionInference', 'dynamicOrdering', 'checkDominance', 'unallocatedFloor',
     'staticPreordering', 'dynamicDecomposition', 'monotonicFloor', 'hatlessPruning',
     'canonicalFloor', 'fillHoles', 'ledges', 'orderedStacks', 'limitedDiscrepancy',
-    'flatLoad', 'releaseFloors', 'alignedStacks', 'timeOrderings', 'handovers', 'widenWindows', 'peakWindows', 'layers', 'preorderingHeuristics',
+    'flatLoad', 'releaseFloors', 'alignedStacks', 'timeOrderings', 'handovers', 'widenWindows', 'peakWindows', 'layers', 'hotParts', 'preorderingHeuristics',
   ]);
   assert.ok(Object.values(params).filter((v) => typeof v === 'boolean').every((on) => on));
   const problem = Problem.fromCsv(example, { capacity: 12 });
@@ -184,7 +184,7 @@ test('the default switches come from the solver and every switch can be turned o
 test('SolverParams.reference() is MiniMalloc\'s search: bufpack\'s own switches off, and more nodes on a perfect packing', () => {
   const reference = SolverParams.reference();
   assert.ok(reference instanceof SolverParams);
-  assert.deepEqual({ ...reference }, { ...new SolverParams(), canonicalFloor: false, fillHoles: false, ledges: false, orderedStacks: false, limitedDiscrepancy: false, flatLoad: false, releaseFloors: false, alignedStacks: false, timeOrderings: false, handovers: false, widenWindows: false, peakWindows: false, layers: false });
+  assert.deepEqual({ ...reference }, { ...new SolverParams(), canonicalFloor: false, fillHoles: false, ledges: false, orderedStacks: false, limitedDiscrepancy: false, flatLoad: false, releaseFloors: false, alignedStacks: false, timeOrderings: false, handovers: false, widenWindows: false, peakWindows: false, layers: false, hotParts: false });
   const perfect = Problem.fromCsv(fixture('teaching/perfect.11.csv'), { capacity: 11 });
   const one = { preorderingHeuristics: ['WAT'] };
   const ours = new Solver(one).solve(perfect);

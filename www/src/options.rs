@@ -21,7 +21,7 @@ pub(crate) fn minimalloc_switches() -> &'static [Switch] {
     &SWITCHES[..MINIMALLOC]
 }
 
-pub(crate) const SWITCHES: [Switch; 22] = [
+pub(crate) const SWITCHES: [Switch; 23] = [
     Switch {
         name: "canonicalOnly",
         label: "Canonical order",
@@ -146,6 +146,12 @@ pub(crate) const SWITCHES: [Switch; 22] = [
         help: "Not in MiniMalloc. Where the load is the same at every time, first splits the \
                buffers into layers stacked one on another, each packed on its own.",
     },
+    Switch {
+        name: "hotParts",
+        label: "Hot parts (bufpack's own)",
+        help: "Not in MiniMalloc. When minimising a trace too large for the exact search, \
+               searches each crowded part the fast passes leave above the load on its own.",
+    },
 ];
 
 #[derive(Clone, Debug, PartialEq)]
@@ -203,6 +209,7 @@ fn switches_of(params: &SolverParams) -> [bool; SWITCHES.len()] {
         params.widen_windows,
         params.peak_windows,
         params.layers,
+        params.hot_parts,
     ]
 }
 
@@ -284,7 +291,8 @@ mod tests {
                 "handovers",
                 "widenWindows",
                 "peakWindows",
-                "layers"
+                "layers",
+                "hotParts"
             ]
         );
         assert!(SWITCHES[MINIMALLOC..]

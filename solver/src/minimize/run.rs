@@ -230,7 +230,11 @@ impl<'a> Run<'a> {
         // the skylines leave above the load are not: each is minimised on its own
         // (`run/parts.rs`). On a long trace the peaks pass is the lead, which must finish.
         let mut parts = MinimisedParts::new(params);
-        let mut greedy = greedy.with_parts(&mut parts);
+        let mut greedy = if params.hot_parts {
+            greedy.with_parts(&mut parts)
+        } else {
+            greedy
+        };
         let (slow, fast): (Vec<Heuristic>, Vec<Heuristic>) = passes
             .into_iter()
             .partition(|p| matches!(p, Heuristic::Greedy(..)));

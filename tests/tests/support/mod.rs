@@ -152,6 +152,7 @@ pub(crate) fn techniques() -> Vec<(&'static str, Flip)> {
         ("widen_windows", |p| p.widen_windows ^= true),
         ("peak_windows", |p| p.peak_windows ^= true),
         ("layers", |p| p.layers ^= true),
+        ("hot_parts", |p| p.hot_parts ^= true),
     ]
 }
 

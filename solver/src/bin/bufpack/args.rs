@@ -394,6 +394,7 @@ mod tests {
             "--nowiden_windows",
             "--nopeak_windows",
             "--nolayers",
+            "--nohot_parts",
         ];
         assert_eq!(with_capacity(&all_off).params, SolverParams::all_off());
         // Each flag alone turns off its own field and nothing else.
@@ -423,9 +424,10 @@ mod tests {
                     p.widen_windows,
                     p.peak_windows,
                     p.layers,
+                    p.hot_parts,
                 ]
             };
-            let mut expected = [true; 22];
+            let mut expected = [true; 23];
             expected[index] = false;
             assert_eq!(fields(&params), expected, "{flag}");
             let off_then_on = with_capacity(&[flag, &format!("--{}=true", &flag[4..])]).params;

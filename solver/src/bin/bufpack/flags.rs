@@ -152,6 +152,7 @@ pub(crate) const TECHNIQUES: &[Flag] = &[
     Flag::switch("widen_windows", "Counts a gap's buffer in full at the gap's times when no buffer that could use the bytes outside its window is live: the same packings, a higher lower bound (not in MiniMalloc).", |o| &mut o.params.widen_windows),
     Flag::switch("peak_windows", "With --minimize, packs the buffers live around the load's peak at the lower bound first, then fills in the rest around them (not in MiniMalloc).", |o| &mut o.params.peak_windows),
     Flag::switch("layers", "On a problem whose load is the same at every time (a perfect packing), first splits it into layers whose own load is the same at every time, stacked, down to leaves the exact search packs within a budget (not in MiniMalloc).", |o| &mut o.params.layers),
+    Flag::switch("hot_parts", "With --minimize on a trace too large for the exact search whole, minimises alone each part of the peaks pass's hot set that no skyline packs at the load, within a budget (not in MiniMalloc).", |o| &mut o.params.hot_parts),
     Flag::value("preordering_heuristics", "LIST", "WAT,TAW,TWA", "Static preordering heuristics to attempt (keys below).", |o, v| parse_orderings(v).map(|h| o.params.preordering_heuristics = h)),
 ];
 
