@@ -216,8 +216,9 @@ test('the Advanced panel lists every switch, bufpack\'s own marked, and sends th
     "Widen windows (bufpack's own)",
     "Peak windows (bufpack's own)",
     "Layers (bufpack's own)",
+    "Hot parts (bufpack's own)",
   ]);
-  assert.equal(labels.length, 22, `${labels}`);
+  assert.equal(labels.length, 23, `${labels}`);
   await page.screenshot({ path: path.join(shots, 'advanced.png'), fullPage: true });
   // Record the options the app gives the package (its namespace is read-only: a copy with
   // solveInWorker wrapped stands in), then solve with Fill holes off.
