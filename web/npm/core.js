@@ -216,7 +216,7 @@ export class SolverParams {
     }
   }
 
-  /** MiniMalloc's search: its techniques on, bufpack's own (`canonicalFloor` to `layers`) off. */
+  /** MiniMalloc's search: its techniques on, bufpack's own (`canonicalFloor` to `hotParts`) off. */
   static reference() {
     return new SolverParams(callWasm(raw.referenceParams));
   }

@@ -52,7 +52,8 @@ pub enum Heuristic {
     /// Pack the buffers live where the load reaches the given thousandths of its peak first
     /// (the crowding skyline, and peaks again at a higher share; each part of them still
     /// above the load packed again by other skylines, and within a minimisation of a trace
-    /// too large for the exact search whole, by the search on that part alone), then fill
+    /// too large for the exact search whole, with `hot_parts`, by the search on that part
+    /// alone), then fill
     /// in the others around them
     /// in one start-order sweep, growing the first set where the sweep rises: the skyline's
     /// quality where it matters, on any length of trace.
@@ -186,7 +187,7 @@ impl<'a> Greedy<'a> {
                 Placer::new(problem, table).place(&order, fit, limit, stop)?
             }
             Heuristic::Peaks(permille) => {
-                let packer = peaks::again(&mut self.parts);
+                let packer = peaks::reborrow(&mut self.parts);
                 peaks::peaks(
                     problem,
                     self.profile,

@@ -115,6 +115,16 @@ impl<'s> Budget<'s> {
         }
     }
 
+    /// Asks the caller's stop now, whatever the units spent: for work counted elsewhere (a
+    /// part handed to the caller's packer). Once true, always true.
+    pub(super) fn ask_stop(&mut self) -> bool {
+        if !self.stopped && (self.stop)() {
+            self.stopped = true;
+            self.interrupted = true;
+        }
+        self.stopped
+    }
+
     /// The caller's stop, for a pass that gives way to another when its budget ran out.
     pub(super) fn into_stop(self) -> &'s mut dyn FnMut() -> bool {
         self.stop

@@ -26,8 +26,8 @@ use crate::sort::sort_pairs;
 
 mod parts;
 
-pub(crate) use parts::again;
 use parts::lower_parts;
+pub(crate) use parts::reborrow;
 pub(crate) use parts::PartPacker;
 
 /// Which movable buffers are hot: live (by their whole span) at some time where the load is
@@ -112,7 +112,8 @@ pub(crate) const LEAD: Heuristic = Heuristic::Peaks(800);
 /// that there is an answer) instead of the online pass: when its hot set is at most
 /// [`LEAD_SHARE`] of the movable buffers. Its hot packing is then small beside the fills
 /// (each an online pass in effect), so the whole pass is bounded work a small constant times
-/// the online pass's, by its budget; and on such long traces its answer is far better
+/// the online pass's, by its budget (the search a minimisation hands down for its hot parts
+/// counts its own, `minimize/run/parts.rs`); and on such long traces its answer is far better
 /// (`huge`, 1M buffers: at LOAD where the online pass is 11% above). The hot sets of the
 /// `huge` traces are 0.7-2.1% of their buffers; those of `cnn`, `training`, `transformer`
 /// and `mixed` traces 18-60%, where the online pass stays first.
@@ -153,7 +154,7 @@ fn rounds(
             permille,
             ceiling,
             &mut budget,
-            again(&mut packer),
+            reborrow(&mut packer),
         ) else {
             break;
         };
@@ -164,7 +165,7 @@ fn rounds(
             hot_height,
             enough,
             &mut budget,
-            again(&mut packer),
+            reborrow(&mut packer),
         ) else {
             break;
         };

@@ -16,15 +16,21 @@ use crate::sort::sort_pairs;
 /// finds does not depend on the machine's speed.
 pub(crate) trait PartPacker {
     /// A packing of `part` within its capacity, stopping at the first one no higher than
-    /// `enough`; `None` when the packer found none within its budget. (Later rounds of a
-    /// peaks pass, and nested ones, ask again for parts they asked for before: a packer
-    /// should remember its answers.)
-    fn pack(&mut self, part: &Problem, enough: Offset) -> Option<Vec<Offset>>;
+    /// `enough`, or when `stop` (the pass's caller's) says so; `None` when the packer found
+    /// none. `part` is a well-formed problem, ids unique. (Later rounds of a peaks pass, and
+    /// nested ones, ask again for parts they asked for before: a packer should remember its
+    /// answers.)
+    fn pack(
+        &mut self,
+        part: &Problem,
+        enough: Offset,
+        stop: &mut dyn FnMut() -> bool,
+    ) -> Option<Vec<Offset>>;
 }
 
 /// `packer` borrowed again, for one call: an `Option<&mut dyn _>` cannot be reborrowed by
 /// `as_deref_mut` for a shorter time than its trait object's own.
-pub(crate) fn again<'s>(
+pub(crate) fn reborrow<'s>(
     packer: &'s mut Option<&mut dyn PartPacker>,
 ) -> Option<&'s mut dyn PartPacker> {
     match packer {
@@ -82,6 +88,8 @@ pub(super) fn lower_parts(
                     .map(|&(_, b)| b),
             )
             .collect();
+        // With their names, unique as in `problem`: a packer may check the part as a
+        // problem of its own (minimisation does), and ids that clash would fail it.
         let sub = Problem::new(
             chosen.iter().map(|&b| problem.buffers[b].clone()).collect(),
             problem.capacity,
@@ -125,12 +133,13 @@ pub(super) fn lower_parts(
         if budget.stopped {
             return None;
         }
-        if let Some(packer) = again(&mut packer).filter(|_| part_height > enough) {
+        if let Some(packer) = reborrow(&mut packer).filter(|_| part_height > enough) {
             let sub = Problem {
                 capacity: (part_height - 1).max(fixed_top),
                 ..sub
             };
-            if let Some(offsets) = packer.pack(&sub, enough.max(fixed_top)) {
+            let mut stop = || budget.ask_stop();
+            if let Some(offsets) = packer.pack(&sub, enough.max(fixed_top), &mut stop) {
                 keep(&offsets, &mut part_height);
             }
         }

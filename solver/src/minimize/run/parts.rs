@@ -19,13 +19,16 @@ use crate::params::SolverParams;
 /// buffers.
 const PART_CHECKS: u64 = 1 << 8;
 
-/// Stop checks all parts together may take, in one minimisation: the pass that asks for
-/// them is the lead, which must finish, so this bounds what the parts add to it.
+/// Stop checks all parts together may take, in one thread's minimisation: the pass that
+/// asks for them is the lead, which must finish, so this bounds what the parts add to it.
 const PARTS_CHECKS: u64 = 1 << 10;
 
 /// The minimisation's packer for the peaks pass's parts, with what it has spent.
-pub(super) struct MinimisedParts<'p> {
-    params: &'p SolverParams,
+pub(super) struct MinimisedParts {
+    /// The minimisation's, without `hot_parts`: a part is small enough for the search
+    /// whole, but widened it might not be, and its own minimisation must not hand down a
+    /// packer with a budget of its own.
+    params: SolverParams,
     /// Stop checks left for all parts together.
     left: u64,
     /// Each part asked for and its target, with the answer: the peaks pass's later rounds,
@@ -35,10 +38,13 @@ pub(super) struct MinimisedParts<'p> {
     pub(super) backtracks: u64,
 }
 
-impl<'p> MinimisedParts<'p> {
-    pub(super) fn new(params: &'p SolverParams) -> MinimisedParts<'p> {
+impl MinimisedParts {
+    pub(super) fn new(params: &SolverParams) -> MinimisedParts {
         MinimisedParts {
-            params,
+            params: SolverParams {
+                hot_parts: false,
+                ..params.clone()
+            },
             left: PARTS_CHECKS,
             answers: Vec::new(),
             nodes: 0,
@@ -47,55 +53,83 @@ impl<'p> MinimisedParts<'p> {
     }
 }
 
-impl PartPacker for MinimisedParts<'_> {
-    fn pack(&mut self, part: &Problem, enough: Offset) -> Option<Vec<Offset>> {
+impl PartPacker for MinimisedParts {
+    fn pack(
+        &mut self,
+        part: &Problem,
+        enough: Offset,
+        stop: &mut dyn FnMut() -> bool,
+    ) -> Option<Vec<Offset>> {
         let asked =
             |(problem, target, _): &&(Problem, Offset, _)| *target == enough && problem == part;
         if let Some((_, _, answer)) = self.answers.iter().find(asked) {
             return answer.clone();
         }
-        let answer = self.minimise(part, enough);
-        self.answers.push((part.clone(), enough, answer.clone()));
+        if self.left == 0 || !affordable(part) {
+            return None;
+        }
+        let (answer, stopped) = self.minimise(part, enough, stop);
+        // An answer the caller's stop cut short is not the part's: not kept.
+        if !stopped {
+            self.answers.push((part.clone(), enough, answer.clone()));
+        }
         answer
     }
 }
 
-impl MinimisedParts<'_> {
-    /// `part` minimised within what is left of the budget.
-    fn minimise(&mut self, part: &Problem, enough: Offset) -> Option<Vec<Offset>> {
-        if self.left == 0 || !affordable(part) {
-            return None;
-        }
+impl MinimisedParts {
+    /// `part` minimised within what is left of the budget, and whether `stop` ended it.
+    fn minimise(
+        &mut self,
+        part: &Problem,
+        enough: Offset,
+        stop: &mut dyn FnMut() -> bool,
+    ) -> (Option<Vec<Offset>>, bool) {
         let checks = self.left.min(PART_CHECKS);
         let mut monitor = UntilEnough {
             left: checks,
             enough,
             reached: false,
+            stop,
+            stopped: false,
         };
-        let report = crate::minimize::minimize(part, self.params, &mut monitor).ok()?;
+        let report = match crate::minimize::minimize(part, &self.params, &mut monitor) {
+            Ok(report) => report,
+            Err(error) => {
+                // A part of a checked problem, with the same parameters: never malformed.
+                debug_assert!(false, "a hot part failed its minimisation: {error}");
+                return (None, false);
+            }
+        };
         self.left -= checks - monitor.left;
         self.nodes += report.stats.nodes;
         self.backtracks += report.stats.backtracks;
-        report.solution().map(|solution| solution.offsets.clone())
+        let answer = report.solution().map(|solution| solution.offsets.clone());
+        (answer, monitor.stopped)
     }
 }
 
 /// Stops a part's minimisation at its first packing no higher than `enough` (lower is no
-/// use: the load's peak elsewhere keeps the whole that high), or once its checks are spent.
-/// It never asks the clock, so the lead answers the same whatever the machine's speed.
-struct UntilEnough {
+/// use: the load's peak elsewhere keeps the whole that high), once its checks are spent, or
+/// when the pass's caller says to. It never asks the clock itself: the lead's caller never
+/// says stop, so the lead answers the same whatever the machine's speed.
+struct UntilEnough<'s> {
     left: u64,
     enough: Offset,
     reached: bool,
+    stop: &'s mut dyn FnMut() -> bool,
+    /// The caller said to stop.
+    stopped: bool,
 }
 
-impl Monitor for UntilEnough {
+impl Monitor for UntilEnough<'_> {
     fn should_stop(&mut self) -> bool {
-        if self.reached || self.left == 0 {
+        if self.reached || self.left == 0 || self.stopped {
             return true;
         }
         self.left -= 1;
-        false
+        self.stopped = (self.stop)();
+        self.stopped
     }
 
     fn improved(&mut self, solution: &Solution) {
@@ -150,5 +184,54 @@ mod tests {
             .unwrap();
         assert_eq!(again, packed);
         assert_eq!((packer.left, packer.answers.len()), (left, asked));
+    }
+
+    /// A fixed buffer over the rectangle's widest part, at the rectangle's height: the
+    /// skylines cannot place beneath a fixed buffer, so they pack that part above it; the
+    /// search on the part, the fixed buffer beside it, packs it beneath, and the whole is at
+    /// the load (the rectangle and the fixed buffer over it). The fixed buffer stays put.
+    #[test]
+    fn minimised_parts_pack_beneath_a_fixed_buffer_beside_the_part() {
+        let mut buffers = cut_rectangle();
+        buffers.push(Buffer::new("fixed", 26, 169, 4096).with_offset(RECTANGLE_HEIGHT));
+        buffers.extend((0..40).map(|i| Buffer::new(format!("q{i}"), 1000 + i, 1001 + i, 4096)));
+        let problem = Problem::new(buffers, 1 << 22);
+        let load = RECTANGLE_HEIGHT + 4096;
+        let lead = Heuristic::Peaks(800);
+        let alone = Greedy::new(&problem)
+            .run(lead, problem.capacity, &mut || false)
+            .unwrap();
+        validate(&problem, &alone).unwrap();
+        assert!(alone.height > load, "{}", alone.height);
+
+        let mut packer = MinimisedParts::new(&SolverParams::default());
+        let packed = Greedy::new(&problem)
+            .with_parts(&mut packer)
+            .run(lead, problem.capacity, &mut || false)
+            .unwrap();
+        validate(&problem, &packed).unwrap();
+        assert_eq!(packed.height, load);
+        assert_eq!(packed.offsets[18], RECTANGLE_HEIGHT);
+    }
+
+    /// The caller's stop reaches a part's minimisation, and an answer it cut short is not
+    /// remembered.
+    #[test]
+    fn a_stop_ends_a_part_and_its_answer_is_not_kept() {
+        let rectangle = Problem::new(cut_rectangle(), RECTANGLE_HEIGHT * 2);
+        let mut packer = MinimisedParts::new(&SolverParams::default());
+        let mut asked = 0;
+        let mut stop = || {
+            asked += 1;
+            true
+        };
+        packer.pack(&rectangle, RECTANGLE_HEIGHT, &mut stop);
+        assert!(asked >= 1);
+        assert!(packer.answers.is_empty());
+        let packed = packer.pack(&rectangle, RECTANGLE_HEIGHT, &mut || false);
+        let packed = Solution::from_offsets(&rectangle, packed.unwrap());
+        validate(&rectangle, &packed).unwrap();
+        assert_eq!(packed.height, RECTANGLE_HEIGHT);
+        assert_eq!(packer.answers.len(), 1);
     }
 }

@@ -151,7 +151,12 @@ struct Scripted {
 }
 
 impl PartPacker for Scripted {
-    fn pack(&mut self, part: &Problem, enough: Offset) -> Option<Vec<Offset>> {
+    fn pack(
+        &mut self,
+        part: &Problem,
+        enough: Offset,
+        _: &mut dyn FnMut() -> bool,
+    ) -> Option<Vec<Offset>> {
         self.asked.push((part.buffers.len(), part.capacity, enough));
         match self.answer {
             Answer::Exact => crate::minimize::minimize(part, &Default::default(), &mut ())
