@@ -53,10 +53,9 @@ pub enum Heuristic {
     /// (the crowding skyline, and peaks again at a higher share; each part of them still
     /// above the load packed again by other skylines, and within a minimisation of a trace
     /// too large for the exact search whole, with `hot_parts`, by the search on that part
-    /// alone), then fill
-    /// in the others around them
-    /// in one start-order sweep, growing the first set where the sweep rises: the skyline's
-    /// quality where it matters, on any length of trace.
+    /// alone), then fill in the others around them in one start-order sweep, growing the
+    /// first set where the sweep rises: the skyline's quality where it matters, on any
+    /// length of trace.
     Peaks(u16),
     /// Stack the buffers live at the highest load's instant without a hole (earlier starts
     /// lower), then fill in the others around them in one start-order sweep.
@@ -161,11 +160,11 @@ impl<'a> Greedy<'a> {
         }
     }
 
-    /// These passes with the peaks passes' parts packed by `packer` where the skylines
-    /// leave them above the load.
-    pub(crate) fn with_parts(self, packer: &'a mut dyn PartPacker) -> Greedy<'a> {
+    /// These passes with the peaks passes' parts packed by `packer`, if any, where the
+    /// skylines leave them above the load.
+    pub(crate) fn with_parts(self, packer: Option<&'a mut dyn PartPacker>) -> Greedy<'a> {
         Greedy {
-            parts: Some(packer),
+            parts: packer,
             ..self
         }
     }

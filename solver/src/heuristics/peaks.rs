@@ -258,10 +258,9 @@ fn pack_hot(
         chosen.iter().map(|&b| problem.buffers[b].clone()).collect(),
         problem.capacity,
     );
-    let mut greedy = Greedy::new(&sub);
-    if let Some(packer) = packer {
-        greedy = greedy.with_parts(packer);
-    }
+    // (Shortened to the sub-problem's lifetime: an `Option` does not coerce its contents.)
+    let packer = packer.map(|packer| packer as &mut dyn PartPacker);
+    let mut greedy = Greedy::new(&sub).with_parts(packer);
     let mut best: Option<(Offset, Vec<Offset>)> = None;
     // The hot problem has the same peak: its own peaks first, at a higher threshold.
     let inner = (permille + 1000) / 2;

@@ -4,7 +4,7 @@
 use super::board::Shared;
 use super::{FoundBy, MinimizeOutcome, MinimizeReport};
 use crate::bounds::{BoundReason, LoadProfile, LowerBound};
-use crate::heuristics::{leads, Greedy, Heuristic, LEAD};
+use crate::heuristics::{leads, Greedy, Heuristic, PartPacker, LEAD};
 use crate::model::{Offset, Problem, Solution, Time};
 use crate::monitor::{CheckBudget, Monitor};
 use crate::params::{ParamsError, SolverParams};
@@ -230,11 +230,8 @@ impl<'a> Run<'a> {
         // the skylines leave above the load are not: each is minimised on its own
         // (`run/parts.rs`). On a long trace the peaks pass is the lead, which must finish.
         let mut parts = MinimisedParts::new(params);
-        let mut greedy = if params.hot_parts {
-            greedy.with_parts(&mut parts)
-        } else {
-            greedy
-        };
+        let packer: &mut dyn PartPacker = &mut parts;
+        let mut greedy = greedy.with_parts(params.hot_parts.then_some(packer));
         let (slow, fast): (Vec<Heuristic>, Vec<Heuristic>) = passes
             .into_iter()
             .partition(|p| matches!(p, Heuristic::Greedy(..)));

@@ -59,7 +59,7 @@ pub(super) fn lower_parts(
     height: Offset,
     enough: Offset,
     budget: &mut Budget<'_>,
-    packer: Option<&mut dyn PartPacker>,
+    mut packer: Option<&mut dyn PartPacker>,
 ) -> Option<Offset> {
     if height <= enough {
         return Some(height);
@@ -71,7 +71,6 @@ pub(super) fn lower_parts(
         .filter(|&b| problem.buffers[b].offset.is_some())
         .filter_map(|b| problem.buffers[b].occupied_span().map(|span| (span, b)))
         .collect();
-    let mut packer = packer;
     for (hull, part) in hot_parts(problem, hot) {
         let mut part_height = part.iter().map(|&b| top(b, placed)).max().unwrap_or(0);
         if part_height <= enough {
@@ -100,6 +99,7 @@ pub(super) fn lower_parts(
             .map(|&b| top(b, placed))
             .max()
             .unwrap_or(0);
+        let below = |part_height: Offset| (part_height - 1).max(fixed_top);
         // The part's own height in a packing of `sub`.
         let height_in = |offsets: &[Offset]| {
             part.iter()
@@ -125,8 +125,7 @@ pub(super) fn lower_parts(
             }
             // The passes ask to stop once per STOP_CHECK steps: that is the work they report.
             let mut stop = || budget.spend(u64::from(STOP_CHECK));
-            let limit = (part_height - 1).max(fixed_top);
-            if let Some(solution) = greedy.run(heuristic, limit, &mut stop) {
+            if let Some(solution) = greedy.run(heuristic, below(part_height), &mut stop) {
                 keep(&solution.offsets, &mut part_height);
             }
         }
@@ -135,7 +134,7 @@ pub(super) fn lower_parts(
         }
         if let Some(packer) = reborrow(&mut packer).filter(|_| part_height > enough) {
             let sub = Problem {
-                capacity: (part_height - 1).max(fixed_top),
+                capacity: below(part_height),
                 ..sub
             };
             let mut stop = || budget.ask_stop();

@@ -153,6 +153,17 @@ mod tests {
         Problem::new(buffers, 1 << 22)
     }
 
+    /// The peaks pass on `problem`, its parts packed by `packer` if given: validated.
+    fn peaks_pass(problem: &Problem, packer: Option<&mut MinimisedParts>) -> Solution {
+        let packer = packer.map(|p| p as &mut dyn PartPacker);
+        let solution = Greedy::new(problem)
+            .with_parts(packer)
+            .run(Heuristic::Peaks(800), problem.capacity, &mut || false)
+            .unwrap();
+        validate(problem, &solution).unwrap();
+        solution
+    }
+
     /// The ablation of the minimised parts: without a packer the peaks pass leaves the
     /// rectangle above its height; with one it is packed at it, and asked again (as later
     /// rounds do) the packer answers from what it found, spending nothing.
@@ -160,28 +171,16 @@ mod tests {
     fn minimised_parts_bring_the_peaks_pass_down_to_the_load() {
         let problem = rectangle_then_a_quiet_stretch();
         let load = RECTANGLE_HEIGHT;
-        let lead = Heuristic::Peaks(800);
-        let alone = Greedy::new(&problem)
-            .run(lead, problem.capacity, &mut || false)
-            .unwrap();
-        validate(&problem, &alone).unwrap();
+        let alone = peaks_pass(&problem, None);
         assert!(alone.height > load, "{}", alone.height);
 
-        let params = SolverParams::default();
-        let mut packer = MinimisedParts::new(&params);
-        let packed = Greedy::new(&problem)
-            .with_parts(&mut packer)
-            .run(lead, problem.capacity, &mut || false)
-            .unwrap();
-        validate(&problem, &packed).unwrap();
+        let mut packer = MinimisedParts::new(&SolverParams::default());
+        let packed = peaks_pass(&problem, Some(&mut packer));
         assert_eq!(packed.height, load);
         let (left, asked) = (packer.left, packer.answers.len());
         assert!(left < PARTS_CHECKS && asked >= 1);
 
-        let again = Greedy::new(&problem)
-            .with_parts(&mut packer)
-            .run(lead, problem.capacity, &mut || false)
-            .unwrap();
+        let again = peaks_pass(&problem, Some(&mut packer));
         assert_eq!(again, packed);
         assert_eq!((packer.left, packer.answers.len()), (left, asked));
     }
@@ -192,24 +191,15 @@ mod tests {
     /// the load (the rectangle and the fixed buffer over it). The fixed buffer stays put.
     #[test]
     fn minimised_parts_pack_beneath_a_fixed_buffer_beside_the_part() {
-        let mut buffers = cut_rectangle();
-        buffers.push(Buffer::new("fixed", 26, 169, 4096).with_offset(RECTANGLE_HEIGHT));
-        buffers.extend((0..40).map(|i| Buffer::new(format!("q{i}"), 1000 + i, 1001 + i, 4096)));
-        let problem = Problem::new(buffers, 1 << 22);
+        let mut problem = rectangle_then_a_quiet_stretch();
+        let fixed = Buffer::new("fixed", 26, 169, 4096).with_offset(RECTANGLE_HEIGHT);
+        problem.buffers.insert(18, fixed);
         let load = RECTANGLE_HEIGHT + 4096;
-        let lead = Heuristic::Peaks(800);
-        let alone = Greedy::new(&problem)
-            .run(lead, problem.capacity, &mut || false)
-            .unwrap();
-        validate(&problem, &alone).unwrap();
+        let alone = peaks_pass(&problem, None);
         assert!(alone.height > load, "{}", alone.height);
 
         let mut packer = MinimisedParts::new(&SolverParams::default());
-        let packed = Greedy::new(&problem)
-            .with_parts(&mut packer)
-            .run(lead, problem.capacity, &mut || false)
-            .unwrap();
-        validate(&problem, &packed).unwrap();
+        let packed = peaks_pass(&problem, Some(&mut packer));
         assert_eq!(packed.height, load);
         assert_eq!(packed.offsets[18], RECTANGLE_HEIGHT);
     }

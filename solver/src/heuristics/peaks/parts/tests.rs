@@ -4,6 +4,26 @@ use crate::bounds::LoadProfile;
 use crate::model::{Buffer, Solution};
 use crate::validate::validate;
 
+/// `placed`, every buffer placed, as a packing of `problem`: validated.
+fn validated(problem: &Problem, placed: &[Option<Offset>]) -> Solution {
+    let offsets: Vec<Offset> = placed.iter().map(|o| o.unwrap()).collect();
+    let solution = Solution::from_offsets(problem, offsets);
+    validate(problem, &solution).unwrap();
+    solution
+}
+
+/// The first `count` buffers of `problem` stacked one on another from 0, the others not
+/// placed.
+fn stacked(problem: &Problem, count: usize) -> Vec<Option<Offset>> {
+    let mut placed = vec![None; problem.buffers.len()];
+    let mut top = 0;
+    for (offset, buffer) in placed.iter_mut().zip(&problem.buffers).take(count) {
+        *offset = Some(top);
+        top += buffer.size;
+    }
+    placed
+}
+
 #[test]
 fn hot_parts_are_the_hot_buffers_whose_lives_meet() {
     let problem = Problem::new(
@@ -67,10 +87,7 @@ fn lower_parts_packs_again_only_the_parts_above_the_load() {
     let lowered = lower_parts(&problem, &hot, &mut placed, height, load, &mut budget, None);
     assert_eq!(lowered, Some(load));
     assert_eq!(placed[7..], later);
-    let offsets: Vec<Offset> = placed.iter().map(|o| o.unwrap()).collect();
-    let solution = Solution::from_offsets(&problem, offsets);
-    validate(&problem, &solution).unwrap();
-    assert_eq!(solution.height, load);
+    assert_eq!(validated(&problem, &placed).height, load);
     // A packing at the load already is left alone.
     let before = placed.clone();
     assert_eq!(
@@ -96,10 +113,7 @@ fn lower_parts_keeps_clear_of_fixed_buffers() {
     // Packed again beside the fixed buffer, the part comes down to the load.
     assert_eq!((height, lowered, load), (14, 13, 13));
     assert_eq!(placed[7], Some(0));
-    let offsets: Vec<Offset> = placed.iter().map(|o| o.unwrap()).collect();
-    let solution = Solution::from_offsets(&problem, offsets);
-    validate(&problem, &solution).unwrap();
-    assert_eq!(solution.height, lowered);
+    assert_eq!(validated(&problem, &placed).height, lowered);
 }
 
 #[test]
@@ -113,12 +127,7 @@ fn lower_parts_never_raises_a_part_beside_a_fixed_buffer_higher_still() {
     let problem = Problem::new(buffers, 1000);
     let load = LoadProfile::of(&problem).peak().1;
     let hot: Vec<bool> = (0..problem.buffers.len()).map(|b| b < 7).collect();
-    let mut placed: Vec<Option<Offset>> = vec![None; 8];
-    let mut stacked = 0;
-    for (b, offset) in placed.iter_mut().enumerate().take(7) {
-        *offset = Some(stacked);
-        stacked += problem.buffers[b].size;
-    }
+    let mut placed = stacked(&problem, 7);
     placed[7] = Some(100);
     let mut never = || false;
     let mut budget = Budget::new(u64::MAX, &mut never);
@@ -130,9 +139,9 @@ fn lower_parts_never_raises_a_part_beside_a_fixed_buffer_higher_still() {
         .unwrap();
     assert!(part_top <= 29 && load == 11);
     assert_eq!(placed[7], Some(100));
-    let offsets: Vec<Offset> = placed.iter().map(|o| o.unwrap()).collect();
-    validate(&problem, &Solution::from_offsets(&problem, offsets)).unwrap();
+    validated(&problem, &placed);
 }
+
 /// What [`Scripted`] answers.
 #[derive(Clone, Copy)]
 enum Answer {
@@ -183,13 +192,8 @@ fn rectangle_stacked() -> (Problem, Vec<Option<Offset>>) {
     let mut buffers = crate::fixtures::cut_rectangle();
     buffers.push(Buffer::new("later", 2000, 2010, 5));
     let problem = Problem::new(buffers, 1 << 30);
-    let mut placed = Vec::new();
-    let mut stacked = 0;
-    for buffer in &problem.buffers[..18] {
-        placed.push(Some(stacked));
-        stacked += buffer.size;
-    }
-    placed.push(Some(0));
+    let mut placed = stacked(&problem, 18);
+    placed[18] = Some(0);
     (problem, placed)
 }
 
@@ -233,10 +237,7 @@ fn lower_parts_asks_the_packer_for_the_parts_the_skylines_leave_above_the_load()
     assert_eq!(height, Some(LOAD));
     assert_eq!(packer.asked, [(10, skylines - 1, LOAD)]);
     assert_eq!(placed[18], Some(0));
-    let offsets: Vec<Offset> = placed.iter().map(|o| o.unwrap()).collect();
-    let solution = Solution::from_offsets(&problem, offsets);
-    validate(&problem, &solution).unwrap();
-    assert_eq!(solution.height, LOAD);
+    assert_eq!(validated(&problem, &placed).height, LOAD);
 
     // An answer as high as the stack is not taken; nor is none.
     for answer in [Answer::Stacked, Answer::None] {
