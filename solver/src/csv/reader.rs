@@ -1,15 +1,17 @@
 //! Reading buffers from CSV: the header, then one buffer per row, then the model's checks.
 //!
-//! Rows are parsed in one pass. The model's well-formedness checks ([`Problem::check`]) run
-//! once afterwards over all buffers, so that they stay defined in one place; when one fails,
-//! the offending row is found again from its remembered byte offset and re-split to point at
-//! the field at fault.
+//! Rows are parsed in one pass. The model's well-formedness checks ([`Problem::check`]'s, so
+//! that they stay defined in one place) run on each buffer as its row is read, while it is
+//! still in the cache, and report once every row has parsed: a syntax error anywhere comes
+//! first, then the first malformed buffer or duplicate id in row order. The offending row
+//! is then found again from its remembered byte offset and re-split to point at the field at
+//! fault.
 
 use super::error::{excerpt, CsvError, CsvErrorKind};
 use super::records::{line_of, Field, RecordError, Records};
 use super::values::{parse_gap, parse_int, IntError, END_TOO_LARGE, TOO_LARGE};
 use crate::model::{
-    Buffer, Gap, Lifespan, Offset, Problem, ProblemError, ProblemErrorKind, MAX_MAGNITUDE,
+    Buffer, Checks, Gap, Lifespan, Offset, Problem, ProblemError, ProblemErrorKind, MAX_MAGNITUDE,
 };
 
 /// The columns the reader understands.
@@ -130,9 +132,8 @@ pub fn read_buffers(text: &str) -> Result<Vec<Buffer>, CsvError> {
     // Positions are counted in the text after the byte order mark, which editors do not show.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let parsed = parse(text)?;
-    let problem = Problem::new(parsed.buffers, 0);
-    match problem.check() {
-        Ok(()) => Ok(problem.buffers),
+    match parsed.checks.finish(&parsed.buffers) {
+        Ok(()) => Ok(parsed.buffers),
         Err(error) => Err(locate(text, &parsed.layout, &parsed.starts, error)),
     }
 }
@@ -153,12 +154,14 @@ pub fn read_problem(text: &str, capacity: Offset) -> Result<Problem, CsvError> {
     Ok(Problem::new(read_buffers(text)?, capacity))
 }
 
-/// Rows parsed but not yet checked.
+/// Rows parsed, with the checks on them to finish.
 struct Parsed {
     buffers: Vec<Buffer>,
     /// Byte offset of each buffer's row, to find it again for an error.
     starts: Vec<usize>,
     layout: Layout,
+    /// The buffers' checks, done as they were read (see the module's comment).
+    checks: Checks,
 }
 
 /// A blank line: nothing but blanks, so one empty unquoted field. (`""` is not blank.)
@@ -186,13 +189,16 @@ fn parse(text: &str) -> Result<Parsed, CsvError> {
     };
     let mut buffers = Vec::new();
     let mut starts = Vec::new();
+    let mut checks = Checks::new(0);
     loop {
         match records.next_record(&mut fields) {
             Err(error) => return Err(record_error(error, Some(&layout))),
             Ok(None) => break,
             Ok(Some(_)) if is_blank_line(&fields) => {}
             Ok(Some(start)) => {
-                buffers.push(read_row(text, &layout, &fields)?);
+                let buffer = read_row(text, &layout, &fields)?;
+                checks.add(&buffer);
+                buffers.push(buffer);
                 starts.push(start);
             }
         }
@@ -201,6 +207,7 @@ fn parse(text: &str) -> Result<Parsed, CsvError> {
         buffers,
         starts,
         layout,
+        checks,
     })
 }
 

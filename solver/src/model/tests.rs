@@ -86,29 +86,6 @@ fn check_names_each_malformation() {
 }
 
 #[test]
-fn the_first_duplicate_id_is_the_one_a_scan_in_order_finds() {
-    // Against the obvious scan with a map, over ids drawn from small alphabets so that
-    // duplicates (pairs, triples, several at once) are common.
-    let mut rng = crate::test_rng::XorShift(0x2545_f491_4f6c_dd1d);
-    let mut next = |bound: u64| rng.below(bound);
-    for case in 0..2_000 {
-        let len = next(12) as usize;
-        let alphabet = 1 + next(if case % 2 == 0 { 6 } else { 40 });
-        let ids: Vec<String> = (0..len).map(|_| next(alphabet).to_string()).collect();
-        let buffers: Vec<Buffer> = ids
-            .iter()
-            .map(|id| Buffer::new(id.clone(), 0, 1, 1))
-            .collect();
-        let mut seen = std::collections::HashMap::new();
-        let expected = ids
-            .iter()
-            .enumerate()
-            .find_map(|(again, id)| seen.insert(id, again).map(|first| (first, again)));
-        assert_eq!(first_duplicate_id(&buffers), expected, "{ids:?}");
-    }
-}
-
-#[test]
 fn a_malformed_buffer_before_a_duplicate_is_reported_first_and_after_it_second() {
     let bad = Buffer::new("bad", 5, 4, 1);
     let x = || Buffer::new("x", 0, 1, 1);
@@ -116,10 +93,28 @@ fn a_malformed_buffer_before_a_duplicate_is_reported_first_and_after_it_second()
         .check()
         .unwrap_err();
     assert_eq!(first.buffer, Some(0));
-    let second = Problem::new(vec![x(), x(), bad], 9).check().unwrap_err();
+    let second = Problem::new(vec![x(), x(), bad.clone()], 9)
+        .check()
+        .unwrap_err();
     assert_eq!(
         (second.buffer, second.kind),
         (Some(1), ProblemErrorKind::DuplicateId(0))
+    );
+    // A pair around the malformed buffer, and a malformed buffer that is itself a
+    // duplicate: the malformed one is first either way.
+    let around = Problem::new(vec![x(), bad.clone(), x()], 9).check();
+    assert_eq!(around.unwrap_err().buffer, Some(1));
+    let itself = Buffer {
+        id: "x".into(),
+        ..bad
+    };
+    let both = Problem::new(vec![x(), itself], 9).check().unwrap_err();
+    assert_eq!(
+        (both.buffer, both.kind),
+        (
+            Some(1),
+            ProblemErrorKind::ReversedLifespan(Lifespan::new(5, 4))
+        )
     );
 }
 
