@@ -21,7 +21,7 @@
 use super::online::{fill, plain_fill, Budget, Spans};
 use super::{Greedy, Heuristic, STOP_CHECK};
 use crate::bounds::LoadProfile;
-use crate::model::{Offset, Problem, Time};
+use crate::model::{Lifespan, Offset, Problem, Time};
 use crate::sort::sort_pairs;
 
 mod parts;
@@ -31,8 +31,13 @@ pub(crate) use parts::reborrow;
 pub(crate) use parts::PartPacker;
 
 /// Which movable buffers are hot: live (by their whole span) at some time where the load is
-/// at least `permille` thousandths of the peak.
-fn hot_buffers(problem: &Problem, profile: &LoadProfile, permille: u32) -> (Vec<bool>, usize) {
+/// at least `permille` thousandths of the peak. `movable`: each buffer's span if it is
+/// movable and has one, in buffer order (from the buffers, or from [`Spans::movable`]).
+fn hot_buffers(
+    movable: impl Iterator<Item = Option<Lifespan>>,
+    profile: &LoadProfile,
+    permille: u32,
+) -> (Vec<bool>, usize) {
     let (_, peak) = profile.peak();
     let hot_at = |load: Offset| i128::from(load) * 1000 >= i128::from(peak) * i128::from(permille);
     // The hot intervals of time, in order.
@@ -43,30 +48,44 @@ fn hot_buffers(problem: &Problem, profile: &LoadProfile, permille: u32) -> (Vec<
             intervals.push((lower, upper));
         }
     }
-    let mut hot = vec![false; problem.buffers.len()];
-    let movable = mark_meeting(problem, &merge(intervals), &mut hot);
-    (hot, movable)
+    let mut hot = Vec::new();
+    let count = mark_meeting(movable, &merge(intervals), &mut hot);
+    (hot, count)
 }
 
-/// Marks in `marked` the movable buffers whose span meets one of `intervals` (sorted and
-/// disjoint), and says how many movable buffers have a span.
-fn mark_meeting(problem: &Problem, intervals: &[(Time, Time)], marked: &mut [bool]) -> usize {
-    let mut movable = 0;
-    for (buffer, mark) in problem.buffers.iter().zip(marked) {
-        let Some(span) = buffer.occupied_span().filter(|_| buffer.offset.is_none()) else {
-            continue;
-        };
-        movable += 1;
+/// The movable buffers' spans as [`hot_buffers`] takes them, read from the buffers.
+fn movable_spans(problem: &Problem) -> impl Iterator<Item = Option<Lifespan>> + '_ {
+    problem
+        .buffers
+        .iter()
+        .map(|b| b.occupied_span().filter(|_| b.offset.is_none()))
+}
+
+/// Marks in `marked` the buffers whose span in `movable` (see [`hot_buffers`]) meets one
+/// of `intervals` (sorted and disjoint), and says how many have a span. `marked` grows to
+/// one flag a buffer if it is shorter.
+fn mark_meeting(
+    movable: impl Iterator<Item = Option<Lifespan>>,
+    intervals: &[(Time, Time)],
+    marked: &mut Vec<bool>,
+) -> usize {
+    let mut count = 0;
+    for (b, span) in movable.enumerate() {
+        if b == marked.len() {
+            marked.push(false);
+        }
+        let Some(span) = span else { continue };
+        count += 1;
         // The first interval ending after the span's start is the only candidate.
         let at = intervals.partition_point(|&(_, upper)| upper <= span.lower);
         if intervals
             .get(at)
             .is_some_and(|&(lower, _)| lower < span.upper)
         {
-            *mark = true;
+            marked[b] = true;
         }
     }
-    movable
+    count
 }
 
 /// Peaks first with hot threshold `permille`: offsets for every buffer below `limit`, or
@@ -121,7 +140,7 @@ pub(crate) fn leads(problem: &Problem, profile: &LoadProfile) -> bool {
     let Heuristic::Peaks(permille) = LEAD else {
         return false;
     };
-    let (hot, movable) = hot_buffers(problem, profile, u32::from(permille));
+    let (hot, movable) = hot_buffers(movable_spans(problem), profile, u32::from(permille));
     let count = hot.iter().filter(|&&h| h).count();
     count > 0 && count * LEAD_SHARE <= movable
 }
@@ -140,7 +159,7 @@ fn rounds(
     mut packer: Option<&mut dyn PartPacker>,
 ) -> Option<Vec<Offset>> {
     let movable = spans.starts.len() as u64;
-    let (mut hot, _) = hot_buffers(problem, profile, permille);
+    let (mut hot, _) = hot_buffers(spans.movable(), profile, permille);
     let enough = profile.peak().1;
     let mut best: Option<(Offset, Vec<Offset>)> = None;
     // Growing the hot set past half in later rounds is fine: it grows only where the fill
@@ -151,6 +170,7 @@ fn rounds(
         let Some((hot_height, mut placed)) = pack_hot(
             problem,
             &hot,
+            &spans.fixed,
             permille,
             ceiling,
             &mut budget,
@@ -161,6 +181,7 @@ fn rounds(
         let Some(hot_height) = lower_parts(
             problem,
             &hot,
+            &spans.fixed,
             &mut placed,
             hot_height,
             enough,
@@ -179,7 +200,7 @@ fn rounds(
         ) else {
             break;
         };
-        let height = crate::model::height_of(problem, &filled.offsets);
+        let height = spans.height_of(&filled.offsets);
         if height <= ceiling {
             best = Some((height, filled.offsets));
         }
@@ -187,7 +208,7 @@ fn rounds(
             break;
         }
         // Everything live while a buffer that rose was live joins the hot set.
-        mark_meeting(problem, &merge(filled.over), &mut hot);
+        mark_meeting(spans.movable(), &merge(filled.over), &mut hot);
     }
     if best.is_none() && !budget.interrupted {
         // Gave way: fill in everything around the fixed buffers alone, with the caller's
@@ -246,14 +267,22 @@ const ROUNDS: usize = 6;
 fn pack_hot(
     problem: &Problem,
     hot: &[bool],
+    fixed: &[u32],
     permille: u32,
     limit: Offset,
     budget: &mut Budget<'_>,
     packer: Option<&mut dyn PartPacker>,
 ) -> Option<(Offset, Vec<Option<Offset>>)> {
-    let chosen: Vec<usize> = (0..problem.buffers.len())
-        .filter(|&b| hot[b] || problem.buffers[b].offset.is_some())
-        .collect();
+    // The hot buffers and the fixed ones, in order.
+    let mut fixed = fixed.iter().map(|&b| b as usize).peekable();
+    let mut chosen: Vec<usize> = Vec::new();
+    for b in (0..problem.buffers.len()).filter(|&b| hot[b]) {
+        while let Some(f) = fixed.next_if(|&f| f < b) {
+            chosen.push(f);
+        }
+        chosen.push(b);
+    }
+    chosen.extend(fixed);
     let sub = Problem::new(
         chosen.iter().map(|&b| problem.buffers[b].clone()).collect(),
         problem.capacity,
@@ -310,12 +339,12 @@ mod tests {
         );
         let profile = LoadProfile::of(&problem);
         // Loads 11, 12, 5, 4, 3, 3: the peak 12 at time 1, 0.9 of it reached over 0..2.
-        let (hot, _) = hot_buffers(&problem, &profile, 900);
+        let (hot, _) = hot_buffers(movable_spans(&problem), &profile, 900);
         assert_eq!(hot, [true, true, false, false, false]);
         // 0.3 of it (3.6) over 0..4, a quarter (3) everywhere; fixed buffers are never hot.
-        let (hot, _) = hot_buffers(&problem, &profile, 300);
+        let (hot, _) = hot_buffers(movable_spans(&problem), &profile, 300);
         assert_eq!(hot, [true, true, true, false, false]);
-        let (hot, _) = hot_buffers(&problem, &profile, 250);
+        let (hot, _) = hot_buffers(movable_spans(&problem), &profile, 250);
         assert_eq!(hot, [true, true, true, true, false]);
     }
 
@@ -401,7 +430,7 @@ mod tests {
         let problem = Problem::new(buffers, Offset::MAX / 4);
         let spans = Spans::of(&problem);
         let profile = LoadProfile::of(&problem);
-        let (hot, _) = hot_buffers(&problem, &profile, 800);
+        let (hot, _) = hot_buffers(movable_spans(&problem), &profile, 800);
         assert!(!worth_it(&hot, spans.starts.len() as u64));
         let offsets = peaks(&problem, None, 800, problem.capacity, &mut || false, None).unwrap();
         validate(&problem, &Solution::from_offsets(&problem, offsets)).unwrap();

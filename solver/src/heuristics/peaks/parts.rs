@@ -55,6 +55,7 @@ pub(crate) fn reborrow<'s>(
 pub(super) fn lower_parts(
     problem: &Problem,
     hot: &[bool],
+    fixed: &[u32],
     placed: &mut [Option<Offset>],
     height: Offset,
     enough: Offset,
@@ -67,13 +68,21 @@ pub(super) fn lower_parts(
     let top = |b: usize, placed: &[Option<Offset>]| {
         placed[b].map_or(0, |offset| offset + problem.buffers[b].size)
     };
-    let fixed: Vec<(Lifespan, usize)> = (0..problem.buffers.len())
-        .filter(|&b| problem.buffers[b].offset.is_some())
+    let fixed: Vec<(Lifespan, usize)> = fixed
+        .iter()
+        .map(|&b| b as usize)
         .filter_map(|b| problem.buffers[b].occupied_span().map(|span| (span, b)))
         .collect();
+    // The hot packing's height: its parts' and the fixed buffers' (all it places).
+    let mut lowered = fixed
+        .iter()
+        .map(|&(_, b)| top(b, placed))
+        .max()
+        .unwrap_or(0);
     for (hull, part) in hot_parts(problem, hot) {
         let mut part_height = part.iter().map(|&b| top(b, placed)).max().unwrap_or(0);
         if part_height <= enough {
+            lowered = lowered.max(part_height);
             continue;
         }
         // The part and the fixed buffers that share time with it.
@@ -142,13 +151,9 @@ pub(super) fn lower_parts(
                 keep(&offsets, &mut part_height);
             }
         }
+        lowered = lowered.max(part_height);
     }
-    Some(
-        (0..problem.buffers.len())
-            .map(|b| top(b, placed))
-            .max()
-            .unwrap_or(0),
-    )
+    Some(lowered)
 }
 
 /// The movable `hot` buffers in parts, in time order, each with its hull: two buffers whose

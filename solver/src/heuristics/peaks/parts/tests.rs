@@ -80,18 +80,45 @@ fn lower_parts_packs_again_only_the_parts_above_the_load() {
     let hot = vec![true; problem.buffers.len()];
     let mut never = || false;
     let mut budget = Budget::new(u64::MAX, &mut never);
-    let (height, mut placed) = pack_hot(&problem, &hot, 800, 1000, &mut budget, None).unwrap();
+    let (height, mut placed) = pack_hot(
+        &problem,
+        &hot,
+        &fixed_of(&problem),
+        800,
+        1000,
+        &mut budget,
+        None,
+    )
+    .unwrap();
     // The crowding skyline and nested peaks leave the first part a byte above the load.
     assert_eq!(height, 12);
     let later = placed[7..].to_vec();
-    let lowered = lower_parts(&problem, &hot, &mut placed, height, load, &mut budget, None);
+    let lowered = lower_parts(
+        &problem,
+        &hot,
+        &fixed_of(&problem),
+        &mut placed,
+        height,
+        load,
+        &mut budget,
+        None,
+    );
     assert_eq!(lowered, Some(load));
     assert_eq!(placed[7..], later);
     assert_eq!(validated(&problem, &placed).height, load);
     // A packing at the load already is left alone.
     let before = placed.clone();
     assert_eq!(
-        lower_parts(&problem, &hot, &mut placed, load, load, &mut budget, None),
+        lower_parts(
+            &problem,
+            &hot,
+            &fixed_of(&problem),
+            &mut placed,
+            load,
+            load,
+            &mut budget,
+            None
+        ),
         Some(load)
     );
     assert_eq!(placed, before);
@@ -107,9 +134,27 @@ fn lower_parts_keeps_clear_of_fixed_buffers() {
     let hot: Vec<bool> = (0..problem.buffers.len()).map(|b| b < 7).collect();
     let mut never = || false;
     let mut budget = Budget::new(u64::MAX, &mut never);
-    let (height, mut placed) = pack_hot(&problem, &hot, 800, 1000, &mut budget, None).unwrap();
-    let lowered =
-        lower_parts(&problem, &hot, &mut placed, height, load, &mut budget, None).unwrap();
+    let (height, mut placed) = pack_hot(
+        &problem,
+        &hot,
+        &fixed_of(&problem),
+        800,
+        1000,
+        &mut budget,
+        None,
+    )
+    .unwrap();
+    let lowered = lower_parts(
+        &problem,
+        &hot,
+        &fixed_of(&problem),
+        &mut placed,
+        height,
+        load,
+        &mut budget,
+        None,
+    )
+    .unwrap();
     // Packed again beside the fixed buffer, the part comes down to the load.
     assert_eq!((height, lowered, load), (14, 13, 13));
     assert_eq!(placed[7], Some(0));
@@ -131,7 +176,16 @@ fn lower_parts_never_raises_a_part_beside_a_fixed_buffer_higher_still() {
     placed[7] = Some(100);
     let mut never = || false;
     let mut budget = Budget::new(u64::MAX, &mut never);
-    let lowered = lower_parts(&problem, &hot, &mut placed, 101, load, &mut budget, None);
+    let lowered = lower_parts(
+        &problem,
+        &hot,
+        &fixed_of(&problem),
+        &mut placed,
+        101,
+        load,
+        &mut budget,
+        None,
+    );
     assert_eq!(lowered, Some(101));
     let part_top = (0..7)
         .map(|b| placed[b].unwrap() + problem.buffers[b].size)
@@ -215,6 +269,7 @@ fn lower_parts_asks_the_packer_for_the_parts_the_skylines_leave_above_the_load()
         let height = lower_parts(
             &problem,
             &hot,
+            &fixed_of(&problem),
             &mut placed,
             stacked_height,
             LOAD,
@@ -249,4 +304,11 @@ fn lower_parts_asks_the_packer_for_the_parts_the_skylines_leave_above_the_load()
         assert_eq!((height, packer.asked.len()), (Some(skylines), 1));
         assert_eq!(placed, by_skylines);
     }
+}
+
+/// The fixed buffers of `problem`, in order (what `Spans` holds for the pass).
+fn fixed_of(problem: &Problem) -> Vec<u32> {
+    (0..problem.buffers.len() as u32)
+        .filter(|&b| problem.buffers[b as usize].offset.is_some())
+        .collect()
 }
