@@ -178,16 +178,19 @@ fn rounds(
         ) else {
             break;
         };
-        let Some(hot_height) = lower_parts(
-            problem,
-            &hot,
-            &spans.fixed,
-            &mut placed,
-            hot_height,
-            enough,
-            &mut budget,
-            reborrow(&mut packer),
-        ) else {
+        let lowered = match hot_height > enough {
+            true => lower_parts(
+                problem,
+                &hot,
+                &spans.fixed,
+                &mut placed,
+                enough,
+                &mut budget,
+                reborrow(&mut packer),
+            ),
+            false => Some(hot_height),
+        };
+        let Some(hot_height) = lowered else {
             break;
         };
         let Some(filled) = fill(

@@ -39,8 +39,8 @@ pub(crate) fn reborrow<'s>(
     }
 }
 
-/// The hot packing `placed` (of height `height`) with each of its parts (see [`hot_parts`])
-/// still above `enough` (the load's peak, below which no packing goes) packed again on its
+/// The hot packing `placed` (the `hot` buffers and the `fixed` ones) with each of its parts
+/// (see [`hot_parts`]) still above `enough` (the load's peak, below which no packing goes) packed again on its
 /// own by [`PART_PASSES`], in turn until one reaches it, then by `packer` if there is
 /// one, where one packs it lower: the new height, or `None` when the budget ran out.
 ///
@@ -57,14 +57,10 @@ pub(super) fn lower_parts(
     hot: &[bool],
     fixed: &[u32],
     placed: &mut [Option<Offset>],
-    height: Offset,
     enough: Offset,
     budget: &mut Budget<'_>,
     mut packer: Option<&mut dyn PartPacker>,
 ) -> Option<Offset> {
-    if height <= enough {
-        return Some(height);
-    }
     let top = |b: usize, placed: &[Option<Offset>]| {
         placed[b].map_or(0, |offset| offset + problem.buffers[b].size)
     };
