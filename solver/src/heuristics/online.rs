@@ -12,7 +12,7 @@
 use super::blocks::Blocks;
 use super::STOP_CHECK;
 use crate::model::{Lifespan, Offset, Problem, Time};
-use crate::sort::refine;
+use crate::sort::{refine, sort_pairs};
 
 /// Offsets for every buffer of `problem` with `offset + size <= limit`, or `None` when the
 /// sweep needs more or `stop` (asked every few thousand buffers) says to give up: the fill
@@ -91,15 +91,8 @@ impl Spans {
             span.push(occupied);
             sizes.push(buffer.size);
         }
-        // By (start, -size, index): refined by the last key first. (Sizes are at least 0,
-        // so -size is exact.)
-        let negated: Vec<i64> = sizes.iter().map(|&size| -size).collect();
-        refine(&negated, &mut starts);
-        let (lower, upper): (Vec<Time>, Vec<Time>) = span
-            .iter()
-            .map(|s| s.map_or((0, 0), |s| (s.lower, s.upper)))
-            .unzip();
-        refine(&lower, &mut starts);
+        by_start_then_larger(&mut starts, &span, &sizes);
+        let upper: Vec<Time> = span.iter().map(|s| s.map_or(0, |s| s.upper)).collect();
         let mut ends = starts.clone();
         refine(&upper, &mut ends);
         Spans {
@@ -137,6 +130,42 @@ impl Spans {
     /// The span of buffer `b`, one that has one.
     fn of_buffer(&self, b: u32) -> Lifespan {
         self.span[b as usize].unwrap_or(Lifespan::new(0, 0))
+    }
+}
+
+/// Sorts `starts` (buffers with a span, ascending) by (start, -size, index). Where the
+/// start's range and the largest size fit in 62 bits together, one sort of the two packed
+/// into one key, which needs no gathers by index; else by size, then stably by start.
+/// (At a million buffers the two sorts were a twentieth of a minimisation.)
+fn by_start_then_larger(starts: &mut [u32], span: &[Option<Lifespan>], sizes: &[Offset]) {
+    let lower = |b: u32| span[b as usize].map_or(0, |s| s.lower);
+    let (mut first, mut last, mut largest) = (Time::MAX, Time::MIN, 0);
+    for &b in starts.iter() {
+        first = first.min(lower(b));
+        last = last.max(lower(b));
+        largest = largest.max(sizes[b as usize]);
+    }
+    let bits = |value: u64| u64::BITS - value.leading_zeros();
+    let size_bits = bits(largest as u64);
+    if starts.is_empty() || bits(last.abs_diff(first)) + size_bits > 62 {
+        let negated: Vec<i64> = sizes.iter().map(|&size| -size).collect();
+        refine(&negated, starts);
+        let lowers: Vec<Time> = span.iter().map(|s| s.map_or(0, |s| s.lower)).collect();
+        refine(&lowers, starts);
+        return;
+    }
+    // Indices ascend in `starts`, so equal keys keep them in order (the sort is stable).
+    let mut keyed: Vec<(i64, i64)> = starts
+        .iter()
+        .map(|&b| {
+            let start = (lower(b) - first) as u64;
+            let smaller = (largest - sizes[b as usize]) as u64;
+            ((start << size_bits | smaller) as i64, i64::from(b))
+        })
+        .collect();
+    sort_pairs(&mut keyed);
+    for (slot, &(_, b)) in starts.iter_mut().zip(&keyed) {
+        *slot = b as u32;
     }
 }
 
@@ -390,6 +419,38 @@ mod tests {
         for offsets in [vec![0; 7], vec![4, 0, 95, 0, 93, 10, 9]] {
             let height = crate::model::height_of(&problem, &offsets);
             assert_eq!(spans.height_of(&offsets), height);
+        }
+    }
+
+    #[test]
+    fn buffers_go_by_start_then_larger_whether_the_keys_pack_or_not() {
+        // Against the two stable sorts, on spans and sizes narrow enough to pack into one
+        // key and wide enough not to (times near the magnitude limit), with many ties.
+        let mut rng = crate::test_rng::SplitMix(20261206);
+        for case in 0..200 {
+            let count = rng.range(0, 40) as usize;
+            let (base, spread, largest) = match case % 3 {
+                0 => (0, 10, 8),
+                1 => (-1000, 100_000, 1 << 40),
+                _ => (-(1 << 52), 1 << 53, 1 << 20),
+            };
+            let span: Vec<Option<Lifespan>> = (0..count)
+                .map(|_| {
+                    let lower = base + rng.range(0, spread);
+                    (rng.below(5) > 0).then(|| Lifespan::new(lower, lower + 1))
+                })
+                .collect();
+            let sizes: Vec<Offset> = (0..count).map(|_| rng.range(1, largest)).collect();
+            let mut starts: Vec<u32> = (0..count as u32)
+                .filter(|&b| span[b as usize].is_some())
+                .collect();
+            let mut expected = starts.clone();
+            let negated: Vec<i64> = sizes.iter().map(|&size| -size).collect();
+            refine(&negated, &mut expected);
+            let lowers: Vec<Time> = span.iter().map(|s| s.map_or(0, |s| s.lower)).collect();
+            refine(&lowers, &mut expected);
+            by_start_then_larger(&mut starts, &span, &sizes);
+            assert_eq!(starts, expected, "case {case}");
         }
     }
 
