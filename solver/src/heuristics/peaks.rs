@@ -162,6 +162,7 @@ fn rounds(
     let (mut hot, _) = hot_buffers(spans.movable(), profile, permille);
     let enough = profile.peak().1;
     let mut best: Option<(Offset, Vec<Offset>)> = None;
+    let mut carried = Carried::new(&spans.fixed);
     // Growing the hot set past half in later rounds is fine: it grows only where the fill
     // needed it, and the budget bounds the cost.
     let rounds = if worth_it(&hot, movable) { ROUNDS } else { 0 };
@@ -170,7 +171,7 @@ fn rounds(
         let Some((hot_height, mut placed)) = pack_hot(
             problem,
             &hot,
-            &spans.fixed,
+            &mut carried,
             permille,
             ceiling,
             &mut budget,
@@ -264,28 +265,43 @@ fn merge(mut spans: Vec<(Time, Time)>) -> Vec<(Time, Time)> {
 /// Rounds of [`peaks`]: the first, and growths of the hot set where the fill rose.
 const ROUNDS: usize = 6;
 
+/// What a peaks pass's rounds carry from one to the next for [`pack_hot`]: the fixed
+/// buffers, and the first of [`HOT_PASSES`]'s packing of the hot set in the last round it
+/// answered.
+pub(super) struct Carried<'a> {
+    fixed: &'a [u32],
+    first: Option<FirstPass>,
+}
+
+/// The first hot pass's packing of a round's hot set: which buffers were hot, and their
+/// offsets (anything for the others).
+struct FirstPass {
+    hot: Vec<bool>,
+    offsets: Vec<Offset>,
+}
+
+impl<'a> Carried<'a> {
+    pub(super) fn new(fixed: &'a [u32]) -> Carried<'a> {
+        Carried { fixed, first: None }
+    }
+}
+
 /// The hot buffers (and fixed ones) packed by the best of [`HOT_PASSES`] and peaks at a
 /// higher threshold below `limit`:
 /// its height and each buffer's offset (`None` for the others).
+///
+/// From the second round on, the first hot pass packs only the parts of the hot set that
+/// hold a buffer new to it (see [`first_pass_on_new_parts`]).
 fn pack_hot(
     problem: &Problem,
     hot: &[bool],
-    fixed: &[u32],
+    carried: &mut Carried<'_>,
     permille: u32,
     limit: Offset,
     budget: &mut Budget<'_>,
     packer: Option<&mut dyn PartPacker>,
 ) -> Option<(Offset, Vec<Option<Offset>>)> {
-    // The hot buffers and the fixed ones, in order.
-    let mut fixed = fixed.iter().map(|&b| b as usize).peekable();
-    let mut chosen: Vec<usize> = Vec::new();
-    for b in (0..problem.buffers.len()).filter(|&b| hot[b]) {
-        while let Some(f) = fixed.next_if(|&f| f < b) {
-            chosen.push(f);
-        }
-        chosen.push(b);
-    }
-    chosen.extend(fixed);
+    let chosen = with_fixed(problem, hot, carried.fixed);
     let sub = Problem::new(
         chosen.iter().map(|&b| problem.buffers[b].clone()).collect(),
         problem.capacity,
@@ -297,14 +313,32 @@ fn pack_hot(
     // The hot problem has the same peak: its own peaks first, at a higher threshold.
     let inner = (permille + 1000) / 2;
     let nested = (inner < 990).then_some(Heuristic::Peaks(inner as u16));
-    for heuristic in HOT_PASSES.into_iter().chain(nested) {
+    for (index, heuristic) in HOT_PASSES.into_iter().chain(nested).enumerate() {
         let cap = best.as_ref().map_or(limit, |(height, _)| height - 1);
         // The passes ask to stop once per STOP_CHECK steps: that is the work they report.
         let mut stop = || budget.spend(u64::from(STOP_CHECK));
-        match greedy.run(heuristic, cap, &mut stop) {
-            Some(solution) => {
-                best = Some((solution.height, solution.offsets));
+        let packed = match (index, &carried.first) {
+            (0, Some(last)) => {
+                first_pass_on_new_parts(problem, hot, &chosen, last, heuristic, cap, &mut stop)
             }
+            _ => greedy
+                .run(heuristic, cap, &mut stop)
+                .map(|s| (s.height, s.offsets)),
+        };
+        if index == 0 {
+            carried.first = packed.as_ref().map(|(_, offsets)| {
+                let mut all = vec![0; problem.buffers.len()];
+                for (&b, &offset) in chosen.iter().zip(offsets) {
+                    all[b] = offset;
+                }
+                FirstPass {
+                    hot: hot.to_vec(),
+                    offsets: all,
+                }
+            });
+        }
+        match packed {
+            Some(packed) => best = Some(packed),
             None if budget.stopped => return None,
             None => {}
         }
@@ -317,143 +351,81 @@ fn pack_hot(
     Some((height, placed))
 }
 
+/// The `hot` buffers and the `fixed` ones (sorted), in order.
+fn with_fixed(problem: &Problem, hot: &[bool], fixed: &[u32]) -> Vec<usize> {
+    let mut fixed = fixed.iter().map(|&b| b as usize).peekable();
+    let mut chosen: Vec<usize> = Vec::new();
+    for b in (0..problem.buffers.len()).filter(|&b| hot[b]) {
+        while let Some(f) = fixed.next_if(|&f| f < b) {
+            chosen.push(f);
+        }
+        chosen.push(b);
+    }
+    chosen.extend(fixed);
+    chosen
+}
+
+/// The first hot pass (a skyline) over the hot problem (`chosen`, the hot buffers and the
+/// fixed ones), running only on the parts (see `parts::hot_parts`) that hold a buffer the
+/// `last` round's hot set did not: the others keep the last round's offsets. Its height
+/// and offsets (in `chosen`'s order), or `None` above `cap` or when `stop` said so.
+///
+/// The same packing as the pass over the whole hot problem: parts share no time, and a
+/// skyline places a buffer by the skyline over its own life, which only its part's
+/// buffers (and the fixed ones) raise; the order keeps the buffers of a part in the same
+/// order (`huge`, a million buffers: every part of seed 13's hot sets packs alone exactly
+/// as in the whole). A part without a new buffer is one of the last round's parts: a new
+/// part is a union of old ones joined by new buffers. On a long trace a round's growth
+/// reaches a few of the dozens of parts, and the pass over the others was most of a
+/// round's time besides the fill.
+fn first_pass_on_new_parts(
+    problem: &Problem,
+    hot: &[bool],
+    chosen: &[usize],
+    last: &FirstPass,
+    heuristic: Heuristic,
+    cap: Offset,
+    stop: &mut dyn FnMut() -> bool,
+) -> Option<(Offset, Vec<Offset>)> {
+    let mut new = vec![false; problem.buffers.len()];
+    let mut kept_height = 0;
+    for (_, part) in parts::hot_parts(problem, hot) {
+        if part.iter().any(|&b| !last.hot[b]) {
+            part.iter().for_each(|&b| new[b] = true);
+        } else {
+            let top = |&b: &usize| last.offsets[b] + problem.buffers[b].size;
+            kept_height = kept_height.max(part.iter().map(top).max().unwrap_or(0));
+        }
+    }
+    if kept_height > cap {
+        return None;
+    }
+    // The new parts and the fixed buffers, as the pass over the whole would see them.
+    let members: Vec<usize> = chosen
+        .iter()
+        .copied()
+        .filter(|&b| new[b] || problem.buffers[b].offset.is_some())
+        .collect();
+    let sub = Problem::new(
+        members
+            .iter()
+            .map(|&b| problem.buffers[b].clone())
+            .collect(),
+        problem.capacity,
+    );
+    let packed = Greedy::new(&sub).run(heuristic, cap, stop)?;
+    let mut offsets = last.offsets.clone();
+    for (&b, &offset) in members.iter().zip(&packed.offsets) {
+        offsets[b] = offset;
+    }
+    let offsets: Vec<Offset> = chosen.iter().map(|&b| offsets[b]).collect();
+    Some((packed.height.max(kept_height), offsets))
+}
+
 /// The passes tried on the hot problem before peaks at a higher threshold, best kept. (The
 /// area skyline as well cost a third more time on `huge` traces and was better on none of
 /// 100k to 1M buffers, seeds 7 to 9.)
 const HOT_PASSES: [Heuristic; 1] = [Heuristic::Skyline(super::Order::Crowding)];
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{Buffer, Solution};
-    use crate::validate::validate;
-
-    #[test]
-    fn hot_buffers_are_the_ones_live_near_the_peak() {
-        let problem = Problem::new(
-            vec![
-                Buffer::new("a", 0, 2, 10),
-                Buffer::new("b", 1, 3, 1),
-                Buffer::new("c", 2, 4, 3),
-                Buffer::new("d", 4, 6, 2),
-                Buffer::new("e", 0, 6, 1).with_offset(20),
-            ],
-            100,
-        );
-        let profile = LoadProfile::of(&problem);
-        // Loads 11, 12, 5, 4, 3, 3: the peak 12 at time 1, 0.9 of it reached over 0..2.
-        let (hot, _) = hot_buffers(movable_spans(&problem), &profile, 900);
-        assert_eq!(hot, [true, true, false, false, false]);
-        // 0.3 of it (3.6) over 0..4, a quarter (3) everywhere; fixed buffers are never hot.
-        let (hot, _) = hot_buffers(movable_spans(&problem), &profile, 300);
-        assert_eq!(hot, [true, true, true, false, false]);
-        let (hot, _) = hot_buffers(movable_spans(&problem), &profile, 250);
-        assert_eq!(hot, [true, true, true, true, false]);
-    }
-
-    #[test]
-    fn peaks_gives_way_to_the_plain_fill_when_its_budget_runs_out() {
-        // Staggered buffers, each live over 40 steps with a fixed one across the middle: the
-        // hot set is a small part, but a budget of a few units ends the first round early.
-        let mut buffers: Vec<Buffer> = (0..2000i64)
-            .map(|i| Buffer::new(format!("b{i}"), i, i + 40, 1 + (i * 37) % 11))
-            .collect();
-        buffers.push(Buffer::new("peak", 1000, 1010, 500));
-        buffers.push(
-            Buffer::new("fixed", 900, 1100, 3)
-                .with_alignment(4)
-                .with_offset(8),
-        );
-        let problem = Problem::new(buffers, Offset::MAX / 4);
-        let spans = Spans::of(&problem);
-        let mut never = || false;
-        let starved = rounds(
-            &problem,
-            &spans,
-            &LoadProfile::of(&problem),
-            800,
-            problem.capacity,
-            Budget::new(100, &mut never),
-            None,
-        );
-        let starved = Solution::from_offsets(&problem, starved.unwrap());
-        validate(&problem, &starved).unwrap();
-        // It is the plain fill: every movable buffer in start order around the fixed one.
-        let plain = plain_fill(&problem, &spans, problem.capacity, &mut || false).unwrap();
-        assert_eq!(starved.offsets, plain);
-        // With its budget the pass does better: the peak buffer goes in first.
-        let full = peaks(&problem, None, 800, problem.capacity, &mut || false, None).unwrap();
-        let full = Solution::from_offsets(&problem, full);
-        validate(&problem, &full).unwrap();
-        assert!(full.height <= starved.height);
-        assert_eq!(full.height, LoadProfile::of(&problem).peak().1);
-    }
-
-    #[test]
-    fn peaks_leads_on_a_long_trace_with_one_peak_and_minimisation_runs_it_first() {
-        // 2000 short staggered buffers (load about 3) and, over a short stretch, four large
-        // ones: the hot set is those four and the small buffers beside them, 1/16 or less.
-        let mut buffers: Vec<Buffer> = (0..2000i64)
-            .map(|i| Buffer::new(format!("b{i}"), i, i + 3, 1 + i % 2))
-            .collect();
-        for k in 0..4 {
-            buffers.push(Buffer::new(format!("peak{k}"), 1000 + k, 1010 + k, 50 + k));
-        }
-        let problem = Problem::new(buffers, crate::MAX_MAGNITUDE);
-        let profile = LoadProfile::of(&problem);
-        assert!(leads(&problem, &profile));
-        // A monitor that says stop at once: the lead must still finish, so it found the
-        // packing minimisation returns (1 above LOAD here).
-        struct Stop;
-        impl crate::Monitor for Stop {
-            fn should_stop(&mut self) -> bool {
-                true
-            }
-        }
-        let report = crate::minimize(&problem, &crate::SolverParams::default(), &mut Stop);
-        let report = report.unwrap();
-        let solution = report.solution().unwrap();
-        validate(&problem, solution).unwrap();
-        assert_eq!(solution.height, profile.peak().1 + 1);
-        assert_eq!(report.found_by, Some(crate::FoundBy::Heuristic(LEAD)));
-        // A flat trace (every buffer near the peak) does not lead.
-        let flat: Vec<Buffer> = (0..100i64)
-            .map(|i| Buffer::new(format!("f{i}"), i % 2, 10 + i % 3, 1 + i % 5))
-            .collect();
-        let flat = Problem::new(flat, Offset::MAX / 4);
-        assert!(!leads(&flat, &LoadProfile::of(&flat)));
-    }
-
-    #[test]
-    fn peaks_gives_way_when_most_buffers_are_hot() {
-        // A flat load: every buffer is hot, so the hot problem would be the whole one.
-        let buffers = (0..100i64)
-            .map(|i| Buffer::new(format!("b{i}"), i % 2, 10 + i % 3, 1 + i % 5))
-            .collect();
-        let problem = Problem::new(buffers, Offset::MAX / 4);
-        let spans = Spans::of(&problem);
-        let profile = LoadProfile::of(&problem);
-        let (hot, _) = hot_buffers(movable_spans(&problem), &profile, 800);
-        assert!(!worth_it(&hot, spans.starts.len() as u64));
-        let offsets = peaks(&problem, None, 800, problem.capacity, &mut || false, None).unwrap();
-        validate(&problem, &Solution::from_offsets(&problem, offsets)).unwrap();
-    }
-
-    #[test]
-    fn peaks_validates_and_hears_a_stop() {
-        let buffers = (0..3 * STOP_CHECK as i64)
-            .map(|i| Buffer::new(format!("b{i}"), i, i + 1 + i % 7, 1 + (i * 37) % 11))
-            .collect();
-        let problem = Problem::new(buffers, Offset::MAX / 4);
-        let offsets = peaks(&problem, None, 800, problem.capacity, &mut || false, None).unwrap();
-        validate(&problem, &Solution::from_offsets(&problem, offsets)).unwrap();
-        let mut asked = 0;
-        let mut stop = || {
-            asked += 1;
-            true
-        };
-        let stopped = peaks(&problem, None, 800, problem.capacity, &mut stop, None);
-        assert_eq!(stopped, None);
-        assert!(asked >= 1);
-    }
-}
+mod tests;

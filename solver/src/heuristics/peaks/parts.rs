@@ -155,7 +155,7 @@ pub(super) fn lower_parts(
 /// The movable `hot` buffers in parts, in time order, each with its hull: two buffers whose
 /// occupied spans meet are in the same part, so parts share no time and their packings
 /// never clash. (Fixed buffers may cross several parts; they stay where they are.)
-fn hot_parts(problem: &Problem, hot: &[bool]) -> Vec<(Lifespan, Vec<usize>)> {
+pub(super) fn hot_parts(problem: &Problem, hot: &[bool]) -> Vec<(Lifespan, Vec<usize>)> {
     let mut starts: Vec<(Time, Time)> = problem
         .buffers
         .iter()

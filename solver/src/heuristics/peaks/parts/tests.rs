@@ -1,4 +1,4 @@
-use super::super::pack_hot;
+use super::super::{pack_hot, Carried};
 use super::*;
 use crate::bounds::LoadProfile;
 use crate::model::{Buffer, Solution};
@@ -83,7 +83,7 @@ fn lower_parts_packs_again_only_the_parts_above_the_load() {
     let (height, mut placed) = pack_hot(
         &problem,
         &hot,
-        &fixed_of(&problem),
+        &mut Carried::new(&fixed_of(&problem)),
         800,
         1000,
         &mut budget,
@@ -135,7 +135,7 @@ fn lower_parts_keeps_clear_of_fixed_buffers() {
     let (height, mut placed) = pack_hot(
         &problem,
         &hot,
-        &fixed_of(&problem),
+        &mut Carried::new(&fixed_of(&problem)),
         800,
         1000,
         &mut budget,

@@ -1,0 +1,208 @@
+use super::*;
+use crate::model::{Buffer, Solution};
+use crate::validate::validate;
+
+#[test]
+fn hot_buffers_are_the_ones_live_near_the_peak() {
+    let problem = Problem::new(
+        vec![
+            Buffer::new("a", 0, 2, 10),
+            Buffer::new("b", 1, 3, 1),
+            Buffer::new("c", 2, 4, 3),
+            Buffer::new("d", 4, 6, 2),
+            Buffer::new("e", 0, 6, 1).with_offset(20),
+        ],
+        100,
+    );
+    let profile = LoadProfile::of(&problem);
+    // Loads 11, 12, 5, 4, 3, 3: the peak 12 at time 1, 0.9 of it reached over 0..2.
+    let (hot, _) = hot_buffers(movable_spans(&problem), &profile, 900);
+    assert_eq!(hot, [true, true, false, false, false]);
+    // 0.3 of it (3.6) over 0..4, a quarter (3) everywhere; fixed buffers are never hot.
+    let (hot, _) = hot_buffers(movable_spans(&problem), &profile, 300);
+    assert_eq!(hot, [true, true, true, false, false]);
+    let (hot, _) = hot_buffers(movable_spans(&problem), &profile, 250);
+    assert_eq!(hot, [true, true, true, true, false]);
+}
+
+#[test]
+fn peaks_gives_way_to_the_plain_fill_when_its_budget_runs_out() {
+    // Staggered buffers, each live over 40 steps with a fixed one across the middle: the
+    // hot set is a small part, but a budget of a few units ends the first round early.
+    let mut buffers: Vec<Buffer> = (0..2000i64)
+        .map(|i| Buffer::new(format!("b{i}"), i, i + 40, 1 + (i * 37) % 11))
+        .collect();
+    buffers.push(Buffer::new("peak", 1000, 1010, 500));
+    buffers.push(
+        Buffer::new("fixed", 900, 1100, 3)
+            .with_alignment(4)
+            .with_offset(8),
+    );
+    let problem = Problem::new(buffers, Offset::MAX / 4);
+    let spans = Spans::of(&problem);
+    let mut never = || false;
+    let starved = rounds(
+        &problem,
+        &spans,
+        &LoadProfile::of(&problem),
+        800,
+        problem.capacity,
+        Budget::new(100, &mut never),
+        None,
+    );
+    let starved = Solution::from_offsets(&problem, starved.unwrap());
+    validate(&problem, &starved).unwrap();
+    // It is the plain fill: every movable buffer in start order around the fixed one.
+    let plain = plain_fill(&problem, &spans, problem.capacity, &mut || false).unwrap();
+    assert_eq!(starved.offsets, plain);
+    // With its budget the pass does better: the peak buffer goes in first.
+    let full = peaks(&problem, None, 800, problem.capacity, &mut || false, None).unwrap();
+    let full = Solution::from_offsets(&problem, full);
+    validate(&problem, &full).unwrap();
+    assert!(full.height <= starved.height);
+    assert_eq!(full.height, LoadProfile::of(&problem).peak().1);
+}
+
+#[test]
+fn peaks_leads_on_a_long_trace_with_one_peak_and_minimisation_runs_it_first() {
+    // 2000 short staggered buffers (load about 3) and, over a short stretch, four large
+    // ones: the hot set is those four and the small buffers beside them, 1/16 or less.
+    let mut buffers: Vec<Buffer> = (0..2000i64)
+        .map(|i| Buffer::new(format!("b{i}"), i, i + 3, 1 + i % 2))
+        .collect();
+    for k in 0..4 {
+        buffers.push(Buffer::new(format!("peak{k}"), 1000 + k, 1010 + k, 50 + k));
+    }
+    let problem = Problem::new(buffers, crate::MAX_MAGNITUDE);
+    let profile = LoadProfile::of(&problem);
+    assert!(leads(&problem, &profile));
+    // A monitor that says stop at once: the lead must still finish, so it found the
+    // packing minimisation returns (1 above LOAD here).
+    struct Stop;
+    impl crate::Monitor for Stop {
+        fn should_stop(&mut self) -> bool {
+            true
+        }
+    }
+    let report = crate::minimize(&problem, &crate::SolverParams::default(), &mut Stop);
+    let report = report.unwrap();
+    let solution = report.solution().unwrap();
+    validate(&problem, solution).unwrap();
+    assert_eq!(solution.height, profile.peak().1 + 1);
+    assert_eq!(report.found_by, Some(crate::FoundBy::Heuristic(LEAD)));
+    // A flat trace (every buffer near the peak) does not lead.
+    let flat: Vec<Buffer> = (0..100i64)
+        .map(|i| Buffer::new(format!("f{i}"), i % 2, 10 + i % 3, 1 + i % 5))
+        .collect();
+    let flat = Problem::new(flat, Offset::MAX / 4);
+    assert!(!leads(&flat, &LoadProfile::of(&flat)));
+}
+
+#[test]
+fn peaks_gives_way_when_most_buffers_are_hot() {
+    // A flat load: every buffer is hot, so the hot problem would be the whole one.
+    let buffers = (0..100i64)
+        .map(|i| Buffer::new(format!("b{i}"), i % 2, 10 + i % 3, 1 + i % 5))
+        .collect();
+    let problem = Problem::new(buffers, Offset::MAX / 4);
+    let spans = Spans::of(&problem);
+    let profile = LoadProfile::of(&problem);
+    let (hot, _) = hot_buffers(movable_spans(&problem), &profile, 800);
+    assert!(!worth_it(&hot, spans.starts.len() as u64));
+    let offsets = peaks(&problem, None, 800, problem.capacity, &mut || false, None).unwrap();
+    validate(&problem, &Solution::from_offsets(&problem, offsets)).unwrap();
+}
+
+#[test]
+fn peaks_validates_and_hears_a_stop() {
+    let buffers = (0..3 * STOP_CHECK as i64)
+        .map(|i| Buffer::new(format!("b{i}"), i, i + 1 + i % 7, 1 + (i * 37) % 11))
+        .collect();
+    let problem = Problem::new(buffers, Offset::MAX / 4);
+    let offsets = peaks(&problem, None, 800, problem.capacity, &mut || false, None).unwrap();
+    validate(&problem, &Solution::from_offsets(&problem, offsets)).unwrap();
+    let mut asked = 0;
+    let mut stop = || {
+        asked += 1;
+        true
+    };
+    let stopped = peaks(&problem, None, 800, problem.capacity, &mut stop, None);
+    assert_eq!(stopped, None);
+    assert!(asked >= 1);
+}
+
+#[test]
+fn the_first_hot_pass_packs_only_new_parts_and_answers_as_over_the_whole() {
+    // Clusters of buffers in disjoint stretches of time (the hot set's parts), a fixed
+    // buffer across two of them; a round's hot set, then a grown one that reaches some
+    // clusters and joins two. Packed again with the first round carried, the hot packing is
+    // the one packed from scratch.
+    let mut rng = crate::test_rng::SplitMix(20261206);
+    for case in 0..40 {
+        let mut buffers = Vec::new();
+        for cluster in 0..6i64 {
+            let base = cluster * 100;
+            for i in 0..rng.range(3, 12) {
+                let lower = base + rng.range(0, 40);
+                let upper = lower + rng.range(1, 30);
+                buffers.push(Buffer::new(
+                    format!("c{cluster}-{i}"),
+                    lower,
+                    upper,
+                    rng.range(1, 9),
+                ));
+            }
+        }
+        // Bridges the gap between clusters 2 and 3 once hot.
+        buffers.push(Buffer::new("bridge", 260, 310, 2));
+        if case % 2 == 0 {
+            buffers.push(Buffer::new("fixed", 90, 210, 3).with_offset(40));
+        }
+        let problem = Problem::new(buffers, 1 << 20);
+        let fixed: Vec<u32> = (0..problem.buffers.len() as u32)
+            .filter(|&b| problem.buffers[b as usize].offset.is_some())
+            .collect();
+        let movable = |b: usize| problem.buffers[b].offset.is_none();
+        let first: Vec<bool> = (0..problem.buffers.len())
+            .map(|b| movable(b) && problem.buffers[b].id != "bridge" && rng.below(4) > 0)
+            .collect();
+        let grown: Vec<bool> = (0..problem.buffers.len())
+            .map(|b| first[b] || (movable(b) && rng.below(3) == 0))
+            .collect();
+        let mut never = || false;
+        let mut budget = Budget::new(u64::MAX, &mut never);
+        let mut carried = Carried::new(&fixed);
+        let limit = problem.capacity;
+        pack_hot(
+            &problem,
+            &first,
+            &mut carried,
+            800,
+            limit,
+            &mut budget,
+            None,
+        )
+        .unwrap();
+        assert!(carried.first.is_some());
+        let again = pack_hot(
+            &problem,
+            &grown,
+            &mut carried,
+            800,
+            limit,
+            &mut budget,
+            None,
+        );
+        let mut fresh = Carried::new(&fixed);
+        let whole = pack_hot(&problem, &grown, &mut fresh, 800, limit, &mut budget, None);
+        assert_eq!(again, whole, "case {case}");
+        let placed = again.unwrap().1;
+        let (chosen, offsets): (Vec<Buffer>, Vec<Offset>) = placed
+            .iter()
+            .zip(&problem.buffers)
+            .filter_map(|(offset, buffer)| Some((buffer.clone(), (*offset)?)))
+            .unzip();
+        let packed = Problem::new(chosen, problem.capacity);
+        validate(&packed, &Solution::from_offsets(&packed, offsets)).unwrap();
+    }
+}
