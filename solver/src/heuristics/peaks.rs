@@ -302,10 +302,7 @@ fn pack_hot(
     packer: Option<&mut dyn PartPacker>,
 ) -> Option<(Offset, Vec<Option<Offset>>)> {
     let chosen = with_fixed(problem, hot, carried.fixed);
-    let sub = Problem::new(
-        chosen.iter().map(|&b| problem.buffers[b].clone()).collect(),
-        problem.capacity,
-    );
+    let sub = sub_problem(problem, &chosen);
     // (Shortened to the sub-problem's lifetime: an `Option` does not coerce its contents.)
     let packer = packer.map(|packer| packer as &mut dyn PartPacker);
     let mut greedy = Greedy::new(&sub).with_parts(packer);
@@ -349,6 +346,13 @@ fn pack_hot(
         placed[b] = Some(offset);
     }
     Some((height, placed))
+}
+
+/// The buffers `members` of `problem` as a problem of their own, with the same capacity.
+/// (One copy of the code for the three places that cut one out.)
+fn sub_problem(problem: &Problem, members: &[usize]) -> Problem {
+    let buffers = members.iter().map(|&b| problem.buffers[b].clone());
+    Problem::new(buffers.collect(), problem.capacity)
 }
 
 /// The `hot` buffers and the `fixed` ones (sorted), in order.
@@ -406,13 +410,7 @@ fn first_pass_on_new_parts(
         .copied()
         .filter(|&b| new[b] || problem.buffers[b].offset.is_some())
         .collect();
-    let sub = Problem::new(
-        members
-            .iter()
-            .map(|&b| problem.buffers[b].clone())
-            .collect(),
-        problem.capacity,
-    );
+    let sub = sub_problem(problem, &members);
     let packed = Greedy::new(&sub).run(heuristic, cap, stop)?;
     let mut offsets = last.offsets.clone();
     for (&b, &offset) in members.iter().zip(&packed.offsets) {

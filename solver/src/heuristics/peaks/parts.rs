@@ -94,10 +94,7 @@ pub(super) fn lower_parts(
             .collect();
         // With their names, unique as in `problem`: a packer may check the part as a
         // problem of its own (minimisation does), and ids that clash would fail it.
-        let sub = Problem::new(
-            chosen.iter().map(|&b| problem.buffers[b].clone()).collect(),
-            problem.capacity,
-        );
+        let sub = super::sub_problem(problem, &chosen);
         // A pass's limit holds for the fixed buffers too: none may be below theirs.
         let fixed_top = chosen[part.len()..]
             .iter()
