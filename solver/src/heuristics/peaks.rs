@@ -179,8 +179,8 @@ fn rounds(
         ) else {
             break;
         };
-        let lowered = match hot_height > enough {
-            true => lower_parts(
+        let lowered = if hot_height > enough {
+            lower_parts(
                 problem,
                 &hot,
                 &spans.fixed,
@@ -188,8 +188,9 @@ fn rounds(
                 enough,
                 &mut budget,
                 reborrow(&mut packer),
-            ),
-            false => Some(hot_height),
+            )
+        } else {
+            Some(hot_height)
         };
         let Some(hot_height) = lowered else {
             break;
@@ -412,11 +413,15 @@ fn first_pass_on_new_parts(
         .collect();
     let sub = sub_problem(problem, &members);
     let packed = Greedy::new(&sub).run(heuristic, cap, stop)?;
-    let mut offsets = last.offsets.clone();
-    for (&b, &offset) in members.iter().zip(&packed.offsets) {
-        offsets[b] = offset;
-    }
-    let offsets: Vec<Offset> = chosen.iter().map(|&b| offsets[b]).collect();
+    // `members` is a subsequence of `chosen`: walk both.
+    let mut repacked = members.iter().zip(&packed.offsets).peekable();
+    let offsets: Vec<Offset> = chosen
+        .iter()
+        .map(|&b| match repacked.next_if(|&(&m, _)| m == b) {
+            Some((_, &offset)) => offset,
+            None => last.offsets[b],
+        })
+        .collect();
     Some((packed.height.max(kept_height), offsets))
 }
 

@@ -51,6 +51,17 @@ struct Node {
     low: Offset,
 }
 
+impl Node {
+    /// A node whose whole range was raised to `value`.
+    fn flat(value: Offset) -> Node {
+        Node {
+            tag: value,
+            sub: value,
+            low: value,
+        }
+    }
+}
+
 impl Skyline {
     pub(super) fn new(leaves: usize) -> Skyline {
         let leaves = leaves.max(1).next_power_of_two();
@@ -106,20 +117,12 @@ impl Skyline {
         let (first, last) = (l, r - 1);
         while l < r {
             if l & 1 == 1 {
-                self.nodes[l] = Node {
-                    tag: value,
-                    sub: value,
-                    low: value,
-                };
+                self.nodes[l] = Node::flat(value);
                 l += 1;
             }
             if r & 1 == 1 {
                 r -= 1;
-                self.nodes[r] = Node {
-                    tag: value,
-                    sub: value,
-                    low: value,
-                };
+                self.nodes[r] = Node::flat(value);
             }
             l >>= 1;
             r >>= 1;

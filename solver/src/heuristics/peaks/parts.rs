@@ -40,9 +40,10 @@ pub(crate) fn reborrow<'s>(
 }
 
 /// The hot packing `placed` (the `hot` buffers and the `fixed` ones) with each of its parts
-/// (see [`hot_parts`]) still above `enough` (the load's peak, below which no packing goes) packed again on its
-/// own by [`PART_PASSES`], in turn until one reaches it, then by `packer` if there is
-/// one, where one packs it lower: the new height, or `None` when the budget ran out.
+/// (see [`hot_parts`]) still above `enough` (the load's peak, below which no packing goes)
+/// packed again on its own by [`PART_PASSES`], in turn until one reaches it, then by
+/// `packer` if there is one, where one packs it lower: the new height, or `None` when the
+/// budget ran out.
 ///
 /// The hot set's pass is chosen for the whole set, but its parts share no time, and on a
 /// long trace the one at the load's peak decides the height: the pass that suits it best
