@@ -20,6 +20,7 @@
 
 use crate::bounds::LoadProfile;
 use crate::model::{Buffer, Lifespan, Offset, Problem, Time};
+use crate::sort::sort_pairs;
 
 /// Most local maxima of the load looked at for [`other_peaks`], highest first.
 const PEAKS_LOOKED_AT: usize = 64;
@@ -62,9 +63,8 @@ impl PeakWindow {
 }
 
 /// The buffers that occupy memory during `[peak - half, peak + half]`, cut to that window,
-/// with capacity `target`; `None` when the probe does not apply (the problem fixes buffers,
-/// which pinning must not cross, or one of the window's buffers has gaps, whose room
-/// changes over its life) or the window holds more than `max_items` buffers.
+/// with capacity `target`; `None` when the probe does not apply (see [`Neighbourhood`]) or
+/// the window holds more than `max_items` buffers.
 pub(super) fn peak_window(
     problem: &Problem,
     peak: Time,
@@ -72,37 +72,109 @@ pub(super) fn peak_window(
     target: Offset,
     max_items: usize,
 ) -> Option<PeakWindow> {
-    if problem.buffers.iter().any(|b| b.offset.is_some()) {
-        return None;
-    }
-    let window = Lifespan::new(
-        peak.saturating_sub(half),
-        peak.saturating_add(half).saturating_add(1),
-    );
-    let mut members = Vec::new();
-    let mut buffers = Vec::new();
-    for (index, buffer) in problem.buffers.iter().enumerate() {
-        let life = buffer.lifespan;
-        if buffer.size == 0 || life.upper <= window.lower || window.upper <= life.lower {
-            continue;
-        }
-        if !buffer.gaps.is_empty() || members.len() == max_items {
+    Neighbourhood::of(problem, peak, max_items)?.window(problem, half, target)
+}
+
+/// The buffers nearest an instant in time, nearest first, up to a limit: the windows around
+/// it of every width, found with one pass over the trace instead of one for each width.
+pub(super) struct Neighbourhood {
+    peak: Time,
+    /// `(distance, index)` in ascending order: a buffer meets the window of `half` time
+    /// units either side of the peak exactly when its distance is at most `half`. Only the
+    /// nearest `max_items + 1` buffers that occupy memory: one more shows that a wider window
+    /// holds too many.
+    nearest: Vec<(Time, i64)>,
+    max_items: usize,
+    /// The distance of the nearest buffer with gaps, whose room changes over its life: no
+    /// window may reach it.
+    gapped: Time,
+}
+
+impl Neighbourhood {
+    /// `None` when the problem fixes buffers, which pinning must not cross.
+    pub(super) fn of(problem: &Problem, peak: Time, max_items: usize) -> Option<Neighbourhood> {
+        if problem.buffers.iter().any(|b| b.offset.is_some()) {
             return None;
         }
-        members.push(index);
-        buffers.push(Buffer {
-            lifespan: Lifespan::new(life.lower.max(window.lower), life.upper.min(window.upper)),
-            hint: None,
-            ..buffer.clone()
-        });
+        let mut gapped = Time::MAX;
+        let mut nearest = Vec::new();
+        for (index, buffer) in problem.buffers.iter().enumerate() {
+            let life = buffer.lifespan;
+            if buffer.size == 0 || life.upper <= life.lower {
+                continue;
+            }
+            // It meets [peak - h, peak + h + 1) when lower <= peak + h and upper > peak - h.
+            let distance = (life.lower.saturating_sub(peak))
+                .max(peak.saturating_add(1).saturating_sub(life.upper))
+                .max(0);
+            if buffer.gaps.is_empty() {
+                nearest.push((distance, index as i64));
+            } else {
+                gapped = gapped.min(distance);
+            }
+        }
+        // The crate's one sort of pairs (`crate::sort`): another instance of the standard
+        // sorts would cost the npm package kilobytes.
+        sort_pairs(&mut nearest);
+        nearest.truncate(max_items + 1);
+        // Kept while the windows' fills run: a million buffers' distances are 16 MB.
+        nearest.shrink_to_fit();
+        Some(Neighbourhood {
+            peak,
+            nearest,
+            max_items,
+            gapped,
+        })
     }
-    if members.is_empty() {
-        return None;
+
+    /// How many buffers the widest window holds, up to one more than the limit.
+    pub(super) fn len(&self) -> usize {
+        self.nearest.len()
     }
-    Some(PeakWindow {
-        problem: Problem::new(buffers, target),
-        members,
-    })
+
+    /// The buffers live within `half` time units of the peak, cut to that window, with
+    /// capacity `target`, in the problem's order; `None` when the window reaches a buffer
+    /// with gaps or holds more than the limit.
+    pub(super) fn window(
+        &self,
+        problem: &Problem,
+        half: Time,
+        target: Offset,
+    ) -> Option<PeakWindow> {
+        let count = self
+            .nearest
+            .partition_point(|&(distance, _)| distance <= half);
+        if half >= self.gapped || count > self.max_items || count == 0 {
+            return None;
+        }
+        let mut near: Vec<(i64, i64)> =
+            self.nearest[..count].iter().map(|&(_, i)| (i, 0)).collect();
+        sort_pairs(&mut near);
+        let members: Vec<usize> = near.iter().map(|&(i, _)| i as usize).collect();
+        let window = Lifespan::new(
+            self.peak.saturating_sub(half),
+            self.peak.saturating_add(half).saturating_add(1),
+        );
+        let buffers = members
+            .iter()
+            .map(|&index| {
+                let buffer = &problem.buffers[index];
+                let life = buffer.lifespan;
+                Buffer {
+                    lifespan: Lifespan::new(
+                        life.lower.max(window.lower),
+                        life.upper.min(window.upper),
+                    ),
+                    hint: None,
+                    ..buffer.clone()
+                }
+            })
+            .collect();
+        Some(PeakWindow {
+            problem: Problem::new(buffers, target),
+            members,
+        })
+    }
 }
 
 /// Up to `count` instants other than `first` where the load has a local maximum, highest
@@ -184,6 +256,72 @@ mod tests {
             [1, 2, 3]
         );
         assert!(peak_window(&trace(), 10, 2, 9, 2).is_none());
+    }
+
+    #[test]
+    fn the_neighbourhood_gives_every_window_a_scan_would() {
+        // Random traces, some buffers empty, zero-sized or with gaps: for every half-width,
+        // the window equals a scan of the whole trace.
+        let mut rng = crate::test_rng::SplitMix(20261206);
+        for case in 0..300 {
+            let count = rng.range(1, 30) as usize;
+            let buffers: Vec<Buffer> = (0..count)
+                .map(|i| {
+                    let lower = rng.range(0, 40);
+                    let upper = lower + rng.range(0, 12);
+                    let mut buffer = Buffer::new(format!("b{i}"), lower, upper, rng.range(0, 3));
+                    if rng.chance(5) && upper > lower + 2 {
+                        buffer.gaps = vec![crate::model::Gap {
+                            lifespan: Lifespan::new(lower + 1, lower + 2),
+                            window: None,
+                        }];
+                    }
+                    buffer
+                })
+                .collect();
+            let problem = Problem::new(buffers, 100);
+            let peak = rng.range(0, 50);
+            let max_items = rng.range(1, 30) as usize;
+            let near = Neighbourhood::of(&problem, peak, max_items).unwrap();
+            let plain = (0..count)
+                .filter(|&i| {
+                    let b = &problem.buffers[i];
+                    b.size > 0 && b.lifespan.lower < b.lifespan.upper && b.gaps.is_empty()
+                })
+                .count();
+            assert_eq!(near.len(), plain.min(max_items + 1), "case {case}");
+            for half in 0..60 {
+                let meets = |b: &Buffer| {
+                    let life = b.lifespan;
+                    b.size > 0
+                        && life.lower < life.upper
+                        && life.lower <= peak + half
+                        && life.upper > peak - half
+                };
+                let members: Vec<usize> =
+                    (0..count).filter(|&i| meets(&problem.buffers[i])).collect();
+                let gapped = members.iter().any(|&i| !problem.buffers[i].gaps.is_empty());
+                let expected = (!members.is_empty() && !gapped && members.len() <= max_items)
+                    .then(|| members.clone());
+                let window = near.window(&problem, half, 7);
+                assert_eq!(
+                    window.as_ref().map(|w| w.members.clone()),
+                    expected,
+                    "case {case} half {half}"
+                );
+                if let Some(window) = window {
+                    assert_eq!(window.problem.capacity, 7);
+                    for (k, &i) in window.members.iter().enumerate() {
+                        let (whole, cut) = (
+                            problem.buffers[i].lifespan,
+                            window.problem.buffers[k].lifespan,
+                        );
+                        assert_eq!(cut.lower, whole.lower.max(peak - half));
+                        assert_eq!(cut.upper, whole.upper.min(peak + half + 1));
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -1,12 +1,12 @@
 //! The peak window probe (see [`crate::minimize::peak_window`]): the buffers around the
 //! load's peak packed at the bound by the exact search, then kept there while the fast
-//! passes place the rest, for windows of time doubling around the peak.
+//! passes place the rest, for windows of time growing around the peak.
 
 use super::budgeted::Budget;
 use super::{affordable, Run};
 use crate::bounds::LoadProfile;
 use crate::heuristics::{Fit, Greedy, Heuristic, Order};
-use crate::minimize::peak_window::{other_peaks, peak_window, PeakWindow};
+use crate::minimize::peak_window::{other_peaks, peak_window, Neighbourhood, PeakWindow};
 use crate::minimize::window::WINDOW_ITEMS;
 use crate::minimize::FoundBy;
 use crate::model::{Solution, Time};
@@ -17,6 +17,11 @@ use crate::sweep::Sweep;
 /// Stop checks one window's exact search may use: at most 16 Ki nodes, as the window probe.
 const PEAK_STOP_CHECKS: u32 = 256;
 
+/// Stop checks the search may use on a window tried after one it did not pack (4 Ki nodes):
+/// the windows it packs at all it mostly packs within a few thousand nodes, and on a window
+/// of a thousand buffers or more 16 Ki nodes take a few tenths of a second.
+const RETRY_STOP_CHECKS: u32 = 64;
+
 /// Stop checks one window's heuristic passes may use (its own online pass and greedy
 /// passes, before the search): 1 Mi units of work.
 const PEAK_HEURISTIC_CHECKS: u32 = 256;
@@ -24,9 +29,15 @@ const PEAK_HEURISTIC_CHECKS: u32 = 256;
 /// The most a window's search structures may cost (see [`Sweep::cost`]): about 20 MB.
 const PEAK_COST: u64 = 250_000;
 
-/// How many windows, doubling from the peak's instant alone: by then one holds more than
-/// [`WINDOW_ITEMS`] buffers or the whole trace.
-const MAX_PEAK_LEVEL: u32 = 48;
+/// How a window's try ended.
+enum Tried {
+    /// The probe is over: the height is proven, or the monitor said to stop.
+    Over,
+    /// Packed at the bound and filled in around.
+    Filled,
+    /// Not packed at the bound within the search's budget.
+    NotPacked,
+}
 
 /// Other local maxima of the load whose column is packed first, in turn.
 const OTHER_PEAKS: usize = 7;
@@ -63,10 +74,13 @@ impl Run<'_> {
 
     /// The peak window probe, when `peak_windows` is on. First, for windows of `2^k - 1`
     /// time units either side of the load's first peak (k = 0, 1, ..., skipping those that
-    /// hold fewer than twice the buffers of the last one tried), while the window holds at
-    /// most [`WINDOW_ITEMS`] buffers and its search structures stay within [`PEAK_COST`]:
-    /// see [`Self::try_window`]. Then the columns (k = 0) at up to [`OTHER_PEAKS`] other
-    /// local maxima of the load (see `other_peaks`). Stops when proven or when the monitor
+    /// hold fewer than twice the buffers of the last one tried; after a window the search
+    /// did not pack, half as wide again, holding more buffers than it and twice as many as
+    /// the last one filled in around), while the window holds at most [`WINDOW_ITEMS`]
+    /// buffers and its search structures stay within [`PEAK_COST`]: see
+    /// [`Self::try_window`]. Then the columns
+    /// (the buffers live at one instant) at up to [`OTHER_PEAKS`] other local maxima of the
+    /// load (see `other_peaks`). Stops when proven or when the monitor
     /// says so. With counted budgets and passes that run to the end, the result does not
     /// depend on the machine's speed, only on where a time limit falls.
     ///
@@ -92,36 +106,47 @@ impl Run<'_> {
             }
         };
         let target = self.lower_bound;
-        let mut previous = 0;
-        for level in 0..MAX_PEAK_LEVEL {
-            let half: Time = (1 << level) - 1;
-            let Some(part) = peak_window(self.problem, self.peak, half, target, WINDOW_ITEMS)
-            else {
+        let Some(near) = Neighbourhood::of(self.problem, self.peak, WINDOW_ITEMS) else {
+            return;
+        };
+        // Members of the last window tried, and of the last one packed and filled in around;
+        // whether the last one tried was not packed.
+        let (mut tried, mut filled, mut failed) = (0, 0, false);
+        let mut half: Time = 0;
+        while let Some(part) = near.window(self.problem, half, target) {
+            let members = part.members.len();
+            // A window filled in around costs a pass over the whole trace, so the next holds
+            // at least twice as many buffers. Whether the search packs a window at the bound
+            // within its budget is a matter of luck, window by window (`huge`, a million
+            // buffers, seed 3: those of 411-463 buffers in 500-2,300 nodes, those of 253-383
+            // and 496-636 not in 16 Ki), so after one it does not, the next may hold fewer,
+            // a try that costs at most the search's budget.
+            let doubled = members >= 2 * tried;
+            if doubled || (failed && members > tried && members >= 2 * filled) {
+                if Sweep::cost(&part.problem) > PEAK_COST {
+                    break;
+                }
+                tried = members;
+                let by = FoundBy::PeakWindow {
+                    at: self.peak,
+                    half,
+                };
+                let checks = match doubled {
+                    true => PEAK_STOP_CHECKS,
+                    false => RETRY_STOP_CHECKS,
+                };
+                match self.try_window(&part, by, checks, params, monitor, profile) {
+                    Tried::Over => return,
+                    Tried::Filled => (filled, failed) = (members, false),
+                    Tried::NotPacked => failed = true,
+                }
+            }
+            if members == near.len() {
                 break;
-            };
-            // Each window filled in around holds at least twice the last one's buffers:
-            // a fill costs a pass over the whole trace.
-            if part.members.len() < 2 * previous {
-                continue;
             }
-            let whole = part.members.len() == self.problem.buffers.len();
-            previous = part.members.len();
-            if Sweep::cost(&part.problem) > PEAK_COST {
-                break;
-            }
-            let at = self.peak;
-            if !self.try_window(
-                &part,
-                FoundBy::PeakWindow { at, half },
-                params,
-                monitor,
-                profile,
-            ) {
-                return;
-            }
-            if whole {
-                break;
-            }
+            // Doubling, or half as wide again after a failure.
+            let step = if failed { half / 2 } else { half };
+            half = half.saturating_add(step).saturating_add(1);
         }
         if self.proven() || self.stopped {
             return;
@@ -131,7 +156,10 @@ impl Run<'_> {
                 continue;
             };
             let by = FoundBy::PeakWindow { at, half: 0 };
-            if !self.try_window(&part, by, params, monitor, profile) {
+            if matches!(
+                self.try_window(&part, by, PEAK_STOP_CHECKS, params, monitor, profile),
+                Tried::Over
+            ) {
                 return;
             }
         }
@@ -144,30 +172,31 @@ impl Run<'_> {
         &mut self,
         part: &PeakWindow,
         by: FoundBy,
+        checks: u32,
         params: &SolverParams,
         monitor: &mut dyn Monitor,
         profile: &LoadProfile,
-    ) -> bool {
+    ) -> Tried {
         self.sync();
         if self.proven() || self.stopped {
-            return false;
+            return Tried::Over;
         }
         if monitor.should_stop() {
             self.stopped = true;
-            return false;
+            return Tried::Over;
         }
         // The fills report nothing while they run (a second each on a million buffers).
         if monitor.wants_progress() {
             self.report(monitor);
         }
-        let mut budget = self.budget(monitor, PEAK_STOP_CHECKS, PEAK_HEURISTIC_CHECKS);
+        let mut budget = self.budget(monitor, checks, PEAK_HEURISTIC_CHECKS);
         let found = self.pack_window(part, params, &mut budget);
         if budget.stopped {
             self.stopped = true;
-            return false;
+            return Tried::Over;
         }
         let Some(packed) = found else {
-            return true;
+            return Tried::NotPacked;
         };
         let pinned = part.pinned(self.problem, &packed.offsets, self.capacity);
         let mut greedy = Greedy::with_profile(&pinned, profile);
@@ -186,9 +215,13 @@ impl Run<'_> {
                 self.improve(solution, by, monitor);
             } else if monitor.should_stop() {
                 self.stopped = true;
-                return false;
+                return Tried::Over;
             }
         }
-        !self.proven()
+        if self.proven() {
+            Tried::Over
+        } else {
+            Tried::Filled
+        }
     }
 }
