@@ -72,7 +72,7 @@ pub(super) fn peak_window(
     target: Offset,
     max_items: usize,
 ) -> Option<PeakWindow> {
-    Neighbourhood::of(problem, peak, max_items)?.window(problem, half, target)
+    Neighbourhood::of(problem, peak, half, max_items)?.window(problem, half, target)
 }
 
 /// The buffers nearest an instant in time, nearest first, up to a limit: the windows around
@@ -91,8 +91,14 @@ pub(super) struct Neighbourhood {
 }
 
 impl Neighbourhood {
-    /// `None` when the problem fixes buffers, which pinning must not cross.
-    pub(super) fn of(problem: &Problem, peak: Time, max_items: usize) -> Option<Neighbourhood> {
+    /// The buffers within `reach` of `peak` (its windows up to that half-width); `None` when
+    /// the problem fixes buffers, which pinning must not cross.
+    pub(super) fn of(
+        problem: &Problem,
+        peak: Time,
+        reach: Time,
+        max_items: usize,
+    ) -> Option<Neighbourhood> {
         if problem.buffers.iter().any(|b| b.offset.is_some()) {
             return None;
         }
@@ -107,6 +113,9 @@ impl Neighbourhood {
             let distance = (life.lower.saturating_sub(peak))
                 .max(peak.saturating_add(1).saturating_sub(life.upper))
                 .max(0);
+            if distance > reach {
+                continue;
+            }
             if buffer.gaps.is_empty() {
                 nearest.push((distance, index as i64));
             } else {
@@ -282,7 +291,7 @@ mod tests {
             let problem = Problem::new(buffers, 100);
             let peak = rng.range(0, 50);
             let max_items = rng.range(1, 30) as usize;
-            let near = Neighbourhood::of(&problem, peak, max_items).unwrap();
+            let near = Neighbourhood::of(&problem, peak, Time::MAX, max_items).unwrap();
             let plain = (0..count)
                 .filter(|&i| {
                     let b = &problem.buffers[i];
@@ -303,6 +312,13 @@ mod tests {
                 let gapped = members.iter().any(|&i| !problem.buffers[i].gaps.is_empty());
                 let expected = (!members.is_empty() && !gapped && members.len() <= max_items)
                     .then(|| members.clone());
+                // Reaching only as far as the window, as `peak_window` does, the same.
+                let reaching = peak_window(&problem, peak, half, 7, max_items);
+                assert_eq!(
+                    reaching.map(|w| w.members),
+                    expected,
+                    "case {case} half {half}"
+                );
                 let window = near.window(&problem, half, 7);
                 assert_eq!(
                     window.as_ref().map(|w| w.members.clone()),

@@ -106,7 +106,7 @@ impl Run<'_> {
             }
         };
         let target = self.lower_bound;
-        let Some(near) = Neighbourhood::of(self.problem, self.peak, WINDOW_ITEMS) else {
+        let Some(near) = Neighbourhood::of(self.problem, self.peak, Time::MAX, WINDOW_ITEMS) else {
             return;
         };
         // Members of the last window tried, and of the last one packed and filled in around;
