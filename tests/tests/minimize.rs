@@ -672,9 +672,10 @@ fn ablation_hot_parts_bring_the_lead_down_to_the_load() {
     let (with, report) = run(true);
     assert_eq!(with, report.load);
     assert!(matches!(report.outcome, MinimizeOutcome::Optimal(_)));
+    // Said so in the report: the lead, with parts packed by the search.
     assert_eq!(
         report.found_by,
-        Some(FoundBy::Heuristic(Heuristic::Peaks(800)))
+        Some(FoundBy::HotParts(Heuristic::Peaks(800)))
     );
     assert!(report.stats.nodes > 0);
 }

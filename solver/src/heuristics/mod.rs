@@ -169,6 +169,12 @@ impl<'a> Greedy<'a> {
         }
     }
 
+    /// How many packings of hot parts by the caller's packer the peaks passes kept so far
+    /// (see [`PartPacker::kept`]).
+    pub(crate) fn parts_kept(&self) -> u64 {
+        self.parts.as_ref().map_or(0, |packer| packer.kept_count())
+    }
+
     /// A packing by `heuristic` with every buffer ending at or below `limit`, if it finds one
     /// before `stop` (asked every few thousand placements) says to give up.
     pub(crate) fn run(

@@ -99,6 +99,9 @@ pub enum MinimizeOutcome {
 pub enum FoundBy {
     /// A greedy heuristic.
     Heuristic(Heuristic),
+    /// A peaks pass some of whose hot parts, left above the load by the skylines, were packed
+    /// by the exact search on each part alone (`hot_parts`, see `minimize/run/parts.rs`).
+    HotParts(Heuristic),
     /// The pinned probe: long-lived buffers fixed at the top of the lower bound, the rest
     /// packed beneath them (see `minimize/pinned.rs`).
     Pinned,
@@ -134,6 +137,9 @@ impl fmt::Display for FoundBy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FoundBy::Heuristic(heuristic) => write!(f, "heuristic {heuristic}"),
+            FoundBy::HotParts(heuristic) => {
+                write!(f, "heuristic {heuristic}, with hot parts packed by the exact search")
+            }
             FoundBy::Pinned => write!(f, "long-lived buffers pinned at the top of the lower bound"),
             FoundBy::Window { target } => {
                 write!(

@@ -275,8 +275,15 @@ impl<'a> Run<'a> {
             let limit = self.best.as_ref().map_or(self.capacity, |b| b.height - 1);
             let must_finish = Some(heuristic) == lead && self.best.is_none();
             let mut stop = || !must_finish && monitor.should_stop();
+            let kept = greedy.parts_kept();
             match greedy.run(heuristic, limit, &mut stop) {
-                Some(solution) => self.improve(solution, FoundBy::Heuristic(heuristic), monitor),
+                Some(solution) => {
+                    let by = match greedy.parts_kept() > kept {
+                        true => FoundBy::HotParts(heuristic),
+                        false => FoundBy::Heuristic(heuristic),
+                    };
+                    self.improve(solution, by, monitor)
+                }
                 None if !must_finish && monitor.should_stop() => {
                     self.stopped = true;
                     break;

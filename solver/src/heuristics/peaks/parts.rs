@@ -26,6 +26,13 @@ pub(crate) trait PartPacker {
         enough: Offset,
         stop: &mut dyn FnMut() -> bool,
     ) -> Option<Vec<Offset>>;
+
+    /// Told that a packing it gave was kept: lower than the passes' packing of the part.
+    fn kept(&mut self);
+
+    /// How many of its packings were kept so far (see [`PartPacker::kept`]): the caller
+    /// says so in its report of what found a packing.
+    fn kept_count(&self) -> u64;
 }
 
 /// `packer` borrowed again, for one call: an `Option<&mut dyn _>` cannot be reborrowed by
@@ -111,15 +118,17 @@ pub(super) fn lower_parts(
                 .max()
                 .unwrap_or(0)
         };
-        // Kept only when lower.
+        // Kept only when lower; whether it was.
         let mut keep = |offsets: &[Offset], part_height: &mut Offset| {
             let height = height_in(offsets);
-            if height < *part_height {
+            let lower = height < *part_height;
+            if lower {
                 *part_height = height;
                 for (&b, &offset) in chosen.iter().zip(offsets) {
                     placed[b] = Some(offset);
                 }
             }
+            lower
         };
         let mut greedy = Greedy::new(&sub);
         for heuristic in PART_PASSES {
@@ -129,7 +138,7 @@ pub(super) fn lower_parts(
             // The passes ask to stop once per STOP_CHECK steps: that is the work they report.
             let mut stop = || budget.spend(u64::from(STOP_CHECK));
             if let Some(solution) = greedy.run(heuristic, below(part_height), &mut stop) {
-                keep(&solution.offsets, &mut part_height);
+                let _ = keep(&solution.offsets, &mut part_height);
             }
         }
         if budget.stopped {
@@ -142,7 +151,9 @@ pub(super) fn lower_parts(
             };
             let mut stop = || budget.ask_stop();
             if let Some(offsets) = packer.pack(&sub, enough.max(fixed_top), &mut stop) {
-                keep(&offsets, &mut part_height);
+                if keep(&offsets, &mut part_height) {
+                    packer.kept();
+                }
             }
         }
         lowered = lowered.max(part_height);

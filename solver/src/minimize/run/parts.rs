@@ -36,6 +36,8 @@ pub(super) struct MinimisedParts {
     answers: Vec<(Problem, Offset, Option<Vec<Offset>>)>,
     pub(super) nodes: u64,
     pub(super) backtracks: u64,
+    /// Answers the peaks passes kept (see [`PartPacker::kept`]).
+    kept: u64,
 }
 
 impl MinimisedParts {
@@ -49,6 +51,7 @@ impl MinimisedParts {
             answers: Vec::new(),
             nodes: 0,
             backtracks: 0,
+            kept: 0,
         }
     }
 }
@@ -74,6 +77,14 @@ impl PartPacker for MinimisedParts {
             self.answers.push((part.clone(), enough, answer.clone()));
         }
         answer
+    }
+
+    fn kept(&mut self) {
+        self.kept += 1;
+    }
+
+    fn kept_count(&self) -> u64 {
+        self.kept
     }
 }
 

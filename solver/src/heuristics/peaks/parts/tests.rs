@@ -207,6 +207,7 @@ enum Answer {
 struct Scripted {
     answer: Answer,
     asked: Vec<(usize, Offset, Offset)>,
+    kept: u64,
 }
 
 impl PartPacker for Scripted {
@@ -234,6 +235,14 @@ impl PartPacker for Scripted {
             Answer::None => None,
         }
     }
+
+    fn kept(&mut self) {
+        self.kept += 1;
+    }
+
+    fn kept_count(&self) -> u64 {
+        self.kept
+    }
 }
 
 /// The cut rectangle (which no skyline packs at its height) stacked one piece on another,
@@ -250,8 +259,8 @@ fn rectangle_stacked() -> (Problem, Vec<Option<Offset>>) {
 /// The ablation of the packer's step: the skylines leave one part of the rectangle (its
 /// ten pieces over times 26..169) above its height; the packer, asked once for that part
 /// alone, below the skylines' height and with the load as its target, packs it there. An
-/// answer no lower than the skylines' is not taken, and the parts at the load are never
-/// asked about.
+/// answer no lower than the skylines' is not taken (nor counted as kept), and the parts at
+/// the load are never asked about.
 #[test]
 fn lower_parts_asks_the_packer_for_the_parts_the_skylines_leave_above_the_load() {
     use crate::fixtures::RECTANGLE_HEIGHT as LOAD;
@@ -282,10 +291,12 @@ fn lower_parts_asks_the_packer_for_the_parts_the_skylines_leave_above_the_load()
     let mut packer = Scripted {
         answer: Answer::Exact,
         asked: Vec::new(),
+        kept: 0,
     };
     let (height, placed) = lower(Some(&mut packer), &mut budget);
     assert_eq!(height, Some(LOAD));
     assert_eq!(packer.asked, [(10, skylines - 1, LOAD)]);
+    assert_eq!(packer.kept, 1);
     assert_eq!(placed[18], Some(0));
     assert_eq!(validated(&problem, &placed).height, LOAD);
 
@@ -294,9 +305,13 @@ fn lower_parts_asks_the_packer_for_the_parts_the_skylines_leave_above_the_load()
         let mut packer = Scripted {
             answer,
             asked: Vec::new(),
+            kept: 0,
         };
         let (height, placed) = lower(Some(&mut packer), &mut budget);
-        assert_eq!((height, packer.asked.len()), (Some(skylines), 1));
+        assert_eq!(
+            (height, packer.asked.len(), packer.kept),
+            (Some(skylines), 1, 0)
+        );
         assert_eq!(placed, by_skylines);
     }
 }
