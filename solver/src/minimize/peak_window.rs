@@ -64,7 +64,7 @@ impl PeakWindow {
 
 /// The buffers that occupy memory during `[peak - half, peak + half]`, cut to that window,
 /// with capacity `target`; `None` when the probe does not apply (see [`Neighbourhood`]) or
-/// the window holds more than `max_items` buffers.
+/// the window holds no buffer or more than `max_items`.
 pub(super) fn peak_window(
     problem: &Problem,
     peak: Time,
@@ -84,6 +84,8 @@ pub(super) struct Neighbourhood {
     /// nearest `max_items + 1` buffers that occupy memory: one more shows that a wider window
     /// holds too many.
     nearest: Vec<(Time, i64)>,
+    /// How far from the peak buffers were collected: no wider window is known.
+    reach: Time,
     max_items: usize,
     /// The distance of the nearest buffer with gaps, whose room changes over its life: no
     /// window may reach it.
@@ -131,6 +133,7 @@ impl Neighbourhood {
         Some(Neighbourhood {
             peak,
             nearest,
+            reach,
             max_items,
             gapped,
         })
@@ -141,21 +144,28 @@ impl Neighbourhood {
         self.nearest.len()
     }
 
+    /// How many buffers the window of `half` time units either side of the peak holds;
+    /// `None` where [`Self::window`] has no window.
+    pub(super) fn count(&self, half: Time) -> Option<usize> {
+        let count = self
+            .nearest
+            .partition_point(|&(distance, _)| distance <= half);
+        let refused =
+            half > self.reach || half >= self.gapped || count > self.max_items || count == 0;
+        (!refused).then_some(count)
+    }
+
     /// The buffers live within `half` time units of the peak, cut to that window, with
     /// capacity `target`, in the problem's order; `None` when the window reaches a buffer
-    /// with gaps or holds more than the limit.
+    /// with gaps, holds no buffer or more than the limit, or is wider than the reach the
+    /// neighbourhood was collected with (it would miss buffers).
     pub(super) fn window(
         &self,
         problem: &Problem,
         half: Time,
         target: Offset,
     ) -> Option<PeakWindow> {
-        let count = self
-            .nearest
-            .partition_point(|&(distance, _)| distance <= half);
-        if half >= self.gapped || count > self.max_items || count == 0 {
-            return None;
-        }
+        let count = self.count(half)?;
         let mut near: Vec<(i64, i64)> =
             self.nearest[..count].iter().map(|&(_, i)| (i, 0)).collect();
         sort_pairs(&mut near);
@@ -206,11 +216,12 @@ pub(super) fn other_peaks(
             let load = steps[i].1;
             (i == 0 || steps[i - 1].1 < load) && steps.get(i + 1).map_or(true, |s| s.1 < load)
         })
-        .map(|i| (steps[i].1, steps[i].0))
+        .map(|i| (-steps[i].1, steps[i].0))
         .filter(|&(_, time)| time != first)
         .collect();
-    // Highest first, earlier first among equals.
-    maxima.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    // Highest first, earlier first among equals (times ascend already: the sort keeps
+    // their order). Through the crate's one sort of pairs, as everywhere (`crate::sort`).
+    sort_pairs(&mut maxima);
     let live = |b: &Buffer, at: Time| b.size > 0 && b.lifespan.lower <= at && at < b.lifespan.upper;
     let column = |at: Time| -> Vec<usize> {
         (0..problem.buffers.len())
@@ -312,6 +323,9 @@ mod tests {
                 let gapped = members.iter().any(|&i| !problem.buffers[i].gaps.is_empty());
                 let expected = (!members.is_empty() && !gapped && members.len() <= max_items)
                     .then(|| members.clone());
+                // Wider than the reach: refused, not a window that misses buffers.
+                let short = Neighbourhood::of(&problem, peak, half, max_items).unwrap();
+                assert!(short.window(&problem, half + 1, 7).is_none());
                 // Reaching only as far as the window, as `peak_window` does, the same.
                 let reaching = peak_window(&problem, peak, half, 7, max_items);
                 assert_eq!(
@@ -320,6 +334,7 @@ mod tests {
                     "case {case} half {half}"
                 );
                 let window = near.window(&problem, half, 7);
+                assert_eq!(near.count(half), window.as_ref().map(|w| w.members.len()));
                 assert_eq!(
                     window.as_ref().map(|w| w.members.clone()),
                     expected,

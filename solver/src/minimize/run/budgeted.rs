@@ -355,6 +355,20 @@ impl Run<'_> {
         params: &SolverParams,
         budget: &mut Budget<'_>,
     ) -> Option<Solution> {
+        match self.outcome(problem, params, budget)? {
+            Outcome::Solved(solution) => Some(solution),
+            _ => None,
+        }
+    }
+
+    /// What the exact search decides on `problem` within `budget` (as [`Run::search`]);
+    /// `None` when it cannot start (a problem the run's own check would refuse).
+    pub(super) fn outcome(
+        &mut self,
+        problem: &Problem,
+        params: &SolverParams,
+        budget: &mut Budget<'_>,
+    ) -> Option<Outcome> {
         let params = SolverParams {
             layers: false,
             ..params.clone()
@@ -362,9 +376,6 @@ impl Run<'_> {
         let report = solve(problem, &params, budget).ok()?;
         self.counter
             .add(report.stats.nodes, report.stats.backtracks);
-        match report.outcome {
-            Outcome::Solved(solution) => Some(solution),
-            _ => None,
-        }
+        Some(report.outcome)
     }
 }
