@@ -567,17 +567,11 @@ fn ablation_peak_windows_pack_the_peak_first_and_fill_in_around_it() {
     // after a fixed number of checks, so the test is deterministic.
     let problem = huge(&mut Rng::new(1), 3000);
     let run = |peak_windows| {
-        let mut monitor = Countdown {
-            left: 1_000,
-            seen: Vec::new(),
-            improved: Vec::new(),
-        };
         let params = SolverParams {
             peak_windows,
             ..SolverParams::default()
         };
-        let report = minimize(&problem, &params, &mut monitor).unwrap();
-        (checked(&problem, &report), report)
+        minimised_within(&problem, params, 1_000)
     };
     let (without, report) = run(false);
     assert!(without > report.load, "{without} vs {}", report.load);
@@ -618,17 +612,11 @@ fn ablation_peak_windows_try_again_after_a_window_the_search_does_not_pack() {
     let problem = Problem::new(buffers, MAX_MAGNITUDE);
     assert_eq!(problem.buffers.len(), 5_098);
     let run = |peak_windows| {
-        let mut monitor = Countdown {
-            left: 800,
-            seen: Vec::new(),
-            improved: Vec::new(),
-        };
         let params = SolverParams {
             peak_windows,
             ..SolverParams::default()
         };
-        let report = minimize(&problem, &params, &mut monitor).unwrap();
-        (checked(&problem, &report), report)
+        minimised_within(&problem, params, 800)
     };
     let (without, report) = run(false);
     assert!(without > report.load, "{without} vs {}", report.load);
@@ -661,17 +649,11 @@ fn ablation_peak_windows_prove_a_bound_above_the_load() {
         .extend((0..4).map(|k| Buffer::new(format!("a{k}"), 15_000, 15_001, 3).with_alignment(4)));
     let problem = Problem::new(buffers, MAX_MAGNITUDE);
     let run = |peak_windows| {
-        let mut monitor = Countdown {
-            left: 1_000,
-            seen: Vec::new(),
-            improved: Vec::new(),
-        };
         let params = SolverParams {
             peak_windows,
             ..SolverParams::default()
         };
-        let report = minimize(&problem, &params, &mut monitor).unwrap();
-        (checked(&problem, &report), report)
+        minimised_within(&problem, params, 1_000)
     };
     let (without, report) = run(false);
     assert_eq!((without, report.load, report.lower_bound), (15, 13, 13));
@@ -690,17 +672,11 @@ fn ablation_hot_parts_bring_the_lead_down_to_the_load() {
     // search on the parts counts its own checks, so the test is deterministic.
     let problem = huge(&mut Rng::new(7), 40_000);
     let run = |hot_parts| {
-        let mut monitor = Countdown {
-            left: 1,
-            seen: Vec::new(),
-            improved: Vec::new(),
-        };
         let params = SolverParams {
             hot_parts,
             ..SolverParams::default()
         };
-        let report = minimize(&problem, &params, &mut monitor).unwrap();
-        (checked(&problem, &report), report)
+        minimised_within(&problem, params, 1)
     };
     let (without, report) = run(false);
     assert!(without > report.load, "{without} vs {}", report.load);
@@ -724,7 +700,13 @@ fn ablation_layers_pack_a_cut_rectangle_at_its_bound() {
     // within the same number of checks (0.72% above after 10 s).
     let mut problem = cut_rectangle(&mut Rng::new(16), 391, 1 << 20, 1000);
     problem.capacity = MAX_MAGNITUDE;
-    let run = |layers| minimised_with_layers(&problem, layers, 2_000);
+    let run = |layers| {
+        let params = SolverParams {
+            layers,
+            ..SolverParams::default()
+        };
+        minimised_within(&problem, params, 2_000)
+    };
     let (without, report) = run(false);
     assert!(without > report.load, "{without} vs {}", report.load);
     let (with, report) = run(true);
@@ -742,7 +724,13 @@ fn ablation_layers_stack_leaves_minimised_on_their_own() {
     // reach within the same number of checks (4.4% above LOAD after 2 s; layers: 0.5%).
     let mut problem = cut_rectangle(&mut Rng::new(5), 500, 1 << 20, 1000);
     problem.capacity = MAX_MAGNITUDE;
-    let run = |layers| minimised_with_layers(&problem, layers, 20_000);
+    let run = |layers| {
+        let params = SolverParams {
+            layers,
+            ..SolverParams::default()
+        };
+        minimised_within(&problem, params, 20_000)
+    };
     let (without, _) = run(false);
     let (with, report) = run(true);
     println!(
@@ -754,17 +742,17 @@ fn ablation_layers_stack_leaves_minimised_on_their_own() {
     assert_eq!(report.found_by, Some(FoundBy::Layers { minimised: true }));
 }
 
-/// `problem` minimised with `layers` on or off within `checks` stop checks: the height
-/// (validated) and the report.
-fn minimised_with_layers(problem: &Problem, layers: bool, checks: u32) -> (Offset, MinimizeReport) {
+/// `problem` minimised with `params` within `checks` stop checks: the height (validated)
+/// and the report. The ablations switch one technique off and on with it.
+fn minimised_within(
+    problem: &Problem,
+    params: SolverParams,
+    checks: u32,
+) -> (Offset, MinimizeReport) {
     let mut monitor = Countdown {
         left: checks,
         seen: Vec::new(),
         improved: Vec::new(),
-    };
-    let params = SolverParams {
-        layers,
-        ..SolverParams::default()
     };
     let report = minimize(problem, &params, &mut monitor).unwrap();
     (checked(problem, &report), report)

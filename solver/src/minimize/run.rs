@@ -278,9 +278,10 @@ impl<'a> Run<'a> {
             let kept = greedy.parts_kept();
             match greedy.run(heuristic, limit, &mut stop) {
                 Some(solution) => {
-                    let by = match greedy.parts_kept() > kept {
-                        true => FoundBy::HotParts(heuristic),
-                        false => FoundBy::Heuristic(heuristic),
+                    let by = if greedy.parts_kept() > kept {
+                        FoundBy::HotParts(heuristic)
+                    } else {
+                        FoundBy::Heuristic(heuristic)
                     };
                     self.improve(solution, by, monitor)
                 }

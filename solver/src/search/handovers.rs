@@ -65,17 +65,17 @@ impl Handovers {
         }
         // In the order of their first members (through the crate's one sort of pairs: a
         // sort of the groups themselves would be a copy of the standard sort of its own).
-        let mut alive: Vec<Option<Group>> =
-            groups.into_iter().filter(|g| g.alive).map(Some).collect();
+        let alive: Vec<Group> = groups.into_iter().filter(|g| g.alive).collect();
         let mut order: Vec<(i64, i64)> = alive
             .iter()
             .enumerate()
-            .map(|(k, g)| (g.as_ref().map_or(0, |g| g.members[0].0 as i64), k as i64))
+            .map(|(k, g)| (g.members[0].0 as i64, k as i64))
             .collect();
         crate::sort::sort_pairs(&mut order);
+        let mut slots: Vec<Option<Group>> = alive.into_iter().map(Some).collect();
         let kept: Vec<Group> = order
             .iter()
-            .filter_map(|&(_, k)| alive[k as usize].take())
+            .filter_map(|&(_, k)| slots[k as usize].take())
             .collect();
         let buffers = kept
             .iter()

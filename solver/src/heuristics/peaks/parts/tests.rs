@@ -24,6 +24,44 @@ fn stacked(problem: &Problem, count: usize) -> Vec<Option<Offset>> {
     placed
 }
 
+/// The `hot` buffers of `problem` packed as the peaks pass packs them (permille 800, no
+/// ceiling that matters, no packer): the height and the placements.
+fn hot_packing(problem: &Problem, hot: &[bool]) -> (Offset, Vec<Option<Offset>>) {
+    let mut never = || false;
+    let mut budget = Budget::new(u64::MAX, &mut never);
+    let fixed = fixed_of(problem);
+    pack_hot(
+        problem,
+        hot,
+        &mut Carried::new(&fixed),
+        800,
+        1000,
+        &mut budget,
+        None,
+    )
+    .unwrap()
+}
+
+/// [`lower_parts`] on `placed` with an unlimited budget and no packer.
+fn lowered(
+    problem: &Problem,
+    hot: &[bool],
+    placed: &mut [Option<Offset>],
+    load: Offset,
+) -> Option<Offset> {
+    let mut never = || false;
+    let mut budget = Budget::new(u64::MAX, &mut never);
+    lower_parts(
+        problem,
+        hot,
+        &fixed_of(problem),
+        placed,
+        load,
+        &mut budget,
+        None,
+    )
+}
+
 #[test]
 fn hot_parts_are_the_hot_buffers_whose_lives_meet() {
     let problem = Problem::new(
@@ -78,47 +116,16 @@ fn lower_parts_packs_again_only_the_parts_above_the_load() {
     let load = profile.peak().1;
     assert_eq!(load, 11);
     let hot = vec![true; problem.buffers.len()];
-    let mut never = || false;
-    let mut budget = Budget::new(u64::MAX, &mut never);
-    let (height, mut placed) = pack_hot(
-        &problem,
-        &hot,
-        &mut Carried::new(&fixed_of(&problem)),
-        800,
-        1000,
-        &mut budget,
-        None,
-    )
-    .unwrap();
+    let (height, mut placed) = hot_packing(&problem, &hot);
     // The crowding skyline and nested peaks leave the first part a byte above the load.
     assert_eq!(height, 12);
     let later = placed[7..].to_vec();
-    let lowered = lower_parts(
-        &problem,
-        &hot,
-        &fixed_of(&problem),
-        &mut placed,
-        load,
-        &mut budget,
-        None,
-    );
-    assert_eq!(lowered, Some(load));
+    assert_eq!(lowered(&problem, &hot, &mut placed, load), Some(load));
     assert_eq!(placed[7..], later);
     assert_eq!(validated(&problem, &placed).height, load);
     // A packing at the load already is left alone.
     let before = placed.clone();
-    assert_eq!(
-        lower_parts(
-            &problem,
-            &hot,
-            &fixed_of(&problem),
-            &mut placed,
-            load,
-            &mut budget,
-            None
-        ),
-        Some(load)
-    );
+    assert_eq!(lowered(&problem, &hot, &mut placed, load), Some(load));
     assert_eq!(placed, before);
 }
 
@@ -130,28 +137,8 @@ fn lower_parts_keeps_clear_of_fixed_buffers() {
     let problem = Problem::new(buffers, 1000);
     let load = LoadProfile::of(&problem).peak().1;
     let hot: Vec<bool> = (0..problem.buffers.len()).map(|b| b < 7).collect();
-    let mut never = || false;
-    let mut budget = Budget::new(u64::MAX, &mut never);
-    let (height, mut placed) = pack_hot(
-        &problem,
-        &hot,
-        &mut Carried::new(&fixed_of(&problem)),
-        800,
-        1000,
-        &mut budget,
-        None,
-    )
-    .unwrap();
-    let lowered = lower_parts(
-        &problem,
-        &hot,
-        &fixed_of(&problem),
-        &mut placed,
-        load,
-        &mut budget,
-        None,
-    )
-    .unwrap();
+    let (height, mut placed) = hot_packing(&problem, &hot);
+    let lowered = lowered(&problem, &hot, &mut placed, load).unwrap();
     // Packed again beside the fixed buffer, the part comes down to the load.
     assert_eq!((height, lowered, load), (14, 13, 13));
     assert_eq!(placed[7], Some(0));
@@ -171,18 +158,7 @@ fn lower_parts_never_raises_a_part_beside_a_fixed_buffer_higher_still() {
     let hot: Vec<bool> = (0..problem.buffers.len()).map(|b| b < 7).collect();
     let mut placed = stacked(&problem, 7);
     placed[7] = Some(100);
-    let mut never = || false;
-    let mut budget = Budget::new(u64::MAX, &mut never);
-    let lowered = lower_parts(
-        &problem,
-        &hot,
-        &fixed_of(&problem),
-        &mut placed,
-        load,
-        &mut budget,
-        None,
-    );
-    assert_eq!(lowered, Some(101));
+    assert_eq!(lowered(&problem, &hot, &mut placed, load), Some(101));
     let part_top = (0..7)
         .map(|b| placed[b].unwrap() + problem.buffers[b].size)
         .max()
