@@ -170,7 +170,7 @@ impl<'a> Reader<'a> {
         })?;
         let vtable_size = self.u16_at(vtable, name, "vtable")? as usize;
         let size = self.u16_at(vtable + 2, name, "vtable")? as usize;
-        if vtable_size < 4 || vtable_size % 2 != 0 {
+        if vtable_size < 4 || !vtable_size.is_multiple_of(2) {
             return Err(bad(format!(
                 "vtable at byte {vtable} has size {vtable_size}"
             )));

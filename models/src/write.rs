@@ -37,7 +37,7 @@ impl Out {
     }
 
     fn align(&mut self, to: usize) {
-        while self.bytes.len() % to != 0 {
+        while !self.bytes.len().is_multiple_of(to) {
             self.bytes.push(0);
         }
     }
@@ -255,7 +255,7 @@ pub(crate) fn rewrite(
     let buffer = out.table_start(&[Some(4)], 8);
     let data_field = out.pos();
     out.u32(0);
-    while (out.pos() + 4) % 16 != 0 {
+    while !(out.pos() + 4).is_multiple_of(16) {
         out.bytes.push(0);
     }
     let data_vector = out.pos();

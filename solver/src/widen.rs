@@ -18,7 +18,7 @@
 use std::borrow::Cow;
 
 use crate::bounds::{BoundReason, LoadProfile, LowerBound};
-use crate::model::{Buffer, Gap, Lifespan, Offset, Problem, Time};
+use crate::model::{Buffer, Gap, Lifespan, Offset, Problem, ProblemError, Time};
 use crate::params::SolverParams;
 use crate::sort::sort_pairs;
 
@@ -29,14 +29,19 @@ const MAX_PAIRS: u64 = 1 << 24;
 /// Rounds over all gaps: a widening can let another through, rarely more than twice.
 const MAX_ROUNDS: usize = 4;
 
-/// The problem the searches and the minimisation work on: `problem` widened when `params`
-/// ask for it. A problem that fails its checks is left for the caller to report.
-pub(crate) fn widened<'a>(problem: &'a Problem, params: &SolverParams) -> Cow<'a, Problem> {
+/// The problem the searches and the minimisation work on: `problem`, checked
+/// ([`Problem::check`]: the one check on the way in, which everything below assumes), and
+/// widened when `params` ask for it.
+pub(crate) fn widened<'a>(
+    problem: &'a Problem,
+    params: &SolverParams,
+) -> Result<Cow<'a, Problem>, ProblemError> {
+    problem.check()?;
     let gaps = problem.buffers.iter().any(|b| !b.gaps.is_empty());
-    if !params.widen_windows || !gaps || problem.check().is_err() {
-        return Cow::Borrowed(problem);
+    if !params.widen_windows || !gaps {
+        return Ok(Cow::Borrowed(problem));
     }
-    widen_windows(problem)
+    Ok(widen_windows(problem))
 }
 
 /// `problem` with every gap narrowed to the instants at which one of its guests is live

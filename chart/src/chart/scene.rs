@@ -556,7 +556,7 @@ pub(crate) fn hit(
                 .max(y - view.y_of(plot, y0))
                 .max(0.0);
             let d = ddx.hypot(ddy);
-            if d <= slop && near.map_or(true, |(best, _)| d <= best) {
+            if d <= slop && near.is_none_or(|(best, _)| d <= best) {
                 near = Some((d, i));
             }
         }

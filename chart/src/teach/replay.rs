@@ -193,7 +193,7 @@ pub fn candidates_at(events: &[Event], position: usize) -> Option<&[Candidate]> 
         _ => None,
     };
     events[..end].iter().rev().find_map(|event| match event {
-        Event::Candidates { candidates } if wanted.map_or(true, |c| candidates.contains(&c)) => {
+        Event::Candidates { candidates } if wanted.is_none_or(|c| candidates.contains(&c)) => {
             Some(candidates.as_slice())
         }
         _ => None,

@@ -149,9 +149,11 @@ impl Bounded {
                 let (mut least, mut start) = (Offset::MAX, 0);
                 for &(lo, hi) in by_lo.iter() {
                     let block = hi - lo;
+                    // Selects, not branches: which block is tighter is a coin toss, and
+                    // the branches' mispredictions were most of the scan's time.
                     let better = (block >= size) & (block < least);
-                    least = if better { block } else { least };
-                    start = if better { lo } else { start };
+                    least = std::hint::select_unpredictable(better, block, least);
+                    start = std::hint::select_unpredictable(better, lo, start);
                 }
                 (least != Offset::MAX).then_some((least, start))
             }
@@ -201,6 +203,26 @@ impl Blocks {
                 self.bounded.insert(lo, at);
             }
             self.top = at + size;
+            return;
+        }
+        if let Bounded::Few(by_lo) = &mut self.bounded {
+            // One search for the block, then changes in place (the sweep's hot path).
+            let Ok(index) = by_lo.binary_search_by_key(&lo, |&(l, _)| l) else {
+                return;
+            };
+            let hi = by_lo[index].1;
+            let (below, above) = ((lo, at), (at + size, hi));
+            match (below.0 < below.1, above.0 < above.1) {
+                (true, true) => {
+                    by_lo[index] = below;
+                    self.bounded.insert(above.0, above.1);
+                }
+                (true, false) => by_lo[index] = below,
+                (false, true) => by_lo[index] = above,
+                (false, false) => {
+                    by_lo.remove(index);
+                }
+            }
             return;
         }
         let Some(hi) = self.bounded.end_of(lo) else {
@@ -289,6 +311,29 @@ impl Blocks {
     /// Gives `[at, at + size)` back, merged with the free blocks beside it.
     pub(super) fn free(&mut self, at: Offset, size: Offset) {
         let (lo, hi) = (at, at + size);
+        if let Bounded::Few(by_lo) = &mut self.bounded {
+            // Its neighbours are on either side of where it would go: one search for both.
+            let next = by_lo.partition_point(|&(l, _)| l < lo);
+            let below = next.checked_sub(1).filter(|&b| by_lo[b].1 == lo);
+            if hi == self.top {
+                self.top = match below {
+                    Some(below) => by_lo.remove(below).0,
+                    None => lo,
+                };
+                return;
+            }
+            let above = (by_lo.get(next).is_some_and(|&(l, _)| l == hi)).then_some(next);
+            match (below, above) {
+                (Some(below), Some(above)) => {
+                    by_lo[below].1 = by_lo[above].1;
+                    by_lo.remove(above);
+                }
+                (Some(below), None) => by_lo[below].1 = hi,
+                (None, Some(above)) => by_lo[above].0 = lo,
+                (None, None) => self.bounded.insert(lo, hi),
+            }
+            return;
+        }
         let below = self.bounded.ending_at(lo);
         if hi == self.top {
             if let Some(below) = below {

@@ -48,7 +48,7 @@ pub(crate) fn choose(
                 Fit::First => return (start <= limit).then_some(start),
                 Fit::Best => {
                     let room = lo.min(limit + 1) - start;
-                    if room > 0 && best.map_or(true, |(r, _)| room < r) {
+                    if room > 0 && best.is_none_or(|(r, _)| room < r) {
                         best = Some((room, start));
                     }
                 }

@@ -70,6 +70,8 @@ pub(super) struct Spans {
     /// hundredths of a second a round). (The fill's reads in start order, from the buffers
     /// or from arrays like these, cost the same.)
     pub(super) sizes: Vec<Offset>,
+    /// Each buffer's alignment: with `sizes`, what the fill reads of a buffer it places.
+    alignments: Vec<Offset>,
     pub(super) fixed: Vec<u32>,
 }
 
@@ -78,6 +80,7 @@ impl Spans {
         let count = problem.buffers.len();
         let mut span: Vec<Option<Lifespan>> = Vec::with_capacity(count);
         let mut sizes: Vec<Offset> = Vec::with_capacity(count);
+        let mut alignments: Vec<Offset> = Vec::with_capacity(count);
         let mut fixed: Vec<u32> = Vec::new();
         let mut starts: Vec<u32> = Vec::with_capacity(count);
         // One pass over the buffers.
@@ -90,6 +93,7 @@ impl Spans {
             }
             span.push(occupied);
             sizes.push(buffer.size);
+            alignments.push(buffer.alignment);
         }
         by_start_then_larger(&mut starts, &span, &sizes);
         let upper: Vec<Time> = span.iter().map(|s| s.map_or(0, |s| s.upper)).collect();
@@ -100,6 +104,7 @@ impl Spans {
             starts,
             ends,
             sizes,
+            alignments,
             fixed,
         }
     }
@@ -311,7 +316,7 @@ pub(super) fn fill(
                 if cold_end == end {
                     let b = spans.ends[next_end] as usize;
                     next_end += 1;
-                    free.free(offsets[b], problem.buffers[b].size);
+                    free.free(offsets[b], spans.sizes[b]);
                     continue;
                 }
                 next_obstacle_end += 1;
@@ -330,7 +335,7 @@ pub(super) fn fill(
                 return None;
             }
         }
-        let buffer = &problem.buffers[index];
+        let (size, alignment) = (spans.sizes[index], spans.alignments[index]);
         // Obstacles starting while this buffer is live, lowest first.
         conflicts.clear();
         conflicts.extend(
@@ -341,17 +346,17 @@ pub(super) fn fill(
                 .map(|o| (o.bottom, o.top)),
         );
         let (at, tried) = if conflicts.is_empty() {
-            free.allocate_clear(buffer.size, buffer.alignment, &[], ALIGNMENT_TRIES)
+            free.allocate_clear(size, alignment, &[], ALIGNMENT_TRIES)
         } else {
             conflicts.sort_unstable();
-            free.allocate_clear(buffer.size, buffer.alignment, &conflicts, FILL_TRIES)
+            free.allocate_clear(size, alignment, &conflicts, FILL_TRIES)
         };
         if budget.spend(1 + conflicts.len() as u64 + tried) {
             return None;
         }
         match ceiling {
-            Some(ceiling) if at + buffer.size > ceiling => over.push((lower, upper)),
-            None if at + buffer.size > limit => return None,
+            Some(ceiling) if at + size > ceiling => over.push((lower, upper)),
+            None if at + size > limit => return None,
             _ => {}
         }
         offsets[index] = at;

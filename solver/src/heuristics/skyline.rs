@@ -305,7 +305,7 @@ pub(crate) fn skyline(
     let mut steps = 0u32;
     loop {
         steps = steps.wrapping_add(1);
-        if steps % STOP_CHECK == 0 && stop() {
+        if steps.is_multiple_of(STOP_CHECK) && stop() {
             return None;
         }
         let queued = match queue.peek_mut() {

@@ -216,12 +216,12 @@ impl Shared {
 /// kept stays).
 fn lower(best: &Option<(Arc<Solution>, FoundBy)>, solution: &Solution) -> bool {
     best.as_ref()
-        .map_or(true, |(b, _)| solution.height < b.height)
+        .is_none_or(|(b, _)| solution.height < b.height)
 }
 
 /// Keeps `found` in `bound` when it is higher.
 fn raise(bound: &mut Option<(Offset, BoundReason)>, found: (Offset, BoundReason)) {
-    if bound.as_ref().map_or(true, |(b, _)| found.0 > *b) {
+    if bound.as_ref().is_none_or(|(b, _)| found.0 > *b) {
         *bound = Some(found);
     }
 }

@@ -193,8 +193,16 @@ pub fn minimize(
     monitor: &mut dyn Monitor,
 ) -> Result<MinimizeReport, SolveError> {
     // With `widen_windows`, everything below sees the widened problem (same packings).
-    let widened = crate::widen::widened(problem, params);
-    let problem = &*widened;
+    let widened = crate::widen::widened(problem, params).map_err(SolveError::Problem)?;
+    minimize_checked(&widened, params, monitor)
+}
+
+/// [`minimize`] on a problem that passed its checks, widened already.
+fn minimize_checked(
+    problem: &Problem,
+    params: &SolverParams,
+    monitor: &mut dyn Monitor,
+) -> Result<MinimizeReport, SolveError> {
     let mut run = match Run::start(problem, params, Role::alone(), None)? {
         Ok(run) => run,
         Err(report) => return Ok(report),

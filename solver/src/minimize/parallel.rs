@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use super::board::{Shared, EPOCH};
 use super::run::{Role, Run};
-use super::{minimize, MinimizeReport};
+use super::{minimize_checked, MinimizeReport};
 use crate::heuristics::Heuristic;
 use crate::model::Problem;
 use crate::monitor::{Monitor, Progress};
@@ -32,12 +32,12 @@ pub fn minimize_parallel(
     monitor: &mut dyn Monitor,
 ) -> Result<MinimizeReport, SolveError> {
     // With `widen_windows`, everything below sees the widened problem (same packings).
-    let widened = crate::widen::widened(problem, params);
+    let widened = crate::widen::widened(problem, params).map_err(SolveError::Problem)?;
     let problem = &*widened;
     // Each thread beyond the passes' count would only scout; more than that is overhead.
     let threads = threads.min(MAX_MINIMIZE_THREADS);
     if threads <= 1 {
-        return minimize(problem, params, monitor);
+        return minimize_checked(problem, params, monitor);
     }
     let shared = Shared::new(threads);
     let roles = roles(threads);

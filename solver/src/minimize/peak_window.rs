@@ -214,7 +214,7 @@ pub(super) fn other_peaks(
     let mut maxima: Vec<(Offset, Time)> = (0..steps.len())
         .filter(|&i| {
             let load = steps[i].1;
-            (i == 0 || steps[i - 1].1 < load) && steps.get(i + 1).map_or(true, |s| s.1 < load)
+            (i == 0 || steps[i - 1].1 < load) && steps.get(i + 1).is_none_or(|s| s.1 < load)
         })
         .map(|i| (-steps[i].1, steps[i].0))
         .filter(|&(_, time)| time != first)

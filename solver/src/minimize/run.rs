@@ -103,15 +103,15 @@ pub(crate) struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
-    /// Checks the input and computes the bound; `Err` holds the final report when the input
-    /// is infeasible on its face.
+    /// Computes the bound of `problem`, which passed its checks (see `widen::widened`);
+    /// `Err` holds the final report when it is infeasible on its face.
     pub(crate) fn start(
         problem: &'a Problem,
         params: &SolverParams,
         role: Role,
         shared: Option<&'a Shared>,
     ) -> Result<Result<Run<'a>, MinimizeReport>, SolveError> {
-        problem.check().map_err(SolveError::Problem)?;
+        debug_assert!(problem.check().is_ok(), "an unchecked problem");
         if params.preordering_heuristics.is_empty() {
             return Err(SolveError::Params(ParamsError::NoOrderings));
         }
@@ -431,7 +431,7 @@ impl<'a> Run<'a> {
             if self
                 .best
                 .as_ref()
-                .map_or(true, |b| solution.height < b.height)
+                .is_none_or(|b| solution.height < b.height)
             {
                 self.best = Some(Solution::clone(solution));
                 self.found_by = Some(*by);

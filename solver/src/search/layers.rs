@@ -454,7 +454,7 @@ fn meet_in_the_middle(weights: &[Offset]) -> Vec<usize> {
     for (mask, &sum) in right.iter().enumerate() {
         let size = mask.count_ones();
         let mut offer = |left_size: u32, left_mask: usize| {
-            if best.map_or(true, |b| left_size + size < b.0) {
+            if best.is_none_or(|b| left_size + size < b.0) {
                 best = Some((left_size + size, left_mask, mask));
             }
         };

@@ -58,7 +58,7 @@ pub fn solve_share(
     monitor: &mut dyn Monitor,
 ) -> Result<Report, SolveError> {
     // With `widen_windows`, everything below sees the widened problem (same packings).
-    let widened = crate::widen::widened(problem, params);
+    let widened = crate::widen::widened(problem, params).map_err(SolveError::Problem)?;
     let problem = &*widened;
     let prepared = match Prepared::at_capacity(problem, params, monitor)? {
         Ok(prepared) => prepared,
@@ -104,7 +104,7 @@ pub fn trace(
         .cloned();
     let recorder = trace::Recorder::new(max_events);
     // With `widen_windows`, everything below sees the widened problem (same packings).
-    let widened = crate::widen::widened(problem, params);
+    let widened = crate::widen::widened(problem, params).map_err(SolveError::Problem)?;
     let problem = &*widened;
     let prepared = match Prepared::new_or(problem, params, |cost| too_large(problem, cost, false))?
     {
@@ -173,9 +173,10 @@ pub(crate) struct Prepared {
 }
 
 impl Prepared {
-    /// `Err` holds the answer when no search is needed or possible: an infeasibility on the
-    /// input's face, or, for an input over [`SWEEP_BUDGET`], what the heuristics found
-    /// within the capacity (`monitor` may stop them).
+    /// For `problem`, which passed its checks (see `widen::widened`). `Err` holds the answer
+    /// when no search is needed or possible: an infeasibility on the input's face, or, for an
+    /// input over [`SWEEP_BUDGET`], what the heuristics found within the capacity (`monitor`
+    /// may stop them).
     pub(crate) fn new(
         problem: &Problem,
         params: &SolverParams,
@@ -194,7 +195,7 @@ impl Prepared {
         params: &SolverParams,
         too_large: impl FnOnce(u64) -> Outcome,
     ) -> Result<Result<Prepared, Outcome>, SolveError> {
-        problem.check().map_err(SolveError::Problem)?;
+        debug_assert!(problem.check().is_ok(), "an unchecked problem");
         if params.preordering_heuristics.is_empty() {
             return Err(SolveError::Params(ParamsError::NoOrderings));
         }

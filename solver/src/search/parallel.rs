@@ -31,7 +31,7 @@ pub fn solve_parallel(
     monitor: &mut dyn Monitor,
 ) -> Result<Report, SolveError> {
     // With `widen_windows`, everything below sees the widened problem (same packings).
-    let widened = crate::widen::widened(problem, params);
+    let widened = crate::widen::widened(problem, params).map_err(SolveError::Problem)?;
     let problem = &*widened;
     let prepared = match Prepared::at_capacity(problem, params, monitor)? {
         Ok(prepared) => prepared,
@@ -63,9 +63,9 @@ pub fn solve_parallel(
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let earlier = |kept: &PortfolioEnd| {
             kept.when
-                .map_or(true, |(r, i)| race_key(round, index) < race_key(r, i))
+                .is_none_or(|(r, i)| race_key(round, index) < race_key(r, i))
         };
-        if winner.as_ref().map_or(true, earlier) {
+        if winner.as_ref().is_none_or(earlier) {
             *winner = Some(end);
         }
     };

@@ -168,6 +168,12 @@ impl Run<'_> {
         if !params.peak_windows || self.problem.buffers.iter().any(|b| b.offset.is_some()) {
             return;
         }
+        // Before the neighbourhood is found (a few hundredths of a second on a million
+        // buffers): the lead, which never asks, may have run past the time limit.
+        if monitor.should_stop() {
+            self.stopped = true;
+            return;
+        }
         // The pinned problems have the problem's profile: their fills need not build it again.
         let computed;
         let profile = match profile {

@@ -170,7 +170,7 @@ mod tests {
                 buffer
             })
             .collect();
-        if seed % 3 == 0 {
+        if seed.is_multiple_of(3) {
             buffers[0].offset = Some(4);
             buffers[0].alignment = 1;
         }

@@ -86,7 +86,7 @@ impl<T: Tracer> Search<'_, T> {
                 .iter()
                 .filter(|m| self.fills(m.id, lowest, below))
                 .count();
-            if best.map_or(true, |(_, _, count)| fillers < count) {
+            if best.is_none_or(|(_, _, count)| fillers < count) {
                 best = Some((section, below, fillers));
                 if fillers <= 1 {
                     break;
