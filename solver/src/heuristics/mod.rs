@@ -183,6 +183,32 @@ impl<'a> Greedy<'a> {
         limit: Offset,
         stop: &mut dyn FnMut() -> bool,
     ) -> Option<Solution> {
+        self.pass(heuristic, limit, stop, false)
+    }
+
+    /// A packing by `heuristic` with every buffer ending at or below `limit`, if there is
+    /// one: the pass runs until it has one, the same on any machine, and only then asks
+    /// `stop` whether to go on improving it (the peaks pass's later rounds; the other passes
+    /// answer once, at their end).
+    pub(crate) fn run_to_answer(
+        &mut self,
+        heuristic: Heuristic,
+        limit: Offset,
+        stop: &mut dyn FnMut() -> bool,
+    ) -> Option<Solution> {
+        match heuristic {
+            Heuristic::Peaks(_) => self.pass(heuristic, limit, stop, true),
+            _ => self.pass(heuristic, limit, &mut || false, true),
+        }
+    }
+
+    fn pass(
+        &mut self,
+        heuristic: Heuristic,
+        limit: Offset,
+        stop: &mut dyn FnMut() -> bool,
+        must_answer: bool,
+    ) -> Option<Solution> {
         let problem = self.problem;
         let offsets = match heuristic {
             Heuristic::Online => online::online_best_fit(problem, limit, stop)?,
@@ -200,6 +226,7 @@ impl<'a> Greedy<'a> {
                     limit,
                     stop,
                     packer,
+                    must_answer,
                 )?
             }
             Heuristic::Stack => stack::peak_stack(problem, self.profile, limit, stop)?,

@@ -179,6 +179,9 @@ pub(super) struct Budget<'s> {
     left: u64,
     unchecked: u64,
     stop: &'s mut dyn FnMut() -> bool,
+    /// The caller's stop is not asked yet: the pass must first have an answer (see
+    /// [`Budget::held`]).
+    held: bool,
     /// The budget is spent or the caller said to stop.
     pub(super) stopped: bool,
     /// The caller said to stop.
@@ -191,24 +194,40 @@ impl<'s> Budget<'s> {
             left: units,
             unchecked: 0,
             stop,
+            held: false,
             stopped: false,
             interrupted: false,
         }
     }
 
+    /// A budget whose caller's stop is not asked until [`Budget::release`]: for a pass that
+    /// must answer (a minimisation's lead), yet need not finish improving on its answer.
+    pub(super) fn held(units: u64, stop: &'s mut dyn FnMut() -> bool) -> Budget<'s> {
+        Budget {
+            held: true,
+            ..Budget::new(units, stop)
+        }
+    }
+
+    /// From now on the caller's stop is asked: the pass has an answer in hand.
+    pub(super) fn release(&mut self) {
+        self.held = false;
+    }
+
     /// Asks the caller's stop now, whatever the units spent: for work counted elsewhere (a
     /// part handed to the caller's packer). Once true, always true.
     pub(super) fn ask_stop(&mut self) -> bool {
-        if !self.stopped && (self.stop)() {
+        if !self.stopped && !self.held && (self.stop)() {
             self.stopped = true;
             self.interrupted = true;
         }
         self.stopped
     }
 
-    /// The caller's stop, for a pass that gives way to another when its budget ran out.
-    pub(super) fn into_stop(self) -> &'s mut dyn FnMut() -> bool {
-        self.stop
+    /// The caller's stop, for a pass that gives way to another when its budget ran out;
+    /// `None` while held (the pass that gives way must answer too).
+    pub(super) fn into_stop(self) -> Option<&'s mut dyn FnMut() -> bool> {
+        (!self.held).then_some(self.stop)
     }
 
     /// Spends `units` of work: true when the pass must stop (the budget is spent, or the
@@ -223,7 +242,7 @@ impl<'s> Budget<'s> {
             self.stopped = true;
         } else if self.unchecked >= u64::from(STOP_CHECK) {
             self.unchecked = 0;
-            self.interrupted = (self.stop)();
+            self.interrupted = !self.held && (self.stop)();
             self.stopped = self.interrupted;
         }
         self.stopped

@@ -102,6 +102,10 @@ fn mark_meeting(
 ///
 /// `packer`, where the caller has one, packs the hot set's parts that no skyline order
 /// brings down to the load (see `peaks/parts.rs`).
+///
+/// With `must_answer` (a minimisation's lead) `stop` is not asked before the first round's
+/// packing (or the plain fill's) is complete: the pass always answers, the same on any
+/// machine, and only its later rounds give way to the caller.
 pub(crate) fn peaks(
     problem: &Problem,
     profile: Option<&LoadProfile>,
@@ -109,6 +113,7 @@ pub(crate) fn peaks(
     limit: Offset,
     stop: &mut dyn FnMut() -> bool,
     packer: Option<&mut dyn PartPacker>,
+    must_answer: bool,
 ) -> Option<Vec<Offset>> {
     let spans = Spans::of(problem);
     let units = MIN_WORK + WORK_PER_BUFFER * spans.starts.len() as u64;
@@ -120,14 +125,18 @@ pub(crate) fn peaks(
             &computed
         }
     };
-    let budget = Budget::new(units, stop);
+    let budget = if must_answer {
+        Budget::held(units, stop)
+    } else {
+        Budget::new(units, stop)
+    };
     rounds(problem, &spans, profile, permille, limit, budget, packer)
 }
 
 /// The pass minimisation runs first when [`leads`] says so.
 pub(crate) const LEAD: Heuristic = Heuristic::Peaks(800);
 
-/// Whether [`LEAD`] should be a minimisation's first pass (the one that must finish, so
+/// Whether [`LEAD`] should be a minimisation's first pass (the one that must answer, so
 /// that there is an answer) instead of the online pass: when its hot set is at most
 /// [`LEAD_SHARE`] of the movable buffers. Its hot packing is then small beside the fills
 /// (each an online pass in effect), so the whole pass is bounded work a small constant times
@@ -208,6 +217,7 @@ fn rounds(
         let height = spans.height_of(&filled.offsets);
         if height <= ceiling {
             best = Some((height, filled.offsets));
+            budget.release();
         }
         if filled.over.is_empty() {
             break;
@@ -217,8 +227,11 @@ fn rounds(
     }
     if best.is_none() && !budget.interrupted {
         // Gave way: fill in everything around the fixed buffers alone, with the caller's
-        // stop only (this is the online pass).
-        return plain_fill(problem, spans, limit, budget.into_stop());
+        // stop only (this is the online pass), unless the pass must answer.
+        return match budget.into_stop() {
+            Some(stop) => plain_fill(problem, spans, limit, stop),
+            None => plain_fill(problem, spans, limit, &mut || false),
+        };
     }
     best.map(|(_, offsets)| offsets)
 }

@@ -191,7 +191,7 @@ impl<'a> Run<'a> {
     }
 
     /// This thread's passes in the order to run them. The first pass of the thread that
-    /// starts with the online pass must finish, so that there is an answer at once; on a
+    /// starts with the online pass must answer, so that there is an answer at once; on a
     /// long trace whose load peaks are few the peaks pass does that instead (see
     /// [`leads`]), with the online pass last, since giving way it is its own plain fill.
     ///
@@ -228,7 +228,7 @@ impl<'a> Run<'a> {
         };
         // Too large for the search whole, but the parts of the peaks passes' hot sets that
         // the skylines leave above the load are not: each is minimised on its own
-        // (`run/parts.rs`). On a long trace the peaks pass is the lead, which must finish.
+        // (`run/parts.rs`). On a long trace the peaks pass is the lead, which must answer.
         let mut parts = MinimisedParts::new(params);
         let packer: &mut dyn PartPacker = &mut parts;
         let mut greedy = greedy.with_parts(params.hot_parts.then_some(packer));
@@ -270,13 +270,19 @@ impl<'a> Run<'a> {
                 break;
             }
             // Only a strictly lower packing is worth finishing a pass for. The lead (the
-            // online pass, O(n log n), or the peaks pass within its budget) always
-            // finishes, so there is an answer at once.
+            // online pass, O(n log n), or the peaks pass within its budget) always answers,
+            // so there is an answer at once; only the peaks pass's later rounds, improving
+            // on its first, hear the time limit.
             let limit = self.best.as_ref().map_or(self.capacity, |b| b.height - 1);
             let must_finish = Some(heuristic) == lead && self.best.is_none();
-            let mut stop = || !must_finish && monitor.should_stop();
+            let mut stop = || monitor.should_stop();
             let kept = greedy.parts_kept();
-            match greedy.run(heuristic, limit, &mut stop) {
+            let found = if must_finish {
+                greedy.run_to_answer(heuristic, limit, &mut stop)
+            } else {
+                greedy.run(heuristic, limit, &mut stop)
+            };
+            match found {
                 Some(solution) => {
                     let by = if greedy.parts_kept() > kept {
                         FoundBy::HotParts(heuristic)

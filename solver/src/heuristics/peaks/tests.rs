@@ -56,7 +56,16 @@ fn peaks_gives_way_to_the_plain_fill_when_its_budget_runs_out() {
     let plain = plain_fill(&problem, &spans, problem.capacity, &mut || false).unwrap();
     assert_eq!(starved.offsets, plain);
     // With its budget the pass does better: the peak buffer goes in first.
-    let full = peaks(&problem, None, 800, problem.capacity, &mut || false, None).unwrap();
+    let full = peaks(
+        &problem,
+        None,
+        800,
+        problem.capacity,
+        &mut || false,
+        None,
+        false,
+    )
+    .unwrap();
     let full = Solution::from_offsets(&problem, full);
     validate(&problem, &full).unwrap();
     assert!(full.height <= starved.height);
@@ -76,7 +85,7 @@ fn peaks_leads_on_a_long_trace_with_one_peak_and_minimisation_runs_it_first() {
     let problem = Problem::new(buffers, crate::MAX_MAGNITUDE);
     let profile = LoadProfile::of(&problem);
     assert!(leads(&problem, &profile));
-    // A monitor that says stop at once: the lead must still finish, so it found the
+    // A monitor that says stop at once: the lead must still answer, so it found the
     // packing minimisation returns (1 above LOAD here).
     struct Stop;
     impl crate::Monitor for Stop {
@@ -109,7 +118,16 @@ fn peaks_gives_way_when_most_buffers_are_hot() {
     let profile = LoadProfile::of(&problem);
     let (hot, _) = hot_buffers(movable_spans(&problem), &profile, 800);
     assert!(!worth_it(&hot, spans.starts.len() as u64));
-    let offsets = peaks(&problem, None, 800, problem.capacity, &mut || false, None).unwrap();
+    let offsets = peaks(
+        &problem,
+        None,
+        800,
+        problem.capacity,
+        &mut || false,
+        None,
+        false,
+    )
+    .unwrap();
     validate(&problem, &Solution::from_offsets(&problem, offsets)).unwrap();
 }
 
@@ -119,14 +137,31 @@ fn peaks_validates_and_hears_a_stop() {
         .map(|i| Buffer::new(format!("b{i}"), i, i + 1 + i % 7, 1 + (i * 37) % 11))
         .collect();
     let problem = Problem::new(buffers, Offset::MAX / 4);
-    let offsets = peaks(&problem, None, 800, problem.capacity, &mut || false, None).unwrap();
+    let offsets = peaks(
+        &problem,
+        None,
+        800,
+        problem.capacity,
+        &mut || false,
+        None,
+        false,
+    )
+    .unwrap();
     validate(&problem, &Solution::from_offsets(&problem, offsets)).unwrap();
     let mut asked = 0;
     let mut stop = || {
         asked += 1;
         true
     };
-    let stopped = peaks(&problem, None, 800, problem.capacity, &mut stop, None);
+    let stopped = peaks(
+        &problem,
+        None,
+        800,
+        problem.capacity,
+        &mut stop,
+        None,
+        false,
+    );
     assert_eq!(stopped, None);
     assert!(asked >= 1);
 }
@@ -205,4 +240,52 @@ fn the_first_hot_pass_packs_only_new_parts_and_answers_as_over_the_whole() {
         let packed = Problem::new(chosen, problem.capacity);
         validate(&packed, &Solution::from_offsets(&packed, offsets)).unwrap();
     }
+}
+
+#[test]
+fn a_pass_that_must_answer_hears_a_stop_only_once_it_has_one() {
+    // Short buffers one after another and six large ones here and there: the first round's
+    // fill goes above the hot packing, and the later rounds bring it down to the load.
+    let mut rng = crate::test_rng::SplitMix(3);
+    let mut buffers: Vec<Buffer> = (0..3000i64)
+        .map(|i| Buffer::new(format!("b{i}"), i, i + rng.range(1, 60), rng.range(1, 40)))
+        .collect();
+    for k in 0..6 {
+        let at = rng.range(200, 2800);
+        let upper = at + rng.range(5, 40);
+        buffers.push(Buffer::new(format!("p{k}"), at, upper, rng.range(100, 400)));
+    }
+    let problem = Problem::new(buffers, Offset::MAX / 4);
+    let height = |offsets: Vec<Offset>| {
+        let solution = Solution::from_offsets(&problem, offsets);
+        validate(&problem, &solution).unwrap();
+        solution.height
+    };
+    let pass = |stop: &mut dyn FnMut() -> bool, must_answer: bool| {
+        peaks(
+            &problem,
+            None,
+            800,
+            problem.capacity,
+            stop,
+            None,
+            must_answer,
+        )
+    };
+    let full = pass(&mut || false, false).unwrap();
+    // Held, a stop that never comes changes nothing.
+    assert_eq!(pass(&mut || false, true).unwrap(), full);
+    let full = height(full);
+    assert_eq!(full, LoadProfile::of(&problem).peak().1);
+    // A stop at once: the pass that may give up does; the one that must answer answers with
+    // its first round, and hears the stop before the next.
+    assert_eq!(pass(&mut || true, false), None);
+    let mut asked = 0;
+    let mut stop = || {
+        asked += 1;
+        true
+    };
+    let first = height(pass(&mut stop, true).unwrap());
+    assert_eq!(asked, 1);
+    assert!(first > full, "{first} against {full}");
 }

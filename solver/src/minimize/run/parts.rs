@@ -20,7 +20,8 @@ use crate::params::SolverParams;
 const PART_CHECKS: u64 = 1 << 8;
 
 /// Stop checks all parts together may take, in one thread's minimisation: the pass that
-/// asks for them is the lead, which must finish, so this bounds what the parts add to it.
+/// asks for them is the lead, whose first round must finish, so this bounds what the parts
+/// add to it.
 const PARTS_CHECKS: u64 = 1 << 10;
 
 /// The minimisation's packer for the peaks pass's parts, with what it has spent.
@@ -122,8 +123,9 @@ impl MinimisedParts {
 
 /// Stops a part's minimisation at its first packing no higher than `enough` (lower is no
 /// use: the load's peak elsewhere keeps the whole that high), once its checks are spent, or
-/// when the pass's caller says to. It never asks the clock itself: the lead's caller never
-/// says stop, so the lead answers the same whatever the machine's speed.
+/// when the pass's caller says to. It never asks the clock itself: the lead does not pass
+/// its caller's stop on before its first answer, so that answer is the same whatever the
+/// machine's speed.
 struct UntilEnough<'s> {
     left: u64,
     enough: Offset,
