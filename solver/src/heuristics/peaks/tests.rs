@@ -289,3 +289,35 @@ fn a_pass_that_must_answer_hears_a_stop_only_once_it_has_one() {
     assert_eq!(asked, 1);
     assert!(first > full, "{first} against {full}");
 }
+
+#[test]
+fn later_rounds_pack_the_hot_set_under_the_limit_not_under_the_best_round() {
+    // Short buffers one after another and large ones here and there. A later round's hot
+    // passes leave the hot set above the best round's height; its parts over the load are
+    // lowered after them, and the round's fill then reaches the load. Capped at the best
+    // round's height, the passes gave up and the pass ended 13 above the load.
+    let mut rng = crate::test_rng::SplitMix(33);
+    let n = rng.range(200, 3000);
+    let large = rng.range(2, 12);
+    let mut buffers: Vec<Buffer> = (0..n)
+        .map(|i| Buffer::new(format!("b{i}"), i, i + rng.range(1, 60), rng.range(1, 40)))
+        .collect();
+    for k in 0..large {
+        let at = rng.range(0, n);
+        let upper = at + rng.range(5, 80);
+        buffers.push(Buffer::new(format!("p{k}"), at, upper, rng.range(50, 400)));
+    }
+    let problem = Problem::new(buffers, Offset::MAX / 4);
+    let offsets = peaks(
+        &problem,
+        None,
+        800,
+        problem.capacity,
+        &mut || false,
+        None,
+        false,
+    );
+    let solution = Solution::from_offsets(&problem, offsets.unwrap());
+    validate(&problem, &solution).unwrap();
+    assert_eq!(solution.height, LoadProfile::of(&problem).peak().1);
+}
