@@ -566,13 +566,7 @@ fn ablation_peak_windows_pack_the_peak_first_and_fill_in_around_it() {
     // load's peak leave the fill a shape it completes at LOAD: optimal. The stop comes
     // after a fixed number of checks, so the test is deterministic.
     let problem = huge(&mut Rng::new(1), 3000);
-    let run = |peak_windows| {
-        let params = SolverParams {
-            peak_windows,
-            ..SolverParams::default()
-        };
-        minimised_within(&problem, params, 1_000)
-    };
+    let run = |on| with_peak_windows(&problem, on, 1_000);
     let (without, report) = run(false);
     assert!(without > report.load, "{without} vs {}", report.load);
     let (with, report) = run(true);
@@ -611,13 +605,7 @@ fn ablation_peak_windows_try_again_after_a_window_the_search_does_not_pack() {
         .collect();
     let problem = Problem::new(buffers, MAX_MAGNITUDE);
     assert_eq!(problem.buffers.len(), 5_098);
-    let run = |peak_windows| {
-        let params = SolverParams {
-            peak_windows,
-            ..SolverParams::default()
-        };
-        minimised_within(&problem, params, 800)
-    };
+    let run = |on| with_peak_windows(&problem, on, 800);
     let (without, report) = run(false);
     assert!(without > report.load, "{without} vs {}", report.load);
     let (with, report) = run(true);
@@ -648,13 +636,7 @@ fn ablation_peak_windows_prove_a_bound_above_the_load() {
     buffers
         .extend((0..4).map(|k| Buffer::new(format!("a{k}"), 15_000, 15_001, 3).with_alignment(4)));
     let problem = Problem::new(buffers, MAX_MAGNITUDE);
-    let run = |peak_windows| {
-        let params = SolverParams {
-            peak_windows,
-            ..SolverParams::default()
-        };
-        minimised_within(&problem, params, 1_000)
-    };
+    let run = |on| with_peak_windows(&problem, on, 1_000);
     let (without, report) = run(false);
     assert_eq!((without, report.load, report.lower_bound), (15, 13, 13));
     let (with, report) = run(true);
@@ -740,6 +722,15 @@ fn ablation_layers_stack_leaves_minimised_on_their_own() {
     assert!(with < without, "{with} with, {without} without");
     assert!(with > report.load);
     assert_eq!(report.found_by, Some(FoundBy::Layers { minimised: true }));
+}
+
+/// [`minimised_within`] with `peak_windows` switched `on` or off, the rest by default.
+fn with_peak_windows(problem: &Problem, on: bool, checks: u32) -> (Offset, MinimizeReport) {
+    let params = SolverParams {
+        peak_windows: on,
+        ..SolverParams::default()
+    };
+    minimised_within(problem, params, checks)
 }
 
 /// `problem` minimised with `params` within `checks` stop checks: the height (validated)

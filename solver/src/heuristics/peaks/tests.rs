@@ -2,6 +2,23 @@ use super::*;
 use crate::model::{Buffer, Solution};
 use crate::validate::validate;
 
+/// [`peaks`] at threshold 800 within the problem's capacity, with no part packer.
+fn peaks_800(
+    problem: &Problem,
+    stop: &mut dyn FnMut() -> bool,
+    must_answer: bool,
+) -> Option<Vec<Offset>> {
+    peaks(
+        problem,
+        None,
+        800,
+        problem.capacity,
+        stop,
+        None,
+        must_answer,
+    )
+}
+
 #[test]
 fn hot_buffers_are_the_ones_live_near_the_peak() {
     let problem = Problem::new(
@@ -56,16 +73,7 @@ fn peaks_gives_way_to_the_plain_fill_when_its_budget_runs_out() {
     let plain = plain_fill(&problem, &spans, problem.capacity, &mut || false).unwrap();
     assert_eq!(starved.offsets, plain);
     // With its budget the pass does better: the peak buffer goes in first.
-    let full = peaks(
-        &problem,
-        None,
-        800,
-        problem.capacity,
-        &mut || false,
-        None,
-        false,
-    )
-    .unwrap();
+    let full = peaks_800(&problem, &mut || false, false).unwrap();
     let full = Solution::from_offsets(&problem, full);
     validate(&problem, &full).unwrap();
     assert!(full.height <= starved.height);
@@ -118,16 +126,7 @@ fn peaks_gives_way_when_most_buffers_are_hot() {
     let profile = LoadProfile::of(&problem);
     let (hot, _) = hot_buffers(movable_spans(&problem), &profile, 800);
     assert!(!worth_it(&hot, spans.starts.len() as u64));
-    let offsets = peaks(
-        &problem,
-        None,
-        800,
-        problem.capacity,
-        &mut || false,
-        None,
-        false,
-    )
-    .unwrap();
+    let offsets = peaks_800(&problem, &mut || false, false).unwrap();
     validate(&problem, &Solution::from_offsets(&problem, offsets)).unwrap();
 }
 
@@ -137,31 +136,14 @@ fn peaks_validates_and_hears_a_stop() {
         .map(|i| Buffer::new(format!("b{i}"), i, i + 1 + i % 7, 1 + (i * 37) % 11))
         .collect();
     let problem = Problem::new(buffers, Offset::MAX / 4);
-    let offsets = peaks(
-        &problem,
-        None,
-        800,
-        problem.capacity,
-        &mut || false,
-        None,
-        false,
-    )
-    .unwrap();
+    let offsets = peaks_800(&problem, &mut || false, false).unwrap();
     validate(&problem, &Solution::from_offsets(&problem, offsets)).unwrap();
     let mut asked = 0;
     let mut stop = || {
         asked += 1;
         true
     };
-    let stopped = peaks(
-        &problem,
-        None,
-        800,
-        problem.capacity,
-        &mut stop,
-        None,
-        false,
-    );
+    let stopped = peaks_800(&problem, &mut stop, false);
     assert_eq!(stopped, None);
     assert!(asked >= 1);
 }
@@ -261,17 +243,8 @@ fn a_pass_that_must_answer_hears_a_stop_only_once_it_has_one() {
         validate(&problem, &solution).unwrap();
         solution.height
     };
-    let pass = |stop: &mut dyn FnMut() -> bool, must_answer: bool| {
-        peaks(
-            &problem,
-            None,
-            800,
-            problem.capacity,
-            stop,
-            None,
-            must_answer,
-        )
-    };
+    let pass =
+        |stop: &mut dyn FnMut() -> bool, must_answer: bool| peaks_800(&problem, stop, must_answer);
     let full = pass(&mut || false, false).unwrap();
     // Held, a stop that never comes changes nothing.
     assert_eq!(pass(&mut || false, true).unwrap(), full);
@@ -308,15 +281,7 @@ fn later_rounds_pack_the_hot_set_under_the_limit_not_under_the_best_round() {
         buffers.push(Buffer::new(format!("p{k}"), at, upper, rng.range(50, 400)));
     }
     let problem = Problem::new(buffers, Offset::MAX / 4);
-    let offsets = peaks(
-        &problem,
-        None,
-        800,
-        problem.capacity,
-        &mut || false,
-        None,
-        false,
-    );
+    let offsets = peaks_800(&problem, &mut || false, false);
     let solution = Solution::from_offsets(&problem, offsets.unwrap());
     validate(&problem, &solution).unwrap();
     assert_eq!(solution.height, LoadProfile::of(&problem).peak().1);
