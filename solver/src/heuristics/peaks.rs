@@ -19,13 +19,17 @@
 //! bound where the online pass alone is 11% above.
 
 use super::online::{fill, plain_fill, Budget, Spans};
-use super::{Greedy, Heuristic, STOP_CHECK};
+use super::Heuristic;
 use crate::bounds::LoadProfile;
 use crate::model::{Lifespan, Offset, Problem, Time};
 use crate::sort::sort_pairs;
 
+mod best;
+mod hot;
 mod parts;
 
+use best::BestByPart;
+use hot::{pack_hot, Carried};
 use parts::lower_parts;
 pub(crate) use parts::reborrow;
 pub(crate) use parts::PartPacker;
@@ -98,7 +102,8 @@ fn mark_meeting(
 ///
 /// Where the fill has to put a buffer above the hot packing's height, the buffers live
 /// during its life join the hot set and the round is run again (at most [`ROUNDS`] rounds,
-/// the lowest packing kept): the hot set grows where the fill could not cope.
+/// each part's lowest packing kept, see [`BestByPart`]): the hot set grows where the fill
+/// could not cope.
 ///
 /// `packer`, where the caller has one, packs the hot set's parts that no skyline order
 /// brings down to the load (see `peaks/parts.rs`).
@@ -130,7 +135,25 @@ pub(crate) fn peaks(
     } else {
         Budget::new(units, stop)
     };
-    rounds(problem, &spans, profile, permille, limit, budget, packer)
+    let measure = Measure {
+        profile,
+        pays: None,
+        nested: false,
+    };
+    rounds(problem, &spans, measure, permille, limit, budget, packer)
+}
+
+/// How a peaks pass sees its problem: the load profile it measures its hot set against,
+/// whose peak sets the hot threshold and the height no packing goes below, and whether
+/// packing the hot set first pays at all ([`worth_it`]; `None`: as the problem's own hot set
+/// says), its own or those of a larger problem the pass packs some time-disjoint parts of
+/// (see [`on_new_parts`]); and whether it is `nested`, run by a pass one level up on its hot
+/// problem (see [`Carried`]).
+#[derive(Clone, Copy)]
+struct Measure<'p> {
+    profile: &'p LoadProfile,
+    pays: Option<bool>,
+    nested: bool,
 }
 
 /// The pass minimisation runs first when [`leads`] says so.
@@ -157,30 +180,30 @@ pub(crate) fn leads(problem: &Problem, profile: &LoadProfile) -> bool {
 /// See [`leads`]: the lead's hot set is at most one in this many movable buffers.
 const LEAD_SHARE: usize = 16;
 
-/// [`peaks`] within `budget`.
+/// [`peaks`] within `budget`, measured by `measure`.
 fn rounds(
     problem: &Problem,
     spans: &Spans,
-    profile: &LoadProfile,
+    measure: Measure<'_>,
     permille: u32,
     limit: Offset,
     mut budget: Budget<'_>,
     mut packer: Option<&mut dyn PartPacker>,
 ) -> Option<Vec<Offset>> {
     let movable = spans.starts.len() as u64;
-    let (mut hot, _) = hot_buffers(spans.movable(), profile, permille);
-    let enough = profile.peak().1;
-    let mut best: Option<(Offset, Vec<Offset>)> = None;
-    let mut carried = Carried::new(&spans.fixed);
+    let (mut hot, _) = hot_buffers(spans.movable(), measure.profile, permille);
+    let enough = measure.profile.peak().1;
+    let mut best = BestByPart::new(spans);
+    let mut carried = Carried::new(&spans.fixed, !measure.nested);
     // Growing the hot set past half in later rounds is fine: it grows only where the fill
     // needed it, and the budget bounds the cost.
-    let rounds = if worth_it(&hot, movable) { ROUNDS } else { 0 };
+    let pays = measure.pays.unwrap_or_else(|| worth_it(&hot, movable));
+    let rounds = if pays { ROUNDS } else { 0 };
     for _ in 0..rounds {
-        let ceiling = best.as_ref().map_or(limit, |(height, _)| height - 1);
-        // The hot passes get the limit, not the ceiling: the parts they leave above the load
-        // are lowered after them, so a hot packing above the best round's height can still
-        // fill in below it (`huge`, a million buffers, seed 31: capped, the third round
-        // gave up 4.3% above the load; not, it reached the load).
+        // The hot passes get the limit, not the best round's height: the parts they leave
+        // above the load are lowered after them, so a hot packing above that can still fill
+        // in below it (`huge`, a million buffers, seed 31: capped, the third round gave up
+        // 4.3% above the load; not, it reached the load).
         let Some((hot_height, mut placed)) = pack_hot(
             problem,
             &hot,
@@ -218,9 +241,10 @@ fn rounds(
         ) else {
             break;
         };
-        let height = spans.height_of(&filled.offsets);
-        if height <= ceiling {
-            best = Some((height, filled.offsets));
+        // Each part's packing is kept where it is the lowest so far; the first packing must
+        // be within the limit (a round's later parts can only be lower than its).
+        if best.height().is_some() || spans.height_of(&filled.offsets) <= limit {
+            best.offer(spans, filled.offsets);
             budget.release();
         }
         if filled.over.is_empty() {
@@ -229,7 +253,7 @@ fn rounds(
         // Everything live while a buffer that rose was live joins the hot set.
         mark_meeting(spans.movable(), &merge(filled.over), &mut hot);
     }
-    if best.is_none() && !budget.interrupted {
+    if best.height().is_none() && !budget.interrupted {
         // Gave way: fill in everything around the fixed buffers alone, with the caller's
         // stop only (this is the online pass), unless the pass must answer.
         return match budget.into_stop() {
@@ -237,7 +261,7 @@ fn rounds(
             None => plain_fill(problem, spans, limit, &mut || false),
         };
     }
-    best.map(|(_, offsets)| offsets)
+    best.into_offsets()
 }
 
 /// Whether packing the `hot` buffers as their own problem can pay: only when at first they
@@ -283,169 +307,12 @@ fn merge(mut spans: Vec<(Time, Time)>) -> Vec<(Time, Time)> {
 /// Rounds of [`peaks`]: the first, and growths of the hot set where the fill rose.
 const ROUNDS: usize = 6;
 
-/// What a peaks pass's rounds carry from one to the next for [`pack_hot`]: the fixed
-/// buffers, and the first of [`HOT_PASSES`]'s packing of the hot set in the last round it
-/// answered.
-pub(super) struct Carried<'a> {
-    fixed: &'a [u32],
-    first: Option<FirstPass>,
-}
-
-/// The first hot pass's packing of a round's hot set: which buffers were hot, and their
-/// offsets (anything for the others).
-struct FirstPass {
-    hot: Vec<bool>,
-    offsets: Vec<Offset>,
-}
-
-impl<'a> Carried<'a> {
-    pub(super) fn new(fixed: &'a [u32]) -> Carried<'a> {
-        Carried { fixed, first: None }
-    }
-}
-
-/// The hot buffers (and fixed ones) packed by the best of [`HOT_PASSES`] and peaks at a
-/// higher threshold below `limit`:
-/// its height and each buffer's offset (`None` for the others).
-///
-/// From the second round on, the first hot pass packs only the parts of the hot set that
-/// hold a buffer new to it (see [`first_pass_on_new_parts`]).
-fn pack_hot(
-    problem: &Problem,
-    hot: &[bool],
-    carried: &mut Carried<'_>,
-    permille: u32,
-    limit: Offset,
-    budget: &mut Budget<'_>,
-    packer: Option<&mut dyn PartPacker>,
-) -> Option<(Offset, Vec<Option<Offset>>)> {
-    let chosen = with_fixed(problem, hot, carried.fixed);
-    let sub = sub_problem(problem, &chosen);
-    // (Shortened to the sub-problem's lifetime: an `Option` does not coerce its contents.)
-    let packer = packer.map(|packer| packer as &mut dyn PartPacker);
-    let mut greedy = Greedy::new(&sub).with_parts(packer);
-    let mut best: Option<(Offset, Vec<Offset>)> = None;
-    // The hot problem has the same peak: its own peaks first, at a higher threshold.
-    let inner = (permille + 1000) / 2;
-    let nested = (inner < 990).then_some(Heuristic::Peaks(inner as u16));
-    for (index, heuristic) in HOT_PASSES.into_iter().chain(nested).enumerate() {
-        let cap = best.as_ref().map_or(limit, |(height, _)| height - 1);
-        // The passes ask to stop once per STOP_CHECK steps: that is the work they report.
-        let mut stop = || budget.spend(u64::from(STOP_CHECK));
-        let packed = match (index, &carried.first) {
-            (0, Some(last)) => {
-                first_pass_on_new_parts(problem, hot, &chosen, last, heuristic, cap, &mut stop)
-            }
-            _ => greedy
-                .run(heuristic, cap, &mut stop)
-                .map(|s| (s.height, s.offsets)),
-        };
-        if index == 0 {
-            carried.first = packed.as_ref().map(|(_, offsets)| {
-                let mut all = vec![0; problem.buffers.len()];
-                for (&b, &offset) in chosen.iter().zip(offsets) {
-                    all[b] = offset;
-                }
-                FirstPass {
-                    hot: hot.to_vec(),
-                    offsets: all,
-                }
-            });
-        }
-        match packed {
-            Some(packed) => best = Some(packed),
-            None if budget.stopped => return None,
-            None => {}
-        }
-    }
-    let (height, offsets) = best?;
-    let mut placed: Vec<Option<Offset>> = vec![None; problem.buffers.len()];
-    for (&b, offset) in chosen.iter().zip(offsets) {
-        placed[b] = Some(offset);
-    }
-    Some((height, placed))
-}
-
 /// The buffers `members` of `problem` as a problem of their own, with the same capacity.
 /// (One copy of the code for the three places that cut one out.)
-fn sub_problem(problem: &Problem, members: &[usize]) -> Problem {
+pub(super) fn sub_problem(problem: &Problem, members: &[usize]) -> Problem {
     let buffers = members.iter().map(|&b| problem.buffers[b].clone());
     Problem::new(buffers.collect(), problem.capacity)
 }
-
-/// The `hot` buffers and the `fixed` ones (sorted), in order.
-fn with_fixed(problem: &Problem, hot: &[bool], fixed: &[u32]) -> Vec<usize> {
-    let mut fixed = fixed.iter().map(|&b| b as usize).peekable();
-    let mut chosen: Vec<usize> = Vec::new();
-    for b in (0..problem.buffers.len()).filter(|&b| hot[b]) {
-        while let Some(f) = fixed.next_if(|&f| f < b) {
-            chosen.push(f);
-        }
-        chosen.push(b);
-    }
-    chosen.extend(fixed);
-    chosen
-}
-
-/// The first hot pass (a skyline) over the hot problem (`chosen`, the hot buffers and the
-/// fixed ones), running only on the parts (see `parts::hot_parts`) that hold a buffer the
-/// `last` round's hot set did not: the others keep the last round's offsets. Its height
-/// and offsets (in `chosen`'s order), or `None` above `cap` or when `stop` said so.
-///
-/// The same packing as the pass over the whole hot problem: parts share no time, and a
-/// skyline places a buffer by the skyline over its own life, which only its part's
-/// buffers (and the fixed ones) raise; the order keeps the buffers of a part in the same
-/// order (`huge`, a million buffers: every part of seed 13's hot sets packs alone exactly
-/// as in the whole). A part without a new buffer is one of the last round's parts: a new
-/// part is a union of old ones joined by new buffers. On a long trace a round's growth
-/// reaches a few of the dozens of parts, and the pass over the others was most of a
-/// round's time besides the fill.
-fn first_pass_on_new_parts(
-    problem: &Problem,
-    hot: &[bool],
-    chosen: &[usize],
-    last: &FirstPass,
-    heuristic: Heuristic,
-    cap: Offset,
-    stop: &mut dyn FnMut() -> bool,
-) -> Option<(Offset, Vec<Offset>)> {
-    let mut new = vec![false; problem.buffers.len()];
-    let mut kept_height = 0;
-    for (_, part) in parts::hot_parts(problem, hot) {
-        if part.iter().any(|&b| !last.hot[b]) {
-            part.iter().for_each(|&b| new[b] = true);
-        } else {
-            let top = |&b: &usize| last.offsets[b] + problem.buffers[b].size;
-            kept_height = kept_height.max(part.iter().map(top).max().unwrap_or(0));
-        }
-    }
-    if kept_height > cap {
-        return None;
-    }
-    // The new parts and the fixed buffers, as the pass over the whole would see them.
-    let members: Vec<usize> = chosen
-        .iter()
-        .copied()
-        .filter(|&b| new[b] || problem.buffers[b].offset.is_some())
-        .collect();
-    let sub = sub_problem(problem, &members);
-    let packed = Greedy::new(&sub).run(heuristic, cap, stop)?;
-    // `members` is a subsequence of `chosen`: walk both.
-    let mut repacked = members.iter().zip(&packed.offsets).peekable();
-    let offsets: Vec<Offset> = chosen
-        .iter()
-        .map(|&b| match repacked.next_if(|&(&m, _)| m == b) {
-            Some((_, &offset)) => offset,
-            None => last.offsets[b],
-        })
-        .collect();
-    Some((packed.height.max(kept_height), offsets))
-}
-
-/// The passes tried on the hot problem before peaks at a higher threshold, best kept. (The
-/// area skyline as well cost a third more time on `huge` traces and was better on none of
-/// 100k to 1M buffers, seeds 7 to 9.)
-const HOT_PASSES: [Heuristic; 1] = [Heuristic::Skyline(super::Order::Crowding)];
 
 #[cfg(test)]
 mod tests;

@@ -1,3 +1,5 @@
+use super::super::STOP_CHECK;
+use super::hot::{pass_on_new_parts, with_fixed, HotPacking};
 use super::*;
 use crate::model::{Buffer, Solution};
 use crate::validate::validate;
@@ -58,10 +60,16 @@ fn peaks_gives_way_to_the_plain_fill_when_its_budget_runs_out() {
     let problem = Problem::new(buffers, Offset::MAX / 4);
     let spans = Spans::of(&problem);
     let mut never = || false;
+    let profile = LoadProfile::of(&problem);
+    let measure = Measure {
+        profile: &profile,
+        pays: None,
+        nested: false,
+    };
     let starved = rounds(
         &problem,
         &spans,
-        &LoadProfile::of(&problem),
+        measure,
         800,
         problem.capacity,
         Budget::new(100, &mut never),
@@ -148,37 +156,49 @@ fn peaks_validates_and_hears_a_stop() {
     assert!(asked >= 1);
 }
 
+/// Clusters of buffers in `clusters` disjoint stretches of time 100 apart (the hot set's
+/// parts), up to `most` buffers each, a buffer that bridges the gap between clusters 2 and 3,
+/// and with `fixed` a fixed buffer across two clusters.
+fn clusters(rng: &mut crate::test_rng::SplitMix, clusters: i64, most: i64, fixed: bool) -> Problem {
+    let mut buffers = Vec::new();
+    for cluster in 0..clusters {
+        let base = cluster * 100;
+        for i in 0..rng.range(3, most) {
+            let lower = base + rng.range(0, 40);
+            let upper = lower + rng.range(1, 30);
+            buffers.push(Buffer::new(
+                format!("c{cluster}-{i}"),
+                lower,
+                upper,
+                rng.range(1, 9),
+            ));
+        }
+    }
+    buffers.push(Buffer::new("bridge", 260, 310, 2));
+    if fixed {
+        buffers.push(Buffer::new("fixed", 90, 210, 3).with_offset(40));
+    }
+    Problem::new(buffers, 1 << 20)
+}
+
+/// The fixed buffers of `problem`, as [`Carried`] takes them.
+fn fixed_of(problem: &Problem) -> Vec<u32> {
+    (0..problem.buffers.len() as u32)
+        .filter(|&b| problem.buffers[b as usize].offset.is_some())
+        .collect()
+}
+
 #[test]
 fn the_first_hot_pass_packs_only_new_parts_and_answers_as_over_the_whole() {
-    // Clusters of buffers in disjoint stretches of time (the hot set's parts), a fixed
-    // buffer across two of them; a round's hot set, then a grown one that reaches some
-    // clusters and joins two. Packed again with the first round carried, the hot packing is
-    // the one packed from scratch.
+    // A round's hot set, then a grown one that reaches some clusters and joins two. Packed
+    // again with the first round carried, the first hot pass's packing is the one packed from
+    // scratch, and the round's hot packing is valid. Where the nested pass is not carried
+    // (a nested pass's rounds), the whole hot packing is the one packed from scratch.
     let mut rng = crate::test_rng::SplitMix(20261206);
-    for case in 0..40 {
-        let mut buffers = Vec::new();
-        for cluster in 0..6i64 {
-            let base = cluster * 100;
-            for i in 0..rng.range(3, 12) {
-                let lower = base + rng.range(0, 40);
-                let upper = lower + rng.range(1, 30);
-                buffers.push(Buffer::new(
-                    format!("c{cluster}-{i}"),
-                    lower,
-                    upper,
-                    rng.range(1, 9),
-                ));
-            }
-        }
-        // Bridges the gap between clusters 2 and 3 once hot.
-        buffers.push(Buffer::new("bridge", 260, 310, 2));
-        if case % 2 == 0 {
-            buffers.push(Buffer::new("fixed", 90, 210, 3).with_offset(40));
-        }
-        let problem = Problem::new(buffers, 1 << 20);
-        let fixed: Vec<u32> = (0..problem.buffers.len() as u32)
-            .filter(|&b| problem.buffers[b as usize].offset.is_some())
-            .collect();
+    for case in 0..80 {
+        let nested_too = case % 4 < 2;
+        let problem = clusters(&mut rng, 6, 12, case % 2 == 0);
+        let fixed = fixed_of(&problem);
         let movable = |b: usize| problem.buffers[b].offset.is_none();
         let first: Vec<bool> = (0..problem.buffers.len())
             .map(|b| movable(b) && problem.buffers[b].id != "bridge" && rng.below(4) > 0)
@@ -188,31 +208,21 @@ fn the_first_hot_pass_packs_only_new_parts_and_answers_as_over_the_whole() {
             .collect();
         let mut never = || false;
         let mut budget = Budget::new(u64::MAX, &mut never);
-        let mut carried = Carried::new(&fixed);
+        let mut carried = Carried::new(&fixed, nested_too);
         let limit = problem.capacity;
-        pack_hot(
-            &problem,
-            &first,
-            &mut carried,
-            800,
-            limit,
-            &mut budget,
-            None,
-        )
-        .unwrap();
-        assert!(carried.first.is_some());
-        let again = pack_hot(
-            &problem,
-            &grown,
-            &mut carried,
-            800,
-            limit,
-            &mut budget,
-            None,
-        );
-        let mut fresh = Carried::new(&fixed);
-        let whole = pack_hot(&problem, &grown, &mut fresh, 800, limit, &mut budget, None);
-        assert_eq!(again, whole, "case {case}");
+        let mut pack = |hot: &[bool], carried: &mut Carried| {
+            pack_hot(&problem, hot, carried, 800, limit, &mut budget, None)
+        };
+        pack(&first, &mut carried).unwrap();
+        assert!(carried.last[0].is_some());
+        let again = pack(&grown, &mut carried);
+        let mut fresh = Carried::new(&fixed, nested_too);
+        let whole = pack(&grown, &mut fresh);
+        let first_pass = |carried: &Carried| carried.last[0].as_ref().unwrap().offsets.clone();
+        assert_eq!(first_pass(&carried), first_pass(&fresh), "case {case}");
+        if !nested_too {
+            assert_eq!(again, whole, "case {case}");
+        }
         let placed = again.unwrap().1;
         let (chosen, offsets): (Vec<Buffer>, Vec<Offset>) = placed
             .iter()
@@ -222,6 +232,87 @@ fn the_first_hot_pass_packs_only_new_parts_and_answers_as_over_the_whole() {
         let packed = Problem::new(chosen, problem.capacity);
         validate(&packed, &Solution::from_offsets(&packed, offsets)).unwrap();
     }
+}
+
+#[test]
+fn the_nested_peaks_pass_over_new_parts_keeps_the_others_and_works_less() {
+    // Twelve clusters of short buffers one after another with a few large ones here and
+    // there (each cluster a part with peaks of its own, as on a long trace): every movable
+    // buffer hot but a few of one cluster's, then all hot. The nested peaks pass over the
+    // new parts keeps the last packing of the others, answers validly, and asks its stop
+    // (once per STOP_CHECK units of work) less often than over the whole.
+    let mut rng = crate::test_rng::SplitMix(31);
+    let nested = Heuristic::Peaks(900);
+    let (mut carried_work, mut whole_work) = (0, 0);
+    for case in 0..20 {
+        let mut buffers = Vec::new();
+        for cluster in 0..12i64 {
+            let base = cluster * 1000;
+            for i in 0..rng.range(300, 700) {
+                let lower = base + i;
+                let upper = lower + rng.range(1, 60);
+                let size = rng.range(1, 40);
+                buffers.push(Buffer::new(format!("c{cluster}-{i}"), lower, upper, size));
+            }
+            for k in 0..rng.range(2, 6) {
+                let lower = base + rng.range(0, 700);
+                let upper = lower + rng.range(5, 80);
+                let size = rng.range(50, 400);
+                buffers.push(Buffer::new(format!("c{cluster}-p{k}"), lower, upper, size));
+            }
+        }
+        if case % 2 == 0 {
+            buffers.push(Buffer::new("fixed", 900, 2100, 30).with_offset(400));
+        }
+        let problem = Problem::new(buffers, 1 << 30);
+        let fixed = fixed_of(&problem);
+        let movable = |b: usize| problem.buffers[b].offset.is_none();
+        let grown: Vec<bool> = (0..problem.buffers.len()).map(movable).collect();
+        let late = format!("c{}-", rng.range(0, 12));
+        let first: Vec<bool> = (0..problem.buffers.len())
+            .map(|b| grown[b] && !(problem.buffers[b].id.starts_with(&late) && rng.below(8) == 0))
+            .collect();
+        let limit = problem.capacity;
+        let pass = |hot: &[bool], last: Option<&HotPacking>, work: &mut u64| {
+            let chosen = with_fixed(&problem, hot, &fixed);
+            let mut stop = || {
+                *work += 1;
+                false
+            };
+            let packed =
+                pass_on_new_parts(&problem, hot, &chosen, last, nested, limit, &mut stop, None);
+            (chosen, packed.unwrap().1)
+        };
+        let (chosen, offsets) = pass(&first, None, &mut 0);
+        let mut all = vec![0; problem.buffers.len()];
+        for (&b, &offset) in chosen.iter().zip(&offsets) {
+            all[b] = offset;
+        }
+        let last = HotPacking {
+            hot: first.clone(),
+            offsets: all,
+        };
+        let (chosen, carried) = pass(&grown, Some(&last), &mut carried_work);
+        pass(&grown, None, &mut whole_work);
+        // Parts without a new buffer keep their offsets.
+        let mut kept = 0;
+        for (_, part) in parts::hot_parts(&problem, &grown) {
+            if part.iter().all(|&b| first[b]) {
+                for &b in &part {
+                    let at = chosen.iter().position(|&c| c == b).unwrap();
+                    assert_eq!(carried[at], last.offsets[b], "case {case}");
+                    kept += 1;
+                }
+            }
+        }
+        assert!(kept > 0, "case {case}");
+        let sub = sub_problem(&problem, &chosen);
+        validate(&sub, &Solution::from_offsets(&sub, carried)).unwrap();
+    }
+    assert!(
+        4 * carried_work < whole_work,
+        "carried {carried_work}, whole {whole_work}"
+    );
 }
 
 #[test]

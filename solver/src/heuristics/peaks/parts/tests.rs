@@ -33,7 +33,7 @@ fn hot_packing(problem: &Problem, hot: &[bool]) -> (Offset, Vec<Option<Offset>>)
     pack_hot(
         problem,
         hot,
-        &mut Carried::new(&fixed),
+        &mut Carried::new(&fixed, true),
         800,
         1000,
         &mut budget,
