@@ -47,8 +47,9 @@ impl<'a> Carried<'a> {
 /// higher threshold below `limit`:
 /// its height and each buffer's offset (`None` for the others).
 ///
-/// From the second round on, each pass packs only the parts of the hot set that hold a
-/// buffer new to it, the others keeping its last packing (see [`pass_on_new_parts`]).
+/// From the second round on, each pass that `carried` carries (see [`Carried`]) packs only
+/// the parts of the hot set that hold a buffer new to it, the others keeping its last
+/// packing (see [`pass_on_new_parts`]).
 pub(super) fn pack_hot(
     problem: &Problem,
     hot: &[bool],
