@@ -64,14 +64,11 @@ impl BestByPart {
         });
         let Some(best_offsets) = &mut self.offsets else {
             self.heights = heights.collect();
-            // Whatever is in no part: the fixed buffers and those that occupy no memory.
-            let mut in_part = vec![false; offsets.len()];
-            for &b in &spans.starts {
-                in_part[b as usize] = true;
-            }
-            self.rest = (0..offsets.len())
-                .filter(|&b| !in_part[b])
-                .map(|b| offsets[b] + spans.sizes[b])
+            // Whatever is in no part: the fixed buffers and those that occupy no memory, the
+            // buffers without a movable span.
+            self.rest = (spans.movable().enumerate())
+                .filter(|(_, span)| span.is_none())
+                .map(|(b, _)| offsets[b] + spans.sizes[b])
                 .max()
                 .unwrap_or(0);
             self.offsets = Some(offsets);

@@ -7,7 +7,7 @@ use super::parts::{self, reborrow, PartPacker};
 use super::{hot_buffers, movable_spans, rounds, sub_problem, worth_it, Measure};
 use super::{MIN_WORK, WORK_PER_BUFFER};
 use crate::bounds::LoadProfile;
-use crate::model::{Offset, Problem};
+use crate::model::{height_of, Offset, Problem};
 
 /// What a peaks pass's rounds carry from one to the next for [`pack_hot`]: the fixed
 /// buffers, and each hot pass's packing of the hot set in the last round it answered.
@@ -186,14 +186,6 @@ pub(super) fn nested_peaks(
     let budget = Budget::new(units, stop);
     let permille = u32::from(permille);
     rounds(problem, &spans, measure, permille, cap, budget, packer)
-}
-
-/// The height `offsets` (one per buffer of `problem`) reach.
-pub(super) fn height_of(problem: &Problem, offsets: &[Offset]) -> Offset {
-    let tops = problem.buffers.iter().zip(offsets);
-    tops.map(|(buffer, offset)| offset + buffer.size)
-        .max()
-        .unwrap_or(0)
 }
 
 /// Whether `heuristic` packs each part of a problem (see `parts::hot_parts`) as it would
