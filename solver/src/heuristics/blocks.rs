@@ -144,18 +144,29 @@ impl Bounded {
     fn tightest(&self, size: Offset) -> Option<(Offset, Offset)> {
         match self {
             Bounded::Few(by_lo) => {
-                // By start, so the first of the least size has the lowest start. (A bounded
-                // block is smaller than the unbounded top, so `Offset::MAX` is none.)
-                let (mut least, mut start) = (Offset::MAX, 0);
-                for &(lo, hi) in by_lo.iter() {
-                    let block = hi - lo;
-                    // Selects, not branches: which block is tighter is a coin toss, and
-                    // the branches' mispredictions were most of the scan's time.
-                    let better = (block >= size) & (block < least);
-                    least = std::hint::select_unpredictable(better, block, least);
-                    start = std::hint::select_unpredictable(better, lo, start);
+                // `block - size` as unsigned: a block too small wraps to above any block
+                // that fits, so the least of it is the tightest fit, one compare a block.
+                // Four lanes take every fourth block, so that each compare need not wait on
+                // the one before (the online pass over a million-buffer `huge` trace: 0.29
+                // -> 0.27 s). By start within a lane, so a lane's first of the least size
+                // has its lowest start, and the lanes meet by `(slack, start)`. Selects, not
+                // branches: which block is tighter is a coin toss, and the branches'
+                // mispredictions were most of the scan's time.
+                let mut lanes = [(u64::MAX, 0); 4];
+                let tighter = |lane: &mut (u64, Offset), &(lo, hi): &(Offset, Offset)| {
+                    let slack = (hi - lo).wrapping_sub(size) as u64;
+                    let better = slack < lane.0;
+                    lane.0 = std::hint::select_unpredictable(better, slack, lane.0);
+                    lane.1 = std::hint::select_unpredictable(better, lo, lane.1);
+                };
+                let mut chunks = by_lo.chunks_exact(4);
+                for chunk in &mut chunks {
+                    lanes.iter_mut().zip(chunk).for_each(|(l, b)| tighter(l, b));
                 }
-                (least != Offset::MAX).then_some((least, start))
+                (lanes.iter_mut().zip(chunks.remainder())).for_each(|(l, b)| tighter(l, b));
+                let (slack, start) = lanes.into_iter().min()?;
+                let least = (slack as Offset).wrapping_add(size);
+                (least >= size).then_some((least, start))
             }
             Bounded::Many(many) => many.by_size.range((size, Offset::MIN)..).next().copied(),
         }
