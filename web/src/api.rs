@@ -13,12 +13,13 @@ use bufpack::{
 
 use crate::columns::columns;
 use crate::convert::{
-    from_js, from_js_or_default, given_problem, params_from_js, problem_from_js, to_js, Thrown,
+    given_problem, integers, params_from_js, problem_from_js, solution_from_js, to_js, Thrown,
 };
 use crate::error::{ErrorCode, ErrorShape};
 use crate::monitor::{ControlShape, JsMonitor, ShareShape};
+use crate::numbers::js_number;
 use crate::shapes::{
-    check_totals, BoundShape, OffsetsShape, ParamsShape, ProblemShape, ReasonShape, SolutionShape,
+    check_totals, BoundShape, ParamsShape, ProblemShape, ReasonShape, SolutionShape,
 };
 
 /// The solver's default switches, so JavaScript's `SolverParams` has one source of truth.
@@ -58,7 +59,10 @@ fn capacity_from_js(capacity: Option<f64>) -> Result<i64, Thrown> {
         Some(c) if c.fract() == 0.0 && (0.0..=MAX_MAGNITUDE as f64).contains(&c) => Ok(c as i64),
         Some(c) => Err(ErrorShape::at(
             "options.capacity",
-            format!("expected an integer in 0..={MAX_MAGNITUDE}, found {c}"),
+            format!(
+                "expected an integer in 0..={MAX_MAGNITUDE}, found {}",
+                js_number(c)
+            ),
         )
         .into()),
     }
@@ -88,15 +92,6 @@ pub fn to_csv(problem: JsValue, solution: JsValue) -> Result<String, Thrown> {
     Ok(write_solution(&problem, &solution))
 }
 
-fn solution_from_js(problem: &Problem, value: JsValue) -> Result<Solution, Thrown> {
-    let shape: OffsetsShape = from_js(value, "solution")?;
-    let mut solution = Solution::from_offsets(problem, shape.offsets);
-    if let Some(height) = shape.height {
-        solution.height = height;
-    }
-    Ok(solution)
-}
-
 /// Decides whether the problem fits its capacity: a packing, or an `"infeasible"` or
 /// `"timeout"` error.
 #[wasm_bindgen]
@@ -114,7 +109,7 @@ pub fn solve(problem: JsValue, params: JsValue, control: JsValue) -> Result<JsVa
 
 fn solve_problem(problem: &Problem, params: JsValue, control: JsValue) -> Result<JsValue, Thrown> {
     let params = params_from_js(params)?;
-    let mut control: ControlShape = from_js_or_default(control, "options")?;
+    let mut control = ControlShape::from_js(control)?;
     let share = share_from_js(control.share.take())?;
     let mut monitor = JsMonitor::new(control)?;
     monitor.racing = share.parts() > 1;
@@ -159,7 +154,7 @@ fn share_from_js(shape: Option<ShareShape>) -> Result<Share, Thrown> {
         .ok_or_else(|| {
             ErrorShape::at(
                 "options.share",
-                format!("expected a part from 0 below a whole number of parts up to 1024, found part {part} of {parts}"),
+                format!("expected a part from 0 below a whole number of parts up to 1024, found part {} of {}", js_number(part), js_number(parts)),
             )
             .into()
         })
@@ -179,7 +174,7 @@ fn minimize_problem(
     control: JsValue,
 ) -> Result<JsValue, Thrown> {
     let params = params_from_js(params)?;
-    let control: ControlShape = from_js_or_default(control, "options")?;
+    let control = ControlShape::from_js(control)?;
     if control.share.is_some() {
         // A minimisation probes many heights; its workers each get orderings of their own.
         return Err(ErrorShape::at(
@@ -257,7 +252,7 @@ pub fn solve_csv(
         }
         "columns" => {
             let offsets = js_sys::Reflect::get(&solution, &"offsets".into())?;
-            let offsets: Vec<i64> = from_js(offsets.clone(), "solution")?;
+            let offsets = integers(&offsets, "solution.offsets")?;
             set("columns", &columns(&problem, &offsets)?)?;
             // The offsets travel once, in the columns: a plain array of a million numbers
             // costs the receiving thread tens of milliseconds to decode. The wrapper gives

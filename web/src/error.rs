@@ -14,6 +14,7 @@ use bufpack::{
     Undecided, MAX_MAGNITUDE,
 };
 
+use crate::numbers::js_fixed;
 use crate::shapes::InfeasibilityShape;
 
 /// The stable error codes produced in Rust. (`"aborted"` and `"worker"` are added by the
@@ -221,8 +222,9 @@ impl ErrorShape {
         ErrorShape::new(
             ErrorCode::Timeout,
             format!(
-                "the time limit passed after {elapsed_seconds:.3} s and {} search nodes, \
+                "the time limit passed after {} s and {} search nodes, \
                  before a packing was found or ruled out",
+                js_fixed(elapsed_seconds, 3),
                 stats.nodes
             ),
         )

@@ -27,6 +27,7 @@ mod error;
 mod models;
 #[cfg(any(feature = "solver", feature = "trace"))]
 mod monitor;
+mod numbers;
 mod panic;
 #[cfg(any(feature = "solver", feature = "trace"))]
 mod shapes;

@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 
+use crate::numbers::js_number;
+
 use bufpack_models::{
     check_plan, improve, read_model as read, tflm_greedy as greedy, ExistingPlan, Improvement,
     ModelBuffers, ModelError, ModelErrorKind, Scratch,
@@ -285,7 +287,10 @@ fn offsets_from_js(offsets: &[f64]) -> Result<Vec<u64>, Thrown> {
             } else {
                 Err(invalid_at(
                     &format!("offsets[{i}]"),
-                    format!("expected an integer in 0..={MAX_MAGNITUDE}, found {o}"),
+                    format!(
+                        "expected an integer in 0..={MAX_MAGNITUDE}, found {}",
+                        js_number(o)
+                    ),
                 ))
             }
         })

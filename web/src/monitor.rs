@@ -9,37 +9,65 @@
 
 use std::time::Duration;
 
-use serde::Deserialize;
 use wasm_bindgen::JsValue;
 
 use bufpack::{Monitor, Progress, Solution};
 
-use crate::convert::Thrown;
+use crate::convert::{field, Thrown};
 use crate::error::ErrorShape;
+use crate::numbers::js_number;
 use crate::shapes::ProgressShape;
 
 /// The per-call options that are not solver switches.
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Default)]
 pub(crate) struct ControlShape {
     /// Stop after this many seconds; none or infinite: no limit.
-    #[serde(default)]
     pub(crate) timeout_seconds: Option<f64>,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
     pub(crate) on_progress: JsValue,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
     pub(crate) on_improved: JsValue,
     /// One worker's part of a race, `{ part, parts }` (see `bufpack::Share`): set by the
     /// package's own workers, never by a caller (`splitOptions` refuses it).
-    #[serde(default)]
     pub(crate) share: Option<ShareShape>,
 }
 
 /// Part `part` (from 0) of `parts`, as numbers from JavaScript.
-#[derive(Deserialize)]
 pub(crate) struct ShareShape {
     pub(crate) part: f64,
     pub(crate) parts: f64,
+}
+
+impl ControlShape {
+    /// The options object from JavaScript (`undefined` or `null`: none), read field by field
+    /// as `convert::params_from_js` reads the switches; other fields are the wrapper's.
+    pub(crate) fn from_js(value: JsValue) -> Result<ControlShape, Thrown> {
+        let mut control = ControlShape::default();
+        if value.is_undefined() || value.is_null() {
+            return Ok(control);
+        }
+        if !value.is_object() {
+            return Err(ErrorShape::at("options", "expected an object").into());
+        }
+        let number = |object: &JsValue, name: &str| -> Result<Option<f64>, Thrown> {
+            let Some(given) = field(object, name)? else {
+                return Ok(None);
+            };
+            let path = format!("options.{name}");
+            let number = given.as_f64();
+            Ok(Some(number.ok_or_else(|| {
+                ErrorShape::at(&path, "expected a number")
+            })?))
+        };
+        control.timeout_seconds = number(&value, "timeoutSeconds")?;
+        control.on_progress = field(&value, "onProgress")?.unwrap_or_default();
+        control.on_improved = field(&value, "onImproved")?.unwrap_or_default();
+        if let Some(share) = field(&value, "share")? {
+            control.share = Some(ShareShape {
+                part: number(&share, "part")?.unwrap_or(f64::NAN),
+                parts: number(&share, "parts")?.unwrap_or(f64::NAN),
+            });
+        }
+        Ok(control)
+    }
 }
 
 /// Milliseconds on JavaScript's clock.
@@ -78,7 +106,10 @@ impl JsMonitor {
             Some(t) if t.is_nan() || t < 0.0 => {
                 return Err(ErrorShape::at(
                     "options.timeoutSeconds",
-                    format!("expected a non-negative number of seconds, found {t}"),
+                    format!(
+                        "expected a non-negative number of seconds, found {}",
+                        js_number(t)
+                    ),
                 )
                 .into())
             }

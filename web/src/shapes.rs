@@ -7,77 +7,59 @@
 // only the solver's functions.
 #![cfg_attr(not(feature = "solver"), allow(dead_code))]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::JsValue;
 
 use bufpack::{
-    gap_percent, BoundReason, Buffer, Gap, Heuristic, Infeasibility, Lifespan, LowerBound,
-    MinimizeOutcome, MinimizeReport, Offset, Preordering, Problem, Progress, SearchStats, Solution,
-    SolverParams, Time, Window, MAX_MAGNITUDE,
+    gap_percent, BoundReason, Buffer, Heuristic, Infeasibility, LowerBound, MinimizeOutcome,
+    MinimizeReport, Offset, Problem, Progress, SearchStats, Solution, SolverParams, Time,
+    MAX_MAGNITUDE,
 };
 
 use crate::error::ErrorShape;
 
 /// `[lower, upper)`, for a lifespan or a window.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Serialize)]
 pub(crate) struct Range {
     pub(crate) lower: i64,
     pub(crate) upper: i64,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct GapShape {
     pub(crate) lifespan: Range,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) window: Option<Range>,
 }
 
-/// A buffer as JavaScript holds it; a missing `alignment` is 1, missing `gaps` none.
-/// serde-wasm-bindgen reads only the fields it knows: the wrapper (web/npm/core.js) refuses
-/// unknown ones, with their path, before a buffer gets here.
-#[derive(Debug, Serialize, Deserialize)]
+/// A buffer as JavaScript holds it, written back (`convert::given_problem` reads one,
+/// where a missing `alignment` is 1 and missing `gaps` none).
+#[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct BufferShape {
     pub(crate) id: String,
     pub(crate) lifespan: Range,
     pub(crate) size: i64,
-    #[serde(default = "one")]
     pub(crate) alignment: i64,
-    #[serde(default)]
     pub(crate) gaps: Vec<GapShape>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) offset: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) hint: Option<i64>,
-}
-
-fn one() -> i64 {
-    1
 }
 
 /// A problem as JavaScript holds it. No `capacity` means no limit (minimisation), which
 /// `solve` refuses.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ProblemShape {
     pub(crate) buffers: Vec<BufferShape>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) capacity: Option<i64>,
 }
 
 impl ProblemShape {
-    /// The model's problem; the capacity, when absent, is `MAX_MAGNITUDE` (no limit).
-    pub(crate) fn into_problem(self) -> Problem {
-        let capacity = self.capacity.unwrap_or(MAX_MAGNITUDE);
-        let buffers = self
-            .buffers
-            .into_iter()
-            .map(BufferShape::into_buffer)
-            .collect();
-        Problem::new(buffers, capacity)
-    }
-
     pub(crate) fn from_problem(problem: &Problem, capacity: Option<Offset>) -> ProblemShape {
         ProblemShape {
             buffers: problem
@@ -163,28 +145,6 @@ fn live_at(problem: &Problem, time: Time) -> Vec<usize> {
 }
 
 impl BufferShape {
-    fn into_buffer(self) -> Buffer {
-        Buffer {
-            id: self.id,
-            lifespan: Lifespan::new(self.lifespan.lower, self.lifespan.upper),
-            size: self.size,
-            alignment: self.alignment,
-            gaps: self
-                .gaps
-                .into_iter()
-                .map(|gap| Gap {
-                    lifespan: Lifespan::new(gap.lifespan.lower, gap.lifespan.upper),
-                    window: gap.window.map(|w| Window {
-                        lower: w.lower,
-                        upper: w.upper,
-                    }),
-                })
-                .collect(),
-            offset: self.offset,
-            hint: self.hint,
-        }
-    }
-
     fn from_buffer(buffer: &Buffer) -> BufferShape {
         BufferShape {
             id: buffer.id.clone(),
@@ -215,9 +175,9 @@ impl BufferShape {
 }
 
 /// Every switch of [`SolverParams`], camelCase; a missing one keeps the solver's default.
-/// Unknown names are refused (see [`PARAM_NAMES`]), so a misspelt switch is not silently
-/// ignored.
-#[derive(Debug, Default, Serialize, Deserialize)]
+/// Unknown names are refused (see `convert::params_from_js`), so a misspelt switch is not
+/// silently ignored.
+#[derive(Debug, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ParamsShape {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -270,83 +230,42 @@ pub(crate) struct ParamsShape {
     pub(crate) preordering_heuristics: Option<Vec<String>>,
 }
 
-/// The fields of [`ParamsShape`] as JavaScript spells them. serde-wasm-bindgen reads a
-/// struct by looking up its known fields, so it never sees (nor refuses) others: the check
-/// against this list is explicit.
-pub(crate) const PARAM_NAMES: [&str; 24] = [
-    "canonicalOnly",
-    "sectionInference",
-    "dynamicOrdering",
-    "checkDominance",
-    "unallocatedFloor",
-    "staticPreordering",
-    "dynamicDecomposition",
-    "monotonicFloor",
-    "hatlessPruning",
-    "canonicalFloor",
-    "fillHoles",
-    "ledges",
-    "orderedStacks",
-    "limitedDiscrepancy",
-    "flatLoad",
-    "releaseFloors",
-    "alignedStacks",
-    "timeOrderings",
-    "handovers",
-    "widenWindows",
-    "peakWindows",
-    "layers",
-    "hotParts",
-    "preorderingHeuristics",
-];
+/// The one field of [`ParamsShape`] that is not a switch, as JavaScript spells it.
+pub(crate) const ORDERINGS: &str = "preorderingHeuristics";
+
+/// Each switch of `params`, with its name as JavaScript spells it (as [`ParamsShape`]
+/// writes it: serde's camelCase). A switch added to the solver fails to compile in
+/// [`ParamsShape::from_params`] until it is exposed, and belongs here too.
+#[inline(never)] // Called three times: one copy of the table.
+pub(crate) fn switches(params: &mut SolverParams) -> [(&'static str, &mut bool); 23] {
+    [
+        ("canonicalOnly", &mut params.canonical_only),
+        ("sectionInference", &mut params.section_inference),
+        ("dynamicOrdering", &mut params.dynamic_ordering),
+        ("checkDominance", &mut params.check_dominance),
+        ("unallocatedFloor", &mut params.unallocated_floor),
+        ("staticPreordering", &mut params.static_preordering),
+        ("dynamicDecomposition", &mut params.dynamic_decomposition),
+        ("monotonicFloor", &mut params.monotonic_floor),
+        ("hatlessPruning", &mut params.hatless_pruning),
+        ("canonicalFloor", &mut params.canonical_floor),
+        ("fillHoles", &mut params.fill_holes),
+        ("ledges", &mut params.ledges),
+        ("orderedStacks", &mut params.ordered_stacks),
+        ("limitedDiscrepancy", &mut params.limited_discrepancy),
+        ("flatLoad", &mut params.flat_load),
+        ("releaseFloors", &mut params.release_floors),
+        ("alignedStacks", &mut params.aligned_stacks),
+        ("timeOrderings", &mut params.time_orderings),
+        ("handovers", &mut params.handovers),
+        ("widenWindows", &mut params.widen_windows),
+        ("peakWindows", &mut params.peak_windows),
+        ("layers", &mut params.layers),
+        ("hotParts", &mut params.hot_parts),
+    ]
+}
 
 impl ParamsShape {
-    /// The solver's parameters: these switches over the defaults. Errors name the bad key
-    /// string.
-    pub(crate) fn into_params(self) -> Result<SolverParams, bufpack::ParamsError> {
-        let mut params = SolverParams::default();
-        let switches = [
-            (self.canonical_only, &mut params.canonical_only),
-            (self.section_inference, &mut params.section_inference),
-            (self.dynamic_ordering, &mut params.dynamic_ordering),
-            (self.check_dominance, &mut params.check_dominance),
-            (self.unallocated_floor, &mut params.unallocated_floor),
-            (self.static_preordering, &mut params.static_preordering),
-            (
-                self.dynamic_decomposition,
-                &mut params.dynamic_decomposition,
-            ),
-            (self.monotonic_floor, &mut params.monotonic_floor),
-            (self.hatless_pruning, &mut params.hatless_pruning),
-            (self.canonical_floor, &mut params.canonical_floor),
-            (self.fill_holes, &mut params.fill_holes),
-            (self.ledges, &mut params.ledges),
-            (self.ordered_stacks, &mut params.ordered_stacks),
-            (self.limited_discrepancy, &mut params.limited_discrepancy),
-            (self.flat_load, &mut params.flat_load),
-            (self.release_floors, &mut params.release_floors),
-            (self.aligned_stacks, &mut params.aligned_stacks),
-            (self.time_orderings, &mut params.time_orderings),
-            (self.handovers, &mut params.handovers),
-            (self.widen_windows, &mut params.widen_windows),
-            (self.peak_windows, &mut params.peak_windows),
-            (self.layers, &mut params.layers),
-            (self.hot_parts, &mut params.hot_parts),
-        ];
-        for (given, field) in switches {
-            if let Some(value) = given {
-                *field = value;
-            }
-        }
-        if let Some(orderings) = self.preordering_heuristics {
-            params.preordering_heuristics = orderings
-                .iter()
-                .map(|keys| keys.parse())
-                .collect::<Result<Vec<Preordering>, _>>()?;
-        }
-        Ok(params)
-    }
-
     /// All switches, filled with `params`' values. `params` is taken apart field by field,
     /// so a switch added to the solver fails to compile here until it is exposed.
     pub(crate) fn from_params(params: &SolverParams) -> ParamsShape {
@@ -622,14 +541,6 @@ impl From<&Infeasibility> for InfeasibilityShape {
             Infeasibility::Exhausted => InfeasibilityShape::Exhausted,
         }
     }
-}
-
-/// A solution given back for checking or writing: offsets, and the height if stated.
-#[derive(Debug, Deserialize)]
-pub(crate) struct OffsetsShape {
-    pub(crate) offsets: Vec<i64>,
-    #[serde(default)]
-    pub(crate) height: Option<i64>,
 }
 
 /// The bound of a problem and its load over time, for drawing.

@@ -17,9 +17,9 @@ use bufpack::{
     TraceEvent,
 };
 
-use crate::convert::{from_js_or_default, given_problem, params_from_js, to_js, Thrown};
+use crate::convert::{given_problem, params_from_js, to_js, Thrown};
 use crate::error::ErrorShape;
-use crate::monitor::JsMonitor;
+use crate::monitor::{ControlShape, JsMonitor};
 use crate::shapes::{InfeasibilityShape, SolutionShape};
 
 /// The most events a trace keeps unless told otherwise: plenty to watch, a few MB at most.
@@ -54,7 +54,7 @@ pub fn trace_search(
         .into());
     }
     let params = params_from_js(params)?;
-    let mut monitor = JsMonitor::new(from_js_or_default(control, "options")?)?;
+    let mut monitor = JsMonitor::new(ControlShape::from_js(control)?)?;
     let trace = bufpack::trace(&problem, &params, max_events as usize, &mut monitor)
         .map_err(|e| ErrorShape::solve(&e))?;
     if let Some(thrown) = monitor.thrown.take() {

@@ -244,6 +244,54 @@ test("a worker's share of the searches: one part of two, and a share that is no 
   });
 });
 
+test('the module reads problems, switches and options itself, and refuses bad ones with their path', () => {
+  // Called without the wrapper, which puts every value in shape first: the module's own
+  // readers (field by field, not serde) are the last line, and must name where.
+  const buffer = (fields = {}) => ({ id: 'a', lifespan: { lower: 0, upper: 2 }, size: 3, ...fields });
+  const problem = (buffers) => ({ buffers });
+  const ok = core.callWasm(raw.minimize, {
+    buffers: [
+      buffer(),
+      buffer({ id: 'b', alignment: 2, gaps: [{ lifespan: { lower: 3, upper: 4 }, window: { lower: 0, upper: 1 } }], lifespan: { lower: 1, upper: 6 } }),
+      buffer({ id: 'c', offset: 8, hint: null }),
+    ],
+    capacity: 20,
+  }, { layers: false, preorderingHeuristics: ['WAT'] }, { timeoutSeconds: 5 });
+  // b, aligned to 2, above a; c where it is fixed.
+  assert.deepEqual([ok.offsets, ok.height, ok.status], [[0, 4, 8], 11, 'optimal']);
+  const refused = [
+    [() => raw.minimize(5, {}, {}), 'problem'],
+    [() => raw.minimize(problem(5), {}, {}), 'problem.buffers'],
+    [() => raw.minimize(problem([5]), {}, {}), 'problem.buffers[0]'],
+    [() => raw.minimize(problem([buffer({ id: 7 })]), {}, {}), 'problem.buffers[0].id'],
+    [() => raw.minimize(problem([buffer({ size: 1.5 })]), {}, {}), 'problem.buffers[0].size'],
+    [() => raw.minimize(problem([buffer({ lifespan: [0, 2] })]), {}, {}), 'problem.buffers[0].lifespan.lower'],
+    [() => raw.minimize(problem([buffer({ alignment: 'x' })]), {}, {}), 'problem.buffers[0].alignment'],
+    [() => raw.minimize(problem([buffer({ gaps: {} })]), {}, {}), 'problem.buffers[0].gaps'],
+    [() => raw.minimize(problem([buffer({ gaps: [{ lifespan: { lower: 0, upper: 1 }, window: 3 }] })]), {}, {}), 'problem.buffers[0].gaps[0].window'],
+    [() => raw.minimize({ buffers: [buffer()], capacity: NaN }, {}, {}), 'problem.capacity'],
+    [() => raw.minimize(problem([buffer()]), { fillHole: true }, {}), 'params.fillHole'],
+    [() => raw.minimize(problem([buffer()]), { layers: 1 }, {}), 'params.layers'],
+    [() => raw.minimize(problem([buffer()]), { preorderingHeuristics: 'WAT' }, {}), 'params.preorderingHeuristics'],
+    [() => raw.minimize(problem([buffer()]), { preorderingHeuristics: ['WAT', 3] }, {}), 'params.preorderingHeuristics[1]'],
+    [() => raw.minimize(problem([buffer()]), 'fast', {}), 'params'],
+    [() => raw.minimize(problem([buffer()]), {}, { timeoutSeconds: 'soon' }), 'options.timeoutSeconds'],
+    [() => raw.validate(problem([buffer()]), { offsets: [0.5] }), 'solution.offsets[0]'],
+    [() => raw.validate(problem([buffer()]), { offsets: 0 }), 'solution.offsets'],
+  ];
+  for (const [call, path] of refused) {
+    assert.throws(() => core.callWasm(call), (error) => {
+      assert.ok(error instanceof BufpackError, `${path}: ${error}`);
+      assert.equal(error.code, 'invalid', `${path}: ${error.message}`);
+      assert.equal(error.path, path, error.message);
+      return true;
+    });
+  }
+  // Numbers in the module's messages are written as JavaScript writes them.
+  assert.throws(() => core.callWasm(raw.minimize, problem([buffer()]), {}, { timeoutSeconds: -Infinity }), /found -Infinity/);
+  assert.throws(() => core.callWasm(raw.solve, { buffers: [buffer()], capacity: 9 }, {}, { share: { part: 0.5, parts: 2 } }), /found part 0\.5 of 2/);
+});
+
 test('a panic is reported as code "internal" and the instance keeps working', () => {
   for (let round = 0; round < 3; round++) {
     assert.throws(() => core.callWasm(raw.__panicForTests, 'on purpose'), (error) => {
