@@ -14,6 +14,7 @@
 //! spot rises while they wait), so every pass can be stopped midway.
 
 mod blocks;
+mod fill;
 mod fit;
 mod online;
 mod order;

@@ -1,15 +1,7 @@
-//! The start-order sweep: the online pass, and the fill that completes the peaks pass's
-//! partial packings.
-//!
-//! Sweeping time forward, it frees the buffers that have ended and gives each starting buffer
-//! the tightest free block that holds it, clear of the placed buffers' pieces (fixed ones,
-//! and for the fill the hot ones) for its whole life. Everything placed later starts later
-//! and only takes memory free at its start, so no two buffers ever collide. To stay that
-//! simple it treats a buffer as occupying its full size from its first live instant to its
-//! last (gaps ignored): that only costs memory. O(n log n) plus, per buffer, the placed
-//! pieces that start while it is live and the free blocks tried.
+//! The online pass (the start-order sweep of `fill.rs` with only the fixed buffers placed),
+//! and what the sweeps read of the buffers ([`Spans`]) and spend ([`Budget`]).
 
-use super::blocks::Blocks;
+use super::fill::fill;
 use super::STOP_CHECK;
 use crate::model::{Lifespan, Offset, Problem, Time};
 use crate::sort::{refine, sort_pairs};
@@ -38,24 +30,6 @@ pub(super) fn plain_fill(
     Some(fill(problem, spans, &placed, limit, None, &mut budget)?.offsets)
 }
 
-/// How many bounded blocks a buffer clear of obstacles tries before giving up on alignment
-/// and going to the top (as the online pass does).
-const ALIGNMENT_TRIES: usize = 8;
-
-/// How many bounded free blocks a cold buffer tries, tightest first, before going on top:
-/// all of them (there are about as many as live buffers), since a buffer that goes on top
-/// is what raises the height.
-const FILL_TRIES: usize = usize::MAX;
-
-/// A placed piece the fill sweep must keep clear of: `[bottom, top)` during `[lower, upper)`.
-#[derive(Clone, Copy, Debug)]
-struct Obstacle {
-    lower: Time,
-    upper: Time,
-    bottom: Offset,
-    top: Offset,
-}
-
 /// Each buffer's occupied span, from its first piece's start to its last piece's end
 /// (`None` for a buffer with no pieces), and the movable ones that have one in the order
 /// the fill meets them: by start, larger first among those starting together.
@@ -63,7 +37,7 @@ pub(super) struct Spans {
     pub(super) span: Vec<Option<Lifespan>>,
     pub(super) starts: Vec<u32>,
     /// The same buffers by the end of their span: when the fill frees them.
-    ends: Vec<u32>,
+    pub(super) ends: Vec<u32>,
     /// Each buffer's size, and the fixed buffers in order: with `span`, all that the peaks
     /// pass's rounds read of every buffer. Apart from the buffers (112 bytes each), a pass
     /// over them all reads a tenth of the memory (a million-buffer `huge` trace: a few
@@ -71,7 +45,7 @@ pub(super) struct Spans {
     /// or from arrays like these, cost the same.)
     pub(super) sizes: Vec<Offset>,
     /// Each buffer's alignment: with `sizes`, what the fill reads of a buffer it places.
-    alignments: Vec<Offset>,
+    pub(super) alignments: Vec<Offset>,
     pub(super) fixed: Vec<u32>,
 }
 
@@ -133,7 +107,7 @@ impl Spans {
     }
 
     /// The span of buffer `b`, one that has one.
-    fn of_buffer(&self, b: u32) -> Lifespan {
+    pub(super) fn of_buffer(&self, b: u32) -> Lifespan {
         self.span[b as usize].unwrap_or(Lifespan::new(0, 0))
     }
 }
@@ -281,172 +255,11 @@ impl<'s> Budget<'s> {
     }
 }
 
-/// A completed packing, and the lives of the buffers that had to go above the ceiling the
-/// fill was given.
-pub(super) struct Filled {
-    pub(super) offsets: Vec<Offset>,
-    pub(super) over: Vec<(Time, Time)>,
-}
-
-/// Completes a partial packing: `placed[b]` is `Some` for the buffers already placed (fixed
-/// buffers among them), which stay where they are. The others go in start order into the
-/// tightest free block clear of the placed buffers' pieces over their whole span (their own
-/// gaps are ignored); buffers that occupy nothing rest below `limit`. `None` when the
-/// budget says to give up. With a `ceiling`, `over` holds the lives of the buffers that end
-/// above it; without one, a buffer that ends above `limit` ends the fill (`None`).
-///
-/// Each cold buffer costs the budget one unit, plus one per obstacle starting in its life and
-/// per free block tried: on a crowded trace those can be thousands per buffer.
-pub(super) fn fill(
-    problem: &Problem,
-    spans: &Spans,
-    placed: &[Option<Offset>],
-    limit: Offset,
-    ceiling: Option<Offset>,
-    budget: &mut Budget<'_>,
-) -> Option<Filled> {
-    let mut over = Vec::new();
-    let mut offsets = vec![0; problem.buffers.len()];
-    let mut obstacles: Vec<Obstacle> = Vec::new();
-    for (index, buffer) in problem.buffers.iter().enumerate() {
-        match placed[index] {
-            Some(offset) => {
-                offsets[index] = offset;
-                obstacles.extend(buffer.pieces().iter().map(|piece| Obstacle {
-                    lower: piece.time.lower,
-                    upper: piece.time.upper,
-                    bottom: offset + piece.bottom,
-                    top: offset + piece.top,
-                }));
-            }
-            None if spans.span[index].is_none() => offsets[index] = buffer.resting_offset(limit),
-            None => {}
-        }
-    }
-    // The obstacles by start and by end, as indices into `obstacles`.
-    let (lowers, uppers): (Vec<Time>, Vec<Time>) =
-        obstacles.iter().map(|o| (o.lower, o.upper)).unzip();
-    let mut obstacle_starts: Vec<u32> = (0..obstacles.len() as u32).collect();
-    let mut obstacle_ends = obstacle_starts.clone();
-    refine(&lowers, &mut obstacle_starts);
-    refine(&uppers, &mut obstacle_ends);
-    let mut free = Blocks::new();
-    // Cold buffers end in `spans.ends` order, obstacles in `obstacle_ends` order.
-    let (mut next_end, mut next_obstacle_end, mut next_obstacle) = (0, 0, 0);
-    let mut conflicts: Vec<(Offset, Offset)> = Vec::new();
-    let cold = spans
-        .starts
-        .iter()
-        .filter(|&&b| placed[b as usize].is_none());
-    for &index in cold {
-        let Lifespan { lower, upper } = spans.of_buffer(index);
-        let index = index as usize;
-        // Replay every end and obstacle start up to `lower`, ends first on ties. (A cold
-        // buffer ending by then started before `lower`, so it is placed; an obstacle ending
-        // by the next obstacle start began before it, so it is carved.)
-        loop {
-            while spans
-                .ends
-                .get(next_end)
-                .is_some_and(|&b| placed[b as usize].is_some())
-            {
-                next_end += 1;
-            }
-            let cold_end = spans
-                .ends
-                .get(next_end)
-                .map_or(Time::MAX, |&b| spans.of_buffer(b).upper);
-            let obstacle_end = obstacle_ends
-                .get(next_obstacle_end)
-                .map_or(Time::MAX, |&o| uppers[o as usize]);
-            let end = cold_end.min(obstacle_end);
-            let start = obstacle_starts
-                .get(next_obstacle)
-                .map_or(Time::MAX, |&o| lowers[o as usize]);
-            let (o, carve) = if end <= lower && end <= start {
-                if cold_end == end {
-                    let b = spans.ends[next_end] as usize;
-                    next_end += 1;
-                    free.free(offsets[b], spans.sizes[b]);
-                    continue;
-                }
-                next_obstacle_end += 1;
-                (obstacle_ends[next_obstacle_end - 1], false)
-            } else if start <= lower {
-                next_obstacle += 1;
-                (obstacle_starts[next_obstacle - 1], true)
-            } else {
-                break;
-            };
-            let o = obstacles[o as usize];
-            if !carve {
-                free.free(o.bottom, o.top - o.bottom);
-            } else if !free.carve(o.bottom, o.top) || budget.spend(1) {
-                // (An obstacle's range is always free: placed pieces do not collide.)
-                return None;
-            }
-        }
-        let (size, alignment) = (spans.sizes[index], spans.alignments[index]);
-        // Obstacles starting while this buffer is live, lowest first.
-        conflicts.clear();
-        conflicts.extend(
-            obstacle_starts[next_obstacle..]
-                .iter()
-                .map(|&o| obstacles[o as usize])
-                .take_while(|o| o.lower < upper)
-                .map(|o| (o.bottom, o.top)),
-        );
-        let (at, tried) = if conflicts.is_empty() {
-            free.allocate_clear(size, alignment, &[], ALIGNMENT_TRIES)
-        } else {
-            conflicts.sort_unstable();
-            free.allocate_clear(size, alignment, &conflicts, FILL_TRIES)
-        };
-        if budget.spend(1 + conflicts.len() as u64 + tried) {
-            return None;
-        }
-        match ceiling {
-            Some(ceiling) if at + size > ceiling => over.push((lower, upper)),
-            None if at + size > limit => return None,
-            _ => {}
-        }
-        offsets[index] = at;
-    }
-    Some(Filled { offsets, over })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{Buffer, Solution};
     use crate::validate::validate;
-
-    #[test]
-    fn the_fill_keeps_clear_of_placed_pieces_over_their_whole_life() {
-        // h is placed at 0..4 from time 3 (after a gap 5..7 in which only its window 2..4 is
-        // occupied); f is fixed at 4..6 over 0..10. The cold buffers meet h only after they
-        // start: c (0..4, size 4) must not sit at 0..4 although that block is free at 0.
-        let problem = Problem::new(
-            vec![
-                Buffer::new("h", 3, 9, 4).with_gap(5, 7, Some((2, 4))),
-                Buffer::new("f", 0, 10, 2).with_offset(4),
-                Buffer::new("c", 0, 4, 4),
-                Buffer::new("d", 5, 7, 2),
-                Buffer::new("e", 9, 10, 4),
-            ],
-            100,
-        );
-        let spans = Spans::of(&problem);
-        let placed = [Some(0), Some(4), None, None, None];
-        let mut never = || false;
-        let mut budget = Budget::new(u64::MAX, &mut never);
-        let filled = fill(&problem, &spans, &placed, 100, Some(6), &mut budget).unwrap();
-        let solution = Solution::from_offsets(&problem, filled.offsets);
-        validate(&problem, &solution).unwrap();
-        // c goes above f; d takes the part of h's range its window leaves free; e reuses 0..4.
-        assert_eq!(solution.offsets, [0, 4, 6, 0, 0]);
-        assert_eq!(filled.over, [(0, 4)]);
-    }
 
     #[test]
     fn buffers_read_in_start_order_are_ordered_as_the_sort_orders_them() {

@@ -18,7 +18,8 @@
 //! a generated trace of a million buffers (`huge`, seed 7) this lands 0.16% above the load
 //! bound where the online pass alone is 11% above.
 
-use super::online::{fill, plain_fill, Budget, Spans};
+use super::fill::{refill, LastFill};
+use super::online::{plain_fill, Budget, Spans};
 use super::Heuristic;
 use crate::bounds::LoadProfile;
 use crate::model::{Lifespan, Offset, Problem, Time};
@@ -195,6 +196,7 @@ fn rounds(
     let enough = measure.profile.peak().1;
     let mut best = BestByPart::new(spans);
     let mut carried = Carried::new(&spans.fixed, !measure.nested);
+    let mut last_fill: Option<LastFill> = None;
     // Growing the hot set past half in later rounds is fine: it grows only where the fill
     // needed it, and the budget bounds the cost.
     let pays = measure.pays.unwrap_or_else(|| worth_it(&hot, movable));
@@ -231,13 +233,14 @@ fn rounds(
         let Some(hot_height) = lowered else {
             break;
         };
-        let Some(filled) = fill(
+        let Some(filled) = refill(
             problem,
             spans,
             &placed,
             limit,
             Some(hot_height),
             &mut budget,
+            &mut last_fill,
         ) else {
             break;
         };

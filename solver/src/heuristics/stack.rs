@@ -17,7 +17,8 @@
 //! column is valid whatever their windows. With fixed buffers the column would have to step
 //! around them: the pass is then the online pass.
 
-use super::online::{fill, plain_fill, Budget, Spans};
+use super::fill::fill;
+use super::online::{plain_fill, Budget, Spans};
 use crate::bounds::LoadProfile;
 use crate::model::{align_up, Offset, Problem};
 use crate::sort::refine;
