@@ -87,10 +87,18 @@ pub(crate) fn solution_from_js(problem: &Problem, value: JsValue) -> Result<Solu
     Ok(solution)
 }
 
-/// An array of integers, or an `"invalid"` error at `path`.
+/// An array (or typed array) of integers, or an `"invalid"` error at `path`.
 pub(crate) fn integers(value: &JsValue, path: &str) -> Result<Vec<i64>, Thrown> {
-    let Some(array) = value.dyn_ref::<js_sys::Array>() else {
-        return Err(at_path(path, "expected an array of integers"));
+    let copied;
+    let array = match value.dyn_ref::<js_sys::Array>() {
+        Some(array) => array,
+        None if js_sys::ArrayBuffer::is_view(value)
+            && !value.is_instance_of::<js_sys::DataView>() =>
+        {
+            copied = js_sys::Array::from(value);
+            &copied
+        }
+        None => return Err(at_path(path, "expected an array of integers")),
     };
     (array.iter().enumerate())
         .map(|(i, item)| integer(&item, || format!("{path}[{i}]")))
@@ -193,12 +201,15 @@ fn range(keys: &Keys, value: &JsValue, path: &dyn Fn() -> String) -> Result<Life
     Ok(Lifespan::new(lower, upper))
 }
 
-/// A whole number (any magnitude an `i64` holds: the problem's checks then refuse what
-/// is past `MAX_MAGNITUDE`, saying which buffer), or an error at `path()`.
+/// A whole number of magnitude at most `MAX_MAGNITUDE` (a safe integer in JavaScript), or
+/// an error at `path()`.
 fn integer(value: &JsValue, path: impl FnOnce() -> String) -> Result<i64, Thrown> {
     match value.as_f64() {
-        Some(x) if x.fract() == 0.0 && x.abs() < 9.2e18 => Ok(x as i64),
-        _ => Err(at_path(&path(), "expected an integer")),
+        Some(x) if x.fract() == 0.0 && x.abs() <= MAX_MAGNITUDE as f64 => Ok(x as i64),
+        _ => Err(at_path(
+            &path(),
+            "expected an integer of magnitude at most 2^53 - 1",
+        )),
     }
 }
 

@@ -61,6 +61,9 @@ impl ControlShape {
         control.on_progress = field(&value, "onProgress")?.unwrap_or_default();
         control.on_improved = field(&value, "onImproved")?.unwrap_or_default();
         if let Some(share) = field(&value, "share")? {
+            if !share.is_object() {
+                return Err(ErrorShape::at("options.share", "expected { part, parts }").into());
+            }
             control.share = Some(ShareShape {
                 part: number(&share, "part")?.unwrap_or(f64::NAN),
                 parts: number(&share, "parts")?.unwrap_or(f64::NAN),

@@ -278,6 +278,9 @@ test('the module reads problems, switches and options itself, and refuses bad on
     [() => raw.minimize(problem([buffer()]), {}, { timeoutSeconds: 'soon' }), 'options.timeoutSeconds'],
     [() => raw.validate(problem([buffer()]), { offsets: [0.5] }), 'solution.offsets[0]'],
     [() => raw.validate(problem([buffer()]), { offsets: 0 }), 'solution.offsets'],
+    [() => raw.validate(problem([buffer()]), { offsets: [2 ** 60] }), 'solution.offsets[0]'],
+    [() => raw.minimize(problem([buffer({ size: 2 ** 53 })]), {}, {}), 'problem.buffers[0].size'],
+    [() => raw.solve({ buffers: [buffer()], capacity: 9 }, {}, { share: 5 }), 'options.share'],
   ];
   for (const [call, path] of refused) {
     assert.throws(() => core.callWasm(call), (error) => {
@@ -287,6 +290,8 @@ test('the module reads problems, switches and options itself, and refuses bad on
       return true;
     });
   }
+  // Offsets as a typed array read as a plain one.
+  assert.equal(core.callWasm(raw.validate, problem([buffer()]), { offsets: new Float64Array([0]) }).valid, true);
   // Numbers in the module's messages are written as JavaScript writes them.
   assert.throws(() => core.callWasm(raw.minimize, problem([buffer()]), {}, { timeoutSeconds: -Infinity }), /found -Infinity/);
   assert.throws(() => core.callWasm(raw.solve, { buffers: [buffer()], capacity: 9 }, {}, { share: { part: 0.5, parts: 2 } }), /found part 0\.5 of 2/);

@@ -207,6 +207,14 @@ pub(super) struct Frozen {
     top: Offset,
 }
 
+#[cfg(test)]
+impl Frozen {
+    /// How many bounded blocks there were.
+    pub(super) fn len(&self) -> usize {
+        self.bounded.len()
+    }
+}
+
 impl Blocks {
     pub(super) fn new() -> Blocks {
         Blocks {

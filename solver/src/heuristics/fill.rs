@@ -95,7 +95,9 @@ struct Checkpoint {
 }
 
 /// [`fill`], the same packing, sweeping only where it can differ from `last`'s (a fill of
-/// the same problem, spans and limit) and copying the rest; `last` becomes this fill's.
+/// the same problem, spans and limit) and copying the rest; `last` becomes this fill's (none
+/// when it gives up). Copying costs the budget nothing, so within a budget a refill can
+/// finish where the fill from scratch would give up.
 ///
 /// A buffer is placed as in the last fill when the state before it is the same and nothing
 /// placed differently (in `placed` against the last one's) is live in its life: the state
@@ -243,9 +245,13 @@ impl<'a> Sweep<'a> {
                     carried += 1;
                 }
                 if !changes.meets(lower, upper) {
-                    self.offsets[b] = changes.last.offsets[b];
-                    if ceiling.is_some_and(|c| self.offsets[b] + spans.sizes[b] > c) {
-                        over.push(position);
+                    let (at, size) = (changes.last.offsets[b], spans.sizes[b]);
+                    self.offsets[b] = at;
+                    match ceiling {
+                        Some(ceiling) if at + size > ceiling => over.push(position),
+                        // (The last fill may have had a ceiling, and gone above the limit.)
+                        None if at + size > self.limit => return None,
+                        _ => {}
                     }
                     position += 1;
                     continue;
@@ -263,7 +269,7 @@ impl<'a> Sweep<'a> {
                 }
                 continue;
             }
-            self.replay(lower)?;
+            self.replay(lower, budget)?;
             let settled = (self.changes.as_mut())
                 .is_some_and(|c| position > met && c.settled() && !c.meets(lower, upper));
             if let (true, Some(changes)) = (settled, &self.changes) {
@@ -311,7 +317,8 @@ impl Sweep<'_> {
     /// buffer ending by then started before `lower`, so it is placed; an obstacle ending by
     /// the next obstacle start began before it, so it is carved.) Afterwards every event up
     /// to `lower` is replayed and none after it, which is what [`Sweep::restore`] relies on.
-    fn replay(&mut self, lower: Time) -> Option<()> {
+    /// Each obstacle carved costs the budget one unit; `None` when it says to give up.
+    fn replay(&mut self, lower: Time, budget: &mut Budget<'_>) -> Option<()> {
         let spans = self.spans;
         loop {
             while (spans.ends.get(self.next_end))
@@ -343,7 +350,7 @@ impl Sweep<'_> {
                 let o = self.obstacles[self.obstacle_starts[self.next_obstacle] as usize];
                 self.next_obstacle += 1;
                 // (An obstacle's range is always free: placed pieces do not collide.)
-                if !self.free.carve(o.bottom, o.top) {
+                if !self.free.carve(o.bottom, o.top) || budget.spend(1) {
                     return None;
                 }
             } else {
