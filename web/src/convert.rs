@@ -105,9 +105,9 @@ pub(crate) fn integers(value: &JsValue, path: &str) -> Result<Vec<i64>, Thrown> 
 // The problem and the solution are read field by field through `Reflect`, as the switches
 // (`params_from_js`) and the options (`ControlShape::from_js`) are, not by serde: serde's
 // readers, with the float formatting their messages need, were 13 KB of the 190 KB gzipped
-// module. The wrapper has put every value in these
-// shapes first (`web/npm/checks.js`: ranges as `{ lower, upper }`, ids as strings, BigInts
-// as numbers), with its own messages; what is refused here is a last line.
+// module. The wrapper has put every value in these shapes first (`web/npm/checks.js`:
+// ranges as `{ lower, upper }`, ids as strings, BigInts as numbers), with its own messages;
+// what is refused here is a last line.
 
 /// The field names read, made into JavaScript strings once per call rather than once per
 /// buffer (a million buffers).
@@ -162,8 +162,7 @@ fn buffer_from_js(keys: &Keys, value: &JsValue, index: usize) -> Result<Buffer, 
     }
     buffer.offset = optional_integer(value, &keys.offset, || path(".offset"))?;
     buffer.hint = optional_integer(value, &keys.hint, || path(".hint"))?;
-    let gaps = get(value, &keys.gaps)?;
-    if !gaps.is_undefined() && !gaps.is_null() {
+    if let Some(gaps) = present(value, &keys.gaps)? {
         let Some(gaps) = gaps.dyn_ref::<js_sys::Array>() else {
             return Err(at_path(&path(".gaps"), "expected an array of gaps"));
         };
@@ -173,15 +172,15 @@ fn buffer_from_js(keys: &Keys, value: &JsValue, index: usize) -> Result<Buffer, 
                 return Err(at_path(&gap_path(""), "expected an object"));
             }
             let lifespan = range(keys, &get(&gap, &keys.lifespan)?, &|| gap_path(".lifespan"))?;
-            let window = get(&gap, &keys.window)?;
-            let window = if window.is_undefined() || window.is_null() {
-                None
-            } else {
-                let window = range(keys, &window, &|| gap_path(".window"))?;
-                Some(Window {
-                    lower: window.lower,
-                    upper: window.upper,
-                })
+            let window = match present(&gap, &keys.window)? {
+                None => None,
+                Some(window) => {
+                    let window = range(keys, &window, &|| gap_path(".window"))?;
+                    Some(Window {
+                        lower: window.lower,
+                        upper: window.upper,
+                    })
+                }
             };
             buffer.gaps.push(Gap { lifespan, window });
         }
@@ -217,16 +216,20 @@ fn optional_integer(
     key: &JsValue,
     path: impl FnOnce() -> String,
 ) -> Result<Option<i64>, Thrown> {
-    let value = get(object, key)?;
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    integer(&value, path).map(Some)
+    present(object, key)?
+        .map(|value| integer(&value, path))
+        .transpose()
 }
 
 /// Field `key` of `object` (a getter that throws is thrown on as is).
 fn get(object: &JsValue, key: &JsValue) -> Result<JsValue, Thrown> {
     js_sys::Reflect::get(object, key)
+}
+
+/// Field `key` of `object`, `None` when it is undefined or null (absent, as serde took it).
+fn present(object: &JsValue, key: &JsValue) -> Result<Option<JsValue>, Thrown> {
+    let value = get(object, key)?;
+    Ok(Some(value).filter(|v| !v.is_undefined() && !v.is_null()))
 }
 
 /// An `"invalid"` error at `path`.
@@ -247,7 +250,7 @@ pub(crate) fn params_from_js(value: JsValue) -> Result<SolverParams, Thrown> {
         return Ok(params);
     }
     if !value.is_object() {
-        return Err(ErrorShape::at("params", "expected an object of switches").into());
+        return Err(at_path("params", "expected an object of switches"));
     }
     let keys = js_sys::Object::keys(value.unchecked_ref::<js_sys::Object>());
     for key in keys.iter().filter_map(|key| key.as_string()) {
@@ -256,7 +259,7 @@ pub(crate) fn params_from_js(value: JsValue) -> Result<SolverParams, Thrown> {
                 .chain([ORDERINGS])
                 .collect();
             let expected = format!("unknown switch; expected one of {}", names.join(", "));
-            return Err(ErrorShape::at(&format!("params.{key}"), expected).into());
+            return Err(at(&key, &expected));
         }
     }
     for (name, switch) in switches(&mut params) {
@@ -282,13 +285,12 @@ pub(crate) fn params_from_js(value: JsValue) -> Result<SolverParams, Thrown> {
     Ok(params)
 }
 
-/// Field `name` of `object`, `None` when it is undefined or null.
+/// Field `name` of `object`, `None` when it is undefined or null (see [`present`]).
 pub(crate) fn field(object: &JsValue, name: &str) -> Result<Option<JsValue>, Thrown> {
-    let value = js_sys::Reflect::get(object, &JsValue::from_str(name))?;
-    Ok(Some(value).filter(|v| !v.is_undefined() && !v.is_null()))
+    present(object, &JsValue::from_str(name))
 }
 
 /// An `"invalid"` error at `params.<path>`.
 fn at(path: &str, detail: &str) -> Thrown {
-    ErrorShape::at(&format!("params.{path}"), detail).into()
+    at_path(&format!("params.{path}"), detail)
 }

@@ -245,14 +245,9 @@ impl<'a> Sweep<'a> {
                     carried += 1;
                 }
                 if !changes.meets(lower, upper) {
-                    let (at, size) = (changes.last.offsets[b], spans.sizes[b]);
-                    self.offsets[b] = at;
-                    match ceiling {
-                        Some(ceiling) if at + size > ceiling => over.push(position),
-                        // (The last fill may have had a ceiling, and gone above the limit.)
-                        None if at + size > self.limit => return None,
-                        _ => {}
-                    }
+                    // (The last fill may have had a ceiling, and gone above the limit.)
+                    let at = changes.last.offsets[b];
+                    self.settle(position, b, at, ceiling, &mut over)?;
                     position += 1;
                     continue;
                 }
@@ -286,16 +281,11 @@ impl<'a> Sweep<'a> {
                 last_checkpoint = Some(position);
             }
             let at = self.place(b, upper, budget)?;
-            self.offsets[b] = at;
             swept += 1;
             if let Some(changes) = &mut self.changes {
                 changes.placed(b, at);
             }
-            match ceiling {
-                Some(ceiling) if at + spans.sizes[b] > ceiling => over.push(position),
-                None if at + spans.sizes[b] > self.limit => return None,
-                _ => {}
-            }
+            self.settle(position, b, at, ceiling, &mut over)?;
             position += 1;
         }
         let over = over
@@ -313,6 +303,27 @@ impl<'a> Sweep<'a> {
 }
 
 impl Sweep<'_> {
+    /// Cold buffer `b`, at `position` in start order, goes at `at`, swept or copied: with a
+    /// `ceiling`, its position joins `over` if it ends above it; without one, `None` if it
+    /// ends above the limit (the fill gives up).
+    fn settle(
+        &mut self,
+        position: usize,
+        b: usize,
+        at: Offset,
+        ceiling: Option<Offset>,
+        over: &mut Vec<usize>,
+    ) -> Option<()> {
+        self.offsets[b] = at;
+        let top = at + self.spans.sizes[b];
+        match ceiling {
+            Some(ceiling) if top > ceiling => over.push(position),
+            None if top > self.limit => return None,
+            _ => {}
+        }
+        Some(())
+    }
+
     /// Replays every end and obstacle start up to `lower`, ends first on ties. (A cold
     /// buffer ending by then started before `lower`, so it is placed; an obstacle ending by
     /// the next obstacle start began before it, so it is carved.) Afterwards every event up
