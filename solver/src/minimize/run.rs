@@ -309,9 +309,9 @@ impl<'a> Run<'a> {
     /// The split into layers at the bound, computed on first use; [`Run::keep_split`] puts
     /// it back.
     fn take_split(&mut self) -> Option<layers::Split> {
-        self.layer_split
-            .take()
-            .unwrap_or_else(|| layers::split(self.problem, self.lower_bound))
+        self.layer_split.take().unwrap_or_else(|| {
+            layers::split(self.problem, self.lower_bound, Some(layers::PICKS[0]))
+        })
     }
 
     fn keep_split(&mut self, split: Option<layers::Split>) {
@@ -320,15 +320,17 @@ impl<'a> Run<'a> {
 
     /// With `layers`, where the bound is the load: the packing at the bound that the
     /// problem's layers give with every leaf packed at its height by the exact search within
-    /// a small budget (`search::pack_by_layers`, a decision's), which is optimal. Cheap
-    /// where it fails, so it goes first; [`Run::layers`] later minimises the leaves.
+    /// a small budget (`search::pack_by_layers`, a decision's), which is optimal; where a
+    /// layer was carved and a leaf does not pack, the other picks carve again (each its
+    /// own split). Cheap where it fails, so it goes first; [`Run::layers`] later minimises
+    /// the leaves of the first pick's split.
     fn layers_at_bound(&mut self, params: &SolverParams, monitor: &mut dyn Monitor) {
         if !self.layers_apply(params) {
             return;
         }
         let split = self.take_split();
         let height = self.lower_bound;
-        let solution = split.as_ref().and_then(|split| {
+        let mut solution = split.as_ref().and_then(|split| {
             pack_by_layers(
                 self.problem,
                 split,
@@ -338,7 +340,26 @@ impl<'a> Run<'a> {
                 monitor,
             )
         });
+        // Each other pick carves other layers; where none was carved, it would split alike.
+        let mut carved = split.as_ref().is_some_and(|s| s.carved);
         self.keep_split(split);
+        for &pick in &layers::PICKS[1..] {
+            if solution.is_some() || !carved {
+                break;
+            }
+            let Some(other) = layers::split(self.problem, height, Some(pick)) else {
+                break;
+            };
+            solution = pack_by_layers(
+                self.problem,
+                &other,
+                params,
+                height,
+                &mut self.counter,
+                monitor,
+            );
+            carved = other.carved;
+        }
         if let Some(solution) = solution {
             self.improve(solution, FoundBy::Layers { minimised: false }, monitor);
         }

@@ -20,7 +20,9 @@
 //! tie its layer together over time (union-find; an instant is searched with the buffers
 //! already tied taken as one). Every set so tied is in balance at every instant, so it is a
 //! layer. Instants with fewest members go first; where no search is cheap enough, all of an
-//! instant's buffers tie together, which is always in balance and finds fewer layers.
+//! instant's buffers tie together, which is always in balance and finds fewer layers. Where
+//! the ties leave a run whole, a layer may still be carved out of it by a search over which
+//! buffers it takes ([`carve`], `layers/carve.rs`).
 //!
 //! Where several partitions balance (small or equal sizes), a group is a guess, and a wrong
 //! guess can make a layer that does not pack at its height: its leaf's search fails, and so
@@ -33,6 +35,10 @@ use crate::model::{Buffer, Offset, Problem, Solution, Time};
 use crate::sort::{sort_by_i64_key, sort_pairs};
 use crate::validate::validate;
 
+mod carve;
+use carve::carve;
+pub(crate) use carve::{Pick, PICKS};
+
 /// A problem split into layers: parts side by side in time (runs) and stacked in memory
 /// (layers), down to leaves.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,6 +46,9 @@ pub(crate) struct Split {
     /// The tree, its root first.
     nodes: Vec<Node>,
     pub(crate) leaves: Vec<Leaf>,
+    /// Whether some layer was carved (`carve.rs`): only then does another pick split
+    /// otherwise.
+    pub(crate) carved: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,11 +90,14 @@ const MEET_MEMBERS: usize = 24;
 /// a split's together: the tables of a split cost at most a few hundredths of a second.
 const TABLE_CELLS: u64 = 1 << 24;
 const SPLIT_CELLS: u64 = 1 << 25;
+/// Most work (table words and nodes) of a split's carving (`carve.rs`) together.
+const CARVE_CELLS: u64 = 1 << 28;
 
 /// `problem` split into layers at `height`, or `None` where the split does not apply (a
 /// buffer aligned, fixed or with gaps; a run whose load changes or is above `height`) or no
-/// run has two layers. Buffers that occupy nothing are in no leaf.
-pub(crate) fn split(problem: &Problem, height: Offset) -> Option<Split> {
+/// run has two layers. Buffers that occupy nothing are in no leaf. With a `pick`, a run the
+/// ties leave whole is carved into two where a layer is found within the budget.
+pub(crate) fn split(problem: &Problem, height: Offset, pick: Option<Pick>) -> Option<Split> {
     let plain = |b: &Buffer| b.alignment == 1 && b.offset.is_none() && b.gaps.is_empty();
     if !problem.buffers.iter().all(plain) {
         return None;
@@ -94,9 +106,11 @@ pub(crate) fn split(problem: &Problem, height: Offset) -> Option<Split> {
         .filter(|&i| problem.buffers[i as usize].size > 0)
         .collect();
     let mut cells = SPLIT_CELLS;
+    let mut carve_cells = CARVE_CELLS;
     let mut split = Split {
         nodes: vec![Node::Runs(Vec::new())],
         leaves: Vec::new(),
+        carved: false,
     };
     // A set of buffers and the node (a placeholder) its runs go in.
     let mut work = vec![(all, 0)];
@@ -108,11 +122,18 @@ pub(crate) fn split(problem: &Problem, height: Offset) -> Option<Split> {
             if at == 0 && run_height > height {
                 return None;
             }
-            let layers = if run.len() > 1 {
+            let mut layers = if run.len() > 1 {
                 layers_of(problem, &run, &mut cells)
             } else {
                 vec![run.clone()]
             };
+            // Where the ties leave the run whole, a layer may still be carved out of it.
+            if let (1, true, Some(pick)) = (layers.len(), run.len() > 1, pick) {
+                if let Some(layer) = carve(problem, &run, pick, &mut carve_cells) {
+                    split.carved = true;
+                    layers = vec![layer.clone(), rest_of(&run, &layer)];
+                }
+            }
             if layers.len() == 1 {
                 split.leaves.push(Leaf {
                     height: run_height,
@@ -223,6 +244,15 @@ pub(crate) fn pack(
     let valid = within_capacity && validate(problem, &solution).is_ok();
     debug_assert!(!within_capacity || valid, "layers stack into a packing");
     valid.then_some(solution)
+}
+
+/// The members of `run` not in `layer` (a subset of it; both in order of start).
+fn rest_of(run: &[u32], layer: &[u32]) -> Vec<u32> {
+    let mut taken = layer.iter().peekable();
+    run.iter()
+        .filter(|&&i| taken.next_if_eq(&&i).is_none())
+        .copied()
+        .collect()
 }
 
 fn start_of(problem: &Problem, run: &[u32]) -> Time {

@@ -272,12 +272,24 @@ impl Prepared {
             return None;
         }
         let height = portfolio::flat_load(&self.sweep)?;
-        let split = layers::split(problem, height)?;
-        let solution = pack_by_layers(problem, &split, params, height, counter, monitor)?;
-        Some(Report {
-            outcome: Outcome::Solved(solution),
-            stats: counter.stats(),
-        })
+        // Each pick carves other layers; where none was carved, the next would split alike.
+        for pick in layers::PICKS {
+            let Some(split) = layers::split(problem, height, Some(pick)) else {
+                continue;
+            };
+            if let Some(solution) =
+                pack_by_layers(problem, &split, params, height, counter, monitor)
+            {
+                return Some(Report {
+                    outcome: Outcome::Solved(solution),
+                    stats: counter.stats(),
+                });
+            }
+            if !split.carved {
+                break;
+            }
+        }
+        None
     }
 
     /// The ordering keys of the sweep and of the merged problem's, if any.
@@ -331,10 +343,11 @@ impl Prepared {
 }
 
 /// The most stop checks (one every 64 nodes) the leaves' searches of one split into layers
-/// take together (about 16,000 nodes, a few hundredths of a second): on cut rectangles a leaf
-/// is packed in a few hundred nodes or not soon, and a split that fails delays the
-/// portfolio by this much.
-const LAYER_CHECKS: u64 = 1 << 8;
+/// take together (about 65,000 nodes, about a tenth of a second): on cut rectangles a leaf
+/// is packed in a few hundred nodes or not soon, though a leaf left by carving
+/// (`layers/carve.rs`) can take tens of thousands (40,000 on `rect-2000`), and a split that
+/// fails delays the portfolio by this much.
+const LAYER_CHECKS: u64 = 1 << 10;
 
 /// With `layers`: a packing of `problem` at `height` (at most its capacity, where its load is
 /// the same at every instant) from `split`, its layers there (`layers::split`), the leaves
