@@ -166,6 +166,9 @@ impl<'a> Run<'a> {
             if !self.proven() && !self.stopped && self.role.proof {
                 self.layers(params, monitor);
             }
+            if !self.proven() && !self.stopped && self.role.proof {
+                self.carve_again(params, monitor);
+            }
             if !self.proven() && !self.stopped {
                 self.searched = true;
                 self.probe(params, monitor);
@@ -320,17 +323,16 @@ impl<'a> Run<'a> {
 
     /// With `layers`, where the bound is the load: the packing at the bound that the
     /// problem's layers give with every leaf packed at its height by the exact search within
-    /// a small budget (`search::pack_by_layers`, a decision's), which is optimal; where a
-    /// layer was carved and a leaf does not pack, the other picks carve again (each its
-    /// own split). Cheap where it fails, so it goes first; [`Run::layers`] later minimises
-    /// the leaves of the first pick's split.
+    /// a small budget (`search::pack_by_layers`, a decision's), which is optimal. Cheap
+    /// where it fails, so it goes first; [`Run::layers`] later minimises the leaves, and
+    /// [`Run::carve_again`] tries the other picks.
     fn layers_at_bound(&mut self, params: &SolverParams, monitor: &mut dyn Monitor) {
         if !self.layers_apply(params) {
             return;
         }
         let split = self.take_split();
         let height = self.lower_bound;
-        let mut solution = split.as_ref().and_then(|split| {
+        let solution = split.as_ref().and_then(|split| {
             pack_by_layers(
                 self.problem,
                 split,
@@ -340,17 +342,35 @@ impl<'a> Run<'a> {
                 monitor,
             )
         });
-        // Each other pick carves other layers; where none was carved, it would split alike.
-        let mut carved = split.as_ref().is_some_and(|s| s.carved);
         self.keep_split(split);
+        if let Some(solution) = solution {
+            self.improve(solution, FoundBy::Layers { minimised: false }, monitor);
+        }
+    }
+
+    /// With `layers`, where the bound is the load and the first split sent a run to carving
+    /// (`search/layers/carve.rs`): the splits of the other picks, each carving other layers,
+    /// their leaves packed at their heights as in [`Run::layers_at_bound`], until one packs
+    /// or the time is up. After the first split's leaves are minimised: each costs as much
+    /// as the first, and that gives a packing near the bound where this gives none.
+    fn carve_again(&mut self, params: &SolverParams, monitor: &mut dyn Monitor) {
+        if !self.layers_apply(params) {
+            return;
+        }
+        let split = self.take_split();
+        // Where no run went to carving, every pick splits alike.
+        let mut carving = split.as_ref().is_some_and(|s| s.carving);
+        self.keep_split(split);
+        let height = self.lower_bound;
         for &pick in &layers::PICKS[1..] {
-            if solution.is_some() || !carved {
-                break;
+            if !carving || monitor.should_stop() {
+                return;
             }
             let Some(other) = layers::split(self.problem, height, Some(pick)) else {
-                break;
+                continue;
             };
-            solution = pack_by_layers(
+            carving = other.carving;
+            let packed = pack_by_layers(
                 self.problem,
                 &other,
                 params,
@@ -358,10 +378,10 @@ impl<'a> Run<'a> {
                 &mut self.counter,
                 monitor,
             );
-            carved = other.carved;
-        }
-        if let Some(solution) = solution {
-            self.improve(solution, FoundBy::Layers { minimised: false }, monitor);
+            if let Some(solution) = packed {
+                self.improve(solution, FoundBy::Layers { minimised: false }, monitor);
+                return;
+            }
         }
     }
 

@@ -46,9 +46,9 @@ pub(crate) struct Split {
     /// The tree, its root first.
     nodes: Vec<Node>,
     pub(crate) leaves: Vec<Leaf>,
-    /// Whether some layer was carved (`carve.rs`): only then does another pick split
-    /// otherwise.
-    pub(crate) carved: bool,
+    /// Whether some run the ties left whole went to carving (`carve.rs`): only then may
+    /// another pick split otherwise.
+    pub(crate) carving: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -110,7 +110,7 @@ pub(crate) fn split(problem: &Problem, height: Offset, pick: Option<Pick>) -> Op
     let mut split = Split {
         nodes: vec![Node::Runs(Vec::new())],
         leaves: Vec::new(),
-        carved: false,
+        carving: false,
     };
     // A set of buffers and the node (a placeholder) its runs go in.
     let mut work = vec![(all, 0)];
@@ -129,8 +129,8 @@ pub(crate) fn split(problem: &Problem, height: Offset, pick: Option<Pick>) -> Op
             };
             // Where the ties leave the run whole, a layer may still be carved out of it.
             if let (1, true, Some(pick)) = (layers.len(), run.len() > 1, pick) {
+                split.carving = true;
                 if let Some(layer) = carve(problem, &run, pick, &mut carve_cells) {
-                    split.carved = true;
                     layers = vec![layer.clone(), rest_of(&run, &layer)];
                 }
             }

@@ -272,7 +272,8 @@ impl Prepared {
             return None;
         }
         let height = portfolio::flat_load(&self.sweep)?;
-        // Each pick carves other layers; where none was carved, the next would split alike.
+        // Each pick carves other layers; where no run went to carving, the next would split
+        // alike.
         for pick in layers::PICKS {
             let Some(split) = layers::split(problem, height, Some(pick)) else {
                 continue;
@@ -285,7 +286,7 @@ impl Prepared {
                     stats: counter.stats(),
                 });
             }
-            if !split.carved {
+            if !split.carving {
                 break;
             }
         }

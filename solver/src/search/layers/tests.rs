@@ -167,11 +167,7 @@ fn problems_not_full_at_one_height_are_left_alone() {
                 }]
             }
         }
-        assert_eq!(
-            split(&problem, 5, Some(Pick::Smallest)),
-            None,
-            "change {change}"
-        );
+        assert_eq!(split(&problem, 5, Some(PICKS[0])), None, "change {change}");
     }
     // One layer only: at 2, `a` hands over to `c` and `d`; at 3, `b` and `d` to `e`.
     let one = Problem::new(
@@ -330,7 +326,7 @@ fn carving_splits_what_the_ties_leave_whole() {
             })
         };
         tied += largest(None);
-        carved += largest(Some(Pick::Smallest));
+        carved += largest(Some(PICKS[0]));
     }
     println!("largest leaves: {tied} members with the ties alone, {carved} with carving");
     // Measured when written: 231 members against 121.
