@@ -351,7 +351,7 @@ impl Carver {
         let complement = total - target < target;
         let goal = (target.min(total - target) / gcd) as usize;
         let words = goal / 64 + 1;
-        let cost = words * (free.len() + 1);
+        let cost = words.saturating_mul(free.len() + 1);
         if cost > TABLE_WORDS {
             return Some(true);
         }
