@@ -348,8 +348,9 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// With `layers`, where the bound is the load and the first split sent a run to carving
-    /// (`search/layers/carve.rs`): the splits of the other picks, each carving other layers,
+    /// With `layers`, where the bound is the load and the first split's carving found a layer
+    /// or ran out of cells (`search/layers/carve.rs`): the splits of the other picks, each
+    /// carving other layers,
     /// their leaves packed at their heights as in [`Run::layers_at_bound`], until one packs
     /// or the time is up. After the first split's leaves are minimised: each costs as much
     /// as the first, and that gives a packing near the bound where this gives none.
@@ -358,8 +359,9 @@ impl<'a> Run<'a> {
             return;
         }
         let split = self.take_split();
-        // Where no run went to carving, every pick splits alike.
-        let mut carving = split.as_ref().is_some_and(|s| s.carving);
+        // Where carving proved every run it met has no layer, every pick splits alike. A
+        // split with no layer at all may have run out of cells carving the whole.
+        let mut carving = split.as_ref().is_none_or(|s| s.carving);
         self.keep_split(split);
         let height = self.lower_bound;
         for &pick in &layers::PICKS[1..] {

@@ -36,7 +36,7 @@ use crate::sort::{sort_by_i64_key, sort_pairs};
 use crate::validate::validate;
 
 mod carve;
-use carve::carve;
+use carve::{carve, Carved};
 pub(crate) use carve::{Pick, PICKS};
 
 /// A problem split into layers: parts side by side in time (runs) and stacked in memory
@@ -46,8 +46,8 @@ pub(crate) struct Split {
     /// The tree, its root first.
     nodes: Vec<Node>,
     pub(crate) leaves: Vec<Leaf>,
-    /// Whether some run the ties left whole went to carving (`carve.rs`): only then may
-    /// another pick split otherwise.
+    /// Whether carving (`carve.rs`) found a layer or ran out of cells somewhere: only then
+    /// may another pick split otherwise (where it proved there is none, so would they).
     pub(crate) carving: bool,
 }
 
@@ -129,9 +129,15 @@ pub(crate) fn split(problem: &Problem, height: Offset, pick: Option<Pick>) -> Op
             };
             // Where the ties leave the run whole, a layer may still be carved out of it.
             if let (1, true, Some(pick)) = (layers.len(), run.len() > 1, pick) {
-                split.carving = true;
-                if let Some(layer) = carve(problem, &run, pick, &mut carve_cells) {
-                    layers = vec![layer.clone(), rest_of(&run, &layer)];
+                match carve(problem, &run, pick, &mut carve_cells) {
+                    Carved::Layer(layer) => {
+                        split.carving = true;
+                        layers = vec![layer.clone(), rest_of(&run, &layer)];
+                    }
+                    // Another pick may find what this one had no cells for.
+                    Carved::OutOfCells => split.carving = true,
+                    // A proof: every pick finds none.
+                    Carved::None => {}
                 }
             }
             if layers.len() == 1 {

@@ -272,9 +272,12 @@ impl Prepared {
             return None;
         }
         let height = portfolio::flat_load(&self.sweep)?;
-        // Each pick carves other layers; where no run went to carving, the next would split
-        // alike.
+        // Each pick carves other layers; where carving proved every run it met has no layer,
+        // the next would split alike.
         for pick in layers::PICKS {
+            if monitor.should_stop() {
+                return None;
+            }
             let Some(split) = layers::split(problem, height, Some(pick)) else {
                 continue;
             };

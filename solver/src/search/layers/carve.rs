@@ -65,6 +65,10 @@ impl Pick {
 /// (32 MB packed the same `rect` cuts of 2,000 pieces.)
 const TABLE_WORDS: usize = 1 << 20;
 
+/// The deepest the search's recursion goes (one frame a decision, a few hundred bytes each:
+/// well within a thread's or WebAssembly's stack); deeper counts as out of cells.
+const MAX_DEPTH: usize = 2048;
+
 /// The first budget of an attempt (table words and nodes), growing fourfold each round.
 const FIRST_SHARE: u64 = 1 << 20;
 
@@ -99,19 +103,29 @@ struct Carver {
     queue: Vec<u32>,
 }
 
+/// What carving a run found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Carved {
+    /// A proper layer: its buffers, in the run's order.
+    Layer(Vec<u32>),
+    /// Proof that the run has no proper layer.
+    None,
+    /// The cells ran out first.
+    OutOfCells,
+}
+
 /// A proper layer of `run` (buffers of `problem`, whose load is the same at every instant
-/// between its first start and last end, with no instant inside that no buffer crosses):
-/// its buffers, or `None` where there is none or the search spends `cells` first.
-pub(crate) fn carve(
-    problem: &Problem,
-    run: &[u32],
-    pick: Pick,
-    cells: &mut u64,
-) -> Option<Vec<u32>> {
+/// between its first start and last end, with no instant inside that no buffer crosses),
+/// proof that there is none, or the cells spent first.
+pub(crate) fn carve(problem: &Problem, run: &[u32], pick: Pick, cells: &mut u64) -> Carved {
     let life = |m: usize| problem.buffers[run[m] as usize].lifespan;
     let size = |m: usize| problem.buffers[run[m] as usize].size;
-    let start = (0..run.len()).map(|m| life(m).lower).min()?;
-    let end = (0..run.len()).map(|m| life(m).upper).max()?;
+    let (Some(start), Some(end)) = (
+        (0..run.len()).map(|m| life(m).lower).min(),
+        (0..run.len()).map(|m| life(m).upper).max(),
+    ) else {
+        return Carved::None;
+    };
     // Instants inside the run, in order: (time, member * 2 + ends).
     let mut events: Vec<(Time, i64)> = Vec::with_capacity(2 * run.len());
     for m in 0..run.len() {
@@ -178,7 +192,9 @@ pub(crate) fn carve(
     // two share every layer, only an exhaustive search proves it; with restarts the
     // attempts run with budgets growing fourfold, so one that separates them quickly is
     // found before the others have spent everything (and one that needs much is not).
-    let (&seed, others) = cross.split_first()?;
+    let Some((&seed, others)) = cross.split_first() else {
+        return Carved::None;
+    };
     let mut open: Vec<u32> = others.to_vec();
     let mut share = if pick.restarts { FIRST_SHARE } else { u64::MAX };
     while !open.is_empty() {
@@ -190,7 +206,7 @@ pub(crate) fn carve(
             *cells -= allowed - carver.cells;
             match found {
                 Some(true) => {
-                    return Some(
+                    return Carved::Layer(
                         (0..run.len())
                             .filter(|&m| carver.state[m] == 1)
                             .map(|m| run[m])
@@ -198,7 +214,7 @@ pub(crate) fn carve(
                     );
                 }
                 Some(false) => {}
-                None if *cells == 0 => return None,
+                None if *cells == 0 => return Carved::OutOfCells,
                 None => unknown.push(out),
             }
             carver.undo_to(0);
@@ -206,7 +222,7 @@ pub(crate) fn carve(
         open = unknown;
         share = share.saturating_mul(4);
     }
-    None
+    Carved::None
 }
 
 impl Carver {
@@ -216,7 +232,7 @@ impl Carver {
         self.decide(seed, 1);
         self.decide(out, 0);
         let all: Vec<u32> = (0..self.instants.len() as u32).collect();
-        Some(self.propagate(&all)? && self.search()?)
+        Some(self.propagate(&all)? && self.search(0)?)
     }
 
     /// Takes `work` from the attempt's cells; `None`, leaving none, when they do not cover it.
@@ -248,8 +264,13 @@ impl Carver {
         }
     }
 
-    /// Whether some assignment completes this one; `None` when out of cells.
-    fn search(&mut self) -> Option<bool> {
+    /// Whether some assignment completes this one; `None` when out of cells or deeper than
+    /// [`MAX_DEPTH`].
+    fn search(&mut self, depth: usize) -> Option<bool> {
+        if depth > MAX_DEPTH {
+            self.cells = 0;
+            return None;
+        }
         // The scan below reads every instant.
         self.spend(self.instants.len() as u64)?;
         let Some(at) = (0..self.instants.len())
@@ -271,7 +292,7 @@ impl Carver {
                 .into_iter()
                 .filter(|&at| at != u32::MAX)
                 .collect();
-            if self.propagate(&touched)? && self.search()? {
+            if self.propagate(&touched)? && self.search(depth + 1)? {
                 return Some(true);
             }
             self.undo_to(mark);
@@ -349,13 +370,17 @@ impl Carver {
         // Choosing `target` or leaving `total - target` is the same; the smaller needs fewer
         // bits. In units of the sizes' common divisor.
         let complement = total - target < target;
-        let goal = (target.min(total - target) / gcd) as usize;
-        let words = goal / 64 + 1;
-        let cost = words.saturating_mul(free.len() + 1);
-        if cost > TABLE_WORDS {
+        // In u64 until the cost is known to be small: `usize` is 32 bits in WebAssembly.
+        let goal = (target.min(total - target) / gcd) as u64;
+        let cost = (goal / 64 + 1).saturating_mul(free.len() as u64 + 1);
+        if cost > TABLE_WORDS as u64 {
             return Some(true);
         }
-        self.spend(2 * cost as u64)?;
+        self.spend(2 * cost)?;
+        let (goal, cost) = (goal as usize, cost as usize);
+        let words = goal / 64 + 1;
+        // A step past the goal reaches nothing in the table, as one just past it.
+        let step_of = |size: Offset| ((size / gcd) as u64).min(goal as u64 + 1) as usize;
         // reach[j]: the sums up to `goal` that the first j undecided members can make.
         self.tables.clear();
         self.tables.resize(cost, 0);
@@ -364,7 +389,7 @@ impl Carver {
             let (before, after) = self.tables.split_at_mut((j + 1) * words);
             let from = &before[j * words..];
             let to = &mut after[..words];
-            shift_or(from, to, (size / gcd) as usize);
+            shift_or(from, to, step_of(size));
             trim(to, goal);
         }
         if !bit(&self.tables[free.len() * words..], goal) {
@@ -377,7 +402,7 @@ impl Carver {
         let mut next = vec![0u64; words];
         for j in (0..free.len()).rev() {
             let (member, size, ends) = free[j];
-            let step = (size / gcd) as usize;
+            let step = step_of(size);
             let reach = &self.tables[j * words..(j + 1) * words];
             let skip = meets(reach, &need, 0);
             let take = meets(reach, &need, step);

@@ -292,8 +292,9 @@ fn a_layer_is_carved_exactly_where_one_exists() {
             for pick in PICKS {
                 let mut cells = u64::MAX;
                 let carved = carve(&problem, &run, pick, &mut cells);
-                assert_eq!(carved.is_some(), exists, "seed {seed} {pick:?}");
-                if let Some(layer) = carved {
+                assert_ne!(carved, Carved::OutOfCells, "seed {seed} {pick:?}");
+                assert_eq!(carved != Carved::None, exists, "seed {seed} {pick:?}");
+                if let Carved::Layer(layer) = carved {
                     assert!(!layer.is_empty() && layer.len() < run.len(), "seed {seed}");
                     assert!(
                         in_balance(&problem, &layer, span),
@@ -331,4 +332,52 @@ fn carving_splits_what_the_ties_leave_whole() {
     println!("largest leaves: {tied} members with the ties alone, {carved} with carving");
     // Measured when written: 231 members against 121.
     assert!(carved * 3 < tied * 2, "{carved} against {tied}");
+}
+
+/// Ablation: the attempts restarted with growing budgets carve layers that attempts run one
+/// after another, each to its end, do not within the same budget, and the other way round,
+/// so the picks have both. The largest leaf the ties leave of cut rectangles with slivers.
+#[test]
+fn restarts_carve_what_attempts_in_turn_do_not_and_back() {
+    let (mut only_restarts, mut only_in_turn) = (0, 0);
+    for seed in 0..20 {
+        let height = 1 << 20;
+        let problem = cut_rectangle(&mut SplitMix(seed), 150 + 10 * seed as usize, height);
+        let Some(tied) = split(&problem, height, None) else {
+            continue;
+        };
+        let Some(leaf) = tied.leaves.iter().max_by_key(|l| l.members.len()) else {
+            continue;
+        };
+        let mut run = leaf.members.clone();
+        sort_by_i64_key(&mut run, |&i| problem.buffers[i as usize].lifespan.lower);
+        let carved = |restarts| {
+            let pick = Pick {
+                branch: carve::Branch::Smallest,
+                restarts,
+            };
+            let carved = carve(&problem, &run, pick, &mut (1 << 26));
+            if let Carved::Layer(layer) = &carved {
+                let span = (
+                    start_of(&problem, &run),
+                    run.iter()
+                        .map(|&i| problem.buffers[i as usize].lifespan.upper)
+                        .max()
+                        .unwrap(),
+                );
+                assert!(in_balance(&problem, layer, span), "seed {seed}");
+            }
+            matches!(carved, Carved::Layer(_))
+        };
+        match (carved(true), carved(false)) {
+            (true, false) => only_restarts += 1,
+            (false, true) => only_in_turn += 1,
+            _ => {}
+        }
+    }
+    println!("carved only with restarts: {only_restarts}; only in turn: {only_in_turn}");
+    assert!(
+        only_restarts > 0 && only_in_turn > 0,
+        "{only_restarts} and {only_in_turn}"
+    );
 }
