@@ -132,7 +132,8 @@ pub(crate) fn split(problem: &Problem, height: Offset, pick: Option<Pick>) -> Op
                 match carve(problem, &run, pick, &mut carve_cells) {
                     Carved::Layer(layer) => {
                         split.carving = true;
-                        layers = vec![layer.clone(), rest_of(&run, &layer)];
+                        let rest = rest_of(&run, &layer);
+                        layers = vec![layer, rest];
                     }
                     // Another pick may find what this one had no cells for.
                     Carved::OutOfCells => split.carving = true,

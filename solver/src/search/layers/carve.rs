@@ -288,10 +288,7 @@ impl Carver {
         for value in [1, 0] {
             let mark = self.trail.len();
             self.decide(member, value);
-            let touched: Vec<u32> = self.member_instants[member as usize]
-                .into_iter()
-                .filter(|&at| at != u32::MAX)
-                .collect();
+            let touched = self.member_instants[member as usize];
             if self.propagate(&touched)? && self.search(depth + 1)? {
                 return Some(true);
             }
@@ -303,7 +300,8 @@ impl Carver {
     /// Propagates from the instants `from` until nothing changes: `Some(false)` where an
     /// instant cannot balance, `None` when out of cells.
     fn propagate(&mut self, from: &[u32]) -> Option<bool> {
-        for &at in from {
+        // `u32::MAX`: a member's start or end at the run's edge, no instant.
+        for &at in from.iter().filter(|&&at| at != u32::MAX) {
             if !self.queued[at as usize] {
                 self.queued[at as usize] = true;
                 self.queue.push(at);

@@ -245,8 +245,15 @@ fn random_tiling(rng: &mut SplitMix, duration: usize, height: usize) -> Problem 
     Problem::new(buffers, height as Offset)
 }
 
-/// Whether `members` (buffers of `problem`) have the same load at every instant of `span`.
-fn in_balance(problem: &Problem, members: &[u32], span: (Time, Time)) -> bool {
+/// Whether `members` (buffers of `problem`) have the same load at every instant of `run`.
+fn in_balance(problem: &Problem, members: &[u32], run: &[u32]) -> bool {
+    let span = (
+        start_of(problem, run),
+        run.iter()
+            .map(|&i| problem.buffers[i as usize].lifespan.upper)
+            .max()
+            .unwrap(),
+    );
     let load = |t: Time| -> Offset {
         members
             .iter()
@@ -269,20 +276,13 @@ fn a_layer_is_carved_exactly_where_one_exists() {
             if run.len() < 2 || run.len() > 12 {
                 continue;
             }
-            let span = (
-                start_of(&problem, &run),
-                run.iter()
-                    .map(|&i| problem.buffers[i as usize].lifespan.upper)
-                    .max()
-                    .unwrap(),
-            );
             // Every proper nonempty subset, tried.
             let exists = (1u32..(1 << run.len()) - 1).any(|mask| {
                 let subset: Vec<u32> = (0..run.len())
                     .filter(|k| mask >> k & 1 == 1)
                     .map(|k| run[k])
                     .collect();
-                in_balance(&problem, &subset, span)
+                in_balance(&problem, &subset, &run)
             });
             if exists {
                 with_layer += 1;
@@ -297,7 +297,7 @@ fn a_layer_is_carved_exactly_where_one_exists() {
                 if let Carved::Layer(layer) = carved {
                     assert!(!layer.is_empty() && layer.len() < run.len(), "seed {seed}");
                     assert!(
-                        in_balance(&problem, &layer, span),
+                        in_balance(&problem, &layer, &run),
                         "seed {seed} {pick:?}: {layer:?}"
                     );
                     let rest = rest_of(&run, &layer);
@@ -358,14 +358,7 @@ fn restarts_carve_what_attempts_in_turn_do_not_and_back() {
             };
             let carved = carve(&problem, &run, pick, &mut (1 << 26));
             if let Carved::Layer(layer) = &carved {
-                let span = (
-                    start_of(&problem, &run),
-                    run.iter()
-                        .map(|&i| problem.buffers[i as usize].lifespan.upper)
-                        .max()
-                        .unwrap(),
-                );
-                assert!(in_balance(&problem, layer, span), "seed {seed}");
+                assert!(in_balance(&problem, layer, &run), "seed {seed}");
             }
             matches!(carved, Carved::Layer(_))
         };
